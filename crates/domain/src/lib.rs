@@ -1,0 +1,22 @@
+//! Value types every other crate speaks: [`Money`], [`Quantity`], [`GeoPoint`],
+//! typed ids and the [`Clock`] port.
+//!
+//! Invariant: this crate does no I/O and knows no framework. Every constructor
+//! validates, so a value of these types is always a legal one; arithmetic that
+//! could overflow or mix incompatible units returns an error instead of
+//! wrapping or panicking.
+
+mod clock;
+mod geo;
+mod ids;
+mod money;
+mod quantity;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use geo::{GeoError, GeoPoint};
+pub use ids::{IdError, OrderId, PaymentId, SkuId, StoreId, UserId};
+pub use money::{Currency, Money, MoneyError, Rounding};
+pub use quantity::{Quantity, QuantityError, Unit};
+
+/// Re-exported so that callers name one `Decimal` type.
+pub use rust_decimal::Decimal;
