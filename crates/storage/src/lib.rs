@@ -1,0 +1,65 @@
+//! The storage adapter: every byte the product keeps goes through this crate.
+//!
+//! One [`Database`] handle serves SQLite (embedded, the default) and
+//! PostgreSQL (production), chosen by the URL scheme. Queries are written once
+//! against the shared [`schema`] and run on either backend through
+//! [`with_conn!`] and [`write_transaction!`], which monomorphise the body per
+//! backend; where SQL must differ, a repository matches on [`DbConn`].
+//!
+//! Invariants:
+//! - blocking diesel calls run on the blocking pool ([`Database::run`]),
+//!   never on an async worker thread;
+//! - every SQLite connection has WAL, `busy_timeout`, `synchronous=NORMAL`
+//!   and `foreign_keys=ON`; writes that read first use `BEGIN IMMEDIATE`;
+//! - migrations exist per backend with the same versions (tested).
+
+mod database;
+mod error;
+pub mod meta;
+pub mod migrations;
+pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod url;
+
+pub use database::{Database, DbConn, PoolOptions, PoolState};
+pub use error::StorageError;
+pub use url::{Backend, DatabaseUrl, UrlError};
+
+/// Runs `$body` with `$c` bound to the backend's own connection
+/// (`&mut SqliteConnection` or `&mut PgConnection`), so one diesel query
+/// compiles for both.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite(pooled) => {
+                let $c: &mut ::diesel::SqliteConnection = &mut *pooled;
+                $body
+            }
+            $crate::DbConn::Postgres(pooled) => {
+                let $c: &mut ::diesel::PgConnection = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so a
+/// read-then-write cannot deadlock on lock upgrade, and a plain transaction on
+/// PostgreSQL. The body's error type must convert from `diesel::result::Error`.
+#[macro_export]
+macro_rules! write_transaction {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite(pooled) => {
+                let conn: &mut ::diesel::SqliteConnection = &mut *pooled;
+                conn.immediate_transaction(|$c| $body)
+            }
+            $crate::DbConn::Postgres(pooled) => {
+                let conn: &mut ::diesel::PgConnection = &mut *pooled;
+                ::diesel::Connection::transaction(conn, |$c| $body)
+            }
+        }
+    };
+}

@@ -1,0 +1,98 @@
+//! Per-test databases on both backends.
+//!
+//! SQLite: a fresh file in a temporary directory. PostgreSQL: a fresh schema
+//! in `TEST_DATABASE_URL`, selected through libpq's `options=-csearch_path`,
+//! dropped when the test ends. Without `TEST_DATABASE_URL` the PostgreSQL half
+//! is skipped with a note, except under CI (`CI` set), where that is an error:
+//! CI must prove both backends.
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+
+use crate::{Database, DatabaseUrl, PoolOptions, migrations};
+
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// A database that exists for one test and is removed after it.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub db: Database,
+    pub url: DatabaseUrl,
+    /// The raw URL, for starting a binary against the same database.
+    pub raw_url: String,
+    _cleanup: Cleanup,
+}
+
+#[derive(Debug)]
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin_url, schema } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            // Best effort: a leftover schema is harmless and named as a test's.
+            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+impl TestDatabase {
+    /// An empty SQLite database in its own temporary directory.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let raw_url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self::open(raw_url, Cleanup::Sqlite(dir))
+    }
+
+    /// An empty PostgreSQL schema, or `None` when no server is configured
+    /// outside CI.
+    pub fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var(TEST_DATABASE_URL) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{TEST_DATABASE_URL} must be set in CI: the PostgreSQL tests may not be skipped"
+            );
+            eprintln!("note: {TEST_DATABASE_URL} is not set; skipping the PostgreSQL half");
+            return None;
+        };
+        let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("cannot connect to {TEST_DATABASE_URL}: {e}"));
+        diesel::sql_query(format!("CREATE SCHEMA \"{schema}\""))
+            .execute(&mut admin)
+            .expect("create test schema");
+        let separator = if admin_url.contains('?') { '&' } else { '?' };
+        let raw_url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+        Some(Self::open(raw_url, Cleanup::Postgres { admin_url, schema }))
+    }
+
+    /// Every backend available here: SQLite always, PostgreSQL when configured.
+    pub fn each_backend() -> Vec<Self> {
+        std::iter::once(Self::sqlite()).chain(Self::postgres()).collect()
+    }
+
+    /// Like [`each_backend`](Self::each_backend), with every migration applied.
+    pub fn each_backend_migrated() -> Vec<Self> {
+        let dbs = Self::each_backend();
+        for t in &dbs {
+            t.migrate();
+        }
+        dbs
+    }
+
+    pub fn migrate(&self) {
+        let mut conn = self.db.get().expect("connection");
+        migrations::run_pending(&mut conn).expect("migrations apply");
+    }
+
+    fn open(raw_url: String, cleanup: Cleanup) -> Self {
+        let url = DatabaseUrl::parse(&raw_url).expect("test database URL");
+        let options = PoolOptions { max_connections: 4, ..PoolOptions::default() };
+        let db = Database::connect(&url, &options).expect("test database opens");
+        TestDatabase { db, url, raw_url, _cleanup: cleanup }
+    }
+}

@@ -1,0 +1,82 @@
+//! The connection handle on both backends.
+
+use diesel::RunQueryDsl;
+use diesel::sql_types::{BigInt, Text};
+use storage::testing::TestDatabase;
+use storage::{Backend, Database, DatabaseUrl, PoolOptions, StorageError, with_conn};
+
+#[derive(diesel::QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[test]
+fn sqlite_connections_get_the_house_pragmas() {
+    let t = TestDatabase::sqlite();
+    // Check more than one pooled connection: pragmas are per connection.
+    let mut conns: Vec<_> = (0..3).map(|_| t.db.get().unwrap()).collect();
+    for conn in &mut conns {
+        let pragma = |conn: &mut storage::DbConn, name: &str| -> String {
+            // A pragma's table-valued function has one column, named after
+            // the pragma except for busy_timeout ("timeout").
+            let column = name.trim_start_matches("busy_");
+            let query = format!("SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}");
+            with_conn!(conn, |c| diesel::sql_query(&query).get_result::<Pragma>(c))
+                .unwrap()
+                .value
+        };
+        assert_eq!(pragma(conn, "journal_mode"), "wal");
+        assert_eq!(pragma(conn, "foreign_keys"), "1");
+        assert_eq!(pragma(conn, "synchronous"), "1", "NORMAL");
+        assert_eq!(pragma(conn, "busy_timeout"), "5000");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_executes_on_either_backend() {
+    #[derive(diesel::QueryableByName)]
+    struct Sum {
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    for t in TestDatabase::each_backend() {
+        t.db.ping().await.unwrap();
+        let total = t
+            .db
+            .run(|conn| {
+                let row = with_conn!(conn, |c| diesel::sql_query("SELECT CAST(40 + 2 AS BIGINT) AS total")
+                    .get_result::<Sum>(c))?;
+                Ok::<_, StorageError>(row.total)
+            })
+            .await
+            .unwrap();
+        assert_eq!(total, 42);
+        assert_eq!(t.db.state().max, 4);
+    }
+}
+
+#[test]
+fn a_missing_sqlite_directory_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/merchant.db");
+    let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
+    let db = Database::connect(&url, &PoolOptions::default()).unwrap();
+    assert_eq!(db.backend(), Backend::Sqlite);
+    assert!(path.exists());
+}
+
+#[test]
+fn an_unreachable_postgres_fails_with_a_redacted_message() {
+    // Port 1 on loopback: nothing listens, the refusal is immediate.
+    let url = DatabaseUrl::parse("postgres://app:hunter2@127.0.0.1:1/db?connect_timeout=2").unwrap();
+    let options = PoolOptions {
+        acquire_timeout: std::time::Duration::from_secs(2),
+        ..PoolOptions::default()
+    };
+    let err = Database::connect(&url, &options).unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, StorageError::Connect { .. }), "{message}");
+    assert!(message.contains("postgres://app:***@127.0.0.1:1/db"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
