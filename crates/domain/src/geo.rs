@@ -45,8 +45,7 @@ impl GeoPoint {
         let (phi1, phi2) = (self.lat.to_radians(), other.lat.to_radians());
         let d_phi = (other.lat - self.lat).to_radians();
         let d_lambda = (other.lon - self.lon).to_radians();
-        let a = (d_phi / 2.0).sin().powi(2)
-            + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
+        let a = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
     }
 }

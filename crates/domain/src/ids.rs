@@ -112,10 +112,7 @@ mod tests {
     #[test]
     fn refuses_empty_long_and_odd_ids() {
         assert_eq!(SkuId::new(""), Err(IdError::Empty { kind: "sku id" }));
-        assert_eq!(
-            OrderId::new("x".repeat(MAX_ID_LEN + 1)),
-            Err(IdError::TooLong { kind: "order id" })
-        );
+        assert_eq!(OrderId::new("x".repeat(MAX_ID_LEN + 1)), Err(IdError::TooLong { kind: "order id" }));
         assert!(OrderId::new("я".repeat(MAX_ID_LEN)).is_ok(), "length counts characters");
         assert!(UserId::new(" padded").is_err());
         assert!(PaymentId::new("line\nbreak").is_err());

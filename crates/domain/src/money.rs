@@ -172,19 +172,14 @@ impl Money {
         amounts: impl IntoIterator<Item = Money>,
         currency: Currency,
     ) -> Result<Money, MoneyError> {
-        amounts
-            .into_iter()
-            .try_fold(Money::zero(currency), Money::checked_add)
+        amounts.into_iter().try_fold(Money::zero(currency), Money::checked_add)
     }
 
     fn same_currency(self, other: Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch {
-                left: self.currency,
-                right: other.currency,
-            })
+            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
         }
     }
 }
@@ -240,10 +235,7 @@ mod tests {
             Err(MoneyError::CurrencyMismatch { left: RUB, right: Currency::Usd })
         );
         assert_eq!(max.checked_mul(dec!(2), Rounding::HalfUp), Err(MoneyError::Overflow));
-        assert_eq!(
-            Money::from_decimal_exact(Decimal::MAX, RUB),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(Money::from_decimal_exact(Decimal::MAX, RUB), Err(MoneyError::Overflow));
     }
 
     #[test]
@@ -291,9 +283,10 @@ mod tests {
         fn addition_matches_wide_integers(a in any::<i64>(), b in any::<i64>()) {
             let wide = i128::from(a) + i128::from(b);
             let sum = Money::from_minor(a, RUB).checked_add(Money::from_minor(b, RUB));
-            match i64::try_from(wide) {
-                Ok(expected) => prop_assert_eq!(sum.unwrap().minor(), expected),
-                Err(_) => prop_assert_eq!(sum, Err(MoneyError::Overflow)),
+            if let Ok(expected) = i64::try_from(wide) {
+                prop_assert_eq!(sum.unwrap().minor(), expected);
+            } else {
+                prop_assert_eq!(sum, Err(MoneyError::Overflow));
             }
         }
 

@@ -125,13 +125,9 @@ impl Quantity {
         if self.unit.dimension() != unit.dimension() {
             return Err(QuantityError::IncompatibleUnits { from: self.unit, to: unit });
         }
-        let in_base = self
-            .value
-            .checked_mul(Decimal::from(self.unit.base_factor()))
-            .ok_or(QuantityError::Overflow)?;
-        let value = in_base
-            .checked_div(Decimal::from(unit.base_factor()))
-            .ok_or(QuantityError::Overflow)?;
+        let in_base =
+            self.value.checked_mul(Decimal::from(self.unit.base_factor())).ok_or(QuantityError::Overflow)?;
+        let value = in_base.checked_div(Decimal::from(unit.base_factor())).ok_or(QuantityError::Overflow)?;
         Quantity::new(value, unit)
     }
 
@@ -185,14 +181,8 @@ mod tests {
 
     #[test]
     fn invalid_quantities_are_refused() {
-        assert_eq!(
-            Quantity::new(dec!(-1), Unit::Kg),
-            Err(QuantityError::Negative(dec!(-1)))
-        );
-        assert_eq!(
-            Quantity::new(dec!(1.5), Unit::Pcs),
-            Err(QuantityError::FractionalPieces(dec!(1.5)))
-        );
+        assert_eq!(Quantity::new(dec!(-1), Unit::Kg), Err(QuantityError::Negative(dec!(-1))));
+        assert_eq!(Quantity::new(dec!(1.5), Unit::Pcs), Err(QuantityError::FractionalPieces(dec!(1.5))));
         assert!(Quantity::new(dec!(2.000), Unit::Pcs).is_ok());
         assert!(Quantity::new(dec!(-0), Unit::G).is_ok());
     }

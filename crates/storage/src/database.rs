@@ -190,6 +190,6 @@ impl fmt::Debug for Database {
         f.debug_struct("Database")
             .field("url", &self.url)
             .field("state", &self.state())
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -23,17 +23,45 @@ pub fn get_or_insert(conn: &mut DbConn, key: &str, value: &str) -> Result<String
     let now = chrono::Utc::now().naive_utc();
     write_transaction!(conn, |c| {
         diesel::insert_into(schema_info::table)
-            .values((
-                schema_info::key.eq(key),
-                schema_info::value.eq(value),
-                schema_info::updated_at.eq(now),
-            ))
+            .values((schema_info::key.eq(key), schema_info::value.eq(value), schema_info::updated_at.eq(now)))
             .on_conflict_do_nothing()
             .execute(c)?;
-        schema_info::table
-            .find(key)
-            .select(schema_info::value)
-            .first::<String>(c)
-            .map_err(StorageError::from)
+        schema_info::table.find(key).select(schema_info::value).first::<String>(c).map_err(StorageError::from)
     })
+}
+
+#[derive(diesel::QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+/// The database engine's own version string, for diagnostics.
+pub fn server_version(conn: &mut DbConn) -> Result<String, StorageError> {
+    let row = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query("SELECT 'SQLite ' || sqlite_version() AS value")
+            .get_result::<TextRow>(&mut **c)?,
+        DbConn::Postgres(c) => {
+            diesel::sql_query("SELECT version() AS value").get_result::<TextRow>(&mut **c)?
+        }
+    };
+    Ok(row.value)
+}
+
+/// SQLite only: the pragmas every connection must carry, as `name=value`.
+pub fn sqlite_pragmas(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
+    let DbConn::Sqlite(c) = conn else {
+        return Ok(Vec::new());
+    };
+    ["journal_mode", "synchronous", "foreign_keys", "busy_timeout"]
+        .into_iter()
+        .map(|name| {
+            // The table-valued function's one column is named after the
+            // pragma, except busy_timeout's ("timeout").
+            let column = name.trim_start_matches("busy_");
+            let row = diesel::sql_query(format!("SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}"))
+                .get_result::<TextRow>(&mut **c)?;
+            Ok(format!("{name}={}", row.value))
+        })
+        .collect()
 }

@@ -30,17 +30,17 @@ fn failed(e: impl std::fmt::Display) -> StorageError {
 /// The versions embedded for `backend`, oldest first.
 pub fn embedded_versions(backend: Backend) -> Result<Vec<String>, StorageError> {
     fn versions<DB: diesel::backend::Backend>(
-        source: EmbeddedMigrations,
+        source: &EmbeddedMigrations,
     ) -> Result<Vec<String>, StorageError>
     where
         EmbeddedMigrations: MigrationSource<DB>,
     {
         let migrations: Vec<Box<dyn Migration<DB>>> = source.migrations().map_err(failed)?;
-        Ok(migrations.iter().map(|m| m.name().version().to_string()).collect())
+        Ok(names(&migrations))
     }
     match backend {
-        Backend::Sqlite => versions::<diesel::sqlite::Sqlite>(SQLITE),
-        Backend::Postgres => versions::<diesel::pg::Pg>(POSTGRES),
+        Backend::Sqlite => versions::<diesel::sqlite::Sqlite>(&SQLITE),
+        Backend::Postgres => versions::<diesel::pg::Pg>(&POSTGRES),
     }
 }
 
@@ -89,11 +89,11 @@ pub fn status(conn: &mut DbConn) -> Result<MigrationStatus, StorageError> {
         let (applied, pending) = match harness {
             Harness::Sqlite(c) => (
                 c.applied_migrations().map_err(failed)?,
-                names(c.pending_migrations(SQLITE).map_err(failed)?),
+                names(&c.pending_migrations(SQLITE).map_err(failed)?),
             ),
             Harness::Postgres(c) => (
                 c.applied_migrations().map_err(failed)?,
-                names(c.pending_migrations(POSTGRES).map_err(failed)?),
+                names(&c.pending_migrations(POSTGRES).map_err(failed)?),
             ),
         };
         let mut applied: Vec<String> = applied.iter().map(ToString::to_string).collect();
@@ -102,7 +102,7 @@ pub fn status(conn: &mut DbConn) -> Result<MigrationStatus, StorageError> {
     })
 }
 
-fn names<DB: diesel::backend::Backend>(migrations: Vec<Box<dyn Migration<DB>>>) -> Vec<String> {
+fn names<DB: diesel::backend::Backend>(migrations: &[Box<dyn Migration<DB>>]) -> Vec<String> {
     migrations.iter().map(|m| m.name().version().to_string()).collect()
 }
 
@@ -123,8 +123,7 @@ fn locked<T>(
         DbConn::Postgres(pooled) => {
             let c: &mut diesel::PgConnection = pooled;
             diesel::Connection::transaction(c, |c| {
-                diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})"))
-                    .execute(c)?;
+                diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")).execute(c)?;
                 work(&mut Harness::Postgres(c))
             })
         }

@@ -34,8 +34,8 @@ impl Drop for Cleanup {
             && let Ok(mut conn) = PgConnection::establish(admin_url)
         {
             // Best effort: a leftover schema is harmless and named as a test's.
-            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                .execute(&mut conn);
+            let _ =
+                diesel::sql_query(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).execute(&mut conn);
         }
     }
 }

@@ -32,9 +32,7 @@ pub enum UrlError {
     Empty,
     #[error("unknown database scheme {0:?}; use sqlite://PATH, a bare file path, or postgres://…")]
     UnknownScheme(String),
-    #[error(
-        "an in-memory SQLite database cannot be shared by a connection pool; use a file path"
-    )]
+    #[error("an in-memory SQLite database cannot be shared by a connection pool; use a file path")]
     InMemory,
 }
 
@@ -176,8 +174,8 @@ mod tests {
 
     #[test]
     fn passwords_never_show() {
-        let url = DatabaseUrl::parse("postgres://app:s3cr3t@db:5432/shop?password=s3cr3t&sslmode=require")
-            .unwrap();
+        let url =
+            DatabaseUrl::parse("postgres://app:s3cr3t@db:5432/shop?password=s3cr3t&sslmode=require").unwrap();
         for shown in [url.redacted(), format!("{url:?}"), url.to_string()] {
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }

@@ -1,15 +1,9 @@
 //! The connection handle on both backends.
 
 use diesel::RunQueryDsl;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
 use storage::testing::TestDatabase;
-use storage::{Backend, Database, DatabaseUrl, PoolOptions, StorageError, with_conn};
-
-#[derive(diesel::QueryableByName)]
-struct Pragma {
-    #[diesel(sql_type = Text)]
-    value: String,
-}
+use storage::{Backend, Database, DatabaseUrl, PoolOptions, StorageError, meta, with_conn};
 
 #[test]
 fn sqlite_connections_get_the_house_pragmas() {
@@ -17,19 +11,22 @@ fn sqlite_connections_get_the_house_pragmas() {
     // Check more than one pooled connection: pragmas are per connection.
     let mut conns: Vec<_> = (0..3).map(|_| t.db.get().unwrap()).collect();
     for conn in &mut conns {
-        let pragma = |conn: &mut storage::DbConn, name: &str| -> String {
-            // A pragma's table-valued function has one column, named after
-            // the pragma except for busy_timeout ("timeout").
-            let column = name.trim_start_matches("busy_");
-            let query = format!("SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}");
-            with_conn!(conn, |c| diesel::sql_query(&query).get_result::<Pragma>(c))
-                .unwrap()
-                .value
+        assert_eq!(
+            meta::sqlite_pragmas(conn).unwrap(),
+            ["journal_mode=wal", "synchronous=1", "foreign_keys=1", "busy_timeout=5000"]
+        );
+    }
+}
+
+#[test]
+fn server_version_names_the_engine() {
+    for t in TestDatabase::each_backend() {
+        let version = meta::server_version(&mut t.db.get().unwrap()).unwrap();
+        let expected = match t.db.backend() {
+            Backend::Sqlite => "SQLite 3.",
+            Backend::Postgres => "PostgreSQL ",
         };
-        assert_eq!(pragma(conn, "journal_mode"), "wal");
-        assert_eq!(pragma(conn, "foreign_keys"), "1");
-        assert_eq!(pragma(conn, "synchronous"), "1", "NORMAL");
-        assert_eq!(pragma(conn, "busy_timeout"), "5000");
+        assert!(version.starts_with(expected), "{version}");
     }
 }
 
@@ -42,9 +39,8 @@ async fn run_executes_on_either_backend() {
     }
     for t in TestDatabase::each_backend() {
         t.db.ping().await.unwrap();
-        let total = t
-            .db
-            .run(|conn| {
+        let total =
+            t.db.run(|conn| {
                 let row = with_conn!(conn, |c| diesel::sql_query("SELECT CAST(40 + 2 AS BIGINT) AS total")
                     .get_result::<Sum>(c))?;
                 Ok::<_, StorageError>(row.total)
@@ -70,10 +66,8 @@ fn a_missing_sqlite_directory_is_created() {
 fn an_unreachable_postgres_fails_with_a_redacted_message() {
     // Port 1 on loopback: nothing listens, the refusal is immediate.
     let url = DatabaseUrl::parse("postgres://app:hunter2@127.0.0.1:1/db?connect_timeout=2").unwrap();
-    let options = PoolOptions {
-        acquire_timeout: std::time::Duration::from_secs(2),
-        ..PoolOptions::default()
-    };
+    let options =
+        PoolOptions { acquire_timeout: std::time::Duration::from_secs(2), ..PoolOptions::default() };
     let err = Database::connect(&url, &options).unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, StorageError::Connect { .. }), "{message}");

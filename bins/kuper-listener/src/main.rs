@@ -1,0 +1,7 @@
+//! `kuper-listener`: receives Kuper's webhooks and sends notifications back.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    app::run_service(app::Service::KuperListener, |_db, _config| |_routes: &mut app::web::ServiceConfig| {})
+}

@@ -1,0 +1,7 @@
+//! `mcp-api`: the MCP-Merchant Integration API service.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    app::run_service(app::Service::McpApi, |_db, _config| |_routes: &mut app::web::ServiceConfig| {})
+}

@@ -1,0 +1,103 @@
+//! `merchantctl`: the operator's command line. Reads the same configuration
+//! as the services (`MERCHANT_*`, `merchant.toml`).
+
+use std::process::ExitCode;
+
+use app::Config;
+use clap::{Parser, Subcommand};
+use storage::{Database, meta, migrations};
+
+#[derive(Debug, Parser)]
+#[command(version, about = "Operate the merchant integration hub")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations (or revert them).
+    Migrate {
+        /// Revert the newest applied migration instead.
+        #[arg(long)]
+        revert: bool,
+        /// With --revert: revert every applied migration.
+        #[arg(long, requires = "revert")]
+        all: bool,
+    },
+    /// Database commands.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Connect and report backend, version, migrations and settings; fails
+    /// when the database is unreachable or its schema is behind.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("merchantctl: invalid configuration: {e}");
+            return ExitCode::from(78);
+        }
+    };
+    match run(&cli.command, &config) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("merchantctl: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: &Command, config: &Config) -> Result<ExitCode, storage::StorageError> {
+    let db = Database::connect(&config.database.url, &config.database.pool)?;
+    let mut conn = db.get()?;
+    match command {
+        Command::Migrate { revert: false, .. } => {
+            let applied = migrations::run_pending(&mut conn)?;
+            if applied.is_empty() {
+                println!("{}: schema is up to date", db.url());
+            }
+            for version in applied {
+                println!("applied {version}");
+            }
+        }
+        Command::Migrate { revert: true, all: false } => match migrations::revert_last(&mut conn)? {
+            Some(version) => println!("reverted {version}"),
+            None => println!("nothing to revert"),
+        },
+        Command::Migrate { revert: true, all: true } => {
+            for version in migrations::revert_all(&mut conn)? {
+                println!("reverted {version}");
+            }
+        }
+        Command::Db { command: DbCommand::Check } => {
+            let status = migrations::status(&mut conn)?;
+            println!("database:   {}", db.url());
+            println!("backend:    {}", db.backend());
+            println!("server:     {}", meta::server_version(&mut conn)?);
+            println!("migrations: {} applied, {} pending", status.applied.len(), status.pending.len());
+            for pragma in meta::sqlite_pragmas(&mut conn)? {
+                println!("pragma:     {pragma}");
+            }
+            if status.pending.is_empty() {
+                let id = meta::get(&mut conn, meta::INSTALLATION_ID)?;
+                println!("installation: {}", id.as_deref().unwrap_or("(not yet started)"));
+                println!("ok");
+            } else {
+                println!("pending:    {}", status.pending.join(", "));
+                println!("schema is behind: run `merchantctl migrate`");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,68 @@
+//! `merchantctl` as an operator runs it, on both backends.
+
+use std::process::{Command, Output};
+
+use storage::testing::TestDatabase;
+
+fn merchantctl(t: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_merchantctl"))
+        .args(args)
+        .env("MERCHANT_DATABASE_URL", &t.raw_url)
+        .env_remove("MERCHANT_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("merchantctl runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn migrate_check_and_revert() {
+    for t in TestDatabase::each_backend() {
+        let backend = t.db.backend().to_string();
+
+        let check = merchantctl(&t, &["db", "check"]);
+        assert!(!check.status.success(), "{backend}: an empty database is behind");
+        assert!(stdout(&check).contains("schema is behind"), "{}", stdout(&check));
+
+        let migrate = merchantctl(&t, &["migrate"]);
+        assert!(migrate.status.success(), "{backend}: {migrate:?}");
+        assert!(stdout(&migrate).contains("applied 20261125000001"), "{}", stdout(&migrate));
+        assert!(stdout(&merchantctl(&t, &["migrate"])).contains("up to date"));
+
+        let check = merchantctl(&t, &["db", "check"]);
+        let report = stdout(&check);
+        assert!(check.status.success(), "{report}");
+        assert!(report.contains(&format!("backend:    {backend}")), "{report}");
+        assert!(report.contains("0 pending"), "{report}");
+        if backend == "sqlite" {
+            assert!(report.contains("pragma:     journal_mode=wal"), "{report}");
+        }
+
+        let revert = merchantctl(&t, &["migrate", "--revert"]);
+        assert!(stdout(&revert).contains("reverted 20261125000001"), "{}", stdout(&revert));
+        assert!(stdout(&merchantctl(&t, &["migrate", "--revert"])).contains("nothing to revert"));
+        assert!(merchantctl(&t, &["migrate"]).status.success());
+        let revert_all = merchantctl(&t, &["migrate", "--revert", "--all"]);
+        assert!(revert_all.status.success() && stdout(&revert_all).contains("reverted"));
+    }
+}
+
+#[test]
+fn a_bad_database_url_is_named() {
+    let out = Command::new(env!("CARGO_BIN_EXE_merchantctl"))
+        .args(["db", "check"])
+        .env("MERCHANT_DATABASE_URL", "redis://127.0.0.1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "merchantctl: invalid configuration: MERCHANT_DATABASE_URL: unknown database scheme"
+        ),
+        "{stderr}"
+    );
+}

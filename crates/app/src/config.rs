@@ -1,0 +1,471 @@
+//! Typed configuration, layered: built-in defaults < TOML file < `MERCHANT_*`
+//! environment variables. Loaded and validated once at start; the rest of the
+//! program receives a finished [`Config`].
+//!
+//! Every setting is declared once in [`SETTINGS`]; its environment variable is
+//! `MERCHANT_<SECTION>_<NAME>` and its TOML key is `<name>` in `[<section>]`.
+//! Unknown keys in either source are errors, so a typo never goes unnoticed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use storage::{DatabaseUrl, PoolOptions};
+
+use crate::Service;
+
+pub const ENV_PREFIX: &str = "MERCHANT_";
+/// Names the TOML file; without it `merchant.toml` in the working directory
+/// is read when present.
+pub const CONFIG_FILE_ENV: &str = "MERCHANT_CONFIG";
+pub const DEFAULT_CONFIG_FILE: &str = "merchant.toml";
+
+/// One configuration setting.
+#[derive(Debug)]
+pub struct Setting {
+    pub section: &'static str,
+    pub name: &'static str,
+    pub default: Option<&'static str>,
+    /// Secret values are never echoed, not even in error messages.
+    pub secret: bool,
+    pub doc: &'static str,
+}
+
+impl Setting {
+    pub fn env_var(&self) -> String {
+        format!("{ENV_PREFIX}{}_{}", self.section, self.name).to_ascii_uppercase()
+    }
+
+    pub fn toml_key(&self) -> String {
+        format!("{}.{}", self.section, self.name)
+    }
+}
+
+const fn setting(
+    section: &'static str,
+    name: &'static str,
+    default: Option<&'static str>,
+    doc: &'static str,
+) -> Setting {
+    Setting { section, name, default, secret: false, doc }
+}
+
+/// Every setting the product reads. README's configuration table lists the
+/// same (a test keeps them in step).
+pub const SETTINGS: &[Setting] = &[
+    setting(
+        "database",
+        "url",
+        Some("sqlite://var/merchant.db"),
+        "`sqlite://PATH` (or a bare path) for embedded SQLite, `postgres://…` for PostgreSQL. May hold a password: never logged.",
+    ),
+    setting("database", "max_connections", Some("8"), "Connection pool size per process (1–512)."),
+    setting("database", "acquire_timeout_secs", Some("5"), "How long a request waits for a free connection."),
+    setting(
+        "database",
+        "sqlite_busy_timeout_ms",
+        Some("5000"),
+        "SQLite only: how long a writer waits for the file lock.",
+    ),
+    setting(
+        "database",
+        "run_migrations",
+        Some("true"),
+        "Apply pending migrations on start. When `false`, a service refuses to start on an outdated schema.",
+    ),
+    setting(
+        "mcp_api",
+        "addr",
+        Some("127.0.0.1:8080"),
+        "Listen address of `mcp-api` (`HOST:PORT`; port 0 picks a free port).",
+    ),
+    setting("kuper_listener", "addr", Some("127.0.0.1:8081"), "Listen address of `kuper-listener`."),
+    setting(
+        "kuper_webhook",
+        "auth",
+        Some("bearer"),
+        "How Kuper authenticates webhooks: `bearer` (`Authorization: Bearer`), `client_token` (`Client-Token` header) or `basic`.",
+    ),
+    setting("kuper_webhook", "user", None, "User name for `basic` webhook auth."),
+    Setting {
+        secret: true,
+        ..setting(
+            "kuper_webhook",
+            "secret",
+            None,
+            "Token (or Basic password) Kuper presents on webhooks. Required by `kuper-listener`.",
+        )
+    },
+    setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),
+    setting(
+        "http",
+        "shutdown_timeout_secs",
+        Some("30"),
+        "Grace period for in-flight requests on SIGTERM/SIGINT.",
+    ),
+    setting("http", "max_body_bytes", Some("1048576"), "Largest request body accepted."),
+    setting("log", "format", Some("pretty"), "`pretty` for people, `json` for log shippers."),
+    setting(
+        "log",
+        "level",
+        Some("info"),
+        "Log filter in `tracing` syntax, e.g. `info` or `info,storage=debug`.",
+    ),
+];
+
+fn find(section: &str, name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.section == section && s.name == name)
+}
+
+fn lookup(section: &str, name: &str) -> &'static Setting {
+    find(section, name).unwrap_or_else(|| panic!("setting {section}.{name} is not declared in SETTINGS"))
+}
+
+/// A bad or missing setting; `Display` is one line naming where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(setting: impl Into<String>, problem: impl Into<String>) -> Self {
+        ConfigError { setting: setting.into(), problem: problem.into() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Origin {
+    Default,
+    File(PathBuf),
+    Env,
+}
+
+#[derive(Debug)]
+struct RawValue {
+    text: String,
+    origin: Origin,
+}
+
+/// The merged, still untyped values.
+#[derive(Debug, Default)]
+struct Raw(BTreeMap<(&'static str, &'static str), RawValue>);
+
+impl Raw {
+    fn describe(setting: &Setting, origin: &Origin) -> String {
+        match origin {
+            Origin::Env | Origin::Default => setting.env_var(),
+            Origin::File(path) => format!("{} in {}", setting.toml_key(), path.display()),
+        }
+    }
+
+    fn value(&self, setting: &'static Setting) -> Option<(&str, String)> {
+        self.0
+            .get(&(setting.section, setting.name))
+            .map(|v| (v.text.as_str(), Self::describe(setting, &v.origin)))
+    }
+
+    fn optional<T>(
+        &self,
+        section: &str,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        let setting = lookup(section, name);
+        let Some((text, described)) = self.value(setting) else {
+            return Ok(None);
+        };
+        parse(text).map(Some).map_err(|problem| {
+            let problem = if setting.secret { problem } else { format!("{problem} (got {text:?})") };
+            ConfigError::new(described, problem)
+        })
+    }
+
+    fn required<T>(
+        &self,
+        section: &str,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        self.optional(section, name, parse)?
+            .ok_or_else(|| ConfigError::new(lookup(section, name).env_var(), "is required but not set"))
+    }
+}
+
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+fn parse_in_range<T>(low: T, high: T) -> impl FnOnce(&str) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
+{
+    move |text| match text.trim().parse::<T>() {
+        Ok(n) if (low..=high).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from {low} to {high}")),
+    }
+}
+
+fn parse_non_empty(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() { Err("must not be empty".into()) } else { Ok(text.to_owned()) }
+}
+
+/// `HOST:PORT`; the host may be a name, an IPv4 address or a bracketed IPv6
+/// address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenAddr {
+    pub host: String,
+    pub port: u16,
+}
+
+impl ListenAddr {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || "expected HOST:PORT with a port from 0 to 65535".to_owned();
+        let (host, port) = text.trim().rsplit_once(':').ok_or_else(bad)?;
+        let port = port.parse::<u16>().map_err(|_| bad())?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(bad());
+        }
+        Ok(ListenAddr { host: host.to_owned(), port })
+    }
+}
+
+impl fmt::Display for ListenAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookAuth {
+    Bearer,
+    ClientToken,
+    Basic,
+}
+
+impl WebhookAuth {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "bearer" => Ok(WebhookAuth::Bearer),
+            "client_token" => Ok(WebhookAuth::ClientToken),
+            "basic" => Ok(WebhookAuth::Basic),
+            _ => Err("expected bearer, client_token or basic".into()),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    pub url: DatabaseUrl,
+    pub pool: PoolOptions,
+    pub run_migrations: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct KuperWebhookConfig {
+    pub auth: WebhookAuth,
+    pub user: Option<String>,
+    pub secret: Option<SecretString>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// `None`: one worker per core.
+    pub workers: Option<usize>,
+    pub shutdown_timeout: Duration,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub mcp_api_addr: ListenAddr,
+    pub kuper_listener_addr: ListenAddr,
+    pub kuper_webhook: KuperWebhookConfig,
+    pub http: HttpConfig,
+    pub log: LogConfig,
+}
+
+impl Config {
+    /// Reads the process environment and the TOML file it names (or
+    /// `merchant.toml` in the working directory, when present).
+    pub fn load() -> Result<Config, ConfigError> {
+        Self::from_sources(std::env::vars(), Path::new(DEFAULT_CONFIG_FILE))
+    }
+
+    /// `env` is the whole environment; only `MERCHANT_*` entries are read.
+    pub fn from_sources(
+        env: impl IntoIterator<Item = (String, String)>,
+        default_file: &Path,
+    ) -> Result<Config, ConfigError> {
+        let env: BTreeMap<String, String> =
+            env.into_iter().filter(|(k, _)| k.starts_with(ENV_PREFIX)).collect();
+        let mut raw = Raw::default();
+        for s in SETTINGS {
+            if let Some(default) = s.default {
+                raw.0.insert((s.section, s.name), RawValue { text: default.into(), origin: Origin::Default });
+            }
+        }
+        match env.get(CONFIG_FILE_ENV) {
+            Some(path) => merge_file(&mut raw, Path::new(path), CONFIG_FILE_ENV)?,
+            None if default_file.exists() => merge_file(&mut raw, default_file, "config file")?,
+            None => {}
+        }
+        for (key, text) in env.iter().filter(|(k, _)| k.as_str() != CONFIG_FILE_ENV) {
+            let setting = SETTINGS.iter().find(|s| s.env_var() == *key).ok_or_else(|| {
+                ConfigError::new(key.clone(), "unknown setting (see README, Configuration)")
+            })?;
+            raw.0.insert(
+                (setting.section, setting.name),
+                RawValue { text: text.clone(), origin: Origin::Env },
+            );
+        }
+        Self::from_raw(&raw)
+    }
+
+    fn from_raw(raw: &Raw) -> Result<Config, ConfigError> {
+        let url = raw.required("database", "url", |t| DatabaseUrl::parse(t).map_err(|e| e.to_string()))?;
+        let pool = PoolOptions {
+            max_connections: raw.required("database", "max_connections", parse_in_range(1_u32, 512))?,
+            acquire_timeout: Duration::from_secs(raw.required(
+                "database",
+                "acquire_timeout_secs",
+                parse_in_range(1_u64, 3600),
+            )?),
+            sqlite_busy_timeout: Duration::from_millis(raw.required(
+                "database",
+                "sqlite_busy_timeout_ms",
+                parse_in_range(0_u64, 600_000),
+            )?),
+        };
+        let log_level = raw.required("log", "level", |t| {
+            tracing_subscriber::EnvFilter::try_new(t).map(|_| t.to_owned()).map_err(|e| e.to_string())
+        })?;
+        let workers = raw.required("http", "workers", parse_in_range(0_usize, 1024))?;
+        Ok(Config {
+            database: DatabaseConfig {
+                url,
+                pool,
+                run_migrations: raw.required("database", "run_migrations", parse_bool)?,
+            },
+            mcp_api_addr: raw.required("mcp_api", "addr", ListenAddr::parse)?,
+            kuper_listener_addr: raw.required("kuper_listener", "addr", ListenAddr::parse)?,
+            kuper_webhook: KuperWebhookConfig {
+                auth: raw.required("kuper_webhook", "auth", WebhookAuth::parse)?,
+                user: raw.optional("kuper_webhook", "user", parse_non_empty)?,
+                secret: raw.optional("kuper_webhook", "secret", parse_non_empty)?.map(SecretString::from),
+            },
+            http: HttpConfig {
+                workers: (workers > 0).then_some(workers),
+                shutdown_timeout: Duration::from_secs(raw.required(
+                    "http",
+                    "shutdown_timeout_secs",
+                    parse_in_range(0_u64, 3600),
+                )?),
+                max_body_bytes: raw.required(
+                    "http",
+                    "max_body_bytes",
+                    parse_in_range(1024_usize, 1 << 30),
+                )?,
+            },
+            log: LogConfig {
+                format: raw.required("log", "format", |t| match t {
+                    "pretty" => Ok(LogFormat::Pretty),
+                    "json" => Ok(LogFormat::Json),
+                    _ => Err("expected pretty or json".into()),
+                })?,
+                level: log_level,
+            },
+        })
+    }
+
+    /// Checks what only `service` needs, e.g. the webhook secret of
+    /// `kuper-listener`.
+    pub fn check_for(&self, service: Service) -> Result<(), ConfigError> {
+        let required = |section, name| {
+            ConfigError::new(lookup(section, name).env_var(), format!("is required by {service}"))
+        };
+        match service {
+            Service::McpApi => Ok(()),
+            Service::KuperListener => {
+                if self.kuper_webhook.secret.is_none() {
+                    return Err(required("kuper_webhook", "secret"));
+                }
+                if self.kuper_webhook.auth == WebhookAuth::Basic && self.kuper_webhook.user.is_none() {
+                    return Err(required("kuper_webhook", "user"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn listen_addr(&self, service: Service) -> &ListenAddr {
+        match service {
+            Service::McpApi => &self.mcp_api_addr,
+            Service::KuperListener => &self.kuper_listener_addr,
+        }
+    }
+}
+
+fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(named_by, format!("cannot read {shown}: {e}")))?;
+    let table: toml::Table =
+        text.parse().map_err(|e: toml::de::Error| ConfigError::new(shown.clone(), e.message().to_owned()))?;
+    for (section, values) in table {
+        let toml::Value::Table(values) = values else {
+            return Err(ConfigError::new(
+                format!("{section} in {shown}"),
+                "expected a [section] table (see README, Configuration)",
+            ));
+        };
+        for (name, value) in values {
+            let setting = find(&section, &name)
+                .ok_or_else(|| ConfigError::new(format!("{section}.{name} in {shown}"), "unknown setting"))?;
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(ConfigError::new(
+                        format!("{} in {shown}", setting.toml_key()),
+                        format!("expected a string, number or boolean, got a {}", other.type_str()),
+                    ));
+                }
+            };
+            raw.0.insert(
+                (setting.section, setting.name),
+                RawValue { text, origin: Origin::File(path.to_owned()) },
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,102 @@
+//! Prometheus metrics of one service, served at `/metrics`.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use storage::Database;
+
+/// Routes probed every few seconds by orchestrators: counted, but logged
+/// only at debug level so they do not drown the log.
+const QUIET_ROUTES: [&str; 3] = ["/health/live", "/health/ready", "/metrics"];
+
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    db_connections: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new(service: &str) -> Self {
+        let labels = std::iter::once(("service".to_owned(), service.to_owned())).collect();
+        let registry = Registry::new_custom(Some("merchant".into()), Some(labels))
+            .expect("static registry settings are valid");
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route and status"),
+            &["method", "route", "status"],
+        )
+        .expect("static metric definition");
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            &["method", "route"],
+        )
+        .expect("static metric definition");
+        let db_connections = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        )
+        .expect("static metric definition");
+        for collector in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_duration.clone()),
+            Box::new(db_connections.clone()),
+        ] {
+            registry.register(collector).expect("each metric is registered once");
+        }
+        Metrics { registry, http_requests, http_duration, db_connections }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The text exposition format, with pool gauges read at scrape time.
+    pub fn render(&self, db: &Database) -> String {
+        let state = db.state();
+        let idle = i64::from(state.idle);
+        let open = i64::from(state.connections);
+        self.db_connections.with_label_values(&["idle"]).set(idle);
+        self.db_connections.with_label_values(&["busy"]).set(open - idle);
+        self.db_connections.with_label_values(&["max"]).set(i64::from(state.max));
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("encoding to a Vec cannot fail");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, started: Instant) {
+        self.http_requests.with_label_values(&[method, route, &status.to_string()]).inc();
+        self.http_duration.with_label_values(&[method, route]).observe(started.elapsed().as_secs_f64());
+    }
+}
+
+/// Middleware: counts, times and logs every request by its route pattern
+/// (never the raw path, which would explode label cardinality).
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let response = next.call(req).await?;
+    let status = response.status().as_u16();
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, status, started);
+    }
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if QUIET_ROUTES.contains(&route.as_str()) {
+        tracing::debug!(%method, %route, status, elapsed_ms, "request");
+    } else {
+        tracing::info!(%method, %route, status, elapsed_ms, "request");
+    }
+    Ok(response)
+}

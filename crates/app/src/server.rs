@@ -1,0 +1,148 @@
+//! The process shell of a service: configuration, database, HTTP server,
+//! graceful shutdown. Binaries add only their routes.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use storage::{Database, StorageError, meta, migrations};
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::config::{Config, ConfigError, DatabaseConfig};
+use crate::metrics::{self, Metrics};
+use crate::{Service, ops, telemetry};
+
+/// sysexits' EX_CONFIG: the configuration is wrong, restarting will not help.
+const EXIT_BAD_CONFIG: u8 = 78;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(
+        "the database schema is behind ({0} pending); run `merchantctl migrate` or set MERCHANT_DATABASE_RUN_MIGRATIONS=true"
+    )]
+    SchemaBehind(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("HTTP server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The whole life of a service process: load and check the configuration,
+/// start logging, serve until SIGTERM or SIGINT. A bad configuration exits
+/// with status 78 and one line on stderr naming the setting.
+pub fn run_service<B, R>(service: Service, make_routes: B) -> ExitCode
+where
+    B: FnOnce(&Database, &Config) -> R,
+    R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let config = match Config::load().and_then(|c| c.check_for(service).map(|()| c)) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{service}: invalid configuration: {e}");
+            return ExitCode::from(EXIT_BAD_CONFIG);
+        }
+    };
+    telemetry::init(&config.log);
+    match actix_web::rt::System::new().block_on(serve(service, config, make_routes)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{service}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the database, binds, prints `listening on http://HOST:PORT` (the
+/// real address, so port 0 works from scripts) and serves. Returns after a
+/// graceful shutdown (SIGTERM/SIGINT, in-flight requests finish within
+/// `http.shutdown_timeout_secs`).
+pub async fn serve<B, R>(service: Service, config: Config, make_routes: B) -> Result<(), StartError>
+where
+    B: FnOnce(&Database, &Config) -> R,
+    R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let db = open_database(config.database.clone()).await?;
+    let routes = make_routes(&db, &config);
+    let metrics = web::Data::new(Metrics::new(service.name()));
+    let db_data = web::Data::new(db.clone());
+    let body_limit = config.http.max_body_bytes;
+
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(db_data.clone())
+            .app_data(metrics.clone())
+            .app_data(web::JsonConfig::default().limit(body_limit))
+            .app_data(web::PayloadConfig::new(body_limit))
+            .wrap(from_fn(metrics::track))
+            .configure(ops::routes)
+            .configure(routes.clone())
+    })
+    .shutdown_timeout(config.http.shutdown_timeout.as_secs());
+    if let Some(workers) = config.http.workers {
+        server = server.workers(workers);
+    }
+    let addr = config.listen_addr(service);
+    let server = server
+        .bind((addr.host.as_str(), addr.port))
+        .map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+    let bound = server.addrs().first().copied().ok_or_else(|| StartError::Bind {
+        addr: addr.to_string(),
+        source: std::io::Error::other("no address bound"),
+    })?;
+
+    // Handlers are installed before the address is announced, so a SIGTERM
+    // sent the moment a script sees it still stops the server gracefully
+    // (actix's own handlers are registered later, when the server is polled).
+    let mut sigterm = signal(SignalKind::terminate()).map_err(StartError::Serve)?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(StartError::Serve)?;
+    let server = server.disable_signals().run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        let name = tokio::select! {
+            _ = sigterm.recv() => "SIGTERM",
+            _ = sigint.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutting down gracefully");
+        handle.stop(true).await;
+    });
+
+    println!("listening on http://{bound}");
+    // A pipe is block-buffered: flush so a parent reading stdout sees it now.
+    let _ = std::io::stdout().flush();
+    tracing::info!(%service, addr = %bound, database = %db.url(), "listening");
+
+    server.await.map_err(StartError::Serve)?;
+    tracing::info!(%service, "stopped");
+    Ok(())
+}
+
+/// Connects and brings the schema up to date (or refuses an outdated one),
+/// on the blocking pool.
+async fn open_database(config: DatabaseConfig) -> Result<Database, StartError> {
+    tokio::task::spawn_blocking(move || {
+        let db = Database::connect(&config.url, &config.pool)?;
+        let mut conn = db.get()?;
+        if config.run_migrations {
+            let applied = migrations::run_pending(&mut conn)?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+        } else {
+            let pending = migrations::status(&mut conn)?.pending;
+            if !pending.is_empty() {
+                return Err(StartError::SchemaBehind(pending.join(", ")));
+            }
+        }
+        let installation =
+            meta::get_or_insert(&mut conn, meta::INSTALLATION_ID, &uuid::Uuid::new_v4().to_string())?;
+        tracing::info!(backend = %db.backend(), %installation, "database ready");
+        Ok(db)
+    })
+    .await
+    .map_err(|e| StartError::Storage(StorageError::Task(e.to_string())))?
+}

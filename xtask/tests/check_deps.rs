@@ -1,0 +1,50 @@
+//! check-deps against fixture workspaces (copied to a temporary directory so
+//! cargo's lock file lands there) and against this workspace.
+
+use std::path::Path;
+
+use xtask::deps::{Violation, check};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn check_fixture(name: &str) -> Vec<Violation> {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), dir.path());
+    check(dir.path()).unwrap()
+}
+
+#[test]
+fn diesel_in_the_domain_crate_is_caught() {
+    let violations = check_fixture("domain-with-diesel");
+    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert_eq!(paths, ["domain depends on diesel (domain -> diesel)"]);
+}
+
+#[test]
+fn diesel_reached_through_a_helper_is_caught() {
+    let violations = check_fixture("domain-via-helper");
+    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert_eq!(paths, ["domain depends on diesel (domain -> helper -> diesel)"]);
+}
+
+#[test]
+fn dev_dependencies_and_adapters_may_use_diesel() {
+    assert_eq!(check_fixture("clean"), []);
+}
+
+#[test]
+fn this_workspace_passes() {
+    let violations = check(&xtask::workspace_root()).unwrap();
+    assert!(violations.is_empty(), "{violations:?}");
+}
