@@ -11,8 +11,12 @@ use crate::config::{LogConfig, LogFormat};
 /// call (as in tests) leaves the first in place.
 pub fn init(log: &LogConfig) {
     let filter = EnvFilter::try_new(&log.level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(true);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        // Colours only for a person at a terminal, never into files or pipes.
+        .with_ansi(std::io::stderr().is_terminal());
     let installed = match log.format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
