@@ -205,6 +205,9 @@ impl Authenticator {
 
 fn strip_bearer(value: &str) -> &str {
     let value = value.trim();
+    if value.eq_ignore_ascii_case("bearer") {
+        return "";
+    }
     match value.split_once(' ') {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
         _ => value,
@@ -225,6 +228,7 @@ mod tests {
         assert_eq!(strip_bearer("Bearer abc"), "abc");
         assert_eq!(strip_bearer("bearer   abc "), "abc");
         assert_eq!(strip_bearer("abc"), "abc");
+        assert_eq!(strip_bearer("Bearer "), "");
         assert_eq!(strip_bearer("Basic abc"), "Basic abc");
     }
 }

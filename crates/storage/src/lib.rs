@@ -15,6 +15,7 @@
 
 mod database;
 mod error;
+mod identity_store;
 pub mod meta;
 pub mod migrations;
 pub mod schema;
@@ -24,6 +25,7 @@ mod url;
 
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
+pub use identity_store::DbIdentityStore;
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

@@ -1,0 +1,260 @@
+//! `identity::IdentityStore` on the database.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::UserId;
+use identity::token::IssuedToken;
+use identity::{
+    ClientRecord, ExternalProfile, IdentityStore, NewUser, Provider, StoreError, StoredAccessToken,
+    StoredClient, UserStatus,
+};
+
+use crate::schema::{access_tokens, mcp_clients, user_identities, users};
+use crate::{Database, StorageError, with_conn, write_transaction};
+
+#[derive(Clone, Debug)]
+pub struct DbIdentityStore {
+    db: Database,
+}
+
+impl DbIdentityStore {
+    pub fn new(db: Database) -> Self {
+        DbIdentityStore { db }
+    }
+}
+
+fn failed(e: StorageError) -> StoreError {
+    StoreError::Failed(e.to_string())
+}
+
+fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+fn corrupt(what: &str) -> StorageError {
+    StorageError::Query(diesel::result::Error::DeserializationError(what.to_owned().into()))
+}
+
+/// Everything a login writes, owned so it can move to the blocking pool.
+struct LoginRows {
+    provider: &'static str,
+    subject: String,
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    new_user: NewUser,
+    token_id: String,
+    secret_hash: String,
+    expires_at: NaiveDateTime,
+}
+
+fn login_once(conn: &mut crate::DbConn, rows: &LoginRows) -> Result<(String, UserStatus), StorageError> {
+    let now = Utc::now().naive_utc();
+    write_transaction!(conn, |c| {
+        let known = user_identities::table
+            .find((rows.provider, &rows.subject))
+            .select(user_identities::user_id)
+            .first::<String>(c)
+            .optional()?;
+        let (user_id, status) = if let Some(user_id) = known {
+            diesel::update(user_identities::table.find((rows.provider, &rows.subject)))
+                .set(user_identities::last_login_at.eq(now))
+                .execute(c)?;
+            (user_id, UserStatus::Authorized)
+        } else {
+            let user_id = rows.new_user.id.as_str().to_owned();
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(&user_id),
+                    users::name.eq(&rows.name),
+                    users::phone.eq(&rows.phone),
+                    users::email.eq(&rows.email),
+                    users::created_at.eq(now),
+                ))
+                .execute(c)?;
+            diesel::insert_into(user_identities::table)
+                .values((
+                    user_identities::provider.eq(rows.provider),
+                    user_identities::subject.eq(&rows.subject),
+                    user_identities::user_id.eq(&user_id),
+                    user_identities::created_at.eq(now),
+                    user_identities::last_login_at.eq(now),
+                ))
+                .execute(c)?;
+            (user_id, rows.new_user.status)
+        };
+        diesel::insert_into(access_tokens::table)
+            .values((
+                access_tokens::id.eq(&rows.token_id),
+                access_tokens::user_id.eq(&user_id),
+                access_tokens::secret_hash.eq(&rows.secret_hash),
+                access_tokens::created_at.eq(now),
+                access_tokens::expires_at.eq(rows.expires_at),
+            ))
+            .execute(c)?;
+        Ok::<_, StorageError>((user_id, status))
+    })
+}
+
+#[async_trait]
+impl IdentityStore for DbIdentityStore {
+    async fn login(
+        &self,
+        provider: Provider,
+        profile: &ExternalProfile,
+        new_user: NewUser,
+        token: &IssuedToken,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(UserId, UserStatus), StoreError> {
+        let rows = LoginRows {
+            provider: provider.as_str(),
+            subject: profile.subject.clone(),
+            name: profile.name.clone(),
+            phone: profile.phone.clone(),
+            email: profile.email.clone(),
+            new_user,
+            token_id: token.id.clone(),
+            secret_hash: token.secret_hash.clone(),
+            expires_at: expires_at.naive_utc(),
+        };
+        let (user_id, status) = self
+            .db
+            .run(move |conn| {
+                // Two first logins of one person may race on PostgreSQL; the
+                // loser hits the identity's primary key and, on retry, finds
+                // the winner's user.
+                match login_once(conn, &rows) {
+                    Err(e) if e.is_unique_violation() => login_once(conn, &rows),
+                    other => other,
+                }
+            })
+            .await
+            .map_err(failed)?;
+        Ok((UserId::new(user_id).map_err(|e| StoreError::Failed(e.to_string()))?, status))
+    }
+
+    async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, StoreError> {
+        let id = id.to_owned();
+        self.db
+            .run(move |conn| {
+                let row = with_conn!(conn, |c| access_tokens::table
+                    .find(&id)
+                    .select((
+                        access_tokens::user_id,
+                        access_tokens::secret_hash,
+                        access_tokens::expires_at,
+                        access_tokens::revoked_at,
+                    ))
+                    .first::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(c)
+                    .optional())?;
+                row.map(|(user_id, secret_hash, expires_at, revoked_at)| {
+                    Ok(StoredAccessToken {
+                        user_id: UserId::new(user_id).map_err(|_| corrupt("access_tokens.user_id"))?,
+                        secret_hash,
+                        expires_at: utc(expires_at),
+                        revoked: revoked_at.is_some(),
+                    })
+                })
+                .transpose()
+            })
+            .await
+            .map_err(failed)
+    }
+
+    async fn create_client(&self, name: &str, token: &IssuedToken) -> Result<(), StoreError> {
+        let (name, id, hash) = (name.to_owned(), token.id.clone(), token.secret_hash.clone());
+        let shown_name = name.clone();
+        let result = self
+            .db
+            .run(move |conn| {
+                let now = Utc::now().naive_utc();
+                with_conn!(conn, |c| diesel::insert_into(mcp_clients::table)
+                    .values((
+                        mcp_clients::id.eq(&id),
+                        mcp_clients::name.eq(&name),
+                        mcp_clients::secret_hash.eq(&hash),
+                        mcp_clients::created_at.eq(now),
+                    ))
+                    .execute(c))?;
+                Ok::<_, StorageError>(())
+            })
+            .await;
+        match result {
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
+                "an active client named {shown_name:?} exists; revoke it first"
+            ))),
+            other => other.map_err(failed),
+        }
+    }
+
+    async fn client(&self, id: &str) -> Result<Option<StoredClient>, StoreError> {
+        let id = id.to_owned();
+        self.db
+            .run(move |conn| {
+                let row = with_conn!(conn, |c| mcp_clients::table
+                    .find(&id)
+                    .select((
+                        mcp_clients::id,
+                        mcp_clients::name,
+                        mcp_clients::secret_hash,
+                        mcp_clients::revoked_at
+                    ))
+                    .first::<(String, String, String, Option<NaiveDateTime>)>(c)
+                    .optional())?;
+                Ok::<_, StorageError>(row.map(|(id, name, secret_hash, revoked_at)| StoredClient {
+                    id,
+                    name,
+                    secret_hash,
+                    revoked: revoked_at.is_some(),
+                }))
+            })
+            .await
+            .map_err(failed)
+    }
+
+    async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
+        self.db
+            .run(|conn| {
+                let rows = with_conn!(conn, |c| mcp_clients::table
+                    .order((mcp_clients::created_at, mcp_clients::id))
+                    .select((
+                        mcp_clients::id,
+                        mcp_clients::name,
+                        mcp_clients::created_at,
+                        mcp_clients::revoked_at
+                    ))
+                    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(c))?;
+                Ok::<_, StorageError>(
+                    rows.into_iter()
+                        .map(|(id, name, created_at, revoked_at)| ClientRecord {
+                            id,
+                            name,
+                            created_at: utc(created_at),
+                            revoked_at: revoked_at.map(utc),
+                        })
+                        .collect(),
+                )
+            })
+            .await
+            .map_err(failed)
+    }
+
+    async fn revoke_client(&self, id_or_name: &str) -> Result<bool, StoreError> {
+        let key = id_or_name.to_owned();
+        self.db
+            .run(move |conn| {
+                let now = Utc::now().naive_utc();
+                let changed = with_conn!(conn, |c| diesel::update(
+                    mcp_clients::table
+                        .filter(mcp_clients::id.eq(&key).or(mcp_clients::name.eq(&key)))
+                        .filter(mcp_clients::revoked_at.is_null())
+                )
+                .set(mcp_clients::revoked_at.eq(now))
+                .execute(c))?;
+                Ok::<_, StorageError>(changed > 0)
+            })
+            .await
+            .map_err(failed)
+    }
+}

@@ -1,0 +1,216 @@
+//! The identity use cases on the real store, on both backends.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use domain::ManualClock;
+use identity::{
+    AuthError, Authenticator, AuthenticatorSettings, ClientIdentity, Provider, SandboxProvider, UserStatus,
+};
+use secrecy::{ExposeSecret, SecretString};
+use storage::DbIdentityStore;
+use storage::testing::TestDatabase;
+
+fn authenticator(t: &TestDatabase) -> (Authenticator, Arc<ManualClock>) {
+    // Starts at wall time: the store stamps rows with wall time, the clock
+    // decides expiry.
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let settings = AuthenticatorSettings {
+        access_token_ttl: Duration::hours(1),
+        max_failures: 5,
+        failure_window: Duration::minutes(1),
+    };
+    let auth =
+        Authenticator::new(Arc::new(DbIdentityStore::new(t.db.clone())), clock.clone(), None, settings);
+    (auth, clock)
+}
+
+fn secret(s: &str) -> SecretString {
+    SecretString::from(s.to_owned())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn a_new_user_becomes_authorized_on_the_second_login() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, _) = authenticator(&t);
+            let first = auth
+                .login(Provider::MerchantToken, &SandboxProvider, &secret("sandbox:alice"), "ip")
+                .await
+                .unwrap();
+            assert_eq!(first.status, UserStatus::New);
+            assert_eq!(first.expires_in_secs, 3600);
+            let second = auth
+                .login(Provider::MerchantToken, &SandboxProvider, &secret("sandbox:alice"), "ip")
+                .await
+                .unwrap();
+            assert_eq!(second.status, UserStatus::Authorized);
+            assert_eq!(second.user_id, first.user_id);
+            assert_ne!(second.access_token.expose_secret(), first.access_token.expose_secret());
+
+            // The same subject at another provider is another person.
+            let sber =
+                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:alice"), "ip").await.unwrap();
+            assert_ne!(sber.user_id, first.user_id);
+        });
+    }
+}
+
+#[test]
+fn a_full_sberid_profile_registers_seamlessly() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, _) = authenticator(&t);
+            let token = secret("sandbox:bob:Боб Петров:+79990001122");
+            let login = auth.login(Provider::SberId, &SandboxProvider, &token, "ip").await.unwrap();
+            assert_eq!(login.status, UserStatus::Sso);
+        });
+    }
+}
+
+#[test]
+fn access_tokens_authenticate_until_they_expire() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, clock) = authenticator(&t);
+            let login =
+                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:carol"), "ip").await.unwrap();
+            let token = login.access_token.expose_secret().to_owned();
+            assert_eq!(auth.authenticate_user(Some(&token), "mcp").await.unwrap(), login.user_id);
+            assert_eq!(
+                auth.authenticate_user(Some(&format!("Bearer {token}")), "mcp").await.unwrap(),
+                login.user_id
+            );
+
+            let forged = format!("{}x", &token[..token.len() - 1]);
+            assert!(matches!(
+                auth.authenticate_user(Some(&forged), "mcp").await,
+                Err(AuthError::TokenRejected)
+            ));
+            assert!(matches!(
+                auth.authenticate_user(Some("garbage"), "mcp").await,
+                Err(AuthError::TokenRejected)
+            ));
+            assert!(matches!(auth.authenticate_user(None, "mcp").await, Err(AuthError::UserTokenMissing)));
+
+            clock.advance(Duration::hours(1));
+            assert!(matches!(
+                auth.authenticate_user(Some(&token), "mcp").await,
+                Err(AuthError::TokenExpired)
+            ));
+        });
+    }
+}
+
+#[test]
+fn provider_verdicts_map_to_auth_errors() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, _) = authenticator(&t);
+            let login = |token: &'static str| {
+                let auth = &auth;
+                async move { auth.login(Provider::SberId, &SandboxProvider, &secret(token), "ip").await }
+            };
+            assert!(matches!(login("sandbox-expired:x").await, Err(AuthError::TokenExpired)));
+            assert!(matches!(login("not-a-token").await, Err(AuthError::TokenRejected)));
+            assert!(matches!(login("sandbox-down:x").await, Err(AuthError::ProviderUnavailable("SberID"))));
+        });
+    }
+}
+
+#[test]
+fn client_tokens_can_be_created_listed_used_and_revoked() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, _) = authenticator(&t);
+            let (id, token) = auth.create_client("sber-mcp").await.unwrap();
+            let bearer = format!("Bearer {}", token.expose_secret());
+            assert_eq!(
+                auth.authenticate_client(Some(&bearer), "ip").await.unwrap(),
+                ClientIdentity::Token { id: id.clone(), name: "sber-mcp".into() }
+            );
+            assert!(matches!(auth.create_client("sber-mcp").await, Err(AuthError::Conflict(_))));
+            assert!(matches!(auth.create_client("no spaces").await, Err(AuthError::BadClientName)));
+
+            let listed = auth.list_clients().await.unwrap();
+            assert_eq!(listed.len(), 1);
+            assert_eq!((listed[0].id.as_str(), listed[0].revoked_at), (id.as_str(), None));
+
+            assert!(auth.revoke_client("sber-mcp").await.unwrap());
+            assert!(!auth.revoke_client("sber-mcp").await.unwrap(), "nothing active left");
+            assert!(matches!(
+                auth.authenticate_client(Some(&bearer), "ip").await,
+                Err(AuthError::ClientRejected)
+            ));
+            assert!(matches!(auth.authenticate_client(None, "ip").await, Err(AuthError::ClientMissing)));
+            assert!(matches!(
+                auth.authenticate_client(Some("Bearer "), "ip").await,
+                Err(AuthError::ClientMissing)
+            ));
+
+            // The name is free again once revoked.
+            auth.create_client("sber-mcp").await.unwrap();
+            assert!(auth.list_clients().await.unwrap()[0].revoked_at.is_some());
+        });
+    }
+}
+
+#[test]
+fn repeated_failures_are_throttled_per_caller() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, clock) = authenticator(&t);
+            let (_, token) = auth.create_client("mcp").await.unwrap();
+            let bearer = format!("Bearer {}", token.expose_secret());
+            for _ in 0..5 {
+                let guess = "Bearer mct_0123456789abcdef_guess";
+                assert!(matches!(
+                    auth.authenticate_client(Some(guess), "10.0.0.9").await,
+                    Err(AuthError::ClientRejected)
+                ));
+            }
+            // Even the right token is refused while the caller is throttled.
+            let throttled = auth.authenticate_client(Some(&bearer), "10.0.0.9").await;
+            assert!(
+                matches!(throttled, Err(AuthError::TooManyAttempts { retry_after_secs: 60 })),
+                "{throttled:?}"
+            );
+            assert!(
+                auth.authenticate_client(Some(&bearer), "10.0.0.10").await.is_ok(),
+                "other callers are not"
+            );
+            clock.advance(Duration::minutes(1));
+            assert!(auth.authenticate_client(Some(&bearer), "10.0.0.9").await.is_ok());
+        });
+    }
+}
+
+#[test]
+fn concurrent_first_logins_create_one_user() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, _) = authenticator(&t);
+            let auth = Arc::new(auth);
+            let logins: Vec<_> = (0..6)
+                .map(|_| {
+                    let auth = auth.clone();
+                    tokio::spawn(async move {
+                        auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:dave"), "ip")
+                            .await
+                            .unwrap()
+                    })
+                })
+                .collect();
+            let mut users = Vec::new();
+            for login in logins {
+                users.push(login.await.unwrap().user_id);
+            }
+            users.dedup();
+            assert_eq!(users.len(), 1, "{}: {users:?}", t.db.backend());
+        });
+    }
+}
