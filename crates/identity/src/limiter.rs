@@ -35,7 +35,8 @@ impl FailureLimiter {
         let windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         match windows.get(key) {
             Some(&(start, count)) if count >= self.max_failures && now < start + self.window => {
-                let wait = (start + self.window - now).num_seconds().max(1);
+                // Round up: a client told 59 s when 59.4 remain would retry early.
+                let wait = ((start + self.window - now).num_milliseconds() + 999) / 1000;
                 Err(u64::try_from(wait).unwrap_or(1))
             }
             _ => Ok(()),

@@ -1,0 +1,68 @@
+//! Who is calling an MCP operation.
+//!
+//! The MCP server proves itself with `credentials.oauth2` in the body or the
+//! `Authorization` header (same token forms; the `/auth/*` bodies carry no
+//! credentials, so there the header is the way). The shopper is the
+//! `credentials.accessToken` issued by `/auth/*`. Missing or wrong MCP-server
+//! credentials are 403, a missing, wrong or expired user token is 401.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use domain::UserId;
+use identity::ClientIdentity;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::{ApiError, Credentials, McpState};
+
+/// An authenticated MCP server, from the `Authorization` header.
+#[derive(Clone, Debug)]
+pub struct McpClient(pub ClientIdentity);
+
+/// An authenticated MCP server acting for an authenticated shopper.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub client: ClientIdentity,
+    pub user: UserId,
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<McpState>, ApiError> {
+    req.app_data::<web::Data<McpState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(&"McpState is not registered"))
+}
+
+/// The remote address keys failure limits before a client is known.
+fn peer(req: &HttpRequest) -> String {
+    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| format!("ip:{}", a.ip()))
+}
+
+fn authorization(req: &HttpRequest) -> Option<String> {
+    req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+impl FromRequest for McpClient {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let (state, header, peer) = (state(req), authorization(req), peer(req));
+        Box::pin(async move {
+            let state = state?;
+            let client = state.authenticator.authenticate_client(header.as_deref(), &peer).await.map_err(ApiError::from)?;
+            Ok(McpClient(client))
+        })
+    }
+}
+
+/// Authenticates both parties of an order operation (`/delivery`,
+/// `/checkout`, `/payment/*`) from the body's `credentials`, falling back to
+/// the `Authorization` header for the MCP server.
+pub async fn authenticate_caller(req: &HttpRequest, credentials: Option<&Credentials>) -> Result<Caller, ApiError> {
+    let state = state(req)?;
+    let oauth2 = credentials.and_then(|c| c.oauth2.clone()).or_else(|| authorization(req));
+    let client = state.authenticator.authenticate_client(oauth2.as_deref(), &peer(req)).await?;
+    let access_token = credentials.and_then(|c| c.access_token.as_deref());
+    let user = state.authenticator.authenticate_user(access_token, &client.key()).await?;
+    Ok(Caller { client, user })
+}

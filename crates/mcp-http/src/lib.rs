@@ -1,0 +1,44 @@
+//! The MCP-Merchant Integration API over actix-web, to the letter of the
+//! seed spec (`openapi/seed/mcp-merchant-api.yaml`).
+//!
+//! Every error leaves through [`ApiError`] as the seed's `Error {code,
+//! message}`; no handler builds an error body by hand. Every operation
+//! requires the `rqUid` header ([`RqUid`]).
+
+mod auth;
+mod dto;
+mod error;
+mod json;
+mod rquid;
+mod routes;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use identity::{Authenticator, IdentityProvider};
+
+pub use auth::{Caller, McpClient, authenticate_caller};
+pub use dto::Credentials;
+pub use error::ApiError;
+pub use rquid::RqUid;
+
+/// What the MCP routes need, built once at start.
+#[derive(Clone, Debug)]
+pub struct McpState {
+    pub authenticator: Arc<Authenticator>,
+    /// `None`: `/auth/sberid` is not configured and answers 503.
+    pub sberid: Option<Arc<dyn IdentityProvider>>,
+    /// `None`: `/auth/other` is not configured and answers 503.
+    pub merchant_token: Option<Arc<dyn IdentityProvider>>,
+    /// Largest JSON body accepted; larger ones are a 400.
+    pub max_body_bytes: usize,
+}
+
+/// Registers the MCP routes.
+pub fn configure(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(json::config(state.max_body_bytes))
+            .app_data(web::Data::new(state.clone()))
+            .configure(routes::auth);
+    }
+}

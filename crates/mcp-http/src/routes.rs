@@ -1,0 +1,54 @@
+//! `POST /auth/sberid` and `POST /auth/other`.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use identity::{IdentityProvider, Provider};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::McpClient;
+use crate::dto::{UserAuthRequest, UserAuthResponse, UserAuthSberidRequest};
+use crate::{ApiError, McpState, RqUid};
+
+pub fn auth(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/sberid", web::post().to(sberid)).route("/auth/other", web::post().to(other));
+}
+
+/// Extractors run in order: the request id, then the MCP client (403 before
+/// anything of the body is looked at), then the body.
+async fn sberid(
+    _rq_uid: RqUid,
+    client: McpClient,
+    state: web::Data<McpState>,
+    body: web::Json<UserAuthSberidRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = SecretString::from(body.into_inner().token_sber_id);
+    login(&state, Provider::SberId, state.sberid.as_deref(), &token, &client).await
+}
+
+async fn other(
+    _rq_uid: RqUid,
+    client: McpClient,
+    state: web::Data<McpState>,
+    body: web::Json<UserAuthRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = SecretString::from(body.into_inner().token);
+    login(&state, Provider::MerchantToken, state.merchant_token.as_deref(), &token, &client).await
+}
+
+async fn login(
+    state: &McpState,
+    kind: Provider,
+    provider: Option<&dyn IdentityProvider>,
+    token: &SecretString,
+    client: &McpClient,
+) -> Result<HttpResponse, ApiError> {
+    let provider = provider.ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("sign-in with {kind} is not configured"))
+    })?;
+    let login = state.authenticator.login(kind, provider, token, &client.0.key()).await?;
+    Ok(HttpResponse::Ok().json(UserAuthResponse {
+        access_token: login.access_token.expose_secret().to_owned(),
+        expires_in: login.expires_in_secs,
+        user_id: login.user_id.into_inner(),
+        user_status: login.status.as_str(),
+    }))
+}
