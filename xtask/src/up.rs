@@ -36,6 +36,15 @@ pub fn run(root: &Path) -> Result {
     if std::env::var_os("MERCHANT_DATABASE_URL").is_none() {
         env.push(("MERCHANT_DATABASE_URL", DEFAULT_DATABASE.into()));
     }
+    // Sign-in with the sandbox's documented test tokens (see README).
+    for mode in ["MERCHANT_SBERID_MODE", "MERCHANT_TOKEN_INTROSPECTION_MODE"] {
+        if std::env::var_os(mode).is_none() {
+            env.push((mode, "sandbox".into()));
+        }
+    }
+    eprintln!(
+        "xtask: MCP clients need a token: cargo run -q --bin merchantctl -- tokens create --client demo"
+    );
     if std::env::var_os("MERCHANT_KUPER_WEBHOOK_SECRET").is_none() {
         eprintln!(
             "xtask: kuper-listener accepts webhooks with the development secret {DEV_WEBHOOK_SECRET:?}"

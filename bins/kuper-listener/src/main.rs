@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    app::run_service(app::Service::KuperListener, |_db, _config| |_routes: &mut app::web::ServiceConfig| {})
+    app::run_service(app::Service::KuperListener, app::wiring::kuper_listener)
 }

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    app::run_service(app::Service::McpApi, |_db, _config| |_routes: &mut app::web::ServiceConfig| {})
+    app::run_service(app::Service::McpApi, app::wiring::mcp_api)
 }

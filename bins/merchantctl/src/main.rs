@@ -30,6 +30,25 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// MCP-client tokens: what an MCP server presents as `credentials.oauth2`.
+    Tokens {
+        #[command(subcommand)]
+        command: TokensCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokensCommand {
+    /// Issue a token for an MCP client; it is shown once and stored hashed.
+    Create {
+        /// A name for the client (letters, digits, '.', '_', '-').
+        #[arg(long)]
+        client: String,
+    },
+    /// List client tokens (never their secrets).
+    List,
+    /// Revoke the active token with this id or client name.
+    Revoke { id_or_name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,8 +76,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: &Command, config: &Config) -> Result<ExitCode, storage::StorageError> {
+fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let db = Database::connect(&config.database.url, &config.database.pool)?;
+    if let Command::Tokens { command } = command {
+        return tokens(command, &db, config);
+    }
     let mut conn = db.get()?;
     match command {
         Command::Migrate { revert: false, .. } => {
@@ -79,6 +101,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, storage::StorageE
                 println!("reverted {version}");
             }
         }
+        Command::Tokens { .. } => unreachable!("handled above"),
         Command::Db { command: DbCommand::Check } => {
             let status = migrations::status(&mut conn)?;
             println!("database:   {}", db.url());
@@ -100,4 +123,45 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, storage::StorageE
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn tokens(
+    command: &TokensCommand,
+    db: &Database,
+    config: &Config,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let auth = app::wiring::authenticator(db, config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        match command {
+            TokensCommand::Create { client } => {
+                let (id, token) = auth.create_client(client).await?;
+                eprintln!("token {id} for client {client:?}; it is shown once, store it now:");
+                println!("{}", secrecy::ExposeSecret::expose_secret(&token));
+            }
+            TokensCommand::List => {
+                println!("{:<16}  {:<24}  {:<20}  status", "id", "client", "created (UTC)");
+                for c in auth.list_clients().await? {
+                    let status = c
+                        .revoked_at
+                        .map_or_else(|| "active".to_owned(), |t| format!("revoked {}", t.format("%F %T")));
+                    println!(
+                        "{:<16}  {:<24}  {:<20}  {status}",
+                        c.id,
+                        c.name,
+                        c.created_at.format("%F %T").to_string()
+                    );
+                }
+            }
+            TokensCommand::Revoke { id_or_name } => {
+                if auth.revoke_client(id_or_name).await? {
+                    println!("revoked {id_or_name}");
+                } else {
+                    eprintln!("no active token with id or client name {id_or_name:?}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }

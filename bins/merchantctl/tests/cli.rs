@@ -41,9 +41,11 @@ fn migrate_check_and_revert() {
             assert!(report.contains("pragma:     journal_mode=wal"), "{report}");
         }
 
+        // --revert takes back the newest migration only, one per call.
+        let newest = storage::migrations::embedded_versions(t.db.backend()).unwrap().pop().unwrap();
         let revert = merchantctl(&t, &["migrate", "--revert"]);
-        assert!(stdout(&revert).contains("reverted 20261125000001"), "{}", stdout(&revert));
-        assert!(stdout(&merchantctl(&t, &["migrate", "--revert"])).contains("nothing to revert"));
+        assert_eq!(stdout(&revert).trim(), format!("reverted {newest}"));
+        while !stdout(&merchantctl(&t, &["migrate", "--revert"])).contains("nothing to revert") {}
         assert!(merchantctl(&t, &["migrate"]).status.success());
         let revert_all = merchantctl(&t, &["migrate", "--revert", "--all"]);
         assert!(revert_all.status.success() && stdout(&revert_all).contains("reverted"));
@@ -65,4 +67,27 @@ fn a_bad_database_url_is_named() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn client_tokens_create_list_revoke() {
+    for t in TestDatabase::each_backend_migrated() {
+        let created = merchantctl(&t, &["tokens", "create", "--client", "sber-mcp"]);
+        assert!(created.status.success(), "{created:?}");
+        let token = stdout(&created).trim().to_owned();
+        assert!(token.starts_with("mct_"), "{token}");
+        assert!(String::from_utf8_lossy(&created.stderr).contains("shown once"));
+
+        let again = merchantctl(&t, &["tokens", "create", "--client", "sber-mcp"]);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("revoke it first"), "{again:?}");
+
+        let list = stdout(&merchantctl(&t, &["tokens", "list"]));
+        assert!(list.contains("sber-mcp") && list.contains("active"), "{list}");
+        assert!(!list.contains(&token[20..]), "the list never shows secrets");
+
+        assert!(merchantctl(&t, &["tokens", "revoke", "sber-mcp"]).status.success());
+        assert!(stdout(&merchantctl(&t, &["tokens", "list"])).contains("revoked"));
+        assert!(!merchantctl(&t, &["tokens", "revoke", "sber-mcp"]).status.success());
+    }
 }

@@ -7,7 +7,7 @@
 //! Unknown keys in either source are errors, so a typo never goes unnoticed.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,6 +15,8 @@ use secrecy::SecretString;
 use storage::{DatabaseUrl, PoolOptions};
 
 use crate::Service;
+
+pub use auth::{IntrospectionConfig, JwtKeyConfig, McpAuthConfig, ProviderMode, SberIdConfig};
 
 pub const ENV_PREFIX: &str = "MERCHANT_";
 /// Names the TOML file; without it `merchant.toml` in the working directory
@@ -113,7 +115,102 @@ pub const SETTINGS: &[Setting] = &[
         Some("info"),
         "Log filter in `tracing` syntax, e.g. `info` or `info,storage=debug`.",
     ),
+    setting(
+        "mcp_auth",
+        "access_token_ttl_secs",
+        Some("3600"),
+        "Lifetime of the user access tokens `/auth/*` issue (`expiresIn`).",
+    ),
+    setting(
+        "mcp_auth",
+        "max_failures",
+        Some("10"),
+        "Failed authentication attempts allowed per caller and window before 429.",
+    ),
+    setting("mcp_auth", "failure_window_secs", Some("60"), "Window of `max_failures`."),
+    setting(
+        "mcp_auth",
+        "jwt_public_key_file",
+        None,
+        "PEM public key (RSA, EC, Ed25519) that verifies MCP-client JWTs.",
+    ),
+    setting(
+        "mcp_auth",
+        "jwt_jwks_file",
+        None,
+        "JWKS file that verifies MCP-client JWTs (instead of a PEM key); `kid` picks the key.",
+    ),
+    setting("mcp_auth", "jwt_issuer", None, "Required `iss` of MCP-client JWTs (required with a key)."),
+    setting("mcp_auth", "jwt_audience", None, "Required `aud` of MCP-client JWTs (required with a key)."),
+    setting("mcp_auth", "jwt_leeway_secs", Some("60"), "Clock skew allowed when checking `exp`."),
+    setting(
+        "sberid",
+        "mode",
+        Some("disabled"),
+        "`/auth/sberid`: `live` (SberID userinfo), `sandbox` (documented test tokens) or `disabled` (503).",
+    ),
+    setting("sberid", "userinfo_url", None, "SberID userinfo endpoint (required when `live`)."),
+    setting(
+        "sberid",
+        "client_id",
+        None,
+        "The merchant's SberID client id, sent as `x-ibm-client-id` (required when `live`).",
+    ),
+    setting(
+        "sberid",
+        "client_cert_file",
+        None,
+        "PEM client certificate for SberID's mutual TLS (with `client_key_file`).",
+    ),
+    setting("sberid", "client_key_file", None, "PKCS#8 PEM key of the client certificate."),
+    setting("sberid", "ca_file", None, "Extra PEM root certificate to trust for SberID."),
+    setting(
+        "sberid",
+        "timeout_ms",
+        Some("5000"),
+        "Timeout of a SberID call; past it `/auth/sberid` answers 503.",
+    ),
+    setting(
+        "token_introspection",
+        "mode",
+        Some("disabled"),
+        "`/auth/other`: `live` (RFC 7662 introspection), `sandbox` or `disabled` (503).",
+    ),
+    setting(
+        "token_introspection",
+        "url",
+        None,
+        "Introspection endpoint of the merchant's token service (required when `live`).",
+    ),
+    setting(
+        "token_introspection",
+        "client_id",
+        None,
+        "Our client id at the introspection endpoint (HTTP Basic).",
+    ),
+    Setting {
+        secret: true,
+        ..setting(
+            "token_introspection",
+            "client_secret",
+            None,
+            "Our client secret at the introspection endpoint.",
+        )
+    },
+    setting("token_introspection", "timeout_ms", Some("5000"), "Timeout of an introspection call."),
 ];
+
+/// The configuration table of README.md, generated from [`SETTINGS`]; a
+/// test fails when README's copy is stale.
+pub fn markdown_table() -> String {
+    let mut table = String::from("| variable | file key | default | meaning |\n| --- | --- | --- | --- |\n");
+    for s in SETTINGS {
+        let default = s.default.map_or_else(|| "—".to_owned(), |d| format!("`{d}`"));
+        let secret = if s.secret { " Secret." } else { "" };
+        let _ = writeln!(table, "| `{}` | `{}` | {default} | {}{secret} |", s.env_var(), s.toml_key(), s.doc);
+    }
+    table
+}
 
 fn find(section: &str, name: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.section == section && s.name == name)
@@ -308,6 +405,9 @@ pub struct Config {
     pub kuper_webhook: KuperWebhookConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
+    pub mcp_auth: auth::McpAuthConfig,
+    pub sberid: auth::SberIdConfig,
+    pub token_introspection: auth::IntrospectionConfig,
 }
 
 impl Config {
@@ -400,6 +500,9 @@ impl Config {
                 })?,
                 level: log_level,
             },
+            mcp_auth: auth::McpAuthConfig::from_raw(raw)?,
+            sberid: auth::SberIdConfig::from_raw(raw)?,
+            token_introspection: auth::IntrospectionConfig::from_raw(raw)?,
         })
     }
 
@@ -467,5 +570,6 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
     Ok(())
 }
 
+mod auth;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod wiring;
 
 use std::fmt;
 

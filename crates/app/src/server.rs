@@ -37,7 +37,7 @@ pub enum StartError {
 /// with status 78 and one line on stderr naming the setting.
 pub fn run_service<B, R>(service: Service, make_routes: B) -> ExitCode
 where
-    B: FnOnce(&Database, &Config) -> R,
+    B: FnOnce(&Database, &Config) -> Result<R, StartError>,
     R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 {
     let config = match Config::load().and_then(|c| c.check_for(service).map(|()| c)) {
@@ -50,6 +50,10 @@ where
     telemetry::init(&config.log);
     match actix_web::rt::System::new().block_on(serve(service, config, make_routes)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(StartError::Config(e)) => {
+            eprintln!("{service}: invalid configuration: {e}");
+            ExitCode::from(EXIT_BAD_CONFIG)
+        }
         Err(e) => {
             eprintln!("{service}: {e}");
             ExitCode::FAILURE
@@ -63,11 +67,11 @@ where
 /// `http.shutdown_timeout_secs`).
 pub async fn serve<B, R>(service: Service, config: Config, make_routes: B) -> Result<(), StartError>
 where
-    B: FnOnce(&Database, &Config) -> R,
+    B: FnOnce(&Database, &Config) -> Result<R, StartError>,
     R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 {
     let db = open_database(config.database.clone()).await?;
-    let routes = make_routes(&db, &config);
+    let routes = make_routes(&db, &config)?;
     let metrics = web::Data::new(Metrics::new(service.name()));
     let db_data = web::Data::new(db.clone());
     let body_limit = config.http.max_body_bytes;
@@ -76,7 +80,6 @@ where
         App::new()
             .app_data(db_data.clone())
             .app_data(metrics.clone())
-            .app_data(web::JsonConfig::default().limit(body_limit))
             .app_data(web::PayloadConfig::new(body_limit))
             .wrap(from_fn(metrics::track))
             .configure(ops::routes)

@@ -49,7 +49,11 @@ impl FromRequest for McpClient {
         let (state, header, peer) = (state(req), authorization(req), peer(req));
         Box::pin(async move {
             let state = state?;
-            let client = state.authenticator.authenticate_client(header.as_deref(), &peer).await.map_err(ApiError::from)?;
+            let client = state
+                .authenticator
+                .authenticate_client(header.as_deref(), &peer)
+                .await
+                .map_err(ApiError::from)?;
             Ok(McpClient(client))
         })
     }
@@ -58,7 +62,10 @@ impl FromRequest for McpClient {
 /// Authenticates both parties of an order operation (`/delivery`,
 /// `/checkout`, `/payment/*`) from the body's `credentials`, falling back to
 /// the `Authorization` header for the MCP server.
-pub async fn authenticate_caller(req: &HttpRequest, credentials: Option<&Credentials>) -> Result<Caller, ApiError> {
+pub async fn authenticate_caller(
+    req: &HttpRequest,
+    credentials: Option<&Credentials>,
+) -> Result<Caller, ApiError> {
     let state = state(req)?;
     let oauth2 = credentials.and_then(|c| c.oauth2.clone()).or_else(|| authorization(req));
     let client = state.authenticator.authenticate_client(oauth2.as_deref(), &peer(req)).await?;

@@ -9,8 +9,8 @@ mod auth;
 mod dto;
 mod error;
 mod json;
-mod rquid;
 mod routes;
+mod rquid;
 
 use std::sync::Arc;
 

@@ -41,7 +41,8 @@ async fn fixture(t: &TestDatabase) -> Fixture {
         .await;
     Mock::given(header("authorization", "Bearer sber-expired"))
         .respond_with(
-            ResponseTemplate::new(401).insert_header("www-authenticate", r#"Bearer error_description="token expired""#),
+            ResponseTemplate::new(401)
+                .insert_header("www-authenticate", r#"Bearer error_description="token expired""#),
         )
         .mount(&sberid)
         .await;
@@ -70,8 +71,12 @@ async fn fixture(t: &TestDatabase) -> Fixture {
         max_failures: 5,
         failure_window: chrono::Duration::minutes(1),
     };
-    let authenticator =
-        Arc::new(Authenticator::new(Arc::new(DbIdentityStore::new(t.db.clone())), Arc::new(SystemClock), None, settings));
+    let authenticator = Arc::new(Authenticator::new(
+        Arc::new(DbIdentityStore::new(t.db.clone())),
+        Arc::new(SystemClock),
+        None,
+        settings,
+    ));
     let (_, token) = authenticator.create_client("sber-mcp").await.unwrap();
     Fixture {
         state: McpState {
@@ -167,7 +172,8 @@ async fn bad_external_tokens_are_401_and_a_slow_provider_is_503() {
             ("sber-revoked", "the token is not valid"),
             ("malformed token", "the token is not valid"),
         ] {
-            let (status, body) = post(&app, "/auth/sberid", &h, &json!({"tokenSberId": token}).to_string()).await;
+            let (status, body) =
+                post(&app, "/auth/sberid", &h, &json!({"tokenSberId": token}).to_string()).await;
             assert_eq!(status, 401, "{token}: {body}");
             seed.assert_response("post", "/auth/sberid", 401, &body);
             assert_eq!(body, json!({"code": "401", "message": message}));
@@ -186,7 +192,8 @@ async fn mcp_server_credentials_are_checked_first() {
     let f = fixture(&t).await;
     let app = app(f.state.clone()).await;
     let body = r#"{"token": "sandbox:x"}"#;
-    for auth in [None, Some("Bearer "), Some("Bearer mct_0123456789abcdef_nope"), Some("Basic dXNlcjpwdw==")] {
+    for auth in [None, Some("Bearer "), Some("Bearer mct_0123456789abcdef_nope"), Some("Basic dXNlcjpwdw==")]
+    {
         let mut h = vec![("rqUid", RQ_UID)];
         h.extend(auth.map(|a| ("authorization", a)));
         let (status, res) = post(&app, "/auth/other", &h, body).await;
@@ -198,6 +205,9 @@ async fn mcp_server_credentials_are_checked_first() {
     assert_eq!(status, 403);
 }
 
+/// (headers, body, part of the error message)
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[actix_web::test]
 async fn malformed_requests_are_400_in_the_seed_error_shape() {
     let t = TestDatabase::sqlite();
@@ -206,9 +216,13 @@ async fn malformed_requests_are_400_in_the_seed_error_shape() {
     let app = app(f.state.clone()).await;
     let auth = f.client_token.as_str();
     let big = json!({"token": "x".repeat(5000)}).to_string();
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+    let cases: [Case; 7] = [
         (&[("authorization", auth)], r#"{"token": "sandbox:x"}"#, "missing header rqUid"),
-        (&[("rqUid", "not-a-uuid"), ("authorization", auth)], r#"{"token": "sandbox:x"}"#, "rqUid must be a UUID"),
+        (
+            &[("rqUid", "not-a-uuid"), ("authorization", auth)],
+            r#"{"token": "sandbox:x"}"#,
+            "rqUid must be a UUID",
+        ),
         (&[("rqUid", RQ_UID), ("authorization", auth)], "{not json", "invalid request body"),
         (&[("rqUid", RQ_UID), ("authorization", auth)], "{}", "missing field `token`"),
         (&[("rqUid", RQ_UID), ("authorization", auth)], r#"{"token": 42}"#, "invalid type"),
@@ -254,14 +268,18 @@ async fn order_operations_need_both_the_client_and_the_user() {
         let user_token = login["accessToken"].as_str().unwrap();
         let oauth2 = f.client_token.as_str();
 
-        let both = json!({"credentials": {"authType": "oauth2", "oauth2": oauth2, "accessToken": user_token}});
+        let both =
+            json!({"credentials": {"authType": "oauth2", "oauth2": oauth2, "accessToken": user_token}});
         let (status, res) = post(&app, "/test/whoami", &[], &both.to_string()).await;
         assert_eq!(status, 200, "{res}");
         assert_eq!(res["user"], login["userId"]);
 
         // The MCP server may present itself in the header instead.
         let header_only = json!({"credentials": {"accessToken": user_token}});
-        assert_eq!(post(&app, "/test/whoami", &[("authorization", oauth2)], &header_only.to_string()).await.0, 200);
+        assert_eq!(
+            post(&app, "/test/whoami", &[("authorization", oauth2)], &header_only.to_string()).await.0,
+            200
+        );
 
         let no_user = json!({"credentials": {"oauth2": oauth2}});
         assert_eq!(post(&app, "/test/whoami", &[], &no_user.to_string()).await.0, 401);

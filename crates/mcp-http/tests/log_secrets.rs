@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use actix_web::test as web_test;
 use actix_web::App;
+use actix_web::test as web_test;
 use domain::SystemClock;
 use identity::{Authenticator, AuthenticatorSettings, SandboxProvider};
 use mcp_http::McpState;
@@ -31,10 +31,7 @@ impl Write for Captured {
 async fn tokens_never_reach_the_log() {
     let captured = Captured::default();
     let sink = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .init();
+    tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || sink.clone()).init();
 
     let t = TestDatabase::sqlite();
     t.migrate();
@@ -43,8 +40,12 @@ async fn tokens_never_reach_the_log() {
         max_failures: 100,
         failure_window: chrono::Duration::minutes(1),
     };
-    let authenticator =
-        Arc::new(Authenticator::new(Arc::new(DbIdentityStore::new(t.db.clone())), Arc::new(SystemClock), None, settings));
+    let authenticator = Arc::new(Authenticator::new(
+        Arc::new(DbIdentityStore::new(t.db.clone())),
+        Arc::new(SystemClock),
+        None,
+        settings,
+    ));
     let (_, client) = authenticator.create_client("mcp").await.unwrap();
     let client = format!("Bearer {}", client.expose_secret());
     let state = McpState {
@@ -56,7 +57,8 @@ async fn tokens_never_reach_the_log() {
     let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
 
     let external = "sandbox:subject-8d2f41:Анна:+79991234567";
-    let mut secrets = vec![client.clone(), "sandbox:subject-8d2f41".to_owned(), "sandbox-expired:c0ffee77".to_owned()];
+    let mut secrets =
+        vec![client.clone(), "sandbox:subject-8d2f41".to_owned(), "sandbox-expired:c0ffee77".to_owned()];
     for (path, token, auth) in [
         ("/auth/sberid", json!({"tokenSberId": external}), client.as_str()),
         ("/auth/other", json!({"token": "sandbox-expired:c0ffee77"}), client.as_str()),

@@ -24,6 +24,7 @@ impl DbIdentityStore {
     }
 }
 
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(failed)`
 fn failed(e: StorageError) -> StoreError {
     StoreError::Failed(e.to_string())
 }

@@ -34,7 +34,11 @@ impl Seed {
     /// Panics with every violation of `body` against the response schema.
     pub fn assert_response(&self, method: &str, path: &str, status: u16, body: &Value) {
         let errors = self.violations(self.response_schema(method, path, status), body);
-        assert!(errors.is_empty(), "{method} {path} {status} does not match the seed:\n{}\n{body:#}", errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "{method} {path} {status} does not match the seed:\n{}\n{body:#}",
+            errors.join("\n")
+        );
     }
 
     pub fn violations(&self, schema: &Value, value: &Value) -> Vec<String> {

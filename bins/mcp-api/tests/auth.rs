@@ -1,0 +1,112 @@
+//! Sign-in through the real `mcp-api` binary with the sandbox providers.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use app::testing::{RunningService, run_to_exit};
+use domain::SystemClock;
+use identity::{Authenticator, AuthenticatorSettings};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use storage::DbIdentityStore;
+use storage::testing::TestDatabase;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mcp-api");
+
+/// Issues a client token the way `merchantctl tokens create` does.
+fn client_token(t: &TestDatabase) -> String {
+    t.migrate();
+    let settings = AuthenticatorSettings {
+        access_token_ttl: chrono::Duration::hours(1),
+        max_failures: 10,
+        failure_window: chrono::Duration::minutes(1),
+    };
+    let auth = Authenticator::new(
+        Arc::new(DbIdentityStore::new(t.db.clone())),
+        Arc::new(SystemClock),
+        None,
+        settings,
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_, token) = runtime.block_on(auth.create_client("e2e")).unwrap();
+    token.expose_secret().to_owned()
+}
+
+#[test]
+fn sign_in_over_http_and_nothing_secret_in_the_output() {
+    for t in TestDatabase::each_backend() {
+        let token = client_token(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let mut service = RunningService::start(
+            Path::new(BIN),
+            dir.path(),
+            &[
+                ("MERCHANT_DATABASE_URL", &t.raw_url),
+                ("MERCHANT_MCP_API_ADDR", "127.0.0.1:0"),
+                ("MERCHANT_SBERID_MODE", "sandbox"),
+                ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
+                ("MERCHANT_LOG_LEVEL", "trace"),
+            ],
+        );
+        let http = reqwest::blocking::Client::new();
+        let sign_in = |path: &str, body: Value| {
+            let res = http
+                .post(service.url(path))
+                .header("rqUid", "1c6ec07e-3103-41bb-8753-6cea67521198")
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .unwrap();
+            (res.status().as_u16(), res.json::<Value>().unwrap())
+        };
+        let (status, body) =
+            sign_in("/auth/sberid", json!({"tokenSberId": "sandbox:e2e-1:Ольга:+79990000001"}));
+        assert_eq!((status, body["userStatus"].as_str()), (200, Some("sso")), "{body}");
+        let access = body["accessToken"].as_str().unwrap().to_owned();
+        let (status, body) = sign_in("/auth/other", json!({"token": "sandbox-expired:e2e"}));
+        assert_eq!((status, body["code"].as_str()), (401, Some("401")), "{body}");
+
+        assert!(service.terminate().success());
+        let output = service.output();
+        assert!(output.contains("user logged in"), "{output}");
+        for secret in [&token[token.len() - 20..], &access[access.len() - 20..], "sandbox:e2e-1"] {
+            assert!(!output.contains(secret), "{secret} leaked:\n{output}");
+        }
+    }
+}
+
+#[test]
+fn live_sberid_without_its_endpoint_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_to_exit(Path::new(BIN), dir.path(), &[("MERCHANT_SBERID_MODE", "live")]);
+    assert_eq!(out.status.code(), Some(78));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("mcp-api: invalid configuration: MERCHANT_SBERID_USERINFO_URL: is required"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unreadable_client_certificate_is_named_at_start() {
+    let t = TestDatabase::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_to_exit(
+        Path::new(BIN),
+        dir.path(),
+        &[
+            ("MERCHANT_DATABASE_URL", &t.raw_url),
+            ("MERCHANT_SBERID_MODE", "live"),
+            ("MERCHANT_SBERID_USERINFO_URL", "https://sberid.example/userinfo"),
+            ("MERCHANT_SBERID_CLIENT_ID", "merchant"),
+            ("MERCHANT_SBERID_CLIENT_CERT_FILE", "/nonexistent/client.pem"),
+            ("MERCHANT_SBERID_CLIENT_KEY_FILE", "/nonexistent/client.key"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(78));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("MERCHANT_SBERID_CLIENT_CERT_FILE: cannot read /nonexistent/client.pem"),
+        "{stderr}"
+    );
+}
