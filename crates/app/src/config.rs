@@ -130,6 +130,12 @@ pub const SETTINGS: &[Setting] = &[
     setting("mcp_auth", "failure_window_secs", Some("60"), "Window of `max_failures`."),
     setting(
         "mcp_auth",
+        "catalog_requires_client",
+        Some("false"),
+        "Whether `/search` and `/actualize` need MCP-client credentials too (the seed leaves them open).",
+    ),
+    setting(
+        "mcp_auth",
         "jwt_public_key_file",
         None,
         "PEM public key (RSA, EC, Ed25519) that verifies MCP-client JWTs.",

@@ -87,6 +87,7 @@ pub fn mcp_api(
         sberid,
         merchant_token,
         max_body_bytes: config.http.max_body_bytes,
+        catalog_requires_client: config.mcp_auth.catalog_requires_client,
     }))
 }
 

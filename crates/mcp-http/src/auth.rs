@@ -59,6 +59,27 @@ impl FromRequest for McpClient {
     }
 }
 
+/// The MCP client of a catalog operation (`/search`, `/actualize`): `None`
+/// when the catalog is open (the default), authenticated like [`McpClient`]
+/// when `catalog_requires_client` is set.
+#[derive(Clone, Debug)]
+pub struct CatalogClient(pub Option<ClientIdentity>);
+
+impl FromRequest for CatalogClient {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        match state(req) {
+            Ok(state) if !state.catalog_requires_client => Box::pin(async { Ok(CatalogClient(None)) }),
+            _ => {
+                let client = McpClient::from_request(req, payload);
+                Box::pin(async move { Ok(CatalogClient(Some(client.await?.0))) })
+            }
+        }
+    }
+}
+
 /// Authenticates both parties of an order operation (`/delivery`,
 /// `/checkout`, `/payment/*`) from the body's `credentials`, falling back to
 /// the `Authorization` header for the MCP server.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use actix_web::web;
 use identity::{Authenticator, IdentityProvider};
 
-pub use auth::{Caller, McpClient, authenticate_caller};
+pub use auth::{Caller, CatalogClient, McpClient, authenticate_caller};
 pub use dto::Credentials;
 pub use error::ApiError;
 pub use rquid::RqUid;
@@ -32,6 +32,9 @@ pub struct McpState {
     pub merchant_token: Option<Arc<dyn IdentityProvider>>,
     /// Largest JSON body accepted; larger ones are a 400.
     pub max_body_bytes: usize,
+    /// Whether the catalog operations need MCP-client credentials
+    /// ([`CatalogClient`]); the seed leaves them open.
+    pub catalog_requires_client: bool,
 }
 
 /// Registers the MCP routes.

@@ -84,10 +84,16 @@ async fn fixture(t: &TestDatabase) -> Fixture {
             sberid: Some(Arc::new(provider)),
             merchant_token: Some(Arc::new(SandboxProvider)),
             max_body_bytes: 4096,
+            catalog_requires_client: false,
         },
         client_token: format!("Bearer {}", token.expose_secret()),
         _sberid: sberid,
     }
+}
+
+/// A catalog route, as `/search` will be.
+async fn catalog(client: mcp_http::CatalogClient) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"client": client.0.map(|c| c.key())}))
 }
 
 /// A route that needs both parties, as `/checkout` will.
@@ -101,7 +107,10 @@ async fn app(
     state: McpState,
 ) -> impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error> {
     web_test::init_service(
-        App::new().configure(mcp_http::configure(state)).route("/test/whoami", web::post().to(whoami)),
+        App::new()
+            .configure(mcp_http::configure(state))
+            .route("/test/whoami", web::post().to(whoami))
+            .route("/test/catalog", web::post().to(catalog)),
     )
     .await
 }
@@ -288,6 +297,22 @@ async fn order_operations_need_both_the_client_and_the_user() {
         let no_client = json!({"credentials": {"accessToken": user_token}});
         assert_eq!(post(&app, "/test/whoami", &[], &no_client.to_string()).await.0, 403);
     }
+}
+
+#[actix_web::test]
+async fn the_catalog_is_open_unless_configured_otherwise() {
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let mut f = fixture(&t).await;
+    let open = app(f.state.clone()).await;
+    assert_eq!(post(&open, "/test/catalog", &[], "{}").await, (StatusCode::OK, json!({"client": null})));
+
+    f.state.catalog_requires_client = true;
+    let closed = app(f.state.clone()).await;
+    assert_eq!(post(&closed, "/test/catalog", &[], "{}").await.0, 403);
+    let (status, body) =
+        post(&closed, "/test/catalog", &[("authorization", f.client_token.as_str())], "{}").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"client": "token:sber-mcp"})));
 }
 
 #[test]

@@ -53,6 +53,7 @@ async fn tokens_never_reach_the_log() {
         sberid: Some(Arc::new(SandboxProvider)),
         merchant_token: Some(Arc::new(SandboxProvider)),
         max_body_bytes: 4096,
+        catalog_requires_client: false,
     };
     let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
 

@@ -52,6 +52,7 @@ pub struct McpAuthConfig {
     pub access_token_ttl: chrono::Duration,
     pub max_failures: u32,
     pub failure_window: chrono::Duration,
+    pub catalog_requires_client: bool,
     /// `None`: only client tokens from `merchantctl tokens create` are accepted.
     pub jwt: Option<(JwtKeyConfig, identity::JwtSettings)>,
 }
@@ -98,6 +99,7 @@ impl McpAuthConfig {
                 "failure_window_secs",
                 parse_in_range(1_i64, 86_400),
             )?),
+            catalog_requires_client: raw.required(s, "catalog_requires_client", super::parse_bool)?,
             jwt,
         })
     }

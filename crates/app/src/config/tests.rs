@@ -68,6 +68,35 @@ fn errors_name_the_bad_key() {
         (&[("MERCHANT_LOG_FORMAT", "xml")], "MERCHANT_LOG_FORMAT", "pretty or json"),
         (&[("MERCHANT_LOG_LEVEL", "info,[[[")], "MERCHANT_LOG_LEVEL", ""),
         (&[("MERCHANT_DATABSE_URL", "x.db")], "MERCHANT_DATABSE_URL", "unknown setting"),
+        (&[("MERCHANT_SBERID_MODE", "maybe")], "MERCHANT_SBERID_MODE", "live, sandbox or disabled"),
+        (
+            &[("MERCHANT_TOKEN_INTROSPECTION_MODE", "live")],
+            "MERCHANT_TOKEN_INTROSPECTION_URL",
+            "is required when",
+        ),
+        (
+            &[("MERCHANT_MCP_AUTH_JWT_PUBLIC_KEY_FILE", "/k.pem")],
+            "MERCHANT_MCP_AUTH_JWT_ISSUER",
+            "is required when",
+        ),
+        (
+            &[
+                ("MERCHANT_MCP_AUTH_JWT_PUBLIC_KEY_FILE", "/k.pem"),
+                ("MERCHANT_MCP_AUTH_JWT_JWKS_FILE", "/k.json"),
+            ],
+            "MERCHANT_MCP_AUTH_JWT_JWKS_FILE",
+            "not both",
+        ),
+        (
+            &[
+                ("MERCHANT_SBERID_MODE", "live"),
+                ("MERCHANT_SBERID_USERINFO_URL", "https://x"),
+                ("MERCHANT_SBERID_CLIENT_ID", "c"),
+                ("MERCHANT_SBERID_CLIENT_CERT_FILE", "/c.pem"),
+            ],
+            "MERCHANT_SBERID_CLIENT_KEY_FILE",
+            "is required when",
+        ),
     ];
     for (pairs, key, problem) in cases {
         let err = load(pairs).unwrap_err();
@@ -111,6 +140,9 @@ fn secrets_never_show_in_debug_or_errors() {
     let secret = "wh-7f3a9c1e55d2";
     let password = "pg-pa55w0rd-91";
     let config = load(&[
+        ("MERCHANT_TOKEN_INTROSPECTION_MODE", "live"),
+        ("MERCHANT_TOKEN_INTROSPECTION_URL", "https://tokens.example/introspect"),
+        ("MERCHANT_TOKEN_INTROSPECTION_CLIENT_SECRET", secret),
         ("MERCHANT_KUPER_WEBHOOK_SECRET", secret),
         ("MERCHANT_DATABASE_URL", &format!("postgres://app:{password}@db/shop")),
     ])
