@@ -5,10 +5,8 @@ use std::sync::Arc;
 
 use app::testing::{RunningService, run_to_exit};
 use domain::SystemClock;
-use identity::{Authenticator, AuthenticatorSettings};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use storage::DbIdentityStore;
 use storage::testing::TestDatabase;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcp-api");
@@ -16,17 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_mcp-api");
 /// Issues a client token the way `merchantctl tokens create` does.
 fn client_token(t: &TestDatabase) -> String {
     t.migrate();
-    let settings = AuthenticatorSettings {
-        access_token_ttl: chrono::Duration::hours(1),
-        max_failures: 10,
-        failure_window: chrono::Duration::minutes(1),
-    };
-    let auth = Authenticator::new(
-        Arc::new(DbIdentityStore::new(t.db.clone())),
-        Arc::new(SystemClock),
-        None,
-        settings,
-    );
+    let auth = t.authenticator(Arc::new(SystemClock));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (_, token) = runtime.block_on(auth.create_client("e2e")).unwrap();
     token.expose_secret().to_owned()

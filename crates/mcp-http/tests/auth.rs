@@ -12,12 +12,11 @@ use actix_web::http::StatusCode;
 use actix_web::test as web_test;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use domain::SystemClock;
-use identity::{Authenticator, AuthenticatorSettings, SandboxProvider};
+use identity::SandboxProvider;
 use identity_providers::{SberIdProvider, SberIdSettings};
 use mcp_http::{ApiError, Credentials, McpState, authenticate_caller};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use storage::DbIdentityStore;
 use storage::testing::TestDatabase;
 use support::seed::Seed;
 use wiremock::matchers::header;
@@ -66,17 +65,7 @@ async fn fixture(t: &TestDatabase) -> Fixture {
         timeout: Duration::from_millis(300),
     })
     .unwrap();
-    let settings = AuthenticatorSettings {
-        access_token_ttl: chrono::Duration::hours(1),
-        max_failures: 5,
-        failure_window: chrono::Duration::minutes(1),
-    };
-    let authenticator = Arc::new(Authenticator::new(
-        Arc::new(DbIdentityStore::new(t.db.clone())),
-        Arc::new(SystemClock),
-        None,
-        settings,
-    ));
+    let authenticator = Arc::new(t.authenticator(Arc::new(SystemClock)));
     let (_, token) = authenticator.create_client("sber-mcp").await.unwrap();
     Fixture {
         state: McpState {

@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex};
 use actix_web::App;
 use actix_web::test as web_test;
 use domain::SystemClock;
-use identity::{Authenticator, AuthenticatorSettings, SandboxProvider};
+use identity::SandboxProvider;
 use mcp_http::McpState;
 use secrecy::ExposeSecret;
 use serde_json::json;
-use storage::DbIdentityStore;
 use storage::testing::TestDatabase;
 
 #[derive(Clone, Default)]
@@ -35,17 +34,7 @@ async fn tokens_never_reach_the_log() {
 
     let t = TestDatabase::sqlite();
     t.migrate();
-    let settings = AuthenticatorSettings {
-        access_token_ttl: chrono::Duration::hours(1),
-        max_failures: 100,
-        failure_window: chrono::Duration::minutes(1),
-    };
-    let authenticator = Arc::new(Authenticator::new(
-        Arc::new(DbIdentityStore::new(t.db.clone())),
-        Arc::new(SystemClock),
-        None,
-        settings,
-    ));
+    let authenticator = Arc::new(t.authenticator(Arc::new(SystemClock)));
     let (_, client) = authenticator.create_client("mcp").await.unwrap();
     let client = format!("Bearer {}", client.expose_secret());
     let state = McpState {

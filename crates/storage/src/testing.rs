@@ -8,7 +8,9 @@
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-use crate::{Database, DatabaseUrl, PoolOptions, migrations};
+use std::sync::Arc;
+
+use crate::{Database, DatabaseUrl, DbIdentityStore, PoolOptions, migrations};
 
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 
@@ -82,6 +84,17 @@ impl TestDatabase {
             t.migrate();
         }
         dbs
+    }
+
+    /// The identity use cases on this database: tokens live an hour, five
+    /// failures per caller and minute are allowed.
+    pub fn authenticator(&self, clock: Arc<dyn domain::Clock>) -> identity::Authenticator {
+        let settings = identity::AuthenticatorSettings {
+            access_token_ttl: chrono::Duration::hours(1),
+            max_failures: 5,
+            failure_window: chrono::Duration::minutes(1),
+        };
+        identity::Authenticator::new(Arc::new(DbIdentityStore::new(self.db.clone())), clock, None, settings)
     }
 
     pub fn migrate(&self) {

@@ -4,25 +4,15 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use domain::ManualClock;
-use identity::{
-    AuthError, Authenticator, AuthenticatorSettings, ClientIdentity, Provider, SandboxProvider, UserStatus,
-};
+use identity::{AuthError, Authenticator, ClientIdentity, Provider, SandboxProvider, UserStatus};
 use secrecy::{ExposeSecret, SecretString};
-use storage::DbIdentityStore;
 use storage::testing::TestDatabase;
 
 fn authenticator(t: &TestDatabase) -> (Authenticator, Arc<ManualClock>) {
     // Starts at wall time: the store stamps rows with wall time, the clock
     // decides expiry.
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let settings = AuthenticatorSettings {
-        access_token_ttl: Duration::hours(1),
-        max_failures: 5,
-        failure_window: Duration::minutes(1),
-    };
-    let auth =
-        Authenticator::new(Arc::new(DbIdentityStore::new(t.db.clone())), clock.clone(), None, settings);
-    (auth, clock)
+    (t.authenticator(clock.clone()), clock)
 }
 
 fn secret(s: &str) -> SecretString {
