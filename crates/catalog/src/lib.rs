@@ -1,0 +1,18 @@
+//! The catalog: stores (where, which zone they deliver to, pickup), products
+//! (what), offers (price and stock of a product in a store), and the two
+//! read use cases of the MCP channel, [`search`] and [`actualize`].
+//!
+//! Search is split on purpose: the [`SearchIndex`] port ranks SKU ids by
+//! text; price, stock and availability are always read from the store of
+//! record through [`CatalogRepo`], so `/search` and `/actualize` never
+//! disagree.
+
+mod model;
+mod ports;
+mod usecases;
+
+pub use model::{DeliveryZone, Offer, Product, Store};
+pub use ports::{CatalogRepo, RepoError, SearchError, SearchHit, SearchIndex};
+pub use usecases::{
+    ActualizeQuery, CatalogError, Item, ReachPolicy, SearchQuery, actualize, reachable_stores, search,
+};

@@ -1,0 +1,220 @@
+//! `search` and `actualize`: validation, reach, ranking, hydration.
+
+use std::collections::HashMap;
+
+use domain::{GeoPoint, SkuId, StoreId};
+
+use crate::model::{Offer, Product, Store};
+use crate::ports::{CatalogRepo, RepoError, SearchError, SearchIndex};
+
+pub const MAX_RESULTS: u32 = 500;
+pub const MAX_QUERY_CHARS: usize = 256;
+pub const MAX_SKUS: usize = 500;
+/// How many index hits to hydrate per requested result: some products have
+/// no offer in a reachable store and drop out.
+const OVERFETCH: usize = 4;
+/// An out-of-stock offer ranks as if half as relevant.
+const OUT_OF_STOCK_FACTOR: f32 = 0.5;
+
+/// Bad input, and the failures of the ports. The HTTP edge maps the first
+/// group to 400.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("query must not be empty")]
+    EmptyQuery,
+    #[error("query is longer than {MAX_QUERY_CHARS} characters")]
+    QueryTooLong,
+    #[error("maxResult must be from 1 to {MAX_RESULTS}, got {0}")]
+    MaxResults(i64),
+    #[error("unknown storeId {0:?}")]
+    UnknownStore(String),
+    #[error("skuIds must hold 1 to {MAX_SKUS} ids")]
+    SkuCount,
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Index(#[from] SearchError),
+}
+
+impl CatalogError {
+    /// Whether the caller sent something wrong (as opposed to our failure).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, CatalogError::Repo(_) | CatalogError::Index(_))
+    }
+}
+
+/// Which stores count as reachable from a point.
+#[derive(Clone, Copy, Debug)]
+pub struct ReachPolicy {
+    /// A pickup store this close counts even when it does not deliver there.
+    pub pickup_radius_m: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchQuery {
+    pub point: GeoPoint,
+    pub text: String,
+    pub max_results: i64,
+    pub store: Option<StoreId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ActualizeQuery {
+    pub skus: Vec<SkuId>,
+    pub store: Option<StoreId>,
+}
+
+/// A product in a store, with the offer as it is now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub product: Product,
+    pub store: Store,
+    pub offer: Offer,
+}
+
+/// Stores that deliver to `point` or offer pickup within the policy's
+/// radius, nearest first.
+pub fn reachable_stores(stores: Vec<Store>, point: GeoPoint, policy: ReachPolicy) -> Vec<(Store, f64)> {
+    let mut reachable: Vec<(Store, f64)> = stores
+        .into_iter()
+        .map(|s| {
+            let distance = s.location.distance_m(point);
+            (s, distance)
+        })
+        .filter(|(s, distance)| {
+            s.delivers_to(point) || (s.pickup && *distance <= f64::from(policy.pickup_radius_m))
+        })
+        .collect();
+    reachable.sort_by(|a, b| a.1.total_cmp(&b.1));
+    reachable
+}
+
+async fn known_store(repo: &dyn CatalogRepo, id: &StoreId) -> Result<Store, CatalogError> {
+    repo.store(id).await?.ok_or_else(|| CatalogError::UnknownStore(id.to_string()))
+}
+
+/// Products matching `query.text`, each with its best offer in a store that
+/// can serve `query.point` (or in `query.store`), most relevant first.
+///
+/// Ranking: text score, halved for an offer out of stock. Among a product's
+/// offers the best is in stock, then available for delivery, then nearest.
+pub async fn search(
+    repo: &dyn CatalogRepo,
+    index: &dyn SearchIndex,
+    policy: ReachPolicy,
+    query: &SearchQuery,
+) -> Result<Vec<Item>, CatalogError> {
+    let text = query.text.trim();
+    if text.is_empty() {
+        return Err(CatalogError::EmptyQuery);
+    }
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(CatalogError::QueryTooLong);
+    }
+    let max_results = usize::try_from(query.max_results)
+        .ok()
+        .filter(|n| (1..=MAX_RESULTS as usize).contains(n))
+        .ok_or(CatalogError::MaxResults(query.max_results))?;
+    let stores: Vec<(Store, f64)> = match &query.store {
+        Some(id) => {
+            let store = known_store(repo, id).await?;
+            let distance = store.location.distance_m(query.point);
+            vec![(store, distance)]
+        }
+        None => reachable_stores(repo.stores().await?, query.point, policy),
+    };
+    if stores.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hits = index.search(text, max_results * OVERFETCH)?;
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let skus: Vec<SkuId> = hits.iter().map(|h| h.sku.clone()).collect();
+    let store_ids: Vec<StoreId> = stores.iter().map(|(s, _)| s.id.clone()).collect();
+    let offers = repo.offers(&skus, Some(&store_ids)).await?;
+    let distance: HashMap<&StoreId, f64> = stores.iter().map(|(s, d)| (&s.id, *d)).collect();
+    let mut best: HashMap<SkuId, Offer> = HashMap::new();
+    for offer in offers {
+        let better = match best.get(&offer.sku) {
+            None => true,
+            Some(current) => {
+                let key = |o: &Offer| {
+                    (!o.in_stock(), !o.delivery, distance.get(&o.store).copied().unwrap_or(f64::MAX))
+                };
+                key(&offer).partial_cmp(&key(current)).is_some_and(std::cmp::Ordering::is_lt)
+            }
+        };
+        if better {
+            best.insert(offer.sku.clone(), offer);
+        }
+    }
+    let mut ranked: Vec<(f32, Offer)> = hits
+        .into_iter()
+        .filter_map(|hit| {
+            let offer = best.remove(&hit.sku)?;
+            let factor = if offer.in_stock() { 1.0 } else { OUT_OF_STOCK_FACTOR };
+            Some((hit.score * factor, offer))
+        })
+        .collect();
+    // Stable: equal scores keep the index's order.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.truncate(max_results);
+    let offers: Vec<Offer> = ranked.into_iter().map(|(_, o)| o).collect();
+    let stores: HashMap<StoreId, Store> = stores.into_iter().map(|(s, _)| (s.id.clone(), s)).collect();
+    hydrate(repo, offers, &stores).await
+}
+
+/// Current price, stock and availability of `query.skus`: in `query.store`,
+/// or the best offer of each across stores (in stock first, then cheapest).
+/// Unknown SKUs are left out.
+pub async fn actualize(repo: &dyn CatalogRepo, query: &ActualizeQuery) -> Result<Vec<Item>, CatalogError> {
+    if query.skus.is_empty() || query.skus.len() > MAX_SKUS {
+        return Err(CatalogError::SkuCount);
+    }
+    let (offers, stores) = match &query.store {
+        Some(id) => {
+            let store = known_store(repo, id).await?;
+            let offers = repo.offers(&query.skus, Some(std::slice::from_ref(id))).await?;
+            (offers, vec![store])
+        }
+        None => (repo.offers(&query.skus, None).await?, repo.stores().await?),
+    };
+    let mut best: HashMap<SkuId, Offer> = HashMap::new();
+    for offer in offers {
+        let better = best.get(&offer.sku).is_none_or(|current| {
+            (!offer.in_stock(), offer.price.minor()) < (!current.in_stock(), current.price.minor())
+        });
+        if better {
+            best.insert(offer.sku.clone(), offer);
+        }
+    }
+    // Answer in the order asked, once per SKU.
+    let mut seen = std::collections::HashSet::new();
+    let offers: Vec<Offer> =
+        query.skus.iter().filter(|s| seen.insert(*s)).filter_map(|sku| best.remove(sku)).collect();
+    let stores: HashMap<StoreId, Store> = stores.into_iter().map(|s| (s.id.clone(), s)).collect();
+    hydrate(repo, offers, &stores).await
+}
+
+async fn hydrate(
+    repo: &dyn CatalogRepo,
+    offers: Vec<Offer>,
+    stores: &HashMap<StoreId, Store>,
+) -> Result<Vec<Item>, CatalogError> {
+    let skus: Vec<SkuId> = offers.iter().map(|o| o.sku.clone()).collect();
+    let mut products: HashMap<SkuId, Product> =
+        repo.products(&skus).await?.into_iter().map(|p| (p.sku.clone(), p)).collect();
+    // One offer per SKU here, so each product is taken once.
+    Ok(offers
+        .into_iter()
+        .filter_map(|offer| {
+            let product = products.remove(&offer.sku)?;
+            let store = stores.get(&offer.store).cloned()?;
+            Some(Item { product, store, offer })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;
