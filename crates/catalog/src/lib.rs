@@ -7,6 +7,7 @@
 //! record through [`CatalogRepo`], so `/search` and `/actualize` never
 //! disagree.
 
+pub mod demo;
 mod model;
 mod ports;
 mod usecases;

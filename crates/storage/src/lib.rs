@@ -13,6 +13,7 @@
 //!   and `foreign_keys=ON`; writes that read first use `BEGIN IMMEDIATE`;
 //! - migrations exist per backend with the same versions (tested).
 
+mod catalog_repo;
 mod database;
 mod error;
 mod identity_store;
@@ -23,6 +24,7 @@ pub mod schema;
 pub mod testing;
 mod url;
 
+pub use catalog_repo::{CatalogBatch, DbCatalogRepo};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;

@@ -51,6 +51,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stores (id) {
+        id -> Text,
+        name -> Text,
+        address -> Text,
+        lat -> Double,
+        lon -> Double,
+        delivery_radius_m -> Nullable<Integer>,
+        delivery_polygon -> Nullable<Text>,
+        pickup -> Bool,
+        opening_hours -> Text,
+        time_zone -> Text,
+    }
+}
+
+diesel::table! {
+    products (sku) {
+        sku -> Text,
+        name -> Text,
+        description -> Text,
+        photo_url -> Text,
+        unit -> Text,
+        pack_quantity -> Nullable<Text>,
+        rating -> Nullable<Text>,
+        category -> Text,
+        brand -> Text,
+        barcode -> Nullable<Text>,
+        change_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    offers (sku, store_id) {
+        sku -> Text,
+        store_id -> Text,
+        currency -> Text,
+        price_minor -> BigInt,
+        old_price_minor -> Nullable<BigInt>,
+        stock -> BigInt,
+        delivery -> Bool,
+        pickup -> Bool,
+    }
+}
+
+diesel::table! {
+    catalog_sequence (id) {
+        id -> Integer,
+        value -> BigInt,
+    }
+}
+
+diesel::joinable!(offers -> products (sku));
+diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(access_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(

@@ -1,0 +1,364 @@
+//! `catalog::CatalogRepo` on the database, and the catalog's write side
+//! (imports, demo data) with its change feed.
+
+use async_trait::async_trait;
+use catalog::{CatalogRepo, DeliveryZone, Offer, Product, RepoError, Store};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
+
+use crate::schema::{catalog_sequence, offers, products, stores};
+use crate::{Database, DbConn, StorageError, with_conn, write_transaction};
+
+/// Rows per multi-row INSERT: far below SQLite's bound-parameter limit.
+const CHUNK: usize = 500;
+
+#[derive(Queryable, Selectable, Insertable)]
+// None is NULL, not DEFAULT: SQLite multi-row inserts need that.
+#[diesel(table_name = stores, treat_none_as_default_value = false)]
+struct StoreRow {
+    id: String,
+    name: String,
+    address: String,
+    lat: f64,
+    lon: f64,
+    delivery_radius_m: Option<i32>,
+    delivery_polygon: Option<String>,
+    pickup: bool,
+    opening_hours: String,
+    time_zone: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+// None is NULL, not DEFAULT: SQLite multi-row inserts need that.
+#[diesel(table_name = products, treat_none_as_default_value = false)]
+struct ProductRow {
+    sku: String,
+    name: String,
+    description: String,
+    photo_url: String,
+    unit: String,
+    pack_quantity: Option<String>,
+    rating: Option<String>,
+    category: String,
+    brand: String,
+    barcode: Option<String>,
+    change_seq: i64,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+// None is NULL, not DEFAULT: SQLite multi-row inserts need that.
+#[diesel(table_name = offers, treat_none_as_default_value = false)]
+struct OfferRow {
+    sku: String,
+    store_id: String,
+    currency: String,
+    price_minor: i64,
+    old_price_minor: Option<i64>,
+    stock: i64,
+    delivery: bool,
+    pickup: bool,
+}
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
+    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+}
+
+impl StoreRow {
+    fn from_domain(s: &Store) -> Self {
+        let (radius, polygon) = match &s.delivery_zone {
+            None => (None, None),
+            Some(DeliveryZone::Radius { metres }) => (Some(i32::try_from(*metres).unwrap_or(i32::MAX)), None),
+            Some(DeliveryZone::Polygon(ring)) => {
+                let coords: Vec<[f64; 2]> = ring.iter().map(|p| [p.lon(), p.lat()]).collect();
+                (None, Some(serde_json::to_string(&coords).expect("numbers serialise")))
+            }
+        };
+        StoreRow {
+            id: s.id.to_string(),
+            name: s.name.clone(),
+            address: s.address.clone(),
+            lat: s.location.lat(),
+            lon: s.location.lon(),
+            delivery_radius_m: radius,
+            delivery_polygon: polygon,
+            pickup: s.pickup,
+            opening_hours: s.opening_hours.clone(),
+            time_zone: s.time_zone.clone(),
+        }
+    }
+
+    fn into_domain(self) -> Result<Store, StorageError> {
+        let point = |lat, lon| GeoPoint::new(lat, lon).map_err(|e| corrupt("stores location", e));
+        let delivery_zone = match (self.delivery_radius_m, self.delivery_polygon) {
+            (_, Some(json)) => {
+                let coords: Vec<[f64; 2]> =
+                    serde_json::from_str(&json).map_err(|e| corrupt("stores.delivery_polygon", e))?;
+                Some(DeliveryZone::Polygon(
+                    coords.into_iter().map(|[lon, lat]| point(lat, lon)).collect::<Result<_, _>>()?,
+                ))
+            }
+            (Some(metres), None) => Some(DeliveryZone::Radius { metres: u32::try_from(metres).unwrap_or(0) }),
+            (None, None) => None,
+        };
+        Ok(Store {
+            id: StoreId::new(self.id).map_err(|e| corrupt("stores.id", e))?,
+            name: self.name,
+            address: self.address,
+            location: point(self.lat, self.lon)?,
+            delivery_zone,
+            pickup: self.pickup,
+            opening_hours: self.opening_hours,
+            time_zone: self.time_zone,
+        })
+    }
+}
+
+impl ProductRow {
+    fn from_domain(p: &Product, change_seq: i64) -> Self {
+        ProductRow {
+            sku: p.sku.to_string(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            photo_url: p.photo_url.clone(),
+            unit: p.unit.as_str().to_owned(),
+            pack_quantity: p.pack_quantity.map(|d| d.to_string()),
+            rating: p.rating.map(|d| d.to_string()),
+            category: p.category.clone(),
+            brand: p.brand.clone(),
+            barcode: p.barcode.clone(),
+            change_seq,
+        }
+    }
+
+    fn into_domain(self) -> Result<Product, StorageError> {
+        let decimal = |what, text: Option<String>| {
+            text.map(|t| t.parse::<Decimal>().map_err(|e| corrupt(what, e))).transpose()
+        };
+        Ok(Product {
+            sku: SkuId::new(self.sku).map_err(|e| corrupt("products.sku", e))?,
+            name: self.name,
+            description: self.description,
+            photo_url: self.photo_url,
+            unit: self.unit.parse().map_err(|e| corrupt("products.unit", e))?,
+            pack_quantity: decimal("products.pack_quantity", self.pack_quantity)?,
+            rating: decimal("products.rating", self.rating)?,
+            category: self.category,
+            brand: self.brand,
+            barcode: self.barcode,
+        })
+    }
+}
+
+impl OfferRow {
+    fn from_domain(o: &Offer) -> Self {
+        OfferRow {
+            sku: o.sku.to_string(),
+            store_id: o.store.to_string(),
+            currency: o.price.currency().code().to_owned(),
+            price_minor: o.price.minor(),
+            old_price_minor: o.old_price.map(Money::minor),
+            stock: o.stock,
+            delivery: o.delivery,
+            pickup: o.pickup,
+        }
+    }
+
+    fn into_domain(self) -> Result<Offer, StorageError> {
+        let currency: Currency = self.currency.parse().map_err(|e| corrupt("offers.currency", e))?;
+        Ok(Offer {
+            store: StoreId::new(self.store_id).map_err(|e| corrupt("offers.store_id", e))?,
+            sku: SkuId::new(self.sku).map_err(|e| corrupt("offers.sku", e))?,
+            price: Money::from_minor(self.price_minor, currency),
+            old_price: self.old_price_minor.map(|m| Money::from_minor(m, currency)),
+            stock: self.stock,
+            delivery: self.delivery,
+            pickup: self.pickup,
+        })
+    }
+}
+
+/// What one catalog write brings: applied in one transaction, under one
+/// change-feed position.
+#[derive(Debug, Default, Clone)]
+pub struct CatalogBatch {
+    pub stores: Vec<Store>,
+    pub products: Vec<Product>,
+    pub offers: Vec<Offer>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DbCatalogRepo {
+    db: Database,
+}
+
+impl DbCatalogRepo {
+    pub fn new(db: Database) -> Self {
+        DbCatalogRepo { db }
+    }
+
+    /// Upserts `batch` in one write transaction; returns its change-feed
+    /// position (every product written carries it).
+    pub fn write(conn: &mut DbConn, batch: &CatalogBatch) -> Result<i64, StorageError> {
+        write_transaction!(conn, |c| {
+            // The counter row also serialises concurrent writers, so feed
+            // positions commit in order.
+            let seq: i64 = diesel::update(catalog_sequence::table.find(1))
+                .set(catalog_sequence::value.eq(catalog_sequence::value + 1))
+                .returning(catalog_sequence::value)
+                .get_result(c)?;
+            for chunk in batch.stores.chunks(CHUNK) {
+                let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
+                diesel::insert_into(stores::table)
+                    .values(&rows)
+                    .on_conflict(stores::id)
+                    .do_update()
+                    .set((
+                        stores::name.eq(excluded(stores::name)),
+                        stores::address.eq(excluded(stores::address)),
+                        stores::lat.eq(excluded(stores::lat)),
+                        stores::lon.eq(excluded(stores::lon)),
+                        stores::delivery_radius_m.eq(excluded(stores::delivery_radius_m)),
+                        stores::delivery_polygon.eq(excluded(stores::delivery_polygon)),
+                        stores::pickup.eq(excluded(stores::pickup)),
+                        stores::opening_hours.eq(excluded(stores::opening_hours)),
+                        stores::time_zone.eq(excluded(stores::time_zone)),
+                    ))
+                    .execute(c)?;
+            }
+            for chunk in batch.products.chunks(CHUNK) {
+                let rows: Vec<ProductRow> = chunk.iter().map(|p| ProductRow::from_domain(p, seq)).collect();
+                diesel::insert_into(products::table)
+                    .values(&rows)
+                    .on_conflict(products::sku)
+                    .do_update()
+                    .set((
+                        products::name.eq(excluded(products::name)),
+                        products::description.eq(excluded(products::description)),
+                        products::photo_url.eq(excluded(products::photo_url)),
+                        products::unit.eq(excluded(products::unit)),
+                        products::pack_quantity.eq(excluded(products::pack_quantity)),
+                        products::rating.eq(excluded(products::rating)),
+                        products::category.eq(excluded(products::category)),
+                        products::brand.eq(excluded(products::brand)),
+                        products::barcode.eq(excluded(products::barcode)),
+                        products::change_seq.eq(excluded(products::change_seq)),
+                    ))
+                    .execute(c)?;
+            }
+            for chunk in batch.offers.chunks(CHUNK) {
+                let rows: Vec<OfferRow> = chunk.iter().map(OfferRow::from_domain).collect();
+                diesel::insert_into(offers::table)
+                    .values(&rows)
+                    .on_conflict((offers::sku, offers::store_id))
+                    .do_update()
+                    .set((
+                        offers::currency.eq(excluded(offers::currency)),
+                        offers::price_minor.eq(excluded(offers::price_minor)),
+                        offers::old_price_minor.eq(excluded(offers::old_price_minor)),
+                        offers::stock.eq(excluded(offers::stock)),
+                        offers::delivery.eq(excluded(offers::delivery)),
+                        offers::pickup.eq(excluded(offers::pickup)),
+                    ))
+                    .execute(c)?;
+            }
+            Ok::<_, StorageError>(seq)
+        })
+    }
+
+    /// Products written after feed position `after`, oldest first, with
+    /// their positions: what the search index applies to catch up.
+    pub fn changes_since(
+        conn: &mut DbConn,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(Product, i64)>, StorageError> {
+        let rows = with_conn!(conn, |c| products::table
+            .filter(products::change_seq.gt(after))
+            .order((products::change_seq, products::sku))
+            .limit(limit)
+            .select(ProductRow::as_select())
+            .load(c))?;
+        rows.into_iter()
+            .map(|row| {
+                let seq = row.change_seq;
+                Ok((row.into_domain()?, seq))
+            })
+            .collect()
+    }
+
+    pub fn product_count(conn: &mut DbConn) -> Result<i64, StorageError> {
+        Ok(with_conn!(conn, |c| products::table.count().get_result::<i64>(c))?)
+    }
+}
+
+fn failed(e: &StorageError) -> RepoError {
+    RepoError(e.to_string())
+}
+
+fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
+    ids.iter().map(ToString::to_string).collect()
+}
+
+#[async_trait]
+impl CatalogRepo for DbCatalogRepo {
+    async fn stores(&self) -> Result<Vec<Store>, RepoError> {
+        self.db
+            .run(|conn| {
+                let rows = with_conn!(conn, |c| stores::table
+                    .order(stores::id)
+                    .select(StoreRow::as_select())
+                    .load(c))?;
+                rows.into_iter().map(StoreRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn store(&self, id: &StoreId) -> Result<Option<Store>, RepoError> {
+        let id = id.to_string();
+        self.db
+            .run(move |conn| {
+                let row = with_conn!(conn, |c| stores::table
+                    .find(&id)
+                    .select(StoreRow::as_select())
+                    .first(c)
+                    .optional())?;
+                row.map(StoreRow::into_domain).transpose()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn products(&self, skus: &[SkuId]) -> Result<Vec<Product>, RepoError> {
+        let skus = strings(skus);
+        self.db
+            .run(move |conn| {
+                let rows = with_conn!(conn, |c| products::table
+                    .filter(products::sku.eq_any(&skus))
+                    .select(ProductRow::as_select())
+                    .load(c))?;
+                rows.into_iter().map(ProductRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn offers(&self, skus: &[SkuId], stores: Option<&[StoreId]>) -> Result<Vec<Offer>, RepoError> {
+        let skus = strings(skus);
+        let stores = stores.map(strings);
+        self.db
+            .run(move |conn| {
+                let rows: Vec<OfferRow> = with_conn!(conn, |c| {
+                    let mut query = offers::table.filter(offers::sku.eq_any(&skus)).into_boxed();
+                    if let Some(stores) = &stores {
+                        query = query.filter(offers::store_id.eq_any(stores));
+                    }
+                    query.select(OfferRow::as_select()).load(c)
+                })?;
+                rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+}

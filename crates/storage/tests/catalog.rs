@@ -1,0 +1,101 @@
+//! The catalog store of record on both backends.
+
+use catalog::CatalogRepo;
+use catalog::demo;
+use domain::{Currency, Money, SkuId, StoreId};
+use storage::testing::TestDatabase;
+use storage::{CatalogBatch, DbCatalogRepo};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn a_demo_catalog_round_trips_exactly() {
+    let demo = demo::generate(500);
+    for t in TestDatabase::each_backend_migrated() {
+        let batch = CatalogBatch {
+            stores: demo.stores.clone(),
+            products: demo.products.clone(),
+            offers: demo.offers.clone(),
+        };
+        let seq = DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+        assert_eq!(seq, 1);
+        let repo = DbCatalogRepo::new(t.db.clone());
+        runtime().block_on(async {
+            assert_eq!(repo.stores().await.unwrap(), demo.stores);
+            let skus: Vec<SkuId> = demo.products.iter().map(|p| p.sku.clone()).collect();
+            let mut products = repo.products(&skus).await.unwrap();
+            products.sort_by(|a, b| a.sku.cmp(&b.sku));
+            assert_eq!(products, demo.products);
+            let mut offers = repo.offers(&skus, None).await.unwrap();
+            offers.sort_by(|a, b| (&a.sku, &a.store).cmp(&(&b.sku, &b.store)));
+            let mut expected = demo.offers.clone();
+            expected.sort_by(|a, b| (&a.sku, &a.store).cmp(&(&b.sku, &b.store)));
+            assert_eq!(offers, expected);
+            let one_store = [demo.stores[0].id.clone()];
+            let in_one = repo.offers(&skus[..3], Some(&one_store)).await.unwrap();
+            assert_eq!(in_one.len(), 3);
+            assert!(repo.store(&StoreId::new("NOPE").unwrap()).await.unwrap().is_none());
+        });
+    }
+}
+
+#[test]
+fn rewrites_update_in_place_and_advance_the_change_feed() {
+    let demo = demo::generate(200);
+    for t in TestDatabase::each_backend_migrated() {
+        let mut conn = t.db.get().unwrap();
+        let batch = CatalogBatch {
+            stores: demo.stores.clone(),
+            products: demo.products.clone(),
+            offers: demo.offers.clone(),
+        };
+        DbCatalogRepo::write(&mut conn, &batch).unwrap();
+        assert_eq!(DbCatalogRepo::changes_since(&mut conn, 0, 10_000).unwrap().len(), demo.products.len());
+
+        let mut product = demo.products[0].clone();
+        product.name = "Молоко Новое 2,5% 1 л".into();
+        let mut offer = demo.offers[0].clone();
+        offer.price = Money::from_minor(12_345, Currency::Rub);
+        let seq = DbCatalogRepo::write(
+            &mut conn,
+            &CatalogBatch {
+                products: vec![product.clone()],
+                offers: vec![offer.clone()],
+                ..CatalogBatch::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(seq, 2);
+        let changes = DbCatalogRepo::changes_since(&mut conn, 1, 100).unwrap();
+        assert_eq!(changes, vec![(product, 2)]);
+        assert_eq!(
+            DbCatalogRepo::product_count(&mut conn).unwrap(),
+            i64::try_from(demo.products.len()).unwrap()
+        );
+        drop(conn);
+        let repo = DbCatalogRepo::new(t.db.clone());
+        let got = runtime()
+            .block_on(repo.offers(std::slice::from_ref(&offer.sku), Some(std::slice::from_ref(&offer.store))))
+            .unwrap();
+        assert_eq!(got, vec![offer]);
+    }
+}
+
+#[test]
+fn an_offer_for_an_unknown_store_writes_nothing() {
+    let demo = demo::generate(50);
+    for t in TestDatabase::each_backend_migrated() {
+        let mut conn = t.db.get().unwrap();
+        let mut offer = demo.offers[0].clone();
+        offer.store = StoreId::new("GHOST").unwrap();
+        let batch = CatalogBatch {
+            stores: demo.stores.clone(),
+            products: demo.products.clone(),
+            offers: vec![offer],
+        };
+        assert!(DbCatalogRepo::write(&mut conn, &batch).is_err());
+        assert_eq!(DbCatalogRepo::product_count(&mut conn).unwrap(), 0, "{}: all or nothing", t.db.backend());
+    }
+}

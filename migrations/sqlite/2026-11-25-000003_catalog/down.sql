@@ -1,0 +1,4 @@
+DROP TABLE catalog_sequence;
+DROP TABLE offers;
+DROP TABLE products;
+DROP TABLE stores;
