@@ -1,0 +1,207 @@
+//! The tantivy index: products in memory, searched by words and sizes.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use catalog::{Product, SearchError, SearchHit, SearchIndex};
+use domain::SkuId;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{analyse, transliterate};
+
+const STEMMED: &str = "stemmed";
+const PLAIN: &str = "plain";
+/// An exact (stemmed) word counts three times a fuzzy one.
+const EXACT_BOOST: f32 = 3.0;
+const SIZE_BOOST: f32 = 2.0;
+const BRAND_BOOST: f32 = 1.5;
+
+#[derive(Debug, thiserror::Error)]
+#[error("search index: {0}")]
+pub struct SearchIndexError(#[from] tantivy::TantivyError);
+
+#[derive(Clone, Copy)]
+struct Fields {
+    sku: Field,
+    stemmed: Field,
+    plain: Field,
+    brand: Field,
+    sizes: Field,
+}
+
+pub struct TantivyIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    applied: AtomicI64,
+}
+
+impl std::fmt::Debug for TantivyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TantivyIndex").field("applied", &self.applied()).finish_non_exhaustive()
+    }
+}
+
+fn text_field(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
+/// Edit distance allowed for a word of this length.
+fn typo_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+impl TantivyIndex {
+    pub fn new() -> Result<Self, SearchIndexError> {
+        let mut builder = Schema::builder();
+        let fields = Fields {
+            sku: builder.add_text_field("sku", STRING | STORED),
+            stemmed: builder.add_text_field("stemmed", text_field(STEMMED)),
+            plain: builder.add_text_field("plain", text_field(PLAIN)),
+            brand: builder.add_text_field("brand", text_field(PLAIN)),
+            sizes: builder.add_text_field("sizes", STRING),
+        };
+        let index = Index::create_in_ram(builder.build());
+        index.tokenizers().register(
+            STEMMED,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(Stemmer::new(Language::Russian))
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        );
+        index
+            .tokenizers()
+            .register(PLAIN, TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).build());
+        let writer = index.writer_with_num_threads(1, 30_000_000)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(TantivyIndex { index, reader, writer: Mutex::new(writer), fields, applied: AtomicI64::new(0) })
+    }
+
+    /// The change-feed position applied last.
+    pub fn applied(&self) -> i64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    /// Indexes (or re-indexes) `products` and records feed position `seq`;
+    /// searchers see them when this returns.
+    pub fn apply(&self, products: &[(Product, i64)]) -> Result<(), SearchIndexError> {
+        if products.is_empty() {
+            return Ok(());
+        }
+        let f = self.fields;
+        let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (product, _) in products {
+            writer.delete_term(Term::from_field_text(f.sku, product.sku.as_str()));
+            let terms = analyse(&format!("{} {}", product.name, product.category));
+            let words = terms.words.join(" ");
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.sku, product.sku.as_str());
+            doc.add_text(f.stemmed, &words);
+            doc.add_text(f.plain, &words);
+            doc.add_text(f.brand, product.brand.to_lowercase().replace('ё', "е"));
+            for size in &terms.sizes {
+                doc.add_text(f.sizes, size);
+            }
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        let last = products.iter().map(|(_, seq)| *seq).max().unwrap_or(0);
+        self.applied.fetch_max(last, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn stems(&self, word: &str) -> Vec<String> {
+        let Ok(mut analyzer) = self.index.tokenizers().get(STEMMED).ok_or(()) else {
+            return Vec::new();
+        };
+        let mut stream = analyzer.token_stream(word);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    /// Alternatives for one query word: its stem exactly, the word with typos
+    /// (and as a prefix when it is the last), the same in the other alphabet.
+    fn word_query(&self, word: &str, last: bool) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut spellings = vec![word.to_owned()];
+        spellings.extend(transliterate(word));
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for spelling in &spellings {
+            for stem in self.stems(spelling) {
+                let exact =
+                    TermQuery::new(Term::from_field_text(f.stemmed, &stem), IndexRecordOption::WithFreqs);
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST))));
+            }
+            let distance = typo_distance(spelling);
+            for field in [f.plain, f.brand] {
+                let term = Term::from_field_text(field, spelling);
+                let fuzzy: Box<dyn Query> = if last && spelling.chars().count() >= 3 {
+                    Box::new(FuzzyTermQuery::new_prefix(term, distance.min(1), true))
+                } else if distance > 0 {
+                    Box::new(FuzzyTermQuery::new(term, distance, true))
+                } else {
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                };
+                let boost = if field == f.brand { BRAND_BOOST } else { 1.0 };
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(fuzzy, boost))));
+            }
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    fn query(&self, text: &str) -> Option<BooleanQuery> {
+        let terms = analyse(text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let count = terms.words.len();
+        for (i, word) in terms.words.iter().enumerate() {
+            clauses.push((Occur::Should, self.word_query(word, i + 1 == count)));
+        }
+        for size in &terms.sizes {
+            let exact =
+                TermQuery::new(Term::from_field_text(self.fields.sizes, size), IndexRecordOption::Basic);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), SIZE_BOOST))));
+        }
+        (!clauses.is_empty()).then(|| BooleanQuery::new(clauses))
+    }
+}
+
+impl SearchIndex for TantivyIndex {
+    fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>, SearchError> {
+        let Some(query) = self.query(text) else {
+            return Ok(Vec::new());
+        };
+        let failed = |e: tantivy::TantivyError| SearchError(e.to_string());
+        let searcher = self.reader.searcher();
+        let top =
+            searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score()).map_err(failed)?;
+        top.into_iter()
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address).map_err(failed)?;
+                let sku = doc
+                    .get_first(self.fields.sku)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| SearchError("document without sku".into()))?;
+                let sku = SkuId::new(sku).map_err(|e| SearchError(e.to_string()))?;
+                Ok(SearchHit { sku, score })
+            })
+            .collect()
+    }
+}

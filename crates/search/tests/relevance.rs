@@ -1,0 +1,46 @@
+//! The relevance set (`tests/relevance.tsv`) over the demo catalog: at least
+//! 95 % of the queries must find what a shopper meant in the top 3.
+
+use catalog::{SearchIndex, demo};
+use search::TantivyIndex;
+
+fn norm(s: &str) -> String {
+    s.to_lowercase().replace('ё', "е")
+}
+
+#[test]
+fn relevance_set_passes_at_95_percent() {
+    let catalog = demo::generate(100_000);
+    let index = TantivyIndex::new().unwrap();
+    let products: Vec<_> = catalog.products.iter().cloned().map(|p| (p, 1)).collect();
+    index.apply(&products).unwrap();
+    let names: std::collections::HashMap<_, _> =
+        catalog.products.iter().map(|p| (p.sku.clone(), norm(&p.name))).collect();
+
+    let cases: Vec<(&str, Vec<String>)> = include_str!("relevance.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (query, expected) = l.split_once('\t').expect("query<TAB>expected");
+            (query, expected.split('|').map(norm).collect())
+        })
+        .collect();
+    assert!(cases.len() >= 60, "the set has {} queries", cases.len());
+
+    let mut failures = Vec::new();
+    for (query, expected) in &cases {
+        let hits = index.search(query, 3).unwrap();
+        let top: Vec<&String> = hits.iter().map(|h| &names[&h.sku]).collect();
+        if !top.iter().any(|name| expected.iter().all(|word| name.contains(word.as_str()))) {
+            failures.push(format!("{query:?}: expected {expected:?}, got {top:?}"));
+        }
+    }
+    let passed = cases.len() - failures.len();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = passed as f64 / cases.len() as f64;
+    println!("relevance: {passed}/{} ({:.1} %)", cases.len(), rate * 100.0);
+    for f in &failures {
+        println!("  miss {f}");
+    }
+    assert!(rate >= 0.95, "relevance {:.1} % < 95 %:\n{}", rate * 100.0, failures.join("\n"));
+}
