@@ -6,6 +6,7 @@
 //! requires the `rqUid` header ([`RqUid`]).
 
 mod auth;
+mod catalog_routes;
 mod dto;
 mod error;
 mod json;
@@ -15,6 +16,7 @@ mod rquid;
 use std::sync::Arc;
 
 use actix_web::web;
+use catalog::{CatalogRepo, ReachPolicy, SearchIndex};
 use identity::{Authenticator, IdentityProvider};
 
 pub use auth::{Caller, CatalogClient, McpClient, authenticate_caller};
@@ -35,6 +37,17 @@ pub struct McpState {
     /// Whether the catalog operations need MCP-client credentials
     /// ([`CatalogClient`]); the seed leaves them open.
     pub catalog_requires_client: bool,
+    pub catalog: CatalogState,
+}
+
+/// What `/search` and `/actualize` read.
+#[derive(Clone, Debug)]
+pub struct CatalogState {
+    pub repo: Arc<dyn CatalogRepo>,
+    pub index: Arc<dyn SearchIndex>,
+    pub reach: ReachPolicy,
+    /// `merchantName` of search answers.
+    pub merchant_name: String,
 }
 
 /// Registers the MCP routes.
@@ -42,6 +55,7 @@ pub fn configure(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + 
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(json::config(state.max_body_bytes))
             .app_data(web::Data::new(state.clone()))
-            .configure(routes::auth);
+            .configure(routes::auth)
+            .configure(catalog_routes::routes);
     }
 }

@@ -74,6 +74,7 @@ async fn fixture(t: &TestDatabase) -> Fixture {
             merchant_token: Some(Arc::new(SandboxProvider)),
             max_body_bytes: 4096,
             catalog_requires_client: false,
+            catalog: support::catalog_state(t),
         },
         client_token: format!("Bearer {}", token.expose_secret()),
         _sberid: sberid,

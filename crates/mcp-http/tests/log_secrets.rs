@@ -1,6 +1,8 @@
 //! No token or secret reaches the log, even at trace level. One test in its
 //! own binary, because it installs the process-wide subscriber.
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -43,6 +45,7 @@ async fn tokens_never_reach_the_log() {
         merchant_token: Some(Arc::new(SandboxProvider)),
         max_body_bytes: 4096,
         catalog_requires_client: false,
+        catalog: support::catalog_state(&t),
     };
     let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
 
