@@ -26,6 +26,7 @@ pub fn run(root: &Path) -> Result {
     for service in SERVICES {
         build.args(["--bin", service]);
     }
+    build.args(["--bin", "merchantctl"]);
     if !build.status()?.success() {
         return Err("build failed".into());
     }
@@ -50,6 +51,19 @@ pub fn run(root: &Path) -> Result {
             "xtask: kuper-listener accepts webhooks with the development secret {DEV_WEBHOOK_SECRET:?}"
         );
         env.push(("MERCHANT_KUPER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET.into()));
+    }
+
+    // A fresh database gets its schema and a small demo catalog, so search
+    // answers from the first request.
+    for args in [&["migrate"][..], &["demo-data", "--offers", "20000", "--if-empty"]] {
+        let status = Command::new(bin_dir.join("merchantctl"))
+            .current_dir(root)
+            .envs(env.iter().map(|(k, v)| (*k, v)))
+            .args(args)
+            .status()?;
+        if !status.success() {
+            return Err(format!("merchantctl {} failed", args.join(" ")).into());
+        }
     }
 
     let (events, inbox) = mpsc::channel();

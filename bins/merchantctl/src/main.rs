@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use app::Config;
 use clap::{Parser, Subcommand};
-use storage::{Database, meta, migrations};
+use storage::{CatalogBatch, Database, DbCatalogRepo, DbConn, meta, migrations};
 
 #[derive(Debug, Parser)]
 #[command(version, about = "Operate the merchant integration hub")]
@@ -29,6 +29,15 @@ enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+    /// Write the deterministic demo grocery catalog (stores, products, offers).
+    DemoData {
+        /// About how many offers (store × product) to write.
+        #[arg(long, default_value_t = 20_000)]
+        offers: usize,
+        /// Do nothing when the catalog already has products.
+        #[arg(long)]
+        if_empty: bool,
     },
     /// MCP-client tokens: what an MCP server presents as `credentials.oauth2`.
     Tokens {
@@ -102,6 +111,13 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
             }
         }
         Command::Tokens { .. } => unreachable!("handled above"),
+        Command::DemoData { offers, if_empty } => {
+            if *if_empty && DbCatalogRepo::product_count(&mut conn)? > 0 {
+                println!("catalog is not empty; demo data not written");
+            } else {
+                demo_data(&mut conn, *offers)?;
+            }
+        }
         Command::Db { command: DbCommand::Check } => {
             let status = migrations::status(&mut conn)?;
             println!("database:   {}", db.url());
@@ -164,4 +180,32 @@ fn tokens(
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Writes the demo catalog in transactions of a few thousand offers, with
+/// progress on stderr.
+fn demo_data(conn: &mut DbConn, offers: usize) -> Result<(), storage::StorageError> {
+    let demo = catalog::demo::generate(offers);
+    let total = demo.offers.len();
+    DbCatalogRepo::write(conn, &CatalogBatch { stores: demo.stores.clone(), ..CatalogBatch::default() })?;
+    let per_product = demo.stores.len().max(1);
+    let products_per_batch = (10_000 / per_product).max(1);
+    let mut written = 0;
+    let mut last_shown = 0;
+    for (i, products) in demo.products.chunks(products_per_batch).enumerate() {
+        let start = i * products_per_batch * per_product;
+        let offers = demo.offers[start..(start + products.len() * per_product).min(total)].to_vec();
+        written += offers.len();
+        DbCatalogRepo::write(
+            conn,
+            &CatalogBatch { products: products.to_vec(), offers, ..CatalogBatch::default() },
+        )?;
+        let percent = written * 100 / total.max(1);
+        if percent >= last_shown + 10 || written == total {
+            eprintln!("demo-data: {percent:>3}% ({written}/{total} offers)");
+            last_shown = percent;
+        }
+    }
+    println!("wrote {} stores, {} products, {total} offers", demo.stores.len(), demo.products.len());
+    Ok(())
 }

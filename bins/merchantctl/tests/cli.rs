@@ -91,3 +91,15 @@ fn client_tokens_create_list_revoke() {
         assert!(!merchantctl(&t, &["tokens", "revoke", "sber-mcp"]).status.success());
     }
 }
+
+#[test]
+fn demo_data_writes_once() {
+    for t in TestDatabase::each_backend_migrated() {
+        let out = merchantctl(&t, &["demo-data", "--offers", "600", "--if-empty"]);
+        assert!(out.status.success(), "{out:?}");
+        assert!(stdout(&out).contains("wrote 4 stores, 150 products, 600 offers"), "{}", stdout(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("100% (600/600 offers)"));
+        let again = merchantctl(&t, &["demo-data", "--offers", "600", "--if-empty"]);
+        assert!(stdout(&again).contains("not empty"));
+    }
+}

@@ -204,6 +204,19 @@ pub const SETTINGS: &[Setting] = &[
         )
     },
     setting("token_introspection", "timeout_ms", Some("5000"), "Timeout of an introspection call."),
+    setting("catalog", "merchant_name", Some("Demo Grocery"), "`merchantName` in search answers."),
+    setting(
+        "catalog",
+        "pickup_radius_m",
+        Some("5000"),
+        "A pickup store this close to the shopper counts in search even when it does not deliver there; nearer stores win ties.",
+    ),
+    setting(
+        "catalog",
+        "index_refresh_ms",
+        Some("1000"),
+        "How often `mcp-api` applies catalog changes to its search index.",
+    ),
 ];
 
 /// The configuration table of README.md, generated from [`SETTINGS`]; a
@@ -414,6 +427,14 @@ pub struct Config {
     pub mcp_auth: auth::McpAuthConfig,
     pub sberid: auth::SberIdConfig,
     pub token_introspection: auth::IntrospectionConfig,
+    pub catalog: CatalogConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct CatalogConfig {
+    pub merchant_name: String,
+    pub pickup_radius_m: u32,
+    pub index_refresh: Duration,
 }
 
 impl Config {
@@ -509,6 +530,19 @@ impl Config {
             mcp_auth: auth::McpAuthConfig::from_raw(raw)?,
             sberid: auth::SberIdConfig::from_raw(raw)?,
             token_introspection: auth::IntrospectionConfig::from_raw(raw)?,
+            catalog: CatalogConfig {
+                merchant_name: raw.required("catalog", "merchant_name", parse_non_empty)?,
+                pickup_radius_m: raw.required(
+                    "catalog",
+                    "pickup_radius_m",
+                    parse_in_range(0_u32, 100_000),
+                )?,
+                index_refresh: Duration::from_millis(raw.required(
+                    "catalog",
+                    "index_refresh_ms",
+                    parse_in_range(50_u64, 3_600_000),
+                )?),
+            },
         })
     }
 

@@ -28,6 +28,8 @@ pub enum StartError {
     SchemaBehind(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
+    #[error("cannot set up: {0}")]
+    Setup(String),
     #[error("HTTP server failed: {0}")]
     Serve(std::io::Error),
 }

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use actix_web::web;
+use catalog::ReachPolicy;
 use domain::SystemClock;
 use identity::{Authenticator, AuthenticatorSettings, IdentityProvider, JwtVerifier, SandboxProvider};
 use identity_providers::{IntrospectionProvider, SberIdProvider, SetupError};
-use storage::{Database, DbIdentityStore};
+use search::TantivyIndex;
+use storage::{Database, DbCatalogRepo, DbIdentityStore};
 
 use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode};
 use crate::server::StartError;
@@ -88,7 +90,54 @@ pub fn mcp_api(
         merchant_token,
         max_body_bytes: config.http.max_body_bytes,
         catalog_requires_client: config.mcp_auth.catalog_requires_client,
+        catalog: catalog_state(db, config)?,
     }))
+}
+
+/// Applies every catalog change after the index's position. Blocking.
+pub fn catch_up(db: &Database, index: &TantivyIndex) -> Result<usize, String> {
+    const BATCH: i64 = 5_000;
+    let mut applied = 0;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    loop {
+        let changes =
+            DbCatalogRepo::changes_since(&mut conn, index.applied(), BATCH).map_err(|e| e.to_string())?;
+        if changes.is_empty() {
+            return Ok(applied);
+        }
+        index.apply(&changes).map_err(|e| e.to_string())?;
+        applied += changes.len();
+    }
+}
+
+/// The search index, built from the catalog now and kept current by a
+/// background task that follows the change feed.
+fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogState, StartError> {
+    let index = Arc::new(TantivyIndex::new().map_err(|e| StartError::Setup(e.to_string()))?);
+    let started = std::time::Instant::now();
+    let indexed = catch_up(db, &index).map_err(StartError::Setup)?;
+    tracing::info!(products = indexed, elapsed_ms = started.elapsed().as_millis(), "search index built");
+    let (follower, every) = (Arc::clone(&index), config.catalog.index_refresh);
+    let db_for_task = db.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let (db, index) = (db_for_task.clone(), Arc::clone(&follower));
+            match tokio::task::spawn_blocking(move || catch_up(&db, &index)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(products = n, "search index caught up"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "search index catch-up failed; retrying"),
+                Err(e) => tracing::error!(error = %e, "search index catch-up panicked"),
+            }
+        }
+    });
+    Ok(mcp_http::CatalogState {
+        repo: Arc::new(DbCatalogRepo::new(db.clone())),
+        index,
+        reach: ReachPolicy { pickup_radius_m: config.catalog.pickup_radius_m },
+        merchant_name: config.catalog.merchant_name.clone(),
+    })
 }
 
 /// The routes of `kuper-listener` beyond the operational ones: none yet.
