@@ -8,6 +8,7 @@
 //! disagree.
 
 pub mod demo;
+pub mod import;
 mod model;
 mod ports;
 mod usecases;

@@ -2,6 +2,7 @@
 //! (imports, demo data) with its change feed.
 
 use async_trait::async_trait;
+use catalog::import::CatalogBatch;
 use catalog::{CatalogRepo, DeliveryZone, Offer, Product, RepoError, Store};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -58,6 +59,7 @@ struct OfferRow {
     stock: i64,
     delivery: bool,
     pickup: bool,
+    seen_seq: i64,
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
@@ -151,8 +153,9 @@ impl ProductRow {
 }
 
 impl OfferRow {
-    fn from_domain(o: &Offer) -> Self {
+    fn from_domain(o: &Offer, seen_seq: i64) -> Self {
         OfferRow {
+            seen_seq,
             sku: o.sku.to_string(),
             store_id: o.store.to_string(),
             currency: o.price.currency().code().to_owned(),
@@ -178,13 +181,110 @@ impl OfferRow {
     }
 }
 
-/// What one catalog write brings: applied in one transaction, under one
-/// change-feed position.
-#[derive(Debug, Default, Clone)]
-pub struct CatalogBatch {
-    pub stores: Vec<Store>,
-    pub products: Vec<Product>,
-    pub offers: Vec<Offer>,
+/// What an import changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub stores_added: i64,
+    pub stores_updated: i64,
+    pub products_added: i64,
+    pub products_updated: i64,
+    pub offers_added: i64,
+    pub offers_updated: i64,
+    pub offers_removed: i64,
+    /// The change-feed position of the import.
+    pub seq: i64,
+}
+
+/// Why an import changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError<E> {
+    #[error("{0}")]
+    Feed(E),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl<E> From<diesel::result::Error> for ImportError<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Storage(e.into())
+    }
+}
+
+/// Upserts one batch on a backend's own connection, stamping products and
+/// offers with feed position `$seq`. A macro so that one body serves both
+/// backends inside `write_transaction!`.
+macro_rules! upsert_batch {
+    ($c:expr, $batch:expr, $seq:expr) => {{
+        let (c, batch, seq) = ($c, $batch, $seq);
+        for chunk in batch.stores.chunks(CHUNK) {
+            let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
+            diesel::insert_into(stores::table)
+                .values(&rows)
+                .on_conflict(stores::id)
+                .do_update()
+                .set((
+                    stores::name.eq(excluded(stores::name)),
+                    stores::address.eq(excluded(stores::address)),
+                    stores::lat.eq(excluded(stores::lat)),
+                    stores::lon.eq(excluded(stores::lon)),
+                    stores::delivery_radius_m.eq(excluded(stores::delivery_radius_m)),
+                    stores::delivery_polygon.eq(excluded(stores::delivery_polygon)),
+                    stores::pickup.eq(excluded(stores::pickup)),
+                    stores::opening_hours.eq(excluded(stores::opening_hours)),
+                    stores::time_zone.eq(excluded(stores::time_zone)),
+                ))
+                .execute(c)?;
+        }
+        for chunk in batch.products.chunks(CHUNK) {
+            let rows: Vec<ProductRow> = chunk.iter().map(|p| ProductRow::from_domain(p, seq)).collect();
+            diesel::insert_into(products::table)
+                .values(&rows)
+                .on_conflict(products::sku)
+                .do_update()
+                .set((
+                    products::name.eq(excluded(products::name)),
+                    products::description.eq(excluded(products::description)),
+                    products::photo_url.eq(excluded(products::photo_url)),
+                    products::unit.eq(excluded(products::unit)),
+                    products::pack_quantity.eq(excluded(products::pack_quantity)),
+                    products::rating.eq(excluded(products::rating)),
+                    products::category.eq(excluded(products::category)),
+                    products::brand.eq(excluded(products::brand)),
+                    products::barcode.eq(excluded(products::barcode)),
+                    products::change_seq.eq(excluded(products::change_seq)),
+                ))
+                .execute(c)?;
+        }
+        for chunk in batch.offers.chunks(CHUNK) {
+            let rows: Vec<OfferRow> = chunk.iter().map(|o| OfferRow::from_domain(o, seq)).collect();
+            diesel::insert_into(offers::table)
+                .values(&rows)
+                .on_conflict((offers::sku, offers::store_id))
+                .do_update()
+                .set((
+                    offers::currency.eq(excluded(offers::currency)),
+                    offers::price_minor.eq(excluded(offers::price_minor)),
+                    offers::old_price_minor.eq(excluded(offers::old_price_minor)),
+                    offers::stock.eq(excluded(offers::stock)),
+                    offers::delivery.eq(excluded(offers::delivery)),
+                    offers::pickup.eq(excluded(offers::pickup)),
+                    offers::seen_seq.eq(excluded(offers::seen_seq)),
+                ))
+                .execute(c)?;
+        }
+    }};
+}
+
+/// Row counts of the three tables, to tell added from updated.
+macro_rules! counts {
+    ($c:expr) => {{
+        let c = $c;
+        (
+            stores::table.count().get_result::<i64>(c)?,
+            products::table.count().get_result::<i64>(c)?,
+            offers::table.count().get_result::<i64>(c)?,
+        )
+    }};
 }
 
 #[derive(Clone, Debug)]
@@ -200,6 +300,24 @@ impl DbCatalogRepo {
     /// Upserts `batch` in one write transaction; returns its change-feed
     /// position (every product written carries it).
     pub fn write(conn: &mut DbConn, batch: &CatalogBatch) -> Result<i64, StorageError> {
+        let once = std::iter::once(Ok::<_, std::convert::Infallible>(batch.clone()));
+        match Self::import(conn, once, false) {
+            Ok(counts) => Ok(counts.seq),
+            Err(ImportError::Storage(e)) => Err(e),
+            Err(ImportError::Feed(never)) => match never {},
+        }
+    }
+
+    /// Applies every batch of a feed in one write transaction under one
+    /// feed position. `Err(Feed)` from the batches rolls everything back.
+    /// With `remove_missing`, offers the feed did not carry are deleted: the
+    /// feed is the whole assortment.
+    pub fn import<E>(
+        conn: &mut DbConn,
+        batches: impl IntoIterator<Item = Result<CatalogBatch, E>>,
+        remove_missing: bool,
+    ) -> Result<ImportCounts, ImportError<E>> {
+        let mut batches = batches.into_iter();
         write_transaction!(conn, |c| {
             // The counter row also serialises concurrent writers, so feed
             // positions commit in order.
@@ -207,63 +325,39 @@ impl DbCatalogRepo {
                 .set(catalog_sequence::value.eq(catalog_sequence::value + 1))
                 .returning(catalog_sequence::value)
                 .get_result(c)?;
-            for chunk in batch.stores.chunks(CHUNK) {
-                let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
-                diesel::insert_into(stores::table)
-                    .values(&rows)
-                    .on_conflict(stores::id)
-                    .do_update()
-                    .set((
-                        stores::name.eq(excluded(stores::name)),
-                        stores::address.eq(excluded(stores::address)),
-                        stores::lat.eq(excluded(stores::lat)),
-                        stores::lon.eq(excluded(stores::lon)),
-                        stores::delivery_radius_m.eq(excluded(stores::delivery_radius_m)),
-                        stores::delivery_polygon.eq(excluded(stores::delivery_polygon)),
-                        stores::pickup.eq(excluded(stores::pickup)),
-                        stores::opening_hours.eq(excluded(stores::opening_hours)),
-                        stores::time_zone.eq(excluded(stores::time_zone)),
-                    ))
-                    .execute(c)?;
+            let before = counts!(&mut *c);
+            let (mut stores_written, mut products_written, mut offers_written) = (0, 0, 0);
+            for batch in batches.by_ref() {
+                let batch = batch.map_err(ImportError::Feed)?;
+                stores_written += batch.stores.len();
+                products_written += batch.products.len();
+                offers_written += batch.offers.len();
+                upsert_batch!(&mut *c, &batch, seq);
             }
-            for chunk in batch.products.chunks(CHUNK) {
-                let rows: Vec<ProductRow> = chunk.iter().map(|p| ProductRow::from_domain(p, seq)).collect();
-                diesel::insert_into(products::table)
-                    .values(&rows)
-                    .on_conflict(products::sku)
-                    .do_update()
-                    .set((
-                        products::name.eq(excluded(products::name)),
-                        products::description.eq(excluded(products::description)),
-                        products::photo_url.eq(excluded(products::photo_url)),
-                        products::unit.eq(excluded(products::unit)),
-                        products::pack_quantity.eq(excluded(products::pack_quantity)),
-                        products::rating.eq(excluded(products::rating)),
-                        products::category.eq(excluded(products::category)),
-                        products::brand.eq(excluded(products::brand)),
-                        products::barcode.eq(excluded(products::barcode)),
-                        products::change_seq.eq(excluded(products::change_seq)),
-                    ))
-                    .execute(c)?;
-            }
-            for chunk in batch.offers.chunks(CHUNK) {
-                let rows: Vec<OfferRow> = chunk.iter().map(OfferRow::from_domain).collect();
-                diesel::insert_into(offers::table)
-                    .values(&rows)
-                    .on_conflict((offers::sku, offers::store_id))
-                    .do_update()
-                    .set((
-                        offers::currency.eq(excluded(offers::currency)),
-                        offers::price_minor.eq(excluded(offers::price_minor)),
-                        offers::old_price_minor.eq(excluded(offers::old_price_minor)),
-                        offers::stock.eq(excluded(offers::stock)),
-                        offers::delivery.eq(excluded(offers::delivery)),
-                        offers::pickup.eq(excluded(offers::pickup)),
-                    ))
-                    .execute(c)?;
-            }
-            Ok::<_, StorageError>(seq)
+            let after = counts!(&mut *c);
+            let offers_removed = if remove_missing {
+                diesel::delete(offers::table.filter(offers::seen_seq.lt(seq))).execute(c)?
+            } else {
+                0
+            };
+            let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+            Ok::<_, ImportError<E>>(ImportCounts {
+                stores_added: after.0 - before.0,
+                stores_updated: as_i64(stores_written) - (after.0 - before.0),
+                products_added: after.1 - before.1,
+                products_updated: as_i64(products_written) - (after.1 - before.1),
+                offers_added: after.2 - before.2,
+                offers_updated: as_i64(offers_written) - (after.2 - before.2),
+                offers_removed: as_i64(offers_removed),
+                seq,
+            })
         })
+    }
+
+    pub fn store_ids(conn: &mut DbConn) -> Result<Vec<StoreId>, StorageError> {
+        let ids: Vec<String> =
+            with_conn!(conn, |c| stores::table.select(stores::id).order(stores::id).load(c))?;
+        ids.into_iter().map(|id| StoreId::new(id).map_err(|e| corrupt("stores.id", e))).collect()
     }
 
     /// Products written after feed position `after`, oldest first, with

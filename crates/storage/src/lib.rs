@@ -24,7 +24,8 @@ pub mod schema;
 pub mod testing;
 mod url;
 
-pub use catalog_repo::{CatalogBatch, DbCatalogRepo};
+pub use catalog::import::CatalogBatch;
+pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;

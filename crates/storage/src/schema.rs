@@ -92,6 +92,7 @@ diesel::table! {
         stock -> BigInt,
         delivery -> Bool,
         pickup -> Bool,
+        seen_seq -> BigInt,
     }
 }
 

@@ -41,6 +41,9 @@ CREATE TABLE offers (
     stock           BIGINT NOT NULL,
     delivery        BOOLEAN NOT NULL,
     pickup          BOOLEAN NOT NULL,
+    -- Feed position of the write that last carried this offer; a full feed
+    -- import removes the offers it did not carry.
+    seen_seq        BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (sku, store_id)
 );
 CREATE INDEX offers_store ON offers (store_id);

@@ -1,0 +1,175 @@
+//! The feed readers on small feeds: what lands, what is rejected and why.
+
+use super::*;
+
+fn entries(events: &[FeedEvent]) -> Vec<&FeedEntry> {
+    events.iter().filter_map(|e| if let FeedEvent::Entry(e) = e { Some(e) } else { None }).collect()
+}
+
+fn rejected(events: &[FeedEvent]) -> Vec<(u64, String)> {
+    events
+        .iter()
+        .filter_map(|e| if let FeedEvent::Rejected(r) = e { Some((r.line, r.reason.clone())) } else { None })
+        .collect()
+}
+
+const YML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<yml_catalog date="2026-11-25 10:00">
+  <shop>
+    <name>Гастроном</name>
+    <currencies><currency id="RUR" rate="1"/></currencies>
+    <categories>
+      <category id="1">Молочные продукты</category>
+    </categories>
+    <offers>
+      <offer id="SKU-1" available="true">
+        <name>Молоко &quot;Простоквашино&quot; 2,5% 1 л</name>
+        <price>89.90</price>
+        <oldprice>99.90</oldprice>
+        <currencyId>RUR</currencyId>
+        <categoryId>1</categoryId>
+        <picture>https://cdn.example.com/1.jpg</picture>
+        <picture>https://cdn.example.com/1b.jpg</picture>
+        <vendor>Простоквашино</vendor>
+        <description><![CDATA[Пастеризованное <b>молоко</b>]]></description>
+        <outlets>
+          <outlet id="S1" instock="12"/>
+          <outlet id="S2" instock="0"/>
+        </outlets>
+      </offer>
+      <offer id="SKU-2" available="true">
+        <name>Бананы</name>
+        <price>129</price>
+        <currencyId>USD</currencyId>
+        <categoryId>1</categoryId>
+        <picture>https://cdn.example.com/2.jpg</picture>
+      </offer>
+      <offer id="SKU-3" available="true">
+        <name>Сыр весовой</name>
+        <price>abc</price>
+        <categoryId>1</categoryId>
+        <picture>https://cdn.example.com/3.jpg</picture>
+      </offer>
+      <offer id="SKU-4" available="false">
+        <name>Сыр Гауда</name>
+        <price>799</price>
+        <categoryId>1</categoryId>
+        <picture>https://cdn.example.com/4.jpg</picture>
+        <param name="unit">kg</param>
+        <weight>1</weight>
+        <count>7</count>
+      </offer>
+    </offers>
+  </shop>
+</yml_catalog>
+"#;
+
+#[test]
+fn yml_offers_with_outlets_params_and_entities() {
+    let events: Vec<FeedEvent> = read_yml(YML.as_bytes()).collect();
+    let good = entries(&events);
+    assert_eq!(good.len(), 2, "{events:#?}");
+    let milk = good[0];
+    assert_eq!(milk.product.name, r#"Молоко "Простоквашино" 2,5% 1 л"#);
+    assert_eq!(milk.product.category, "Молочные продукты");
+    assert_eq!(milk.product.photo_url, "https://cdn.example.com/1.jpg");
+    assert_eq!(milk.product.description, "Пастеризованное <b>молоко</b>");
+    assert_eq!(milk.offers.len(), 2);
+    assert_eq!((milk.offers[0].store.as_ref().unwrap().as_str(), milk.offers[0].stock), ("S1", 12));
+    assert_eq!(milk.offers[0].price.minor(), 8990);
+    assert_eq!(milk.offers[0].old_price.unwrap().minor(), 9990);
+    let cheese = good[1];
+    assert_eq!(cheese.product.unit, domain::Unit::Kg);
+    assert_eq!(
+        (cheese.offers[0].store.clone(), cheese.offers[0].stock),
+        (None, 0),
+        "not available: no stock"
+    );
+
+    let bad = rejected(&events);
+    assert_eq!(bad.len(), 2);
+    assert!(bad[0].1.contains("currency \"USD\" is not supported"), "{bad:?}");
+    assert!(bad[1].1.contains("price: \"abc\" is not a number"), "{bad:?}");
+    assert_eq!(bad[0].0, 25, "the line of <offer id=\"SKU-2\">");
+}
+
+#[test]
+fn broken_xml_is_fatal() {
+    let broken = YML.replace("</name>\n        <price>129", "</nam>\n        <price>129");
+    let events: Vec<FeedEvent> = read_yml(broken.as_bytes()).collect();
+    assert!(
+        matches!(events.last(), Some(FeedEvent::Fatal(r)) if r.reason.contains("broken XML")),
+        "{events:#?}"
+    );
+    let truncated = &YML[..YML.find("<offer id=\"SKU-2\"").unwrap() + 40];
+    let events: Vec<FeedEvent> = read_yml(truncated.as_bytes()).collect();
+    assert!(matches!(events.last(), Some(FeedEvent::Fatal(_))), "{events:#?}");
+}
+
+const CSV: &str = "sku,name,unit,price,photo_url,category,store_id,stock,old_price,pickup
+SKU-1,\"Молоко 2,5% 1 л\",pcs,\"89,90\",https://cdn.example.com/1.jpg,Молоко,S1,5,,
+SKU-1,\"Молоко 2,5% 1 л\",pcs,91.00,https://cdn.example.com/1.jpg,Молоко,S2,0,,no
+SKU-2,Бананы,kg,129,https://cdn.example.com/2.jpg,Фрукты,,10,,
+SKU-3,Сыр,pack,100,https://cdn.example.com/3.jpg,Сыры,,1,,
+SKU-4,Хлеб,pcs,-5,https://cdn.example.com/4.jpg,Хлеб,,1,,
+SKU-5,Вода,pcs,30,,Напитки,,1,,
+";
+
+#[test]
+fn csv_rows_group_by_sku_and_bad_rows_are_named() {
+    let events: Vec<FeedEvent> = read_csv(CSV.as_bytes()).collect();
+    let good = entries(&events);
+    assert_eq!(good.len(), 2, "{events:#?}");
+    assert_eq!(good[0].offers.len(), 2);
+    assert_eq!(good[0].offers[0].price.minor(), 8990);
+    assert!(!good[0].offers[1].pickup);
+    assert_eq!(good[1].offers[0].store, None);
+    let bad = rejected(&events);
+    assert_eq!(bad.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [5, 6, 7], "{bad:?}");
+    assert!(bad[0].1.contains("unknown unit"));
+    assert!(bad[1].1.contains("must be positive"));
+    assert!(bad[2].1.contains("photo"));
+}
+
+#[test]
+fn csv_without_required_columns_is_fatal() {
+    let events: Vec<FeedEvent> = read_csv("sku,name\nA,B\n".as_bytes()).collect();
+    assert!(matches!(&events[..], [FeedEvent::Fatal(r)] if r.reason.contains("unit")), "{events:?}");
+}
+
+#[test]
+fn batches_expand_all_store_offers_and_reject_duplicates_and_unknown_stores() {
+    let csv = "sku,name,unit,price,photo_url,category,store_id
+A,Молоко,pcs,10,https://x/a.jpg,М,
+B,Кефир,pcs,10,https://x/b.jpg,М,S9
+C,Сыр,pcs,10,https://x/c.jpg,М,S1
+A,Молоко снова,pcs,10,https://x/a.jpg,М,S1
+";
+    let stores = vec![StoreId::new("S1").unwrap(), StoreId::new("S2").unwrap()];
+    let mut batches = Batches::new(read_csv(csv.as_bytes()), stores, 1000);
+    let batch = batches.next().unwrap().unwrap();
+    assert!(batches.next().is_none());
+    let offers: Vec<(&str, &str)> = batch.offers.iter().map(|o| (o.sku.as_str(), o.store.as_str())).collect();
+    assert_eq!(offers, [("A", "S1"), ("A", "S2"), ("C", "S1")]);
+    let reasons: Vec<&str> = batches.rejected.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("unknown store S9"));
+    assert!(reasons[1].contains("duplicate id A"));
+}
+
+#[test]
+fn stores_file() {
+    let csv = r#"id,name,address,lat,lon,delivery_radius_m,delivery_polygon,pickup,opening_hours,time_zone
+S1,Гастроном 1,"Москва, Тверская 1",55.757,37.61,3000,,true,Mo-Su 08:00-23:00,Europe/Moscow
+S2,Гастроном 2,"Москва, Арбат 2",55.75,37.59,,"{""type"":""Polygon"",""coordinates"":[[[37.5,55.7],[37.7,55.7],[37.7,55.8],[37.5,55.8]]]}",false,,
+S3,Плохой,"Москва",91,37.6,,,true,,
+S1,Дубль,"Москва",55.7,37.6,,,true,,
+"#;
+    let (stores, rejected) = read_stores_csv(csv.as_bytes()).unwrap();
+    assert_eq!(stores.len(), 2);
+    assert_eq!(stores[0].delivery_zone, Some(DeliveryZone::Radius { metres: 3000 }));
+    assert!(matches!(stores[1].delivery_zone, Some(DeliveryZone::Polygon(ref ring)) if ring.len() == 4));
+    assert_eq!(stores[1].time_zone, "Europe/Moscow");
+    let lines: Vec<u64> = rejected.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [4, 5], "{rejected:?}");
+}
