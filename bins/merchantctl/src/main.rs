@@ -30,6 +30,11 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Import the stores file or a product feed (see README, Catalog feeds).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Write the deterministic demo grocery catalog (stores, products, offers).
     DemoData {
         /// About how many offers (store × product) to write.
@@ -43,6 +48,26 @@ enum Command {
     Tokens {
         #[command(subcommand)]
         command: TokensCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Stores (CSV): added or updated by id.
+    Stores { file: std::path::PathBuf },
+    /// A YML feed (Yandex Market format).
+    Yml {
+        file: std::path::PathBuf,
+        /// The feed is a part of the assortment: keep offers it does not carry.
+        #[arg(long)]
+        partial: bool,
+    },
+    /// A CSV offer feed.
+    Csv {
+        file: std::path::PathBuf,
+        /// The feed is a part of the assortment: keep offers it does not carry.
+        #[arg(long)]
+        partial: bool,
     },
 }
 
@@ -111,6 +136,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
             }
         }
         Command::Tokens { .. } => unreachable!("handled above"),
+        Command::Import { what } => return import(&mut conn, what),
         Command::DemoData { offers, if_empty } => {
             if *if_empty && DbCatalogRepo::product_count(&mut conn)? > 0 {
                 println!("catalog is not empty; demo data not written");
@@ -208,4 +234,64 @@ fn demo_data(conn: &mut DbConn, offers: usize) -> Result<(), storage::StorageErr
     }
     println!("wrote {} stores, {} products, {total} offers", demo.stores.len(), demo.products.len());
     Ok(())
+}
+
+/// Rejected rows shown in full; the rest are counted.
+const SHOWN_REJECTS: usize = 50;
+
+fn import(conn: &mut DbConn, what: &ImportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use catalog::import::{read_csv, read_stores_csv, read_yml};
+    let open =
+        |path: &std::path::Path| -> Result<std::io::BufReader<std::fs::File>, Box<dyn std::error::Error>> {
+            Ok(std::io::BufReader::new(
+                std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?,
+            ))
+        };
+    let report = match what {
+        ImportCommand::Stores { file } => {
+            let (stores, rejected) =
+                read_stores_csv(open(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+            let batch = CatalogBatch { stores, ..CatalogBatch::default() };
+            let counts = DbCatalogRepo::import(conn, [Ok::<_, std::convert::Infallible>(batch)], false)
+                .map_err(|e| e.to_string())?;
+            storage::ImportReport { counts, rejected }
+        }
+        ImportCommand::Yml { file, partial } | ImportCommand::Csv { file, partial } => {
+            let mut written = 0_usize;
+            let mut progress = |n: usize| {
+                written += n;
+                eprint!("\rimport: {written} offers written");
+            };
+            let input = open(file)?;
+            let result = if matches!(what, ImportCommand::Yml { .. }) {
+                DbCatalogRepo::import_feed(conn, read_yml(input), !partial, &mut progress)
+            } else {
+                DbCatalogRepo::import_feed(conn, read_csv(input), !partial, &mut progress)
+            };
+            eprintln!();
+            match result {
+                Ok(report) => report,
+                Err(storage::ImportError::Feed(e)) => {
+                    eprintln!("import: {}: {e}; nothing was changed", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(storage::ImportError::Storage(e)) => return Err(e.into()),
+            }
+        }
+    };
+    let c = report.counts;
+    println!("stores:   {} added, {} updated", c.stores_added, c.stores_updated);
+    println!("products: {} added, {} updated", c.products_added, c.products_updated);
+    println!(
+        "offers:   {} added, {} updated, {} removed",
+        c.offers_added, c.offers_updated, c.offers_removed
+    );
+    println!("rejected: {}", report.rejected.len());
+    for r in report.rejected.iter().take(SHOWN_REJECTS) {
+        println!("  line {}: {}", r.line, r.reason);
+    }
+    if report.rejected.len() > SHOWN_REJECTS {
+        println!("  … and {} more", report.rejected.len() - SHOWN_REJECTS);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -103,3 +103,40 @@ fn demo_data_writes_once() {
         assert!(stdout(&again).contains("not empty"));
     }
 }
+
+#[test]
+fn import_stores_then_a_feed_with_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = dir.path().join("stores.csv");
+    std::fs::write(
+        &stores,
+        "id,name,address,lat,lon,delivery_radius_m,delivery_polygon,pickup,opening_hours,time_zone\nS1,Гастроном,Москва,55.75,37.61,3000,,true,,\nS2,Плохой,Москва,99,37.6,,,true,,\n",
+    )
+    .unwrap();
+    let feed = dir.path().join("feed.csv");
+    std::fs::write(
+        &feed,
+        "sku,name,unit,price,photo_url,category,stock\nA,Молоко 1 л,pcs,89.90,https://x/a.jpg,Молоко,5\nB,Кефир,pcs,-1,https://x/b.jpg,Кефир,5\n",
+    )
+    .unwrap();
+    let broken = dir.path().join("broken.yml");
+    std::fs::write(&broken, "<yml_catalog><shop><offers><offer id=\"X\"><name>x</nam></offer>").unwrap();
+    for t in TestDatabase::each_backend_migrated() {
+        let out = merchantctl(&t, &["import", "stores", stores.to_str().unwrap()]);
+        let report = stdout(&out);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            report.contains("stores:   1 added, 0 updated") && report.contains("line 3: latitude"),
+            "{report}"
+        );
+
+        let out = merchantctl(&t, &["import", "csv", feed.to_str().unwrap()]);
+        let report = stdout(&out);
+        assert!(report.contains("offers:   1 added, 0 updated, 0 removed"), "{report}");
+        assert!(report.contains("line 3: price must be positive"), "{report}");
+
+        let out = merchantctl(&t, &["import", "yml", broken.to_str().unwrap()]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was changed"), "{out:?}");
+    }
+}

@@ -2,7 +2,7 @@
 //! (imports, demo data) with its change feed.
 
 use async_trait::async_trait;
-use catalog::import::CatalogBatch;
+use catalog::import::{Batches, CatalogBatch, FeedEvent, Rejected};
 use catalog::{CatalogRepo, DeliveryZone, Offer, Product, RepoError, Store};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -195,6 +195,13 @@ pub struct ImportCounts {
     pub seq: i64,
 }
 
+/// The outcome of a feed import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportReport {
+    pub counts: ImportCounts,
+    pub rejected: Vec<Rejected>,
+}
+
 /// Why an import changed nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError<E> {
@@ -352,6 +359,31 @@ impl DbCatalogRepo {
                 seq,
             })
         })
+    }
+
+    /// Imports a feed: checks its entries against the stores on file,
+    /// applies them in one transaction (see [`import`](Self::import)) and
+    /// reports what changed and every rejected row. `progress` hears the
+    /// offers of each batch as it is written.
+    pub fn import_feed(
+        conn: &mut DbConn,
+        events: impl Iterator<Item = FeedEvent>,
+        remove_missing: bool,
+        mut progress: impl FnMut(usize),
+    ) -> Result<ImportReport, ImportError<Rejected>> {
+        const OFFERS_PER_BATCH: usize = 5_000;
+        let stores = Self::store_ids(conn)?;
+        let mut batches = Batches::new(events, stores, OFFERS_PER_BATCH);
+        let counts = Self::import(
+            conn,
+            batches.by_ref().inspect(|b| {
+                if let Ok(b) = b {
+                    progress(b.offers.len());
+                }
+            }),
+            remove_missing,
+        )?;
+        Ok(ImportReport { counts, rejected: batches.rejected })
     }
 
     pub fn store_ids(conn: &mut DbConn) -> Result<Vec<StoreId>, StorageError> {

@@ -25,7 +25,7 @@ pub mod testing;
 mod url;
 
 pub use catalog::import::CatalogBatch;
-pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError};
+pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;

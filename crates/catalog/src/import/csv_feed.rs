@@ -36,6 +36,9 @@ pub fn read_csv<R: Read>(input: R) -> impl Iterator<Item = FeedEvent> {
     let header = reader.headers().cloned().map(Columns);
     let mut records = reader.into_records();
     let mut pending: Option<FeedEntry> = None;
+    // Set when a rejected row comes between rows of one SKU: they are no
+    // longer adjacent, so the later one is a new (duplicate) entry.
+    let mut run_broken = false;
     let mut done = false;
     let mut header_error = match &header {
         Err(e) => Some(format!("cannot read the header: {e}")),
@@ -70,10 +73,16 @@ pub fn read_csv<R: Read>(input: R) -> impl Iterator<Item = FeedEvent> {
             let line = record.position().map_or(0, csv::Position::line);
             let parsed = parse_row(columns, &record, line);
             match parsed {
-                Err(reason) => return Some(FeedEvent::Rejected(Rejected { line, reason })),
+                Err(reason) => {
+                    run_broken = true;
+                    return Some(FeedEvent::Rejected(Rejected { line, reason }));
+                }
                 Ok((entry, offer)) => match &mut pending {
-                    Some(current) if current.product.sku == entry.product.sku => current.offers.push(offer),
+                    Some(current) if current.product.sku == entry.product.sku && !run_broken => {
+                        current.offers.push(offer);
+                    }
                     _ => {
+                        run_broken = false;
                         let mut next = entry;
                         next.offers.push(offer);
                         if let Some(previous) = pending.replace(next) {

@@ -26,7 +26,8 @@ use crate::model::DeliveryZone;
 use crate::model::{Offer, Product, Store};
 
 /// A row (or YML offer) that was not imported, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
 pub struct Rejected {
     pub line: u64,
     pub reason: String,
@@ -97,7 +98,7 @@ impl<I: Iterator<Item = FeedEvent>> Batches<I> {
             self.rejected.push(reject(format!("duplicate id {}", entry.product.sku)));
             return None;
         }
-        let mut offers = Vec::new();
+        let mut offers: Vec<Offer> = Vec::new();
         for spec in &entry.offers {
             let stores: Vec<StoreId> = match &spec.store {
                 Some(store) if self.stores.contains(store) => vec![store.clone()],
@@ -108,6 +109,11 @@ impl<I: Iterator<Item = FeedEvent>> Batches<I> {
                 }
                 None => self.stores.clone(),
             };
+            if stores.iter().any(|s| offers.iter().any(|o| &o.store == s)) {
+                self.rejected
+                    .push(reject(format!("more than one offer of {} in one store", entry.product.sku)));
+                continue;
+            }
             offers.extend(stores.into_iter().map(|store| Offer {
                 store,
                 sku: entry.product.sku.clone(),

@@ -143,6 +143,7 @@ fn batches_expand_all_store_offers_and_reject_duplicates_and_unknown_stores() {
 A,Молоко,pcs,10,https://x/a.jpg,М,
 B,Кефир,pcs,10,https://x/b.jpg,М,S9
 C,Сыр,pcs,10,https://x/c.jpg,М,S1
+C,Сыр,pcs,11,https://x/c.jpg,М,S1
 A,Молоко снова,pcs,10,https://x/a.jpg,М,S1
 ";
     let stores = vec![StoreId::new("S1").unwrap(), StoreId::new("S2").unwrap()];
@@ -152,9 +153,10 @@ A,Молоко снова,pcs,10,https://x/a.jpg,М,S1
     let offers: Vec<(&str, &str)> = batch.offers.iter().map(|o| (o.sku.as_str(), o.store.as_str())).collect();
     assert_eq!(offers, [("A", "S1"), ("A", "S2"), ("C", "S1")]);
     let reasons: Vec<&str> = batches.rejected.iter().map(|r| r.reason.as_str()).collect();
-    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(reasons[0].contains("unknown store S9"));
-    assert!(reasons[1].contains("duplicate id A"));
+    assert!(reasons[1].contains("more than one offer of C in one store"));
+    assert!(reasons[2].contains("duplicate id A"));
 }
 
 #[test]
