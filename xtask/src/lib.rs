@@ -1,6 +1,7 @@
 //! Chores as plain Rust, one module per verb; `main.rs` only parses the
 //! command line.
 
+pub mod bench;
 pub mod deps;
 pub mod test;
 pub mod up;
@@ -18,4 +19,4 @@ pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;

@@ -17,11 +17,36 @@ enum Command {
     /// Fail when a domain crate depends (even transitively) on actix, diesel,
     /// reqwest or an adapter crate.
     CheckDeps,
+    /// Benchmarks; results go to bench/RESULTS.md.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
     /// Run the whole test suite (cargo nextest when installed, else cargo test).
     Test {
         /// Extra arguments for the test runner.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Our /search over HTTP against PostgreSQL full-text search, same data.
+    Search {
+        /// Offers in the demo catalog.
+        #[arg(long, default_value_t = 1_000_000)]
+        offers: usize,
+        /// Seconds of load per side.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Concurrent client connections per side.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
+        /// PostgreSQL to load the data into (a schema `bench_search` is
+        /// recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
     },
 }
 
@@ -32,6 +57,9 @@ fn main() -> ExitCode {
         Command::Up => xtask::up::run(&root),
         Command::CheckDeps => xtask::deps::run(&root),
         Command::Test { args } => xtask::test::run(&root, &args),
+        Command::Bench { what: BenchCommand::Search { offers, seconds, clients, database_url } } => {
+            xtask::bench::search(&root, &xtask::bench::Settings { offers, seconds, clients, database_url })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

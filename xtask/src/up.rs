@@ -140,7 +140,7 @@ fn stop_all(children: &mut [(&'static str, Child)]) {
     }
 }
 
-fn target_dir(root: &Path) -> Result<PathBuf> {
+pub(crate) fn target_dir(root: &Path) -> Result<PathBuf> {
     let output =
         cargo().current_dir(root).args(["metadata", "--no-deps", "--format-version", "1"]).output()?;
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
