@@ -94,7 +94,7 @@ pub fn search(root: &Path, settings: &Settings) -> Result {
         .execute(&mut pg)?;
     diesel::sql_query("ANALYZE").execute(&mut pg)?;
 
-    let (mut service, addr) = start_service(&bin, &url)?;
+    let (mut service, addr) = start_service(root, &bin, &url)?;
     let ours = run_http(&addr, &queries, settings)?;
     let rss_kib = rss_kib(service.id());
     let _ = Command::new("kill").args(["-TERM", &service.id().to_string()]).status();
@@ -109,12 +109,15 @@ pub fn search(root: &Path, settings: &Settings) -> Result {
     Ok(())
 }
 
-fn start_service(bin: &Path, url: &str) -> Result<(Child, String)> {
+fn start_service(root: &Path, bin: &Path, url: &str) -> Result<(Child, String)> {
+    std::fs::create_dir_all(root.join("bench/out"))?;
+    let log = std::fs::File::create(root.join("bench/out/mcp-api.log"))?;
     let mut child = Command::new(bin.join("mcp-api"))
         .env("MERCHANT_DATABASE_URL", url)
         .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
         .env("MERCHANT_LOG_LEVEL", "warn")
         .stdout(Stdio::piped())
+        .stderr(log)
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut line = String::new();
@@ -146,7 +149,7 @@ fn post(stream: &mut BufReader<TcpStream>, addr: &str, body: &str) -> Result<Str
     let mut line = String::new();
     stream.read_line(&mut line)?;
     if !line.contains(" 200 ") {
-        return Err(format!("search answered {line}").into());
+        return Err(format!("search for {body} answered {line:?} (see bench/out/mcp-api.log)").into());
     }
     loop {
         line.clear();
@@ -235,8 +238,11 @@ fn run_http(addr: &str, queries: &[(String, Vec<String>)], settings: &Settings) 
     }
     let (requests, elapsed, latencies) =
         load(settings, queries, connect, |c, q| post(c, addr, &search_body(q, TOP)).map(|b| b.len()))?;
+    // A fresh connection: the warm-up one idled past the keep-alive timeout
+    // during the load.
+    let mut conn = connect()?;
     let relevance = relevance(queries, |q| {
-        let body: serde_json::Value = serde_json::from_str(&post(&mut warm, addr, &search_body(q, 3))?)?;
+        let body: serde_json::Value = serde_json::from_str(&post(&mut conn, addr, &search_body(q, 3))?)?;
         Ok(body["items"]
             .as_array()
             .into_iter()

@@ -15,6 +15,11 @@ pub trait CatalogRepo: Send + Sync + std::fmt::Debug {
     async fn products(&self, skus: &[SkuId]) -> Result<Vec<Product>, RepoError>;
     /// Offers of `skus` in `stores` (every store when `stores` is `None`).
     async fn offers(&self, skus: &[SkuId], stores: Option<&[StoreId]>) -> Result<Vec<Offer>, RepoError>;
+    /// For each of `skus`, its best offer among `stores`: in stock first,
+    /// then available for delivery, then the store earliest in `stores`
+    /// (callers list them nearest first). SKUs with no offer there are
+    /// absent.
+    async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

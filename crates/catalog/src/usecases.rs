@@ -131,24 +131,10 @@ pub async fn search(
         return Ok(Vec::new());
     }
     let skus: Vec<SkuId> = hits.iter().map(|h| h.sku.clone()).collect();
+    // Nearest first: the order breaks ties between equally good offers.
     let store_ids: Vec<StoreId> = stores.iter().map(|(s, _)| s.id.clone()).collect();
-    let offers = repo.offers(&skus, Some(&store_ids)).await?;
-    let distance: HashMap<&StoreId, f64> = stores.iter().map(|(s, d)| (&s.id, *d)).collect();
-    let mut best: HashMap<SkuId, Offer> = HashMap::new();
-    for offer in offers {
-        let better = match best.get(&offer.sku) {
-            None => true,
-            Some(current) => {
-                let key = |o: &Offer| {
-                    (!o.in_stock(), !o.delivery, distance.get(&o.store).copied().unwrap_or(f64::MAX))
-                };
-                key(&offer).partial_cmp(&key(current)).is_some_and(std::cmp::Ordering::is_lt)
-            }
-        };
-        if better {
-            best.insert(offer.sku.clone(), offer);
-        }
-    }
+    let mut best: HashMap<SkuId, Offer> =
+        repo.best_offers(&skus, &store_ids).await?.into_iter().map(|o| (o.sku.clone(), o)).collect();
     let mut ranked: Vec<(f32, Offer)> = hits
         .into_iter()
         .filter_map(|hit| {

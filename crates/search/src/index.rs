@@ -1,5 +1,6 @@
 //! The tantivy index: products in memory, searched by words and sizes.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -36,6 +37,8 @@ struct Fields {
 }
 
 pub struct TantivyIndex {
+    /// Stem of a word -> the other words of its synonym group.
+    synonyms: HashMap<String, Vec<String>>,
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -65,7 +68,14 @@ fn typo_distance(word: &str) -> u8 {
 }
 
 impl TantivyIndex {
+    /// An empty index with the built-in synonyms (`src/synonyms.txt`).
     pub fn new() -> Result<Self, SearchIndexError> {
+        Self::with_synonyms(include_str!("synonyms.txt"))
+    }
+
+    /// An empty index with the synonym groups of `synonyms` (the format of
+    /// `src/synonyms.txt`).
+    pub fn with_synonyms(synonyms: &str) -> Result<Self, SearchIndexError> {
         let mut builder = Schema::builder();
         let fields = Fields {
             sku: builder.add_text_field("sku", STRING | STORED),
@@ -88,7 +98,30 @@ impl TantivyIndex {
             .register(PLAIN, TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).build());
         let writer = index.writer_with_num_threads(1, 30_000_000)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(TantivyIndex { index, reader, writer: Mutex::new(writer), fields, applied: AtomicI64::new(0) })
+        let mut this = TantivyIndex {
+            synonyms: HashMap::new(),
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            applied: AtomicI64::new(0),
+        };
+        this.synonyms = this.parse_synonyms(synonyms);
+        Ok(this)
+    }
+
+    fn parse_synonyms(&self, text: &str) -> HashMap<String, Vec<String>> {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let group: Vec<String> =
+                line.split(',').map(|w| w.trim().to_lowercase().replace('ё', "е")).collect();
+            for word in &group {
+                for stem in self.stems(word) {
+                    map.entry(stem).or_default().extend(group.iter().filter(|w| *w != word).cloned());
+                }
+            }
+        }
+        map
     }
 
     /// The change-feed position applied last.
@@ -143,6 +176,9 @@ impl TantivyIndex {
         let f = self.fields;
         let mut spellings = vec![word.to_owned()];
         spellings.extend(transliterate(word));
+        for stem in self.stems(word) {
+            spellings.extend(self.synonyms.get(&stem).into_iter().flatten().cloned());
+        }
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for spelling in &spellings {
             for stem in self.stems(spelling) {

@@ -1,6 +1,10 @@
 //! `catalog::CatalogRepo` on the database, and the catalog's write side
 //! (imports, demo data) with its change feed.
 
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
 use async_trait::async_trait;
 use catalog::import::{Batches, CatalogBatch, FeedEvent, Rejected};
 use catalog::{CatalogRepo, DeliveryZone, Offer, Product, RepoError, Store};
@@ -47,7 +51,7 @@ struct ProductRow {
     change_seq: i64,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, QueryableByName, Selectable, Insertable)]
 // None is NULL, not DEFAULT: SQLite multi-row inserts need that.
 #[diesel(table_name = offers, treat_none_as_default_value = false)]
 struct OfferRow {
@@ -294,14 +298,45 @@ macro_rules! counts {
     }};
 }
 
+/// Stores change seldom and every search needs all of them: they are read
+/// at most this often.
+const STORES_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+type StoresCache = Arc<Mutex<Option<(Instant, Arc<Vec<Store>>)>>>;
+
 #[derive(Clone, Debug)]
 pub struct DbCatalogRepo {
     db: Database,
+    stores: StoresCache,
 }
 
 impl DbCatalogRepo {
     pub fn new(db: Database) -> Self {
-        DbCatalogRepo { db }
+        DbCatalogRepo { db, stores: Arc::default() }
+    }
+
+    /// Every store, from a cache at most [`STORES_TTL`] old.
+    async fn cached_stores(&self) -> Result<Arc<Vec<Store>>, RepoError> {
+        if let Some((at, stores)) = self.stores.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
+            && at.elapsed() < STORES_TTL
+        {
+            return Ok(Arc::clone(stores));
+        }
+        let stores = Arc::new(
+            self.db
+                .run(|conn| {
+                    let rows = with_conn!(conn, |c| stores::table
+                        .order(stores::id)
+                        .select(StoreRow::as_select())
+                        .load(c))?;
+                    rows.into_iter().map(StoreRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
+                })
+                .await
+                .map_err(|e| failed(&e))?,
+        );
+        *self.stores.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((Instant::now(), Arc::clone(&stores)));
+        Ok(stores)
     }
 
     /// Upserts `batch` in one write transaction; returns its change-feed
@@ -418,6 +453,34 @@ impl DbCatalogRepo {
     }
 }
 
+/// The best offer per SKU, chosen by the database: `ROW_NUMBER()` over
+/// (in stock, deliverable, the caller's store order), so only one row per
+/// SKU crosses the wire. `placeholder(i)` is the backend's bind marker.
+fn best_offers_sql(skus: usize, stores: usize, placeholder: impl Fn(usize) -> String) -> String {
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        placeholder(n)
+    };
+    let mut preference = String::new();
+    for i in 0..stores {
+        let _ = write!(preference, " WHEN {} THEN {i}", next());
+    }
+    let sku_list: Vec<String> = (0..skus).map(|_| next()).collect();
+    let store_list: Vec<String> = (0..stores).map(|_| next()).collect();
+    format!(
+        "SELECT sku, store_id, currency, price_minor, old_price_minor, stock, delivery, pickup, seen_seq FROM (
+           SELECT o.*, ROW_NUMBER() OVER (
+             PARTITION BY o.sku
+             ORDER BY CASE WHEN o.stock > 0 THEN 0 ELSE 1 END, CASE WHEN o.delivery THEN 0 ELSE 1 END,
+                      CASE o.store_id{preference} END) AS rank
+           FROM offers o WHERE o.sku IN ({}) AND o.store_id IN ({})
+         ) ranked WHERE rank = 1",
+        sku_list.join(", "),
+        store_list.join(", ")
+    )
+}
+
 fn failed(e: &StorageError) -> RepoError {
     RepoError(e.to_string())
 }
@@ -429,31 +492,11 @@ fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
 #[async_trait]
 impl CatalogRepo for DbCatalogRepo {
     async fn stores(&self) -> Result<Vec<Store>, RepoError> {
-        self.db
-            .run(|conn| {
-                let rows = with_conn!(conn, |c| stores::table
-                    .order(stores::id)
-                    .select(StoreRow::as_select())
-                    .load(c))?;
-                rows.into_iter().map(StoreRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
-            })
-            .await
-            .map_err(|e| failed(&e))
+        Ok(self.cached_stores().await?.as_ref().clone())
     }
 
     async fn store(&self, id: &StoreId) -> Result<Option<Store>, RepoError> {
-        let id = id.to_string();
-        self.db
-            .run(move |conn| {
-                let row = with_conn!(conn, |c| stores::table
-                    .find(&id)
-                    .select(StoreRow::as_select())
-                    .first(c)
-                    .optional())?;
-                row.map(StoreRow::into_domain).transpose()
-            })
-            .await
-            .map_err(|e| failed(&e))
+        Ok(self.cached_stores().await?.iter().find(|s| &s.id == id).cloned())
     }
 
     async fn products(&self, skus: &[SkuId]) -> Result<Vec<Product>, RepoError> {
@@ -465,6 +508,40 @@ impl CatalogRepo for DbCatalogRepo {
                     .select(ProductRow::as_select())
                     .load(c))?;
                 rows.into_iter().map(ProductRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
+        if skus.is_empty() || stores.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (skus, stores) = (strings(skus), strings(stores));
+        self.db
+            .run(move |conn| {
+                // The store ids bind twice: in the preference order, then in
+                // the filter.
+                let binds = stores.iter().chain(&skus).chain(&stores);
+                let rows: Vec<OfferRow> = match conn {
+                    DbConn::Sqlite(c) => {
+                        let sql = best_offers_sql(skus.len(), stores.len(), |_| "?".to_owned());
+                        let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
+                        for value in binds {
+                            query = query.bind::<diesel::sql_types::Text, _>(value);
+                        }
+                        query.load(&mut **c)?
+                    }
+                    DbConn::Postgres(c) => {
+                        let sql = best_offers_sql(skus.len(), stores.len(), |i| format!("${i}"));
+                        let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
+                        for value in binds {
+                            query = query.bind::<diesel::sql_types::Text, _>(value);
+                        }
+                        query.load(&mut **c)?
+                    }
+                };
+                rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await
             .map_err(|e| failed(&e))

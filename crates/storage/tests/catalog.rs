@@ -99,3 +99,40 @@ fn an_offer_for_an_unknown_store_writes_nothing() {
         assert_eq!(DbCatalogRepo::product_count(&mut conn).unwrap(), 0, "{}: all or nothing", t.db.backend());
     }
 }
+
+#[test]
+fn best_offers_prefer_stock_then_delivery_then_the_callers_store_order() {
+    let demo = demo::generate(500);
+    for t in TestDatabase::each_backend_migrated() {
+        let mut conn = t.db.get().unwrap();
+        let sku = demo.products[0].sku.clone();
+        let [a, b, c] = [0, 1, 2].map(|i| demo.stores[i].id.clone());
+        let offer = |store: &StoreId, stock: i64, delivery: bool| catalog::Offer {
+            store: store.clone(),
+            sku: sku.clone(),
+            price: Money::from_minor(100, Currency::Rub),
+            old_price: None,
+            stock,
+            delivery,
+            pickup: true,
+        };
+        let batch = CatalogBatch {
+            stores: demo.stores.clone(),
+            products: vec![demo.products[0].clone()],
+            offers: vec![offer(&a, 0, true), offer(&b, 5, false), offer(&c, 5, true)],
+        };
+        DbCatalogRepo::write(&mut conn, &batch).unwrap();
+        drop(conn);
+        let repo = DbCatalogRepo::new(t.db.clone());
+        let best = |stores: Vec<StoreId>| {
+            runtime().block_on(repo.best_offers(std::slice::from_ref(&sku), &stores)).unwrap()[0]
+                .store
+                .clone()
+        };
+        assert_eq!(best(vec![a.clone(), b.clone(), c.clone()]), c, "in stock and deliverable");
+        assert_eq!(best(vec![a.clone(), b.clone()]), b, "in stock beats deliverable");
+        assert_eq!(best(vec![a.clone()]), a, "out of stock when nothing else");
+        let none = runtime().block_on(repo.best_offers(&[SkuId::new("NONE").unwrap()], &[a])).unwrap();
+        assert!(none.is_empty());
+    }
+}

@@ -35,6 +35,18 @@ impl CatalogRepo for Fake {
             .cloned()
             .collect())
     }
+
+    async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
+        let mut best: Vec<Offer> = Vec::new();
+        for sku in skus {
+            let rank = |o: &Offer| (!o.in_stock(), !o.delivery, stores.iter().position(|s| s == &o.store));
+            let candidates = self.offers.iter().filter(|o| &o.sku == sku && stores.contains(&o.store));
+            if let Some(o) = candidates.min_by_key(|o| rank(o)) {
+                best.push(o.clone());
+            }
+        }
+        Ok(best)
+    }
 }
 
 impl SearchIndex for Fake {
