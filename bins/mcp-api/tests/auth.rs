@@ -1,15 +1,16 @@
 //! Sign-in through the real `mcp-api` binary with the sandbox providers.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use app::testing::{RunningService, run_to_exit};
+use app::testing::run_to_exit;
+use common::BIN;
 use domain::SystemClock;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-api");
 
 /// Issues a client token the way `merchantctl tokens create` does.
 fn client_token(t: &TestDatabase) -> String {
@@ -25,12 +26,10 @@ fn sign_in_over_http_and_nothing_secret_in_the_output() {
     for t in TestDatabase::each_backend() {
         let token = client_token(&t);
         let dir = tempfile::tempdir().unwrap();
-        let mut service = RunningService::start(
-            Path::new(BIN),
+        let mut service = common::start(
+            &t.raw_url,
             dir.path(),
             &[
-                ("MERCHANT_DATABASE_URL", &t.raw_url),
-                ("MERCHANT_MCP_API_ADDR", "127.0.0.1:0"),
                 ("MERCHANT_SBERID_MODE", "sandbox"),
                 ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
                 ("MERCHANT_LOG_LEVEL", "trace"),

@@ -1,7 +1,8 @@
 //! `/search` through the real binary: a catalog change is visible right
 //! after it is written (prices at once, names once the index catches up).
 
-use std::path::Path;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use app::testing::RunningService;
@@ -10,8 +11,6 @@ use domain::{Currency, Money};
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
-
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-api");
 
 fn search(service: &RunningService, query: &str) -> Value {
     reqwest::blocking::Client::new()
@@ -37,15 +36,8 @@ fn searching_after_a_catalog_write_sees_it() {
         };
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut service = RunningService::start(
-            Path::new(BIN),
-            dir.path(),
-            &[
-                ("MERCHANT_DATABASE_URL", &t.raw_url),
-                ("MERCHANT_MCP_API_ADDR", "127.0.0.1:0"),
-                ("MERCHANT_CATALOG_INDEX_REFRESH_MS", "100"),
-            ],
-        );
+        let mut service =
+            common::start(&t.raw_url, dir.path(), &[("MERCHANT_CATALOG_INDEX_REFRESH_MS", "100")]);
         let before = search(&service, "молоко простоквашино 1,5% 1 л");
         assert_eq!(before["items"][0]["skuId"], "SKU-000001", "{before}");
 

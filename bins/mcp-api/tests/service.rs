@@ -1,18 +1,15 @@
 //! The real `mcp-api` binary, started on port 0 against both backends.
 
+mod common;
+
 use std::path::Path;
 
 use app::testing::{RunningService, run_to_exit};
+use common::BIN;
 use storage::testing::TestDatabase;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-api");
-
 fn start(db_url: &str, dir: &Path) -> RunningService {
-    RunningService::start(
-        Path::new(BIN),
-        dir,
-        &[("MERCHANT_DATABASE_URL", db_url), ("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")],
-    )
+    common::start(db_url, dir, &[])
 }
 
 #[test]
@@ -65,15 +62,7 @@ fn migrations_run_once_and_a_second_start_reuses_the_schema() {
     let mut first = start(&t.raw_url, dir.path());
     assert!(first.terminate().success());
     // Refusing migrations is fine once the schema is current.
-    let mut second = RunningService::start(
-        Path::new(BIN),
-        dir.path(),
-        &[
-            ("MERCHANT_DATABASE_URL", &t.raw_url),
-            ("MERCHANT_MCP_API_ADDR", "127.0.0.1:0"),
-            ("MERCHANT_DATABASE_RUN_MIGRATIONS", "false"),
-        ],
-    );
+    let mut second = common::start(&t.raw_url, dir.path(), &[("MERCHANT_DATABASE_RUN_MIGRATIONS", "false")]);
     assert!(second.terminate().success());
 }
 
