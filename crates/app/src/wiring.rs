@@ -8,7 +8,7 @@ use catalog::ReachPolicy;
 use domain::SystemClock;
 use identity::{Authenticator, AuthenticatorSettings, IdentityProvider, JwtVerifier, SandboxProvider};
 use identity_providers::{IntrospectionProvider, SberIdProvider, SetupError};
-use search::TantivyIndex;
+use search::{ProjectedCatalog, TantivyIndex};
 use storage::{Database, DbCatalogRepo, DbIdentityStore};
 
 use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode};
@@ -133,7 +133,7 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
         }
     });
     Ok(mcp_http::CatalogState {
-        repo: Arc::new(DbCatalogRepo::new(db.clone())),
+        repo: Arc::new(ProjectedCatalog::new(Arc::clone(&index), Arc::new(DbCatalogRepo::new(db.clone())))),
         index,
         reach: ReachPolicy { pickup_radius_m: config.catalog.pickup_radius_m },
         merchant_name: config.catalog.merchant_name.clone(),

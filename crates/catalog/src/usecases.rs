@@ -10,9 +10,11 @@ use crate::ports::{CatalogRepo, RepoError, SearchError, SearchIndex};
 pub const MAX_RESULTS: u32 = 500;
 pub const MAX_QUERY_CHARS: usize = 256;
 pub const MAX_SKUS: usize = 500;
-/// How many index hits to hydrate per requested result: some products have
+/// How many index hits to look up per requested result: some products have
 /// no offer in a reachable store and drop out.
-const OVERFETCH: usize = 4;
+const OVERFETCH: usize = 2;
+/// The furthest down the text ranking a search looks for offered products.
+const MAX_WINDOW: usize = 2_000;
 /// An out-of-stock offer ranks as if half as relevant.
 const OUT_OF_STOCK_FACTOR: f32 = 0.5;
 
@@ -126,23 +128,30 @@ pub async fn search(
     if stores.is_empty() {
         return Ok(Vec::new());
     }
-    let hits = index.search(text, max_results * OVERFETCH)?;
-    if hits.is_empty() {
-        return Ok(Vec::new());
-    }
-    let skus: Vec<SkuId> = hits.iter().map(|h| h.sku.clone()).collect();
     // Nearest first: the order breaks ties between equally good offers.
     let store_ids: Vec<StoreId> = stores.iter().map(|(s, _)| s.id.clone()).collect();
-    let mut best: HashMap<SkuId, Offer> =
-        repo.best_offers(&skus, &store_ids).await?.into_iter().map(|o| (o.sku.clone(), o)).collect();
-    let mut ranked: Vec<(f32, Offer)> = hits
-        .into_iter()
-        .filter_map(|hit| {
-            let offer = best.remove(&hit.sku)?;
-            let factor = if offer.in_stock() { 1.0 } else { OUT_OF_STOCK_FACTOR };
-            Some((hit.score * factor, offer))
-        })
-        .collect();
+    // Look at a few hits per wanted result; when too few of them are offered
+    // in the reachable stores, look further down the ranking.
+    let mut window = max_results * OVERFETCH;
+    let mut ranked: Vec<(f32, Offer)> = loop {
+        let hits = index.search(text, window)?;
+        let exhausted = hits.len() < window;
+        let skus: Vec<SkuId> = hits.iter().map(|h| h.sku.clone()).collect();
+        let mut best: HashMap<SkuId, Offer> =
+            repo.best_offers(&skus, &store_ids).await?.into_iter().map(|o| (o.sku.clone(), o)).collect();
+        let ranked: Vec<(f32, Offer)> = hits
+            .into_iter()
+            .filter_map(|hit| {
+                let offer = best.remove(&hit.sku)?;
+                let factor = if offer.in_stock() { 1.0 } else { OUT_OF_STOCK_FACTOR };
+                Some((hit.score * factor, offer))
+            })
+            .collect();
+        if ranked.len() >= max_results || exhausted || window >= MAX_WINDOW {
+            break ranked;
+        }
+        window = (window * 4).min(MAX_WINDOW);
+    };
     // Stable: equal scores keep the index's order.
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
     ranked.truncate(max_results);

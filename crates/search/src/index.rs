@@ -1,8 +1,8 @@
 //! The tantivy index: products in memory, searched by words and sizes.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, RwLock};
 
 use catalog::{Product, SearchError, SearchHit, SearchIndex};
 use domain::SkuId;
@@ -44,6 +44,9 @@ pub struct TantivyIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     applied: AtomicI64,
+    /// The products as of `applied`, for hydrating answers without a
+    /// database round trip (descriptive data only: no price, no stock).
+    products: RwLock<HashMap<SkuId, Product>>,
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -105,6 +108,7 @@ impl TantivyIndex {
             writer: Mutex::new(writer),
             fields,
             applied: AtomicI64::new(0),
+            products: RwLock::new(HashMap::new()),
         };
         this.synonyms = this.parse_synonyms(synonyms);
         Ok(this)
@@ -153,9 +157,20 @@ impl TantivyIndex {
         }
         writer.commit()?;
         self.reader.reload()?;
+        let mut known = self.products.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (product, _) in products {
+            known.insert(product.sku.clone(), product.clone());
+        }
+        drop(known);
         let last = products.iter().map(|(_, seq)| *seq).max().unwrap_or(0);
         self.applied.fetch_max(last, Ordering::AcqRel);
         Ok(())
+    }
+
+    /// The indexed products among `skus`; unknown ones are left out.
+    pub fn products(&self, skus: &[SkuId]) -> Vec<Product> {
+        let known = self.products.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        skus.iter().filter_map(|sku| known.get(sku).cloned()).collect()
     }
 
     fn stems(&self, word: &str) -> Vec<String> {

@@ -12,6 +12,8 @@
 
 mod analysis;
 mod index;
+mod projected;
 
 pub use analysis::{QueryTerms, analyse};
 pub use index::{SearchIndexError, TantivyIndex};
+pub use projected::ProjectedCatalog;
