@@ -20,6 +20,9 @@ pub trait CatalogRepo: Send + Sync + std::fmt::Debug {
     /// (callers list them nearest first). SKUs with no offer there are
     /// absent.
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError>;
+    /// For each of `skus`, its offer in any store: in stock first, then the
+    /// cheapest, then by store id.
+    async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

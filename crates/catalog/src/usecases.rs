@@ -170,20 +170,11 @@ pub async fn actualize(repo: &dyn CatalogRepo, query: &ActualizeQuery) -> Result
     let (offers, stores) = match &query.store {
         Some(id) => {
             let store = known_store(repo, id).await?;
-            let offers = repo.offers(&query.skus, Some(std::slice::from_ref(id))).await?;
-            (offers, vec![store])
+            (repo.offers(&query.skus, Some(std::slice::from_ref(id))).await?, vec![store])
         }
-        None => (repo.offers(&query.skus, None).await?, repo.stores().await?),
+        None => (repo.cheapest_offers(&query.skus).await?, repo.stores().await?),
     };
-    let mut best: HashMap<SkuId, Offer> = HashMap::new();
-    for offer in offers {
-        let better = best.get(&offer.sku).is_none_or(|current| {
-            (!offer.in_stock(), offer.price.minor()) < (!current.in_stock(), current.price.minor())
-        });
-        if better {
-            best.insert(offer.sku.clone(), offer);
-        }
-    }
+    let mut best: HashMap<SkuId, Offer> = offers.into_iter().map(|o| (o.sku.clone(), o)).collect();
     // Answer in the order asked, once per SKU.
     let mut seen = std::collections::HashSet::new();
     let offers: Vec<Offer> =

@@ -48,6 +48,10 @@ impl CatalogRepo for ProjectedCatalog {
         self.record.offers(skus, stores).await
     }
 
+    async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
+        self.record.cheapest_offers(skus).await
+    }
+
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
         self.record.best_offers(skus, stores).await
     }

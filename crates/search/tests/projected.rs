@@ -25,6 +25,9 @@ impl CatalogRepo for Record {
     async fn offers(&self, _: &[SkuId], _: Option<&[StoreId]>) -> Result<Vec<Offer>, RepoError> {
         Ok(Vec::new())
     }
+    async fn cheapest_offers(&self, _: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
+        Ok(Vec::new())
+    }
     async fn best_offers(&self, _: &[SkuId], _: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
         Ok(Vec::new())
     }

@@ -453,32 +453,70 @@ impl DbCatalogRepo {
     }
 }
 
-/// The best offer per SKU, chosen by the database: `ROW_NUMBER()` over
-/// (in stock, deliverable, the caller's store order), so only one row per
-/// SKU crosses the wire. `placeholder(i)` is the backend's bind marker.
-fn best_offers_sql(skus: usize, stores: usize, placeholder: impl Fn(usize) -> String) -> String {
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        placeholder(n)
-    };
-    let mut preference = String::new();
-    for i in 0..stores {
-        let _ = write!(preference, " WHEN {} THEN {i}", next());
-    }
-    let sku_list: Vec<String> = (0..skus).map(|_| next()).collect();
-    let store_list: Vec<String> = (0..stores).map(|_| next()).collect();
+/// One offer row per SKU, the first by `order`, chosen by the database with
+/// `ROW_NUMBER()` so that only the winners cross the wire.
+fn ranked_offers_sql(order: &str, filter: &str) -> String {
     format!(
         "SELECT sku, store_id, currency, price_minor, old_price_minor, stock, delivery, pickup, seen_seq FROM (
-           SELECT o.*, ROW_NUMBER() OVER (
-             PARTITION BY o.sku
-             ORDER BY CASE WHEN o.stock > 0 THEN 0 ELSE 1 END, CASE WHEN o.delivery THEN 0 ELSE 1 END,
-                      CASE o.store_id{preference} END) AS rank
-           FROM offers o WHERE o.sku IN ({}) AND o.store_id IN ({})
-         ) ranked WHERE rank = 1",
-        sku_list.join(", "),
-        store_list.join(", ")
+           SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.sku ORDER BY {order}) AS rank
+           FROM offers o WHERE {filter}
+         ) ranked WHERE rank = 1"
     )
+}
+
+/// Bind markers `first..first + count` as a comma-separated list.
+fn markers(placeholder: &dyn Fn(usize) -> String, first: usize, count: usize) -> String {
+    (first..first + count).map(placeholder).collect::<Vec<_>>().join(", ")
+}
+
+/// In stock, then deliverable, then the earliest of `stores` (binds: the
+/// stores in order, the SKUs, the stores again).
+fn best_offers_sql(skus: usize, stores: usize, placeholder: &dyn Fn(usize) -> String) -> String {
+    let mut preference = String::new();
+    for i in 0..stores {
+        let _ = write!(preference, " WHEN {} THEN {i}", placeholder(i + 1));
+    }
+    let order = format!(
+        "CASE WHEN o.stock > 0 THEN 0 ELSE 1 END, CASE WHEN o.delivery THEN 0 ELSE 1 END, CASE o.store_id{preference} END"
+    );
+    let filter = format!(
+        "o.sku IN ({}) AND o.store_id IN ({})",
+        markers(placeholder, stores + 1, skus),
+        markers(placeholder, stores + skus + 1, stores)
+    );
+    ranked_offers_sql(&order, &filter)
+}
+
+/// In stock, then cheapest, then by store id (binds: the SKUs).
+fn cheapest_offers_sql(skus: usize, placeholder: &dyn Fn(usize) -> String) -> String {
+    let order = "CASE WHEN o.stock > 0 THEN 0 ELSE 1 END, o.price_minor, o.store_id";
+    ranked_offers_sql(order, &format!("o.sku IN ({})", markers(placeholder, 1, skus)))
+}
+
+/// Runs an offers query built for the live backend's bind markers.
+fn load_offers(
+    conn: &mut DbConn,
+    sql: impl Fn(&dyn Fn(usize) -> String) -> String,
+    binds: &[String],
+) -> Result<Vec<Offer>, StorageError> {
+    let rows: Vec<OfferRow> = match conn {
+        DbConn::Sqlite(c) => {
+            let mut query =
+                diesel::sql_query(sql(&|_| "?".to_owned())).into_boxed::<diesel::sqlite::Sqlite>();
+            for value in binds {
+                query = query.bind::<diesel::sql_types::Text, _>(value);
+            }
+            query.load(&mut **c)?
+        }
+        DbConn::Postgres(c) => {
+            let mut query = diesel::sql_query(sql(&|i| format!("${i}"))).into_boxed::<diesel::pg::Pg>();
+            for value in binds {
+                query = query.bind::<diesel::sql_types::Text, _>(value);
+            }
+            query.load(&mut **c)?
+        }
+    };
+    rows.into_iter().map(OfferRow::into_domain).collect()
 }
 
 fn failed(e: &StorageError) -> RepoError {
@@ -518,31 +556,22 @@ impl CatalogRepo for DbCatalogRepo {
             return Ok(Vec::new());
         }
         let (skus, stores) = (strings(skus), strings(stores));
+        let binds: Vec<String> = stores.iter().chain(&skus).chain(&stores).cloned().collect();
+        let (sku_count, store_count) = (skus.len(), stores.len());
         self.db
-            .run(move |conn| {
-                // The store ids bind twice: in the preference order, then in
-                // the filter.
-                let binds = stores.iter().chain(&skus).chain(&stores);
-                let rows: Vec<OfferRow> = match conn {
-                    DbConn::Sqlite(c) => {
-                        let sql = best_offers_sql(skus.len(), stores.len(), |_| "?".to_owned());
-                        let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
-                        for value in binds {
-                            query = query.bind::<diesel::sql_types::Text, _>(value);
-                        }
-                        query.load(&mut **c)?
-                    }
-                    DbConn::Postgres(c) => {
-                        let sql = best_offers_sql(skus.len(), stores.len(), |i| format!("${i}"));
-                        let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
-                        for value in binds {
-                            query = query.bind::<diesel::sql_types::Text, _>(value);
-                        }
-                        query.load(&mut **c)?
-                    }
-                };
-                rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
-            })
+            .run(move |conn| load_offers(conn, |p| best_offers_sql(sku_count, store_count, p), &binds))
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
+        if skus.is_empty() {
+            return Ok(Vec::new());
+        }
+        let binds = strings(skus);
+        let count = binds.len();
+        self.db
+            .run(move |conn| load_offers(conn, |p| cheapest_offers_sql(count, p), &binds))
             .await
             .map_err(|e| failed(&e))
     }

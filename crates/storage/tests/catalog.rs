@@ -134,5 +134,9 @@ fn best_offers_prefer_stock_then_delivery_then_the_callers_store_order() {
         assert_eq!(best(vec![a.clone()]), a, "out of stock when nothing else");
         let none = runtime().block_on(repo.best_offers(&[SkuId::new("NONE").unwrap()], &[a])).unwrap();
         assert!(none.is_empty());
+        // Across stores: in stock first, then cheapest, then by store id.
+        let cheapest = runtime().block_on(repo.cheapest_offers(std::slice::from_ref(&sku))).unwrap();
+        assert_eq!(cheapest.len(), 1);
+        assert_eq!(cheapest[0].store, b.min(c), "{}", t.db.backend());
     }
 }

@@ -36,6 +36,10 @@ impl CatalogRepo for Fake {
             .collect())
     }
 
+    async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
+        Ok(skus.iter().filter_map(|s| self.cheapest(s)).collect())
+    }
+
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
         let mut best: Vec<Offer> = Vec::new();
         for sku in skus {
@@ -46,6 +50,16 @@ impl CatalogRepo for Fake {
             }
         }
         Ok(best)
+    }
+}
+
+impl Fake {
+    fn cheapest(&self, sku: &SkuId) -> Option<Offer> {
+        self.offers
+            .iter()
+            .filter(|o| &o.sku == sku)
+            .min_by_key(|o| (!o.in_stock(), o.price.minor(), o.store.clone()))
+            .cloned()
     }
 }
 
