@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use catalog::ReachPolicy;
+use catalog::{AvailabilityBook, ReachPolicy};
 use domain::SystemClock;
 use identity::{Authenticator, AuthenticatorSettings, IdentityProvider, JwtVerifier, SandboxProvider};
 use identity_providers::{IntrospectionProvider, SberIdProvider, SetupError};
@@ -94,46 +94,80 @@ pub fn mcp_api(
     }))
 }
 
-/// Applies every catalog change after the index's position. Blocking.
-pub fn catch_up(db: &Database, index: &TantivyIndex) -> Result<usize, String> {
-    const BATCH: i64 = 5_000;
-    let mut applied = 0;
-    let mut conn = db.get().map_err(|e| e.to_string())?;
-    loop {
-        let changes =
-            DbCatalogRepo::changes_since(&mut conn, index.applied(), BATCH).map_err(|e| e.to_string())?;
-        if changes.is_empty() {
-            return Ok(applied);
-        }
-        index.apply(&changes).map_err(|e| e.to_string())?;
-        applied += changes.len();
-    }
+/// What catching up applied: products to the index, offer changes to the
+/// availability book.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaughtUp {
+    pub products: usize,
+    pub offers: usize,
 }
 
-/// The search index, built from the catalog now and kept current by a
-/// background task that follows the change feed.
+/// Applies every catalog change after the projections' positions. Blocking.
+pub fn catch_up(db: &Database, index: &TantivyIndex, book: &AvailabilityBook) -> Result<CaughtUp, String> {
+    const PRODUCTS_PER_PAGE: i64 = 5_000;
+    const OFFERS_PER_PAGE: i64 = 50_000;
+    let mut done = CaughtUp::default();
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    loop {
+        let changes = DbCatalogRepo::changes_since(&mut conn, &index.applied(), PRODUCTS_PER_PAGE)
+            .map_err(|e| e.to_string())?;
+        if changes.is_empty() {
+            break;
+        }
+        index.apply(&changes).map_err(|e| e.to_string())?;
+        done.products += changes.len();
+    }
+    loop {
+        let (written_at, removed_at) = book.positions();
+        let page = DbCatalogRepo::offer_feed(&mut conn, &written_at, &removed_at, OFFERS_PER_PAGE)
+            .map_err(|e| e.to_string())?;
+        let applied = book.apply(page);
+        if applied == 0 {
+            break;
+        }
+        done.offers += applied;
+    }
+    Ok(done)
+}
+
+/// The search index and the availability book, built from the catalog now
+/// and kept current by a background task that follows the change feed.
 fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogState, StartError> {
     let index = Arc::new(TantivyIndex::new().map_err(|e| StartError::Setup(e.to_string()))?);
+    let book = Arc::new(AvailabilityBook::new());
     let started = std::time::Instant::now();
-    let indexed = catch_up(db, &index).map_err(StartError::Setup)?;
-    tracing::info!(products = indexed, elapsed_ms = started.elapsed().as_millis(), "search index built");
-    let (follower, every) = (Arc::clone(&index), config.catalog.index_refresh);
+    let built = catch_up(db, &index, &book).map_err(StartError::Setup)?;
+    tracing::info!(
+        products = built.products,
+        offers = built.offers,
+        elapsed_ms = started.elapsed().as_millis(),
+        "search index and availability built"
+    );
+    let (index_for_task, book_for_task, every) =
+        (Arc::clone(&index), Arc::clone(&book), config.catalog.index_refresh);
     let db_for_task = db.clone();
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let (db, index) = (db_for_task.clone(), Arc::clone(&follower));
-            match tokio::task::spawn_blocking(move || catch_up(&db, &index)).await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::info!(products = n, "search index caught up"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "search index catch-up failed; retrying"),
-                Err(e) => tracing::error!(error = %e, "search index catch-up panicked"),
+            let (db, index, book) =
+                (db_for_task.clone(), Arc::clone(&index_for_task), Arc::clone(&book_for_task));
+            match tokio::task::spawn_blocking(move || catch_up(&db, &index, &book)).await {
+                Ok(Ok(CaughtUp { products: 0, offers: 0 })) => {}
+                Ok(Ok(n)) => {
+                    tracing::info!(products = n.products, offers = n.offers, "catalog projections caught up");
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "catalog catch-up failed; retrying"),
+                Err(e) => tracing::error!(error = %e, "catalog catch-up panicked"),
             }
         }
     });
     Ok(mcp_http::CatalogState {
-        repo: Arc::new(ProjectedCatalog::new(Arc::clone(&index), Arc::new(DbCatalogRepo::new(db.clone())))),
+        repo: Arc::new(ProjectedCatalog::new(
+            Arc::clone(&index),
+            book,
+            Arc::new(DbCatalogRepo::new(db.clone())),
+        )),
         index,
         reach: ReachPolicy { pickup_radius_m: config.catalog.pickup_radius_m },
         merchant_name: config.catalog.merchant_name.clone(),

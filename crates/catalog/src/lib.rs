@@ -7,12 +7,16 @@
 //! record through [`CatalogRepo`], so `/search` and `/actualize` never
 //! disagree.
 
+mod availability;
 pub mod demo;
+mod feed;
 pub mod import;
 mod model;
 mod ports;
 mod usecases;
 
+pub use availability::{AvailabilityBook, Choice};
+pub use feed::{FeedPosition, OfferAvailability, OfferChange, OfferFeedPage};
 pub use model::{DeliveryZone, Offer, Product, Store};
 pub use ports::{CatalogRepo, RepoError, SearchError, SearchHit, SearchIndex};
 pub use usecases::{

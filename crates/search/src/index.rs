@@ -1,10 +1,9 @@
 //! The tantivy index: products in memory, searched by words and sizes.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, RwLock};
 
-use catalog::{Product, SearchError, SearchHit, SearchIndex};
+use catalog::{FeedPosition, Product, SearchError, SearchHit, SearchIndex};
 use domain::SkuId;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
@@ -43,7 +42,7 @@ pub struct TantivyIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    applied: AtomicI64,
+    applied: Mutex<FeedPosition>,
     /// The products as of `applied`, for hydrating answers without a
     /// database round trip (descriptive data only: no price, no stock).
     products: RwLock<HashMap<SkuId, Product>>,
@@ -107,7 +106,7 @@ impl TantivyIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            applied: AtomicI64::new(0),
+            applied: Mutex::new(FeedPosition::default()),
             products: RwLock::new(HashMap::new()),
         };
         this.synonyms = this.parse_synonyms(synonyms);
@@ -129,13 +128,13 @@ impl TantivyIndex {
     }
 
     /// The change-feed position applied last.
-    pub fn applied(&self) -> i64 {
-        self.applied.load(Ordering::Acquire)
+    pub fn applied(&self) -> FeedPosition {
+        self.applied.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Indexes (or re-indexes) `products` and records feed position `seq`;
-    /// searchers see them when this returns.
-    pub fn apply(&self, products: &[(Product, i64)]) -> Result<(), SearchIndexError> {
+    /// Indexes (or re-indexes) `products` and records the last of their
+    /// feed positions; searchers see them when this returns.
+    pub fn apply(&self, products: &[(Product, FeedPosition)]) -> Result<(), SearchIndexError> {
         if products.is_empty() {
             return Ok(());
         }
@@ -162,8 +161,12 @@ impl TantivyIndex {
             known.insert(product.sku.clone(), product.clone());
         }
         drop(known);
-        let last = products.iter().map(|(_, seq)| *seq).max().unwrap_or(0);
-        self.applied.fetch_max(last, Ordering::AcqRel);
+        if let Some(last) = products.iter().map(|(_, position)| position).max() {
+            let mut applied = self.applied.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *last > *applied {
+                *applied = last.clone();
+            }
+        }
         Ok(())
     }
 

@@ -1,11 +1,14 @@
-//! A `CatalogRepo` that answers product lookups from the index's projection
-//! and everything else (stores, offers: price and stock) from the store of
-//! record.
+//! A `CatalogRepo` over the in-memory projections of the catalog: product
+//! lookups from the index, the choice of each product's store from the
+//! availability book, and everything a caller is shown of an offer (price,
+//! stock) from the store of record.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use catalog::{CatalogRepo, Offer, Product, RepoError, Store};
+use std::collections::HashMap;
+
+use catalog::{AvailabilityBook, CatalogRepo, Offer, Product, RepoError, Store};
 use domain::{SkuId, StoreId};
 
 use crate::TantivyIndex;
@@ -13,12 +16,17 @@ use crate::TantivyIndex;
 #[derive(Debug, Clone)]
 pub struct ProjectedCatalog {
     index: Arc<TantivyIndex>,
+    availability: Arc<AvailabilityBook>,
     record: Arc<dyn CatalogRepo>,
 }
 
 impl ProjectedCatalog {
-    pub fn new(index: Arc<TantivyIndex>, record: Arc<dyn CatalogRepo>) -> Self {
-        ProjectedCatalog { index, record }
+    pub fn new(
+        index: Arc<TantivyIndex>,
+        availability: Arc<AvailabilityBook>,
+        record: Arc<dyn CatalogRepo>,
+    ) -> Self {
+        ProjectedCatalog { index, availability, record }
     }
 }
 
@@ -52,7 +60,40 @@ impl CatalogRepo for ProjectedCatalog {
         self.record.cheapest_offers(skus).await
     }
 
+    /// The book chooses the store; the offer is then read from the store of
+    /// record by key. Where the record shows the book was behind (the offer
+    /// gone, or out of stock where the book had it in stock), the record
+    /// chooses instead, so a stale book never hides stock.
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
-        self.record.best_offers(skus, stores).await
+        let choices = self.availability.best(skus, stores);
+        if choices.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut chosen_stores: Vec<StoreId> = Vec::new();
+        for choice in &choices {
+            if !chosen_stores.contains(&choice.store) {
+                chosen_stores.push(choice.store.clone());
+            }
+        }
+        let chosen_skus: Vec<SkuId> = choices.iter().map(|c| c.sku.clone()).collect();
+        let mut current: HashMap<(SkuId, StoreId), Offer> = self
+            .record
+            .offers(&chosen_skus, Some(&chosen_stores))
+            .await?
+            .into_iter()
+            .map(|o| ((o.sku.clone(), o.store.clone()), o))
+            .collect();
+        let mut offers = Vec::with_capacity(choices.len());
+        let mut stale = Vec::new();
+        for choice in choices {
+            match current.remove(&(choice.sku.clone(), choice.store)) {
+                Some(offer) if offer.in_stock() || !choice.in_stock => offers.push(offer),
+                _ => stale.push(choice.sku),
+            }
+        }
+        if !stale.is_empty() {
+            offers.extend(self.record.best_offers(&stale, stores).await?);
+        }
+        Ok(offers)
     }
 }

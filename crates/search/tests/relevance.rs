@@ -1,7 +1,7 @@
 //! The relevance set (`tests/relevance.tsv`) over the demo catalog: at least
 //! 95 % of the queries must find what a shopper meant in the top 3.
 
-use catalog::{SearchIndex, demo};
+use catalog::{FeedPosition, SearchIndex, demo};
 use search::TantivyIndex;
 
 fn norm(s: &str) -> String {
@@ -12,7 +12,15 @@ fn norm(s: &str) -> String {
 fn relevance_set_passes_at_95_percent() {
     let catalog = demo::generate(100_000);
     let index = TantivyIndex::new().unwrap();
-    let products: Vec<_> = catalog.products.iter().cloned().map(|p| (p, 1)).collect();
+    let products: Vec<_> = catalog
+        .products
+        .iter()
+        .cloned()
+        .map(|p| {
+            let position = FeedPosition::new(1, p.sku.to_string(), "");
+            (p, position)
+        })
+        .collect();
     index.apply(&products).unwrap();
     let names: std::collections::HashMap<_, _> =
         catalog.products.iter().map(|p| (p.sku.clone(), norm(&p.name))).collect();

@@ -7,12 +7,17 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use catalog::import::{Batches, CatalogBatch, FeedEvent, Rejected};
-use catalog::{CatalogRepo, DeliveryZone, Offer, Product, RepoError, Store};
+use catalog::{
+    CatalogRepo, DeliveryZone, FeedPosition, Offer, OfferAvailability, OfferFeedPage, Product, RepoError,
+    Store,
+};
+use diesel::dsl::array_position;
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
 use diesel::upsert::excluded;
 use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
 
-use crate::schema::{catalog_sequence, offers, products, stores};
+use crate::schema::{catalog_sequence, offer_removals, offers, products, stores};
 use crate::{Database, DbConn, StorageError, with_conn, write_transaction};
 
 /// Rows per multi-row INSERT: far below SQLite's bound-parameter limit.
@@ -378,6 +383,15 @@ impl DbCatalogRepo {
             }
             let after = counts!(&mut *c);
             let offers_removed = if remove_missing {
+                // Followers of the feed learn of removals from this table.
+                diesel::insert_into(offer_removals::table)
+                    .values(offers::table.filter(offers::seen_seq.lt(seq)).select((
+                        seq.into_sql::<BigInt>(),
+                        offers::sku,
+                        offers::store_id,
+                    )))
+                    .into_columns((offer_removals::change_seq, offer_removals::sku, offer_removals::store_id))
+                    .execute(c)?;
                 diesel::delete(offers::table.filter(offers::seen_seq.lt(seq))).execute(c)?
             } else {
                 0
@@ -427,25 +441,84 @@ impl DbCatalogRepo {
         ids.into_iter().map(|id| StoreId::new(id).map_err(|e| corrupt("stores.id", e))).collect()
     }
 
-    /// Products written after feed position `after`, oldest first, with
+    /// Products written after feed position `after`, in feed order, with
     /// their positions: what the search index applies to catch up.
     pub fn changes_since(
         conn: &mut DbConn,
-        after: i64,
+        after: &FeedPosition,
         limit: i64,
-    ) -> Result<Vec<(Product, i64)>, StorageError> {
+    ) -> Result<Vec<(Product, FeedPosition)>, StorageError> {
         let rows = with_conn!(conn, |c| products::table
-            .filter(products::change_seq.gt(after))
+            .filter(
+                products::change_seq
+                    .gt(after.seq)
+                    .or(products::change_seq.eq(after.seq).and(products::sku.gt(&after.sku))),
+            )
             .order((products::change_seq, products::sku))
             .limit(limit)
             .select(ProductRow::as_select())
             .load(c))?;
         rows.into_iter()
             .map(|row| {
-                let seq = row.change_seq;
-                Ok((row.into_domain()?, seq))
+                let position = FeedPosition::new(row.change_seq, row.sku.clone(), "");
+                Ok((row.into_domain()?, position))
             })
             .collect()
+    }
+
+    /// Up to `limit` offers written after `written_after` and up to `limit`
+    /// removals after `removed_after`, each in feed order: what the
+    /// availability book applies to catch up.
+    pub fn offer_feed(
+        conn: &mut DbConn,
+        written_after: &FeedPosition,
+        removed_after: &FeedPosition,
+        limit: i64,
+    ) -> Result<OfferFeedPage, StorageError> {
+        /// sku, store, stock, delivery, position; and position, sku, store.
+        type Rows = (Vec<(String, String, i64, bool, i64)>, Vec<(i64, String, String)>);
+        let (w, r) = (written_after, removed_after);
+        let (written, removed): Rows = with_conn!(conn, |c| {
+            let written = offers::table
+                .filter(offers::seen_seq.gt(w.seq).or(offers::seen_seq.eq(w.seq).and(
+                    offers::sku.gt(&w.sku).or(offers::sku.eq(&w.sku).and(offers::store_id.gt(&w.store))),
+                )))
+                .order((offers::seen_seq, offers::sku, offers::store_id))
+                .limit(limit)
+                .select((offers::sku, offers::store_id, offers::stock, offers::delivery, offers::seen_seq))
+                .load(c)?;
+            let removed = offer_removals::table
+                .filter(
+                    offer_removals::change_seq.gt(r.seq).or(offer_removals::change_seq.eq(r.seq).and(
+                        offer_removals::sku
+                            .gt(&r.sku)
+                            .or(offer_removals::sku.eq(&r.sku).and(offer_removals::store_id.gt(&r.store))),
+                    )),
+                )
+                .order((offer_removals::change_seq, offer_removals::sku, offer_removals::store_id))
+                .limit(limit)
+                .select((offer_removals::change_seq, offer_removals::sku, offer_removals::store_id))
+                .load(c)?;
+            Ok::<_, diesel::result::Error>((written, removed))
+        })?;
+        let full = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= limit;
+        let (written_more, removed_more) = (full(written.len()), full(removed.len()));
+        let written = written
+            .into_iter()
+            .map(|(sku, store, stock, delivery, seq)| {
+                let position = FeedPosition::new(seq, sku.clone(), store.clone());
+                let offer = OfferAvailability {
+                    sku: SkuId::new(sku).map_err(|e| corrupt("offers.sku", e))?,
+                    store: StoreId::new(store).map_err(|e| corrupt("offers.store_id", e))?,
+                    in_stock: stock > 0,
+                    delivery,
+                };
+                Ok((offer, position))
+            })
+            .collect::<Result<_, StorageError>>()?;
+        let removed =
+            removed.into_iter().map(|(seq, sku, store)| FeedPosition::new(seq, sku, store)).collect();
+        Ok(OfferFeedPage { written, written_more, removed, removed_more })
     }
 
     pub fn product_count(conn: &mut DbConn) -> Result<i64, StorageError> {
@@ -453,70 +526,53 @@ impl DbCatalogRepo {
     }
 }
 
-/// One offer row per SKU, the first by `order`, chosen by the database with
-/// `ROW_NUMBER()` so that only the winners cross the wire.
-fn ranked_offers_sql(order: &str, filter: &str) -> String {
-    format!(
+/// SQLite's way to the queries PostgreSQL runs with `DISTINCT ON`: one
+/// offer row per SKU, the first by `order`, chosen by `ROW_NUMBER()` so that
+/// only the winners leave the database.
+fn sqlite_ranked_offers(
+    c: &mut SqliteConnection,
+    order: &str,
+    filter: &str,
+    binds: impl IntoIterator<Item = String>,
+) -> QueryResult<Vec<OfferRow>> {
+    let sql = format!(
         "SELECT sku, store_id, currency, price_minor, old_price_minor, stock, delivery, pickup, seen_seq FROM (
            SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.sku ORDER BY {order}) AS rank
            FROM offers o WHERE {filter}
          ) ranked WHERE rank = 1"
-    )
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
+    for value in binds {
+        query = query.bind::<Text, _>(value);
+    }
+    query.load(c)
 }
 
-/// Bind markers `first..first + count` as a comma-separated list.
-fn markers(placeholder: &dyn Fn(usize) -> String, first: usize, count: usize) -> String {
-    (first..first + count).map(placeholder).collect::<Vec<_>>().join(", ")
+fn markers(count: usize) -> String {
+    vec!["?"; count].join(", ")
 }
 
-/// In stock, then deliverable, then the earliest of `stores` (binds: the
-/// stores in order, the SKUs, the stores again).
-fn best_offers_sql(skus: usize, stores: usize, placeholder: &dyn Fn(usize) -> String) -> String {
+/// In stock, then deliverable, then the earliest of `stores`.
+fn sqlite_best_offers(
+    c: &mut SqliteConnection,
+    skus: &[String],
+    stores: &[String],
+) -> QueryResult<Vec<OfferRow>> {
     let mut preference = String::new();
-    for i in 0..stores {
-        let _ = write!(preference, " WHEN {} THEN {i}", placeholder(i + 1));
+    for i in 0..stores.len() {
+        let _ = write!(preference, " WHEN ? THEN {i}");
     }
     let order = format!(
         "CASE WHEN o.stock > 0 THEN 0 ELSE 1 END, CASE WHEN o.delivery THEN 0 ELSE 1 END, CASE o.store_id{preference} END"
     );
-    let filter = format!(
-        "o.sku IN ({}) AND o.store_id IN ({})",
-        markers(placeholder, stores + 1, skus),
-        markers(placeholder, stores + skus + 1, stores)
-    );
-    ranked_offers_sql(&order, &filter)
+    let filter = format!("o.sku IN ({}) AND o.store_id IN ({})", markers(skus.len()), markers(stores.len()));
+    sqlite_ranked_offers(c, &order, &filter, stores.iter().chain(skus).chain(stores).cloned())
 }
 
-/// In stock, then cheapest, then by store id (binds: the SKUs).
-fn cheapest_offers_sql(skus: usize, placeholder: &dyn Fn(usize) -> String) -> String {
+/// In stock, then cheapest, then by store id.
+fn sqlite_cheapest_offers(c: &mut SqliteConnection, skus: &[String]) -> QueryResult<Vec<OfferRow>> {
     let order = "CASE WHEN o.stock > 0 THEN 0 ELSE 1 END, o.price_minor, o.store_id";
-    ranked_offers_sql(order, &format!("o.sku IN ({})", markers(placeholder, 1, skus)))
-}
-
-/// Runs an offers query built for the live backend's bind markers.
-fn load_offers(
-    conn: &mut DbConn,
-    sql: impl Fn(&dyn Fn(usize) -> String) -> String,
-    binds: &[String],
-) -> Result<Vec<Offer>, StorageError> {
-    let rows: Vec<OfferRow> = match conn {
-        DbConn::Sqlite(c) => {
-            let mut query =
-                diesel::sql_query(sql(&|_| "?".to_owned())).into_boxed::<diesel::sqlite::Sqlite>();
-            for value in binds {
-                query = query.bind::<diesel::sql_types::Text, _>(value);
-            }
-            query.load(&mut **c)?
-        }
-        DbConn::Postgres(c) => {
-            let mut query = diesel::sql_query(sql(&|i| format!("${i}"))).into_boxed::<diesel::pg::Pg>();
-            for value in binds {
-                query = query.bind::<diesel::sql_types::Text, _>(value);
-            }
-            query.load(&mut **c)?
-        }
-    };
-    rows.into_iter().map(OfferRow::into_domain).collect()
+    sqlite_ranked_offers(c, order, &format!("o.sku IN ({})", markers(skus.len())), skus.iter().cloned())
 }
 
 fn failed(e: &StorageError) -> RepoError {
@@ -556,10 +612,28 @@ impl CatalogRepo for DbCatalogRepo {
             return Ok(Vec::new());
         }
         let (skus, stores) = (strings(skus), strings(stores));
-        let binds: Vec<String> = stores.iter().chain(&skus).chain(&stores).cloned().collect();
-        let (sku_count, store_count) = (skus.len(), stores.len());
         self.db
-            .run(move |conn| load_offers(conn, |p| best_offers_sql(sku_count, store_count, p), &binds))
+            .run(move |conn| {
+                let rows: Vec<OfferRow> = match conn {
+                    // One statement text whatever the number of SKUs and
+                    // stores (array binds): prepared once per connection, so
+                    // a search pays for no parsing or planning.
+                    DbConn::Postgres(c) => offers::table
+                        .filter(offers::sku.eq_any(&skus))
+                        .filter(offers::store_id.eq_any(&stores))
+                        .distinct_on(offers::sku)
+                        .order((
+                            offers::sku,
+                            offers::stock.gt(0).desc(),
+                            offers::delivery.desc(),
+                            array_position::<Array<Text>, Text, _, _>(&stores, offers::store_id),
+                        ))
+                        .select(OfferRow::as_select())
+                        .load(&mut **c)?,
+                    DbConn::Sqlite(c) => sqlite_best_offers(c, &skus, &stores)?,
+                };
+                rows.into_iter().map(OfferRow::into_domain).collect()
+            })
             .await
             .map_err(|e| failed(&e))
     }
@@ -568,10 +642,25 @@ impl CatalogRepo for DbCatalogRepo {
         if skus.is_empty() {
             return Ok(Vec::new());
         }
-        let binds = strings(skus);
-        let count = binds.len();
+        let skus = strings(skus);
         self.db
-            .run(move |conn| load_offers(conn, |p| cheapest_offers_sql(count, p), &binds))
+            .run(move |conn| {
+                let rows: Vec<OfferRow> = match conn {
+                    DbConn::Postgres(c) => offers::table
+                        .filter(offers::sku.eq_any(&skus))
+                        .distinct_on(offers::sku)
+                        .order((
+                            offers::sku,
+                            offers::stock.gt(0).desc(),
+                            offers::price_minor.asc(),
+                            offers::store_id.asc(),
+                        ))
+                        .select(OfferRow::as_select())
+                        .load(&mut **c)?,
+                    DbConn::Sqlite(c) => sqlite_cheapest_offers(c, &skus)?,
+                };
+                rows.into_iter().map(OfferRow::into_domain).collect()
+            })
             .await
             .map_err(|e| failed(&e))
     }

@@ -83,6 +83,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    offer_removals (change_seq, sku, store_id) {
+        change_seq -> BigInt,
+        sku -> Text,
+        store_id -> Text,
+    }
+}
+
+diesel::table! {
     offers (sku, store_id) {
         sku -> Text,
         store_id -> Text,

@@ -1,7 +1,7 @@
 //! The catalog store of record on both backends.
 
-use catalog::CatalogRepo;
 use catalog::demo;
+use catalog::{CatalogRepo, FeedPosition};
 use domain::{Currency, Money, SkuId, StoreId};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
@@ -52,7 +52,10 @@ fn rewrites_update_in_place_and_advance_the_change_feed() {
             offers: demo.offers.clone(),
         };
         DbCatalogRepo::write(&mut conn, &batch).unwrap();
-        assert_eq!(DbCatalogRepo::changes_since(&mut conn, 0, 10_000).unwrap().len(), demo.products.len());
+        assert_eq!(
+            DbCatalogRepo::changes_since(&mut conn, &FeedPosition::default(), 10_000).unwrap().len(),
+            demo.products.len()
+        );
 
         let mut product = demo.products[0].clone();
         product.name = "Молоко Новое 2,5% 1 л".into();
@@ -68,8 +71,9 @@ fn rewrites_update_in_place_and_advance_the_change_feed() {
         )
         .unwrap();
         assert_eq!(seq, 2);
-        let changes = DbCatalogRepo::changes_since(&mut conn, 1, 100).unwrap();
-        assert_eq!(changes, vec![(product, 2)]);
+        let after_first = FeedPosition::new(1, "\u{10ffff}", "");
+        let changes = DbCatalogRepo::changes_since(&mut conn, &after_first, 100).unwrap();
+        assert_eq!(changes, vec![(product.clone(), FeedPosition::new(2, product.sku.to_string(), ""))]);
         assert_eq!(
             DbCatalogRepo::product_count(&mut conn).unwrap(),
             i64::try_from(demo.products.len()).unwrap()

@@ -1,0 +1,2 @@
+DROP TABLE offer_removals;
+DROP INDEX offers_seen_seq;
