@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use domain::{SkuId, StoreId};
 
@@ -10,11 +12,29 @@ pub struct RepoError(pub String);
 /// The store of record for stores, products and offers.
 #[async_trait]
 pub trait CatalogRepo: Send + Sync + std::fmt::Debug {
-    async fn stores(&self) -> Result<Vec<Store>, RepoError>;
+    /// Every store; shared, since every search reads them all.
+    async fn stores(&self) -> Result<Arc<[Store]>, RepoError>;
     async fn store(&self, id: &StoreId) -> Result<Option<Store>, RepoError>;
     async fn products(&self, skus: &[SkuId]) -> Result<Vec<Product>, RepoError>;
     /// Offers of `skus` in `stores` (every store when `stores` is `None`).
     async fn offers(&self, skus: &[SkuId], stores: Option<&[StoreId]>) -> Result<Vec<Offer>, RepoError>;
+    /// The offers at exactly these `(sku, store)` keys; keys with no offer
+    /// are absent.
+    async fn offers_at(&self, keys: &[(SkuId, StoreId)]) -> Result<Vec<Offer>, RepoError> {
+        let mut skus: Vec<SkuId> = Vec::new();
+        let mut stores: Vec<StoreId> = Vec::new();
+        for (sku, store) in keys {
+            if !skus.contains(sku) {
+                skus.push(sku.clone());
+            }
+            if !stores.contains(store) {
+                stores.push(store.clone());
+            }
+        }
+        let mut offers = self.offers(&skus, Some(&stores)).await?;
+        offers.retain(|o| keys.iter().any(|(sku, store)| &o.sku == sku && &o.store == store));
+        Ok(offers)
+    }
     /// For each of `skus`, its best offer among `stores`: in stock first,
     /// then available for delivery, then the store earliest in `stores`
     /// (callers list them nearest first). SKUs with no offer there are

@@ -76,9 +76,9 @@ pub struct Item {
 
 /// Stores that deliver to `point` or offer pickup within the policy's
 /// radius, nearest first.
-pub fn reachable_stores(stores: Vec<Store>, point: GeoPoint, policy: ReachPolicy) -> Vec<(Store, f64)> {
+pub fn reachable_stores(stores: &[Store], point: GeoPoint, policy: ReachPolicy) -> Vec<(Store, f64)> {
     let mut reachable: Vec<(Store, f64)> = stores
-        .into_iter()
+        .iter()
         .map(|s| {
             let distance = s.location.distance_m(point);
             (s, distance)
@@ -86,6 +86,7 @@ pub fn reachable_stores(stores: Vec<Store>, point: GeoPoint, policy: ReachPolicy
         .filter(|(s, distance)| {
             s.delivers_to(point) || (s.pickup && *distance <= f64::from(policy.pickup_radius_m))
         })
+        .map(|(s, distance)| (s.clone(), distance))
         .collect();
     reachable.sort_by(|a, b| a.1.total_cmp(&b.1));
     reachable
@@ -123,7 +124,7 @@ pub async fn search(
             let distance = store.location.distance_m(query.point);
             vec![(store, distance)]
         }
-        None => reachable_stores(repo.stores().await?, query.point, policy),
+        None => reachable_stores(&repo.stores().await?, query.point, policy),
     };
     if stores.is_empty() {
         return Ok(Vec::new());
@@ -172,7 +173,7 @@ pub async fn actualize(repo: &dyn CatalogRepo, query: &ActualizeQuery) -> Result
             let store = known_store(repo, id).await?;
             (repo.offers(&query.skus, Some(std::slice::from_ref(id))).await?, vec![store])
         }
-        None => (repo.cheapest_offers(&query.skus).await?, repo.stores().await?),
+        None => (repo.cheapest_offers(&query.skus).await?, repo.stores().await?.to_vec()),
     };
     let mut best: HashMap<SkuId, Offer> = offers.into_iter().map(|o| (o.sku.clone(), o)).collect();
     // Answer in the order asked, once per SKU.

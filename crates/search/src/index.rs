@@ -7,15 +7,16 @@ use catalog::{FeedPosition, Product, SearchError, SearchHit, SearchIndex};
 use domain::SkuId;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{analyse, transliterate};
 
 const STEMMED: &str = "stemmed";
+/// A fast field holding each document's index in `TantivyIndex::skus`: a
+/// hit becomes a SKU without touching the compressed document store.
+const KEY: &str = "key";
 const PLAIN: &str = "plain";
 /// An exact (stemmed) word counts three times a fuzzy one.
 const EXACT_BOOST: f32 = 3.0;
@@ -29,6 +30,7 @@ pub struct SearchIndexError(#[from] tantivy::TantivyError);
 #[derive(Clone, Copy)]
 struct Fields {
     sku: Field,
+    key: Field,
     stemmed: Field,
     plain: Field,
     brand: Field,
@@ -46,6 +48,27 @@ pub struct TantivyIndex {
     /// The products as of `applied`, for hydrating answers without a
     /// database round trip (descriptive data only: no price, no stock).
     products: RwLock<HashMap<SkuId, Product>>,
+    /// Every SKU ever indexed, at its document key; a re-indexed product
+    /// keeps its key.
+    skus: RwLock<Keys>,
+}
+
+#[derive(Default)]
+struct Keys {
+    by_key: Vec<SkuId>,
+    by_sku: HashMap<SkuId, u64>,
+}
+
+impl Keys {
+    fn key(&mut self, sku: &SkuId) -> u64 {
+        if let Some(key) = self.by_sku.get(sku) {
+            return *key;
+        }
+        let key = self.by_key.len() as u64;
+        self.by_key.push(sku.clone());
+        self.by_sku.insert(sku.clone(), key);
+        key
+    }
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -80,7 +103,8 @@ impl TantivyIndex {
     pub fn with_synonyms(synonyms: &str) -> Result<Self, SearchIndexError> {
         let mut builder = Schema::builder();
         let fields = Fields {
-            sku: builder.add_text_field("sku", STRING | STORED),
+            sku: builder.add_text_field("sku", STRING),
+            key: builder.add_u64_field(KEY, FAST),
             stemmed: builder.add_text_field("stemmed", text_field(STEMMED)),
             plain: builder.add_text_field("plain", text_field(PLAIN)),
             brand: builder.add_text_field("brand", text_field(PLAIN)),
@@ -108,6 +132,7 @@ impl TantivyIndex {
             fields,
             applied: Mutex::new(FeedPosition::default()),
             products: RwLock::new(HashMap::new()),
+            skus: RwLock::new(Keys::default()),
         };
         this.synonyms = this.parse_synonyms(synonyms);
         Ok(this)
@@ -140,12 +165,14 @@ impl TantivyIndex {
         }
         let f = self.fields;
         let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut keys = self.skus.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         for (product, _) in products {
             writer.delete_term(Term::from_field_text(f.sku, product.sku.as_str()));
             let terms = analyse(&format!("{} {}", product.name, product.category));
             let words = terms.words.join(" ");
             let mut doc = TantivyDocument::default();
             doc.add_text(f.sku, product.sku.as_str());
+            doc.add_u64(f.key, keys.key(&product.sku));
             doc.add_text(f.stemmed, &words);
             doc.add_text(f.plain, &words);
             doc.add_text(f.brand, product.brand.to_lowercase().replace('ё', "е"));
@@ -154,6 +181,7 @@ impl TantivyIndex {
             }
             writer.add_document(doc)?;
         }
+        drop(keys);
         writer.commit()?;
         self.reader.reload()?;
         let mut known = self.products.write().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -190,10 +218,23 @@ impl TantivyIndex {
 
     /// Alternatives for one query word: its stem exactly, the word with typos
     /// (and as a prefix when it is the last), the same in the other alphabet.
-    fn word_query(&self, word: &str, last: bool) -> Box<dyn Query> {
+    /// A word the index knows (as typed or by its stem) is taken as typed:
+    /// typo tolerance and the other alphabet are for words that match
+    /// nothing, and sparing their automata is most of a query's cost.
+    fn word_query(&self, searcher: &Searcher, word: &str, last: bool) -> Box<dyn Query> {
         let f = self.fields;
+        let has = |field: Field, text: &str| {
+            searcher.doc_freq(&Term::from_field_text(field, text)).is_ok_and(|n| n > 0)
+        };
+        let known = |spelling: &str| {
+            has(f.plain, spelling)
+                || has(f.brand, spelling)
+                || self.stems(spelling).iter().any(|stem| has(f.stemmed, stem))
+        };
         let mut spellings = vec![word.to_owned()];
-        spellings.extend(transliterate(word));
+        if !known(word) {
+            spellings.extend(transliterate(word));
+        }
         for stem in self.stems(word) {
             spellings.extend(self.synonyms.get(&stem).into_iter().flatten().cloned());
         }
@@ -204,7 +245,7 @@ impl TantivyIndex {
                     TermQuery::new(Term::from_field_text(f.stemmed, &stem), IndexRecordOption::WithFreqs);
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST))));
             }
-            let distance = typo_distance(spelling);
+            let distance = if known(spelling) { 0 } else { typo_distance(spelling) };
             for field in [f.plain, f.brand] {
                 let term = Term::from_field_text(field, spelling);
                 let fuzzy: Box<dyn Query> = if last && spelling.chars().count() >= 3 {
@@ -221,12 +262,12 @@ impl TantivyIndex {
         Box::new(BooleanQuery::new(alternatives))
     }
 
-    fn query(&self, text: &str) -> Option<BooleanQuery> {
+    fn query(&self, searcher: &Searcher, text: &str) -> Option<BooleanQuery> {
         let terms = analyse(text);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let count = terms.words.len();
         for (i, word) in terms.words.iter().enumerate() {
-            clauses.push((Occur::Should, self.word_query(word, i + 1 == count)));
+            clauses.push((Occur::Should, self.word_query(searcher, word, i + 1 == count)));
         }
         for size in &terms.sizes {
             let exact =
@@ -239,22 +280,23 @@ impl TantivyIndex {
 
 impl SearchIndex for TantivyIndex {
     fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>, SearchError> {
-        let Some(query) = self.query(text) else {
+        let searcher = self.reader.searcher();
+        let Some(query) = self.query(&searcher, text) else {
             return Ok(Vec::new());
         };
         let failed = |e: tantivy::TantivyError| SearchError(e.to_string());
-        let searcher = self.reader.searcher();
         let top =
             searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score()).map_err(failed)?;
+        let keys = self.skus.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         top.into_iter()
             .map(|(score, address)| {
-                let doc: TantivyDocument = searcher.doc(address).map_err(failed)?;
-                let sku = doc
-                    .get_first(self.fields.sku)
-                    .and_then(|v| v.as_str())
-                    .ok_or_else(|| SearchError("document without sku".into()))?;
-                let sku = SkuId::new(sku).map_err(|e| SearchError(e.to_string()))?;
-                Ok(SearchHit { sku, score })
+                let column =
+                    searcher.segment_reader(address.segment_ord).fast_fields().u64(KEY).map_err(failed)?;
+                let sku = column
+                    .first(address.doc_id)
+                    .and_then(|key| keys.by_key.get(usize::try_from(key).ok()?))
+                    .ok_or_else(|| SearchError("document without a key".into()))?;
+                Ok(SearchHit { sku: sku.clone(), score })
             })
             .collect()
     }

@@ -32,7 +32,7 @@ impl ProjectedCatalog {
 
 #[async_trait]
 impl CatalogRepo for ProjectedCatalog {
-    async fn stores(&self) -> Result<Vec<Store>, RepoError> {
+    async fn stores(&self) -> Result<Arc<[Store]>, RepoError> {
         self.record.stores().await
     }
 
@@ -56,6 +56,10 @@ impl CatalogRepo for ProjectedCatalog {
         self.record.offers(skus, stores).await
     }
 
+    async fn offers_at(&self, keys: &[(SkuId, StoreId)]) -> Result<Vec<Offer>, RepoError> {
+        self.record.offers_at(keys).await
+    }
+
     async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
         self.record.cheapest_offers(skus).await
     }
@@ -69,16 +73,10 @@ impl CatalogRepo for ProjectedCatalog {
         if choices.is_empty() {
             return Ok(Vec::new());
         }
-        let mut chosen_stores: Vec<StoreId> = Vec::new();
-        for choice in &choices {
-            if !chosen_stores.contains(&choice.store) {
-                chosen_stores.push(choice.store.clone());
-            }
-        }
-        let chosen_skus: Vec<SkuId> = choices.iter().map(|c| c.sku.clone()).collect();
+        let keys: Vec<(SkuId, StoreId)> = choices.iter().map(|c| (c.sku.clone(), c.store.clone())).collect();
         let mut current: HashMap<(SkuId, StoreId), Offer> = self
             .record
-            .offers(&chosen_skus, Some(&chosen_stores))
+            .offers_at(&keys)
             .await?
             .into_iter()
             .map(|o| ((o.sku.clone(), o.store.clone()), o))

@@ -22,8 +22,8 @@ struct Record {
 
 #[async_trait]
 impl CatalogRepo for Record {
-    async fn stores(&self) -> Result<Vec<Store>, RepoError> {
-        Ok(Vec::new())
+    async fn stores(&self) -> Result<Arc<[Store]>, RepoError> {
+        Ok(Arc::new([]))
     }
     async fn store(&self, _: &StoreId) -> Result<Option<Store>, RepoError> {
         Ok(None)

@@ -39,7 +39,7 @@ struct StoreRow {
     time_zone: String,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, QueryableByName, Selectable, Insertable)]
 // None is NULL, not DEFAULT: SQLite multi-row inserts need that.
 #[diesel(table_name = products, treat_none_as_default_value = false)]
 struct ProductRow {
@@ -69,6 +69,14 @@ struct OfferRow {
     delivery: bool,
     pickup: bool,
     seen_seq: i64,
+}
+
+#[derive(QueryableByName)]
+#[diesel(table_name = offer_removals)]
+struct RemovalRow {
+    change_seq: i64,
+    sku: String,
+    store_id: String,
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
@@ -307,7 +315,7 @@ macro_rules! counts {
 /// at most this often.
 const STORES_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
-type StoresCache = Arc<Mutex<Option<(Instant, Arc<Vec<Store>>)>>>;
+type StoresCache = Arc<Mutex<Option<(Instant, Arc<[Store]>)>>>;
 
 #[derive(Clone, Debug)]
 pub struct DbCatalogRepo {
@@ -321,13 +329,13 @@ impl DbCatalogRepo {
     }
 
     /// Every store, from a cache at most [`STORES_TTL`] old.
-    async fn cached_stores(&self) -> Result<Arc<Vec<Store>>, RepoError> {
+    async fn cached_stores(&self) -> Result<Arc<[Store]>, RepoError> {
         if let Some((at, stores)) = self.stores.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
             && at.elapsed() < STORES_TTL
         {
             return Ok(Arc::clone(stores));
         }
-        let stores = Arc::new(
+        let stores: Arc<[Store]> = Arc::from(
             self.db
                 .run(|conn| {
                     let rows = with_conn!(conn, |c| stores::table
@@ -448,16 +456,13 @@ impl DbCatalogRepo {
         after: &FeedPosition,
         limit: i64,
     ) -> Result<Vec<(Product, FeedPosition)>, StorageError> {
-        let rows = with_conn!(conn, |c| products::table
-            .filter(
-                products::change_seq
-                    .gt(after.seq)
-                    .or(products::change_seq.eq(after.seq).and(products::sku.gt(&after.sku))),
-            )
-            .order((products::change_seq, products::sku))
-            .limit(limit)
-            .select(ProductRow::as_select())
-            .load(c))?;
+        let rows: Vec<ProductRow> = feed_page(
+            conn,
+            "SELECT * FROM products WHERE (change_seq, sku) > (?, ?) ORDER BY change_seq, sku LIMIT ?",
+            after.seq,
+            &[&after.sku],
+            limit,
+        )?;
         rows.into_iter()
             .map(|row| {
                 let position = FeedPosition::new(row.change_seq, row.sku.clone(), "");
@@ -475,49 +480,40 @@ impl DbCatalogRepo {
         removed_after: &FeedPosition,
         limit: i64,
     ) -> Result<OfferFeedPage, StorageError> {
-        /// sku, store, stock, delivery, position; and position, sku, store.
-        type Rows = (Vec<(String, String, i64, bool, i64)>, Vec<(i64, String, String)>);
         let (w, r) = (written_after, removed_after);
-        let (written, removed): Rows = with_conn!(conn, |c| {
-            let written = offers::table
-                .filter(offers::seen_seq.gt(w.seq).or(offers::seen_seq.eq(w.seq).and(
-                    offers::sku.gt(&w.sku).or(offers::sku.eq(&w.sku).and(offers::store_id.gt(&w.store))),
-                )))
-                .order((offers::seen_seq, offers::sku, offers::store_id))
-                .limit(limit)
-                .select((offers::sku, offers::store_id, offers::stock, offers::delivery, offers::seen_seq))
-                .load(c)?;
-            let removed = offer_removals::table
-                .filter(
-                    offer_removals::change_seq.gt(r.seq).or(offer_removals::change_seq.eq(r.seq).and(
-                        offer_removals::sku
-                            .gt(&r.sku)
-                            .or(offer_removals::sku.eq(&r.sku).and(offer_removals::store_id.gt(&r.store))),
-                    )),
-                )
-                .order((offer_removals::change_seq, offer_removals::sku, offer_removals::store_id))
-                .limit(limit)
-                .select((offer_removals::change_seq, offer_removals::sku, offer_removals::store_id))
-                .load(c)?;
-            Ok::<_, diesel::result::Error>((written, removed))
-        })?;
+        let written: Vec<OfferRow> = feed_page(
+            conn,
+            "SELECT * FROM offers WHERE (seen_seq, sku, store_id) > (?, ?, ?)
+             ORDER BY seen_seq, sku, store_id LIMIT ?",
+            w.seq,
+            &[&w.sku, &w.store],
+            limit,
+        )?;
+        let removed: Vec<RemovalRow> = feed_page(
+            conn,
+            "SELECT * FROM offer_removals WHERE (change_seq, sku, store_id) > (?, ?, ?)
+             ORDER BY change_seq, sku, store_id LIMIT ?",
+            r.seq,
+            &[&r.sku, &r.store],
+            limit,
+        )?;
         let full = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= limit;
         let (written_more, removed_more) = (full(written.len()), full(removed.len()));
         let written = written
             .into_iter()
-            .map(|(sku, store, stock, delivery, seq)| {
-                let position = FeedPosition::new(seq, sku.clone(), store.clone());
+            .map(|row| {
+                let position = FeedPosition::new(row.seen_seq, row.sku.clone(), row.store_id.clone());
                 let offer = OfferAvailability {
-                    sku: SkuId::new(sku).map_err(|e| corrupt("offers.sku", e))?,
-                    store: StoreId::new(store).map_err(|e| corrupt("offers.store_id", e))?,
-                    in_stock: stock > 0,
-                    delivery,
+                    sku: SkuId::new(row.sku).map_err(|e| corrupt("offers.sku", e))?,
+                    store: StoreId::new(row.store_id).map_err(|e| corrupt("offers.store_id", e))?,
+                    in_stock: row.stock > 0,
+                    delivery: row.delivery,
                 };
                 Ok((offer, position))
             })
             .collect::<Result<_, StorageError>>()?;
         let removed =
-            removed.into_iter().map(|(seq, sku, store)| FeedPosition::new(seq, sku, store)).collect();
+            removed.into_iter().map(|row| FeedPosition::new(row.change_seq, row.sku, row.store_id)).collect();
         Ok(OfferFeedPage { written, written_more, removed, removed_more })
     }
 
@@ -575,6 +571,75 @@ fn sqlite_cheapest_offers(c: &mut SqliteConnection, skus: &[String]) -> QueryRes
     sqlite_ranked_offers(c, order, &format!("o.sku IN ({})", markers(skus.len())), skus.iter().cloned())
 }
 
+/// `offers_at` on PostgreSQL: one primary-key probe per key through
+/// `unnest`, which the query builder cannot say. A query type of its own
+/// (rather than `sql_query`) so that diesel prepares it once per connection.
+struct PgOffersAt<'a> {
+    skus: &'a [String],
+    stores: &'a [String],
+}
+
+impl diesel::query_builder::QueryId for PgOffersAt<'_> {
+    type QueryId = PgOffersAt<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgOffersAt<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT o.sku, o.store_id, o.currency, o.price_minor, o.old_price_minor, o.stock, \
+             o.delivery, o.pickup, o.seen_seq FROM unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.skus)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.stores)?;
+        out.push_sql(") AS k (sku, store_id) JOIN offers o ON o.sku = k.sku AND o.store_id = k.store_id");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for PgOffersAt<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for PgOffersAt<'_> {}
+
+/// One page of a feed table: `sql` has `?` markers for the position's seq,
+/// its keys, and the limit. Row-value comparison, which diesel's DSL lacks,
+/// is what lets both backends read the page as one index range.
+fn feed_page<R>(conn: &mut DbConn, sql: &str, seq: i64, keys: &[&str], limit: i64) -> QueryResult<Vec<R>>
+where
+    R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+{
+    match conn {
+        DbConn::Sqlite(c) => {
+            let mut query =
+                diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>().bind::<BigInt, _>(seq);
+            for key in keys {
+                query = query.bind::<Text, _>(*key);
+            }
+            query.bind::<BigInt, _>(limit).load(&mut **c)
+        }
+        DbConn::Postgres(c) => {
+            let mut numbered = String::with_capacity(sql.len());
+            for (i, part) in sql.split('?').enumerate() {
+                if i > 0 {
+                    let _ = write!(numbered, "${i}");
+                }
+                numbered.push_str(part);
+            }
+            let mut query = diesel::sql_query(numbered).into_boxed::<diesel::pg::Pg>().bind::<BigInt, _>(seq);
+            for key in keys {
+                query = query.bind::<Text, _>(*key);
+            }
+            query.bind::<BigInt, _>(limit).load(&mut **c)
+        }
+    }
+}
+
 fn failed(e: &StorageError) -> RepoError {
     RepoError(e.to_string())
 }
@@ -585,8 +650,8 @@ fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
 
 #[async_trait]
 impl CatalogRepo for DbCatalogRepo {
-    async fn stores(&self) -> Result<Vec<Store>, RepoError> {
-        Ok(self.cached_stores().await?.as_ref().clone())
+    async fn stores(&self) -> Result<Arc<[Store]>, RepoError> {
+        self.cached_stores().await
     }
 
     async fn store(&self, id: &StoreId) -> Result<Option<Store>, RepoError> {
@@ -660,6 +725,31 @@ impl CatalogRepo for DbCatalogRepo {
                     DbConn::Sqlite(c) => sqlite_cheapest_offers(c, &skus)?,
                 };
                 rows.into_iter().map(OfferRow::into_domain).collect()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    /// On PostgreSQL one primary-key probe per key: `sku = ANY(..) AND
+    /// store_id = ANY(..)` would probe every combination of the two lists.
+    async fn offers_at(&self, keys: &[(SkuId, StoreId)]) -> Result<Vec<Offer>, RepoError> {
+        let (skus, stores): (Vec<String>, Vec<String>) =
+            keys.iter().map(|(sku, store)| (sku.to_string(), store.to_string())).unzip();
+        self.db
+            .run(move |conn| {
+                let rows: Vec<OfferRow> = match conn {
+                    DbConn::Postgres(c) => PgOffersAt { skus: &skus, stores: &stores }.load(&mut **c)?,
+                    DbConn::Sqlite(c) => {
+                        let mut rows: Vec<OfferRow> = offers::table
+                            .filter(offers::sku.eq_any(&skus))
+                            .filter(offers::store_id.eq_any(&stores))
+                            .select(OfferRow::as_select())
+                            .load(&mut **c)?;
+                        rows.retain(|o| skus.iter().zip(&stores).any(|k| k == (&o.sku, &o.store_id)));
+                        rows
+                    }
+                };
+                rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await
             .map_err(|e| failed(&e))

@@ -23,7 +23,7 @@ fn a_demo_catalog_round_trips_exactly() {
         assert_eq!(seq, 1);
         let repo = DbCatalogRepo::new(t.db.clone());
         runtime().block_on(async {
-            assert_eq!(repo.stores().await.unwrap(), demo.stores);
+            assert_eq!(repo.stores().await.unwrap().to_vec(), demo.stores);
             let skus: Vec<SkuId> = demo.products.iter().map(|p| p.sku.clone()).collect();
             let mut products = repo.products(&skus).await.unwrap();
             products.sort_by(|a, b| a.sku.cmp(&b.sku));
@@ -136,6 +136,12 @@ fn best_offers_prefer_stock_then_delivery_then_the_callers_store_order() {
         assert_eq!(best(vec![a.clone(), b.clone(), c.clone()]), c, "in stock and deliverable");
         assert_eq!(best(vec![a.clone(), b.clone()]), b, "in stock beats deliverable");
         assert_eq!(best(vec![a.clone()]), a, "out of stock when nothing else");
+        let keys =
+            [(sku.clone(), a.clone()), (sku.clone(), c.clone()), (SkuId::new("NONE").unwrap(), b.clone())];
+        let mut at: Vec<StoreId> =
+            runtime().block_on(repo.offers_at(&keys)).unwrap().into_iter().map(|o| o.store).collect();
+        at.sort();
+        assert_eq!(at, vec![a.clone(), c.clone()], "exactly the keys asked for");
         let none = runtime().block_on(repo.best_offers(&[SkuId::new("NONE").unwrap()], &[a])).unwrap();
         assert!(none.is_empty());
         // Across stores: in stock first, then cheapest, then by store id.

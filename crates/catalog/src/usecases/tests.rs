@@ -1,5 +1,7 @@
 //! The use cases over in-memory ports: reach, ranking and validation.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use domain::{Currency, Money, Unit};
 
@@ -18,8 +20,8 @@ struct Fake {
 
 #[async_trait]
 impl CatalogRepo for Fake {
-    async fn stores(&self) -> Result<Vec<Store>, RepoError> {
-        Ok(self.stores.clone())
+    async fn stores(&self) -> Result<Arc<[Store]>, RepoError> {
+        Ok(self.stores.clone().into())
     }
     async fn store(&self, id: &StoreId) -> Result<Option<Store>, RepoError> {
         Ok(self.stores.iter().find(|s| &s.id == id).cloned())
