@@ -1,0 +1,17 @@
+//! The order book: the [`Order`] aggregate, the MCP channel's state machine
+//! ([`status`]), delivery slots and prices ([`schedule`]), and the use cases
+//! behind `/delivery`, `/checkout` and `/order/{id}/status`.
+
+mod model;
+mod ports;
+pub mod schedule;
+pub mod status;
+mod usecases;
+
+pub use model::{Channel, Order, OrderLine, Shipping, ShippingMethod, Slot, new_order_id};
+pub use ports::{ApplyError, CreateError, OrderRepo, RepoError};
+pub use status::{Action, Effect, IllegalTransition, OrderStatus, Transition, transition};
+pub use usecases::{
+    CheckoutRequest, DeliveryOptions, Destination, ItemRequest, OrderError, OrderSettings, Ordering,
+    SlotOption,
+};
