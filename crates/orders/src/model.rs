@@ -107,8 +107,6 @@ pub struct Order {
     pub delivery_price: Money,
     pub total: Money,
     pub status: OrderStatus,
-    /// Whether the reservation became a sale (paid): expiry leaves it alone.
-    pub stock_committed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// An unpaid order is cancelled and its stock released after this.

@@ -418,7 +418,6 @@ impl Ordering {
             delivery_price,
             total,
             status: OrderStatus::New,
-            stock_committed: false,
             created_at: now,
             updated_at: now,
             expires_at: Some(now + self.settings.unpaid_ttl),

@@ -111,6 +111,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        channel -> Text,
+        user_id -> Text,
+        store_id -> Text,
+        shipping -> Text,
+        destination -> Nullable<Text>,
+        slot_starts_at -> Timestamp,
+        slot_ends_at -> Timestamp,
+        currency -> Text,
+        items_total_minor -> BigInt,
+        delivery_price_minor -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        digest -> Text,
+        resource_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_lines (order_id, line_no) {
+        order_id -> Text,
+        line_no -> Integer,
+        sku -> Text,
+        name -> Text,
+        unit -> Text,
+        quantity -> Text,
+        unit_price_minor -> BigInt,
+        discount_minor -> BigInt,
+        total_minor -> BigInt,
+        reserved -> BigInt,
+    }
+}
+
+diesel::table! {
+    slot_bookings (store_id, shipping, starts_at) {
+        store_id -> Text,
+        shipping -> Text,
+        starts_at -> Timestamp,
+        booked -> Integer,
+    }
+}
+
+diesel::table! {
+    order_events (order_id, at) {
+        order_id -> Text,
+        at -> Timestamp,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        action -> Text,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

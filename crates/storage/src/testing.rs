@@ -97,6 +97,36 @@ impl TestDatabase {
         identity::Authenticator::new(Arc::new(DbIdentityStore::new(self.db.clone())), clock, None, settings)
     }
 
+    /// The order use cases on this database: two-hour delivery slots and
+    /// one-hour pickup slots from an hour ahead for two days, `capacity`
+    /// orders per slot, 199 ₽ delivery (free from 3000 ₽), 30 minutes to pay.
+    pub fn ordering(&self, clock: Arc<dyn domain::Clock>, capacity: u32) -> orders::Ordering {
+        use chrono::Duration;
+        let rub = |roubles: i64| domain::Money::from_minor(roubles * 100, domain::Currency::Rub);
+        let delivery = orders::schedule::SlotSettings {
+            length: Duration::hours(2),
+            lead: Duration::hours(1),
+            cutoff: None,
+            days: 2,
+            capacity,
+        };
+        orders::Ordering {
+            catalog: Arc::new(crate::DbCatalogRepo::new(self.db.clone())),
+            orders: Arc::new(crate::DbOrderRepo::new(self.db.clone())),
+            clock,
+            settings: orders::OrderSettings {
+                pickup: orders::schedule::SlotSettings { length: Duration::hours(1), ..delivery.clone() },
+                delivery,
+                pricing: orders::schedule::DeliveryPricing {
+                    base: rub(199),
+                    free_from: Some(rub(3000)),
+                    distance_tiers: Vec::new(),
+                },
+                unpaid_ttl: Duration::minutes(30),
+            },
+        }
+    }
+
     pub fn migrate(&self) {
         let mut conn = self.db.get().expect("connection");
         migrations::run_pending(&mut conn).expect("migrations apply");

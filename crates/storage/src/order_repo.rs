@@ -1,0 +1,543 @@
+//! `orders::OrderRepo` on the database: an order, its stock reservation and
+//! its slot place are written in one transaction, so an order never exists
+//! without its stock held, and stock is never held without an order.
+
+use ::orders::{
+    Action, ApplyError, Channel, CreateError, Effect, Order, OrderLine, OrderRepo, OrderStatus, RepoError,
+    Shipping, ShippingMethod, Slot, transition,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, UserId};
+
+use crate::schema::{idempotency_keys, offers, order_events, order_lines, orders, slot_bookings};
+use crate::{Database, DbConn, StorageError, with_conn};
+
+#[derive(Clone, Debug)]
+pub struct DbOrderRepo {
+    db: Database,
+}
+
+impl DbOrderRepo {
+    pub fn new(db: Database) -> Self {
+        DbOrderRepo { db }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = orders)]
+struct OrderRow {
+    id: String,
+    channel: String,
+    user_id: String,
+    store_id: String,
+    shipping: String,
+    destination: Option<String>,
+    slot_starts_at: NaiveDateTime,
+    slot_ends_at: NaiveDateTime,
+    currency: String,
+    items_total_minor: i64,
+    delivery_price_minor: i64,
+    status: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+}
+
+/// The idempotency scope of checkouts.
+const CHECKOUT: &str = "checkout";
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_lines)]
+struct LineRow {
+    order_id: String,
+    line_no: i32,
+    sku: String,
+    name: String,
+    unit: String,
+    quantity: String,
+    unit_price_minor: i64,
+    discount_minor: i64,
+    total_minor: i64,
+    reserved: i64,
+}
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
+    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+}
+
+fn naive(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+fn failed(e: &StorageError) -> RepoError {
+    RepoError(e.to_string())
+}
+
+impl OrderRow {
+    fn from_domain(o: &Order) -> Self {
+        let destination = match &o.shipping {
+            Shipping::Delivery { point, address } => Some(
+                serde_json::json!({"lat": point.lat(), "lon": point.lon(), "address": address}).to_string(),
+            ),
+            Shipping::Pickup => None,
+        };
+        OrderRow {
+            id: o.id.to_string(),
+            channel: o.channel.as_str().to_owned(),
+            user_id: o.user.to_string(),
+            store_id: o.store.to_string(),
+            shipping: o.shipping.method().as_str().to_owned(),
+            destination,
+            slot_starts_at: naive(o.slot.starts_at),
+            slot_ends_at: naive(o.slot.ends_at),
+            currency: o.total.currency().to_string(),
+            items_total_minor: o.items_total.minor(),
+            delivery_price_minor: o.delivery_price.minor(),
+            status: o.status.as_str().to_owned(),
+            created_at: naive(o.created_at),
+            updated_at: naive(o.updated_at),
+            expires_at: o.expires_at.map(naive),
+        }
+    }
+
+    /// `request`: the checkout's idempotency key and digest.
+    fn into_domain(self, lines: Vec<LineRow>, request: (String, String)) -> Result<Order, StorageError> {
+        let currency: Currency = self.currency.parse().map_err(|e| corrupt("orders.currency", e))?;
+        let money = |minor| Money::from_minor(minor, currency);
+        let shipping = match (self.shipping.as_str(), &self.destination) {
+            ("pickup", _) => Shipping::Pickup,
+            ("delivery", Some(json)) => {
+                let value: serde_json::Value =
+                    serde_json::from_str(json).map_err(|e| corrupt("orders.destination", e))?;
+                let (lat, lon) = (value["lat"].as_f64(), value["lon"].as_f64());
+                let point = lat
+                    .zip(lon)
+                    .and_then(|(lat, lon)| GeoPoint::new(lat, lon).ok())
+                    .ok_or_else(|| corrupt("orders.destination", json))?;
+                Shipping::Delivery { point, address: value["address"].as_str().map(str::to_owned) }
+            }
+            (other, _) => return Err(corrupt("orders.shipping", other)),
+        };
+        let items_total = money(self.items_total_minor);
+        let delivery_price = money(self.delivery_price_minor);
+        let total =
+            items_total.checked_add(delivery_price).map_err(|e| corrupt("orders.items_total_minor", e))?;
+        let lines = lines
+            .into_iter()
+            .map(|l| {
+                Ok(OrderLine {
+                    sku: SkuId::new(l.sku).map_err(|e| corrupt("order_lines.sku", e))?,
+                    name: l.name,
+                    unit: l.unit.parse::<Unit>().map_err(|e| corrupt("order_lines.unit", e))?,
+                    quantity: l
+                        .quantity
+                        .parse::<Decimal>()
+                        .map_err(|e| corrupt("order_lines.quantity", e))?,
+                    unit_price: money(l.unit_price_minor),
+                    discount: money(l.discount_minor),
+                    total: money(l.total_minor),
+                    reserved: l.reserved,
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        Ok(Order {
+            id: OrderId::new(self.id).map_err(|e| corrupt("orders.id", e))?,
+            channel: match self.channel.as_str() {
+                "mcp" => Channel::Mcp,
+                other => return Err(corrupt("orders.channel", other)),
+            },
+            user: UserId::new(self.user_id).map_err(|e| corrupt("orders.user_id", e))?,
+            store: StoreId::new(self.store_id).map_err(|e| corrupt("orders.store_id", e))?,
+            shipping,
+            slot: Slot { starts_at: self.slot_starts_at.and_utc(), ends_at: self.slot_ends_at.and_utc() },
+            lines,
+            items_total,
+            delivery_price,
+            total,
+            status: self.status.parse::<OrderStatus>().map_err(|e| corrupt("orders.status", e))?,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+            expires_at: self.expires_at.map(|t| t.and_utc()),
+            request_id: request.0,
+            request_digest: request.1,
+        })
+    }
+}
+
+/// Why a create transaction stopped: each rolls everything back.
+enum CreateFailure {
+    OutOfStock(SkuId),
+    SlotFull,
+    Storage(StorageError),
+}
+
+impl From<diesel::result::Error> for CreateFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        CreateFailure::Storage(e.into())
+    }
+}
+
+enum ApplyFailure {
+    NotFound,
+    Illegal(::orders::IllegalTransition),
+    Storage(StorageError),
+}
+
+impl From<diesel::result::Error> for ApplyFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        ApplyFailure::Storage(e.into())
+    }
+}
+
+impl From<StorageError> for ApplyFailure {
+    fn from(e: StorageError) -> Self {
+        ApplyFailure::Storage(e)
+    }
+}
+
+/// The statements of one transaction, written once for both backends.
+macro_rules! order_statements {
+    () => {
+        /// Takes `n` units of an offer's stock if it has them.
+        fn reserve(c: &mut Conn, sku: &str, store: &str, n: i64) -> QueryResult<bool> {
+            let taken = diesel::update(
+                offers::table
+                    .filter(offers::sku.eq(sku))
+                    .filter(offers::store_id.eq(store))
+                    .filter(offers::stock.ge(n)),
+            )
+            .set(offers::stock.eq(offers::stock - n))
+            .execute(c)?;
+            Ok(taken == 1)
+        }
+
+        /// Puts `n` units back; an offer removed since holds nothing to return.
+        fn release(c: &mut Conn, sku: &str, store: &str, n: i64) -> QueryResult<()> {
+            diesel::update(offers::table.filter(offers::sku.eq(sku)).filter(offers::store_id.eq(store)))
+                .set(offers::stock.eq(offers::stock + n))
+                .execute(c)?;
+            Ok(())
+        }
+
+        /// Takes a place in the slot if one is left of `capacity`.
+        fn book(
+            c: &mut Conn,
+            store: &str,
+            method: &str,
+            starts: NaiveDateTime,
+            capacity: i32,
+        ) -> QueryResult<bool> {
+            diesel::insert_into(slot_bookings::table)
+                .values((
+                    slot_bookings::store_id.eq(store),
+                    slot_bookings::shipping.eq(method),
+                    slot_bookings::starts_at.eq(starts),
+                    slot_bookings::booked.eq(0),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)?;
+            let taken = diesel::update(
+                slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.lt(capacity)),
+            )
+            .set(slot_bookings::booked.eq(slot_bookings::booked + 1))
+            .execute(c)?;
+            Ok(taken == 1)
+        }
+
+        fn unbook(c: &mut Conn, store: &str, method: &str, starts: NaiveDateTime) -> QueryResult<()> {
+            diesel::update(
+                slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.gt(0)),
+            )
+            .set(slot_bookings::booked.eq(slot_bookings::booked - 1))
+            .execute(c)?;
+            Ok(())
+        }
+
+        pub(super) fn load(c: &mut Conn, id: &str) -> Result<Option<Order>, StorageError> {
+            let Some(row) =
+                orders::table.find(id).select(OrderRow::as_select()).first::<OrderRow>(c).optional()?
+            else {
+                return Ok(None);
+            };
+            let lines = order_lines::table
+                .filter(order_lines::order_id.eq(id))
+                .order(order_lines::line_no)
+                .select(LineRow::as_select())
+                .load(c)?;
+            let request: (String, String) = idempotency_keys::table
+                .filter(idempotency_keys::scope.eq(CHECKOUT))
+                .filter(idempotency_keys::resource_id.eq(id))
+                .select((idempotency_keys::key, idempotency_keys::digest))
+                .first(c)
+                .optional()?
+                .unwrap_or_default();
+            row.into_domain(lines, request).map(Some)
+        }
+
+        pub(super) fn create(c: &mut Conn, order: &Order, capacity: u32) -> Result<(), CreateFailure> {
+            let row = OrderRow::from_domain(order);
+            // First, so that a second checkout with the same rqUid stops here.
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::scope.eq(CHECKOUT),
+                    idempotency_keys::key.eq(&order.request_id),
+                    idempotency_keys::digest.eq(&order.request_digest),
+                    idempotency_keys::resource_id.eq(&row.id),
+                    idempotency_keys::created_at.eq(naive(order.created_at)),
+                ))
+                .execute(c)?;
+            diesel::insert_into(orders::table).values(&row).execute(c)?;
+            let lines: Vec<LineRow> = order
+                .lines
+                .iter()
+                .zip(0..)
+                .map(|(l, line_no)| LineRow {
+                    order_id: row.id.clone(),
+                    line_no,
+                    sku: l.sku.to_string(),
+                    name: l.name.clone(),
+                    unit: l.unit.to_string(),
+                    quantity: l.quantity.to_string(),
+                    unit_price_minor: l.unit_price.minor(),
+                    discount_minor: l.discount.minor(),
+                    total_minor: l.total.minor(),
+                    reserved: l.reserved,
+                })
+                .collect();
+            diesel::insert_into(order_lines::table).values(&lines).execute(c)?;
+            // One order of locking for every checkout: two orders of the same
+            // goods never wait on each other in a circle.
+            let mut by_sku: Vec<&OrderLine> = order.lines.iter().collect();
+            by_sku.sort_by(|a, b| a.sku.cmp(&b.sku));
+            for line in by_sku {
+                if !reserve(c, line.sku.as_str(), &row.store_id, line.reserved)? {
+                    return Err(CreateFailure::OutOfStock(line.sku.clone()));
+                }
+            }
+            let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
+            if !book(c, &row.store_id, &row.shipping, row.slot_starts_at, capacity)? {
+                return Err(CreateFailure::SlotFull);
+            }
+            event(c, &row.id, order.created_at, None, order.status, "checkout")?;
+            Ok(())
+        }
+
+        fn event(
+            c: &mut Conn,
+            id: &str,
+            at: DateTime<Utc>,
+            from: Option<OrderStatus>,
+            to: OrderStatus,
+            action: &str,
+        ) -> QueryResult<()> {
+            diesel::insert_into(order_events::table)
+                .values((
+                    order_events::order_id.eq(id),
+                    order_events::at.eq(naive(at)),
+                    order_events::from_status.eq(from.map(OrderStatus::as_str)),
+                    order_events::to_status.eq(to.as_str()),
+                    order_events::action.eq(action),
+                ))
+                .execute(c)?;
+            Ok(())
+        }
+
+        pub(super) fn apply(
+            c: &mut Conn,
+            id: &str,
+            action: Action,
+            at: DateTime<Utc>,
+        ) -> Result<Order, ApplyFailure> {
+            let mut order = load(c, id)?.ok_or(ApplyFailure::NotFound)?;
+            let step =
+                transition(order.status, action, order.shipping.method()).map_err(ApplyFailure::Illegal)?;
+            for effect in step.effects {
+                match effect {
+                    Effect::ReleaseStock => {
+                        for line in &order.lines {
+                            release(c, line.sku.as_str(), order.store.as_str(), line.reserved)?;
+                        }
+                        unbook(
+                            c,
+                            order.store.as_str(),
+                            order.shipping.method().as_str(),
+                            naive(order.slot.starts_at),
+                        )?;
+                    }
+                    // Expiry applies to new orders only: a paid order's
+                    // reservation is a sale by its status alone.
+                    Effect::CommitStock => {}
+                }
+            }
+            let from = order.status;
+            order.status = step.to;
+            order.updated_at = at;
+            if order.status != OrderStatus::New {
+                order.expires_at = None;
+            }
+            diesel::update(orders::table.find(id))
+                .set((
+                    orders::status.eq(order.status.as_str()),
+                    orders::updated_at.eq(naive(at)),
+                    orders::expires_at.eq(order.expires_at.map(naive)),
+                ))
+                .execute(c)?;
+            event(c, id, at, Some(from), order.status, action.as_str())?;
+            Ok(order)
+        }
+    };
+}
+
+mod sqlite {
+    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
+    use super::*;
+    type Conn = diesel::SqliteConnection;
+    order_statements!();
+}
+
+mod pg {
+    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
+    use super::*;
+    type Conn = diesel::PgConnection;
+    order_statements!();
+}
+
+fn load_order(conn: &mut DbConn, id: &str) -> Result<Option<Order>, StorageError> {
+    match conn {
+        DbConn::Sqlite(c) => sqlite::load(c, id),
+        DbConn::Postgres(c) => pg::load(c, id),
+    }
+}
+
+#[async_trait]
+impl OrderRepo for DbOrderRepo {
+    async fn create(&self, order: &Order, capacity: u32) -> Result<(), CreateError> {
+        let order = order.clone();
+        let outcome = self
+            .db
+            .run(move |conn| {
+                Ok::<_, StorageError>(match conn {
+                    DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::create(c, &order, capacity)),
+                    DbConn::Postgres(c) => c.transaction(|c| pg::create(c, &order, capacity)),
+                })
+            })
+            .await;
+        match outcome {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(CreateFailure::OutOfStock(sku))) => Err(CreateError::OutOfStock { sku }),
+            Ok(Err(CreateFailure::SlotFull)) => Err(CreateError::SlotFull),
+            Ok(Err(CreateFailure::Storage(e))) | Err(e) if e.is_unique_violation() => {
+                Err(CreateError::DuplicateRequest)
+            }
+            Ok(Err(CreateFailure::Storage(e))) | Err(e) => Err(CreateError::Repo(failed(&e))),
+        }
+    }
+
+    async fn get(&self, id: &OrderId) -> Result<Option<Order>, RepoError> {
+        let id = id.to_string();
+        self.db.run(move |conn| load_order(conn, &id)).await.map_err(|e| failed(&e))
+    }
+
+    async fn by_request(&self, request_id: &str) -> Result<Option<Order>, RepoError> {
+        let request_id = request_id.to_owned();
+        self.db
+            .run(move |conn| {
+                let id: Option<String> = with_conn!(conn, |c| idempotency_keys::table
+                    .filter(idempotency_keys::scope.eq(CHECKOUT))
+                    .filter(idempotency_keys::key.eq(&request_id))
+                    .select(idempotency_keys::resource_id)
+                    .first(c)
+                    .optional())?;
+                match id {
+                    Some(id) => load_order(conn, &id),
+                    None => Ok(None),
+                }
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn booked(
+        &self,
+        store: &StoreId,
+        method: ShippingMethod,
+        slots: &[Slot],
+    ) -> Result<Vec<u32>, RepoError> {
+        let (store, method) = (store.to_string(), method.as_str());
+        let starts: Vec<NaiveDateTime> = slots.iter().map(|s| naive(s.starts_at)).collect();
+        self.db
+            .run(move |conn| {
+                let rows: Vec<(NaiveDateTime, i32)> = with_conn!(conn, |c| slot_bookings::table
+                    .filter(slot_bookings::store_id.eq(&store))
+                    .filter(slot_bookings::shipping.eq(method))
+                    .filter(slot_bookings::starts_at.eq_any(&starts))
+                    .select((slot_bookings::starts_at, slot_bookings::booked))
+                    .load(c))?;
+                Ok(starts
+                    .iter()
+                    .map(|s| {
+                        rows.iter().find(|(at, _)| at == s).map_or(0, |(_, n)| u32::try_from(*n).unwrap_or(0))
+                    })
+                    .collect())
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn apply(&self, id: &OrderId, action: Action, at: DateTime<Utc>) -> Result<Order, ApplyError> {
+        let id = id.to_string();
+        let outcome = self
+            .db
+            .run(move |conn| {
+                Ok::<_, StorageError>(match conn {
+                    DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::apply(c, &id, action, at)),
+                    DbConn::Postgres(c) => c.transaction(|c| pg::apply(c, &id, action, at)),
+                })
+            })
+            .await;
+        match outcome {
+            Ok(Ok(order)) => Ok(order),
+            Ok(Err(ApplyFailure::NotFound)) => Err(ApplyError::NotFound),
+            Ok(Err(ApplyFailure::Illegal(e))) => Err(ApplyError::Illegal(e)),
+            Ok(Err(ApplyFailure::Storage(e))) | Err(e) => Err(ApplyError::Repo(failed(&e))),
+        }
+    }
+
+    async fn expired(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OrderId>, RepoError> {
+        self.db
+            .run(move |conn| {
+                let ids: Vec<String> = with_conn!(conn, |c| orders::table
+                    .filter(orders::status.eq(OrderStatus::New.as_str()))
+                    .filter(orders::expires_at.le(naive(now)))
+                    .order(orders::expires_at)
+                    .limit(limit)
+                    .select(orders::id)
+                    .load(c))?;
+                ids.into_iter().map(|id| OrderId::new(id).map_err(|e| corrupt("orders.id", e))).collect()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn list(&self, status: Option<OrderStatus>, limit: i64) -> Result<Vec<Order>, RepoError> {
+        self.db
+            .run(move |conn| {
+                let ids: Vec<String> = with_conn!(conn, |c| {
+                    let mut query = orders::table.into_boxed();
+                    if let Some(status) = status {
+                        query = query.filter(orders::status.eq(status.as_str()));
+                    }
+                    query.order(orders::created_at.desc()).limit(limit).select(orders::id).load(c)
+                })?;
+                let mut found = Vec::with_capacity(ids.len());
+                for id in ids {
+                    found.extend(load_order(conn, &id)?);
+                }
+                Ok(found)
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+}

@@ -1,0 +1,256 @@
+//! The order book on both backends: checkout reserves all or nothing, never
+//! oversells or overbooks under concurrency, retries find the first order,
+//! expiry and cancellation give stock back.
+
+use std::sync::Arc;
+
+use catalog::{CatalogRepo, DeliveryZone, Offer, Product, Store};
+use chrono::{DateTime, Duration, Utc};
+use domain::{Currency, Decimal, GeoPoint, ManualClock, Money, SkuId, StoreId, Unit, UserId};
+use orders::{
+    Action, CheckoutRequest, CreateError, ItemRequest, OrderRepo, OrderStatus, Ordering, ShippingMethod,
+};
+use storage::testing::TestDatabase;
+use storage::{CatalogBatch, DbCatalogRepo, DbOrderRepo};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
+}
+
+fn store() -> Store {
+    Store {
+        id: StoreId::new("S1").unwrap(),
+        name: "Гастроном".into(),
+        address: "Москва, Тверская, 1".into(),
+        location: GeoPoint::new(55.7558, 37.6173).unwrap(),
+        delivery_zone: Some(DeliveryZone::Radius { metres: 5000 }),
+        pickup: true,
+        opening_hours: "Mo-Su 08:00-22:00".into(),
+        time_zone: "Europe/Moscow".into(),
+    }
+}
+
+fn product(sku: &str) -> Product {
+    Product {
+        sku: SkuId::new(sku).unwrap(),
+        name: format!("Товар {sku}"),
+        description: String::new(),
+        photo_url: String::new(),
+        unit: Unit::Pcs,
+        pack_quantity: None,
+        rating: None,
+        category: "Тест".into(),
+        brand: "Тест".into(),
+        barcode: None,
+    }
+}
+
+fn offer(sku: &str, stock: i64) -> Offer {
+    Offer {
+        store: StoreId::new("S1").unwrap(),
+        sku: SkuId::new(sku).unwrap(),
+        price: Money::from_minor(10_000, Currency::Rub),
+        old_price: None,
+        stock,
+        delivery: true,
+        pickup: true,
+    }
+}
+
+/// A store with MILK (stock 5) and BREAD (stock 1), 10:00 in Moscow.
+fn setup(t: &TestDatabase, capacity: u32) -> (Ordering, Arc<ManualClock>) {
+    let batch = CatalogBatch {
+        stores: vec![store()],
+        products: vec![product("MILK"), product("BREAD")],
+        offers: vec![offer("MILK", 5), offer("BREAD", 1)],
+    };
+    DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+    let clock = Arc::new(ManualClock::new(
+        DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc),
+    ));
+    (t.ordering(Arc::clone(&clock) as _, capacity), clock)
+}
+
+fn items(lines: &[(&str, i64)]) -> Vec<ItemRequest> {
+    lines
+        .iter()
+        .map(|(sku, n)| ItemRequest {
+            sku: SkuId::new(*sku).unwrap(),
+            quantity: Decimal::from(*n),
+            unit: None,
+            price: None,
+        })
+        .collect()
+}
+
+async fn request(o: &Ordering, lines: &[(&str, i64)], rq: &str) -> CheckoutRequest {
+    let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
+    let options = o.delivery_options(&destination, &items(lines)).await.unwrap();
+    CheckoutRequest {
+        store: StoreId::new("S1").unwrap(),
+        shipping: ShippingMethod::Pickup,
+        address: None,
+        items: items(lines),
+        slot: options.options[0].slot,
+        delivery_price: None,
+        request_id: rq.into(),
+        request_digest: format!("body of {rq}"),
+    }
+}
+
+async fn stock(t: &TestDatabase, sku: &str) -> i64 {
+    let repo = DbCatalogRepo::new(t.db.clone());
+    let offers = repo.offers(&[SkuId::new(sku).unwrap()], None).await.unwrap();
+    offers[0].stock
+}
+
+fn alice() -> UserId {
+    UserId::new("alice").unwrap()
+}
+
+#[test]
+fn an_order_round_trips_and_holds_its_stock_until_it_expires() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, clock) = setup(&t, 10);
+        runtime().block_on(async {
+            let order =
+                o.checkout(&alice(), request(&o, &[("MILK", 2), ("BREAD", 1)], "rq-1").await).await.unwrap();
+            let stored = o.order_for(Some(&alice()), &order.id).await.unwrap();
+            assert_eq!(stored, order, "{}", t.db.backend());
+            assert_eq!((stock(&t, "MILK").await, stock(&t, "BREAD").await), (3, 0));
+            clock.advance(Duration::minutes(31));
+            assert_eq!(o.expire_due().await.unwrap(), 1);
+            let expired = o.order_for(None, &order.id).await.unwrap();
+            assert_eq!(expired.status, OrderStatus::Cancelled);
+            assert_eq!(expired.expires_at, None);
+            assert_eq!((stock(&t, "MILK").await, stock(&t, "BREAD").await), (5, 1));
+            // Nothing left to expire, and a closed order stays closed.
+            assert_eq!(o.expire_due().await.unwrap(), 0);
+            assert!(o.advance(&order.id, Action::Pay).await.is_err());
+        });
+    }
+}
+
+#[test]
+fn a_paid_order_moves_through_the_table_and_a_cancel_before_shipping_restocks() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, clock) = setup(&t, 10);
+        runtime().block_on(async {
+            let order = o.checkout(&alice(), request(&o, &[("MILK", 2)], "rq-1").await).await.unwrap();
+            clock.advance(Duration::minutes(5));
+            let paid = o.advance(&order.id, Action::Pay).await.unwrap();
+            assert_eq!(
+                (paid.status, paid.updated_at),
+                (OrderStatus::Paid, order.created_at + Duration::minutes(5))
+            );
+            clock.advance(Duration::hours(1));
+            assert_eq!(o.expire_due().await.unwrap(), 0, "paid orders do not expire");
+            o.advance(&order.id, Action::Process).await.unwrap();
+            let e = o.advance(&order.id, Action::Deliver).await.unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "an order that is processing cannot deliver: a pickup order is not delivered"
+            );
+            assert_eq!(stock(&t, "MILK").await, 3);
+            o.advance(&order.id, Action::Cancel).await.unwrap();
+            assert_eq!(stock(&t, "MILK").await, 5, "{}", t.db.backend());
+        });
+    }
+}
+
+#[test]
+fn a_line_short_of_stock_writes_nothing_at_all() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, _) = setup(&t, 10);
+        runtime().block_on(async {
+            let mut order_request = request(&o, &[("MILK", 2), ("BREAD", 1)], "rq-1").await;
+            // Someone else takes the last bread between pricing and writing.
+            let rival = o.checkout(&alice(), request(&o, &[("BREAD", 1)], "rq-0").await).await.unwrap();
+            let e = o.checkout(&alice(), order_request.clone()).await.unwrap_err();
+            assert_eq!(e.to_string(), "not enough BREAD in stock at store S1");
+            assert_eq!(stock(&t, "MILK").await, 5, "{}: milk untouched", t.db.backend());
+            // The repository on its own refuses the same way, all or nothing.
+            order_request.request_id = "rq-2".into();
+            let priced = {
+                o.advance(&rival.id, Action::Cancel).await.unwrap();
+                o.checkout(&alice(), order_request).await.unwrap()
+            };
+            let repo = DbOrderRepo::new(t.db.clone());
+            let mut again = priced.clone();
+            again.id = orders::new_order_id().unwrap();
+            again.request_id = "rq-3".into();
+            assert_eq!(
+                repo.create(&again, 10).await.unwrap_err(),
+                CreateError::OutOfStock { sku: SkuId::new("BREAD").unwrap() }
+            );
+            assert!(repo.get(&again.id).await.unwrap().is_none());
+            assert_eq!(stock(&t, "MILK").await, 3);
+            let listed = repo.list(None, 10).await.unwrap();
+            assert_eq!(listed.len(), 2, "the rival's and rq-2's");
+        });
+    }
+}
+
+/// `buyers` checkouts of one MILK each at once; returns how many succeeded.
+async fn rush(o: &Ordering, buyers: usize) -> usize {
+    let template = request(o, &[("MILK", 1)], "template").await;
+    let tasks: Vec<_> = (0..buyers)
+        .map(|i| {
+            let (o, mut r) = (o.clone(), template.clone());
+            r.request_id = format!("rq-{i}");
+            tokio::spawn(async move { o.checkout(&alice(), r).await })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(orders::OrderError::SlotFull(_) | orders::OrderError::OutOfStock { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    created
+}
+
+#[test]
+fn concurrent_checkouts_never_overbook_a_slot() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, _) = setup(&t, 3);
+        let created = runtime().block_on(rush(&o, 8));
+        assert_eq!(created, 3, "{}: the slot holds three", t.db.backend());
+        assert_eq!(runtime().block_on(stock(&t, "MILK")), 2);
+    }
+}
+
+#[test]
+fn concurrent_checkouts_never_oversell() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, _) = setup(&t, 100);
+        let created = runtime().block_on(rush(&o, 8));
+        assert_eq!(created, 5, "{}: five in stock", t.db.backend());
+        assert_eq!(runtime().block_on(stock(&t, "MILK")), 0);
+    }
+}
+
+#[test]
+fn concurrent_retries_of_one_checkout_make_one_order() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, _) = setup(&t, 100);
+        runtime().block_on(async {
+            let r = request(&o, &[("MILK", 1)], "rq-same").await;
+            let tasks: Vec<_> = (0..6)
+                .map(|_| {
+                    let (o, r) = (o.clone(), r.clone());
+                    tokio::spawn(async move { o.checkout(&alice(), r).await })
+                })
+                .collect();
+            let mut ids = Vec::new();
+            for task in tasks {
+                ids.push(task.await.unwrap().unwrap().id);
+            }
+            ids.dedup();
+            assert_eq!(ids.len(), 1, "{}", t.db.backend());
+            assert_eq!(stock(&t, "MILK").await, 4);
+        });
+    }
+}
