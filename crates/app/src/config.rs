@@ -217,6 +217,63 @@ pub const SETTINGS: &[Setting] = &[
         Some("1000"),
         "How often `mcp-api` applies catalog changes to its search index.",
     ),
+    setting("delivery", "slot_minutes", Some("120"), "Length of a delivery slot."),
+    setting(
+        "delivery",
+        "lead_minutes",
+        Some("60"),
+        "The earliest delivery slot starts this long after checkout.",
+    ),
+    setting(
+        "delivery",
+        "cutoff",
+        Some("20:00"),
+        "After this store-local time no same-day delivery is offered.",
+    ),
+    setting("delivery", "days", Some("3"), "Days, today included, delivery slots are offered for."),
+    setting("delivery", "capacity", Some("20"), "Orders per delivery slot and store."),
+    setting("delivery", "price", Some("199"), "Delivery price in roubles."),
+    setting(
+        "delivery",
+        "free_from",
+        Some("3000"),
+        "Orders of at least this many roubles are delivered free.",
+    ),
+    setting(
+        "delivery",
+        "distance_tiers",
+        None,
+        "Surcharges by distance from the store, `metres:roubles` ascending, e.g. `3000:50,5000:100`.",
+    ),
+    setting("pickup", "slot_minutes", Some("60"), "Length of a pickup slot."),
+    setting(
+        "pickup",
+        "lead_minutes",
+        Some("30"),
+        "The earliest pickup slot starts this long after checkout.",
+    ),
+    setting("pickup", "cutoff", None, "After this store-local time no same-day pickup is offered."),
+    setting("pickup", "days", Some("3"), "Days, today included, pickup slots are offered for."),
+    setting("pickup", "capacity", Some("30"), "Orders per pickup slot and store."),
+    setting(
+        "orders",
+        "unpaid_ttl_minutes",
+        Some("30"),
+        "An order not paid within this is cancelled and its stock released.",
+    ),
+    setting("orders", "expiry_interval_secs", Some("30"), "How often unpaid orders are looked for."),
+    setting(
+        "orders",
+        "external_cart_url",
+        None,
+        "The merchant's cart page for an order (`{orderId}` is replaced); `/checkout` returns it as `externalCartUrl`.",
+    ),
+    setting(
+        "orders",
+        "payment_details",
+        Some("true"),
+        "Whether `/checkout` returns `paymentDetails` (payment through `/payment/init`); without a cart URL it always does.",
+    ),
 ];
 
 /// The configuration table of README.md, generated from [`SETTINGS`]; a
@@ -428,6 +485,7 @@ pub struct Config {
     pub sberid: auth::SberIdConfig,
     pub token_introspection: auth::IntrospectionConfig,
     pub catalog: CatalogConfig,
+    pub orders: orders::OrdersConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -543,6 +601,7 @@ impl Config {
                     parse_in_range(50_u64, 3_600_000),
                 )?),
             },
+            orders: orders::OrdersConfig::from_raw(raw)?,
         })
     }
 
@@ -611,5 +670,6 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
 }
 
 mod auth;
+mod orders;
 #[cfg(test)]
 mod tests;

@@ -8,8 +8,9 @@ use catalog::{AvailabilityBook, ReachPolicy};
 use domain::SystemClock;
 use identity::{Authenticator, AuthenticatorSettings, IdentityProvider, JwtVerifier, SandboxProvider};
 use identity_providers::{IntrospectionProvider, SberIdProvider, SetupError};
+use orders::Ordering;
 use search::{ProjectedCatalog, TantivyIndex};
-use storage::{Database, DbCatalogRepo, DbIdentityStore};
+use storage::{Database, DbCatalogRepo, DbIdentityStore, DbOrderRepo};
 
 use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode};
 use crate::server::StartError;
@@ -91,7 +92,38 @@ pub fn mcp_api(
         max_body_bytes: config.http.max_body_bytes,
         catalog_requires_client: config.mcp_auth.catalog_requires_client,
         catalog: catalog_state(db, config)?,
+        orders: Some(orders_state(db, config)),
     }))
+}
+
+/// The order use cases over the store of record (prices are never taken
+/// from the search projections), and the task that expires unpaid orders.
+fn orders_state(db: &Database, config: &Config) -> mcp_http::OrdersState {
+    let ordering = Arc::new(Ordering {
+        catalog: Arc::new(DbCatalogRepo::new(db.clone())),
+        orders: Arc::new(DbOrderRepo::new(db.clone())),
+        clock: Arc::new(SystemClock),
+        settings: config.orders.settings.clone(),
+    });
+    let (expirer, every) = (Arc::clone(&ordering), config.orders.expiry_interval);
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match expirer.expire_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "unpaid orders expired; their stock is released"),
+                Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed; retrying"),
+            }
+        }
+    });
+    mcp_http::OrdersState {
+        ordering,
+        payment: mcp_http::PaymentSetup {
+            external_cart_url: config.orders.external_cart_url.clone(),
+            payment_details: config.orders.payment_details,
+        },
+    }
 }
 
 /// What catching up applied: products to the index, offer changes to the

@@ -94,3 +94,18 @@ pub async fn authenticate_caller(
     let user = state.authenticator.authenticate_user(access_token, &client.key()).await?;
     Ok(Caller { client, user })
 }
+
+/// The header that identifies the shopper where a request has no body to
+/// carry `credentials` (`GET /order/{orderId}/status`).
+pub const ACCESS_TOKEN_HEADER: &str = "X-Access-Token";
+
+/// The caller of a request whose credentials are optional: `None` without
+/// an [`ACCESS_TOKEN_HEADER`]; with one, both parties are authenticated as
+/// by [`authenticate_caller`] (the MCP server by `Authorization`).
+pub async fn optional_caller(req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = req.headers().get(ACCESS_TOKEN_HEADER).and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let credentials = Credentials { access_token: Some(token.to_owned()), ..Credentials::default() };
+    authenticate_caller(req, Some(&credentials)).await.map(Some)
+}

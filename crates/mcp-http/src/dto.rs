@@ -114,3 +114,103 @@ pub struct SearchResponse {
 pub struct ActualizeResponse {
     pub items: Vec<ProductItem>,
 }
+
+/// `Money` in a request: `amount` a number in major units.
+#[derive(Clone, Debug, Deserialize)]
+pub struct MoneyIn {
+    pub amount: f64,
+    pub currency: String,
+}
+
+/// `deliveryAddress` of `DeliveryRequest`, `deliveryAdress` of
+/// `CheckoutRequest` (the seed's spelling; the corrected one is accepted too).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressIn {
+    pub lat: f64,
+    pub lon: f64,
+    pub full_address: Option<String>,
+}
+
+/// `ProductItemOrder`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductItemOrder {
+    pub sku_id: String,
+    pub price: Option<MoneyIn>,
+    /// Informational: discounts are ours to compute, never the caller's.
+    pub discount: Option<MoneyIn>,
+    pub quantity: f64,
+    pub unit: Option<String>,
+}
+
+/// `DeliveryRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryRequest {
+    pub shipping: String,
+    #[serde(alias = "deliveryAdddress", alias = "deliveryAdress")]
+    pub delivery_address: Option<AddressIn>,
+    pub store_id: Option<String>,
+    pub items: Vec<ProductItemOrder>,
+}
+
+/// `DeliveryPickupOptions`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryPickupOptions {
+    pub delivery_price: MoneyDto,
+    pub order_price: MoneyDto,
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+/// `DeliveryPickupOptions` in a checkout request.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingOptionsIn {
+    pub starts_at: String,
+    pub ends_at: String,
+    pub delivery_price: Option<MoneyIn>,
+    pub order_price: Option<MoneyIn>,
+}
+
+/// `DeliveryResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryResponse {
+    pub store_id: String,
+    pub options: Vec<DeliveryPickupOptions>,
+}
+
+/// `CheckoutRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutRequest {
+    pub items: Vec<ProductItemOrder>,
+    pub store_id: String,
+    pub shipping: String,
+    #[serde(rename = "deliveryAdress", alias = "deliveryAddress")]
+    pub delivery_address: Option<AddressIn>,
+    pub shipping_options: ShippingOptionsIn,
+    pub credentials: Option<Credentials>,
+}
+
+/// `CheckoutResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutResponse {
+    pub order_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_cart_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_details: Option<serde_json::Value>,
+}
+
+/// `StatusOrderResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusOrderResponse {
+    pub status: &'static str,
+    pub updated_at: String,
+}

@@ -3,13 +3,15 @@
 //!
 //! Every error leaves through [`ApiError`] as the seed's `Error {code,
 //! message}`; no handler builds an error body by hand. Every operation
-//! requires the `rqUid` header ([`RqUid`]).
+//! requires the `rqUid` header ([`RqUid`]), except order status, where the
+//! seed does not list it.
 
 mod auth;
 mod catalog_routes;
 mod dto;
 mod error;
 mod json;
+mod order_routes;
 mod routes;
 mod rquid;
 
@@ -19,9 +21,10 @@ use actix_web::web;
 use catalog::{CatalogRepo, ReachPolicy, SearchIndex};
 use identity::{Authenticator, IdentityProvider};
 
-pub use auth::{Caller, CatalogClient, McpClient, authenticate_caller};
+pub use auth::{ACCESS_TOKEN_HEADER, Caller, CatalogClient, McpClient, authenticate_caller, optional_caller};
 pub use dto::Credentials;
 pub use error::ApiError;
+pub use order_routes::{OrdersState, PaymentSetup};
 pub use rquid::RqUid;
 
 /// What the MCP routes need, built once at start.
@@ -38,6 +41,8 @@ pub struct McpState {
     /// ([`CatalogClient`]); the seed leaves them open.
     pub catalog_requires_client: bool,
     pub catalog: CatalogState,
+    /// `None`: the order routes answer 500 (a service built without them).
+    pub orders: Option<OrdersState>,
 }
 
 /// What `/search` and `/actualize` read.
@@ -56,6 +61,7 @@ pub fn configure(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + 
         cfg.app_data(json::config(state.max_body_bytes))
             .app_data(web::Data::new(state.clone()))
             .configure(routes::auth)
-            .configure(catalog_routes::routes);
+            .configure(catalog_routes::routes)
+            .configure(order_routes::routes);
     }
 }

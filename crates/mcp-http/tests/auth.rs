@@ -75,6 +75,7 @@ async fn fixture(t: &TestDatabase) -> Fixture {
             max_body_bytes: 4096,
             catalog_requires_client: false,
             catalog: support::catalog_state(t),
+            orders: None,
         },
         client_token: format!("Bearer {}", token.expose_secret()),
         _sberid: sberid,

@@ -42,6 +42,7 @@ fn state(t: &TestDatabase) -> McpState {
         max_body_bytes: 4096,
         catalog_requires_client: false,
         catalog: support::catalog_state(t),
+        orders: None,
     }
 }
 

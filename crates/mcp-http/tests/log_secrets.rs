@@ -46,6 +46,7 @@ async fn tokens_never_reach_the_log() {
         max_body_bytes: 4096,
         catalog_requires_client: false,
         catalog: support::catalog_state(&t),
+        orders: None,
     };
     let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
 

@@ -47,6 +47,8 @@ pub enum OrderError {
     Quantity { sku: SkuId, quantity: Decimal, why: &'static str },
     #[error("the price of {sku} changed from {was} to {now}")]
     PriceChanged { sku: SkuId, was: Money, now: Money },
+    #[error("the order price changed from {was} to {now}")]
+    OrderPriceChanged { was: Money, now: Money },
     #[error("the delivery price changed from {was} to {now}")]
     DeliveryPriceChanged { was: Money, now: Money },
     #[error("not enough {sku} in stock at store {store}")]
@@ -153,8 +155,9 @@ pub struct CheckoutRequest {
     pub address: Option<(GeoPoint, Option<String>)>,
     pub items: Vec<ItemRequest>,
     pub slot: Slot,
-    /// The delivery price the shopper was shown.
+    /// The delivery price and the order price the shopper was shown.
     pub delivery_price: Option<Money>,
+    pub order_price: Option<Money>,
     pub request_id: String,
     /// A digest of the request body: the same `rqUid` must come with the
     /// same body to get the same order back.
@@ -406,6 +409,9 @@ impl Ordering {
         }
         let total =
             items_total.checked_add(delivery_price).map_err(|e| OrderError::Internal(e.to_string()))?;
+        if let Some(seen) = request.order_price.filter(|p| *p != total) {
+            return Err(OrderError::OrderPriceChanged { was: seen, now: total });
+        }
         let order = Order {
             id: new_order_id().map_err(OrderError::Internal)?,
             channel: Channel::Mcp,

@@ -93,6 +93,7 @@ async fn request(o: &Ordering, lines: &[(&str, i64)], rq: &str) -> CheckoutReque
         items: items(lines),
         slot: options.options[0].slot,
         delivery_price: None,
+        order_price: None,
         request_id: rq.into(),
         request_digest: format!("body of {rq}"),
     }

@@ -249,6 +249,7 @@ async fn checkout_request(w: &World, items: Vec<ItemRequest>, rq: &str) -> Check
         items,
         slot: options.options[0].slot,
         delivery_price: Some(options.options[0].delivery_price),
+        order_price: Some(options.options[0].order_price),
         request_id: rq.into(),
         request_digest: format!("digest-of-{rq}"),
     }
