@@ -1,6 +1,8 @@
 //! `merchantctl`: the operator's command line. Reads the same configuration
 //! as the services (`MERCHANT_*`, `merchant.toml`).
 
+mod orders;
+
 use std::process::ExitCode;
 
 use app::Config;
@@ -48,6 +50,11 @@ enum Command {
     Tokens {
         #[command(subcommand)]
         command: TokensCommand,
+    },
+    /// Orders: list, show, and move them through their statuses.
+    Orders {
+        #[command(subcommand)]
+        command: orders::OrdersCommand,
     },
 }
 
@@ -112,8 +119,10 @@ fn main() -> ExitCode {
 
 fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let db = Database::connect(&config.database.url, &config.database.pool)?;
-    if let Command::Tokens { command } = command {
-        return tokens(command, &db, config);
+    match command {
+        Command::Tokens { command } => return tokens(command, &db, config),
+        Command::Orders { command } => return orders::run(command, &db, config),
+        _ => {}
     }
     let mut conn = db.get()?;
     match command {
@@ -135,7 +144,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
                 println!("reverted {version}");
             }
         }
-        Command::Tokens { .. } => unreachable!("handled above"),
+        Command::Tokens { .. } | Command::Orders { .. } => unreachable!("handled above"),
         Command::Import { what } => return import(&mut conn, what),
         Command::DemoData { offers, if_empty } => {
             if *if_empty && DbCatalogRepo::product_count(&mut conn)? > 0 {

@@ -140,3 +140,68 @@ fn import_stores_then_a_feed_with_a_report() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was changed"), "{out:?}");
     }
 }
+
+#[test]
+fn staff_list_show_and_move_orders() {
+    use std::sync::Arc;
+
+    use domain::{Decimal, SystemClock, UserId};
+    use orders::{CheckoutRequest, Destination, ItemRequest, ShippingMethod};
+
+    for t in TestDatabase::each_backend_migrated() {
+        assert!(merchantctl(&t, &["demo-data", "--offers", "2000"]).status.success());
+        let ordering = t.ordering(Arc::new(SystemClock), 10);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let order = runtime.block_on(async {
+            let store = domain::StoreId::new("STORE-001").unwrap();
+            let items = vec![ItemRequest {
+                sku: domain::SkuId::new("SKU-000001").unwrap(),
+                quantity: Decimal::ONE,
+                unit: None,
+                price: None,
+            }];
+            let options = ordering
+                .delivery_options(&Destination::Pickup { store: store.clone() }, &items)
+                .await
+                .unwrap();
+            let request = CheckoutRequest {
+                store,
+                shipping: ShippingMethod::Pickup,
+                address: None,
+                items,
+                slot: options.options[0].slot,
+                delivery_price: None,
+                order_price: None,
+                request_id: "cli-1".into(),
+                request_digest: "cli-1".into(),
+            };
+            ordering.checkout(&UserId::new("staff-test").unwrap(), request).await.unwrap()
+        });
+        let id = order.id.to_string();
+
+        let list = stdout(&merchantctl(&t, &["orders", "list", "--status", "new"]));
+        assert!(list.contains(&id), "{list}");
+        let show = merchantctl(&t, &["orders", "show", &id]);
+        assert!(
+            stdout(&show).contains("SKU-000001") && stdout(&show).contains("checkout"),
+            "{}",
+            stdout(&show)
+        );
+
+        let early = merchantctl(&t, &["orders", "advance", &id, "process"]);
+        assert!(!early.status.success());
+        assert!(
+            String::from_utf8_lossy(&early.stderr).contains("an order that is new cannot process"),
+            "{early:?}"
+        );
+        let pay = merchantctl(&t, &["orders", "advance", &id, "pay"]);
+        assert!(!pay.status.success(), "payment is not a staff action");
+        let cancel = merchantctl(&t, &["orders", "advance", &id, "cancel"]);
+        assert!(cancel.status.success(), "{cancel:?}");
+        assert!(stdout(&cancel).contains("cancelled"));
+        let show = stdout(&merchantctl(&t, &["orders", "show", &id]));
+        assert!(show.contains("cancel") && show.contains("new -> cancelled"), "{show}");
+        assert!(!merchantctl(&t, &["orders", "show", "ord_nope"]).status.success());
+        assert!(!merchantctl(&t, &["orders", "advance", &id, "teleport"]).status.success());
+    }
+}

@@ -96,15 +96,21 @@ pub fn mcp_api(
     }))
 }
 
-/// The order use cases over the store of record (prices are never taken
-/// from the search projections), and the task that expires unpaid orders.
-fn orders_state(db: &Database, config: &Config) -> mcp_http::OrdersState {
-    let ordering = Arc::new(Ordering {
+/// The order use cases on the database, as `mcp-api` and `merchantctl
+/// orders` use them.
+pub fn ordering(db: &Database, config: &Config) -> Ordering {
+    Ordering {
         catalog: Arc::new(DbCatalogRepo::new(db.clone())),
         orders: Arc::new(DbOrderRepo::new(db.clone())),
         clock: Arc::new(SystemClock),
         settings: config.orders.settings.clone(),
-    });
+    }
+}
+
+/// The order use cases over the store of record (prices are never taken
+/// from the search projections), and the task that expires unpaid orders.
+fn orders_state(db: &Database, config: &Config) -> mcp_http::OrdersState {
+    let ordering = Arc::new(ordering(db, config));
     let (expirer, every) = (Arc::clone(&ordering), config.orders.expiry_interval);
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(every);

@@ -30,7 +30,7 @@ pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;
-pub use order_repo::DbOrderRepo;
+pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

@@ -411,6 +411,36 @@ fn load_order(conn: &mut DbConn, id: &str) -> Result<Option<Order>, StorageError
     }
 }
 
+/// One status change, as `order_events` keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub at: DateTime<Utc>,
+    pub from: Option<String>,
+    pub to: String,
+    pub action: String,
+}
+
+impl DbOrderRepo {
+    /// The order's history, oldest first: for staff.
+    pub fn events(conn: &mut DbConn, id: &OrderId) -> Result<Vec<OrderEvent>, StorageError> {
+        let rows: Vec<(NaiveDateTime, Option<String>, String, String)> =
+            with_conn!(conn, |c| order_events::table
+                .filter(order_events::order_id.eq(id.as_str()))
+                .order(order_events::at)
+                .select((
+                    order_events::at,
+                    order_events::from_status,
+                    order_events::to_status,
+                    order_events::action
+                ))
+                .load(c))?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, from, to, action)| OrderEvent { at: at.and_utc(), from, to, action })
+            .collect())
+    }
+}
+
 #[async_trait]
 impl OrderRepo for DbOrderRepo {
     async fn create(&self, order: &Order, capacity: u32) -> Result<(), CreateError> {
