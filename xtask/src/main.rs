@@ -48,6 +48,22 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// Checkouts per second and their latency on SQLite and PostgreSQL.
+    Checkout {
+        /// Offers in the demo catalog.
+        #[arg(long, default_value_t = 20_000)]
+        offers: usize,
+        /// Seconds of load per backend.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Concurrent client connections.
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// PostgreSQL to load the data into (a schema `bench_checkout` is
+        /// recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,7 +74,14 @@ fn main() -> ExitCode {
         Command::CheckDeps => xtask::deps::run(&root),
         Command::Test { args } => xtask::test::run(&root, &args),
         Command::Bench { what: BenchCommand::Search { offers, seconds, clients, database_url } } => {
-            xtask::bench::search(&root, &xtask::bench::Settings { offers, seconds, clients, database_url })
+            xtask::bench::search::run(
+                &root,
+                &xtask::bench::search::Settings { offers, seconds, clients, database_url },
+            )
+        }
+        Command::Bench { what: BenchCommand::Checkout { offers, seconds, clients, database_url } } => {
+            let settings = xtask::bench::checkout::Settings { offers, seconds, clients, database_url };
+            xtask::bench::checkout::run(&root, &settings)
         }
     };
     match result {

@@ -4,16 +4,19 @@
 //! Figures and ratios go to `bench/RESULTS.md`.
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use diesel::prelude::*;
 use diesel::sql_types::{Double, Text};
 
-use crate::{Result, cargo};
+use super::{
+    Measured, connect, load, post, release_binaries, rss_kib, schema_url, start_service, stop, write_section,
+};
+use crate::Result;
 
 const SCHEMA: &str = "bench_search";
 /// Red Square: a point several demo stores deliver to.
@@ -30,18 +33,8 @@ pub struct Settings {
 
 struct Side {
     name: &'static str,
-    requests: usize,
-    elapsed: Duration,
-    p50: Duration,
-    p99: Duration,
+    measured: Measured,
     relevance: f64,
-}
-
-impl Side {
-    #[allow(clippy::cast_precision_loss)]
-    fn throughput(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
 }
 
 fn relevance_set(root: &Path) -> Result<Vec<(String, Vec<String>)>> {
@@ -58,27 +51,15 @@ fn norm(s: &str) -> String {
     s.to_lowercase().replace('ё', "е")
 }
 
-fn schema_url(base: &str) -> String {
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}options=-csearch_path%3D{SCHEMA}")
-}
-
-pub fn search(root: &Path, settings: &Settings) -> Result {
+pub fn run(root: &Path, settings: &Settings) -> Result {
     let queries = relevance_set(root)?;
     println!("bench search: building release binaries");
-    let status = cargo()
-        .current_dir(root)
-        .args(["build", "--release", "--quiet", "--bin", "mcp-api", "--bin", "merchantctl"])
-        .status()?;
-    if !status.success() {
-        return Err("release build failed".into());
-    }
-    let bin = crate::up::target_dir(root)?.join("release");
+    let bin = release_binaries(root, &["mcp-api", "merchantctl"])?;
 
     let mut admin = PgConnection::establish(&settings.database_url)?;
     diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
     diesel::sql_query(format!("CREATE SCHEMA {SCHEMA}")).execute(&mut admin)?;
-    let url = schema_url(&settings.database_url);
+    let url = schema_url(&settings.database_url, SCHEMA);
     let ctl = |args: &[&str]| -> Result {
         let status =
             Command::new(bin.join("merchantctl")).args(args).env("MERCHANT_DATABASE_URL", &url).status()?;
@@ -94,125 +75,22 @@ pub fn search(root: &Path, settings: &Settings) -> Result {
         .execute(&mut pg)?;
     diesel::sql_query("ANALYZE").execute(&mut pg)?;
 
-    let (mut service, addr) = start_service(root, &bin, &url)?;
+    let (service, addr) = start_service(root, &bin.join("mcp-api"), &[("MERCHANT_DATABASE_URL", &url)])?;
     let ours = run_http(&addr, &queries, settings)?;
     let rss_kib = rss_kib(service.id());
-    let _ = Command::new("kill").args(["-TERM", &service.id().to_string()]).status();
-    let _ = service.wait();
+    stop(service);
     let theirs = run_pg(&url, PgAnswer::WithOffer, &queries, settings)?;
     let names_only = run_pg(&url, PgAnswer::NamesOnly, &queries, settings)?;
 
     let report = report(settings, queries.len(), &ours, &theirs, &names_only, rss_kib);
-    std::fs::create_dir_all(root.join("bench"))?;
-    std::fs::write(root.join("bench/RESULTS.md"), &report)?;
+    write_section(root, "search", &report)?;
     println!("{report}");
     diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
     Ok(())
 }
 
-fn start_service(root: &Path, bin: &Path, url: &str) -> Result<(Child, String)> {
-    std::fs::create_dir_all(root.join("bench/out"))?;
-    let log = std::fs::File::create(root.join("bench/out/mcp-api.log"))?;
-    let mut child = Command::new(bin.join("mcp-api"))
-        .env("MERCHANT_DATABASE_URL", url)
-        .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
-        .env("MERCHANT_LOG_LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .ok_or_else(|| format!("unexpected: {line}"))?
-        .to_owned();
-    Ok((child, addr))
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
-}
-
-/// One keep-alive HTTP/1.1 POST; returns the body.
-fn post(stream: &mut BufReader<TcpStream>, addr: &str, body: &str) -> Result<String> {
-    let request = format!(
-        "POST /search HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nrqUid: 1c6ec07e-3103-41bb-8753-6cea67521198\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.get_mut().write_all(request.as_bytes())?;
-    let mut length = 0;
-    let mut line = String::new();
-    stream.read_line(&mut line)?;
-    if !line.contains(" 200 ") {
-        return Err(format!("search for {body} answered {line:?} (see bench/out/mcp-api.log)").into());
-    }
-    loop {
-        line.clear();
-        stream.read_line(&mut line)?;
-        if line == "\r\n" {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse()?;
-        }
-    }
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body)?;
-    Ok(String::from_utf8(body)?)
-}
-
 fn search_body(query: &str, max: usize) -> String {
     serde_json::json!({"lat": POINT.0, "lon": POINT.1, "query": query, "maxResult": max}).to_string()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let i = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
-    sorted.get(i).copied().unwrap_or_default()
-}
-
-/// `clients` threads, each sending the queries in turn for `seconds`.
-fn load<C>(
-    settings: &Settings,
-    queries: &[(String, Vec<String>)],
-    connect: impl Fn() -> Result<C> + Sync,
-    call: impl Fn(&mut C, &str) -> Result<usize> + Sync,
-) -> Result<(usize, Duration, Vec<Duration>)> {
-    let deadline = Instant::now() + Duration::from_secs(settings.seconds);
-    let started = Instant::now();
-    let results: Vec<Result<Vec<Duration>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..settings.clients)
-            .map(|client| {
-                let (connect, call) = (&connect, &call);
-                scope.spawn(move || -> Result<Vec<Duration>> {
-                    let mut conn = connect()?;
-                    let mut latencies = Vec::new();
-                    let mut i = client;
-                    while Instant::now() < deadline {
-                        let t = Instant::now();
-                        call(&mut conn, &queries[i % queries.len()].0)?;
-                        latencies.push(t.elapsed());
-                        i += 1;
-                    }
-                    Ok(latencies)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("client panicked".into()))).collect()
-    });
-    let elapsed = started.elapsed();
-    let mut all = Vec::new();
-    for r in results {
-        all.extend(r?);
-    }
-    all.sort();
-    Ok((all.len(), elapsed, all))
 }
 
 fn relevance(
@@ -230,20 +108,33 @@ fn relevance(
     Ok(f64::from(passed) / queries.len() as f64)
 }
 
-fn run_http(addr: &str, queries: &[(String, Vec<String>)], settings: &Settings) -> Result<Side> {
-    let connect = || -> Result<BufReader<TcpStream>> { Ok(BufReader::new(TcpStream::connect(addr)?)) };
-    // Warm up: every query once.
-    let mut warm = connect()?;
-    for (q, _) in queries {
-        post(&mut warm, addr, &search_body(q, TOP))?;
+const RQ_UID: (&str, &str) = ("rqUid", "1c6ec07e-3103-41bb-8753-6cea67521198");
+
+/// `/search` for `query`; the body of a 200, an error otherwise.
+fn search(conn: &mut BufReader<TcpStream>, addr: &str, query: &str, max: usize) -> Result<String> {
+    match post(conn, addr, "/search", &[RQ_UID], &search_body(query, max))? {
+        (200, body) => Ok(body),
+        (status, body) => Err(format!("search for {query:?} answered {status}: {body}").into()),
     }
-    let (requests, elapsed, latencies) =
-        load(settings, queries, connect, |c, q| post(c, addr, &search_body(q, TOP)).map(|b| b.len()))?;
+}
+
+fn run_http(addr: &str, queries: &[(String, Vec<String>)], settings: &Settings) -> Result<Side> {
+    // Warm up: every query once.
+    let mut warm = connect(addr)?;
+    for (q, _) in queries {
+        search(&mut warm, addr, q, TOP)?;
+    }
+    let measured = load(
+        settings.clients,
+        settings.seconds,
+        || connect(addr),
+        |c, client, i| search(c, addr, &queries[(client + i) % queries.len()].0, TOP).map(drop),
+    )?;
     // A fresh connection: the warm-up one idled past the keep-alive timeout
     // during the load.
-    let mut conn = connect()?;
+    let mut conn = connect(addr)?;
     let relevance = relevance(queries, |q| {
-        let body: serde_json::Value = serde_json::from_str(&post(&mut conn, addr, &search_body(q, 3))?)?;
+        let body: serde_json::Value = serde_json::from_str(&search(&mut conn, addr, q, 3)?)?;
         Ok(body["items"]
             .as_array()
             .into_iter()
@@ -251,14 +142,7 @@ fn run_http(addr: &str, queries: &[(String, Vec<String>)], settings: &Settings) 
             .filter_map(|i| i["skuName"].as_str().map(str::to_owned))
             .collect())
     })?;
-    Ok(Side {
-        name: "mcp-api /search (tantivy)",
-        requests,
-        elapsed,
-        p50: percentile(&latencies, 0.5),
-        p99: percentile(&latencies, 0.99),
-        relevance,
-    })
+    Ok(Side { name: "mcp-api /search (tantivy)", measured, relevance })
 }
 
 #[derive(QueryableByName)]
@@ -337,8 +221,9 @@ fn run_pg(
     for (q, _) in queries {
         pg_search(&mut warm, answer, q, 10)?;
     }
-    let (requests, elapsed, latencies) =
-        load(settings, queries, connect, |c, q| Ok(pg_search(c, answer, q, 10)?.len()))?;
+    let measured = load(settings.clients, settings.seconds, connect, |c, client, i| {
+        pg_search(c, answer, &queries[(client + i) % queries.len()].0, 10).map(drop).map_err(Into::into)
+    })?;
     let relevance = relevance(queries, |q| {
         Ok(pg_search(&mut warm, answer, q, 3)?.into_iter().map(|n| n.name).collect())
     })?;
@@ -347,10 +232,7 @@ fn run_pg(
             PgAnswer::WithOffer => "PostgreSQL full-text search + best offer (what /search answers)",
             PgAnswer::NamesOnly => "PostgreSQL full-text search, names only (reference)",
         },
-        requests,
-        elapsed,
-        p50: percentile(&latencies, 0.5),
-        p99: percentile(&latencies, 0.99),
+        measured,
         relevance,
     })
 }
@@ -363,7 +245,6 @@ fn report(
     names_only: &Side,
     rss_kib: u64,
 ) -> String {
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut out = format!(
         "# bench: search\n\n`cargo xtask bench search --offers {} --seconds {} --clients {}`: the {} relevance queries\nin turn, top {TOP}, from {} client connection(s) per side, on the same PostgreSQL data. `/search` answers\neach product with its best offer in a store that reaches the point, price and stock read from PostgreSQL\nper request; the second row asks PostgreSQL for the same answer in one query, the third for names only.\n\n| side | requests/s | p50 ms | p99 ms | relevance (top 3) |\n| --- | ---: | ---: | ---: | ---: |\n",
         settings.offers, settings.seconds, settings.clients, queries, settings.clients
@@ -373,18 +254,18 @@ fn report(
             out,
             "| {} | {:.0} | {:.2} | {:.2} | {:.1} % |",
             side.name,
-            side.throughput(),
-            ms(side.p50),
-            ms(side.p99),
+            side.measured.throughput(),
+            side.measured.ms(0.5),
+            side.measured.ms(0.99),
             side.relevance * 100.0
         );
     }
     let _ = write!(
         out,
         "\n- throughput ratio (ours / PostgreSQL answering the same): {:.1}× (target ≥ 3×); against names only: {:.1}×\n- our p99: {:.2} ms (target ≤ 20 ms)\n- mcp-api RSS after the load: {} MiB\n",
-        ours.throughput() / theirs.throughput().max(f64::MIN_POSITIVE),
-        ours.throughput() / names_only.throughput().max(f64::MIN_POSITIVE),
-        ms(ours.p99),
+        ours.measured.throughput() / theirs.measured.throughput().max(f64::MIN_POSITIVE),
+        ours.measured.throughput() / names_only.measured.throughput().max(f64::MIN_POSITIVE),
+        ours.measured.ms(0.99),
         rss_kib / 1024
     );
     out

@@ -1,0 +1,190 @@
+//! Benchmarks: each loads its data, drives a release build over HTTP from a
+//! few client threads, and writes its section of `bench/RESULTS.md`.
+
+pub mod checkout;
+pub mod search;
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Result, cargo};
+
+/// Builds the release binaries; returns their directory.
+fn release_binaries(root: &Path, bins: &[&str]) -> Result<PathBuf> {
+    let mut args = vec!["build", "--release", "--quiet"];
+    for bin in bins {
+        args.extend(["--bin", bin]);
+    }
+    if !cargo().current_dir(root).args(&args).status()?.success() {
+        return Err("release build failed".into());
+    }
+    Ok(crate::up::target_dir(root)?.join("release"))
+}
+
+/// Starts a service binary with `env` on a free port; returns it and its
+/// address. Its log goes to `bench/out/NAME.log`.
+fn start_service(root: &Path, bin: &Path, env: &[(&str, &str)]) -> Result<(Child, String)> {
+    std::fs::create_dir_all(root.join("bench/out"))?;
+    let name = bin.file_name().and_then(|n| n.to_str()).unwrap_or("service");
+    let log = std::fs::File::create(root.join(format!("bench/out/{name}.log")))?;
+    let mut child = Command::new(bin)
+        .envs(env.iter().copied())
+        .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
+        .env("MERCHANT_LOG_LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .ok_or_else(|| format!("{name} did not start: {line:?} (see bench/out/{name}.log)"))?
+        .to_owned();
+    Ok((child, addr))
+}
+
+fn stop(mut service: Child) {
+    let _ = Command::new("kill").args(["-TERM", &service.id().to_string()]).status();
+    let _ = service.wait();
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// One keep-alive HTTP/1.1 POST; returns the status and the body.
+fn post(
+    stream: &mut BufReader<TcpStream>,
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<(u16, String)> {
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n");
+    for (name, value) in headers {
+        let _ = write!(request, "{name}: {value}\r\n");
+    }
+    let _ = write!(request, "Content-Length: {}\r\n\r\n{body}", body.len());
+    stream.get_mut().write_all(request.as_bytes())?;
+    let mut line = String::new();
+    stream.read_line(&mut line)?;
+    let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no HTTP status")?;
+    let mut length = 0;
+    loop {
+        line.clear();
+        stream.read_line(&mut line)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse()?;
+        }
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body)?;
+    Ok((status, String::from_utf8(body)?))
+}
+
+/// `base` with every connection's `search_path` set to `schema`.
+fn schema_url(base: &str, schema: &str) -> String {
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-csearch_path%3D{schema}")
+}
+
+fn connect(addr: &str) -> Result<BufReader<TcpStream>> {
+    Ok(BufReader::new(TcpStream::connect(addr)?))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let i = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+/// What a load run measured.
+struct Measured {
+    requests: usize,
+    elapsed: Duration,
+    /// Sorted.
+    latencies: Vec<Duration>,
+}
+
+impl Measured {
+    #[allow(clippy::cast_precision_loss)]
+    fn throughput(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn ms(&self, p: f64) -> f64 {
+        percentile(&self.latencies, p).as_secs_f64() * 1000.0
+    }
+}
+
+/// `clients` threads for `seconds`, each calling `call(connection, client,
+/// i)` with its own running count `i`.
+fn load<C>(
+    clients: usize,
+    seconds: u64,
+    connect: impl Fn() -> Result<C> + Sync,
+    call: impl Fn(&mut C, usize, usize) -> Result + Sync,
+) -> Result<Measured> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let results: Vec<Result<Vec<Duration>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|client| {
+                let (connect, call) = (&connect, &call);
+                scope.spawn(move || -> Result<Vec<Duration>> {
+                    let mut conn = connect()?;
+                    let mut latencies = Vec::new();
+                    let mut i = 0;
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        call(&mut conn, client, i)?;
+                        latencies.push(t.elapsed());
+                        i += 1;
+                    }
+                    Ok(latencies)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("client panicked".into()))).collect()
+    });
+    let elapsed = started.elapsed();
+    let mut latencies = Vec::new();
+    for r in results {
+        latencies.extend(r?);
+    }
+    latencies.sort();
+    Ok(Measured { requests: latencies.len(), elapsed, latencies })
+}
+
+/// Replaces the `# bench: NAME` section of `bench/RESULTS.md` (up to the
+/// next such heading), or appends it, so each benchmark keeps its figures.
+fn write_section(root: &Path, name: &str, section: &str) -> Result {
+    let path = root.join("bench/RESULTS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let heading = format!("# bench: {name}\n");
+    let mut sections: Vec<String> = Vec::new();
+    for part in old.split("# bench: ").filter(|p| !p.trim().is_empty()) {
+        sections.push(format!("# bench: {part}"));
+    }
+    match sections.iter_mut().find(|s| s.starts_with(&heading)) {
+        Some(existing) => section.clone_into(existing),
+        None => sections.push(section.to_owned()),
+    }
+    let text: Vec<String> = sections.iter().map(|s| s.trim_end().to_owned() + "\n").collect();
+    std::fs::create_dir_all(root.join("bench"))?;
+    std::fs::write(path, text.join("\n"))?;
+    Ok(())
+}
