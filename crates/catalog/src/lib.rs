@@ -10,6 +10,7 @@
 mod availability;
 pub mod demo;
 mod feed;
+mod hours;
 pub mod import;
 mod model;
 mod ports;
@@ -17,6 +18,7 @@ mod usecases;
 
 pub use availability::{AvailabilityBook, Choice};
 pub use feed::{FeedPosition, OfferAvailability, OfferChange, OfferFeedPage};
+pub use hours::{OpeningHours, time_zone};
 pub use model::{DeliveryZone, Offer, Product, Store};
 pub use ports::{CatalogRepo, RepoError, SearchError, SearchHit, SearchIndex};
 pub use usecases::{

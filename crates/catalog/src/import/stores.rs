@@ -6,8 +6,10 @@
 //! - `delivery_polygon`: a GeoJSON `Polygon` geometry or a bare ring
 //!   `[[lon,lat],…]`, or empty (it wins over the radius);
 //! - both empty: the store does not deliver;
-//! - `pickup`: `true`/`false`; `time_zone`: IANA name (default
-//!   `Europe/Moscow`).
+//! - `pickup`: `true`/`false`;
+//! - `opening_hours`: `Mo-Fr 08:00-22:00; Sa,Su 10:00-20:00` or `24/7`
+//!   (default `Mo-Su 08:00-22:00`); delivery and pickup slots follow them;
+//! - `time_zone`: IANA name (default `Europe/Moscow`).
 
 use std::io::Read;
 
@@ -15,9 +17,14 @@ use domain::{GeoPoint, StoreId};
 
 use super::Rejected;
 use super::fields::{decimal, flag};
+use crate::OpeningHours;
 use crate::model::{DeliveryZone, Store};
 
 const REQUIRED: [&str; 5] = ["id", "name", "address", "lat", "lon"];
+/// For a row whose `opening_hours` is empty.
+pub const DEFAULT_OPENING_HOURS: &str = "Mo-Su 08:00-22:00";
+/// For a row whose `time_zone` is empty.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Moscow";
 
 fn polygon(text: &str) -> Result<DeliveryZone, String> {
     let value: serde_json::Value =
@@ -62,7 +69,17 @@ fn store(get: &dyn Fn(&str) -> String) -> Result<Store, String> {
     if name.trim().is_empty() {
         return Err("name is empty".into());
     }
-    let time_zone = get("time_zone");
+    let time_zone = match get("time_zone").trim() {
+        "" => DEFAULT_TIME_ZONE.to_owned(),
+        zone => crate::time_zone(zone).map(|_| zone.to_owned()).map_err(|e| format!("time_zone: {e}"))?,
+    };
+    let opening_hours = match get("opening_hours").trim() {
+        "" => DEFAULT_OPENING_HOURS.to_owned(),
+        hours => hours
+            .parse::<OpeningHours>()
+            .map(|_| hours.to_owned())
+            .map_err(|e| format!("opening_hours: {e}"))?,
+    };
     Ok(Store {
         id: StoreId::new(get("id").trim()).map_err(|e| format!("id: {e}"))?,
         name: name.trim().to_owned(),
@@ -70,12 +87,8 @@ fn store(get: &dyn Fn(&str) -> String) -> Result<Store, String> {
         location,
         delivery_zone,
         pickup: flag("pickup", &get("pickup"), false)?,
-        opening_hours: get("opening_hours").trim().to_owned(),
-        time_zone: if time_zone.trim().is_empty() {
-            "Europe/Moscow".into()
-        } else {
-            time_zone.trim().to_owned()
-        },
+        opening_hours,
+        time_zone,
     })
 }
 

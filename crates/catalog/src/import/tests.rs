@@ -166,12 +166,17 @@ S1,Гастроном 1,"Москва, Тверская 1",55.757,37.61,3000,,tr
 S2,Гастроном 2,"Москва, Арбат 2",55.75,37.59,,"{""type"":""Polygon"",""coordinates"":[[[37.5,55.7],[37.7,55.7],[37.7,55.8],[37.5,55.8]]]}",false,,
 S3,Плохой,"Москва",91,37.6,,,true,,
 S1,Дубль,"Москва",55.7,37.6,,,true,,
+S4,Ночной,"Москва",55.7,37.6,,,true,always open,
+S5,Далёкий,"Москва",55.7,37.6,,,true,,Moscow
 "#;
     let (stores, rejected) = read_stores_csv(csv.as_bytes()).unwrap();
     assert_eq!(stores.len(), 2);
+    assert_eq!(stores[1].opening_hours, "Mo-Su 08:00-22:00", "the default hours");
     assert_eq!(stores[0].delivery_zone, Some(DeliveryZone::Radius { metres: 3000 }));
     assert!(matches!(stores[1].delivery_zone, Some(DeliveryZone::Polygon(ref ring)) if ring.len() == 4));
     assert_eq!(stores[1].time_zone, "Europe/Moscow");
     let lines: Vec<u64> = rejected.iter().map(|r| r.line).collect();
-    assert_eq!(lines, [4, 5], "{rejected:?}");
+    assert_eq!(lines, [4, 5, 6, 7], "{rejected:?}");
+    assert!(rejected[2].reason.starts_with("opening_hours:"), "{rejected:?}");
+    assert!(rejected[3].reason.contains("unknown time zone \"Moscow\""), "{rejected:?}");
 }
