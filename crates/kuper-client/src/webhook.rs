@@ -232,7 +232,10 @@ impl Webhook {
         let timestamp = object.get("timestamp").and_then(Value::as_str).map(str::to_owned);
         // serde_json's map keeps keys sorted: this is the canonical form.
         let body = value.to_string();
-        let key = Sha256::digest(body.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, b| {
+        // The send time is left out: a resend of the same event may carry a
+        // new one.
+        let identity = serde_json::json!({"event_type": event_type.as_str(), "payload": payload}).to_string();
+        let key = Sha256::digest(identity.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, b| {
             let _ = write!(hex, "{b:02x}");
             hex
         });
@@ -315,6 +318,12 @@ mod tests {
             Webhook::parse(reordered).unwrap().key,
             Webhook::parse(ordered).unwrap().key,
             "key order is not content"
+        );
+        let resent = CREATED.replace("10:00:00+03:00", "10:00:30+03:00");
+        assert_eq!(
+            Webhook::parse(resent.as_bytes()).unwrap().key,
+            a.key,
+            "a resend at another time is the same event"
         );
         let other = CREATED.replace("H1234567890", "H1234567891");
         assert_ne!(a.key, Webhook::parse(other.as_bytes()).unwrap().key);

@@ -17,6 +17,7 @@ mod catalog_repo;
 mod database;
 mod error;
 mod identity_store;
+mod kuper_inbox;
 pub mod meta;
 pub mod migrations;
 mod order_repo;
@@ -30,6 +31,7 @@ pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;
+pub use kuper_inbox::DbKuperInbox;
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use url::{Backend, DatabaseUrl, UrlError};
 

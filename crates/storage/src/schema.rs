@@ -175,6 +175,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kuper_inbox (event_key) {
+        event_key -> Text,
+        event_type -> Text,
+        original_order_id -> Text,
+        body -> Text,
+        received_at -> Timestamp,
+        state -> Text,
+        reply -> Text,
+        note -> Nullable<Text>,
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kuper_order_numbers (original_order_id) {
+        original_order_id -> Text,
+        order_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

@@ -1,0 +1,2 @@
+DROP TABLE kuper_order_numbers;
+DROP TABLE kuper_inbox;
