@@ -10,9 +10,9 @@ use identity::{Authenticator, AuthenticatorSettings, IdentityProvider, JwtVerifi
 use identity_providers::{IntrospectionProvider, SberIdProvider, SetupError};
 use orders::Ordering;
 use search::{ProjectedCatalog, TantivyIndex};
-use storage::{Database, DbCatalogRepo, DbIdentityStore, DbOrderRepo};
+use storage::{Database, DbCatalogRepo, DbIdentityStore, DbKuperInbox, DbOrderRepo};
 
-use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode};
+use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode, WebhookAuth};
 use crate::server::StartError;
 
 fn setup_error(e: SetupError) -> StartError {
@@ -212,10 +212,30 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
     })
 }
 
-/// The routes of `kuper-listener` beyond the operational ones: none yet.
+/// The routes of `kuper-listener`: the webhook, stored in the inbox before
+/// every 2xx.
 pub fn kuper_listener(
-    _db: &Database,
-    _config: &Config,
+    db: &Database,
+    config: &Config,
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
-    Ok(|_: &mut web::ServiceConfig| {})
+    let hooks = &config.kuper_webhook;
+    let secret =
+        hooks.secret.clone().ok_or_else(|| config_error("MERCHANT_KUPER_WEBHOOK_SECRET", "is required"))?;
+    let auth = match hooks.auth {
+        WebhookAuth::Bearer => kuper_http::WebhookAuth::Bearer(secret),
+        WebhookAuth::ClientToken => kuper_http::WebhookAuth::ClientToken(secret),
+        WebhookAuth::Basic => kuper_http::WebhookAuth::Basic {
+            user: hooks
+                .user
+                .clone()
+                .ok_or_else(|| config_error("MERCHANT_KUPER_WEBHOOK_USER", "is required"))?,
+            password: secret,
+        },
+    };
+    Ok(kuper_http::configure(kuper_http::ListenerState {
+        inbox: Arc::new(DbKuperInbox::new(db.clone())),
+        auth,
+        clock: Arc::new(SystemClock),
+        max_body_bytes: config.http.max_body_bytes,
+    }))
 }

@@ -1,0 +1,164 @@
+//! Kuper's webhooks against the real `kuper-listener` binary on both
+//! backends: authentication, bad bodies, deduplication, and no acknowledged
+//! webhook lost to a SIGKILL.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::testing::RunningService;
+use kuper_client::webhook::Webhook;
+use serde_json::{Value, json};
+use storage::DbKuperInbox;
+use storage::testing::TestDatabase;
+
+const BIN: &str = env!("CARGO_BIN_EXE_kuper-listener");
+const SECRET: &str = "wh-secret-5b1f0e77c2";
+
+fn start(t: &TestDatabase, dir: &Path) -> RunningService {
+    RunningService::start(
+        Path::new(BIN),
+        dir,
+        &[
+            ("MERCHANT_DATABASE_URL", &t.raw_url),
+            ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
+            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+            ("MERCHANT_HTTP_MAX_BODY_BYTES", "4096"),
+        ],
+    )
+}
+
+fn post(service: &RunningService, auth: &str, body: &str) -> Result<(u16, Value), reqwest::Error> {
+    let response = reqwest::blocking::Client::new()
+        .post(service.url("/kuper/webhooks"))
+        .header("Authorization", auth)
+        .header("Content-Type", "application/json")
+        .timeout(Duration::from_secs(10))
+        .body(body.to_owned())
+        .send()?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().unwrap_or(Value::Null)))
+}
+
+fn bearer() -> String {
+    format!("Bearer {SECRET}")
+}
+
+fn created(order: &str) -> String {
+    json!({
+        "event_type": "order.created",
+        "timestamp": "2026-11-25T10:00:00+03:00",
+        "payload": {"originalOrderId": order, "storeID": "STORE-001", "shipmentMethod": "by_courier",
+                    "positions": [{"id": "SKU-000001", "quantity": 2, "price": "99.90"}]}
+    })
+    .to_string()
+}
+
+fn assert_kuper_error(body: &Value, field: &str) {
+    let errors = body["errors"].as_array().unwrap_or_else(|| panic!("not Kuper's error shape: {body}"));
+    assert_eq!(errors[0]["field"], field, "{body}");
+    assert!(errors[0]["type"].is_string() && errors[0]["message"].is_string(), "{body}");
+}
+
+#[test]
+fn webhooks_are_authenticated_checked_stored_and_deduplicated() {
+    for t in TestDatabase::each_backend_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut service = start(&t, dir.path());
+        for auth in ["Bearer wrong", "", "Basic a3VwZXI6d2gtc2VjcmV0LTViMWYwZTc3YzI="] {
+            let (status, body) = post(&service, auth, &created("H1")).unwrap();
+            assert_eq!(status, 401, "{auth:?}");
+            assert_kuper_error(&body, "Authorization");
+        }
+        for (body, field) in [
+            ("{", "body"),
+            (r#"{"event_type": "order.paid", "payload": {}}"#, "payload.originalOrderId"),
+            (r#"{"payload": {"originalOrderId": "H1"}}"#, "event_type"),
+            (r#"{"event_type": "order.created", "payload": {"originalOrderId": "H1"}}"#, "payload"),
+        ] {
+            let (status, answer) = post(&service, &bearer(), body).unwrap();
+            assert_eq!(status, 400, "{body}");
+            assert_kuper_error(&answer, field);
+        }
+        let huge = json!({"event_type": "order.paid", "payload": {"originalOrderId": "H1", "pad": "x".repeat(5000)}});
+        let (status, answer) = post(&service, &bearer(), &huge.to_string()).unwrap();
+        assert_eq!(status, 400);
+        assert_kuper_error(&answer, "body");
+
+        let (status, first) = post(&service, &bearer(), &created("H1")).unwrap();
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["status"], "created");
+        assert!(first["number"].as_str().unwrap().starts_with("ord_"));
+        let (status, again) = post(&service, &bearer(), &created("H1")).unwrap();
+        assert_eq!((status, &again), (200, &first), "a retry gets the same answer");
+        let unknown = r#"{"event_type": "order.teleported", "payload": {"originalOrderId": 77}}"#;
+        assert_eq!(
+            post(&service, &bearer(), unknown).unwrap().0,
+            200,
+            "unknown events are kept, not refused"
+        );
+        let key = Webhook::parse(created("H1").as_bytes()).unwrap().key;
+        assert_eq!(DbKuperInbox::count(&mut t.db.get().unwrap(), &key).unwrap(), 1, "{}", t.db.backend());
+        assert!(service.terminate().success());
+    }
+}
+
+#[test]
+fn no_acknowledged_webhook_is_lost_to_a_sigkill() {
+    for t in TestDatabase::each_backend_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut service = start(&t, dir.path());
+        let url = service.url("/kuper/webhooks");
+        let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sender = {
+            let acked = Arc::clone(&acked);
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for i in 0..100_000 {
+                    let body =
+                        json!({"event_type": "order.paid", "payload": {"originalOrderId": format!("H{i}")}})
+                            .to_string();
+                    let sent = client
+                        .post(&url)
+                        .header("Authorization", bearer())
+                        .timeout(Duration::from_secs(5))
+                        .body(body.clone())
+                        .send();
+                    match sent {
+                        Ok(r) if r.status() == 200 => acked.lock().unwrap().push(body),
+                        Ok(r) => panic!("answered {}", r.status()),
+                        Err(_) => return, // the listener is gone
+                    }
+                }
+            })
+        };
+        // Let a stream build up, then pull the plug mid-stream.
+        while acked.lock().unwrap().len() < 200 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        service.kill();
+        sender.join().unwrap();
+        let acked = acked.lock().unwrap().clone();
+        assert!(acked.len() >= 200);
+
+        let service = start(&t, dir.path());
+        let mut conn = t.db.get().unwrap();
+        for body in &acked {
+            let key = Webhook::parse(body.as_bytes()).unwrap().key;
+            assert_eq!(
+                DbKuperInbox::count(&mut conn, &key).unwrap(),
+                1,
+                "{}: {body} was acked",
+                t.db.backend()
+            );
+        }
+        // Kuper retries whatever it is unsure of: the inbox takes it once.
+        for body in acked.iter().rev().take(20) {
+            assert_eq!(post(&service, &bearer(), body).unwrap().0, 200);
+        }
+        for body in acked.iter().rev().take(20) {
+            let key = Webhook::parse(body.as_bytes()).unwrap().key;
+            assert_eq!(DbKuperInbox::count(&mut conn, &key).unwrap(), 1);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The Kuper webhook listener over actix-web.
+//!
+//! One URL, `POST /kuper/webhooks`, takes every event. A webhook is
+//! authenticated (the scheme Kuper is configured with, compared in constant
+//! time), parsed by `kuper-client`, and committed to the inbox before any 2xx;
+//! a retry gets the first reply again. Bad bodies are 400 and bad
+//! credentials 401, in Kuper's error shape, and store nothing. When the
+//! inbox cannot commit, the answer is 503, so Kuper retries: nothing is
+//! acknowledged that is not stored.
+
+mod auth;
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::Clock;
+use kuper_client::webhook::{ErrorBody, Webhook};
+use orders::kuper::{KuperInbox, ReceivedEvent, Reply};
+
+pub use auth::WebhookAuth;
+
+/// What the listener needs, built once at start.
+#[derive(Clone, Debug)]
+pub struct ListenerState {
+    pub inbox: Arc<dyn KuperInbox>,
+    pub auth: WebhookAuth,
+    pub clock: Arc<dyn Clock>,
+    /// Largest webhook body accepted; larger ones are a 400.
+    pub max_body_bytes: usize,
+}
+
+pub const WEBHOOK_PATH: &str = "/kuper/webhooks";
+
+/// Registers the webhook route.
+pub fn configure(state: ListenerState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(state.clone())).route(WEBHOOK_PATH, web::post().to(webhook));
+    }
+}
+
+fn error(status: StatusCode, kind: &str, field: &str, message: impl Into<String>) -> HttpResponse {
+    HttpResponse::build(status).json(ErrorBody::one(kind, field, message))
+}
+
+async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web::Payload) -> HttpResponse {
+    if !state.auth.accepts(&req) {
+        tracing::warn!(peer = ?req.peer_addr(), "webhook with missing or wrong credentials");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authorization",
+            "missing or wrong credentials",
+        );
+    }
+    let bytes = match payload.to_bytes_limited(state.max_body_bytes).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "invalid", "body", "cannot read the body"),
+        Err(_) => {
+            let message = format!("the body is larger than {} bytes", state.max_body_bytes);
+            return error(StatusCode::BAD_REQUEST, "invalid", "body", message);
+        }
+    };
+    let hook = match Webhook::parse(&bytes) {
+        Ok(hook) => hook,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid", &e.field, e.message),
+    };
+    let event = ReceivedEvent {
+        key: hook.key.clone(),
+        event_type: hook.event_type.as_str().to_owned(),
+        original_order_id: hook.original_order_id.clone(),
+        body: hook.body,
+        received_at: state.clock.now(),
+    };
+    match state.inbox.receive(&event).await {
+        Ok(receipt) => {
+            tracing::info!(
+                event = %event.event_type,
+                order = %event.original_order_id,
+                duplicate = receipt.duplicate,
+                "webhook stored"
+            );
+            HttpResponse::Ok().json(match receipt.reply {
+                Reply::Created { number } => {
+                    serde_json::json!({"status": "created", "number": number.as_str()})
+                }
+                Reply::Stored => serde_json::json!({"status": "ok"}),
+            })
+        }
+        Err(e) => {
+            tracing::error!(error = %e, event = %event.event_type, "webhook not stored; Kuper will retry");
+            let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "", "try again later");
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("5"),
+            );
+            response
+        }
+    }
+}
