@@ -2,6 +2,7 @@
 //! as the services (`MERCHANT_*`, `merchant.toml`).
 
 mod orders;
+mod stores;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: TokensCommand,
     },
+    /// A store's own delivery or pickup slot grid.
+    Stores {
+        #[command(subcommand)]
+        command: StoresCommand,
+    },
     /// Orders: list, show, and move them through their statuses.
     Orders {
         #[command(subcommand)]
@@ -93,6 +99,12 @@ enum TokensCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum StoresCommand {
+    /// Set (or --clear) the store's slot grid for one shipping method.
+    Slots(stores::SlotsArgs),
+}
+
+#[derive(Debug, Subcommand)]
 enum DbCommand {
     /// Connect and report backend, version, migrations and settings; fails
     /// when the database is unreachable or its schema is behind.
@@ -122,6 +134,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
     match command {
         Command::Tokens { command } => return tokens(command, &db, config),
         Command::Orders { command } => return orders::run(command, &db, config),
+        Command::Stores { command: StoresCommand::Slots(args) } => return stores::slots(args, &db, config),
         _ => {}
     }
     let mut conn = db.get()?;
@@ -144,7 +157,9 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
                 println!("reverted {version}");
             }
         }
-        Command::Tokens { .. } | Command::Orders { .. } => unreachable!("handled above"),
+        Command::Tokens { .. } | Command::Orders { .. } | Command::Stores { .. } => {
+            unreachable!("handled above")
+        }
         Command::Import { what } => return import(&mut conn, what),
         Command::DemoData { offers, if_empty } => {
             if *if_empty && DbCatalogRepo::product_count(&mut conn)? > 0 {

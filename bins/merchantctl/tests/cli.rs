@@ -205,3 +205,42 @@ fn staff_list_show_and_move_orders() {
         assert!(!merchantctl(&t, &["orders", "advance", &id, "teleport"]).status.success());
     }
 }
+
+#[test]
+fn a_store_gets_its_own_slot_grid_and_back() {
+    for t in TestDatabase::each_backend_migrated() {
+        assert!(merchantctl(&t, &["demo-data", "--offers", "500"]).status.success());
+        let set = merchantctl(
+            &t,
+            &[
+                "stores",
+                "slots",
+                "STORE-001",
+                "--shipping",
+                "pickup",
+                "--slot-minutes",
+                "30",
+                "--capacity",
+                "2",
+            ],
+        );
+        assert!(set.status.success(), "{set:?}");
+        assert!(stdout(&set).contains("pickup slots of 30 min"), "{}", stdout(&set));
+        assert!(!merchantctl(&t, &["stores", "slots", "NOPE", "--shipping", "pickup"]).status.success());
+        assert!(
+            !merchantctl(&t, &["stores", "slots", "STORE-001", "--shipping", "pickup", "--cutoff", "late"])
+                .status
+                .success()
+        );
+        assert!(
+            !merchantctl(
+                &t,
+                &["stores", "slots", "STORE-001", "--shipping", "pickup", "--slot-minutes", "5"]
+            )
+            .status
+            .success()
+        );
+        let clear = merchantctl(&t, &["stores", "slots", "STORE-001", "--shipping", "pickup", "--clear"]);
+        assert!(clear.status.success() && stdout(&clear).contains("follow the configuration"), "{clear:?}");
+    }
+}

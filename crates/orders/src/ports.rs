@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::{OrderId, SkuId, StoreId};
 
 use crate::model::{Order, ShippingMethod, Slot};
+use crate::schedule::SlotSettings;
 use crate::status::{Action, IllegalTransition, OrderStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,4 +59,10 @@ pub trait OrderRepo: Send + Sync + std::fmt::Debug {
     async fn expired(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OrderId>, RepoError>;
     /// Newest first.
     async fn list(&self, status: Option<OrderStatus>, limit: i64) -> Result<Vec<Order>, RepoError>;
+    /// The store's own slot grid for `method`, if it has one.
+    async fn slot_settings(
+        &self,
+        store: &StoreId,
+        method: ShippingMethod,
+    ) -> Result<Option<SlotSettings>, RepoError>;
 }

@@ -206,11 +206,19 @@ fn check_quantity(sku: &SkuId, unit: Unit, quantity: Decimal) -> Result<(), Orde
 }
 
 impl Ordering {
-    fn slot_settings(&self, method: ShippingMethod) -> &SlotSettings {
-        match method {
-            ShippingMethod::Delivery => &self.settings.delivery,
-            ShippingMethod::Pickup => &self.settings.pickup,
-        }
+    /// The store's own grid for `method`, or the configured one.
+    async fn slot_settings(
+        &self,
+        store: &StoreId,
+        method: ShippingMethod,
+    ) -> Result<SlotSettings, OrderError> {
+        Ok(match self.orders.slot_settings(store, method).await? {
+            Some(own) => own,
+            None => match method {
+                ShippingMethod::Delivery => self.settings.delivery.clone(),
+                ShippingMethod::Pickup => self.settings.pickup.clone(),
+            },
+        })
     }
 
     async fn known_store(&self, id: &StoreId) -> Result<Store, OrderError> {
@@ -311,8 +319,8 @@ impl Ordering {
     /// Slots with a free place, earliest first.
     async fn open_slots(&self, store: &Store, method: ShippingMethod) -> Result<Vec<Slot>, OrderError> {
         let (hours, zone) = zone_of(store)?;
-        let settings = self.slot_settings(method);
-        let grid = slot_grid(&hours, zone, settings, self.clock.now());
+        let settings = self.slot_settings(&store.id, method).await?;
+        let grid = slot_grid(&hours, zone, &settings, self.clock.now());
         let booked = self.orders.booked(&store.id, method, &grid).await?;
         Ok(grid.into_iter().zip(booked).filter(|(_, n)| *n < settings.capacity).map(|(s, _)| s).collect())
     }
@@ -395,7 +403,7 @@ impl Ordering {
             return Err(OrderError::DeliveryPriceChanged { was: seen, now: delivery_price });
         }
         let (hours, zone) = zone_of(&store)?;
-        let settings = self.slot_settings(request.shipping);
+        let settings = self.slot_settings(&store.id, request.shipping).await?;
         let now = self.clock.now();
         let describe = |slot: &Slot| {
             format!(
@@ -404,7 +412,7 @@ impl Ordering {
                 slot.ends_at.with_timezone(&zone).to_rfc3339()
             )
         };
-        if !slot_grid(&hours, zone, settings, now).contains(&request.slot) {
+        if !slot_grid(&hours, zone, &settings, now).contains(&request.slot) {
             return Err(OrderError::SlotNotOffered(describe(&request.slot)));
         }
         let total =

@@ -2,6 +2,7 @@
 //! its slot place are written in one transaction, so an order never exists
 //! without its stock held, and stock is never held without an order.
 
+use ::orders::schedule::SlotSettings;
 use ::orders::{
     Action, ApplyError, Channel, CreateError, Effect, Order, OrderLine, OrderRepo, OrderStatus, RepoError,
     Shipping, ShippingMethod, Slot, transition,
@@ -11,7 +12,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, UserId};
 
-use crate::schema::{idempotency_keys, offers, order_events, order_lines, orders, slot_bookings};
+use crate::schema::{
+    idempotency_keys, offers, order_events, order_lines, orders, slot_bookings, store_slots,
+};
 use crate::{Database, DbConn, StorageError, with_conn};
 
 #[derive(Clone, Debug)]
@@ -421,6 +424,36 @@ pub struct OrderEvent {
 }
 
 impl DbOrderRepo {
+    /// Gives `store` its own slot grid for `method` (`None`: back to the
+    /// configured one).
+    pub fn set_slot_settings(
+        conn: &mut DbConn,
+        store: &StoreId,
+        method: ShippingMethod,
+        settings: Option<&SlotSettings>,
+    ) -> Result<(), StorageError> {
+        let key = (store.as_str(), method.as_str());
+        let Some(s) = settings else {
+            with_conn!(conn, |c| diesel::delete(store_slots::table.find(key)).execute(c))?;
+            return Ok(());
+        };
+        let minutes = |d: chrono::Duration| i32::try_from(d.num_minutes()).unwrap_or(i32::MAX);
+        let row = (
+            store_slots::store_id.eq(store.as_str()),
+            store_slots::shipping.eq(method.as_str()),
+            store_slots::slot_minutes.eq(minutes(s.length)),
+            store_slots::lead_minutes.eq(minutes(s.lead)),
+            store_slots::cutoff.eq(s.cutoff.map(|t| t.format("%H:%M").to_string())),
+            store_slots::days.eq(i32::try_from(s.days).unwrap_or(i32::MAX)),
+            store_slots::capacity.eq(i32::try_from(s.capacity).unwrap_or(i32::MAX)),
+        );
+        with_conn!(conn, |c| {
+            diesel::delete(store_slots::table.find(key)).execute(c)?;
+            diesel::insert_into(store_slots::table).values(row.clone()).execute(c)
+        })?;
+        Ok(())
+    }
+
     /// The order's history, oldest first: for staff.
     pub fn events(conn: &mut DbConn, id: &OrderId) -> Result<Vec<OrderEvent>, StorageError> {
         let rows: Vec<(NaiveDateTime, Option<String>, String, String)> =
@@ -546,6 +579,44 @@ impl OrderRepo for DbOrderRepo {
                     .select(orders::id)
                     .load(c))?;
                 ids.into_iter().map(|id| OrderId::new(id).map_err(|e| corrupt("orders.id", e))).collect()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn slot_settings(
+        &self,
+        store: &StoreId,
+        method: ShippingMethod,
+    ) -> Result<Option<SlotSettings>, RepoError> {
+        let (store, method) = (store.to_string(), method.as_str());
+        self.db
+            .run(move |conn| {
+                let row: Option<(i32, i32, Option<String>, i32, i32)> =
+                    with_conn!(conn, |c| store_slots::table
+                        .find((store.as_str(), method))
+                        .select((
+                            store_slots::slot_minutes,
+                            store_slots::lead_minutes,
+                            store_slots::cutoff,
+                            store_slots::days,
+                            store_slots::capacity,
+                        ))
+                        .first(c)
+                        .optional())?;
+                row.map(|(slot, lead, cutoff, days, capacity)| {
+                    Ok(SlotSettings {
+                        length: chrono::Duration::minutes(slot.into()),
+                        lead: chrono::Duration::minutes(lead.into()),
+                        cutoff: cutoff
+                            .map(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M"))
+                            .transpose()
+                            .map_err(|e| corrupt("store_slots.cutoff", e))?,
+                        days: u32::try_from(days).map_err(|e| corrupt("store_slots.days", e))?,
+                        capacity: u32::try_from(capacity).map_err(|e| corrupt("store_slots.capacity", e))?,
+                    })
+                })
+                .transpose()
             })
             .await
             .map_err(|e| failed(&e))

@@ -197,6 +197,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    store_slots (store_id, shipping) {
+        store_id -> Text,
+        shipping -> Text,
+        slot_minutes -> Integer,
+        lead_minutes -> Integer,
+        cutoff -> Nullable<Text>,
+        days -> Integer,
+        capacity -> Integer,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

@@ -255,3 +255,39 @@ fn concurrent_retries_of_one_checkout_make_one_order() {
         });
     }
 }
+
+#[test]
+fn a_store_can_have_its_own_slot_grid() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (o, _) = setup(&t, 10);
+        let store = StoreId::new("S1").unwrap();
+        let destination = orders::Destination::Pickup { store: store.clone() };
+        let length = |o: &Ordering| {
+            let options =
+                runtime().block_on(o.delivery_options(&destination, &items(&[("MILK", 1)]))).unwrap();
+            let first = options.options[0].slot;
+            (first.ends_at - first.starts_at, options.options.len())
+        };
+        let (configured, _) = length(&o);
+        assert_eq!(configured, Duration::hours(1));
+        let own = orders::schedule::SlotSettings {
+            length: Duration::minutes(30),
+            lead: Duration::minutes(0),
+            cutoff: Some(chrono::NaiveTime::from_hms_opt(21, 0, 0).unwrap()),
+            days: 1,
+            capacity: 1,
+        };
+        DbOrderRepo::set_slot_settings(&mut t.db.get().unwrap(), &store, ShippingMethod::Pickup, Some(&own))
+            .unwrap();
+        let repo = DbOrderRepo::new(t.db.clone());
+        assert_eq!(
+            runtime().block_on(repo.slot_settings(&store, ShippingMethod::Pickup)).unwrap(),
+            Some(own)
+        );
+        // 10:00 to 22:00 in half hours, today only.
+        assert_eq!(length(&o), (Duration::minutes(30), 24), "{}", t.db.backend());
+        DbOrderRepo::set_slot_settings(&mut t.db.get().unwrap(), &store, ShippingMethod::Pickup, None)
+            .unwrap();
+        assert_eq!(length(&o).0, Duration::hours(1));
+    }
+}

@@ -136,6 +136,9 @@ impl OrderRepo for Book {
     async fn list(&self, _: Option<OrderStatus>, _: i64) -> Result<Vec<Order>, RepoError> {
         Ok(self.orders.lock().unwrap().values().cloned().collect())
     }
+    async fn slot_settings(&self, _: &StoreId, _: ShippingMethod) -> Result<Option<SlotSettings>, RepoError> {
+        Ok(None)
+    }
 }
 
 fn store(id: &str, lat: f64, delivers: bool, pickup: bool) -> Store {
