@@ -1,6 +1,8 @@
-//! Kuper orders, as far as they reach the order book today: the inbox that
-//! holds every acknowledged webhook. (The state machines per integration
-//! type and the application of events come next.)
+//! Kuper orders: the inbox that holds every acknowledged webhook, and the
+//! flow of each integration type ([`flow`]). (Applying inbox events to
+//! orders comes next.)
+
+pub mod flow;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

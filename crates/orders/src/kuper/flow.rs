@@ -1,0 +1,284 @@
+//! The Kuper order flow of each integration type, as one table: events Kuper
+//! sends us (webhooks) and actions staff take (each sent to Kuper as a
+//! notification), with their guards and effects.
+//!
+//! Webhooks are never refused: one that does not fit the order's state (a
+//! late retry, a resend, an event of another integration type) is
+//! [`Incoming::Record`]ed for staff and changes nothing; in particular an
+//! event never moves an order backwards. Staff actions the flow forbids are
+//! an [`IllegalAction`] naming the reason.
+
+use std::fmt;
+
+/// How a store works with Kuper; configured per store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntegrationType {
+    /// Merchant assembles, Kuper's courier delivers.
+    KuperDelivery,
+    /// Merchant assembles, the customer picks up.
+    Pickup,
+    /// Merchant assembles and delivers.
+    MerchantDelivery,
+}
+
+impl IntegrationType {
+    pub const ALL: [IntegrationType; 3] =
+        [IntegrationType::KuperDelivery, IntegrationType::Pickup, IntegrationType::MerchantDelivery];
+}
+
+/// Where a Kuper order stands, in the order the flow reaches them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KuperStatus {
+    Created,
+    /// Restaurants only: we sent `order.accepted`.
+    Accepted,
+    InWork,
+    Assembled,
+    /// Pickup only: the code is with Kuper.
+    PickupCodeSent,
+    /// `order.ready_for_delivery` with the final composition is sent.
+    Ready,
+    /// Kuper's courier has the goods.
+    Received,
+    Delivering,
+    Delivered,
+    Canceled,
+}
+
+impl KuperStatus {
+    pub const ALL: [KuperStatus; 10] = [
+        KuperStatus::Created,
+        KuperStatus::Accepted,
+        KuperStatus::InWork,
+        KuperStatus::Assembled,
+        KuperStatus::PickupCodeSent,
+        KuperStatus::Ready,
+        KuperStatus::Received,
+        KuperStatus::Delivering,
+        KuperStatus::Delivered,
+        KuperStatus::Canceled,
+    ];
+
+    pub const fn is_final(self) -> bool {
+        matches!(self, KuperStatus::Delivered | KuperStatus::Canceled)
+    }
+
+    /// Whether the goods are still with the merchant (a cancel puts them
+    /// back on the shelf).
+    pub const fn goods_in_store(self) -> bool {
+        (self as u8) <= (KuperStatus::Ready as u8)
+    }
+}
+
+impl fmt::Display for KuperStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Webhooks that concern an existing order (`order.created` makes one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    Paid,
+    CourierAssigned,
+    CourierArrived,
+    Received,
+    Delivering,
+    Delivered,
+    Canceled,
+    Updated,
+}
+
+impl Event {
+    pub const ALL: [Event; 8] = [
+        Event::Paid,
+        Event::CourierAssigned,
+        Event::CourierArrived,
+        Event::Received,
+        Event::Delivering,
+        Event::Delivered,
+        Event::Canceled,
+        Event::Updated,
+    ];
+}
+
+/// Staff actions; each is a notification to Kuper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StaffAction {
+    Accept,
+    StartAssembly,
+    Assembled,
+    PickupCode,
+    Ready,
+    EstimatedDeliveryTime,
+    Delivering,
+    Delivered,
+    Cancel,
+}
+
+impl StaffAction {
+    pub const ALL: [StaffAction; 9] = [
+        StaffAction::Accept,
+        StaffAction::StartAssembly,
+        StaffAction::Assembled,
+        StaffAction::PickupCode,
+        StaffAction::Ready,
+        StaffAction::EstimatedDeliveryTime,
+        StaffAction::Delivering,
+        StaffAction::Delivered,
+        StaffAction::Cancel,
+    ];
+
+    /// The notification's `event.type` on Kuper's wire.
+    pub const fn notification(self) -> &'static str {
+        match self {
+            StaffAction::Accept => "order.accepted",
+            StaffAction::StartAssembly => "order.in_work",
+            StaffAction::Assembled => "order.assembled",
+            StaffAction::PickupCode => "order.pickup_code_created",
+            StaffAction::Ready => "order.ready_for_delivery",
+            StaffAction::EstimatedDeliveryTime => "order.estimated_delivery_time",
+            StaffAction::Delivering => "order.delivering",
+            StaffAction::Delivered => "order.delivered",
+            StaffAction::Cancel => "order.canceled",
+        }
+    }
+}
+
+impl fmt::Display for StaffAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.notification())
+    }
+}
+
+/// What a step does besides moving the status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KuperEffect {
+    /// Put the reserved stock back on the shelf.
+    ReleaseStock,
+    /// Kuper charged the customer.
+    MarkPaid,
+    /// Queue the action's notification to Kuper (in the same transaction).
+    Notify,
+}
+
+/// A step of the flow: the status after it (`None`: unchanged) and its
+/// effects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub to: Option<KuperStatus>,
+    pub effects: &'static [KuperEffect],
+}
+
+/// What becomes of a webhook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Incoming {
+    Apply(Step),
+    /// Kept for staff with the reason; the order is not changed.
+    Record(&'static str),
+}
+
+/// What an order is, for the flow's guards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    pub integration: IntegrationType,
+    pub status: KuperStatus,
+    pub restaurant: bool,
+    pub paid: bool,
+    /// The final composition is set (needed by `Ready`).
+    pub composition_final: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{action} is not allowed for an order that is {status}: {reason}")]
+pub struct IllegalAction {
+    pub action: StaffAction,
+    pub status: KuperStatus,
+    pub reason: &'static str,
+}
+
+const NONE: &[KuperEffect] = &[];
+const RELEASE: &[KuperEffect] = &[KuperEffect::ReleaseStock];
+const PAID: &[KuperEffect] = &[KuperEffect::MarkPaid];
+const NOTIFY: &[KuperEffect] = &[KuperEffect::Notify];
+const NOTIFY_RELEASE: &[KuperEffect] = &[KuperEffect::Notify, KuperEffect::ReleaseStock];
+
+fn to(status: KuperStatus, effects: &'static [KuperEffect]) -> Step {
+    Step { to: Some(status), effects }
+}
+
+/// The webhook half of the table.
+pub fn incoming(facts: Facts, event: Event) -> Incoming {
+    use Event as E;
+    use IntegrationType::KuperDelivery;
+    use KuperStatus as S;
+    let status = facts.status;
+    let cancel_effects = if status.goods_in_store() { RELEASE } else { NONE };
+    if status.is_final() && !(status == S::Canceled && event == E::Canceled) {
+        return Incoming::Record("the order is closed");
+    }
+    let kuper_delivery = facts.integration == KuperDelivery;
+    match event {
+        E::Canceled if status == S::Canceled => Incoming::Record("already canceled"),
+        E::Canceled => Incoming::Apply(to(S::Canceled, cancel_effects)),
+        E::Paid if facts.paid => Incoming::Record("already paid"),
+        // Kuper may charge before our ready_for_delivery is acknowledged:
+        // payment does not wait for the assembly steps.
+        E::Paid => Incoming::Apply(Step { to: None, effects: PAID }),
+        E::Updated => Incoming::Record("changes go to staff"),
+        _ if !kuper_delivery => Incoming::Record("not an event of this integration type"),
+        E::CourierAssigned | E::CourierArrived => Incoming::Apply(Step { to: None, effects: NONE }),
+        // The courier only takes what is ready: a pickup confirms readiness
+        // even if our notification is still on its way.
+        E::Received if status < S::Received => Incoming::Apply(to(S::Received, NONE)),
+        E::Delivering if status < S::Delivering => Incoming::Apply(to(S::Delivering, NONE)),
+        E::Delivered => Incoming::Apply(to(S::Delivered, NONE)),
+        E::Received | E::Delivering => Incoming::Record("the order is further along"),
+    }
+}
+
+/// The staff half of the table.
+pub fn staff(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> {
+    use IntegrationType::{MerchantDelivery, Pickup};
+    use KuperStatus as S;
+    use StaffAction as A;
+    let status = facts.status;
+    let refuse = |reason| Err(IllegalAction { action, status, reason });
+    if status.is_final() {
+        return refuse("the order is closed");
+    }
+    match action {
+        A::Cancel => Ok(to(S::Canceled, if status.goods_in_store() { NOTIFY_RELEASE } else { NOTIFY })),
+        A::Accept if !facts.restaurant => refuse("only restaurants accept orders"),
+        A::Accept if status == S::Created => Ok(to(S::Accepted, NOTIFY)),
+        A::StartAssembly if facts.restaurant && status == S::Created => {
+            refuse("a restaurant accepts the order first")
+        }
+        A::StartAssembly if matches!(status, S::Created | S::Accepted) => Ok(to(S::InWork, NOTIFY)),
+        A::Assembled if status == S::InWork => Ok(to(S::Assembled, NOTIFY)),
+        A::PickupCode if facts.integration != Pickup => refuse("pickup codes are for pickup orders"),
+        A::PickupCode if matches!(status, S::InWork | S::Assembled) => Ok(to(S::PickupCodeSent, NOTIFY)),
+        A::Ready if !facts.composition_final => refuse("the final composition is not set"),
+        A::Ready if facts.integration == Pickup && status == S::Assembled => {
+            refuse("a pickup order needs its pickup code first")
+        }
+        A::Ready if matches!(status, S::Assembled | S::PickupCodeSent) => Ok(to(S::Ready, NOTIFY)),
+        A::EstimatedDeliveryTime if facts.integration != MerchantDelivery => {
+            refuse("only merchant delivery promises a delivery time")
+        }
+        A::EstimatedDeliveryTime => Ok(Step { to: None, effects: NOTIFY }),
+        A::Delivering if facts.integration != MerchantDelivery => refuse("Kuper reports delivery itself"),
+        A::Delivering if status == S::Ready => Ok(to(S::Delivering, NOTIFY)),
+        A::Delivered if facts.integration == Pickup && status == S::Ready => Ok(to(S::Delivered, NOTIFY)),
+        A::Delivered if facts.integration == MerchantDelivery && status == S::Delivering => {
+            Ok(to(S::Delivered, NOTIFY))
+        }
+        A::Delivered if facts.integration == IntegrationType::KuperDelivery => {
+            refuse("Kuper reports delivery itself")
+        }
+        _ => refuse("not at this point of the flow"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

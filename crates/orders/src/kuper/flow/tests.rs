@@ -1,0 +1,253 @@
+//! The flow table, exhaustively per integration type.
+
+use super::*;
+
+use IntegrationType::{KuperDelivery, MerchantDelivery, Pickup};
+use KuperStatus as S;
+use StaffAction as A;
+
+fn facts(integration: IntegrationType, status: KuperStatus) -> Facts {
+    Facts { integration, status, restaurant: false, paid: false, composition_final: true }
+}
+
+/// Every staff step the flow allows, written out independently of `staff`:
+/// (integration, restaurant, from, action, to). Cancel is checked apart.
+fn allowed() -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<KuperStatus>)> {
+    let mut rows = Vec::new();
+    for integration in IntegrationType::ALL {
+        for restaurant in [false, true] {
+            if restaurant {
+                rows.push((integration, true, S::Created, A::Accept, Some(S::Accepted)));
+            } else {
+                rows.push((integration, false, S::Created, A::StartAssembly, Some(S::InWork)));
+            }
+            rows.push((integration, restaurant, S::Accepted, A::StartAssembly, Some(S::InWork)));
+            rows.push((integration, restaurant, S::InWork, A::Assembled, Some(S::Assembled)));
+            match integration {
+                Pickup => {
+                    rows.push((integration, restaurant, S::InWork, A::PickupCode, Some(S::PickupCodeSent)));
+                    rows.push((
+                        integration,
+                        restaurant,
+                        S::Assembled,
+                        A::PickupCode,
+                        Some(S::PickupCodeSent),
+                    ));
+                    rows.push((integration, restaurant, S::PickupCodeSent, A::Ready, Some(S::Ready)));
+                    rows.push((integration, restaurant, S::Ready, A::Delivered, Some(S::Delivered)));
+                }
+                KuperDelivery => {
+                    rows.push((integration, restaurant, S::Assembled, A::Ready, Some(S::Ready)));
+                    rows.push((integration, restaurant, S::PickupCodeSent, A::Ready, Some(S::Ready)));
+                }
+                MerchantDelivery => {
+                    rows.push((integration, restaurant, S::Assembled, A::Ready, Some(S::Ready)));
+                    rows.push((integration, restaurant, S::PickupCodeSent, A::Ready, Some(S::Ready)));
+                    rows.push((integration, restaurant, S::Ready, A::Delivering, Some(S::Delivering)));
+                    rows.push((integration, restaurant, S::Delivering, A::Delivered, Some(S::Delivered)));
+                    for status in S::ALL.into_iter().filter(|s| !s.is_final()) {
+                        rows.push((integration, restaurant, status, A::EstimatedDeliveryTime, None));
+                    }
+                }
+            }
+        }
+    }
+    rows
+}
+
+#[test]
+fn staff_actions_are_exactly_the_documented_ones_for_each_integration_type() {
+    let allowed = allowed();
+    for integration in IntegrationType::ALL {
+        for restaurant in [false, true] {
+            for status in S::ALL {
+                for action in StaffAction::ALL.into_iter().filter(|a| *a != A::Cancel) {
+                    let f = Facts { restaurant, ..facts(integration, status) };
+                    let got = staff(f, action).map(|step| step.to).ok();
+                    let expected = allowed
+                        .iter()
+                        .find(|r| r.0 == integration && r.1 == restaurant && r.2 == status && r.3 == action)
+                        .map(|r| r.4);
+                    assert_eq!(got, expected, "{integration:?} restaurant={restaurant} {status} {action}");
+                    if let Ok(step) = staff(f, action) {
+                        assert_eq!(step.effects, NOTIFY, "every staff step notifies Kuper");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cancel_works_until_the_end_and_restocks_only_what_is_still_in_store() {
+    for integration in IntegrationType::ALL {
+        for status in S::ALL {
+            let step = staff(facts(integration, status), A::Cancel);
+            let event = incoming(facts(integration, status), Event::Canceled);
+            if status.is_final() {
+                assert!(step.is_err());
+                assert!(matches!(event, Incoming::Record(_)), "{status}");
+                continue;
+            }
+            let step = step.unwrap();
+            assert_eq!(step.to, Some(S::Canceled));
+            let releases = step.effects.contains(&KuperEffect::ReleaseStock);
+            assert_eq!(releases, status <= S::Ready, "{integration:?} {status}");
+            assert_eq!(
+                event,
+                Incoming::Apply(Step {
+                    to: Some(S::Canceled),
+                    effects: if releases { RELEASE } else { NONE }
+                })
+            );
+        }
+    }
+}
+
+#[test]
+fn webhooks_never_move_an_order_backwards_and_closed_orders_only_record() {
+    for integration in IntegrationType::ALL {
+        for status in S::ALL {
+            for paid in [false, true] {
+                for event in Event::ALL {
+                    let f = Facts { paid, ..facts(integration, status) };
+                    match incoming(f, event) {
+                        Incoming::Apply(step) => {
+                            assert!(!status.is_final(), "{integration:?} {status} {event:?}");
+                            if let Some(to) = step.to {
+                                assert!(
+                                    to > status || to == S::Canceled,
+                                    "{integration:?} {status} {event:?} -> {to}"
+                                );
+                            }
+                        }
+                        Incoming::Record(reason) => assert!(!reason.is_empty()),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn kuper_delivery_moves_on_kupers_courier_events_the_others_do_not() {
+    let step = |integration, status, event| incoming(facts(integration, status), event);
+    assert_eq!(step(KuperDelivery, S::Ready, Event::Received), Incoming::Apply(to(S::Received, NONE)));
+    assert_eq!(step(KuperDelivery, S::Received, Event::Delivering), Incoming::Apply(to(S::Delivering, NONE)));
+    assert_eq!(step(KuperDelivery, S::Delivering, Event::Delivered), Incoming::Apply(to(S::Delivered, NONE)));
+    // Our ready_for_delivery is still on its way when the courier takes it.
+    assert_eq!(step(KuperDelivery, S::Assembled, Event::Received), Incoming::Apply(to(S::Received, NONE)));
+    // A late retry of an earlier event.
+    assert_eq!(
+        step(KuperDelivery, S::Delivering, Event::Received),
+        Incoming::Record("the order is further along")
+    );
+    for integration in [Pickup, MerchantDelivery] {
+        for event in [
+            Event::CourierAssigned,
+            Event::CourierArrived,
+            Event::Received,
+            Event::Delivering,
+            Event::Delivered,
+        ] {
+            assert_eq!(
+                step(integration, S::Ready, event),
+                Incoming::Record("not an event of this integration type")
+            );
+        }
+    }
+}
+
+#[test]
+fn payment_is_taken_once_whenever_it_comes() {
+    for integration in IntegrationType::ALL {
+        for status in S::ALL.into_iter().filter(|s| !s.is_final()) {
+            let f = facts(integration, status);
+            assert_eq!(incoming(f, Event::Paid), Incoming::Apply(Step { to: None, effects: PAID }));
+            assert_eq!(incoming(Facts { paid: true, ..f }, Event::Paid), Incoming::Record("already paid"));
+        }
+    }
+}
+
+#[test]
+fn guards_say_why() {
+    let pickup = facts(Pickup, S::Assembled);
+    assert_eq!(staff(pickup, A::Ready).unwrap_err().reason, "a pickup order needs its pickup code first");
+    let unfinished = Facts { composition_final: false, ..facts(KuperDelivery, S::Assembled) };
+    assert_eq!(
+        staff(unfinished, A::Ready).unwrap_err().to_string(),
+        "order.ready_for_delivery is not allowed for an order that is Assembled: the final composition is not set"
+    );
+    let restaurant = Facts { restaurant: true, ..facts(KuperDelivery, S::Created) };
+    assert_eq!(
+        staff(restaurant, A::StartAssembly).unwrap_err().reason,
+        "a restaurant accepts the order first"
+    );
+    assert_eq!(
+        staff(facts(KuperDelivery, S::Created), A::Accept).unwrap_err().reason,
+        "only restaurants accept orders"
+    );
+    assert_eq!(
+        staff(facts(KuperDelivery, S::Ready), A::Delivered).unwrap_err().reason,
+        "Kuper reports delivery itself"
+    );
+}
+
+/// A whole order per integration type, staff and Kuper taking turns.
+#[test]
+fn a_happy_path_per_integration_type_ends_delivered() {
+    let run = |integration: IntegrationType, script: &[Result<StaffAction, Event>]| {
+        let mut f = facts(integration, S::Created);
+        for step in script {
+            let applied = match step {
+                Ok(action) => staff(f, *action).unwrap_or_else(|e| panic!("{integration:?}: {e}")),
+                Err(event) => match incoming(f, *event) {
+                    Incoming::Apply(step) => step,
+                    Incoming::Record(why) => panic!("{integration:?}: {event:?} recorded: {why}"),
+                },
+            };
+            if let Some(to) = applied.to {
+                f.status = to;
+            }
+            f.paid |= applied.effects.contains(&KuperEffect::MarkPaid);
+        }
+        assert_eq!((f.status, f.paid), (S::Delivered, true), "{integration:?}");
+    };
+    run(
+        KuperDelivery,
+        &[
+            Ok(A::StartAssembly),
+            Ok(A::Assembled),
+            Ok(A::Ready),
+            Err(Event::Paid),
+            Err(Event::CourierAssigned),
+            Err(Event::CourierArrived),
+            Err(Event::Received),
+            Err(Event::Delivering),
+            Err(Event::Delivered),
+        ],
+    );
+    run(
+        Pickup,
+        &[
+            Ok(A::StartAssembly),
+            Ok(A::Assembled),
+            Ok(A::PickupCode),
+            Ok(A::Ready),
+            Err(Event::Paid),
+            Ok(A::Delivered),
+        ],
+    );
+    run(
+        MerchantDelivery,
+        &[
+            Ok(A::StartAssembly),
+            Ok(A::EstimatedDeliveryTime),
+            Ok(A::Assembled),
+            Ok(A::Ready),
+            Err(Event::Paid),
+            Ok(A::Delivering),
+            Ok(A::Delivered),
+        ],
+    );
+}
