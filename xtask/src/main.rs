@@ -48,6 +48,18 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// Durable webhooks per second on SQLite and PostgreSQL, beside a no-op.
+    Webhooks {
+        /// Seconds of load per side.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent client connections.
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// PostgreSQL to use (a schema `bench_webhooks` is recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
+    },
     /// Checkouts per second and their latency on SQLite and PostgreSQL.
     Checkout {
         /// Offers in the demo catalog.
@@ -77,6 +89,12 @@ fn main() -> ExitCode {
             xtask::bench::search::run(
                 &root,
                 &xtask::bench::search::Settings { offers, seconds, clients, database_url },
+            )
+        }
+        Command::Bench { what: BenchCommand::Webhooks { seconds, clients, database_url } } => {
+            xtask::bench::webhooks::run(
+                &root,
+                &xtask::bench::webhooks::Settings { seconds, clients, database_url },
             )
         }
         Command::Bench { what: BenchCommand::Checkout { offers, seconds, clients, database_url } } => {

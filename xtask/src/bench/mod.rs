@@ -3,6 +3,7 @@
 
 pub mod checkout;
 pub mod search;
+pub mod webhooks;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -34,6 +35,7 @@ fn start_service(root: &Path, bin: &Path, env: &[(&str, &str)]) -> Result<(Child
     let mut child = Command::new(bin)
         .envs(env.iter().copied())
         .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
+        .env("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0")
         .env("MERCHANT_LOG_LEVEL", "warn")
         .stdout(Stdio::piped())
         .stderr(log)
@@ -70,7 +72,20 @@ fn post(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Result<(u16, String)> {
-    let mut request = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n");
+    request(stream, addr, "POST", path, headers, body)
+}
+
+/// One keep-alive HTTP/1.1 request; returns the status and the body.
+fn request(
+    stream: &mut BufReader<TcpStream>,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<(u16, String)> {
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n");
     for (name, value) in headers {
         let _ = write!(request, "{name}: {value}\r\n");
     }

@@ -1,0 +1,115 @@
+//! `cargo xtask bench webhooks`: durable webhooks per second on each backend
+//! (each one authenticated, parsed and committed to the inbox before its
+//! 200), beside the same server answering a no-op (`GET /health/live`) over
+//! the same connections; the ratio is the figure.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::prelude::*;
+
+use super::{
+    Measured, connect, load, post, release_binaries, request, schema_url, start_service, stop, write_section,
+};
+use crate::Result;
+
+const SCHEMA: &str = "bench_webhooks";
+const SECRET: &str = "bench-webhook-secret";
+
+#[derive(Debug)]
+pub struct Settings {
+    pub seconds: u64,
+    pub clients: usize,
+    pub database_url: String,
+}
+
+struct Backend {
+    name: &'static str,
+    durable: Measured,
+    noop: Measured,
+    refused: usize,
+}
+
+fn run_backend(
+    root: &Path,
+    bin: &Path,
+    name: &'static str,
+    url: &str,
+    settings: &Settings,
+) -> Result<Backend> {
+    println!("bench webhooks: {name}");
+    let (service, addr) = start_service(
+        root,
+        &bin.join("kuper-listener"),
+        &[("MERCHANT_DATABASE_URL", url), ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET)],
+    )?;
+    let auth = format!("Bearer {SECRET}");
+    let refused = AtomicUsize::new(0);
+    let clients = settings.clients;
+    let durable = load(
+        clients,
+        settings.seconds,
+        || connect(&addr),
+        |c, client, i| {
+            // A distinct event every time: each is a real insert.
+            let body = format!(
+                r#"{{"event_type":"order.paid","timestamp":"2026-11-25T10:00:00+03:00","payload":{{"originalOrderId":"B{client}-{i}"}}}}"#
+            );
+            let (status, answer) =
+                post(c, &addr, "/kuper/webhooks", &[("Authorization", auth.as_str())], &body)?;
+            if status != 200 && refused.fetch_add(1, Ordering::Relaxed) == 0 {
+                eprintln!("bench webhooks: {name}: first refusal: {status} {answer}");
+            }
+            Ok(())
+        },
+    )?;
+    let noop = load(
+        clients,
+        settings.seconds,
+        || connect(&addr),
+        |c, _, _| request(c, &addr, "GET", "/health/live", &[], "").map(drop),
+    )?;
+    stop(service);
+    Ok(Backend { name, durable, noop, refused: refused.into_inner() })
+}
+
+pub fn run(root: &Path, settings: &Settings) -> Result {
+    println!("bench webhooks: building release binaries");
+    let bin = release_binaries(root, &["kuper-listener"])?;
+    let scratch = root.join("bench/out/webhooks");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let sqlite = format!("sqlite://{}", scratch.join("bench.db").display());
+    let sqlite_side = run_backend(root, &bin, "SQLite", &sqlite, settings)?;
+
+    let mut admin = PgConnection::establish(&settings.database_url)?;
+    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
+    diesel::sql_query(format!("CREATE SCHEMA {SCHEMA}")).execute(&mut admin)?;
+    let pg_side =
+        run_backend(root, &bin, "PostgreSQL", &schema_url(&settings.database_url, SCHEMA), settings);
+    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
+    let pg_side = pg_side?;
+
+    let mut report = format!(
+        "# bench: webhooks\n\n`cargo xtask bench webhooks --seconds {} --clients {}`: distinct `order.paid` webhooks, each\nauthenticated, parsed and committed to the inbox before its 200, beside `GET /health/live` on the same server\nand connections.\n\n| backend | durable webhooks/s | p50 ms | p99 ms | no-op req/s | ratio | refused |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        settings.seconds, settings.clients
+    );
+    for side in [&sqlite_side, &pg_side] {
+        let _ = writeln!(
+            report,
+            "| {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {} |",
+            side.name,
+            side.durable.throughput(),
+            side.durable.ms(0.5),
+            side.durable.ms(0.99),
+            side.noop.throughput(),
+            side.durable.throughput() / side.noop.throughput().max(f64::MIN_POSITIVE),
+            side.refused
+        );
+    }
+    let _ = writeln!(report, "\n- target: ≥ 2,000 durable webhooks/s on PostgreSQL");
+    write_section(root, "webhooks", &report)?;
+    println!("{report}");
+    Ok(())
+}
