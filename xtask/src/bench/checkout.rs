@@ -14,11 +14,9 @@ use diesel::sql_types::Text;
 use serde_json::{Value, json};
 
 use super::{
-    Measured, connect, load, post, release_binaries, schema_url, start_service, stop, write_section,
+    Measured, connect, load, on_each_backend, post, release_binaries, start_service, stop, write_section,
 };
 use crate::Result;
-
-const SCHEMA: &str = "bench_checkout";
 
 /// Every unit on a pickup shelf (up to five per offer), one checkout's
 /// worth each, spread over stores and products.
@@ -159,19 +157,10 @@ fn run_backend(
 pub fn run(root: &Path, settings: &Settings) -> Result {
     println!("bench checkout: building release binaries");
     let bin = release_binaries(root, &["mcp-api", "merchantctl"])?;
-    let scratch = root.join("bench/out/checkout");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)?;
-    let sqlite = format!("sqlite://{}", scratch.join("bench.db").display());
-    let sqlite_side = run_backend(root, &bin, "SQLite", &sqlite, settings)?;
-
-    let mut admin = PgConnection::establish(&settings.database_url)?;
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE SCHEMA {SCHEMA}")).execute(&mut admin)?;
-    let pg_side =
-        run_backend(root, &bin, "PostgreSQL", &schema_url(&settings.database_url, SCHEMA), settings);
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
-    let pg_side = pg_side?;
+    let (sqlite_side, pg_side) =
+        on_each_backend(root, "checkout", &settings.database_url, |backend, url| {
+            run_backend(root, &bin, backend, url, settings)
+        })?;
 
     let mut report = format!(
         "# bench: checkout\n\n`cargo xtask bench checkout --offers {} --seconds {} --clients {}`: pickup checkouts of one\nunit each over HTTP (sign-in once, one slot per store asked once), every one reserving stock and a slot\nplace in one transaction, from {} client connection(s).\n\n| backend | checkouts/s | p50 ms | p99 ms | refused |\n| --- | ---: | ---: | ---: | ---: |\n",

@@ -110,6 +110,29 @@ fn request(
     Ok((status, String::from_utf8(body)?))
 }
 
+/// Runs `bench` on a scratch SQLite file and then on a scratch schema
+/// `bench_NAME` of the PostgreSQL at `database_url` (dropped afterwards),
+/// with each one's URL.
+fn on_each_backend<T>(
+    root: &Path,
+    name: &str,
+    database_url: &str,
+    mut bench: impl FnMut(&'static str, &str) -> Result<T>,
+) -> Result<(T, T)> {
+    use diesel::prelude::*;
+    let scratch = root.join("bench/out").join(name);
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let sqlite = bench("SQLite", &format!("sqlite://{}", scratch.join("bench.db").display()))?;
+    let schema = format!("bench_{name}");
+    let mut admin = PgConnection::establish(database_url)?;
+    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut admin)?;
+    diesel::sql_query(format!("CREATE SCHEMA {schema}")).execute(&mut admin)?;
+    let postgres = bench("PostgreSQL", &schema_url(database_url, &schema));
+    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut admin)?;
+    Ok((sqlite, postgres?))
+}
+
 /// `base` with every connection's `search_path` set to `schema`.
 fn schema_url(base: &str, schema: &str) -> String {
     let separator = if base.contains('?') { '&' } else { '?' };

@@ -7,14 +7,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use diesel::prelude::*;
-
 use super::{
-    Measured, connect, load, post, release_binaries, request, schema_url, start_service, stop, write_section,
+    Measured, connect, load, on_each_backend, post, release_binaries, request, start_service, stop,
+    write_section,
 };
 use crate::Result;
 
-const SCHEMA: &str = "bench_webhooks";
 const SECRET: &str = "bench-webhook-secret";
 
 #[derive(Debug)]
@@ -77,19 +75,10 @@ fn run_backend(
 pub fn run(root: &Path, settings: &Settings) -> Result {
     println!("bench webhooks: building release binaries");
     let bin = release_binaries(root, &["kuper-listener"])?;
-    let scratch = root.join("bench/out/webhooks");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)?;
-    let sqlite = format!("sqlite://{}", scratch.join("bench.db").display());
-    let sqlite_side = run_backend(root, &bin, "SQLite", &sqlite, settings)?;
-
-    let mut admin = PgConnection::establish(&settings.database_url)?;
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE SCHEMA {SCHEMA}")).execute(&mut admin)?;
-    let pg_side =
-        run_backend(root, &bin, "PostgreSQL", &schema_url(&settings.database_url, SCHEMA), settings);
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
-    let pg_side = pg_side?;
+    let (sqlite_side, pg_side) =
+        on_each_backend(root, "webhooks", &settings.database_url, |backend, url| {
+            run_backend(root, &bin, backend, url, settings)
+        })?;
 
     let mut report = format!(
         "# bench: webhooks\n\n`cargo xtask bench webhooks --seconds {} --clients {}`: distinct `order.paid` webhooks, each\nauthenticated, parsed and committed to the inbox before its 200, beside `GET /health/live` on the same server\nand connections.\n\n| backend | durable webhooks/s | p50 ms | p99 ms | no-op req/s | ratio | refused |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
