@@ -97,6 +97,14 @@ fn webhooks_are_authenticated_checked_stored_and_deduplicated() {
             200,
             "unknown events are kept, not refused"
         );
+        let (status, body) = post(
+            &service,
+            &bearer(),
+            r#"{"event_type": "order.paid", "payload": {"originalOrderId": "H-none"}}"#,
+        )
+        .unwrap();
+        assert_eq!(status, 404, "an event for an order we never had");
+        assert_kuper_error(&body, "payload.originalOrderId");
         let key = Webhook::parse(created("H1").as_bytes()).unwrap().key;
         assert_eq!(DbKuperInbox::count(&mut t.db.get().unwrap(), &key).unwrap(), 1, "{}", t.db.backend());
         assert!(service.terminate().success());
@@ -115,9 +123,7 @@ fn no_acknowledged_webhook_is_lost_to_a_sigkill() {
             std::thread::spawn(move || {
                 let client = reqwest::blocking::Client::new();
                 for i in 0..100_000 {
-                    let body =
-                        json!({"event_type": "order.paid", "payload": {"originalOrderId": format!("H{i}")}})
-                            .to_string();
+                    let body = created(&format!("H{i}"));
                     let sent = client
                         .post(&url)
                         .header("Authorization", bearer())
@@ -134,6 +140,7 @@ fn no_acknowledged_webhook_is_lost_to_a_sigkill() {
         };
         // Let a stream build up, then pull the plug mid-stream.
         while acked.lock().unwrap().len() < 200 {
+            assert!(!sender.is_finished(), "the sender stopped before the crash");
             std::thread::sleep(Duration::from_millis(5));
         }
         service.kill();
@@ -144,13 +151,17 @@ fn no_acknowledged_webhook_is_lost_to_a_sigkill() {
         let service = start(&t, dir.path());
         let mut conn = t.db.get().unwrap();
         for body in &acked {
-            let key = Webhook::parse(body.as_bytes()).unwrap().key;
+            let hook = Webhook::parse(body.as_bytes()).unwrap();
             assert_eq!(
-                DbKuperInbox::count(&mut conn, &key).unwrap(),
+                DbKuperInbox::count(&mut conn, &hook.key).unwrap(),
                 1,
                 "{}: {body} was acked",
                 t.db.backend()
             );
+            // Applied with it: the order exists (canceled: the test has no
+            // catalog) with its cancellation queued once.
+            let order = DbKuperInbox::order(&mut conn, &hook.original_order_id).unwrap().expect("applied");
+            assert_eq!(order.outbox.len(), 1);
         }
         // Kuper retries whatever it is unsure of: the inbox takes it once.
         for body in acked.iter().rev().take(20) {

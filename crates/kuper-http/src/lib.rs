@@ -3,7 +3,8 @@
 //! One URL, `POST /kuper/webhooks`, takes every event. A webhook is
 //! authenticated (the scheme Kuper is configured with, compared in constant
 //! time), parsed by `kuper-client`, and committed to the inbox before any 2xx;
-//! a retry gets the first reply again. Bad bodies are 400 and bad
+//! a retry gets the first reply again. An event about an order we never
+//! had is stored and answered 404. Bad bodies are 400 and bad
 //! credentials 401, in Kuper's error shape, and store nothing. When the
 //! inbox cannot commit, the answer is 503, so Kuper retries: nothing is
 //! acknowledged that is not stored.
@@ -16,7 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Clock;
 use kuper_client::webhook::{ErrorBody, Webhook};
-use orders::kuper::{KuperInbox, ReceivedEvent, Reply};
+use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent, Reply};
 
 pub use auth::WebhookAuth;
 
@@ -65,12 +66,17 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
         Ok(hook) => hook,
         Err(e) => return error(StatusCode::BAD_REQUEST, "invalid", &e.field, e.message),
     };
+    let new_order = hook.order_created().map(|created| NewKuperOrder {
+        store: created.store_id.0,
+        lines: created.positions.into_iter().map(|p| (p.id.0, p.quantity.0)).collect(),
+    });
     let event = ReceivedEvent {
         key: hook.key.clone(),
         event_type: hook.event_type.as_str().to_owned(),
         original_order_id: hook.original_order_id.clone(),
         body: hook.body,
         received_at: state.clock.now(),
+        new_order,
     };
     match state.inbox.receive(&event).await {
         Ok(receipt) => {
@@ -80,12 +86,22 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
                 duplicate = receipt.duplicate,
                 "webhook stored"
             );
-            HttpResponse::Ok().json(match receipt.reply {
-                Reply::Created { number } => {
-                    serde_json::json!({"status": "created", "number": number.as_str()})
+            match receipt.reply {
+                Reply::Created { number, expected_assembly_time } => {
+                    let mut body = serde_json::json!({"status": "created", "number": number.as_str()});
+                    if let Some(at) = expected_assembly_time {
+                        body["expectedAssemblyTime"] = serde_json::Value::from(at);
+                    }
+                    HttpResponse::Ok().json(body)
                 }
-                Reply::Stored => serde_json::json!({"status": "ok"}),
-            })
+                Reply::Stored => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
+                Reply::UnknownOrder => error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "payload.originalOrderId",
+                    format!("no order {}", event.original_order_id),
+                ),
+            }
         }
         Err(e) => {
             tracing::error!(error = %e, event = %event.event_type, "webhook not stored; Kuper will retry");

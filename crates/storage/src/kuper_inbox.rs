@@ -1,13 +1,19 @@
 //! `orders::kuper::KuperInbox` on the database: one short transaction per
-//! webhook, committed before the listener answers.
+//! webhook stores it, applies it to its Kuper order by the flow, and keeps
+//! the reply; it commits before the listener answers.
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::OrderId;
-use orders::kuper::{KuperInbox, Receipt, ReceivedEvent, Reply};
+use orders::kuper::flow::{Event, Facts, Incoming, IntegrationType, KuperEffect, KuperStatus, incoming};
+use orders::kuper::{KuperInbox, NewKuperOrder, Receipt, ReceivedEvent, Reply};
 use orders::{RepoError, new_order_id};
 
-use crate::schema::{kuper_inbox, kuper_order_numbers};
+use crate::schema::{
+    kuper_inbox, kuper_order_lines, kuper_order_numbers, kuper_orders, kuper_outbox, kuper_stores, offers,
+    stores,
+};
 use crate::{Database, DbConn, StorageError};
 
 const ORDER_CREATED: &str = "order.created";
@@ -15,6 +21,19 @@ const ORDER_CREATED: &str = "order.created";
 #[derive(Clone, Debug)]
 pub struct DbKuperInbox {
     db: Database,
+}
+
+/// A Kuper order as staff and tests see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KuperOrderView {
+    pub order_id: String,
+    pub original_order_id: String,
+    pub status: KuperStatus,
+    pub paid: bool,
+    /// Per line: SKU and stock units held.
+    pub reserved: Vec<(String, i64)>,
+    /// Notifications waiting for the dispatcher, oldest first.
+    pub outbox: Vec<String>,
 }
 
 impl DbKuperInbox {
@@ -29,77 +48,399 @@ impl DbKuperInbox {
             .count()
             .get_result::<i64>(c))?)
     }
+
+    /// The inbox state of an event (`applied`, `recorded`) and its note.
+    pub fn state(conn: &mut DbConn, key: &str) -> Result<Option<(String, Option<String>)>, StorageError> {
+        Ok(crate::with_conn!(conn, |c| kuper_inbox::table
+            .find(key)
+            .select((kuper_inbox::state, kuper_inbox::note))
+            .first(c)
+            .optional())?)
+    }
+
+    /// Configures how a store works with Kuper.
+    pub fn set_store(
+        conn: &mut DbConn,
+        store: &str,
+        integration: IntegrationType,
+        restaurant: bool,
+        assembly_minutes: Option<i32>,
+    ) -> Result<(), StorageError> {
+        crate::with_conn!(conn, |c| {
+            diesel::delete(kuper_stores::table.find(store)).execute(c)?;
+            diesel::insert_into(kuper_stores::table)
+                .values((
+                    kuper_stores::store_id.eq(store),
+                    kuper_stores::integration.eq(integration.as_str()),
+                    kuper_stores::restaurant.eq(restaurant),
+                    kuper_stores::assembly_minutes.eq(assembly_minutes),
+                ))
+                .execute(c)
+        })?;
+        Ok(())
+    }
+
+    /// The Kuper order with this Kuper id.
+    pub fn order(conn: &mut DbConn, original_order_id: &str) -> Result<Option<KuperOrderView>, StorageError> {
+        let row: Option<(String, String, bool)> = crate::with_conn!(conn, |c| kuper_orders::table
+            .filter(kuper_orders::original_order_id.eq(original_order_id))
+            .select((kuper_orders::order_id, kuper_orders::status, kuper_orders::paid))
+            .first(c)
+            .optional())?;
+        let Some((order_id, status, paid)) = row else { return Ok(None) };
+        let reserved: Vec<(String, i64)> = crate::with_conn!(conn, |c| kuper_order_lines::table
+            .filter(kuper_order_lines::order_id.eq(&order_id))
+            .order(kuper_order_lines::line_no)
+            .select((kuper_order_lines::sku, kuper_order_lines::reserved))
+            .load(c))?;
+        let outbox: Vec<String> = crate::with_conn!(conn, |c| kuper_outbox::table
+            .filter(kuper_outbox::order_id.eq(&order_id))
+            .order(kuper_outbox::id)
+            .select(kuper_outbox::kind)
+            .load(c))?;
+        let status = KuperStatus::parse(&status).ok_or_else(|| corrupt("kuper_orders.status", &status))?;
+        Ok(Some(KuperOrderView {
+            order_id,
+            original_order_id: original_order_id.to_owned(),
+            status,
+            paid,
+            reserved,
+            outbox,
+        }))
+    }
+}
+
+fn corrupt(what: &str, detail: &str) -> StorageError {
+    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
 }
 
 fn reply_text(reply: &Reply) -> String {
     match reply {
-        Reply::Created { number } => {
-            serde_json::json!({"status": "created", "number": number.as_str()}).to_string()
+        Reply::Created { number, expected_assembly_time } => {
+            let mut body = serde_json::json!({"status": "created", "number": number.as_str()});
+            if let Some(at) = expected_assembly_time {
+                body["expectedAssemblyTime"] = serde_json::Value::from(at.as_str());
+            }
+            body.to_string()
         }
         Reply::Stored => serde_json::json!({"status": "ok"}).to_string(),
+        Reply::UnknownOrder => serde_json::json!({"status": "unknown_order"}).to_string(),
     }
 }
 
 fn parse_reply(text: &str) -> Result<Reply, StorageError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        StorageError::Query(diesel::result::Error::DeserializationError(e.to_string().into()))
-    })?;
-    Ok(match value["number"].as_str() {
-        Some(number) => Reply::Created {
-            number: OrderId::new(number).map_err(|e| {
-                StorageError::Query(diesel::result::Error::DeserializationError(e.to_string().into()))
-            })?,
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| corrupt("kuper_inbox.reply", &e.to_string()))?;
+    Ok(match (value["status"].as_str(), value["number"].as_str()) {
+        (_, Some(number)) => Reply::Created {
+            number: OrderId::new(number).map_err(|e| corrupt("kuper_inbox.reply", &e.to_string()))?,
+            expected_assembly_time: value["expectedAssemblyTime"].as_str().map(str::to_owned),
         },
-        None => Reply::Stored,
+        (Some("unknown_order"), _) => Reply::UnknownOrder,
+        _ => Reply::Stored,
     })
 }
 
-macro_rules! receive_in {
-    ($c:expr, $event:expr) => {{
-        let (c, event): (_, &ReceivedEvent) = ($c, $event);
-        let at = event.received_at.naive_utc();
-        let inserted = diesel::insert_into(kuper_inbox::table)
-            .values((
-                kuper_inbox::event_key.eq(&event.key),
-                kuper_inbox::event_type.eq(&event.event_type),
-                kuper_inbox::original_order_id.eq(&event.original_order_id),
-                kuper_inbox::body.eq(&event.body),
-                kuper_inbox::received_at.eq(at),
-                kuper_inbox::state.eq("pending"),
-                kuper_inbox::reply.eq(""),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)?;
-        if inserted == 0 {
-            let stored: String = kuper_inbox::table.find(&event.key).select(kuper_inbox::reply).first(c)?;
-            Ok::<_, StorageError>(Receipt { duplicate: true, reply: parse_reply(&stored)? })
-        } else {
-            let reply = if event.event_type == ORDER_CREATED {
-                let fresh = new_order_id().map_err(StorageError::Task)?;
-                diesel::insert_into(kuper_order_numbers::table)
-                    .values((
-                        kuper_order_numbers::original_order_id.eq(&event.original_order_id),
-                        kuper_order_numbers::order_id.eq(fresh.as_str()),
-                        kuper_order_numbers::created_at.eq(at),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(c)?;
-                let number: String = kuper_order_numbers::table
-                    .find(&event.original_order_id)
-                    .select(kuper_order_numbers::order_id)
-                    .first(c)?;
-                Reply::Created {
-                    number: OrderId::new(number).map_err(|e| StorageError::Task(e.to_string()))?,
-                }
-            } else {
-                Reply::Stored
-            };
-            diesel::update(kuper_inbox::table.find(&event.key))
-                .set(kuper_inbox::reply.eq(reply_text(&reply)))
+/// What became of an event: the reply, the inbox state and why.
+struct Outcome {
+    reply: Reply,
+    state: &'static str,
+    note: Option<String>,
+}
+
+impl Outcome {
+    fn applied(reply: Reply) -> Self {
+        Outcome { reply, state: "applied", note: None }
+    }
+
+    fn recorded(reply: Reply, why: impl Into<String>) -> Self {
+        Outcome { reply, state: "recorded", note: Some(why.into()) }
+    }
+}
+
+/// Why a new order is canceled at once, if it is.
+fn refusal(store_known: bool, open: bool, any_line: bool) -> Option<&'static str> {
+    if !store_known {
+        Some("unknown store")
+    } else if !open {
+        Some("the store is closed")
+    } else if !any_line {
+        Some("none of the positions is available")
+    } else {
+        None
+    }
+}
+
+fn is_open(hours: &str, zone: &str, at: DateTime<Utc>) -> bool {
+    let (Ok(hours), Ok(zone)) = (hours.parse::<catalog::OpeningHours>(), catalog::time_zone(zone)) else {
+        return true;
+    };
+    let local = at.with_timezone(&zone);
+    hours.on(chrono::Datelike::weekday(&local)).is_some_and(|(open, close)| {
+        let now = local.time();
+        now >= open && now < close
+    })
+}
+
+/// The statements of one transaction, written once for both backends.
+macro_rules! inbox_statements {
+    () => {
+        pub(super) fn receive(c: &mut Conn, event: &ReceivedEvent) -> Result<Receipt, StorageError> {
+            let at = event.received_at.naive_utc();
+            let inserted = diesel::insert_into(kuper_inbox::table)
+                .values((
+                    kuper_inbox::event_key.eq(&event.key),
+                    kuper_inbox::event_type.eq(&event.event_type),
+                    kuper_inbox::original_order_id.eq(&event.original_order_id),
+                    kuper_inbox::body.eq(&event.body),
+                    kuper_inbox::received_at.eq(at),
+                    kuper_inbox::state.eq("pending"),
+                    kuper_inbox::reply.eq(""),
+                ))
+                .on_conflict_do_nothing()
                 .execute(c)?;
-            Ok(Receipt { duplicate: false, reply })
+            if inserted == 0 {
+                let stored: String = kuper_inbox::table.find(&event.key).select(kuper_inbox::reply).first(c)?;
+                let reply = parse_reply(&stored)?;
+                // An event that came before its order is tried again when
+                // Kuper retries it: the order may be here by now.
+                if reply == Reply::UnknownOrder
+                    && let Some(kind) = Event::from_wire(&event.event_type)
+                {
+                    let outcome = existing(c, event, kind, at)?;
+                    keep(c, &event.key, &outcome, at)?;
+                    return Ok(Receipt { duplicate: true, reply: outcome.reply });
+                }
+                return Ok(Receipt { duplicate: true, reply });
+            }
+            let outcome = match (event.event_type.as_str(), &event.new_order) {
+                (ORDER_CREATED, Some(new)) => created(c, event, new, at)?,
+                (ORDER_CREATED, None) => Outcome::recorded(Reply::Stored, "order.created without positions"),
+                (other, _) => match Event::from_wire(other) {
+                    Some(kind) => existing(c, event, kind, at)?,
+                    None => Outcome::recorded(Reply::Stored, format!("unknown event type {other}")),
+                },
+            };
+            keep(c, &event.key, &outcome, at)?;
+            Ok(Receipt { duplicate: false, reply: outcome.reply })
         }
-    }};
+
+        fn keep(c: &mut Conn, key: &str, outcome: &Outcome, at: NaiveDateTime) -> Result<(), StorageError> {
+            diesel::update(kuper_inbox::table.find(key))
+                .set((
+                    kuper_inbox::reply.eq(reply_text(&outcome.reply)),
+                    kuper_inbox::state.eq(outcome.state),
+                    kuper_inbox::note.eq(&outcome.note),
+                    kuper_inbox::applied_at.eq(at),
+                ))
+                .execute(c)?;
+            Ok(())
+        }
+
+        fn number(c: &mut Conn, original: &str, at: NaiveDateTime) -> Result<OrderId, StorageError> {
+            let fresh = new_order_id().map_err(StorageError::Task)?;
+            diesel::insert_into(kuper_order_numbers::table)
+                .values((
+                    kuper_order_numbers::original_order_id.eq(original),
+                    kuper_order_numbers::order_id.eq(fresh.as_str()),
+                    kuper_order_numbers::created_at.eq(at),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)?;
+            let number: String =
+                kuper_order_numbers::table.find(original).select(kuper_order_numbers::order_id).first(c)?;
+            OrderId::new(number).map_err(|e| StorageError::Task(e.to_string()))
+        }
+
+        fn created(
+            c: &mut Conn,
+            event: &ReceivedEvent,
+            new: &NewKuperOrder,
+            at: NaiveDateTime,
+        ) -> Result<Outcome, StorageError> {
+            let number = number(c, &event.original_order_id, at)?;
+            let exists = kuper_orders::table.find(number.as_str()).count().get_result::<i64>(c)? > 0;
+            if exists {
+                let reply = Reply::Created { number, expected_assembly_time: None };
+                return Ok(Outcome::recorded(reply, "the order exists already"));
+            }
+            let store: Option<(String, String)> = stores::table
+                .find(&new.store)
+                .select((stores::opening_hours, stores::time_zone))
+                .first(c)
+                .optional()?;
+            let setup: Option<(String, bool, Option<i32>)> = kuper_stores::table
+                .find(&new.store)
+                .select((kuper_stores::integration, kuper_stores::restaurant, kuper_stores::assembly_minutes))
+                .first(c)
+                .optional()?;
+            let (integration, restaurant, assembly) = setup
+                .map(|(i, r, a)| (IntegrationType::parse(&i).unwrap_or(IntegrationType::KuperDelivery), r, a))
+                .unwrap_or((IntegrationType::KuperDelivery, false, None));
+            let open = store.as_ref().is_some_and(|(hours, zone)| is_open(hours, zone, event.received_at));
+            // Take what can be served; a position we cannot serve holds nothing.
+            let mut lines: Vec<(String, String, i64)> = Vec::new();
+            let mut sorted: Vec<&(String, domain::Decimal)> = new.lines.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            for (sku, quantity) in sorted {
+                let units = i64::try_from(quantity.ceil()).unwrap_or(i64::MAX).max(0);
+                let taken = store.is_some()
+                    && open
+                    && units > 0
+                    && diesel::update(
+                        offers::table
+                            .filter(offers::sku.eq(sku))
+                            .filter(offers::store_id.eq(&new.store))
+                            .filter(offers::stock.ge(units)),
+                    )
+                    .set(offers::stock.eq(offers::stock - units))
+                    .execute(c)?
+                        == 1;
+                lines.push((sku.clone(), quantity.to_string(), if taken { units } else { 0 }));
+            }
+            let refused = refusal(store.is_some(), open, lines.iter().any(|l| l.2 > 0));
+            let status = if refused.is_some() { KuperStatus::Canceled } else { KuperStatus::Created };
+            diesel::insert_into(kuper_orders::table)
+                .values((
+                    kuper_orders::order_id.eq(number.as_str()),
+                    kuper_orders::original_order_id.eq(&event.original_order_id),
+                    kuper_orders::store_id.eq(&new.store),
+                    kuper_orders::integration.eq(integration.as_str()),
+                    kuper_orders::restaurant.eq(restaurant),
+                    kuper_orders::status.eq(status.as_str()),
+                    kuper_orders::paid.eq(false),
+                    kuper_orders::composition_final.eq(false),
+                    kuper_orders::created_at.eq(at),
+                    kuper_orders::updated_at.eq(at),
+                ))
+                .execute(c)?;
+            for (line_no, (sku, quantity, reserved)) in (0..).zip(&lines) {
+                diesel::insert_into(kuper_order_lines::table)
+                    .values((
+                        kuper_order_lines::order_id.eq(number.as_str()),
+                        kuper_order_lines::line_no.eq(line_no),
+                        kuper_order_lines::sku.eq(sku),
+                        kuper_order_lines::quantity.eq(quantity),
+                        kuper_order_lines::reserved.eq(reserved),
+                    ))
+                    .execute(c)?;
+            }
+            if let Some(reason) = refused {
+                // Nothing can be held for a canceled order.
+                release_lines(c, number.as_str(), &new.store)?;
+                notify(c, number.as_str(), "order.canceled", &serde_json::json!({"reason": {"code": "merchant", "comment": reason}}), at)?;
+                let reply = Reply::Created { number, expected_assembly_time: None };
+                return Ok(Outcome { reply, state: "applied", note: Some(format!("canceled: {reason}")) });
+            }
+            let expected_assembly_time = assembly.map(|minutes| {
+                (event.received_at + chrono::Duration::minutes(minutes.into())).to_rfc3339()
+            });
+            Ok(Outcome::applied(Reply::Created { number, expected_assembly_time }))
+        }
+
+        fn release_lines(c: &mut Conn, order_id: &str, store: &str) -> Result<(), StorageError> {
+            let held: Vec<(i32, String, i64)> = kuper_order_lines::table
+                .filter(kuper_order_lines::order_id.eq(order_id))
+                .filter(kuper_order_lines::reserved.gt(0))
+                .select((kuper_order_lines::line_no, kuper_order_lines::sku, kuper_order_lines::reserved))
+                .load(c)?;
+            for (line_no, sku, units) in held {
+                diesel::update(offers::table.filter(offers::sku.eq(&sku)).filter(offers::store_id.eq(store)))
+                    .set(offers::stock.eq(offers::stock + units))
+                    .execute(c)?;
+                diesel::update(kuper_order_lines::table.find((order_id, line_no)))
+                    .set(kuper_order_lines::reserved.eq(0))
+                    .execute(c)?;
+            }
+            Ok(())
+        }
+
+        fn notify(
+            c: &mut Conn,
+            order_id: &str,
+            kind: &str,
+            payload: &serde_json::Value,
+            at: NaiveDateTime,
+        ) -> Result<(), StorageError> {
+            diesel::insert_into(kuper_outbox::table)
+                .values((
+                    kuper_outbox::order_id.eq(order_id),
+                    kuper_outbox::kind.eq(kind),
+                    kuper_outbox::payload.eq(payload.to_string()),
+                    kuper_outbox::state.eq("pending"),
+                    kuper_outbox::created_at.eq(at),
+                ))
+                .execute(c)?;
+            Ok(())
+        }
+
+        fn existing(
+            c: &mut Conn,
+            event: &ReceivedEvent,
+            kind: Event,
+            at: NaiveDateTime,
+        ) -> Result<Outcome, StorageError> {
+            let row: Option<(String, String, String, bool, String, bool, bool)> = kuper_orders::table
+                .filter(kuper_orders::original_order_id.eq(&event.original_order_id))
+                .select((
+                    kuper_orders::order_id,
+                    kuper_orders::store_id,
+                    kuper_orders::integration,
+                    kuper_orders::restaurant,
+                    kuper_orders::status,
+                    kuper_orders::paid,
+                    kuper_orders::composition_final,
+                ))
+                .first(c)
+                .optional()?;
+            let Some((order_id, store, integration, restaurant, status, paid, composition_final)) = row else {
+                return Ok(Outcome::recorded(Reply::UnknownOrder, "unknown order"));
+            };
+            let facts = Facts {
+                integration: IntegrationType::parse(&integration)
+                    .ok_or_else(|| corrupt("kuper_orders.integration", &integration))?,
+                status: KuperStatus::parse(&status).ok_or_else(|| corrupt("kuper_orders.status", &status))?,
+                restaurant,
+                paid,
+                composition_final,
+            };
+            let step = match incoming(facts, kind) {
+                Incoming::Record(why) => return Ok(Outcome::recorded(Reply::Stored, why)),
+                Incoming::Apply(step) => step,
+            };
+            for effect in step.effects {
+                match effect {
+                    KuperEffect::ReleaseStock => release_lines(c, &order_id, &store)?,
+                    KuperEffect::MarkPaid => {
+                        diesel::update(kuper_orders::table.find(&order_id))
+                            .set(kuper_orders::paid.eq(true))
+                            .execute(c)?;
+                    }
+                    // Webhook steps notify nobody: Kuper told us.
+                    KuperEffect::Notify => {}
+                }
+            }
+            let to = step.to.unwrap_or(facts.status);
+            diesel::update(kuper_orders::table.find(&order_id))
+                .set((kuper_orders::status.eq(to.as_str()), kuper_orders::updated_at.eq(at)))
+                .execute(c)?;
+            Ok(Outcome::applied(Reply::Stored))
+        }
+    };
+}
+
+mod sqlite {
+    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
+    use super::*;
+    type Conn = diesel::SqliteConnection;
+    inbox_statements!();
+}
+
+mod pg {
+    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
+    use super::*;
+    type Conn = diesel::PgConnection;
+    inbox_statements!();
 }
 
 #[async_trait]
@@ -108,8 +449,8 @@ impl KuperInbox for DbKuperInbox {
         let event = event.clone();
         self.db
             .run(move |conn| match conn {
-                DbConn::Sqlite(c) => c.immediate_transaction(|c| receive_in!(c, &event)),
-                DbConn::Postgres(c) => c.transaction(|c| receive_in!(c, &event)),
+                DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::receive(c, &event)),
+                DbConn::Postgres(c) => c.transaction(|c| pg::receive(c, &event)),
             })
             .await
             .map_err(|e| RepoError(e.to_string()))

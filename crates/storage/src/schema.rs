@@ -209,6 +209,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kuper_stores (store_id) {
+        store_id -> Text,
+        integration -> Text,
+        restaurant -> Bool,
+        assembly_minutes -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    kuper_orders (order_id) {
+        order_id -> Text,
+        original_order_id -> Text,
+        store_id -> Text,
+        integration -> Text,
+        restaurant -> Bool,
+        status -> Text,
+        paid -> Bool,
+        composition_final -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kuper_order_lines (order_id, line_no) {
+        order_id -> Text,
+        line_no -> Integer,
+        sku -> Text,
+        quantity -> Text,
+        reserved -> BigInt,
+    }
+}
+
+diesel::table! {
+    kuper_outbox (id) {
+        id -> BigInt,
+        order_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

@@ -24,6 +24,18 @@ pub enum IntegrationType {
 impl IntegrationType {
     pub const ALL: [IntegrationType; 3] =
         [IntegrationType::KuperDelivery, IntegrationType::Pickup, IntegrationType::MerchantDelivery];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IntegrationType::KuperDelivery => "kuper_delivery",
+            IntegrationType::Pickup => "pickup",
+            IntegrationType::MerchantDelivery => "merchant_delivery",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<IntegrationType> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
 }
 
 /// Where a Kuper order stands, in the order the flow reaches them.
@@ -63,6 +75,25 @@ impl KuperStatus {
         matches!(self, KuperStatus::Delivered | KuperStatus::Canceled)
     }
 
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KuperStatus::Created => "created",
+            KuperStatus::Accepted => "accepted",
+            KuperStatus::InWork => "in_work",
+            KuperStatus::Assembled => "assembled",
+            KuperStatus::PickupCodeSent => "pickup_code_sent",
+            KuperStatus::Ready => "ready",
+            KuperStatus::Received => "received",
+            KuperStatus::Delivering => "delivering",
+            KuperStatus::Delivered => "delivered",
+            KuperStatus::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<KuperStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// Whether the goods are still with the merchant (a cancel puts them
     /// back on the shelf).
     pub const fn goods_in_store(self) -> bool {
@@ -72,7 +103,7 @@ impl KuperStatus {
 
 impl fmt::Display for KuperStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(self.as_str())
     }
 }
 
@@ -90,6 +121,22 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event of a webhook's `event_type`; `None` for `order.created`
+    /// and for types we do not know.
+    pub fn from_wire(event_type: &str) -> Option<Event> {
+        Some(match event_type {
+            "order.paid" => Event::Paid,
+            "courier.assigned" => Event::CourierAssigned,
+            "courier.arrived" => Event::CourierArrived,
+            "order.received" => Event::Received,
+            "order.delivering" => Event::Delivering,
+            "order.delivered" => Event::Delivered,
+            "order.canceled" => Event::Canceled,
+            "order.updated" => Event::Updated,
+            _ => return None,
+        })
+    }
+
     pub const ALL: [Event; 8] = [
         Event::Paid,
         Event::CourierAssigned,

@@ -1,14 +1,22 @@
-//! Kuper orders: the inbox that holds every acknowledged webhook, and the
-//! flow of each integration type ([`flow`]). (Applying inbox events to
-//! orders comes next.)
+//! Kuper orders: the inbox that holds every acknowledged webhook and applies
+//! it to its order in the same transaction, and the flow of each
+//! integration type ([`flow`]).
 
 pub mod flow;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::OrderId;
+use domain::{Decimal, OrderId};
 
 use crate::ports::RepoError;
+
+/// What `order.created` asks for: the store as Kuper names it and each
+/// position's SKU and quantity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewKuperOrder {
+    pub store: String,
+    pub lines: Vec<(String, Decimal)>,
+}
 
 /// A webhook worth keeping, as the listener hands it over.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,16 +28,21 @@ pub struct ReceivedEvent {
     /// The body as received (canonical JSON).
     pub body: String,
     pub received_at: DateTime<Utc>,
+    /// For `order.created`.
+    pub new_order: Option<NewKuperOrder>,
 }
 
 /// What the listener answers Kuper.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// `order.created`: `{"status": "created", "number": …}`, the same
-    /// number for every delivery of the same Kuper order.
-    Created { number: OrderId },
+    /// number for every delivery of the same Kuper order, with the time the
+    /// store expects to have it assembled when it says.
+    Created { number: OrderId, expected_assembly_time: Option<String> },
     /// Any other event: stored.
     Stored,
+    /// An event about an order we never had: stored for inspection, 404.
+    UnknownOrder,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,8 +55,10 @@ pub struct Receipt {
 /// The durable inbox: an event is committed before Kuper hears a 2xx.
 #[async_trait]
 pub trait KuperInbox: Send + Sync + std::fmt::Debug {
-    /// Stores `event` once (deduplicated on its key) and returns the reply
-    /// to give; for `order.created` allocates our order number, once per
-    /// Kuper order.
+    /// Stores `event` once (deduplicated on its key), applies it to its
+    /// order by the flow (or records why not), and returns the reply to
+    /// give, all in one transaction. `order.created` creates the order and
+    /// reserves its stock, or, when the order cannot be taken, creates it
+    /// canceled with an `order.canceled` in the outbox.
     async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError>;
 }

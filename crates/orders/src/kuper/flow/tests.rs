@@ -176,7 +176,7 @@ fn guards_say_why() {
     let unfinished = Facts { composition_final: false, ..facts(KuperDelivery, S::Assembled) };
     assert_eq!(
         staff(unfinished, A::Ready).unwrap_err().to_string(),
-        "order.ready_for_delivery is not allowed for an order that is Assembled: the final composition is not set"
+        "order.ready_for_delivery is not allowed for an order that is assembled: the final composition is not set"
     );
     let restaurant = Facts { restaurant: true, ..facts(KuperDelivery, S::Created) };
     assert_eq!(
@@ -250,4 +250,16 @@ fn a_happy_path_per_integration_type_ends_delivered() {
             Ok(A::Delivered),
         ],
     );
+}
+
+#[test]
+fn names_round_trip() {
+    for t in IntegrationType::ALL {
+        assert_eq!(IntegrationType::parse(t.as_str()), Some(t));
+    }
+    for s in S::ALL {
+        assert_eq!(KuperStatus::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(Event::from_wire("order.paid"), Some(Event::Paid));
+    assert_eq!(Event::from_wire("order.created"), None);
 }
