@@ -2,57 +2,16 @@
 //! backends: authentication, bad bodies, deduplication, and no acknowledged
 //! webhook lost to a SIGKILL.
 
-use std::path::Path;
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::testing::RunningService;
+use common::{bearer, created, post, start};
 use kuper_client::webhook::Webhook;
 use serde_json::{Value, json};
 use storage::DbKuperInbox;
 use storage::testing::TestDatabase;
-
-const BIN: &str = env!("CARGO_BIN_EXE_kuper-listener");
-const SECRET: &str = "wh-secret-5b1f0e77c2";
-
-fn start(t: &TestDatabase, dir: &Path) -> RunningService {
-    RunningService::start(
-        Path::new(BIN),
-        dir,
-        &[
-            ("MERCHANT_DATABASE_URL", &t.raw_url),
-            ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
-            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
-            ("MERCHANT_HTTP_MAX_BODY_BYTES", "4096"),
-        ],
-    )
-}
-
-fn post(service: &RunningService, auth: &str, body: &str) -> Result<(u16, Value), reqwest::Error> {
-    let response = reqwest::blocking::Client::new()
-        .post(service.url("/kuper/webhooks"))
-        .header("Authorization", auth)
-        .header("Content-Type", "application/json")
-        .timeout(Duration::from_secs(10))
-        .body(body.to_owned())
-        .send()?;
-    let status = response.status().as_u16();
-    Ok((status, response.json().unwrap_or(Value::Null)))
-}
-
-fn bearer() -> String {
-    format!("Bearer {SECRET}")
-}
-
-fn created(order: &str) -> String {
-    json!({
-        "event_type": "order.created",
-        "timestamp": "2026-11-25T10:00:00+03:00",
-        "payload": {"originalOrderId": order, "storeID": "STORE-001", "shipmentMethod": "by_courier",
-                    "positions": [{"id": "SKU-000001", "quantity": 2, "price": "99.90"}]}
-    })
-    .to_string()
-}
 
 fn assert_kuper_error(body: &Value, field: &str) {
     let errors = body["errors"].as_array().unwrap_or_else(|| panic!("not Kuper's error shape: {body}"));

@@ -1,6 +1,7 @@
 //! `merchantctl`: the operator's command line. Reads the same configuration
 //! as the services (`MERCHANT_*`, `merchant.toml`).
 
+mod kuper;
 mod orders;
 mod stores;
 
@@ -56,6 +57,11 @@ enum Command {
     Stores {
         #[command(subcommand)]
         command: StoresCommand,
+    },
+    /// Kuper: store integration types and staff actions on Kuper orders.
+    Kuper {
+        #[command(subcommand)]
+        command: kuper::KuperCommand,
     },
     /// Orders: list, show, and move them through their statuses.
     Orders {
@@ -134,6 +140,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
     match command {
         Command::Tokens { command } => return tokens(command, &db, config),
         Command::Orders { command } => return orders::run(command, &db, config),
+        Command::Kuper { command } => return kuper::run(command, &db),
         Command::Stores { command: StoresCommand::Slots(args) } => return stores::slots(args, &db, config),
         _ => {}
     }
@@ -157,7 +164,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
                 println!("reverted {version}");
             }
         }
-        Command::Tokens { .. } | Command::Orders { .. } | Command::Stores { .. } => {
+        Command::Tokens { .. } | Command::Orders { .. } | Command::Stores { .. } | Command::Kuper { .. } => {
             unreachable!("handled above")
         }
         Command::Import { what } => return import(&mut conn, what),

@@ -244,3 +244,50 @@ fn a_store_gets_its_own_slot_grid_and_back() {
         assert!(clear.status.success() && stdout(&clear).contains("follow the configuration"), "{clear:?}");
     }
 }
+
+#[test]
+fn kuper_stores_and_staff_actions() {
+    use domain::Decimal;
+    use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+
+    for t in TestDatabase::each_backend_migrated() {
+        assert!(merchantctl(&t, &["demo-data", "--offers", "500"]).status.success());
+        let set = merchantctl(&t, &["kuper", "store", "STORE-001", "--integration", "pickup"]);
+        assert!(set.status.success(), "{set:?}");
+        assert!(
+            !merchantctl(&t, &["kuper", "store", "STORE-001", "--integration", "drone"]).status.success()
+        );
+        // A Kuper order, as the listener takes it (12:00 in Moscow: open).
+        let inbox = storage::DbKuperInbox::new(t.db.clone());
+        let event = ReceivedEvent {
+            key: "k".into(),
+            event_type: "order.created".into(),
+            original_order_id: "H1".into(),
+            body: "{}".into(),
+            received_at: chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().into(),
+            new_order: Some(NewKuperOrder {
+                store: "STORE-001".into(),
+                lines: vec![("SKU-000001".into(), Decimal::ONE)],
+            }),
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(inbox.receive(&event))
+            .unwrap();
+
+        let act = merchantctl(&t, &["kuper", "act", "H1", "in_work"]);
+        assert!(act.status.success(), "{act:?}");
+        let early =
+            merchantctl(&t, &["kuper", "act", "H1", "ready_for_delivery", "--payload", r#"{"order": {}}"#]);
+        assert!(!early.status.success());
+        assert!(
+            String::from_utf8_lossy(&early.stderr).contains("not at this point of the flow"),
+            "{early:?}"
+        );
+        assert!(!merchantctl(&t, &["kuper", "act", "H404", "in_work"]).status.success());
+        let show = stdout(&merchantctl(&t, &["kuper", "show", "H1"]));
+        assert!(show.contains("status:      in_work") && show.contains("order.in_work"), "{show}");
+    }
+}

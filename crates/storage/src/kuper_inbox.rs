@@ -6,7 +6,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::OrderId;
-use orders::kuper::flow::{Event, Facts, Incoming, IntegrationType, KuperEffect, KuperStatus, incoming};
+use orders::kuper::flow::{
+    Event, Facts, IllegalAction, Incoming, IntegrationType, KuperEffect, KuperStatus, StaffAction, incoming,
+    staff,
+};
 use orders::kuper::{KuperInbox, NewKuperOrder, Receipt, ReceivedEvent, Reply};
 use orders::{RepoError, new_order_id};
 
@@ -80,6 +83,23 @@ impl DbKuperInbox {
         Ok(())
     }
 
+    /// Takes a staff action on the Kuper order `original` (Kuper's id):
+    /// the flow decides; the notification (with `payload`, e.g. the final
+    /// composition for `Ready`) is queued in the same transaction.
+    pub fn act(
+        conn: &mut DbConn,
+        original: &str,
+        action: StaffAction,
+        payload: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<Result<KuperStatus, ActError>, StorageError> {
+        let at = at.naive_utc();
+        match conn {
+            DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::act(c, original, action, payload, at)),
+            DbConn::Postgres(c) => c.transaction(|c| pg::act(c, original, action, payload, at)),
+        }
+    }
+
     /// The Kuper order with this Kuper id.
     pub fn order(conn: &mut DbConn, original_order_id: &str) -> Result<Option<KuperOrderView>, StorageError> {
         let row: Option<(String, String, bool)> = crate::with_conn!(conn, |c| kuper_orders::table
@@ -108,6 +128,15 @@ impl DbKuperInbox {
             outbox,
         }))
     }
+}
+
+/// Why a staff action did not happen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ActError {
+    #[error("no Kuper order with this id")]
+    UnknownOrder,
+    #[error(transparent)]
+    Illegal(#[from] IllegalAction),
 }
 
 fn corrupt(what: &str, detail: &str) -> StorageError {
@@ -425,6 +454,63 @@ macro_rules! inbox_statements {
                 .set((kuper_orders::status.eq(to.as_str()), kuper_orders::updated_at.eq(at)))
                 .execute(c)?;
             Ok(Outcome::applied(Reply::Stored))
+        }
+
+        /// A staff action by the flow: the status moves, stock is released
+        /// where the flow says, and the notification is queued, at once.
+        pub(super) fn act(
+            c: &mut Conn,
+            original: &str,
+            action: StaffAction,
+            payload: &serde_json::Value,
+            at: NaiveDateTime,
+        ) -> Result<Result<KuperStatus, ActError>, StorageError> {
+            let row: Option<(String, String, String, bool, String, bool, bool)> = kuper_orders::table
+                .filter(kuper_orders::original_order_id.eq(original))
+                .select((
+                    kuper_orders::order_id,
+                    kuper_orders::store_id,
+                    kuper_orders::integration,
+                    kuper_orders::restaurant,
+                    kuper_orders::status,
+                    kuper_orders::paid,
+                    kuper_orders::composition_final,
+                ))
+                .first(c)
+                .optional()?;
+            let Some((order_id, store, integration, restaurant, status, paid, composition_final)) = row else {
+                return Ok(Err(ActError::UnknownOrder));
+            };
+            // Ready carries the final composition: setting it is part of the step.
+            let composition_final = composition_final || (action == StaffAction::Ready && payload.get("order").is_some());
+            let facts = Facts {
+                integration: IntegrationType::parse(&integration)
+                    .ok_or_else(|| corrupt("kuper_orders.integration", &integration))?,
+                status: KuperStatus::parse(&status).ok_or_else(|| corrupt("kuper_orders.status", &status))?,
+                restaurant,
+                paid,
+                composition_final,
+            };
+            let step = match staff(facts, action) {
+                Ok(step) => step,
+                Err(e) => return Ok(Err(ActError::Illegal(e))),
+            };
+            for effect in step.effects {
+                match effect {
+                    KuperEffect::ReleaseStock => release_lines(c, &order_id, &store)?,
+                    KuperEffect::Notify => notify(c, &order_id, action.notification(), payload, at)?,
+                    KuperEffect::MarkPaid => {}
+                }
+            }
+            let to = step.to.unwrap_or(facts.status);
+            diesel::update(kuper_orders::table.find(&order_id))
+                .set((
+                    kuper_orders::status.eq(to.as_str()),
+                    kuper_orders::composition_final.eq(composition_final),
+                    kuper_orders::updated_at.eq(at),
+                ))
+                .execute(c)?;
+            Ok(Ok(to))
         }
     };
 }

@@ -31,7 +31,7 @@ pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;
-pub use kuper_inbox::{DbKuperInbox, KuperOrderView};
+pub use kuper_inbox::{ActError, DbKuperInbox, KuperOrderView};
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use url::{Backend, DatabaseUrl, UrlError};
 

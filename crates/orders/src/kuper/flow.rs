@@ -192,6 +192,22 @@ impl StaffAction {
     }
 }
 
+impl std::str::FromStr for StaffAction {
+    type Err = String;
+
+    /// The notification's name, with or without `order.`: `in_work`,
+    /// `order.ready_for_delivery`, `pickup_code_created`, …
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let short = |a: StaffAction| a.notification().trim_start_matches("order.");
+        StaffAction::ALL.into_iter().find(|a| short(*a) == name.trim_start_matches("order.")).ok_or_else(
+            || {
+                let names: Vec<&str> = StaffAction::ALL.into_iter().map(short).collect();
+                format!("unknown action {name:?}; expected one of {}", names.join(", "))
+            },
+        )
+    }
+}
+
 impl fmt::Display for StaffAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.notification())

@@ -262,4 +262,9 @@ fn names_round_trip() {
     }
     assert_eq!(Event::from_wire("order.paid"), Some(Event::Paid));
     assert_eq!(Event::from_wire("order.created"), None);
+    for a in StaffAction::ALL {
+        assert_eq!(a.notification().parse::<StaffAction>(), Ok(a));
+        assert_eq!(a.notification().trim_start_matches("order.").parse::<StaffAction>(), Ok(a));
+    }
+    assert!("teleport".parse::<StaffAction>().is_err());
 }

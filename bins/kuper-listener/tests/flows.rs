@@ -1,0 +1,223 @@
+//! Kuper orders of every integration type through the real listener on both
+//! backends, with real-shaped bodies (KUPER-WIRE.md): every webhook sent
+//! twice, events out of order, a cancel at every stage, staff actions as
+//! `merchantctl kuper act` takes them. The order ends where the flow says
+//! and no answer is ever a 5xx.
+
+mod common;
+
+use app::testing::RunningService;
+use catalog::{CatalogRepo, demo};
+use chrono::Utc;
+use common::{bearer, post, start};
+use domain::{SkuId, StoreId};
+use orders::kuper::flow::{IntegrationType, KuperStatus, StaffAction};
+use serde_json::{Value, json};
+use storage::testing::TestDatabase;
+use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox};
+
+const SKU: &str = "SKU-000001";
+
+struct World {
+    t: TestDatabase,
+    service: RunningService,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    /// Sends a webhook twice (Kuper retries); both answers must agree.
+    fn send(&self, event_type: &str, order: &str, extra: Value) -> u16 {
+        let mut payload = json!({"originalOrderId": order});
+        if let (Some(p), Value::Object(e)) = (payload.as_object_mut(), extra) {
+            p.extend(e);
+        }
+        let body =
+            json!({"event_type": event_type, "timestamp": Utc::now().to_rfc3339(), "payload": payload})
+                .to_string();
+        let first = post(&self.service, &bearer(), &body).unwrap();
+        let second = post(&self.service, &bearer(), &body).unwrap();
+        assert!(first.0 < 500 && second.0 < 500, "{event_type} {order}: {first:?}");
+        assert_eq!(first, second, "{event_type} {order}: a retry gets the same answer");
+        first.0
+    }
+
+    fn created(&self, order: &str, store: &str) {
+        let positions = json!([{"id": SKU, "originalQuantity": 2, "quantity": "2", "price": "99.90",
+                                "discountPrice": "89.90", "weight": 0, "totalPrice": "199.80",
+                                "totalDiscountPrice": "179.80", "replacedByID": null}]);
+        let extra = json!({"storeID": store, "shipmentMethod": "by_courier", "replacementPolicy": "call_or_replace",
+                           "customer": {"name": "Ольга", "phone": "+79990000000"},
+                           "address": {"full_address": "Москва, Тверская, 1", "lat": 55.75, "lon": 37.61},
+                           "delivery": {"expectedFrom": "2026-11-25T12:00:00+03:00", "expectedTo": "2026-11-25T14:00:00+03:00"},
+                           "positions": positions, "total": {"totalPrice": "199.80", "discountTotalPrice": "179.80"}});
+        assert_eq!(self.send("order.created", order, extra), 200);
+    }
+
+    fn staff(&self, order: &str, action: StaffAction) {
+        let payload = match action {
+            StaffAction::Ready => {
+                json!({"order": {"originalOrderId": order, "positions": [{"id": SKU, "quantity": 2}]}})
+            }
+            StaffAction::PickupCode => json!({"code": "1234"}),
+            _ => json!({}),
+        };
+        let done =
+            DbKuperInbox::act(&mut self.t.db.get().unwrap(), order, action, &payload, Utc::now()).unwrap();
+        assert!(done.is_ok(), "{order} {action}: {done:?}");
+    }
+
+    fn status(&self, order: &str) -> (KuperStatus, bool) {
+        let view = DbKuperInbox::order(&mut self.t.db.get().unwrap(), order).unwrap().expect("order");
+        (view.status, view.paid)
+    }
+
+    fn stock(&self, store: &str) -> i64 {
+        let repo = DbCatalogRepo::new(self.t.db.clone());
+        let sku = [SkuId::new(SKU).unwrap()];
+        let store = [StoreId::new(store).unwrap()];
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(repo.offers(&sku, Some(&store))).unwrap()[0].stock
+    }
+}
+
+fn world(t: TestDatabase) -> World {
+    let mut catalog = demo::generate(2_000);
+    for store in &mut catalog.stores {
+        // Open around the clock: the test may run at any hour.
+        store.opening_hours = "24/7".into();
+    }
+    for offer in &mut catalog.offers {
+        if offer.sku.as_str() == SKU {
+            offer.stock = 50;
+            offer.delivery = true;
+            offer.pickup = true;
+        }
+    }
+    let batch = CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+    let mut conn = t.db.get().unwrap();
+    DbCatalogRepo::write(&mut conn, &batch).unwrap();
+    DbKuperInbox::set_store(&mut conn, "STORE-001", IntegrationType::KuperDelivery, false, None).unwrap();
+    DbKuperInbox::set_store(&mut conn, "STORE-002", IntegrationType::Pickup, false, None).unwrap();
+    DbKuperInbox::set_store(&mut conn, "STORE-003", IntegrationType::MerchantDelivery, false, None).unwrap();
+    drop(conn);
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(&t, dir.path());
+    World { t, service, _dir: dir }
+}
+
+#[test]
+fn each_integration_type_goes_all_the_way_with_every_webhook_twice() {
+    use StaffAction as A;
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        // Kuper delivery: Kuper's courier does the last mile.
+        w.created("KD-1", "STORE-001");
+        for action in [A::StartAssembly, A::Assembled, A::Ready] {
+            w.staff("KD-1", action);
+        }
+        for event in [
+            "order.paid",
+            "courier.assigned",
+            "courier.arrived",
+            "order.received",
+            "order.delivering",
+            "order.delivered",
+        ] {
+            assert_eq!(w.send(event, "KD-1", json!({})), 200);
+        }
+        assert_eq!(w.status("KD-1"), (KuperStatus::Delivered, true));
+
+        // Pickup: payment may come early; the code goes before ready.
+        w.created("PU-1", "STORE-002");
+        assert_eq!(w.send("order.paid", "PU-1", json!({})), 200);
+        for action in [A::StartAssembly, A::Assembled, A::PickupCode, A::Ready, A::Delivered] {
+            w.staff("PU-1", action);
+        }
+        assert_eq!(w.status("PU-1"), (KuperStatus::Delivered, true));
+
+        // Merchant delivery: we promise a time and deliver ourselves.
+        w.created("MD-1", "STORE-003");
+        for action in [A::StartAssembly, A::EstimatedDeliveryTime, A::Assembled, A::Ready] {
+            w.staff("MD-1", action);
+        }
+        assert_eq!(w.send("order.paid", "MD-1", json!({})), 200);
+        assert_eq!(w.send("order.updated", "MD-1", json!({"kind": "address"})), 200, "recorded for staff");
+        for action in [A::Delivering, A::Delivered] {
+            w.staff("MD-1", action);
+        }
+        assert_eq!(w.status("MD-1"), (KuperStatus::Delivered, true), "{}", w.t.db.backend());
+        let outbox = DbKuperInbox::order(&mut w.t.db.get().unwrap(), "MD-1").unwrap().unwrap().outbox;
+        assert_eq!(
+            outbox,
+            [
+                "order.in_work",
+                "order.estimated_delivery_time",
+                "order.assembled",
+                "order.ready_for_delivery",
+                "order.delivering",
+                "order.delivered"
+            ]
+        );
+    }
+}
+
+#[test]
+fn shuffled_webhooks_end_where_the_flow_says() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        // Paid before created: kept, 404, applied when Kuper retries.
+        let paid = json!({"event_type": "order.paid", "payload": {"originalOrderId": "SH-1"}}).to_string();
+        assert_eq!(post(&w.service, &bearer(), &paid).unwrap().0, 404);
+        w.created("SH-1", "STORE-001");
+        assert_eq!(post(&w.service, &bearer(), &paid).unwrap().0, 200);
+        assert_eq!(w.status("SH-1"), (KuperStatus::Created, true));
+        // Delivered overtakes received and delivering; they come late.
+        for event in ["order.delivered", "order.delivering", "order.received"] {
+            assert_eq!(w.send(event, "SH-1", json!({})), 200);
+        }
+        assert_eq!(w.status("SH-1").0, KuperStatus::Delivered, "{}", w.t.db.backend());
+    }
+}
+
+#[test]
+fn a_cancel_from_kuper_at_every_stage_ends_canceled_and_restocks_what_is_still_in_store() {
+    use StaffAction as A;
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        let stages: [(&str, &[A], &[&str]); 6] = [
+            ("C-created", &[], &[]),
+            ("C-in-work", &[A::StartAssembly], &[]),
+            ("C-assembled", &[A::StartAssembly, A::Assembled], &[]),
+            ("C-ready", &[A::StartAssembly, A::Assembled, A::Ready], &["order.paid"]),
+            ("C-received", &[A::StartAssembly, A::Assembled, A::Ready], &["order.received"]),
+            (
+                "C-delivering",
+                &[A::StartAssembly, A::Assembled, A::Ready],
+                &["order.received", "order.delivering"],
+            ),
+        ];
+        for (order, actions, events) in stages {
+            let before = w.stock("STORE-001");
+            w.created(order, "STORE-001");
+            assert_eq!(w.stock("STORE-001"), before - 2, "{order}: reserved");
+            for action in actions {
+                w.staff(order, *action);
+            }
+            for event in events {
+                w.send(event, order, json!({}));
+            }
+            let in_store = w.status(order).0 <= KuperStatus::Ready;
+            assert_eq!(
+                w.send(
+                    "order.canceled",
+                    order,
+                    json!({"reason": {"code": "client", "comment": "передумал"}})
+                ),
+                200
+            );
+            assert_eq!(w.status(order).0, KuperStatus::Canceled, "{order}");
+            let expected = if in_store { before } else { before - 2 };
+            assert_eq!(w.stock("STORE-001"), expected, "{}: {order}", w.t.db.backend());
+        }
+    }
+}
