@@ -2,6 +2,10 @@
 //! webhook stores it, applies it to its Kuper order by the flow, and keeps
 //! the reply; it commits before the listener answers.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -21,9 +25,29 @@ use crate::{Database, DbConn, StorageError};
 
 const ORDER_CREATED: &str = "order.created";
 
+/// What taking an order needs to know of a store.
+#[derive(Clone, Debug)]
+struct StoreFacts {
+    hours: String,
+    zone: String,
+    integration: IntegrationType,
+    restaurant: bool,
+    assembly_minutes: Option<i32>,
+}
+
+type Stores = Arc<HashMap<String, StoreFacts>>;
+
+/// id, opening hours, time zone, and the Kuper setup if there is one.
+type StoreRow = (String, String, String, Option<String>, Option<bool>, Option<i32>);
+
+/// Stores change rarely and every order.created reads one: they are read
+/// at most once a second.
+const STORES_TTL: Duration = Duration::from_secs(1);
+
 #[derive(Clone, Debug)]
 pub struct DbKuperInbox {
     db: Database,
+    stores: Arc<Mutex<Option<(Instant, Stores)>>>,
 }
 
 /// A Kuper order as staff and tests see it.
@@ -41,7 +65,46 @@ pub struct KuperOrderView {
 
 impl DbKuperInbox {
     pub fn new(db: Database) -> Self {
-        DbKuperInbox { db }
+        DbKuperInbox { db, stores: Arc::default() }
+    }
+
+    fn stores(cache: &Mutex<Option<(Instant, Stores)>>, conn: &mut DbConn) -> Result<Stores, StorageError> {
+        if let Some((at, stores)) = cache.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
+            && at.elapsed() < STORES_TTL
+        {
+            return Ok(Arc::clone(stores));
+        }
+        let rows: Vec<StoreRow> = crate::with_conn!(conn, |c| stores::table
+            .left_join(kuper_stores::table)
+            .select((
+                stores::id,
+                stores::opening_hours,
+                stores::time_zone,
+                kuper_stores::integration.nullable(),
+                kuper_stores::restaurant.nullable(),
+                kuper_stores::assembly_minutes.nullable(),
+            ))
+            .load(c))?;
+        let stores: Stores = Arc::new(
+            rows.into_iter()
+                .map(|(id, hours, zone, integration, restaurant, assembly_minutes)| {
+                    let integration = integration
+                        .as_deref()
+                        .and_then(IntegrationType::parse)
+                        .unwrap_or(IntegrationType::KuperDelivery);
+                    let facts = StoreFacts {
+                        hours,
+                        zone,
+                        integration,
+                        restaurant: restaurant.unwrap_or(false),
+                        assembly_minutes,
+                    };
+                    (id, facts)
+                })
+                .collect(),
+        );
+        *cache.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&stores)));
+        Ok(stores)
     }
 
     /// How many events the inbox holds with this key: for tests and staff.
@@ -170,6 +233,25 @@ fn parse_reply(text: &str) -> Result<Reply, StorageError> {
     })
 }
 
+/// How a first delivery ended.
+pub(crate) enum Attempt {
+    /// The key was taken: roll back and answer as a retry.
+    Duplicate,
+    Failed(StorageError),
+}
+
+impl From<StorageError> for Attempt {
+    fn from(e: StorageError) -> Self {
+        Attempt::Failed(e)
+    }
+}
+
+impl From<diesel::result::Error> for Attempt {
+    fn from(e: diesel::result::Error) -> Self {
+        Attempt::Failed(e.into())
+    }
+}
+
 /// What became of an event: the reply, the inbox state and why.
 struct Outcome {
     reply: Reply,
@@ -214,8 +296,20 @@ fn is_open(hours: &str, zone: &str, at: DateTime<Utc>) -> bool {
 /// The statements of one transaction, written once for both backends.
 macro_rules! inbox_statements {
     () => {
-        pub(super) fn receive(c: &mut Conn, event: &ReceivedEvent) -> Result<Receipt, StorageError> {
+        /// The first delivery of an event: applied, then stored with its
+        /// outcome. When the key turns out to be taken (a retry, perhaps
+        /// racing the first delivery), the attempt is given up and rolled
+        /// back whole, so nothing is applied twice: see [`duplicate`].
+        pub(super) fn fresh(c: &mut Conn, event: &ReceivedEvent, stores: &Stores) -> Result<Receipt, Attempt> {
             let at = event.received_at.naive_utc();
+            let outcome = match (event.event_type.as_str(), &event.new_order) {
+                (ORDER_CREATED, Some(new)) => created(c, event, new, stores.get(&new.store), at)?,
+                (ORDER_CREATED, None) => Outcome::recorded(Reply::Stored, "order.created without positions"),
+                (other, _) => match Event::from_wire(other) {
+                    Some(kind) => existing(c, event, kind, at)?,
+                    None => Outcome::recorded(Reply::Stored, format!("unknown event type {other}")),
+                },
+            };
             let inserted = diesel::insert_into(kuper_inbox::table)
                 .values((
                     kuper_inbox::event_key.eq(&event.key),
@@ -223,35 +317,33 @@ macro_rules! inbox_statements {
                     kuper_inbox::original_order_id.eq(&event.original_order_id),
                     kuper_inbox::body.eq(&event.body),
                     kuper_inbox::received_at.eq(at),
-                    kuper_inbox::state.eq("pending"),
-                    kuper_inbox::reply.eq(""),
+                    kuper_inbox::state.eq(outcome.state),
+                    kuper_inbox::reply.eq(reply_text(&outcome.reply)),
+                    kuper_inbox::note.eq(&outcome.note),
+                    kuper_inbox::applied_at.eq(at),
                 ))
                 .on_conflict_do_nothing()
                 .execute(c)?;
             if inserted == 0 {
-                let stored: String = kuper_inbox::table.find(&event.key).select(kuper_inbox::reply).first(c)?;
-                let reply = parse_reply(&stored)?;
-                // An event that came before its order is tried again when
-                // Kuper retries it: the order may be here by now.
-                if reply == Reply::UnknownOrder
-                    && let Some(kind) = Event::from_wire(&event.event_type)
-                {
-                    let outcome = existing(c, event, kind, at)?;
-                    keep(c, &event.key, &outcome, at)?;
-                    return Ok(Receipt { duplicate: true, reply: outcome.reply });
-                }
-                return Ok(Receipt { duplicate: true, reply });
+                return Err(Attempt::Duplicate);
             }
-            let outcome = match (event.event_type.as_str(), &event.new_order) {
-                (ORDER_CREATED, Some(new)) => created(c, event, new, at)?,
-                (ORDER_CREATED, None) => Outcome::recorded(Reply::Stored, "order.created without positions"),
-                (other, _) => match Event::from_wire(other) {
-                    Some(kind) => existing(c, event, kind, at)?,
-                    None => Outcome::recorded(Reply::Stored, format!("unknown event type {other}")),
-                },
-            };
-            keep(c, &event.key, &outcome, at)?;
             Ok(Receipt { duplicate: false, reply: outcome.reply })
+        }
+
+        /// A retry: the first reply again; an event that came before its
+        /// order is tried again, since the order may be here by now.
+        pub(super) fn duplicate(c: &mut Conn, event: &ReceivedEvent) -> Result<Receipt, StorageError> {
+            let at = event.received_at.naive_utc();
+            let stored: String = kuper_inbox::table.find(&event.key).select(kuper_inbox::reply).first(c)?;
+            let reply = parse_reply(&stored)?;
+            if reply == Reply::UnknownOrder
+                && let Some(kind) = Event::from_wire(&event.event_type)
+            {
+                let outcome = existing(c, event, kind, at)?;
+                keep(c, &event.key, &outcome, at)?;
+                return Ok(Receipt { duplicate: true, reply: outcome.reply });
+            }
+            Ok(Receipt { duplicate: true, reply })
         }
 
         fn keep(c: &mut Conn, key: &str, outcome: &Outcome, at: NaiveDateTime) -> Result<(), StorageError> {
@@ -266,47 +358,45 @@ macro_rules! inbox_statements {
             Ok(())
         }
 
-        fn number(c: &mut Conn, original: &str, at: NaiveDateTime) -> Result<OrderId, StorageError> {
+        /// Our number for the Kuper order, and whether it was allocated now.
+        fn number(c: &mut Conn, original: &str, at: NaiveDateTime) -> Result<(OrderId, bool), StorageError> {
             let fresh = new_order_id().map_err(StorageError::Task)?;
-            diesel::insert_into(kuper_order_numbers::table)
+            let inserted: Option<String> = diesel::insert_into(kuper_order_numbers::table)
                 .values((
                     kuper_order_numbers::original_order_id.eq(original),
                     kuper_order_numbers::order_id.eq(fresh.as_str()),
                     kuper_order_numbers::created_at.eq(at),
                 ))
                 .on_conflict_do_nothing()
-                .execute(c)?;
-            let number: String =
-                kuper_order_numbers::table.find(original).select(kuper_order_numbers::order_id).first(c)?;
-            OrderId::new(number).map_err(|e| StorageError::Task(e.to_string()))
+                .returning(kuper_order_numbers::order_id)
+                .get_result(c)
+                .optional()?;
+            let fresh = inserted.is_some();
+            let number: String = match inserted {
+                Some(number) => number,
+                None => kuper_order_numbers::table.find(original).select(kuper_order_numbers::order_id).first(c)?,
+            };
+            Ok((OrderId::new(number).map_err(|e| StorageError::Task(e.to_string()))?, fresh))
         }
 
         fn created(
             c: &mut Conn,
             event: &ReceivedEvent,
             new: &NewKuperOrder,
+            store: Option<&StoreFacts>,
             at: NaiveDateTime,
         ) -> Result<Outcome, StorageError> {
-            let number = number(c, &event.original_order_id, at)?;
-            let exists = kuper_orders::table.find(number.as_str()).count().get_result::<i64>(c)? > 0;
+            let (number, fresh) = number(c, &event.original_order_id, at)?;
+            // A number allocated just now has no order yet.
+            let exists = !fresh && kuper_orders::table.find(number.as_str()).count().get_result::<i64>(c)? > 0;
             if exists {
                 let reply = Reply::Created { number, expected_assembly_time: None };
                 return Ok(Outcome::recorded(reply, "the order exists already"));
             }
-            let store: Option<(String, String)> = stores::table
-                .find(&new.store)
-                .select((stores::opening_hours, stores::time_zone))
-                .first(c)
-                .optional()?;
-            let setup: Option<(String, bool, Option<i32>)> = kuper_stores::table
-                .find(&new.store)
-                .select((kuper_stores::integration, kuper_stores::restaurant, kuper_stores::assembly_minutes))
-                .first(c)
-                .optional()?;
-            let (integration, restaurant, assembly) = setup
-                .map(|(i, r, a)| (IntegrationType::parse(&i).unwrap_or(IntegrationType::KuperDelivery), r, a))
-                .unwrap_or((IntegrationType::KuperDelivery, false, None));
-            let open = store.as_ref().is_some_and(|(hours, zone)| is_open(hours, zone, event.received_at));
+            let (integration, restaurant, assembly) = store.map_or((IntegrationType::KuperDelivery, false, None), |s| {
+                (s.integration, s.restaurant, s.assembly_minutes)
+            });
+            let open = store.is_some_and(|s| is_open(&s.hours, &s.zone, event.received_at));
             // Take what can be served; a position we cannot serve holds nothing.
             let mut lines: Vec<(String, String, i64)> = Vec::new();
             let mut sorted: Vec<&(String, domain::Decimal)> = new.lines.iter().collect();
@@ -343,20 +433,22 @@ macro_rules! inbox_statements {
                     kuper_orders::updated_at.eq(at),
                 ))
                 .execute(c)?;
-            for (line_no, (sku, quantity, reserved)) in (0..).zip(&lines) {
-                diesel::insert_into(kuper_order_lines::table)
-                    .values((
+            let rows: Vec<_> = (0..)
+                .zip(&lines)
+                .map(|(line_no, (sku, quantity, reserved))| {
+                    (
                         kuper_order_lines::order_id.eq(number.as_str()),
                         kuper_order_lines::line_no.eq(line_no),
                         kuper_order_lines::sku.eq(sku),
                         kuper_order_lines::quantity.eq(quantity),
-                        kuper_order_lines::reserved.eq(reserved),
-                    ))
-                    .execute(c)?;
-            }
+                        kuper_order_lines::reserved.eq(*reserved),
+                    )
+                })
+                .collect();
+            diesel::insert_into(kuper_order_lines::table).values(rows).execute(c)?;
             if let Some(reason) = refused {
-                // Nothing can be held for a canceled order.
-                release_lines(c, number.as_str(), &new.store)?;
+                // Every refusal holds nothing: an unknown or closed store
+                // reserved no line, and "nothing available" means none.
                 notify(c, number.as_str(), "order.canceled", &serde_json::json!({"reason": {"code": "merchant", "comment": reason}}), at)?;
                 let reply = Reply::Created { number, expected_assembly_time: None };
                 return Ok(Outcome { reply, state: "applied", note: Some(format!("canceled: {reason}")) });
@@ -532,11 +624,23 @@ mod pg {
 #[async_trait]
 impl KuperInbox for DbKuperInbox {
     async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError> {
-        let event = event.clone();
+        let (event, cache) = (event.clone(), Arc::clone(&self.stores));
         self.db
-            .run(move |conn| match conn {
-                DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::receive(c, &event)),
-                DbConn::Postgres(c) => c.transaction(|c| pg::receive(c, &event)),
+            .run(move |conn| {
+                let stores = Self::stores(&cache, conn)?;
+                match conn {
+                    DbConn::Sqlite(c) => match c.immediate_transaction(|c| sqlite::fresh(c, &event, &stores))
+                    {
+                        Ok(receipt) => Ok(receipt),
+                        Err(Attempt::Duplicate) => c.immediate_transaction(|c| sqlite::duplicate(c, &event)),
+                        Err(Attempt::Failed(e)) => Err(e),
+                    },
+                    DbConn::Postgres(c) => match c.transaction(|c| pg::fresh(c, &event, &stores)) {
+                        Ok(receipt) => Ok(receipt),
+                        Err(Attempt::Duplicate) => c.transaction(|c| pg::duplicate(c, &event)),
+                        Err(Attempt::Failed(e)) => Err(e),
+                    },
+                }
             })
             .await
             .map_err(|e| RepoError(e.to_string()))

@@ -258,6 +258,8 @@ diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(access_tokens -> users (user_id));
+diesel::joinable!(kuper_stores -> stores (store_id));
+diesel::allow_tables_to_appear_in_same_query!(stores, kuper_stores);
 diesel::allow_tables_to_appear_in_same_query!(
     schema_info,
     users,
