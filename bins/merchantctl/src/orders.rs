@@ -7,7 +7,7 @@ use app::Config;
 use clap::Subcommand;
 use domain::OrderId;
 use orders::{Action, Order, OrderStatus, Shipping};
-use storage::{Database, DbOrderRepo};
+use storage::{Database, DbKuperInbox, DbOrderRepo};
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
@@ -59,6 +59,13 @@ pub fn run(
                 );
                 for order in ordering.orders.list(*status, *limit).await? {
                     println!("{}", summary(&order));
+                }
+                if status.is_none() {
+                    // The Kuper channel's orders, on the same stock.
+                    for (original, number, status, paid) in DbKuperInbox::list(&mut db.get()?, *limit)? {
+                        let paid = if paid { ", paid" } else { "" };
+                        println!("{number:<36}  {status:<16}  kuper order {original}{paid}");
+                    }
                 }
             }
             OrdersCommand::Show { id } => {

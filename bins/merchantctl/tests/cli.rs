@@ -287,6 +287,8 @@ fn kuper_stores_and_staff_actions() {
             "{early:?}"
         );
         assert!(!merchantctl(&t, &["kuper", "act", "H404", "in_work"]).status.success());
+        let list = stdout(&merchantctl(&t, &["orders", "list"]));
+        assert!(list.contains("kuper order H1"), "{list}");
         let show = stdout(&merchantctl(&t, &["kuper", "show", "H1"]));
         assert!(show.contains("status:      in_work") && show.contains("order.in_work"), "{show}");
     }

@@ -163,6 +163,20 @@ impl DbKuperInbox {
         }
     }
 
+    /// Kuper orders, newest first: Kuper's id, our number, status, paid.
+    pub fn list(conn: &mut DbConn, limit: i64) -> Result<Vec<(String, String, String, bool)>, StorageError> {
+        Ok(crate::with_conn!(conn, |c| kuper_orders::table
+            .order(kuper_orders::created_at.desc())
+            .limit(limit)
+            .select((
+                kuper_orders::original_order_id,
+                kuper_orders::order_id,
+                kuper_orders::status,
+                kuper_orders::paid,
+            ))
+            .load(c))?)
+    }
+
     /// The Kuper order with this Kuper id.
     pub fn order(conn: &mut DbConn, original_order_id: &str) -> Result<Option<KuperOrderView>, StorageError> {
         let row: Option<(String, String, bool)> = crate::with_conn!(conn, |c| kuper_orders::table
