@@ -509,14 +509,11 @@ macro_rules! inbox_statements {
             Ok(())
         }
 
-        fn existing(
-            c: &mut Conn,
-            event: &ReceivedEvent,
-            kind: Event,
-            at: NaiveDateTime,
-        ) -> Result<Outcome, StorageError> {
+        /// The Kuper order `original` as the flow sees it, with our number and
+        /// its store.
+        fn facts_of(c: &mut Conn, original: &str) -> Result<Option<(String, String, Facts)>, StorageError> {
             let row: Option<(String, String, String, bool, String, bool, bool)> = kuper_orders::table
-                .filter(kuper_orders::original_order_id.eq(&event.original_order_id))
+                .filter(kuper_orders::original_order_id.eq(original))
                 .select((
                     kuper_orders::order_id,
                     kuper_orders::store_id,
@@ -529,7 +526,7 @@ macro_rules! inbox_statements {
                 .first(c)
                 .optional()?;
             let Some((order_id, store, integration, restaurant, status, paid, composition_final)) = row else {
-                return Ok(Outcome::recorded(Reply::UnknownOrder, "unknown order"));
+                return Ok(None);
             };
             let facts = Facts {
                 integration: IntegrationType::parse(&integration)
@@ -538,6 +535,18 @@ macro_rules! inbox_statements {
                 restaurant,
                 paid,
                 composition_final,
+            };
+            Ok(Some((order_id, store, facts)))
+        }
+
+        fn existing(
+            c: &mut Conn,
+            event: &ReceivedEvent,
+            kind: Event,
+            at: NaiveDateTime,
+        ) -> Result<Outcome, StorageError> {
+            let Some((order_id, store, facts)) = facts_of(c, &event.original_order_id)? else {
+                return Ok(Outcome::recorded(Reply::UnknownOrder, "unknown order"));
             };
             let step = match incoming(facts, kind) {
                 Incoming::Record(why) => return Ok(Outcome::recorded(Reply::Stored, why)),
@@ -571,32 +580,12 @@ macro_rules! inbox_statements {
             payload: &serde_json::Value,
             at: NaiveDateTime,
         ) -> Result<Result<KuperStatus, ActError>, StorageError> {
-            let row: Option<(String, String, String, bool, String, bool, bool)> = kuper_orders::table
-                .filter(kuper_orders::original_order_id.eq(original))
-                .select((
-                    kuper_orders::order_id,
-                    kuper_orders::store_id,
-                    kuper_orders::integration,
-                    kuper_orders::restaurant,
-                    kuper_orders::status,
-                    kuper_orders::paid,
-                    kuper_orders::composition_final,
-                ))
-                .first(c)
-                .optional()?;
-            let Some((order_id, store, integration, restaurant, status, paid, composition_final)) = row else {
+            let Some((order_id, store, mut facts)) = facts_of(c, original)? else {
                 return Ok(Err(ActError::UnknownOrder));
             };
             // Ready carries the final composition: setting it is part of the step.
-            let composition_final = composition_final || (action == StaffAction::Ready && payload.get("order").is_some());
-            let facts = Facts {
-                integration: IntegrationType::parse(&integration)
-                    .ok_or_else(|| corrupt("kuper_orders.integration", &integration))?,
-                status: KuperStatus::parse(&status).ok_or_else(|| corrupt("kuper_orders.status", &status))?,
-                restaurant,
-                paid,
-                composition_final,
-            };
+            facts.composition_final |= action == StaffAction::Ready && payload.get("order").is_some();
+            let composition_final = facts.composition_final;
             let step = match staff(facts, action) {
                 Ok(step) => step,
                 Err(e) => return Ok(Err(ActError::Illegal(e))),
