@@ -1,5 +1,5 @@
 //! Kuper's wire, in one place: the webhook bodies Kuper posts to us
-//! ([`webhook`]) and, later, the notifications we post to Kuper.
+//! ([`webhook`]) and the notifications we post to Kuper ([`notify`]).
 //!
 //! Assumptions where `KUPER-WIRE.md` is silent, kept here and nowhere else:
 //!
@@ -14,4 +14,5 @@
 //! - Unknown fields are ignored; an unknown `event_type` is kept and
 //!   acknowledged, never refused.
 
+pub mod notify;
 pub mod webhook;
