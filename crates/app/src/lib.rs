@@ -3,6 +3,7 @@
 //! [`run_service`] with the routes it adds.
 
 pub mod config;
+pub mod dispatcher;
 pub mod metrics;
 mod ops;
 mod server;

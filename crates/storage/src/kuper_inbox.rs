@@ -463,7 +463,14 @@ macro_rules! inbox_statements {
             if let Some(reason) = refused {
                 // Every refusal holds nothing: an unknown or closed store
                 // reserved no line, and "nothing available" means none.
-                notify(c, number.as_str(), "order.canceled", &serde_json::json!({"reason": {"code": "merchant", "comment": reason}}), at)?;
+                notify(
+                    c,
+                    number.as_str(),
+                    &event.original_order_id,
+                    "order.canceled",
+                    &serde_json::json!({"reason": {"code": "merchant", "comment": reason}}),
+                    at,
+                )?;
                 let reply = Reply::Created { number, expected_assembly_time: None };
                 return Ok(Outcome { reply, state: "applied", note: Some(format!("canceled: {reason}")) });
             }
@@ -490,13 +497,21 @@ macro_rules! inbox_statements {
             Ok(())
         }
 
+        /// Queues a notification; its payload names the order both ways
+        /// (`order_id`: Kuper's, `number`: ours), as Kuper's wire has it.
         fn notify(
             c: &mut Conn,
             order_id: &str,
+            original: &str,
             kind: &str,
             payload: &serde_json::Value,
             at: NaiveDateTime,
         ) -> Result<(), StorageError> {
+            let mut payload = payload.clone();
+            if let Some(fields) = payload.as_object_mut() {
+                fields.insert("order_id".into(), original.into());
+                fields.insert("number".into(), order_id.into());
+            }
             diesel::insert_into(kuper_outbox::table)
                 .values((
                     kuper_outbox::order_id.eq(order_id),
@@ -593,7 +608,7 @@ macro_rules! inbox_statements {
             for effect in step.effects {
                 match effect {
                     KuperEffect::ReleaseStock => release_lines(c, &order_id, &store)?,
-                    KuperEffect::Notify => notify(c, &order_id, action.notification(), payload, at)?,
+                    KuperEffect::Notify => notify(c, &order_id, original, action.notification(), payload, at)?,
                     KuperEffect::MarkPaid => {}
                 }
             }

@@ -18,6 +18,7 @@ mod database;
 mod error;
 mod identity_store;
 mod kuper_inbox;
+mod kuper_outbox;
 pub mod meta;
 pub mod migrations;
 mod order_repo;
@@ -32,6 +33,7 @@ pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;
 pub use kuper_inbox::{ActError, DbKuperInbox, KuperOrderView};
+pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use url::{Backend, DatabaseUrl, UrlError};
 

@@ -251,6 +251,11 @@ diesel::table! {
         payload -> Text,
         state -> Text,
         created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 

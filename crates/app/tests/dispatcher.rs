@@ -1,0 +1,183 @@
+//! The outbox dispatcher on both backends against a fake Kuper (wiremock):
+//! in order per order, retried with backoff while Kuper is down, dead-lettered
+//! when Kuper refuses for good.
+
+use std::time::Duration;
+
+use app::dispatcher::{DispatchSettings, dispatch_once};
+use chrono::{DateTime, Utc};
+use domain::{Decimal, ManualClock};
+use kuper_client::notify::{KuperClient, KuperSettings};
+use orders::kuper::flow::StaffAction;
+use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+use secrecy::SecretString;
+use serde_json::json;
+use storage::testing::TestDatabase;
+use storage::{DbKuperInbox, DbKuperOutbox};
+use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn settings() -> DispatchSettings {
+    DispatchSettings {
+        backoff: vec![Duration::from_secs(10), Duration::from_mins(1)],
+        lease: Duration::from_secs(30),
+        per_second: 1000,
+    }
+}
+
+fn morning() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+async fn kuper() -> (MockServer, KuperClient) {
+    let server = MockServer::start().await;
+    Mock::given(path("/auth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "expires_in": 300})),
+        )
+        .mount(&server)
+        .await;
+    let client = KuperClient::new(KuperSettings {
+        base_url: server.uri(),
+        client_id: "m".into(),
+        client_secret: SecretString::from("s"),
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    (server, client)
+}
+
+/// A Kuper order for a store we do not have: created canceled, with its
+/// `order.canceled` queued; then staff... nothing more can happen to it.
+async fn canceled_order(t: &TestDatabase, order: &str) {
+    let inbox = DbKuperInbox::new(t.db.clone());
+    let event = ReceivedEvent {
+        key: format!("k-{order}"),
+        event_type: "order.created".into(),
+        original_order_id: order.into(),
+        body: "{}".into(),
+        received_at: morning(),
+        new_order: Some(NewKuperOrder { store: "NOWHERE".into(), lines: vec![("A".into(), Decimal::ONE)] }),
+    };
+    inbox.receive(&event).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn queued_notifications_reach_kuper_once_and_in_order() {
+    for t in TestDatabase::each_backend_migrated() {
+        let (server, client) = kuper().await;
+        Mock::given(method("POST"))
+            .and(path("/ofm/api/v1/notifications"))
+            .and(body_partial_json(
+                json!({"event": {"type": "order.canceled", "payload": {"order_id": "H1"}}}),
+            ))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        canceled_order(&t, "H1").await;
+        let clock = ManualClock::new(morning());
+        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 1);
+        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 0, "sent once");
+        let rows = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("sent"), 10).unwrap();
+        assert_eq!(rows.len(), 1, "{}", t.db.backend());
+    }
+}
+
+/// Store S1, open around the clock, with plenty of A.
+fn store(t: &TestDatabase) {
+    let store = catalog::Store {
+        id: domain::StoreId::new("S1").unwrap(),
+        name: "S1".into(),
+        address: "Москва".into(),
+        location: domain::GeoPoint::new(55.75, 37.61).unwrap(),
+        delivery_zone: None,
+        pickup: true,
+        opening_hours: "24/7".into(),
+        time_zone: "Europe/Moscow".into(),
+    };
+    let product = catalog::demo::generate(10).products[0].clone();
+    let offer = catalog::Offer {
+        store: store.id.clone(),
+        sku: product.sku.clone(),
+        price: domain::Money::from_minor(100, domain::Currency::Rub),
+        old_price: None,
+        stock: 10,
+        delivery: true,
+        pickup: true,
+    };
+    let batch = storage::CatalogBatch { stores: vec![store], products: vec![product], offers: vec![offer] };
+    storage::DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_dead() {
+    for t in TestDatabase::each_backend_migrated() {
+        store(&t);
+        let (server, client) = kuper().await;
+        let inbox = DbKuperInbox::new(t.db.clone());
+        let sku = catalog::demo::generate(10).products[0].sku.to_string();
+        let event = ReceivedEvent {
+            key: "k-H2".into(),
+            event_type: "order.created".into(),
+            original_order_id: "H2".into(),
+            body: "{}".into(),
+            received_at: morning(),
+            new_order: Some(NewKuperOrder { store: "S1".into(), lines: vec![(sku, Decimal::ONE)] }),
+        };
+        inbox.receive(&event).await.unwrap();
+        for action in [StaffAction::StartAssembly, StaffAction::Assembled] {
+            DbKuperInbox::act(&mut t.db.get().unwrap(), "H2", action, &json!({}), morning())
+                .unwrap()
+                .unwrap();
+        }
+        canceled_order(&t, "H3").await;
+        let down = Mock::given(path("/ofm/api/v1/notifications"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount_as_scoped(&server)
+            .await;
+        let clock = ManualClock::new(morning());
+        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 0);
+        let pending = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("pending"), 10).unwrap();
+        let attempts: Vec<(&str, i32)> = pending.iter().map(|r| (r.kind.as_str(), r.attempts)).collect();
+        // H2's second notification waits behind its first: not even tried.
+        assert_eq!(
+            attempts,
+            [("order.in_work", 1), ("order.assembled", 0), ("order.canceled", 1)],
+            "{}",
+            t.db.backend()
+        );
+        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 0, "not due yet");
+        drop(down);
+        // Kuper is back, but refuses H3's for good.
+        Mock::given(body_partial_json(json!({"event": {"payload": {"order_id": "H3"}}})))
+            .respond_with(ResponseTemplate::new(422))
+            .mount(&server)
+            .await;
+        Mock::given(path("/ofm/api/v1/notifications"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        clock.advance(chrono::Duration::seconds(15));
+        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 1);
+        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 1);
+        let sent: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path() == "/ofm/api/v1/notifications")
+            .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
+            .filter(|b| b["event"]["payload"]["order_id"] == "H2")
+            .map(|b| b["event"]["type"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            sent,
+            ["order.in_work", "order.in_work", "order.assembled"],
+            "in order, the first retried once"
+        );
+        let dead = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("dead"), 10).unwrap();
+        assert_eq!(dead.len(), 1, "{}", t.db.backend());
+        assert!(dead[0].last_error.as_deref().unwrap().contains("422"));
+    }
+}
