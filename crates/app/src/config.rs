@@ -100,6 +100,28 @@ pub const SETTINGS: &[Setting] = &[
             "Token (or Basic password) Kuper presents on webhooks. Required by `kuper-listener`.",
         )
     },
+    setting(
+        "kuper",
+        "base_url",
+        None,
+        "Kuper's merchant API, e.g. `https://merchant-api.sbermarket.ru`; unset: notifications wait in the outbox.",
+    ),
+    setting("kuper", "client_id", None, "Our client id at Kuper (`/auth/token`)."),
+    Setting { secret: true, ..setting("kuper", "client_secret", None, "Our client secret at Kuper.") },
+    setting("kuper", "timeout_ms", Some("5000"), "Timeout of a call to Kuper."),
+    setting(
+        "kuper",
+        "retry_schedule",
+        Some("1s,5s,30s,2m,10m,1h,6h"),
+        "Waits before each retry of a notification (±20 % jitter); after the last, the dead letter.",
+    ),
+    setting(
+        "kuper",
+        "rate_per_second",
+        Some("10"),
+        "Notifications sent per second at most (Kuper allows 10).",
+    ),
+    setting("kuper", "dispatch_interval_ms", Some("500"), "How often the outbox is looked at."),
     setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),
     setting(
         "http",
@@ -486,6 +508,7 @@ pub struct Config {
     pub token_introspection: auth::IntrospectionConfig,
     pub catalog: CatalogConfig,
     pub orders: orders::OrdersConfig,
+    pub kuper: kuper::KuperApiConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -602,6 +625,7 @@ impl Config {
                 )?),
             },
             orders: orders::OrdersConfig::from_raw(raw)?,
+            kuper: kuper::KuperApiConfig::from_raw(raw)?,
         })
     }
 
@@ -670,6 +694,7 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
 }
 
 mod auth;
+mod kuper;
 mod orders;
 #[cfg(test)]
 mod tests;

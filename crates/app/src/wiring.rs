@@ -232,10 +232,47 @@ pub fn kuper_listener(
             password: secret,
         },
     };
+    start_dispatcher(db, config)?;
     Ok(kuper_http::configure(kuper_http::ListenerState {
         inbox: Arc::new(DbKuperInbox::new(db.clone())),
         auth,
         clock: Arc::new(SystemClock),
         max_body_bytes: config.http.max_body_bytes,
     }))
+}
+
+/// Sends the outbox to Kuper in the background, when Kuper is configured.
+fn start_dispatcher(db: &Database, config: &Config) -> Result<(), StartError> {
+    let kuper = &config.kuper;
+    let (Some(base_url), Some(client_id), Some(client_secret)) =
+        (kuper.base_url.clone(), kuper.client_id.clone(), kuper.client_secret.clone())
+    else {
+        tracing::warn!("MERCHANT_KUPER_BASE_URL is not set: notifications to Kuper wait in the outbox");
+        return Ok(());
+    };
+    let client = kuper_client::notify::KuperClient::new(kuper_client::notify::KuperSettings {
+        base_url,
+        client_id,
+        client_secret,
+        timeout: kuper.timeout,
+    })
+    .map_err(StartError::Setup)?;
+    let settings = crate::dispatcher::DispatchSettings {
+        backoff: kuper.retry_schedule.clone(),
+        lease: kuper.timeout * 4,
+        per_second: kuper.rate_per_second,
+    };
+    let (db, every) = (db.clone(), kuper.dispatch_interval);
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match crate::dispatcher::dispatch_once(&db, &client, &SystemClock, &settings).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "notifications sent to Kuper"),
+                Err(e) => tracing::warn!(error = %e, "the outbox could not be read; retrying"),
+            }
+        }
+    });
+    Ok(())
 }

@@ -1,0 +1,71 @@
+//! The real listener sends what it queued: an order it cannot take is
+//! answered created and its `order.canceled` reaches (a fake) Kuper.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use app::testing::RunningService;
+use common::{BIN, SECRET, bearer, created, post};
+use serde_json::{Value, json};
+use storage::testing::TestDatabase;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[test]
+fn a_refused_order_s_cancellation_reaches_kuper() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    for t in TestDatabase::each_backend_migrated() {
+        let kuper = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(path("/auth/token"))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "expires_in": 300})),
+                )
+                .mount(&server)
+                .await;
+            Mock::given(path("/ofm/api/v1/notifications"))
+                .respond_with(ResponseTemplate::new(200))
+                .mount(&server)
+                .await;
+            server
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let uri = kuper.uri();
+        let service = RunningService::start(
+            Path::new(BIN),
+            dir.path(),
+            &[
+                ("MERCHANT_DATABASE_URL", &t.raw_url),
+                ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
+                ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+                ("MERCHANT_KUPER_BASE_URL", &uri),
+                ("MERCHANT_KUPER_CLIENT_ID", "merchant"),
+                ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret"),
+                ("MERCHANT_KUPER_DISPATCH_INTERVAL_MS", "100"),
+            ],
+        );
+        // No catalog: the store is unknown, the order is refused.
+        let (status, reply) = post(&service, &bearer(), &created("H-refused")).unwrap();
+        assert_eq!((status, &reply["status"]), (200, &json!("created")));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let sent = loop {
+            let requests = runtime.block_on(kuper.received_requests()).unwrap();
+            let sent: Vec<Value> = requests
+                .iter()
+                .filter(|r| r.url.path() == "/ofm/api/v1/notifications")
+                .filter_map(|r| serde_json::from_slice(&r.body).ok())
+                .collect();
+            if !sent.is_empty() || Instant::now() > deadline {
+                break sent;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(sent.len(), 1, "{}: {}", t.db.backend(), service.output());
+        assert_eq!(sent[0]["event"]["type"], "order.canceled");
+        assert_eq!(sent[0]["event"]["payload"]["order_id"], "H-refused");
+        assert_eq!(sent[0]["event"]["payload"]["number"], reply["number"]);
+        assert!(!service.output().contains("kuper-secret"), "the secret stays out of the logs");
+    }
+}
