@@ -3,6 +3,7 @@
 
 mod kuper;
 mod orders;
+mod outbox;
 mod stores;
 
 use std::process::ExitCode;
@@ -62,6 +63,11 @@ enum Command {
     Kuper {
         #[command(subcommand)]
         command: kuper::KuperCommand,
+    },
+    /// Notifications to Kuper: list them, send a dead one again or give it up.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
     },
     /// Orders: list, show, and move them through their statuses.
     Orders {
@@ -141,6 +147,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         Command::Tokens { command } => return tokens(command, &db, config),
         Command::Orders { command } => return orders::run(command, &db, config),
         Command::Kuper { command } => return kuper::run(command, &db),
+        Command::Outbox { command } => return outbox::run(command, &db),
         Command::Stores { command: StoresCommand::Slots(args) } => return stores::slots(args, &db, config),
         _ => {}
     }
@@ -164,7 +171,11 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
                 println!("reverted {version}");
             }
         }
-        Command::Tokens { .. } | Command::Orders { .. } | Command::Stores { .. } | Command::Kuper { .. } => {
+        Command::Tokens { .. }
+        | Command::Orders { .. }
+        | Command::Stores { .. }
+        | Command::Kuper { .. }
+        | Command::Outbox { .. } => {
             unreachable!("handled above")
         }
         Command::Import { what } => return import(&mut conn, what),

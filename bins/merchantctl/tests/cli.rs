@@ -291,5 +291,16 @@ fn kuper_stores_and_staff_actions() {
         assert!(list.contains("kuper order H1"), "{list}");
         let show = stdout(&merchantctl(&t, &["kuper", "show", "H1"]));
         assert!(show.contains("status:      in_work") && show.contains("order.in_work"), "{show}");
+
+        // The dead letter: list, send again, give up.
+        let id = storage::DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("pending"), 10).unwrap()[0].id;
+        storage::DbKuperOutbox::dead(&mut t.db.get().unwrap(), id, "422 unknown order").unwrap();
+        let dead = stdout(&merchantctl(&t, &["outbox", "list", "--state", "dead"]));
+        assert!(dead.contains("order.in_work") && dead.contains("422 unknown order"), "{dead}");
+        assert!(merchantctl(&t, &["outbox", "retry", &id.to_string()]).status.success());
+        assert!(!merchantctl(&t, &["outbox", "discard", &id.to_string()]).status.success(), "only dead ones");
+        storage::DbKuperOutbox::dead(&mut t.db.get().unwrap(), id, "again").unwrap();
+        assert!(merchantctl(&t, &["outbox", "discard", &id.to_string()]).status.success());
+        assert!(stdout(&merchantctl(&t, &["outbox", "list"])).contains("discarded"));
     }
 }

@@ -12,6 +12,7 @@ use crate::{DbConn, StorageError, with_conn};
 const PENDING: &str = "pending";
 const SENT: &str = "sent";
 const DEAD: &str = "dead";
+const DISCARDED: &str = "discarded";
 
 /// One notification to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +139,32 @@ impl DbKuperOutbox {
             ))
             .execute(c))?;
         Ok(())
+    }
+
+    /// Puts a dead notification back in the queue, due now; `false` when
+    /// there is no dead one with this id.
+    pub fn revive(conn: &mut DbConn, id: i64) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(
+            kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD))
+        )
+        .set((
+            kuper_outbox::state.eq(PENDING),
+            kuper_outbox::attempts.eq(0),
+            kuper_outbox::next_attempt_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c))?;
+        Ok(changed == 1)
+    }
+
+    /// Gives up a dead notification for good; `false` when there is no dead
+    /// one with this id.
+    pub fn discard(conn: &mut DbConn, id: i64) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(
+            kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD))
+        )
+        .set(kuper_outbox::state.eq(DISCARDED))
+        .execute(c))?;
+        Ok(changed == 1)
     }
 
     /// Notifications in `state` (all when `None`), oldest first.
