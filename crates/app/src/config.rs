@@ -84,6 +84,15 @@ pub const SETTINGS: &[Setting] = &[
         "Listen address of `mcp-api` (`HOST:PORT`; port 0 picks a free port).",
     ),
     setting("kuper_listener", "addr", Some("127.0.0.1:8081"), "Listen address of `kuper-listener`."),
+    Setting {
+        secret: true,
+        ..setting(
+            "kuper_listener",
+            "operator_token",
+            None,
+            "Bearer token of the operator API (`/operator/kuper/…`); unset: the operator API is off.",
+        )
+    },
     setting(
         "kuper_webhook",
         "auth",
@@ -500,6 +509,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub mcp_api_addr: ListenAddr,
     pub kuper_listener_addr: ListenAddr,
+    pub kuper_operator_token: Option<SecretString>,
     pub kuper_webhook: KuperWebhookConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
@@ -582,6 +592,9 @@ impl Config {
             },
             mcp_api_addr: raw.required("mcp_api", "addr", ListenAddr::parse)?,
             kuper_listener_addr: raw.required("kuper_listener", "addr", ListenAddr::parse)?,
+            kuper_operator_token: raw
+                .optional("kuper_listener", "operator_token", parse_non_empty)?
+                .map(SecretString::from),
             kuper_webhook: KuperWebhookConfig {
                 auth: raw.required("kuper_webhook", "auth", WebhookAuth::parse)?,
                 user: raw.optional("kuper_webhook", "user", parse_non_empty)?,

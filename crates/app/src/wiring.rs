@@ -233,12 +233,20 @@ pub fn kuper_listener(
         },
     };
     start_dispatcher(db, config)?;
-    Ok(kuper_http::configure(kuper_http::ListenerState {
-        inbox: Arc::new(DbKuperInbox::new(db.clone())),
-        auth,
-        clock: Arc::new(SystemClock),
-        max_body_bytes: config.http.max_body_bytes,
-    }))
+    let inbox = Arc::new(DbKuperInbox::new(db.clone()));
+    Ok(kuper_http::configure(
+        kuper_http::ListenerState {
+            inbox: inbox.clone(),
+            auth,
+            clock: Arc::new(SystemClock),
+            max_body_bytes: config.http.max_body_bytes,
+        },
+        kuper_http::OperatorState {
+            staff: inbox,
+            token: config.kuper_operator_token.clone(),
+            clock: Arc::new(SystemClock),
+        },
+    ))
 }
 
 /// Sends the outbox to Kuper in the background, when Kuper is configured.

@@ -10,6 +10,7 @@
 //! acknowledged that is not stored.
 
 mod auth;
+mod operator;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use kuper_client::webhook::{ErrorBody, Webhook};
 use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent, Reply};
 
 pub use auth::WebhookAuth;
+pub use operator::OperatorState;
 
 /// What the listener needs, built once at start.
 #[derive(Clone, Debug)]
@@ -33,10 +35,16 @@ pub struct ListenerState {
 
 pub const WEBHOOK_PATH: &str = "/kuper/webhooks";
 
-/// Registers the webhook route.
-pub fn configure(state: ListenerState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+/// Registers the webhook route and the operator API.
+pub fn configure(
+    state: ListenerState,
+    operator: OperatorState,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(web::Data::new(state.clone())).route(WEBHOOK_PATH, web::post().to(webhook));
+        cfg.app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(operator.clone()))
+            .route(WEBHOOK_PATH, web::post().to(webhook))
+            .configure(operator::routes);
     }
 }
 

@@ -11,10 +11,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::OrderId;
 use orders::kuper::flow::{
-    Event, Facts, IllegalAction, Incoming, IntegrationType, KuperEffect, KuperStatus, StaffAction, incoming,
-    staff,
+    Event, Facts, Incoming, IntegrationType, KuperEffect, KuperStatus, StaffAction, incoming, staff,
 };
-use orders::kuper::{KuperInbox, NewKuperOrder, Receipt, ReceivedEvent, Reply};
+use orders::kuper::{
+    ActError, KuperInbox, KuperOrderView, KuperStaff, NewKuperOrder, Receipt, ReceivedEvent, Reply,
+};
 use orders::{RepoError, new_order_id};
 
 use crate::schema::{
@@ -48,19 +49,6 @@ const STORES_TTL: Duration = Duration::from_secs(1);
 pub struct DbKuperInbox {
     db: Database,
     stores: Arc<Mutex<Option<(Instant, Stores)>>>,
-}
-
-/// A Kuper order as staff and tests see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KuperOrderView {
-    pub order_id: String,
-    pub original_order_id: String,
-    pub status: KuperStatus,
-    pub paid: bool,
-    /// Per line: SKU and stock units held.
-    pub reserved: Vec<(String, i64)>,
-    /// Notifications waiting for the dispatcher, oldest first.
-    pub outbox: Vec<String>,
 }
 
 impl DbKuperInbox {
@@ -205,15 +193,6 @@ impl DbKuperInbox {
             outbox,
         }))
     }
-}
-
-/// Why a staff action did not happen.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ActError {
-    #[error("no Kuper order with this id")]
-    UnknownOrder,
-    #[error(transparent)]
-    Illegal(#[from] IllegalAction),
 }
 
 fn corrupt(what: &str, detail: &str) -> StorageError {
@@ -662,5 +641,27 @@ impl KuperInbox for DbKuperInbox {
             })
             .await
             .map_err(|e| RepoError(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl KuperStaff for DbKuperInbox {
+    async fn act(
+        &self,
+        original: &str,
+        action: StaffAction,
+        payload: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<Result<KuperStatus, ActError>, RepoError> {
+        let (original, payload) = (original.to_owned(), payload.clone());
+        self.db
+            .run(move |conn| Self::act(conn, &original, action, &payload, at))
+            .await
+            .map_err(|e| RepoError(e.to_string()))
+    }
+
+    async fn order(&self, original: &str) -> Result<Option<KuperOrderView>, RepoError> {
+        let original = original.to_owned();
+        self.db.run(move |conn| Self::order(conn, &original)).await.map_err(|e| RepoError(e.to_string()))
     }
 }

@@ -32,9 +32,10 @@ pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;
 pub use identity_store::DbIdentityStore;
-pub use kuper_inbox::{ActError, DbKuperInbox, KuperOrderView};
+pub use kuper_inbox::DbKuperInbox;
 pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
 pub use order_repo::{DbOrderRepo, OrderEvent};
+pub use orders::kuper::{ActError, KuperOrderView};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

@@ -62,3 +62,40 @@ pub trait KuperInbox: Send + Sync + std::fmt::Debug {
     /// canceled with an `order.canceled` in the outbox.
     async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError>;
 }
+
+/// A Kuper order as staff and tests see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KuperOrderView {
+    pub order_id: String,
+    pub original_order_id: String,
+    pub status: flow::KuperStatus,
+    pub paid: bool,
+    /// Per line: SKU and stock units held.
+    pub reserved: Vec<(String, i64)>,
+    /// Notifications waiting for the dispatcher, oldest first.
+    pub outbox: Vec<String>,
+}
+
+/// Why a staff action did not happen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ActError {
+    #[error("no Kuper order with this id")]
+    UnknownOrder,
+    #[error(transparent)]
+    Illegal(#[from] flow::IllegalAction),
+}
+
+/// Staff actions on Kuper orders, for the operator API and the CLI.
+#[async_trait]
+pub trait KuperStaff: Send + Sync + std::fmt::Debug {
+    /// The flow decides; the notification (with `payload`) is queued in the
+    /// same transaction as the change.
+    async fn act(
+        &self,
+        original: &str,
+        action: flow::StaffAction,
+        payload: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<Result<flow::KuperStatus, ActError>, RepoError>;
+    async fn order(&self, original: &str) -> Result<Option<KuperOrderView>, RepoError>;
+}

@@ -1,0 +1,93 @@
+//! The operator API of the real listener: staff see a Kuper order and take
+//! the merchant's steps, refused with the flow's reason when out of turn.
+
+mod common;
+
+use std::path::Path;
+
+use app::testing::RunningService;
+use catalog::demo;
+use common::{BIN, SECRET, bearer, post};
+use serde_json::{Value, json};
+use storage::testing::TestDatabase;
+use storage::{CatalogBatch, DbCatalogRepo};
+
+const OPERATOR: &str = "op-token-31d9";
+
+fn call(service: &RunningService, method: &str, path: &str, token: &str, body: &str) -> (u16, Value) {
+    let client = reqwest::blocking::Client::new();
+    let request = match method {
+        "GET" => client.get(service.url(path)),
+        _ => client.post(service.url(path)).body(body.to_owned()),
+    };
+    let response = request.header("Authorization", format!("Bearer {token}")).send().unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn staff_drive_a_kuper_order_over_http() {
+    for t in TestDatabase::each_backend_migrated() {
+        let mut catalog = demo::generate(2_000);
+        for store in &mut catalog.stores {
+            store.opening_hours = "24/7".into();
+        }
+        let sku = catalog
+            .offers
+            .iter()
+            .find(|o| o.store.as_str() == "STORE-001" && o.stock > 2)
+            .unwrap()
+            .sku
+            .clone();
+        let batch =
+            CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let service = RunningService::start(
+            Path::new(BIN),
+            dir.path(),
+            &[
+                ("MERCHANT_DATABASE_URL", &t.raw_url),
+                ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
+                ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+                ("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", OPERATOR),
+            ],
+        );
+        let created = json!({"event_type": "order.created", "payload": {"originalOrderId": "OP-1", "storeID": "STORE-001",
+                              "positions": [{"id": sku.as_str(), "quantity": 1}]}});
+        assert_eq!(post(&service, &bearer(), &created.to_string()).unwrap().0, 200);
+
+        let (status, order) = call(&service, "GET", "/operator/kuper/orders/OP-1", OPERATOR, "");
+        assert_eq!((status, &order["status"]), (200, &json!("created")), "{order}");
+        let (status, done) = call(&service, "POST", "/operator/kuper/orders/OP-1/in_work", OPERATOR, "");
+        assert_eq!((status, &done["queued"]), (200, &json!("order.in_work")), "{done}");
+        let (status, refused) =
+            call(&service, "POST", "/operator/kuper/orders/OP-1/ready_for_delivery", OPERATOR, "{}");
+        assert_eq!(status, 409);
+        assert!(refused["error"].as_str().unwrap().contains("the final composition is not set"), "{refused}");
+        assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/teleport", OPERATOR, "").0, 400);
+        assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/assembled", OPERATOR, "[1]").0, 400);
+        assert_eq!(call(&service, "GET", "/operator/kuper/orders/NOPE", OPERATOR, "").0, 404);
+        assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP-1", "wrong", "").0, 401);
+        let (_, order) = call(&service, "GET", "/operator/kuper/orders/OP-1", OPERATOR, "");
+        assert_eq!(order["status"], "in_work", "{}", t.db.backend());
+        assert!(!service.output().contains(OPERATOR), "the token stays out of the logs");
+    }
+}
+
+#[test]
+fn without_a_token_the_operator_api_is_off() {
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let dir = tempfile::tempdir().unwrap();
+    let service = RunningService::start(
+        Path::new(BIN),
+        dir.path(),
+        &[
+            ("MERCHANT_DATABASE_URL", &t.raw_url),
+            ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
+            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+        ],
+    );
+    assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP-1", "", "").0, 403);
+}
