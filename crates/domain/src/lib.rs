@@ -8,12 +8,14 @@
 
 mod clock;
 mod geo;
+mod hex;
 mod ids;
 mod money;
 mod quantity;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::{GeoError, GeoPoint};
+pub use hex::hex;
 pub use ids::{IdError, OrderId, PaymentId, SkuId, StoreId, UserId};
 pub use money::{Currency, Money, MoneyError, Rounding};
 pub use quantity::{Quantity, QuantityError, Unit};

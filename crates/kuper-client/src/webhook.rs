@@ -1,7 +1,5 @@
 //! Webhooks: Kuper -> merchant.
 
-use std::fmt::Write as _;
-
 use domain::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -235,10 +233,7 @@ impl Webhook {
         // The send time is left out: a resend of the same event may carry a
         // new one.
         let identity = serde_json::json!({"event_type": event_type.as_str(), "payload": payload}).to_string();
-        let key = Sha256::digest(identity.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        });
+        let key = domain::hex(&Sha256::digest(identity.as_bytes()));
         Ok(Webhook { key, event_type, original_order_id, timestamp, payload, body })
     }
 

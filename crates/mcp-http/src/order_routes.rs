@@ -152,12 +152,7 @@ fn digest(mut body: serde_json::Value) -> String {
     if let Some(object) = body.as_object_mut() {
         object.remove("credentials");
     }
-    let hash = Sha256::digest(body.to_string().as_bytes());
-    hash.iter().fold(String::with_capacity(64), |mut hex, b| {
-        use std::fmt::Write as _;
-        let _ = write!(hex, "{b:02x}");
-        hex
-    })
+    domain::hex(&Sha256::digest(body.to_string().as_bytes()))
 }
 
 fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {

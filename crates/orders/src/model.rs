@@ -1,7 +1,6 @@
 //! The order aggregate.
 
 use std::fmt;
-use std::fmt::Write as _;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -121,11 +120,7 @@ pub struct Order {
 pub fn new_order_id() -> Result<OrderId, String> {
     let mut bytes = [0_u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for an order id: {e}"))?;
-    let hex: String = bytes.iter().fold(String::with_capacity(32), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    });
-    OrderId::new(format!("ord_{hex}")).map_err(|e| e.to_string())
+    OrderId::new(format!("ord_{}", domain::hex(&bytes))).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -120,17 +120,18 @@ impl DbKuperInbox {
         restaurant: bool,
         assembly_minutes: Option<i32>,
     ) -> Result<(), StorageError> {
-        crate::with_conn!(conn, |c| {
-            diesel::delete(kuper_stores::table.find(store)).execute(c)?;
-            diesel::insert_into(kuper_stores::table)
-                .values((
-                    kuper_stores::store_id.eq(store),
-                    kuper_stores::integration.eq(integration.as_str()),
-                    kuper_stores::restaurant.eq(restaurant),
-                    kuper_stores::assembly_minutes.eq(assembly_minutes),
-                ))
-                .execute(c)
-        })?;
+        let setup = (
+            kuper_stores::integration.eq(integration.as_str()),
+            kuper_stores::restaurant.eq(restaurant),
+            kuper_stores::assembly_minutes.eq(assembly_minutes),
+        );
+        // One statement: a failure never leaves the store without its setup.
+        crate::with_conn!(conn, |c| diesel::insert_into(kuper_stores::table)
+            .values((kuper_stores::store_id.eq(store), setup))
+            .on_conflict(kuper_stores::store_id)
+            .do_update()
+            .set(setup)
+            .execute(c))?;
         Ok(())
     }
 

@@ -438,19 +438,24 @@ impl DbOrderRepo {
             return Ok(());
         };
         let minutes = |d: chrono::Duration| i32::try_from(d.num_minutes()).unwrap_or(i32::MAX);
-        let row = (
-            store_slots::store_id.eq(store.as_str()),
-            store_slots::shipping.eq(method.as_str()),
+        let grid = (
             store_slots::slot_minutes.eq(minutes(s.length)),
             store_slots::lead_minutes.eq(minutes(s.lead)),
             store_slots::cutoff.eq(s.cutoff.map(|t| t.format("%H:%M").to_string())),
             store_slots::days.eq(i32::try_from(s.days).unwrap_or(i32::MAX)),
             store_slots::capacity.eq(i32::try_from(s.capacity).unwrap_or(i32::MAX)),
         );
-        with_conn!(conn, |c| {
-            diesel::delete(store_slots::table.find(key)).execute(c)?;
-            diesel::insert_into(store_slots::table).values(row.clone()).execute(c)
-        })?;
+        // One statement: a failure never leaves the store without its grid.
+        with_conn!(conn, |c| diesel::insert_into(store_slots::table)
+            .values((
+                store_slots::store_id.eq(store.as_str()),
+                store_slots::shipping.eq(method.as_str()),
+                grid.clone()
+            ))
+            .on_conflict((store_slots::store_id, store_slots::shipping))
+            .do_update()
+            .set(grid.clone())
+            .execute(c))?;
         Ok(())
     }
 
