@@ -127,6 +127,53 @@ impl TestDatabase {
         }
     }
 
+    /// Writes one store, `S1` (Moscow, open 08:00-22:00, delivering within
+    /// 5 km, pickup), selling each of `stock`'s SKUs (in pieces, 100 ₽) with
+    /// the stock given.
+    pub fn one_store(&self, stock: &[(&str, i64)]) {
+        use domain::{Currency, GeoPoint, Money, SkuId, StoreId, Unit};
+        let store = catalog::Store {
+            id: StoreId::new("S1").expect("valid id"),
+            name: "Гастроном".into(),
+            address: "Москва, Тверская, 1".into(),
+            location: GeoPoint::new(55.7558, 37.6173).expect("valid point"),
+            delivery_zone: Some(catalog::DeliveryZone::Radius { metres: 5000 }),
+            pickup: true,
+            opening_hours: "Mo-Su 08:00-22:00".into(),
+            time_zone: "Europe/Moscow".into(),
+        };
+        let products = stock
+            .iter()
+            .map(|(sku, _)| catalog::Product {
+                sku: SkuId::new(*sku).expect("valid sku"),
+                name: format!("Товар {sku}"),
+                description: String::new(),
+                photo_url: String::new(),
+                unit: Unit::Pcs,
+                pack_quantity: None,
+                rating: None,
+                category: "Тест".into(),
+                brand: "Тест".into(),
+                barcode: None,
+            })
+            .collect();
+        let offers = stock
+            .iter()
+            .map(|(sku, stock)| catalog::Offer {
+                store: store.id.clone(),
+                sku: SkuId::new(*sku).expect("valid sku"),
+                price: Money::from_minor(10_000, Currency::Rub),
+                old_price: None,
+                stock: *stock,
+                delivery: true,
+                pickup: true,
+            })
+            .collect();
+        let batch = crate::CatalogBatch { stores: vec![store], products, offers };
+        crate::DbCatalogRepo::write(&mut self.db.get().expect("connection"), &batch)
+            .expect("catalog written");
+    }
+
     pub fn migrate(&self) {
         let mut conn = self.db.get().expect("connection");
         migrations::run_pending(&mut conn).expect("migrations apply");

@@ -2,13 +2,12 @@
 //! to every retry, one order number per Kuper order, and each event applied
 //! to its order by the flow in the same transaction.
 
-use catalog::{DeliveryZone, Offer, Product, Store};
 use chrono::{DateTime, Utc};
-use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId, Unit};
+use domain::{Decimal, SkuId};
 use orders::kuper::flow::{IntegrationType, KuperStatus};
 use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent, Reply};
 use storage::testing::TestDatabase;
-use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox};
+use storage::{DbCatalogRepo, DbKuperInbox};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
@@ -42,43 +41,7 @@ fn created(key: &str, order: &str, store: &str, lines: &[(&str, i64)]) -> Receiv
 
 /// Store S1 with MILK (5 in stock) and BREAD (none).
 fn catalog(t: &TestDatabase) {
-    let store = Store {
-        id: StoreId::new("S1").unwrap(),
-        name: "Гастроном".into(),
-        address: "Москва".into(),
-        location: GeoPoint::new(55.7558, 37.6173).unwrap(),
-        delivery_zone: Some(DeliveryZone::Radius { metres: 5000 }),
-        pickup: true,
-        opening_hours: "Mo-Su 08:00-22:00".into(),
-        time_zone: "Europe/Moscow".into(),
-    };
-    let product = |sku: &str| Product {
-        sku: SkuId::new(sku).unwrap(),
-        name: sku.into(),
-        description: String::new(),
-        photo_url: String::new(),
-        unit: Unit::Pcs,
-        pack_quantity: None,
-        rating: None,
-        category: "Тест".into(),
-        brand: "Тест".into(),
-        barcode: None,
-    };
-    let offer = |sku: &str, stock| Offer {
-        store: store.id.clone(),
-        sku: SkuId::new(sku).unwrap(),
-        price: Money::from_minor(9990, Currency::Rub),
-        old_price: None,
-        stock,
-        delivery: true,
-        pickup: true,
-    };
-    let batch = CatalogBatch {
-        stores: vec![store.clone()],
-        products: vec![product("MILK"), product("BREAD")],
-        offers: vec![offer("MILK", 5), offer("BREAD", 0)],
-    };
-    DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+    t.one_store(&[("MILK", 5), ("BREAD", 0)]);
 }
 
 fn milk(t: &TestDatabase) -> i64 {

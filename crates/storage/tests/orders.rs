@@ -4,67 +4,22 @@
 
 use std::sync::Arc;
 
-use catalog::{CatalogRepo, DeliveryZone, Offer, Product, Store};
+use catalog::CatalogRepo;
 use chrono::{DateTime, Duration, Utc};
-use domain::{Currency, Decimal, GeoPoint, ManualClock, Money, SkuId, StoreId, Unit, UserId};
+use domain::{Decimal, ManualClock, SkuId, StoreId, UserId};
 use orders::{
     Action, CheckoutRequest, CreateError, ItemRequest, OrderRepo, OrderStatus, Ordering, ShippingMethod,
 };
 use storage::testing::TestDatabase;
-use storage::{CatalogBatch, DbCatalogRepo, DbOrderRepo};
+use storage::{DbCatalogRepo, DbOrderRepo};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
 }
 
-fn store() -> Store {
-    Store {
-        id: StoreId::new("S1").unwrap(),
-        name: "Гастроном".into(),
-        address: "Москва, Тверская, 1".into(),
-        location: GeoPoint::new(55.7558, 37.6173).unwrap(),
-        delivery_zone: Some(DeliveryZone::Radius { metres: 5000 }),
-        pickup: true,
-        opening_hours: "Mo-Su 08:00-22:00".into(),
-        time_zone: "Europe/Moscow".into(),
-    }
-}
-
-fn product(sku: &str) -> Product {
-    Product {
-        sku: SkuId::new(sku).unwrap(),
-        name: format!("Товар {sku}"),
-        description: String::new(),
-        photo_url: String::new(),
-        unit: Unit::Pcs,
-        pack_quantity: None,
-        rating: None,
-        category: "Тест".into(),
-        brand: "Тест".into(),
-        barcode: None,
-    }
-}
-
-fn offer(sku: &str, stock: i64) -> Offer {
-    Offer {
-        store: StoreId::new("S1").unwrap(),
-        sku: SkuId::new(sku).unwrap(),
-        price: Money::from_minor(10_000, Currency::Rub),
-        old_price: None,
-        stock,
-        delivery: true,
-        pickup: true,
-    }
-}
-
 /// A store with MILK (stock 5) and BREAD (stock 1), 10:00 in Moscow.
 fn setup(t: &TestDatabase, capacity: u32) -> (Ordering, Arc<ManualClock>) {
-    let batch = CatalogBatch {
-        stores: vec![store()],
-        products: vec![product("MILK"), product("BREAD")],
-        offers: vec![offer("MILK", 5), offer("BREAD", 1)],
-    };
-    DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+    t.one_store(&[("MILK", 5), ("BREAD", 1)]);
     let clock = Arc::new(ManualClock::new(
         DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc),
     ));
