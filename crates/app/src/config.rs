@@ -128,7 +128,7 @@ pub const SETTINGS: &[Setting] = &[
         "kuper",
         "rate_per_second",
         Some("10"),
-        "Notifications sent per second at most (Kuper allows 10).",
+        "Notifications sent per second at most (Kuper allows 10); 0: no limit (a simulator).",
     ),
     setting("kuper", "dispatch_interval_ms", Some("500"), "How often the outbox is looked at."),
     setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),

@@ -2,11 +2,15 @@
 //! Kuper at least once and in order per order, with backoff and jitter, a
 //! dead letter after the last attempt, and a pace under Kuper's rate limit.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::Clock;
+use futures_util::future::join_all;
 use kuper_client::notify::{KuperNotifier, Notification, NotifyError};
 use storage::{Database, DbKuperOutbox, OutboxItem, StorageError};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 #[derive(Clone, Debug)]
 pub struct DispatchSettings {
@@ -15,8 +19,11 @@ pub struct DispatchSettings {
     /// How long a claimed notification is ours before another dispatcher may
     /// take it (a dispatcher that died mid-send).
     pub lease: Duration,
-    /// Kuper allows 10 requests a second per merchant.
-    pub per_second: u32,
+    /// Kuper allows 10 requests a second per merchant; `None`: no pace (a
+    /// simulator, a benchmark).
+    pub per_second: Option<u32>,
+    /// Notifications in flight at once (each of another order).
+    pub batch: usize,
 }
 
 /// The wait before attempt `attempts + 1`, spread by up to ±20 % so that
@@ -34,53 +41,128 @@ fn backoff(
     Some(retry_after.map_or(jittered, |after| after.max(jittered)))
 }
 
-/// One pass: claims what is due and sends it; returns how many were sent.
-pub async fn dispatch_once(
-    db: &Database,
-    notifier: &dyn KuperNotifier,
-    clock: &dyn Clock,
-    settings: &DispatchSettings,
-) -> Result<usize, StorageError> {
-    let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
-    let now = clock.now();
-    let claimed = db.run(move |conn| DbKuperOutbox::claim(conn, now, lease, 20)).await?;
-    let pace = Duration::from_secs(1) / settings.per_second.max(1);
-    let mut sent = 0;
-    for item in claimed {
-        let payload = serde_json::from_str(&item.payload).unwrap_or(serde_json::Value::Null);
-        let notification = Notification { event_type: item.kind.clone(), payload };
-        let outcome = notifier.notify(&notification).await;
-        let now = clock.now();
-        let (id, order) = (item.id, item.order_id.clone());
-        match outcome {
-            Ok(()) => {
-                db.run(move |conn| DbKuperOutbox::sent(conn, id, now)).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let retry_after = match &e {
-                    NotifyError::Retryable { retry_after, .. } => *retry_after,
-                    _ => None,
-                };
-                let wait = match e {
-                    NotifyError::Permanent { .. } => None,
-                    _ => backoff(settings, &item, retry_after),
-                };
-                let error = e.to_string();
-                if let Some(wait) = wait {
-                    tracing::warn!(order = %order, kind = %item.kind, error = %error, ?wait, "notification to Kuper failed; retrying");
-                    let next =
-                        now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
-                    db.run(move |conn| DbKuperOutbox::retry(conn, id, next, &error)).await?;
-                } else {
-                    tracing::error!(order = %order, kind = %item.kind, error = %error, "notification to Kuper is dead-lettered");
-                    db.run(move |conn| DbKuperOutbox::dead(conn, id, &error)).await?;
-                }
+/// Evenly spaced send slots: at most `per_second` a second, across passes
+/// and across the concurrent sends of one pass.
+#[derive(Debug)]
+struct Pace {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl Pace {
+    fn new(per_second: u32) -> Pace {
+        Pace { interval: Duration::from_secs(1) / per_second.max(1), next: Mutex::new(Instant::now()) }
+    }
+
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pass {
+    pub claimed: usize,
+    /// Acknowledged by Kuper; the rest wait for a retry or are dead.
+    pub sent: usize,
+}
+
+/// Sends the Kuper outbox: claims what is due, sends it concurrently (one
+/// notification per order at a time), records each outcome.
+#[derive(Debug)]
+pub struct Dispatcher {
+    db: Database,
+    notifier: Arc<dyn KuperNotifier>,
+    clock: Arc<dyn Clock>,
+    settings: DispatchSettings,
+    pace: Option<Pace>,
+}
+
+impl Dispatcher {
+    pub fn new(
+        db: Database,
+        notifier: Arc<dyn KuperNotifier>,
+        clock: Arc<dyn Clock>,
+        settings: DispatchSettings,
+    ) -> Dispatcher {
+        let pace = settings.per_second.map(Pace::new);
+        Dispatcher { db, notifier, clock, settings, pace }
+    }
+
+    /// One pass: claims what is due and sends it.
+    pub async fn dispatch_once(&self) -> Result<Pass, StorageError> {
+        let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
+        let now = self.clock.now();
+        let limit = i64::try_from(self.claim_limit()).unwrap_or(i64::MAX);
+        let claimed = self.db.run(move |conn| DbKuperOutbox::claim(conn, now, lease, limit)).await?;
+        let outcomes = join_all(claimed.iter().map(|item| self.send(item))).await;
+        let now = self.clock.now();
+        let mut sent = Vec::new();
+        for (item, outcome) in claimed.iter().zip(outcomes) {
+            match outcome {
+                Ok(()) => sent.push(item.id),
+                Err(e) => self.failed(item, e).await?,
             }
         }
-        tokio::time::sleep(pace).await;
+        let pass = Pass { claimed: claimed.len(), sent: sent.len() };
+        self.db.run(move |conn| DbKuperOutbox::sent_all(conn, &sent, now)).await?;
+        Ok(pass)
     }
-    Ok(sent)
+
+    /// Under a pace, no more than can go out within a second, so that
+    /// nothing claimed waits out its lease.
+    fn claim_limit(&self) -> usize {
+        let batch = self.settings.batch.max(1);
+        self.settings.per_second.map_or(batch, |rate| batch.min(usize::try_from(rate).unwrap_or(usize::MAX)))
+    }
+
+    async fn send(&self, item: &OutboxItem) -> Result<(), NotifyError> {
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
+        let payload = serde_json::from_str(&item.payload).unwrap_or(serde_json::Value::Null);
+        self.notifier.notify(&Notification { event_type: item.kind.clone(), payload }).await
+    }
+
+    /// A retry by the schedule, or the dead letter.
+    async fn failed(&self, item: &OutboxItem, e: NotifyError) -> Result<(), StorageError> {
+        let retry_after = match &e {
+            NotifyError::Retryable { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        let wait = match e {
+            NotifyError::Permanent { .. } => None,
+            _ => backoff(&self.settings, item, retry_after),
+        };
+        let (id, order, error) = (item.id, &item.order_id, e.to_string());
+        if let Some(wait) = wait {
+            tracing::warn!(order = %order, kind = %item.kind, error = %error, ?wait, "notification to Kuper failed; retrying");
+            let next =
+                self.clock.now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+            self.db.run(move |conn| DbKuperOutbox::retry(conn, id, next, &error)).await
+        } else {
+            tracing::error!(order = %order, kind = %item.kind, error = %error, "notification to Kuper is dead-lettered");
+            self.db.run(move |conn| DbKuperOutbox::dead(conn, id, &error)).await
+        }
+    }
+
+    /// Passes forever: right away after a full claim, else every `interval`.
+    pub async fn run(self, interval: Duration) {
+        loop {
+            match self.dispatch_once().await {
+                Ok(pass) if pass.claimed >= self.claim_limit() => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the outbox could not be read; retrying"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -92,7 +174,8 @@ mod tests {
         let settings = DispatchSettings {
             backoff: vec![Duration::from_secs(10), Duration::from_secs(100)],
             lease: Duration::from_mins(1),
-            per_second: 10,
+            per_second: Some(10),
+            batch: 10,
         };
         let item = |id, attempts| OutboxItem {
             id,

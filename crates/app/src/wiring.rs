@@ -268,19 +268,11 @@ fn start_dispatcher(db: &Database, config: &Config) -> Result<(), StartError> {
     let settings = crate::dispatcher::DispatchSettings {
         backoff: kuper.retry_schedule.clone(),
         lease: kuper.timeout * 4,
-        per_second: kuper.rate_per_second,
+        per_second: (kuper.rate_per_second > 0).then_some(kuper.rate_per_second),
+        batch: 64,
     };
-    let (db, every) = (db.clone(), kuper.dispatch_interval);
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            match crate::dispatcher::dispatch_once(&db, &client, &SystemClock, &settings).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(sent = n, "notifications sent to Kuper"),
-                Err(e) => tracing::warn!(error = %e, "the outbox could not be read; retrying"),
-            }
-        }
-    });
+    let dispatcher =
+        crate::dispatcher::Dispatcher::new(db.clone(), Arc::new(client), Arc::new(SystemClock), settings);
+    actix_web::rt::spawn(dispatcher.run(kuper.dispatch_interval));
     Ok(())
 }

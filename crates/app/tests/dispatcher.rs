@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use app::dispatcher::{DispatchSettings, dispatch_once};
+use std::sync::Arc;
+
+use app::dispatcher::{DispatchSettings, Dispatcher};
 use chrono::{DateTime, Utc};
 use domain::{Decimal, ManualClock};
 use kuper_client::notify::{KuperClient, KuperSettings};
@@ -21,8 +23,15 @@ fn settings() -> DispatchSettings {
     DispatchSettings {
         backoff: vec![Duration::from_secs(10), Duration::from_mins(1)],
         lease: Duration::from_secs(30),
-        per_second: 1000,
+        per_second: None,
+        batch: 20,
     }
+}
+
+/// Notifications acknowledged by Kuper in one pass.
+async fn pass(t: &TestDatabase, client: &KuperClient, clock: &Arc<ManualClock>) -> usize {
+    let dispatcher = Dispatcher::new(t.db.clone(), Arc::new(client.clone()), clock.clone(), settings());
+    dispatcher.dispatch_once().await.unwrap().sent
 }
 
 fn morning() -> DateTime<Utc> {
@@ -76,9 +85,9 @@ async fn queued_notifications_reach_kuper_once_and_in_order() {
             .mount(&server)
             .await;
         canceled_order(&t, "H1").await;
-        let clock = ManualClock::new(morning());
-        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 1);
-        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 0, "sent once");
+        let clock = Arc::new(ManualClock::new(morning()));
+        assert_eq!(pass(&t, &client, &clock).await, 1);
+        assert_eq!(pass(&t, &client, &clock).await, 0, "sent once");
         let rows = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("sent"), 10).unwrap();
         assert_eq!(rows.len(), 1, "{}", t.db.backend());
     }
@@ -136,8 +145,8 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             .respond_with(ResponseTemplate::new(503))
             .mount_as_scoped(&server)
             .await;
-        let clock = ManualClock::new(morning());
-        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 0);
+        let clock = Arc::new(ManualClock::new(morning()));
+        assert_eq!(pass(&t, &client, &clock).await, 0);
         let pending = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("pending"), 10).unwrap();
         let attempts: Vec<(&str, i32)> = pending.iter().map(|r| (r.kind.as_str(), r.attempts)).collect();
         // H2's second notification waits behind its first: not even tried.
@@ -147,7 +156,7 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             "{}",
             t.db.backend()
         );
-        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 0, "not due yet");
+        assert_eq!(pass(&t, &client, &clock).await, 0, "not due yet");
         drop(down);
         // Kuper is back, but refuses H3's for good.
         Mock::given(body_partial_json(json!({"event": {"payload": {"order_id": "H3"}}})))
@@ -159,8 +168,8 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             .mount(&server)
             .await;
         clock.advance(chrono::Duration::seconds(15));
-        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 1);
-        assert_eq!(dispatch_once(&t.db, &client, &clock, &settings()).await.unwrap(), 1);
+        assert_eq!(pass(&t, &client, &clock).await, 1);
+        assert_eq!(pass(&t, &client, &clock).await, 1);
         let sent: Vec<String> = server
             .received_requests()
             .await

@@ -15,7 +15,8 @@ const DEAD: &str = "dead";
 const DISCARDED: &str = "discarded";
 
 /// One notification to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, QueryableByName)]
+#[diesel(table_name = kuper_outbox)]
 pub struct OutboxItem {
     pub id: i64,
     pub order_id: String,
@@ -45,62 +46,59 @@ fn naive(t: DateTime<Utc>) -> NaiveDateTime {
 
 impl DbKuperOutbox {
     /// Claims up to `limit` due notifications for `lease`: for each order its
-    /// oldest pending one, if its time has come and nobody holds it.
+    /// oldest pending one, if its time has come and nobody holds it. One
+    /// statement, so that dispatchers sharing a database never take the same
+    /// row (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite writes one at a time).
     pub fn claim(
         conn: &mut DbConn,
         now: DateTime<Utc>,
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<OutboxItem>, StorageError> {
+        use diesel::sql_types::{BigInt, Timestamp};
         let (now, until) = (naive(now), naive(now + lease));
-        with_conn!(conn, |c| {
-            let candidates: Vec<(i64, String, String, String, i32)> = kuper_outbox::table
-                .filter(kuper_outbox::state.eq(PENDING))
-                .filter(kuper_outbox::next_attempt_at.is_null().or(kuper_outbox::next_attempt_at.le(now)))
-                .filter(kuper_outbox::leased_until.is_null().or(kuper_outbox::leased_until.lt(now)))
-                .order(kuper_outbox::id)
-                .limit(limit * 4)
-                .select((
-                    kuper_outbox::id,
-                    kuper_outbox::order_id,
-                    kuper_outbox::kind,
-                    kuper_outbox::payload,
-                    kuper_outbox::attempts,
-                ))
-                .load(c)?;
-            let mut claimed = Vec::new();
-            for (id, order_id, kind, payload, attempts) in candidates {
-                if i64::try_from(claimed.len()).unwrap_or(i64::MAX) >= limit
-                    || claimed.iter().any(|i: &OutboxItem| i.order_id == order_id)
-                {
-                    continue;
-                }
-                // An earlier notification of the order still pending (waiting
-                // for its retry, or held by another dispatcher) goes first.
-                let earlier: i64 = kuper_outbox::table
-                    .filter(kuper_outbox::order_id.eq(&order_id))
-                    .filter(kuper_outbox::state.eq(PENDING))
-                    .filter(kuper_outbox::id.lt(id))
-                    .count()
-                    .get_result(c)?;
-                if earlier > 0 {
-                    continue;
-                }
-                // The lease is taken only if nobody took it meanwhile.
-                let taken = diesel::update(
-                    kuper_outbox::table
-                        .find(id)
-                        .filter(kuper_outbox::leased_until.is_null().or(kuper_outbox::leased_until.lt(now))),
-                )
-                .set(kuper_outbox::leased_until.eq(until))
-                .execute(c)?;
-                if taken == 1 {
-                    claimed.push(OutboxItem { id, order_id, kind, payload, attempts });
-                }
-            }
-            Ok::<_, diesel::result::Error>(claimed)
-        })
-        .map_err(StorageError::from)
+        let ([until_p, now_p, limit_p], lock) = match conn {
+            DbConn::Postgres(_) => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
+            DbConn::Sqlite(_) => (["?1", "?2", "?3"], ""),
+        };
+        // An earlier notification of the order still pending (waiting for its
+        // retry, or held by another dispatcher) goes first.
+        let sql = format!(
+            "UPDATE kuper_outbox SET leased_until = {until_p} WHERE id IN ( \
+                   SELECT o.id FROM kuper_outbox o \
+                   WHERE o.state = 'pending' \
+                     AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= {now_p}) \
+                     AND (o.leased_until IS NULL OR o.leased_until < {now_p}) \
+                     AND NOT EXISTS (SELECT 1 FROM kuper_outbox e \
+                                     WHERE e.order_id = o.order_id AND e.state = 'pending' AND e.id < o.id) \
+                   ORDER BY o.id LIMIT {limit_p} {lock}) \
+                 RETURNING id, order_id, kind, payload, attempts"
+        );
+        let mut claimed: Vec<OutboxItem> = with_conn!(conn, |c| {
+            diesel::sql_query(&sql)
+                .bind::<Timestamp, _>(until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load::<OutboxItem>(c)
+        })?;
+        claimed.sort_by_key(|item| item.id);
+        Ok(claimed)
+    }
+
+    /// Marks every notification of `ids` sent, in one statement.
+    pub fn sent_all(conn: &mut DbConn, ids: &[i64], at: DateTime<Utc>) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        with_conn!(conn, |c| diesel::update(kuper_outbox::table.filter(kuper_outbox::id.eq_any(ids)))
+            .set((
+                kuper_outbox::state.eq(SENT),
+                kuper_outbox::sent_at.eq(naive(at)),
+                kuper_outbox::attempts.eq(kuper_outbox::attempts + 1),
+                kuper_outbox::leased_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c))?;
+        Ok(())
     }
 
     pub fn sent(conn: &mut DbConn, id: i64, at: DateTime<Utc>) -> Result<(), StorageError> {

@@ -52,7 +52,7 @@ impl KuperApiConfig {
                 parse_in_range(100_u64, 120_000),
             )?),
             retry_schedule: raw.required("kuper", "retry_schedule", schedule)?,
-            rate_per_second: raw.required("kuper", "rate_per_second", parse_in_range(1_u32, 1000))?,
+            rate_per_second: raw.required("kuper", "rate_per_second", parse_in_range(0_u32, 1000))?,
             dispatch_interval: Duration::from_millis(raw.required(
                 "kuper",
                 "dispatch_interval_ms",
