@@ -61,16 +61,27 @@ fn staff_drive_a_kuper_order_over_http() {
         assert_eq!((status, &order["status"]), (200, &json!("created")), "{order}");
         let (status, done) = call(&service, "POST", "/operator/kuper/orders/OP-1/in_work", OPERATOR, "");
         assert_eq!((status, &done["queued"]), (200, &json!("order.in_work")), "{done}");
-        let (status, refused) =
-            call(&service, "POST", "/operator/kuper/orders/OP-1/ready_for_delivery", OPERATOR, "{}");
-        assert_eq!(status, 409);
-        assert!(refused["error"].as_str().unwrap().contains("the final composition is not set"), "{refused}");
+        let ready = "/operator/kuper/orders/OP-1/ready_for_delivery";
+        let (status, refused) = call(&service, "POST", ready, OPERATOR, "{}");
+        assert_eq!(status, 400);
+        assert!(refused["error"].as_str().unwrap().contains("final composition"), "{refused}");
+        let composition =
+            |id: &str| -> String { json!({"order": {"positions": [{"id": id, "quantity": 1}]}}).to_string() };
+        let (status, refused) = call(&service, "POST", ready, OPERATOR, &composition(sku.as_str()));
+        assert_eq!(status, 409, "not assembled yet: {refused}");
+        assert!(refused["error"].as_str().unwrap().contains("not at this point"), "{refused}");
+        assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/assembled", OPERATOR, "").0, 200);
+        let (status, refused) = call(&service, "POST", ready, OPERATOR, &composition("STRANGER"));
+        assert_eq!(status, 422, "{refused}");
+        assert!(refused["error"].as_str().unwrap().contains("STRANGER"), "{refused}");
+        assert_eq!(call(&service, "POST", ready, OPERATOR, &composition(sku.as_str())).0, 200);
         assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/teleport", OPERATOR, "").0, 400);
-        assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/assembled", OPERATOR, "[1]").0, 400);
+        assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/delivering", OPERATOR, "[1]").0, 400);
         assert_eq!(call(&service, "GET", "/operator/kuper/orders/NOPE", OPERATOR, "").0, 404);
         assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP-1", "wrong", "").0, 401);
         let (_, order) = call(&service, "GET", "/operator/kuper/orders/OP-1", OPERATOR, "");
-        assert_eq!(order["status"], "in_work", "{}", t.db.backend());
+        assert_eq!(order["status"], "ready", "{}", t.db.backend());
+        assert_eq!(order["queued"], json!(["order.in_work", "order.assembled", "order.ready_for_delivery"]));
         assert!(!service.output().contains(OPERATOR), "the token stays out of the logs");
     }
 }

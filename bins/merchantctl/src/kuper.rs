@@ -70,9 +70,13 @@ pub fn run(command: &KuperCommand, db: &Database) -> Result<ExitCode, Box<dyn st
         KuperCommand::Act { order, action, payload } => {
             let payload: serde_json::Value =
                 serde_json::from_str(payload).map_err(|e| format!("--payload is not JSON: {e}"))?;
+            if let Err(e) = kuper_client::payload::check_staff_payload(action.notification(), &payload) {
+                eprintln!("--payload: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
             match DbKuperInbox::act(&mut conn, order, *action, &payload, chrono::Utc::now())? {
                 Ok(status) => println!("{order} is {status}; {action} queued for Kuper"),
-                Err(e @ (ActError::UnknownOrder | ActError::Illegal(_))) => {
+                Err(e @ (ActError::UnknownOrder | ActError::Illegal(_) | ActError::Composition(_))) => {
                     eprintln!("{e}");
                     return Ok(ExitCode::FAILURE);
                 }

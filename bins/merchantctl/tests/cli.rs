@@ -279,8 +279,12 @@ fn kuper_stores_and_staff_actions() {
 
         let act = merchantctl(&t, &["kuper", "act", "H1", "in_work"]);
         assert!(act.status.success(), "{act:?}");
-        let early =
+        let empty =
             merchantctl(&t, &["kuper", "act", "H1", "ready_for_delivery", "--payload", r#"{"order": {}}"#]);
+        assert!(!empty.status.success());
+        assert!(String::from_utf8_lossy(&empty.stderr).contains("positions"), "{empty:?}");
+        let composition = r#"{"order": {"positions": [{"id": "SKU-000001", "quantity": 1}]}}"#;
+        let early = merchantctl(&t, &["kuper", "act", "H1", "ready_for_delivery", "--payload", composition]);
         assert!(!early.status.success());
         assert!(
             String::from_utf8_lossy(&early.stderr).contains("not at this point of the flow"),

@@ -13,6 +13,12 @@
 //!   field that holds one.
 //! - Unknown fields are ignored; an unknown `event_type` is kept and
 //!   acknowledged, never refused.
+//! - `order.estimated_delivery_time` carries the promised time as
+//!   `estimated_delivery_at` (RFC 3339), after `estimated_assembly_at`.
+//! - Staff payloads are checked before they are queued ([`payload`]); the
+//!   final composition's positions refuse unknown fields, so a typo is not
+//!   sent to Kuper as silence.
 
 pub mod notify;
+pub mod payload;
 pub mod webhook;

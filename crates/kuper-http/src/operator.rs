@@ -102,6 +102,9 @@ async fn act(
             }
         }
     };
+    if let Err(e) = kuper_client::payload::check_staff_payload(action.notification(), &payload) {
+        return refusal(StatusCode::BAD_REQUEST, e);
+    }
     match state.staff.act(&order, action, &payload, state.clock.now()).await {
         Ok(Ok(status)) => {
             tracing::info!(order = %order, %action, "operator action taken");
@@ -109,6 +112,7 @@ async fn act(
         }
         Ok(Err(ActError::UnknownOrder)) => refusal(StatusCode::NOT_FOUND, format!("no Kuper order {order}")),
         Ok(Err(ActError::Illegal(e))) => refusal(StatusCode::CONFLICT, e.to_string()),
+        Ok(Err(e @ ActError::Composition(_))) => refusal(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
         Err(e) => {
             tracing::error!(error = %e, "operator: an action failed");
             refusal(StatusCode::SERVICE_UNAVAILABLE, "try again later")

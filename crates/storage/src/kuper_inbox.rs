@@ -504,6 +504,25 @@ macro_rules! inbox_statements {
             Ok(())
         }
 
+        /// A position of the final composition in `payload` that is not a line
+        /// of the order, if any.
+        fn stranger_position(
+            c: &mut Conn,
+            order_id: &str,
+            payload: &serde_json::Value,
+        ) -> Result<Option<String>, StorageError> {
+            let lines: Vec<String> = kuper_order_lines::table
+                .filter(kuper_order_lines::order_id.eq(order_id))
+                .select(kuper_order_lines::sku)
+                .load(c)?;
+            let positions = payload["order"]["positions"].as_array().map(Vec::as_slice).unwrap_or_default();
+            Ok(positions
+                .iter()
+                .filter_map(|p| p["id"].as_str())
+                .find(|id| !lines.iter().any(|line| line == id))
+                .map(str::to_owned))
+        }
+
         /// The Kuper order `original` as the flow sees it, with our number and
         /// its store.
         fn facts_of(c: &mut Conn, original: &str) -> Result<Option<(String, String, Facts)>, StorageError> {
@@ -585,6 +604,14 @@ macro_rules! inbox_statements {
                 Ok(step) => step,
                 Err(e) => return Ok(Err(ActError::Illegal(e))),
             };
+            if action == StaffAction::Ready
+                && let Some(stranger) = stranger_position(c, &order_id, payload)?
+            {
+                return Ok(Err(ActError::Composition(format!(
+                    "position {stranger} of the final composition is not a line of this order \
+                     (a replacement goes in the replaced line's replacedByID)"
+                ))));
+            }
             for effect in step.effects {
                 match effect {
                     KuperEffect::ReleaseStock => release_lines(c, &order_id, &store)?,

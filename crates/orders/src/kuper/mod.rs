@@ -83,6 +83,9 @@ pub enum ActError {
     UnknownOrder,
     #[error(transparent)]
     Illegal(#[from] flow::IllegalAction),
+    /// The final composition names a position the order does not have.
+    #[error("{0}")]
+    Composition(String),
 }
 
 /// Staff actions on Kuper orders, for the operator API and the CLI.
