@@ -41,7 +41,8 @@ pub struct FaultPlan {
     pub seconds: f64,
 }
 
-/// One answered notification.
+/// One answered call: a notification, or a refusal before one was read (a
+/// fault, the rate limit, a token request).
 #[derive(Clone, Debug, Serialize)]
 pub struct LogEntry {
     pub seq: u64,

@@ -34,7 +34,13 @@ impl RunningService {
     /// Starts `bin` and waits for `listening on http://…` on its stdout.
     /// Panics with everything the process printed if it does not come.
     pub fn start(bin: &Path, dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with_args(bin, dir, &[], env)
+    }
+
+    /// [`RunningService::start`] with command-line arguments.
+    pub fn start_with_args(bin: &Path, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = command(bin, dir, env)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 
 use super::{ConfigError, Raw, lookup, parse_in_range, parse_non_empty};
 
-/// `1s,30s,5m,1h`: the waits before each retry.
+/// `1s,30s,5m,1h` (or `200ms` for a simulator): the waits before each retry.
 fn schedule(text: &str) -> Result<Vec<Duration>, String> {
     let bad = || "expected waits like 1s,30s,5m,1h".to_owned();
     let waits: Vec<Duration> = text
@@ -15,9 +15,11 @@ fn schedule(text: &str) -> Result<Vec<Duration>, String> {
         .map(str::trim)
         .filter(|w| !w.is_empty())
         .map(|w| {
-            let (number, unit) = w.split_at(w.len().saturating_sub(1));
+            let digits = w.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+            let (number, unit) = w.split_at(digits);
             let n: u64 = number.parse().map_err(|_| bad())?;
             match unit {
+                "ms" => Ok(Duration::from_millis(n)),
                 "s" => Ok(Duration::from_secs(n)),
                 "m" => Ok(Duration::from_mins(n)),
                 "h" => Ok(Duration::from_hours(n)),
@@ -26,6 +28,19 @@ fn schedule(text: &str) -> Result<Vec<Duration>, String> {
         })
         .collect::<Result<_, _>>()?;
     if waits.is_empty() { Err(bad()) } else { Ok(waits) }
+}
+
+#[cfg(test)]
+#[test]
+fn a_schedule_reads_units_and_refuses_anything_else() {
+    let waits = schedule("200ms, 1s,5m,1h").unwrap();
+    assert_eq!(
+        waits,
+        [Duration::from_millis(200), Duration::from_secs(1), Duration::from_mins(5), Duration::from_hours(1)]
+    );
+    for bad in ["", "1", "s", "1d", "1.5s", "-1s", "1s,,x"] {
+        assert!(schedule(bad).is_err(), "{bad:?}");
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -1,0 +1,246 @@
+//! The real listener against the real `kuper-sim`, on both backends: an
+//! order of each integration type all the way round; Kuper failing every
+//! call for a while (5xx, then 429, then 401 with every token expired);
+//! the listener killed while notifications are in flight. Afterwards every
+//! notification has reached Kuper, in order per order, none acknowledged
+//! twice (a resend is Kuper's 202), none dead.
+//!
+//! `kuper-sim` is another package's binary: it is found beside this one in
+//! the target directory, where `cargo xtask test` (the whole workspace)
+//! builds it.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use app::testing::RunningService;
+use common::{BIN, SECRET};
+use orders::kuper::flow::IntegrationType;
+use serde_json::{Value, json};
+use storage::testing::TestDatabase;
+use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox, DbKuperOutbox};
+
+const OPERATOR: &str = "op-token-7c2e";
+const SKU: &str = "SKU-000001";
+const STORES: [(&str, &str); 3] =
+    [("kuper_delivery", "STORE-001"), ("pickup", "STORE-002"), ("merchant_delivery", "STORE-003")];
+/// Notifications of a whole round: 3 + 5 + 6.
+const ROUND_NOTIFICATIONS: usize = 14;
+
+fn sim_bin() -> PathBuf {
+    let bin = Path::new(BIN).with_file_name("kuper-sim");
+    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
+    bin
+}
+
+/// The demo catalog, open around the clock with plenty of SKU, and the three
+/// stores set up for Kuper, one per integration type.
+fn setup(t: &TestDatabase) {
+    let mut catalog = catalog::demo::generate(2_000);
+    for store in &mut catalog.stores {
+        store.opening_hours = "24/7".into();
+    }
+    for offer in catalog.offers.iter_mut().filter(|o| o.sku.as_str() == SKU) {
+        offer.stock = 1_000;
+    }
+    let batch = CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+    let mut conn = t.db.get().unwrap();
+    DbCatalogRepo::write(&mut conn, &batch).unwrap();
+    for (integration, store) in STORES {
+        let integration = IntegrationType::parse(integration).unwrap();
+        DbKuperInbox::set_store(&mut conn, store, integration, false, Some(30)).unwrap();
+    }
+}
+
+struct World {
+    t: TestDatabase,
+    sim: RunningService,
+    listener: RunningService,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn start(t: TestDatabase, sim_args: &[&str]) -> World {
+        setup(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--token-ttl-secs", "40", "--courier-ms", "50"];
+        args.extend(sim_args);
+        let sim = RunningService::start_with_args(&sim_bin(), dir.path(), &args, &[]);
+        let listener = listener(&t, dir.path(), &sim, "127.0.0.1:0");
+        let world = World { t, sim, listener, dir };
+        world.point_sim_at_listener();
+        world
+    }
+
+    fn point_sim_at_listener(&self) {
+        let body = json!({"url": self.listener.base_url, "token": SECRET});
+        let response =
+            reqwest::blocking::Client::new().put(self.sim.url("/sim/listener")).json(&body).send().unwrap();
+        assert!(response.status().is_success());
+    }
+
+    fn sim_get(&self, path: &str) -> Value {
+        reqwest::blocking::get(self.sim.url(path)).unwrap().json().unwrap()
+    }
+
+    fn faults(&self, plan: &Value) {
+        let response =
+            reqwest::blocking::Client::new().post(self.sim.url("/sim/faults")).json(plan).send().unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// `kuper-sim scenario` against the running pair, in the background.
+    fn scenario(&self, timeout_secs: u64) -> std::process::Child {
+        let mut command = Command::new(sim_bin());
+        command.args(["scenario", "--sim", &self.sim.base_url, "--operator", &self.listener.base_url]);
+        command.args([
+            "--operator-token",
+            OPERATOR,
+            "--sku",
+            SKU,
+            "--timeout-secs",
+            &timeout_secs.to_string(),
+        ]);
+        for (integration, store) in STORES {
+            command.args(["--store", &format!("{integration}={store}")]);
+        }
+        command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+    }
+
+    /// The simulator's view of each order it created.
+    fn orders(&self) -> Vec<Value> {
+        let log = self.sim_get("/sim/log");
+        let mut ids: Vec<String> =
+            log.as_array().unwrap().iter().filter_map(|e| e["orderId"].as_str().map(str::to_owned)).collect();
+        ids.sort();
+        ids.dedup();
+        ids.iter().map(|id| self.sim_get(&format!("/sim/orders/{id}"))).collect()
+    }
+
+    /// Every order went all the way round: each notification acknowledged
+    /// once with 200 and in the flow's order, the composition as staff
+    /// entered it, nothing refused, nothing left in the outbox.
+    fn assert_all_delivered(&self, context: &str) {
+        let backend = self.t.db.backend();
+        let orders = self.orders();
+        assert_eq!(orders.len(), 3, "{backend} {context}: {orders:?}");
+        let log = self.sim_get("/sim/log");
+        let mut acknowledged: HashMap<String, Vec<String>> = HashMap::new();
+        for entry in log.as_array().unwrap().iter().filter(|e| e["status"] == 200) {
+            let order = entry["orderId"].as_str().unwrap().to_owned();
+            acknowledged.entry(order).or_default().push(entry["type"].as_str().unwrap().to_owned());
+        }
+        for order in &orders {
+            let id = order["originalOrderId"].as_str().unwrap();
+            assert_eq!(order["complete"], true, "{backend} {context}: {order}");
+            assert_eq!(order["refused"], json!([]), "{backend} {context}: {order}");
+            assert_eq!(
+                json!(acknowledged[id]),
+                order["accepted"],
+                "{backend} {context}: acknowledged once each, in order"
+            );
+            assert_eq!(
+                order["finalComposition"],
+                json!({"positions": [{"id": SKU, "quantity": 2, "replacedByID": null}], "packs": {"count": 1}}),
+                "{backend} {context}: the composition staff entered"
+            );
+            let view = DbKuperInbox::order(&mut self.t.db.get().unwrap(), id).unwrap().unwrap();
+            assert_eq!(view.status.as_str(), "delivered", "{backend} {context}: {id}");
+        }
+        let mut conn = self.t.db.get().unwrap();
+        let sent = DbKuperOutbox::list(&mut conn, Some("sent"), 100).unwrap();
+        assert_eq!(sent.len(), ROUND_NOTIFICATIONS, "{backend} {context}: {sent:?}");
+        assert!(DbKuperOutbox::list(&mut conn, Some("dead"), 100).unwrap().is_empty());
+    }
+}
+
+fn listener(t: &TestDatabase, dir: &Path, sim: &RunningService, addr: &str) -> RunningService {
+    RunningService::start(
+        Path::new(BIN),
+        dir,
+        &[
+            ("MERCHANT_DATABASE_URL", &t.raw_url),
+            ("MERCHANT_KUPER_LISTENER_ADDR", addr),
+            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+            ("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", OPERATOR),
+            ("MERCHANT_KUPER_BASE_URL", &sim.base_url),
+            ("MERCHANT_KUPER_CLIENT_ID", "merchant"),
+            ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret"),
+            ("MERCHANT_KUPER_DISPATCH_INTERVAL_MS", "100"),
+            ("MERCHANT_KUPER_TIMEOUT_MS", "1000"),
+            ("MERCHANT_KUPER_RETRY_SCHEDULE", "200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s"),
+        ],
+    )
+}
+
+fn finish(child: std::process::Child, context: &str) {
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{context}: kuper-sim scenario failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn an_order_of_each_integration_type_goes_all_the_way_round() {
+    for t in TestDatabase::each_backend_migrated() {
+        let world = World::start(t, &[]);
+        finish(world.scenario(30), "all the way round");
+        world.assert_all_delivered("all the way round");
+        assert!(!world.listener.output().contains("kuper-secret"), "the client secret stays out of the logs");
+    }
+}
+
+#[test]
+fn after_kuper_fails_every_call_for_a_while_every_notification_arrives_once_in_order() {
+    for t in TestDatabase::each_backend_migrated() {
+        let world = World::start(t, &[]);
+        world.faults(
+            &json!([{"kind": "unavailable", "seconds": 1.5}, {"kind": "rate_limited", "seconds": 1.5},
+                             {"kind": "unauthorized", "seconds": 1.5}]),
+        );
+        finish(world.scenario(60), "outage");
+        let statuses: Vec<u64> = world
+            .sim_get("/sim/log")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["status"].as_u64())
+            .collect();
+        for refused in [503, 429, 401] {
+            assert!(statuses.contains(&refused), "{}: the outage played {refused}", world.t.db.backend());
+        }
+        world.assert_all_delivered("outage");
+    }
+}
+
+#[test]
+fn a_listener_killed_with_notifications_in_flight_loses_none() {
+    for t in TestDatabase::each_backend_migrated() {
+        let mut world = World::start(t, &["--slow-ms", "800"]);
+        // Kuper answers slowly: the first notifications are in flight when
+        // the listener dies.
+        world.faults(&json!([{"kind": "slow", "seconds": 3}]));
+        let scenario = world.scenario(60);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while DbKuperOutbox::list(&mut world.t.db.get().unwrap(), None, 100).unwrap().len()
+            < ROUND_NOTIFICATIONS
+        {
+            assert!(Instant::now() < deadline, "staff actions did not all land");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let sent = DbKuperOutbox::list(&mut world.t.db.get().unwrap(), Some("sent"), 100).unwrap();
+        assert!(sent.len() < ROUND_NOTIFICATIONS, "the kill must come while some are still on their way");
+        let addr = world.listener.base_url.trim_start_matches("http://").to_owned();
+        world.listener.kill();
+        world.listener = listener(&world.t, world.dir.path(), &world.sim, &addr);
+        finish(scenario, "crash");
+        world.assert_all_delivered("crash");
+    }
+}
