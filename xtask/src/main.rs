@@ -60,6 +60,18 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// Notifications per second the dispatcher delivers to kuper-sim, rate limit off.
+    Outbox {
+        /// Notifications to queue and drain per backend.
+        #[arg(long, default_value_t = 20_000)]
+        notifications: usize,
+        /// Concurrent clients filling the outbox.
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// PostgreSQL to use (a schema `bench_outbox` is recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
+    },
     /// Checkouts per second and their latency on SQLite and PostgreSQL.
     Checkout {
         /// Offers in the demo catalog.
@@ -96,6 +108,10 @@ fn main() -> ExitCode {
                 &root,
                 &xtask::bench::webhooks::Settings { seconds, clients, database_url },
             )
+        }
+        Command::Bench { what: BenchCommand::Outbox { notifications, clients, database_url } } => {
+            let settings = xtask::bench::outbox::Settings { notifications, clients, database_url };
+            xtask::bench::outbox::run(&root, &settings)
         }
         Command::Bench { what: BenchCommand::Checkout { offers, seconds, clients, database_url } } => {
             let settings = xtask::bench::checkout::Settings { offers, seconds, clients, database_url };

@@ -1,4 +1,7 @@
-//! `cargo xtask up`: both services on embedded SQLite, in the foreground.
+//! `cargo xtask up`: both services on embedded SQLite, in the foreground,
+//! with `kuper-sim` standing in for Kuper (unless `MERCHANT_KUPER_BASE_URL`
+//! names a real one) and one Kuper order of each integration type sent all
+//! the way round once everything is up.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -11,8 +14,14 @@ use crate::{Result, cargo};
 
 const SERVICES: [&str; 2] = ["mcp-api", "kuper-listener"];
 const DEFAULT_DATABASE: &str = "sqlite://var/merchant.db";
-/// Only for local runs; production sets its own secret.
+/// Only for local runs; production sets its own secrets.
 const DEV_WEBHOOK_SECRET: &str = "dev-webhook-secret";
+const DEV_OPERATOR_TOKEN: &str = "dev-operator-token";
+const SIM_ADDR: &str = "127.0.0.1:8082";
+const LISTENER_URL: &str = "http://127.0.0.1:8081";
+/// The demo catalog's stores, one per integration type.
+const SIM_STORES: [(&str, &str); 3] =
+    [("kuper_delivery", "STORE-001"), ("pickup", "STORE-002"), ("merchant_delivery", "STORE-003")];
 const STOP_GRACE: Duration = Duration::from_secs(15);
 
 enum Event {
@@ -20,19 +29,16 @@ enum Event {
     Exited(&'static str),
 }
 
-pub fn run(root: &Path) -> Result {
-    let mut build = cargo();
-    build.current_dir(root).args(["build", "--quiet"]);
-    for service in SERVICES {
-        build.args(["--bin", service]);
-    }
-    build.args(["--bin", "merchantctl"]);
-    if !build.status()?.success() {
-        return Err("build failed".into());
-    }
-    let bin_dir = target_dir(root)?.join("debug");
-    std::fs::create_dir_all(root.join("var"))?;
+/// The services' environment: what the caller set, plus local defaults.
+struct Local {
+    env: Vec<(&'static str, String)>,
+    webhook_secret: String,
+    operator_token: String,
+    /// Kuper is `kuper-sim`.
+    simulated: bool,
+}
 
+fn local_environment() -> Local {
     let mut env: Vec<(&str, String)> = Vec::new();
     if std::env::var_os("MERCHANT_DATABASE_URL").is_none() {
         env.push(("MERCHANT_DATABASE_URL", DEFAULT_DATABASE.into()));
@@ -46,25 +52,86 @@ pub fn run(root: &Path) -> Result {
     eprintln!(
         "xtask: MCP clients need a token: cargo run -q --bin merchantctl -- tokens create --client demo"
     );
-    if std::env::var_os("MERCHANT_KUPER_WEBHOOK_SECRET").is_none() {
+    let webhook_secret = std::env::var("MERCHANT_KUPER_WEBHOOK_SECRET").unwrap_or_else(|_| {
         eprintln!(
             "xtask: kuper-listener accepts webhooks with the development secret {DEV_WEBHOOK_SECRET:?}"
         );
         env.push(("MERCHANT_KUPER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET.into()));
+        DEV_WEBHOOK_SECRET.into()
+    });
+    let operator_token = std::env::var("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN").unwrap_or_else(|_| {
+        eprintln!("xtask: the operator API takes the development token {DEV_OPERATOR_TOKEN:?}");
+        env.push(("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", DEV_OPERATOR_TOKEN.into()));
+        DEV_OPERATOR_TOKEN.into()
+    });
+    let simulated = std::env::var_os("MERCHANT_KUPER_BASE_URL").is_none();
+    if simulated {
+        eprintln!(
+            "xtask: Kuper is kuper-sim at http://{SIM_ADDR} (set MERCHANT_KUPER_BASE_URL for a real one)"
+        );
+        env.extend([
+            ("MERCHANT_KUPER_BASE_URL", format!("http://{SIM_ADDR}")),
+            ("MERCHANT_KUPER_CLIENT_ID", "merchant".into()),
+            ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret".into()),
+        ]);
     }
+    Local { env, webhook_secret, operator_token, simulated }
+}
 
-    // A fresh database gets its schema and a small demo catalog, so search
-    // answers from the first request.
-    for args in [&["migrate"][..], &["demo-data", "--offers", "20000", "--if-empty"]] {
-        let status = Command::new(bin_dir.join("merchantctl"))
+/// A fresh database gets its schema and a small demo catalog, so search
+/// answers from the first request; with the simulator, the demo stores work
+/// with Kuper, one per integration type (a merchant's own database without
+/// them just has no scenario).
+fn prepare_database(root: &Path, bin_dir: &Path, local: &Local) -> Result {
+    let merchantctl = |args: &[&str]| {
+        Command::new(bin_dir.join("merchantctl"))
             .current_dir(root)
-            .envs(env.iter().map(|(k, v)| (*k, v)))
+            .envs(local.env.iter().map(|(k, v)| (*k, v)))
             .args(args)
-            .status()?;
-        if !status.success() {
+            .stdout(Stdio::null())
+            .status()
+    };
+    for args in [&["migrate"][..], &["demo-data", "--offers", "20000", "--if-empty"]] {
+        if !merchantctl(args)?.success() {
             return Err(format!("merchantctl {} failed", args.join(" ")).into());
         }
     }
+    if local.simulated {
+        for (integration, store) in SIM_STORES {
+            merchantctl(&["kuper", "store", store, "--integration", integration])?;
+        }
+    }
+    Ok(())
+}
+
+/// Starts `command` with its output prefixed by `name`; says on `events`
+/// when it exits.
+fn spawn(name: &'static str, command: &mut Command, events: &mpsc::Sender<Event>) -> Result<Child> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
+    prefix_lines(name, child.stderr.take().expect("piped"), None);
+    prefix_lines(name, child.stdout.take().expect("piped"), Some(events.clone()));
+    Ok(child)
+}
+
+pub fn run(root: &Path) -> Result {
+    let mut build = cargo();
+    build.current_dir(root).args(["build", "--quiet"]);
+    for service in SERVICES {
+        build.args(["--bin", service]);
+    }
+    build.args(["--bin", "merchantctl", "--bin", "kuper-sim"]);
+    if !build.status()?.success() {
+        return Err("build failed".into());
+    }
+    let bin_dir = target_dir(root)?.join("debug");
+    std::fs::create_dir_all(root.join("var"))?;
+    let local = local_environment();
+    prepare_database(root, &bin_dir, &local)?;
 
     let (events, inbox) = mpsc::channel();
     let on_signal = events.clone();
@@ -74,19 +141,16 @@ pub fn run(root: &Path) -> Result {
 
     let mut children = Vec::new();
     for service in SERVICES {
-        let mut child = Command::new(bin_dir.join(service))
-            .current_dir(root)
-            .envs(env.iter().map(|(k, v)| (*k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {service}: {e}"))?;
-        let stdout = child.stdout.take().expect("piped");
-        let stderr = child.stderr.take().expect("piped");
-        prefix_lines(service, stderr, None);
-        prefix_lines(service, stdout, Some(events.clone()));
-        children.push((service, child));
+        let mut command = Command::new(bin_dir.join(service));
+        command.current_dir(root).envs(local.env.iter().map(|(k, v)| (*k, v)));
+        children.push((service, spawn(service, &mut command, &events)?));
+    }
+    if local.simulated {
+        let mut command = Command::new(bin_dir.join("kuper-sim"));
+        command.current_dir(root).args(["serve", "--addr", SIM_ADDR, "--listener", LISTENER_URL]);
+        command.args(["--listener-token", &local.webhook_secret]);
+        children.push(("kuper-sim", spawn("kuper-sim", &mut command, &events)?));
+        demo_scenario(bin_dir.join("kuper-sim"), local.operator_token.clone());
     }
 
     let outcome = match inbox.recv() {
@@ -95,6 +159,49 @@ pub fn run(root: &Path) -> Result {
     };
     stop_all(&mut children);
     outcome
+}
+
+/// Once the listener and the simulator answer, sends one Kuper order of each
+/// integration type all the way round, so a new user sees the whole flow.
+fn demo_scenario(sim: PathBuf, operator_token: String) {
+    thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_mins(2);
+        while !(answers("127.0.0.1:8081", "/health/ready") && answers(SIM_ADDR, "/health/live")) {
+            if Instant::now() > deadline {
+                return;
+            }
+            thread::sleep(Duration::from_millis(300));
+        }
+        let mut scenario = Command::new(sim);
+        scenario.args(["scenario", "--sim", &format!("http://{SIM_ADDR}"), "--operator", LISTENER_URL]);
+        scenario.args(["--operator-token", &operator_token]);
+        for (integration, store) in SIM_STORES {
+            scenario.args(["--store", &format!("{integration}={store}")]);
+        }
+        match scenario.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+            Ok(mut child) => {
+                prefix_lines("scenario", child.stderr.take().expect("piped"), None);
+                prefix_lines("scenario", child.stdout.take().expect("piped"), None);
+                let _ = child.wait();
+            }
+            Err(e) => eprintln!("xtask: cannot run the Kuper scenario: {e}"),
+        }
+    });
+}
+
+/// Whether `GET path` on `addr` answers 200.
+fn answers(addr: &str, path: &str) -> bool {
+    use std::io::Write;
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut status = String::new();
+    BufReader::new(stream).read_line(&mut status).is_ok() && status.split_whitespace().nth(1) == Some("200")
 }
 
 /// Copies a child's output to ours with a `[service]` prefix; when the

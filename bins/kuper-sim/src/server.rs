@@ -44,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sim/orders/{id}", web::get().to(show_order))
         .route("/sim/orders/{id}/events", web::post().to(send_event))
         .route("/sim/log", web::get().to(log))
+        .route("/sim/stats", web::get().to(stats))
         .route("/sim/faults", web::post().to(faults))
         .route("/sim/faults", web::delete().to(clear_faults))
         .route("/sim/listener", web::put().to(set_listener))
@@ -240,6 +241,10 @@ async fn show_order(shared: web::Data<Shared>, id: web::Path<String>) -> HttpRes
 
 async fn log(shared: web::Data<Shared>) -> HttpResponse {
     HttpResponse::Ok().json(&shared.sim().log)
+}
+
+async fn stats(shared: web::Data<Shared>) -> HttpResponse {
+    HttpResponse::Ok().json(shared.sim().stats())
 }
 
 async fn faults(shared: web::Data<Shared>, plans: web::Json<Vec<FaultPlan>>) -> HttpResponse {

@@ -46,6 +46,9 @@ pub struct FaultPlan {
 #[derive(Clone, Debug, Serialize)]
 pub struct LogEntry {
     pub seq: u64,
+    /// Since the simulator started.
+    #[serde(skip)]
+    pub at: Duration,
     #[serde(rename = "orderId")]
     pub order_id: Option<String>,
     #[serde(rename = "type")]
@@ -83,6 +86,7 @@ pub struct Sim {
     faults: Vec<(FaultKind, Instant, Instant)>,
     bucket: (f64, Instant),
     next_order: u64,
+    started: Instant,
 }
 
 /// What the notification endpoint answers before looking at the body.
@@ -103,12 +107,17 @@ impl Sim {
             log: Vec::new(),
             faults: Vec::new(),
             bucket: (burst, Instant::now()),
-            next_order: 1,
+            // Ids differ between runs: a listener keeps its orders when the
+            // simulator restarts.
+            next_order: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |t| t.as_secs() * 1000),
+            started: Instant::now(),
         }
     }
 
     pub fn next_order_id(&mut self) -> String {
-        let id = format!("H{:010}", 7_000_000_000 + self.next_order);
+        let id = format!("H{}", self.next_order);
         self.next_order += 1;
         id
     }
@@ -211,6 +220,7 @@ impl Sim {
         };
         let entry = LogEntry {
             seq: self.log.len() as u64 + 1,
+            at: self.started.elapsed(),
             order_id: order_id.map(str::to_owned),
             kind: kind.map(str::to_owned),
             status: verdict.status(),
@@ -228,7 +238,8 @@ impl Sim {
     /// Logs an answer given before the body was judged (a fault, a token).
     pub fn log_refusal(&mut self, status: u16, reason: &str) {
         let seq = self.log.len() as u64 + 1;
-        self.log.push(LogEntry { seq, order_id: None, kind: None, status, reason: Some(reason.into()) });
+        let at = self.started.elapsed();
+        self.log.push(LogEntry { seq, at, order_id: None, kind: None, status, reason: Some(reason.into()) });
     }
 
     pub fn track(&mut self, id: &str, integration: Integration, restaurant: bool) {
@@ -238,6 +249,23 @@ impl Sim {
             webhooks: Vec::new(),
             refused: Vec::new(),
         });
+    }
+
+    /// Answers by status, and the time from the first acknowledged
+    /// notification to the last (for benchmarks).
+    pub fn stats(&self) -> Value {
+        let mut by_status: HashMap<u16, usize> = HashMap::new();
+        for entry in &self.log {
+            *by_status.entry(entry.status).or_default() += 1;
+        }
+        let acknowledged: Vec<Duration> = self.log.iter().filter(|e| e.status == 200).map(|e| e.at).collect();
+        let span = match (acknowledged.first(), acknowledged.last()) {
+            (Some(first), Some(last)) => last.saturating_sub(*first).as_secs_f64(),
+            _ => 0.0,
+        };
+        let by_status: HashMap<String, usize> =
+            by_status.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        serde_json::json!({"byStatus": by_status, "acknowledgedSpanSeconds": span})
     }
 
     /// What an order looks like to a test or a person.

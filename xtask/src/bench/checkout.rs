@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::io::BufReader;
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::prelude::*;
@@ -64,14 +63,7 @@ fn call(
 /// Loads the demo catalog through `merchantctl` at `url`, issues a client
 /// token, and returns it.
 fn prepare(bin: &Path, url: &str, offers: usize) -> Result<String> {
-    let ctl = |args: &[&str]| -> Result<String> {
-        let out =
-            Command::new(bin.join("merchantctl")).args(args).env("MERCHANT_DATABASE_URL", url).output()?;
-        if !out.status.success() {
-            return Err(format!("merchantctl {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
-        }
-        Ok(String::from_utf8(out.stdout)?)
-    };
+    let ctl = |args: &[&str]| super::merchantctl(bin, url, args);
     ctl(&["migrate"])?;
     ctl(&["demo-data", "--offers", &offers.to_string()])?;
     Ok(ctl(&["tokens", "create", "--client", "bench"])?.trim().to_owned())

@@ -2,6 +2,7 @@
 //! few client threads, and writes its section of `bench/RESULTS.md`.
 
 pub mod checkout;
+pub mod outbox;
 pub mod search;
 pub mod webhooks;
 
@@ -29,10 +30,16 @@ fn release_binaries(root: &Path, bins: &[&str]) -> Result<PathBuf> {
 /// Starts a service binary with `env` on a free port; returns it and its
 /// address. Its log goes to `bench/out/NAME.log`.
 fn start_service(root: &Path, bin: &Path, env: &[(&str, &str)]) -> Result<(Child, String)> {
+    start_process(root, bin, &[], env)
+}
+
+/// [`start_service`] with command-line arguments.
+fn start_process(root: &Path, bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(Child, String)> {
     std::fs::create_dir_all(root.join("bench/out"))?;
     let name = bin.file_name().and_then(|n| n.to_str()).unwrap_or("service");
     let log = std::fs::File::create(root.join(format!("bench/out/{name}.log")))?;
     let mut child = Command::new(bin)
+        .args(args)
         .envs(env.iter().copied())
         .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
         .env("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0")
@@ -49,6 +56,15 @@ fn start_service(root: &Path, bin: &Path, env: &[(&str, &str)]) -> Result<(Child
         .ok_or_else(|| format!("{name} did not start: {line:?} (see bench/out/{name}.log)"))?
         .to_owned();
     Ok((child, addr))
+}
+
+/// Runs the release `merchantctl` on the database at `url`; returns its output.
+fn merchantctl(bin: &Path, url: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(bin.join("merchantctl")).args(args).env("MERCHANT_DATABASE_URL", url).output()?;
+    if !out.status.success() {
+        return Err(format!("merchantctl {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
 }
 
 fn stop(mut service: Child) {
