@@ -1,0 +1,1 @@
+DROP INDEX kuper_outbox_due;
