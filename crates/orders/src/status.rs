@@ -5,7 +5,7 @@
 //! ```text
 //! new ──pay──▶ paid ──process──▶ processing ──deliver──────────▶ delivering ──complete──▶ completed
 //!  │                                    └──ready_for_pickup──▶ ready_for_pickup ──complete──┘
-//!  └─expire─▶ cancelled ◀──cancel── (any status before completed)
+//!  └─expire─▶ cancelled ◀──cancel── (any status before completed; refunded once paid)
 //! ```
 
 use std::fmt;
@@ -140,6 +140,9 @@ pub enum Effect {
     ReleaseStock,
     /// The reservation became a sale: expiry no longer releases it.
     CommitStock,
+    /// The shopper paid: the money goes back (queued, sent by the payments
+    /// task, in the same transaction as the cancel).
+    RefundPayment,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,7 +166,7 @@ pub fn transition(
     shipping: ShippingMethod,
 ) -> Result<Transition, IllegalTransition> {
     use Action as A;
-    use Effect::{CommitStock, ReleaseStock};
+    use Effect::{CommitStock, RefundPayment, ReleaseStock};
     use OrderStatus as S;
     let to = |to, effects| Ok(Transition { to, effects });
     let refuse = |reason| Err(IllegalTransition { from, action, reason });
@@ -179,10 +182,9 @@ pub fn transition(
         (S::Delivering | S::ReadyForPickup, A::Complete) => to(S::Completed, &[]),
         // Before the goods leave the shelf they go back on it; after that,
         // putting them back is staff's job.
-        (S::New, A::Expire) | (S::New | S::Paid | S::Processing, A::Cancel) => {
-            to(S::Cancelled, &[ReleaseStock])
-        }
-        (S::Delivering | S::ReadyForPickup, A::Cancel) => to(S::Cancelled, &[]),
+        (S::New, A::Expire | A::Cancel) => to(S::Cancelled, &[ReleaseStock]),
+        (S::Paid | S::Processing, A::Cancel) => to(S::Cancelled, &[ReleaseStock, RefundPayment]),
+        (S::Delivering | S::ReadyForPickup, A::Cancel) => to(S::Cancelled, &[RefundPayment]),
         (S::Completed | S::Cancelled, _) => refuse(Some("the order is closed")),
         _ => refuse(None),
     }
@@ -228,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn stock_is_released_only_while_the_goods_are_on_the_shelf_and_committed_on_payment() {
+    fn stock_is_released_only_while_the_goods_are_on_the_shelf_and_money_goes_back_on_any_paid_cancel() {
         for from in S::ALL {
             for action in A::ALL {
                 let Ok(t) = transition(from, action, Delivery) else { continue };
@@ -236,6 +238,12 @@ mod tests {
                 let on_shelf = matches!(from, S::New | S::Paid | S::Processing);
                 assert_eq!(releases, t.to == S::Cancelled && on_shelf, "{from} --{action}-->");
                 assert_eq!(t.effects.contains(&Effect::CommitStock), action == A::Pay);
+                let paid = !matches!(from, S::New);
+                assert_eq!(
+                    t.effects.contains(&Effect::RefundPayment),
+                    t.to == S::Cancelled && paid,
+                    "{from} --{action}-->"
+                );
             }
         }
     }

@@ -22,6 +22,7 @@ mod kuper_outbox;
 pub mod meta;
 pub mod migrations;
 mod order_repo;
+mod payment_repo;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -36,6 +37,7 @@ pub use kuper_inbox::DbKuperInbox;
 pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use orders::kuper::{ActError, KuperOrderView};
+pub use payment_repo::DbPaymentRepo;
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

@@ -182,7 +182,7 @@ impl From<diesel::result::Error> for CreateFailure {
     }
 }
 
-enum ApplyFailure {
+pub(crate) enum ApplyFailure {
     NotFound,
     Illegal(::orders::IllegalTransition),
     Storage(StorageError),
@@ -258,7 +258,7 @@ macro_rules! order_statements {
             Ok(())
         }
 
-        pub(super) fn load(c: &mut Conn, id: &str) -> Result<Option<Order>, StorageError> {
+        pub(crate) fn load(c: &mut Conn, id: &str) -> Result<Option<Order>, StorageError> {
             let Some(row) =
                 orders::table.find(id).select(OrderRow::as_select()).first::<OrderRow>(c).optional()?
             else {
@@ -347,7 +347,7 @@ macro_rules! order_statements {
             Ok(())
         }
 
-        pub(super) fn apply(
+        pub(crate) fn apply(
             c: &mut Conn,
             id: &str,
             action: Action,
@@ -372,6 +372,7 @@ macro_rules! order_statements {
                     // Expiry applies to new orders only: a paid order's
                     // reservation is a sale by its status alone.
                     Effect::CommitStock => {}
+                    Effect::RefundPayment => payment_statements::queue_refunds_of_order(c, id, at)?,
                 }
             }
             let from = order.status;
@@ -380,29 +381,40 @@ macro_rules! order_statements {
             if order.status != OrderStatus::New {
                 order.expires_at = None;
             }
-            diesel::update(orders::table.find(id))
+            // Only from the status we read: a concurrent move (expiry against
+            // a payment) makes this one fail and roll back whole.
+            let moved = diesel::update(orders::table.find(id).filter(orders::status.eq(from.as_str())))
                 .set((
                     orders::status.eq(order.status.as_str()),
                     orders::updated_at.eq(naive(at)),
                     orders::expires_at.eq(order.expires_at.map(naive)),
                 ))
                 .execute(c)?;
+            if moved == 0 {
+                return Err(ApplyFailure::Illegal(::orders::IllegalTransition {
+                    from,
+                    action,
+                    reason: Some("the order changed meanwhile"),
+                }));
+            }
             event(c, id, at, Some(from), order.status, action.as_str())?;
             Ok(order)
         }
     };
 }
 
-mod sqlite {
+pub(crate) mod sqlite {
     #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
     use super::*;
+    use crate::payment_repo::sqlite as payment_statements;
     type Conn = diesel::SqliteConnection;
     order_statements!();
 }
 
-mod pg {
+pub(crate) mod pg {
     #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
     use super::*;
+    use crate::payment_repo::pg as payment_statements;
     type Conn = diesel::PgConnection;
     order_statements!();
 }

@@ -272,3 +272,37 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_tokens,
     mcp_clients
 );
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        gateway -> Text,
+        order_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        status -> Text,
+        confirmation_url -> Nullable<Text>,
+        details -> Text,
+        return_url -> Text,
+        idempotence_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_refunds (payment_id) {
+        payment_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        gateway_refund_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(payments, payment_refunds);

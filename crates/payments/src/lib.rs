@@ -1,0 +1,14 @@
+//! Payments of MCP orders. A payment is one attempt to pay one order through
+//! a gateway; an order may have several attempts, at most one succeeded.
+//! The gateway is the truth about money: our state only follows what it
+//! reports ([`status`]), and what it reports is always read from it, never
+//! taken from a caller or a notification as is.
+
+pub mod model;
+pub mod ports;
+pub mod status;
+pub mod usecases;
+
+pub use model::{Payment, PaymentStatus};
+pub use ports::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentRepo, RefundDue};
+pub use usecases::{PaymentError, Payments};

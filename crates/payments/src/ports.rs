@@ -1,0 +1,97 @@
+//! What the payment use cases need from outside: a gateway (the bank's API)
+//! and a store of payment attempts.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::{Money, OrderId};
+use orders::RepoError;
+
+use crate::model::{Payment, PaymentStatus};
+
+/// A payment to create at the gateway.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewPayment {
+    pub order_id: OrderId,
+    pub amount: Money,
+    pub description: String,
+    /// Where the payer returns after paying or declining.
+    pub return_url: String,
+    /// The same key never creates a second payment.
+    pub idempotence_key: String,
+}
+
+/// A payment as the gateway reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GatewayPayment {
+    pub id: String,
+    pub status: PaymentStatus,
+    pub amount: Money,
+    pub confirmation_url: Option<String>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    /// Down, timing out, rate limiting: try again later.
+    #[error("the payment gateway is unavailable: {0}")]
+    Unavailable(String),
+    /// The gateway refused the request itself (bad amount, wrong state).
+    #[error("the payment gateway refused: {0}")]
+    Rejected(String),
+    #[error("the payment gateway has no payment {0}")]
+    NotFound(String),
+}
+
+/// A payment gateway. Every call that changes money carries an idempotence
+/// key, so that a retry after a timeout never pays, captures or refunds twice.
+#[async_trait]
+pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
+    /// `sandbox`, `yookassa`: stored with each payment.
+    fn name(&self) -> &'static str;
+    async fn create(&self, payment: &NewPayment) -> Result<GatewayPayment, GatewayError>;
+    async fn get(&self, id: &str) -> Result<GatewayPayment, GatewayError>;
+    /// Two-stage payments: takes the held `amount`.
+    async fn capture(&self, id: &str, amount: Money, key: &str) -> Result<GatewayPayment, GatewayError>;
+    async fn cancel(&self, id: &str, key: &str) -> Result<GatewayPayment, GatewayError>;
+    /// Returns the gateway's refund id.
+    async fn refund(&self, id: &str, amount: Money, key: &str) -> Result<String, GatewayError>;
+}
+
+/// A refund owed: a succeeded payment of an order that was cancelled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefundDue {
+    pub payment_id: String,
+    pub amount: Money,
+    pub attempts: i32,
+}
+
+/// The store of payment attempts.
+#[async_trait]
+pub trait PaymentRepo: Send + Sync + std::fmt::Debug {
+    /// The order's attempts, oldest first.
+    async fn attempts(&self, order: &OrderId) -> Result<Vec<Payment>, RepoError>;
+    /// `false` when a payment with this id is stored already (a concurrent
+    /// init with the same idempotence key got there first).
+    async fn insert(&self, payment: &Payment) -> Result<bool, RepoError>;
+    async fn get(&self, id: &str) -> Result<Option<Payment>, RepoError>;
+    /// Moves the payment to what the gateway `reported`, by
+    /// [`crate::status::follow`], in one transaction with its consequence:
+    /// on `succeeded` the order becomes paid (its reservation a sale), or,
+    /// when the order can no longer be paid (cancelled, expired), a refund
+    /// is queued. A report the table ignores changes nothing.
+    async fn settle(
+        &self,
+        id: &str,
+        reported: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Payment>, RepoError>;
+    /// Refunds whose time has come.
+    async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<RefundDue>, RepoError>;
+    async fn refunded(&self, payment_id: &str, refund_id: &str, at: DateTime<Utc>) -> Result<(), RepoError>;
+    async fn refund_failed(
+        &self,
+        payment_id: &str,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+}

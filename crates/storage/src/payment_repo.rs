@@ -1,0 +1,337 @@
+//! Payment attempts and the refunds owed, on both backends. Settling a
+//! payment and its consequence for the order (paid, or a refund queued) is
+//! one transaction.
+
+use ::payments::{Payment, PaymentRepo, PaymentStatus, RefundDue};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::{Currency, Money, OrderId};
+use orders::{Action, OrderStatus, RepoError};
+
+use crate::schema::{payment_refunds, payments};
+use crate::{Database, DbConn, StorageError, with_conn};
+
+const REFUND_PENDING: &str = "pending";
+const REFUND_DONE: &str = "done";
+
+#[derive(Clone, Debug)]
+pub struct DbPaymentRepo {
+    db: Database,
+}
+
+impl DbPaymentRepo {
+    pub fn new(db: Database) -> Self {
+        DbPaymentRepo { db }
+    }
+}
+
+fn naive(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+fn failed(e: &StorageError) -> RepoError {
+    RepoError(e.to_string())
+}
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
+    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+struct PaymentRow {
+    id: String,
+    gateway: String,
+    order_id: String,
+    amount_minor: i64,
+    currency: String,
+    status: String,
+    confirmation_url: Option<String>,
+    details: String,
+    return_url: String,
+    idempotence_key: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl PaymentRow {
+    fn from_domain(p: &Payment) -> Self {
+        PaymentRow {
+            id: p.id.clone(),
+            gateway: p.gateway.clone(),
+            order_id: p.order_id.to_string(),
+            amount_minor: p.amount.minor(),
+            currency: p.amount.currency().code().to_owned(),
+            status: p.status.as_str().to_owned(),
+            confirmation_url: p.confirmation_url.clone(),
+            details: p.details.to_string(),
+            return_url: p.return_url.clone(),
+            idempotence_key: p.idempotence_key.clone(),
+            created_at: naive(p.created_at),
+            updated_at: naive(p.updated_at),
+        }
+    }
+
+    fn into_domain(self) -> Result<Payment, StorageError> {
+        let currency: Currency = self.currency.parse().map_err(|e| corrupt("payments.currency", e))?;
+        Ok(Payment {
+            status: PaymentStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("payments.status", &self.status))?,
+            order_id: OrderId::new(self.order_id).map_err(|e| corrupt("payments.order_id", e))?,
+            amount: Money::from_minor(self.amount_minor, currency),
+            details: serde_json::from_str(&self.details).unwrap_or(serde_json::Value::Null),
+            id: self.id,
+            gateway: self.gateway,
+            confirmation_url: self.confirmation_url,
+            return_url: self.return_url,
+            idempotence_key: self.idempotence_key,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        })
+    }
+}
+
+/// The statements of one transaction, written once for both backends.
+macro_rules! payment_statements {
+    () => {
+        pub(crate) fn load(c: &mut Conn, id: &str) -> Result<Option<Payment>, StorageError> {
+            let row: Option<PaymentRow> =
+                payments::table.find(id).select(PaymentRow::as_select()).first(c).optional()?;
+            row.map(PaymentRow::into_domain).transpose()
+        }
+
+        /// Queues the refund of one succeeded payment (once).
+        fn queue_refund(c: &mut Conn, payment: &Payment, at: NaiveDateTime) -> QueryResult<()> {
+            let exists: i64 = payment_refunds::table.find(&payment.id).count().get_result(c)?;
+            if exists == 0 {
+                diesel::insert_into(payment_refunds::table)
+                    .values((
+                        payment_refunds::payment_id.eq(&payment.id),
+                        payment_refunds::amount_minor.eq(payment.amount.minor()),
+                        payment_refunds::currency.eq(payment.amount.currency().code()),
+                        payment_refunds::state.eq(REFUND_PENDING),
+                        payment_refunds::created_at.eq(at),
+                        payment_refunds::updated_at.eq(at),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        }
+
+        /// The refunds of every succeeded payment of an order being cancelled.
+        pub(crate) fn queue_refunds_of_order(
+            c: &mut Conn,
+            order_id: &str,
+            at: DateTime<Utc>,
+        ) -> Result<(), StorageError> {
+            let rows: Vec<PaymentRow> = payments::table
+                .filter(payments::order_id.eq(order_id))
+                .filter(payments::status.eq(PaymentStatus::Succeeded.as_str()))
+                .select(PaymentRow::as_select())
+                .load(c)?;
+            for row in rows {
+                queue_refund(c, &row.into_domain()?, naive(at))?;
+            }
+            Ok(())
+        }
+
+        pub(super) fn settle(
+            c: &mut Conn,
+            id: &str,
+            reported: PaymentStatus,
+            at: DateTime<Utc>,
+        ) -> Result<Option<Payment>, StorageError> {
+            let Some(mut payment) = lock(c, id)? else {
+                return Ok(None);
+            };
+            let Some(to) = ::payments::status::follow(payment.status, reported) else {
+                return Ok(Some(payment));
+            };
+            payment.status = to;
+            payment.updated_at = at;
+            diesel::update(payments::table.find(id))
+                .set((payments::status.eq(to.as_str()), payments::updated_at.eq(naive(at))))
+                .execute(c)?;
+            if to == PaymentStatus::Succeeded {
+                let order = order_statements::load(c, payment.order_id.as_str())?;
+                if order.is_some_and(|o| o.status == OrderStatus::New) {
+                    match order_statements::apply(c, payment.order_id.as_str(), Action::Pay, at) {
+                        Ok(_) => {}
+                        Err(crate::order_repo::ApplyFailure::Storage(e)) => return Err(e),
+                        // Moved meanwhile (expired): the money goes back.
+                        Err(_) => queue_refund(c, &payment, naive(at))?,
+                    }
+                } else {
+                    // Money for an order that can no longer take it
+                    // (cancelled, expired, or paid by another attempt).
+                    queue_refund(c, &payment, naive(at))?;
+                }
+            }
+            Ok(Some(payment))
+        }
+    };
+}
+
+pub(crate) mod sqlite {
+    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
+    use super::*;
+    use crate::order_repo::sqlite as order_statements;
+    type Conn = diesel::SqliteConnection;
+
+    /// The payment, in a transaction that already holds SQLite's write lock.
+    fn lock(c: &mut Conn, id: &str) -> Result<Option<Payment>, StorageError> {
+        load(c, id)
+    }
+
+    payment_statements!();
+}
+
+pub(crate) mod pg {
+    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
+    use super::*;
+    use crate::order_repo::pg as order_statements;
+    type Conn = diesel::PgConnection;
+
+    /// The payment, locked until the transaction ends: two settles of one
+    /// payment (a notification and a finish) take turns.
+    fn lock(c: &mut Conn, id: &str) -> Result<Option<Payment>, StorageError> {
+        let row: Option<PaymentRow> =
+            payments::table.find(id).select(PaymentRow::as_select()).for_update().first(c).optional()?;
+        row.map(PaymentRow::into_domain).transpose()
+    }
+
+    payment_statements!();
+}
+
+#[async_trait]
+impl PaymentRepo for DbPaymentRepo {
+    async fn attempts(&self, order: &OrderId) -> Result<Vec<Payment>, RepoError> {
+        let order = order.to_string();
+        self.db
+            .run(move |conn| {
+                let rows: Vec<PaymentRow> = with_conn!(conn, |c| payments::table
+                    .filter(payments::order_id.eq(&order))
+                    .order((payments::created_at, payments::idempotence_key))
+                    .select(PaymentRow::as_select())
+                    .load(c))?;
+                rows.into_iter().map(PaymentRow::into_domain).collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn insert(&self, payment: &Payment) -> Result<bool, RepoError> {
+        let row = PaymentRow::from_domain(payment);
+        self.db
+            .run(move |conn| {
+                let inserted = with_conn!(conn, |c| diesel::insert_into(payments::table)
+                    .values(&row)
+                    .on_conflict_do_nothing()
+                    .execute(c))?;
+                Ok::<_, StorageError>(inserted == 1)
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<Payment>, RepoError> {
+        let id = id.to_owned();
+        self.db
+            .run(move |conn| match conn {
+                DbConn::Sqlite(c) => sqlite::load(c, &id),
+                DbConn::Postgres(c) => pg::load(c, &id),
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn settle(
+        &self,
+        id: &str,
+        reported: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Payment>, RepoError> {
+        let id = id.to_owned();
+        self.db
+            .run(move |conn| match conn {
+                DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::settle(c, &id, reported, at)),
+                DbConn::Postgres(c) => c.transaction(|c| pg::settle(c, &id, reported, at)),
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<RefundDue>, RepoError> {
+        let now = naive(now);
+        self.db
+            .run(move |conn| {
+                let rows: Vec<(String, i64, String, i32)> = with_conn!(conn, |c| payment_refunds::table
+                    .filter(payment_refunds::state.eq(REFUND_PENDING))
+                    .filter(
+                        payment_refunds::next_attempt_at
+                            .is_null()
+                            .or(payment_refunds::next_attempt_at.le(now)),
+                    )
+                    .order(payment_refunds::created_at)
+                    .limit(limit)
+                    .select((
+                        payment_refunds::payment_id,
+                        payment_refunds::amount_minor,
+                        payment_refunds::currency,
+                        payment_refunds::attempts,
+                    ))
+                    .load(c))?;
+                rows.into_iter()
+                    .map(|(payment_id, minor, currency, attempts)| {
+                        let currency: Currency =
+                            currency.parse().map_err(|e| corrupt("payment_refunds.currency", e))?;
+                        Ok(RefundDue { payment_id, amount: Money::from_minor(minor, currency), attempts })
+                    })
+                    .collect::<Result<Vec<_>, StorageError>>()
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn refunded(&self, payment_id: &str, refund_id: &str, at: DateTime<Utc>) -> Result<(), RepoError> {
+        let (payment_id, refund_id) = (payment_id.to_owned(), refund_id.to_owned());
+        self.db
+            .run(move |conn| {
+                with_conn!(conn, |c| diesel::update(payment_refunds::table.find(&payment_id))
+                    .set((
+                        payment_refunds::state.eq(REFUND_DONE),
+                        payment_refunds::gateway_refund_id.eq(&refund_id),
+                        payment_refunds::attempts.eq(payment_refunds::attempts + 1),
+                        payment_refunds::updated_at.eq(naive(at)),
+                    ))
+                    .execute(c))?;
+                Ok::<_, StorageError>(())
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
+    async fn refund_failed(
+        &self,
+        payment_id: &str,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let (payment_id, error) = (payment_id.to_owned(), error.to_owned());
+        self.db
+            .run(move |conn| {
+                with_conn!(conn, |c| diesel::update(payment_refunds::table.find(&payment_id))
+                    .set((
+                        payment_refunds::attempts.eq(payment_refunds::attempts + 1),
+                        payment_refunds::last_error.eq(&error),
+                        payment_refunds::next_attempt_at.eq(naive(next)),
+                        payment_refunds::updated_at.eq(naive(next)),
+                    ))
+                    .execute(c))?;
+                Ok::<_, StorageError>(())
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+}

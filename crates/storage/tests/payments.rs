@@ -1,0 +1,264 @@
+//! Payments on both backends, through the use case with the sandbox bank:
+//! a success makes the order paid in the same transaction, a decline leaves
+//! it to expire, money for an order that can no longer take it goes back,
+//! a cancelled paid order is refunded once, the gateway being down changes
+//! nothing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use catalog::CatalogRepo;
+use chrono::{DateTime, Duration, Utc};
+use domain::{Clock, Decimal, ManualClock, Money, SkuId, StoreId, UserId};
+use orders::{Action, CheckoutRequest, ItemRequest, Order, OrderStatus, Ordering, ShippingMethod};
+use payment_gateways::sandbox::{PayerChoice, SandboxBank};
+use payments::{
+    GatewayError, GatewayPayment, NewPayment, PaymentError, PaymentGateway, PaymentRepo, PaymentStatus,
+    Payments,
+};
+use storage::testing::TestDatabase;
+use storage::{DbCatalogRepo, DbPaymentRepo};
+
+static ORDERS: AtomicUsize = AtomicUsize::new(0);
+
+/// The sandbox bank, switchable off like a gateway outage.
+#[derive(Debug)]
+struct Bank {
+    sandbox: SandboxBank,
+    down: AtomicBool,
+}
+
+impl Bank {
+    fn up(&self) -> Result<(), GatewayError> {
+        if self.down.load(AtomicOrdering::SeqCst) {
+            Err(GatewayError::Unavailable("down".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for Bank {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+    async fn create(&self, p: &NewPayment) -> Result<GatewayPayment, GatewayError> {
+        self.up()?;
+        self.sandbox.create(p).await
+    }
+    async fn get(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
+        self.up()?;
+        self.sandbox.get(id).await
+    }
+    async fn capture(&self, id: &str, amount: Money, key: &str) -> Result<GatewayPayment, GatewayError> {
+        self.up()?;
+        self.sandbox.capture(id, amount, key).await
+    }
+    async fn cancel(&self, id: &str, key: &str) -> Result<GatewayPayment, GatewayError> {
+        self.up()?;
+        self.sandbox.cancel(id, key).await
+    }
+    async fn refund(&self, id: &str, amount: Money, key: &str) -> Result<String, GatewayError> {
+        self.up()?;
+        self.sandbox.refund(id, amount, key).await
+    }
+}
+
+struct World {
+    t: TestDatabase,
+    ordering: Ordering,
+    payments: Payments,
+    bank: Arc<Bank>,
+    clock: Arc<ManualClock>,
+}
+
+fn world(t: TestDatabase) -> World {
+    t.one_store(&[("MILK", 5)]);
+    let clock = Arc::new(ManualClock::new(
+        DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc),
+    ));
+    let ordering = t.ordering(Arc::clone(&clock) as _, 10);
+    let bank = Arc::new(Bank {
+        sandbox: SandboxBank::new("http://127.0.0.1:8080", StdDuration::from_millis(10)),
+        down: AtomicBool::new(false),
+    });
+    let payments = Payments {
+        gateway: Arc::clone(&bank) as _,
+        repo: Arc::new(DbPaymentRepo::new(t.db.clone())),
+        orders: Arc::clone(&ordering.orders),
+        clock: Arc::clone(&clock) as _,
+    };
+    World { t, ordering, payments, bank, clock }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn alice() -> UserId {
+    UserId::new("alice").unwrap()
+}
+
+impl World {
+    async fn order(&self) -> Order {
+        let items = vec![ItemRequest {
+            sku: SkuId::new("MILK").unwrap(),
+            quantity: Decimal::TWO,
+            unit: None,
+            price: None,
+        }];
+        let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
+        let options = self.ordering.delivery_options(&destination, &items).await.unwrap();
+        let request = CheckoutRequest {
+            store: StoreId::new("S1").unwrap(),
+            shipping: ShippingMethod::Pickup,
+            address: None,
+            items,
+            slot: options.options[0].slot,
+            delivery_price: None,
+            order_price: None,
+            request_id: format!("rq-{}", ORDERS.fetch_add(1, AtomicOrdering::SeqCst)),
+            request_digest: "digest".into(),
+        };
+        self.ordering.checkout(&alice(), request).await.unwrap()
+    }
+
+    async fn status(&self, order: &Order) -> OrderStatus {
+        self.ordering.order_for(None, &order.id).await.unwrap().status
+    }
+
+    async fn milk(&self) -> i64 {
+        let repo = DbCatalogRepo::new(self.t.db.clone());
+        repo.offers(&[SkuId::new("MILK").unwrap()], None).await.unwrap()[0].stock
+    }
+}
+
+#[test]
+fn a_paid_order_is_paid_in_the_same_transaction_and_never_expires() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        runtime().block_on(async {
+            let order = w.order().await;
+            let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            assert_eq!((payment.status, payment.amount), (PaymentStatus::Pending, order.total));
+            let again = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            assert_eq!(again.id, payment.id, "a repeated init gives the open attempt back");
+            let early = w.payments.finish(&alice(), &payment.id).await.unwrap();
+            assert_eq!(early.status, PaymentStatus::Pending, "the payer has not acted");
+            assert_eq!(w.status(&order).await, OrderStatus::New);
+
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            let done = w.payments.finish(&alice(), &payment.id).await.unwrap();
+            assert_eq!(done.status, PaymentStatus::Succeeded, "{}", w.t.db.backend());
+            assert_eq!(w.status(&order).await, OrderStatus::Paid);
+            assert_eq!(
+                w.payments.finish(&alice(), &payment.id).await.unwrap(),
+                done,
+                "a second finish agrees"
+            );
+            assert_eq!(w.payments.init(&alice(), &order.id, "x").await, Err(PaymentError::AlreadyPaid));
+
+            w.clock.advance(Duration::hours(2));
+            assert_eq!(w.ordering.expire_due().await.unwrap(), 0);
+            assert_eq!((w.status(&order).await, w.milk().await), (OrderStatus::Paid, 3), "the stock is sold");
+            let bob = UserId::new("bob").unwrap();
+            assert_eq!(w.payments.finish(&bob, &payment.id).await, Err(PaymentError::NotFound));
+            assert_eq!(w.payments.init(&bob, &order.id, "x").await, Err(PaymentError::NotFound));
+        });
+    }
+}
+
+#[test]
+fn a_declined_payment_leaves_the_order_to_expire_and_its_stock_comes_back() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        runtime().block_on(async {
+            let order = w.order().await;
+            let first = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            w.bank.sandbox.choose(&first.id, PayerChoice::Decline);
+            assert_eq!(w.payments.finish(&alice(), &first.id).await.unwrap().status, PaymentStatus::Canceled);
+            assert_eq!(w.status(&order).await, OrderStatus::New);
+            let second = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            assert_ne!(second.id, first.id, "another attempt");
+            assert_eq!(w.milk().await, 3);
+
+            w.clock.advance(Duration::minutes(31));
+            assert_eq!(w.ordering.expire_due().await.unwrap(), 1);
+            assert_eq!(
+                (w.status(&order).await, w.milk().await),
+                (OrderStatus::Cancelled, 5),
+                "{}",
+                w.t.db.backend()
+            );
+            assert!(matches!(
+                w.payments.init(&alice(), &order.id, "x").await,
+                Err(PaymentError::OrderClosed(_))
+            ));
+        });
+    }
+}
+
+#[test]
+fn money_that_comes_after_the_order_expired_goes_back_and_a_paid_cancel_is_refunded_once() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        runtime().block_on(async {
+            let late = w.order().await;
+            let payment = w.payments.init(&alice(), &late.id, "https://back.example/").await.unwrap();
+            w.clock.advance(Duration::minutes(31));
+            w.ordering.expire_due().await.unwrap();
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            let settled = w.payments.refresh(&payment.id).await.unwrap().unwrap();
+            assert_eq!(settled.status, PaymentStatus::Succeeded);
+            assert_eq!(w.status(&late).await, OrderStatus::Cancelled, "{}", w.t.db.backend());
+
+            let paid = w.order().await;
+            let payment = w.payments.init(&alice(), &paid.id, "https://back.example/").await.unwrap();
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.payments.finish(&alice(), &payment.id).await.unwrap();
+            w.ordering.advance(&paid.id, Action::Cancel).await.unwrap();
+
+            let repo = DbPaymentRepo::new(w.t.db.clone());
+            assert_eq!(repo.due_refunds(w.clock.now(), 10).await.unwrap().len(), 2, "{}", w.t.db.backend());
+            w.bank.down.store(true, AtomicOrdering::SeqCst);
+            assert_eq!(w.payments.process_refunds().await.unwrap(), 0, "the gateway is down: kept");
+            w.bank.down.store(false, AtomicOrdering::SeqCst);
+            w.clock.advance(Duration::minutes(5));
+            assert_eq!(w.payments.process_refunds().await.unwrap(), 2);
+            assert_eq!(w.payments.process_refunds().await.unwrap(), 0, "once");
+        });
+    }
+}
+
+#[test]
+fn with_the_gateway_down_nothing_changes_and_finish_says_what_we_know() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        runtime().block_on(async {
+            let order = w.order().await;
+            w.bank.down.store(true, AtomicOrdering::SeqCst);
+            assert!(matches!(
+                w.payments.init(&alice(), &order.id, "x").await,
+                Err(PaymentError::Gateway(GatewayError::Unavailable(_)))
+            ));
+            w.bank.down.store(false, AtomicOrdering::SeqCst);
+            let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.bank.down.store(true, AtomicOrdering::SeqCst);
+            assert_eq!(
+                w.payments.finish(&alice(), &payment.id).await.unwrap().status,
+                PaymentStatus::Pending
+            );
+            assert_eq!(w.status(&order).await, OrderStatus::New, "{}", w.t.db.backend());
+            w.bank.down.store(false, AtomicOrdering::SeqCst);
+            assert_eq!(
+                w.payments.finish(&alice(), &payment.id).await.unwrap().status,
+                PaymentStatus::Succeeded
+            );
+            assert_eq!(w.status(&order).await, OrderStatus::Paid);
+        });
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE payment_refunds;
+DROP TABLE payments;
