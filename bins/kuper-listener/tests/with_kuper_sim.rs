@@ -6,8 +6,8 @@
 //! twice (a resend is Kuper's 202), none dead.
 //!
 //! `kuper-sim` is another package's binary: it is found beside this one in
-//! the target directory, where `cargo xtask test` (the whole workspace)
-//! builds it.
+//! the target directory, where a workspace test run builds it (for
+//! `kuper-sim`'s own tests).
 
 mod common;
 
@@ -32,7 +32,11 @@ const ROUND_NOTIFICATIONS: usize = 14;
 
 fn sim_bin() -> PathBuf {
     let bin = Path::new(BIN).with_file_name("kuper-sim");
-    assert!(bin.exists(), "{} is missing: build the workspace (cargo xtask test does)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run the workspace's tests (cargo xtask test), or cargo build --bin kuper-sim",
+        bin.display()
+    );
     bin
 }
 
