@@ -59,8 +59,8 @@ fn tokens_notifications_and_faults_behave_like_kuper() {
     assert!(client.delete(sim.url("/sim/faults")).send().unwrap().status().is_success());
     assert_eq!(notify(&sim, access, &unknown).0, 422);
 
-    let stats: Value = reqwest::blocking::get(sim.url("/sim/stats")).unwrap().json().unwrap();
-    assert_eq!(stats["byStatus"]["503"], 2, "{stats}");
+    let counted: Value = reqwest::blocking::get(sim.url("/sim/stats")).unwrap().json().unwrap();
+    assert_eq!(counted["byStatus"]["503"], 2, "{counted}");
 }
 
 #[test]

@@ -8,8 +8,8 @@ mod seed;
 
 use std::sync::Arc;
 
-use app::testing::RunningService;
 use catalog::demo;
+use common::call;
 use domain::SystemClock;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -17,22 +17,6 @@ use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
 
 const RQ_UID: &str = "6f0e1a52-3c9b-4c53-9a52-1f4bd54a2c11";
-
-fn call(
-    service: &RunningService,
-    path: &str,
-    rq_uid: &str,
-    headers: &[(&str, &str)],
-    body: &Value,
-) -> (u16, Value) {
-    let mut request =
-        reqwest::blocking::Client::new().post(service.url(path)).header("rqUid", rq_uid).json(body);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().unwrap();
-    (response.status().as_u16(), response.json().unwrap_or(Value::Null))
-}
 
 #[test]
 fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_order() {

@@ -17,6 +17,7 @@ use storage::{DatabaseUrl, PoolOptions};
 use crate::Service;
 
 pub use auth::{IntrospectionConfig, JwtKeyConfig, McpAuthConfig, ProviderMode, SberIdConfig};
+pub use payments::{GatewayConfig, PaymentsConfig};
 
 pub const ENV_PREFIX: &str = "MERCHANT_";
 /// Names the TOML file; without it `merchant.toml` in the working directory
@@ -131,6 +132,38 @@ pub const SETTINGS: &[Setting] = &[
         "Notifications sent per second at most (Kuper allows 10); 0: no limit (a simulator).",
     ),
     setting("kuper", "dispatch_interval_ms", Some("500"), "How often the outbox is looked at."),
+    setting(
+        "payments",
+        "gateway",
+        Some("sandbox"),
+        "`sandbox` (mcp-api's own payment page, no real money) or `yookassa`.",
+    ),
+    setting(
+        "payments",
+        "public_url",
+        None,
+        "mcp-api's address as payers reach it, for the sandbox's payment links; unset: the request's host.",
+    ),
+    setting("payments", "three_ds_ms", Some("2000"), "How long the sandbox's 3-D Secure check takes."),
+    setting("payments", "yookassa_base_url", Some("https://api.yookassa.ru"), "YooKassa's API."),
+    setting("payments", "yookassa_shop_id", None, "Our shop id at YooKassa. Required with `yookassa`."),
+    Setting {
+        secret: true,
+        ..setting(
+            "payments",
+            "yookassa_secret_key",
+            None,
+            "Our secret key at YooKassa. Required with `yookassa`.",
+        )
+    },
+    setting(
+        "payments",
+        "yookassa_two_stage",
+        Some("false"),
+        "Hold the money first and capture it when the payment is confirmed.",
+    ),
+    setting("payments", "timeout_ms", Some("10000"), "Timeout of a call to the payment gateway."),
+    setting("payments", "refund_interval_ms", Some("10000"), "How often refunds owed are sent."),
     setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),
     setting(
         "http",
@@ -519,6 +552,7 @@ pub struct Config {
     pub catalog: CatalogConfig,
     pub orders: orders::OrdersConfig,
     pub kuper: kuper::KuperApiConfig,
+    pub payments: payments::PaymentsConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -639,6 +673,7 @@ impl Config {
             },
             orders: orders::OrdersConfig::from_raw(raw)?,
             kuper: kuper::KuperApiConfig::from_raw(raw)?,
+            payments: payments::PaymentsConfig::from_raw(raw)?,
         })
     }
 
@@ -709,5 +744,6 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
 mod auth;
 mod kuper;
 mod orders;
+mod payments;
 #[cfg(test)]
 mod tests;

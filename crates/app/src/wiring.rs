@@ -93,7 +93,52 @@ pub fn mcp_api(
         catalog_requires_client: config.mcp_auth.catalog_requires_client,
         catalog: catalog_state(db, config)?,
         orders: Some(orders_state(db, config)),
+        payments: Some(payments_state(db, config)?),
     }))
+}
+
+/// The payment use cases over the configured gateway, and the task that
+/// sends the refunds owed.
+fn payments_state(db: &Database, config: &Config) -> Result<mcp_http::PaymentsState, StartError> {
+    use crate::config::GatewayConfig;
+    let mut sandbox = None;
+    let gateway: Arc<dyn payments::PaymentGateway> = match &config.payments.gateway {
+        GatewayConfig::Sandbox { public_url, three_ds } => {
+            let bank = Arc::new(payment_gateways::sandbox::SandboxBank::new(
+                public_url.as_deref().unwrap_or_default(),
+                *three_ds,
+            ));
+            sandbox = Some(Arc::clone(&bank));
+            bank
+        }
+        GatewayConfig::YooKassa { base_url, shop_id, secret_key, two_stage } => Arc::new(
+            payment_gateways::yookassa::YooKassa::new(payment_gateways::yookassa::YooKassaSettings {
+                base_url: base_url.clone(),
+                shop_id: shop_id.clone(),
+                secret_key: secret_key.clone(),
+                two_stage: *two_stage,
+                timeout: config.payments.timeout,
+            })
+            .map_err(StartError::Setup)?,
+        ),
+    };
+    let payments = Arc::new(payments::Payments {
+        gateway,
+        repo: Arc::new(storage::DbPaymentRepo::new(db.clone())),
+        orders: Arc::new(DbOrderRepo::new(db.clone())),
+        clock: Arc::new(SystemClock),
+    });
+    let (refunder, every) = (Arc::clone(&payments), config.payments.refund_interval);
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = refunder.process_refunds().await {
+                tracing::warn!(error = %e, "sending refunds failed; retrying");
+            }
+        }
+    });
+    Ok(mcp_http::PaymentsState { payments, sandbox })
 }
 
 /// The order use cases on the database, as `mcp-api` and `merchantctl

@@ -214,3 +214,39 @@ pub struct StatusOrderResponse {
     pub status: &'static str,
     pub updated_at: String,
 }
+
+/// `PaymentInitRequest`. `credentials` may also come as the
+/// `Authorization` header, as on `/checkout`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentInitRequest {
+    pub order_id: String,
+    pub back_url: String,
+    pub credentials: Option<Credentials>,
+}
+
+/// `PaymentInitResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentInitResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_url: Option<String>,
+    pub payment_id: String,
+    pub details: serde_json::Value,
+}
+
+/// `PaymentFinishRequest`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentFinishRequest {
+    pub payment_id: String,
+    pub credentials: Option<Credentials>,
+}
+
+/// `PaymentFinishResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentFinishResponse {
+    pub status: &'static str,
+    pub order_id: String,
+}

@@ -12,6 +12,8 @@ mod dto;
 mod error;
 mod json;
 mod order_routes;
+mod pay_page;
+mod payment_routes;
 mod routes;
 mod rquid;
 
@@ -25,6 +27,7 @@ pub use auth::{ACCESS_TOKEN_HEADER, Caller, CatalogClient, McpClient, authentica
 pub use dto::Credentials;
 pub use error::ApiError;
 pub use order_routes::{OrdersState, PaymentSetup};
+pub use payment_routes::PaymentsState;
 pub use rquid::RqUid;
 
 /// What the MCP routes need, built once at start.
@@ -43,6 +46,8 @@ pub struct McpState {
     pub catalog: CatalogState,
     /// `None`: the order routes answer 500 (a service built without them).
     pub orders: Option<OrdersState>,
+    /// `None`: the payment routes answer 500 (a service built without them).
+    pub payments: Option<PaymentsState>,
 }
 
 /// What `/search` and `/actualize` read.
@@ -62,6 +67,8 @@ pub fn configure(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + 
             .app_data(web::Data::new(state.clone()))
             .configure(routes::auth)
             .configure(catalog_routes::routes)
-            .configure(order_routes::routes);
+            .configure(order_routes::routes)
+            .configure(payment_routes::routes)
+            .configure(pay_page::routes);
     }
 }

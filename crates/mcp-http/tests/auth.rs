@@ -76,6 +76,7 @@ async fn fixture(t: &TestDatabase) -> Fixture {
             catalog_requires_client: false,
             catalog: support::catalog_state(t),
             orders: None,
+            payments: None,
         },
         client_token: format!("Bearer {}", token.expose_secret()),
         _sberid: sberid,

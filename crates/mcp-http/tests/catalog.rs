@@ -43,6 +43,7 @@ fn state(t: &TestDatabase) -> McpState {
         catalog_requires_client: false,
         catalog: support::catalog_state(t),
         orders: None,
+        payments: None,
     }
 }
 

@@ -47,6 +47,7 @@ async fn tokens_never_reach_the_log() {
         catalog_requires_client: false,
         catalog: support::catalog_state(&t),
         orders: None,
+        payments: None,
     };
     let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
 

@@ -61,7 +61,9 @@ fn random_id() -> Result<String, GatewayError> {
 }
 
 impl SandboxBank {
-    /// `page_base` is `mcp-api`'s public URL, e.g. `http://127.0.0.1:8080`.
+    /// `page_base` is `mcp-api`'s public URL, e.g. `http://127.0.0.1:8080`;
+    /// empty: payment links are relative (`/pay/{id}`), for the caller to
+    /// complete with the host it was reached at.
     pub fn new(page_base: &str, three_ds: Duration) -> SandboxBank {
         SandboxBank {
             page_base: page_base.trim_end_matches('/').to_owned(),

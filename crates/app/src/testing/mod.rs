@@ -1,5 +1,8 @@
 //! End-to-end test support: start a real service binary on port 0 and talk to
-//! it over HTTP, the way an operator's scripts would.
+//! it over HTTP, the way an operator's scripts would; drive a real browser
+//! ([`browser`]).
+
+pub mod browser;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;

@@ -1,0 +1,312 @@
+//! Paying through the real `mcp-api`, on SQLite and PostgreSQL, bodies
+//! checked against the seed: the sandbox's payment page clicked in headless
+//! Chromium (pay, 3-D Secure, decline), and YooKassa played by a local fake
+//! (a forged notification, the gateway down). No answer is a 500, and no
+//! order changes but by what the gateway confirms.
+
+mod common;
+#[path = "../../../crates/mcp-http/tests/support/seed.rs"]
+mod seed;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::testing::RunningService;
+use app::testing::browser::Browser;
+use catalog::CatalogRepo;
+use common::call;
+use domain::{SkuId, StoreId, SystemClock};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use storage::testing::TestDatabase;
+use storage::{CatalogBatch, DbCatalogRepo};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const RQ: &str = "0b8e3a52-3c9b-4c53-9a52-1f4bd54a2c11";
+
+/// A running `mcp-api` with the demo catalog and a signed-in shopper.
+struct Shop {
+    t: TestDatabase,
+    service: RunningService,
+    client: String,
+    credentials: Value,
+    catalog: catalog::import::CatalogBatch,
+    _dir: tempfile::TempDir,
+}
+
+impl Shop {
+    fn open(t: TestDatabase, extra: &[(&str, &str)]) -> Shop {
+        let demo = catalog::demo::generate(2_000);
+        let catalog = CatalogBatch { stores: demo.stores, products: demo.products, offers: demo.offers };
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &catalog).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (_, token) =
+            runtime.block_on(t.authenticator(Arc::new(SystemClock)).create_client("pay-e2e")).unwrap();
+        let client = format!("Bearer {}", token.expose_secret());
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = vec![
+            ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
+            ("MERCHANT_ORDERS_EXPIRY_INTERVAL_SECS", "1"),
+        ];
+        env.extend_from_slice(extra);
+        let service = common::start(&t.raw_url, dir.path(), &env);
+        let (status, login) = call(
+            &service,
+            "/auth/other",
+            RQ,
+            &[("authorization", &client)],
+            &json!({"token": "sandbox:payer"}),
+        );
+        assert_eq!(status, 200, "{login}");
+        let credentials =
+            json!({"authType": "oauth2", "oauth2": client, "accessToken": login["accessToken"]});
+        Shop { t, service, client, credentials, catalog, _dir: dir }
+    }
+
+    fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        call(&self.service, path, RQ, &[], body)
+    }
+
+    /// A pickup order of two of the first store's best-stocked offer; its
+    /// id, SKU and store.
+    fn checkout(&self) -> (String, String, String) {
+        let offer = self.catalog.offers.iter().filter(|o| o.pickup).max_by_key(|o| o.stock).unwrap();
+        let (sku, store) = (offer.sku.to_string(), offer.store.to_string());
+        let items = json!([{"skuId": sku, "quantity": 2}]);
+        let (status, options) = self.post(
+            "/delivery",
+            &json!({"shipping": "pickup", "storeId": store, "items": items, "credentials": self.credentials}),
+        );
+        assert_eq!(status, 200, "{options}");
+        let rq = request_id();
+        let body = json!({"items": items, "storeId": store, "shipping": "pickup",
+                          "shippingOptions": options["options"][0], "credentials": self.credentials});
+        let (status, created) = call(&self.service, "/checkout", &rq, &[], &body);
+        assert_eq!(status, 200, "{created}");
+        (created["orderId"].as_str().unwrap().to_owned(), sku, store)
+    }
+
+    fn init(&self, order: &str) -> (u16, Value) {
+        let back = self.service.url("/health/live");
+        self.post(
+            "/payment/init",
+            &json!({"orderId": order, "backUrl": back, "credentials": self.credentials}),
+        )
+    }
+
+    fn finish(&self, payment: &str) -> (u16, Value) {
+        self.post("/payment/finish", &json!({"paymentId": payment, "credentials": self.credentials}))
+    }
+
+    fn status(&self, order: &str) -> String {
+        let response = reqwest::blocking::Client::new()
+            .get(self.service.url(&format!("/order/{order}/status")))
+            .header("authorization", self.client.as_str())
+            .header("X-Access-Token", self.credentials["accessToken"].as_str().unwrap())
+            .send()
+            .unwrap();
+        let body: Value = response.json().unwrap();
+        body["status"].as_str().unwrap().to_owned()
+    }
+
+    fn stock(&self, sku: &str, store: &str) -> i64 {
+        let repo = DbCatalogRepo::new(self.t.db.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (sku, store) = ([SkuId::new(sku).unwrap()], [StoreId::new(store).unwrap()]);
+        runtime.block_on(repo.offers(&sku, Some(&store))).unwrap()[0].stock
+    }
+}
+
+/// A distinct `rqUid` per checkout.
+fn request_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("0b8e3a52-3c9b-4c53-9a52-{:012x}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what} did not happen");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_shopper_pays_declines_and_passes_3_d_secure_on_the_sandbox_page_in_a_real_browser() {
+    let Some(browser) = Browser::start() else { return };
+    let seed = seed::Seed::load();
+    for t in TestDatabase::each_backend_migrated() {
+        let shop = Shop::open(t, &[("MERCHANT_PAYMENTS_THREE_DS_MS", "700")]);
+        let backend = shop.t.db.backend();
+        let back = shop.service.url("/health/live");
+
+        // Pay.
+        let (order, ..) = shop.checkout();
+        let (status, init) = shop.init(&order);
+        assert_eq!(status, 200, "{init}");
+        seed.assert_response("post", "/payment/init", 200, &init);
+        let payment = init["paymentId"].as_str().unwrap();
+        assert_eq!(shop.init(&order).1["paymentId"], payment, "a double init is the same payment");
+        let (_, early) = shop.finish(payment);
+        seed.assert_response("post", "/payment/finish", 200, &early);
+        assert_eq!(
+            (early["status"].as_str(), early["orderId"].as_str()),
+            (Some("pending"), Some(order.as_str()))
+        );
+        browser.open(init["paymentUrl"].as_str().unwrap());
+        assert!(browser.text("#total").contains("Total"), "the page shows the total");
+        browser.click("#pay");
+        browser.wait_for_url(|url| url == back, Duration::from_secs(10));
+        let (status, done) = shop.finish(payment);
+        assert_eq!((status, done["status"].as_str()), (200, Some("succeeded")), "{backend}: {done}");
+        seed.assert_response("post", "/payment/finish", 200, &done);
+        assert_eq!(shop.finish(payment).1, done, "a double finish agrees");
+        assert_eq!(shop.status(&order), "paid");
+        assert_eq!(shop.init(&order).0, 409, "paid already");
+
+        // 3-D Secure: the page waits for the bank, then goes back.
+        let (order, ..) = shop.checkout();
+        let init = shop.init(&order).1;
+        browser.open(init["paymentUrl"].as_str().unwrap());
+        browser.click("#pay_3ds");
+        browser.wait_for_url(|url| url == back, Duration::from_secs(15));
+        assert_eq!(shop.finish(init["paymentId"].as_str().unwrap()).1["status"], "succeeded", "{backend}");
+        assert_eq!(shop.status(&order), "paid");
+
+        // Decline: the payment is canceled, the order waits, expires, and
+        // its stock comes back.
+        let (order, sku, store) = shop.checkout();
+        let held = shop.stock(&sku, &store);
+        let init = shop.init(&order).1;
+        browser.open(init["paymentUrl"].as_str().unwrap());
+        browser.click("#decline");
+        browser.wait_for_url(|url| url == back, Duration::from_secs(10));
+        assert_eq!(shop.finish(init["paymentId"].as_str().unwrap()).1["status"], "canceled", "{backend}");
+        assert_eq!(shop.status(&order), "new");
+        {
+            use diesel::RunQueryDsl;
+            let sql = format!("UPDATE orders SET expires_at = '2000-01-01 00:00:00' WHERE id = '{order}'");
+            storage::with_conn!(&mut shop.t.db.get().unwrap(), |c| diesel::sql_query(&sql).execute(c))
+                .unwrap();
+        }
+        eventually("the expiry", || shop.status(&order) == "cancelled");
+        assert_eq!(shop.stock(&sku, &store), held + 2, "{backend}: the stock is back");
+        assert_eq!(shop.init(&order).0, 409);
+        assert!(!shop.service.output().contains(" 500 "), "{}", shop.service.output());
+    }
+}
+
+#[test]
+fn yookassa_notifications_are_read_back_and_an_outage_is_a_503_never_a_500() {
+    let seed = seed::Seed::load();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    for t in TestDatabase::each_backend_migrated() {
+        let yookassa = runtime.block_on(MockServer::start());
+        let payment = |status: &str| {
+            json!({"id": "yk-1", "status": status, "amount": {"value": "0.00", "currency": "RUB"},
+                   "confirmation": {"type": "redirect", "confirmation_url": "https://yoomoney.ru/checkout/payments/v2/contract?orderId=yk-1"}})
+        };
+        let uri = yookassa.uri();
+        let shop = Shop::open(
+            t,
+            &[
+                ("MERCHANT_PAYMENTS_GATEWAY", "yookassa"),
+                ("MERCHANT_PAYMENTS_YOOKASSA_BASE_URL", &uri),
+                ("MERCHANT_PAYMENTS_YOOKASSA_SHOP_ID", "506751"),
+                ("MERCHANT_PAYMENTS_YOOKASSA_SECRET_KEY", "live_secret_0123"),
+                ("MERCHANT_PAYMENTS_TIMEOUT_MS", "500"),
+            ],
+        );
+        let backend = shop.t.db.backend();
+        let (order, ..) = shop.checkout();
+
+        // YooKassa down: init is a 503 with Retry-After.
+        let down = runtime.block_on(
+            Mock::given(path("/v3/payments"))
+                .respond_with(ResponseTemplate::new(503))
+                .mount_as_scoped(&yookassa),
+        );
+        let (status, refused) = shop.init(&order);
+        assert_eq!(status, 503, "{backend}: {refused}");
+        drop(down);
+
+        // The amount YooKassa reports must be the order's: read it back.
+        let total = {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let id = domain::OrderId::new(order.clone()).unwrap();
+            let repo = storage::DbOrderRepo::new(shop.t.db.clone());
+            let stored = runtime.block_on(orders::OrderRepo::get(&repo, &id)).unwrap().unwrap();
+            stored.total.to_decimal().to_string()
+        };
+        let with_total = |status: &str| {
+            let mut body = payment(status);
+            body["amount"]["value"] = json!(total);
+            body
+        };
+        runtime.block_on(
+            Mock::given(method("POST"))
+                .and(path("/v3/payments"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(with_total("pending")))
+                .mount(&yookassa),
+        );
+        let pending = runtime.block_on(
+            Mock::given(method("GET"))
+                .and(path("/v3/payments/yk-1"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(with_total("pending")))
+                .mount_as_scoped(&yookassa),
+        );
+        let (status, init) = shop.init(&order);
+        assert_eq!(status, 200, "{backend}: {init}");
+        seed.assert_response("post", "/payment/init", 200, &init);
+        assert!(init["paymentUrl"].as_str().unwrap().starts_with("https://yoomoney.ru/"));
+
+        // A forged notification: YooKassa says pending, nothing changes.
+        let forged = json!({"type": "notification", "event": "payment.succeeded",
+                            "object": {"id": "yk-1", "status": "succeeded", "paid": true}});
+        let notify = |body: &Value| {
+            reqwest::blocking::Client::new()
+                .post(shop.service.url("/payment/notifications/yookassa"))
+                .json(body)
+                .send()
+                .unwrap()
+                .status()
+                .as_u16()
+        };
+        assert_eq!(notify(&forged), 200);
+        assert_eq!(shop.status(&order), "new", "{backend}: a notification alone pays nothing");
+        assert_eq!(
+            notify(
+                &json!({"type": "notification", "event": "payment.succeeded", "object": {"id": "yk-404"}})
+            ),
+            200
+        );
+        assert_eq!(notify(&json!({"hello": 1})), 400);
+        drop(pending);
+
+        // YooKassa down while the payer is away: finish says what we know.
+        let down = runtime.block_on(
+            Mock::given(path("/v3/payments/yk-1"))
+                .respond_with(ResponseTemplate::new(500))
+                .mount_as_scoped(&yookassa),
+        );
+        let (status, known) = shop.finish("yk-1");
+        assert_eq!((status, known["status"].as_str()), (200, Some("pending")), "{backend}: {known}");
+        assert_eq!(notify(&forged), 503, "YooKassa will send it again");
+        drop(down);
+
+        // Paid for real: the notification makes the order paid.
+        runtime.block_on(
+            Mock::given(method("GET"))
+                .and(path("/v3/payments/yk-1"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(with_total("succeeded")))
+                .mount(&yookassa),
+        );
+        assert_eq!(notify(&forged), 200);
+        assert_eq!(shop.status(&order), "paid", "{backend}");
+        let (_, done) = shop.finish("yk-1");
+        assert_eq!(done["status"], "succeeded");
+        assert!(!shop.service.output().contains("live_secret_0123"), "the key stays out of the logs");
+    }
+}

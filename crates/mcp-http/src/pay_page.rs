@@ -1,0 +1,201 @@
+//! The sandbox bank's payment page, `/pay/{paymentId}`: the order's lines
+//! and total, and what a payer can do — pay, pay after a 3-D Secure check,
+//! fail the check, decline. Plain HTML with no script and no external
+//! asset; the choice is a form post, answered with a redirect back to the
+//! shop (`backUrl`) once the payment is settled.
+
+use std::fmt::Write as _;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use orders::Order;
+use payment_gateways::sandbox::PayerChoice;
+use payments::{Payment, PaymentStatus};
+use serde::Deserialize;
+
+use crate::McpState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/pay/{paymentId}", web::get().to(page)).route("/pay/{paymentId}", web::post().to(choose));
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn html(status: actix_web::http::StatusCode, title: &str, body: &str, refresh: Option<&str>) -> HttpResponse {
+    let refresh = refresh
+        .map(|r| format!(r#"<meta http-equiv="refresh" content="{}">"#, escape(r)))
+        .unwrap_or_default();
+    let document = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+{refresh}<title>{title}</title>
+<style>
+body {{ font: 16px/1.4 system-ui, sans-serif; max-width: 34rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }}
+table {{ width: 100%; border-collapse: collapse; }} td, th {{ padding: .3rem 0; border-bottom: 1px solid #ddd; text-align: left; }}
+td.n {{ text-align: right; }} .total {{ font-weight: 600; font-size: 1.2rem; }}
+button {{ font: inherit; padding: .6rem 1rem; margin: .3rem .3rem 0 0; border-radius: .4rem; border: 1px solid #888; cursor: pointer; }}
+button.pay {{ background: #21a038; color: white; border-color: #21a038; }} .note {{ color: #666; font-size: .9rem; }}
+</style></head><body>
+<p class="note">Sandbox bank — no real money moves.</p>
+<h1>{title}</h1>
+{body}
+</body></html>"#,
+        title = escape(title)
+    );
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
+        .insert_header(("X-Frame-Options", "DENY"))
+        .body(document)
+}
+
+fn not_found() -> HttpResponse {
+    html(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "No such payment",
+        "<p>This payment link is not valid.</p>",
+        None,
+    )
+}
+
+fn unavailable() -> HttpResponse {
+    html(
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        "Try again",
+        "<p>Payments are unavailable for a moment. Reload this page.</p>",
+        Some("2"),
+    )
+}
+
+fn order_table(order: &Order) -> String {
+    let mut rows = String::new();
+    for line in &order.lines {
+        let _ = write!(
+            rows,
+            r#"<tr><td>{}</td><td class="n">{} {}</td><td class="n">{}</td></tr>"#,
+            escape(&line.name),
+            line.quantity.normalize(),
+            line.unit.as_str(),
+            line.total
+        );
+    }
+    format!(
+        r#"<p>Order <code>{id}</code></p>
+<table><tr><th>Item</th><th class="n">Qty</th><th class="n">Sum</th></tr>{rows}
+<tr><td>Delivery</td><td></td><td class="n">{delivery}</td></tr></table>
+<p class="total" id="total">Total: {total}</p>"#,
+        id = escape(order.id.as_str()),
+        delivery = order.delivery_price,
+        total = order.total,
+    )
+}
+
+fn state_of(state: &McpState) -> Option<&crate::payment_routes::PaymentsState> {
+    state.payments.as_ref().filter(|p| p.sandbox.is_some())
+}
+
+async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse {
+    let Some(payments) = state_of(&state) else { return not_found() };
+    let Some(bank) = &payments.sandbox else { return not_found() };
+    let Some((_, checking, return_url)) = bank.page_state(&id) else { return not_found() };
+    let (payment, order): (Payment, Order) = match payments.payments.refresh(&id).await {
+        Ok(Some(_)) => match payments.payments.with_order(&id).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return not_found(),
+            Err(_) => return unavailable(),
+        },
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let ok = actix_web::http::StatusCode::OK;
+    let table = order_table(&order);
+    let return_link = escape(&return_url);
+    match payment.status {
+        PaymentStatus::Pending if checking => html(
+            ok,
+            "3-D Secure",
+            &format!(r#"{table}<p id="state">Checking with your bank…</p>"#),
+            Some("1"),
+        ),
+        PaymentStatus::Pending | PaymentStatus::WaitingForCapture => {
+            let action = format!("/pay/{}", escape(&payment.id));
+            html(
+                ok,
+                "Pay for your order",
+                &format!(
+                    r#"{table}
+<form method="post" action="{action}">
+<button class="pay" id="pay" name="choice" value="pay">Pay {total}</button>
+<button id="pay_3ds" name="choice" value="pay_3ds">Pay with 3-D Secure</button>
+<button id="fail_3ds" name="choice" value="fail_3ds">3-D Secure fails</button>
+<button id="decline" name="choice" value="decline">Decline</button>
+</form>"#,
+                    total = order.total
+                ),
+                None,
+            )
+        }
+        status => {
+            let outcome = match status {
+                PaymentStatus::Succeeded => "Paid",
+                PaymentStatus::Failed => "The payment failed",
+                _ => "The payment was declined",
+            };
+            html(
+                ok,
+                outcome,
+                &format!(
+                    r#"{table}<p id="state">{status}</p><p><a id="back" href="{return_link}">Back to the shop</a></p>"#
+                ),
+                Some(&format!("2;url={return_url}")),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    choice: String,
+}
+
+async fn choose(state: web::Data<McpState>, id: web::Path<String>, form: web::Form<Choice>) -> HttpResponse {
+    let Some(payments) = state_of(&state) else { return not_found() };
+    let Some(bank) = &payments.sandbox else { return not_found() };
+    let Some(choice) = PayerChoice::parse(&form.choice) else {
+        return html(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "Unknown choice",
+            "<p>Go back and choose again.</p>",
+            None,
+        );
+    };
+    let Some(status) = bank.choose(&id, choice) else { return not_found() };
+    // What a real bank's notification does: the order follows at once.
+    let settled = match payments.payments.refresh(&id).await {
+        Ok(Some(payment)) => payment.status,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            tracing::warn!(payment = %id, error = %e, "sandbox payment not settled yet");
+            status
+        }
+    };
+    let location = match (settled.is_final(), bank.page_state(&id)) {
+        (true, Some((_, _, return_url))) => return_url,
+        _ => format!("/pay/{id}"),
+    };
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}

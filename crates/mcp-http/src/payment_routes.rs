@@ -1,0 +1,145 @@
+//! `POST /payment/init`, `POST /payment/finish`, and the gateway's
+//! notifications (`POST /payment/notifications/yookassa`), which are only
+//! a hint: the payment is read back from the gateway before anything changes.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::OrderId;
+use payment_gateways::sandbox::SandboxBank;
+use payments::{GatewayError, PaymentError, Payments};
+
+use crate::auth::authenticate_caller;
+use crate::dto::{PaymentFinishRequest, PaymentFinishResponse, PaymentInitRequest, PaymentInitResponse};
+use crate::{ApiError, McpState, RqUid};
+
+/// What the payment routes need.
+#[derive(Clone, Debug)]
+pub struct PaymentsState {
+    pub payments: Arc<Payments>,
+    /// The sandbox bank, when it is the gateway: its page is ours to serve.
+    pub sandbox: Option<Arc<SandboxBank>>,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/payment/init", web::post().to(init))
+        .route("/payment/finish", web::post().to(finish))
+        .route("/payment/notifications/yookassa", web::post().to(yookassa_notification));
+}
+
+/// Seconds a caller waits before trying a busy gateway again.
+const RETRY_AFTER_SECS: u64 = 5;
+
+impl From<PaymentError> for ApiError {
+    fn from(e: PaymentError) -> Self {
+        let unavailable = |message: &str| ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: message.to_owned(),
+            retry_after_secs: Some(RETRY_AFTER_SECS),
+        };
+        match &e {
+            PaymentError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order or payment not found"),
+            PaymentError::AlreadyPaid | PaymentError::OrderClosed(_) => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
+            }
+            PaymentError::Gateway(GatewayError::Unavailable(detail)) => {
+                tracing::warn!(error = %detail, "payment gateway unavailable");
+                unavailable("the payment gateway is unavailable; try again later")
+            }
+            PaymentError::Gateway(detail) => {
+                tracing::error!(error = %detail, "payment gateway refused");
+                ApiError::new(StatusCode::BAD_GATEWAY, "the payment gateway refused the payment")
+            }
+            PaymentError::Repo(detail) => {
+                tracing::error!(error = %detail, "payment storage failed");
+                unavailable("payments are unavailable; try again later")
+            }
+        }
+    }
+}
+
+fn payments_state(state: &McpState) -> Result<&PaymentsState, ApiError> {
+    state.payments.as_ref().ok_or_else(|| ApiError::internal(&"payments are not configured"))
+}
+
+/// `backUrl` is where the payer's browser goes: an absolute http(s) URL.
+fn back_url(raw: &str) -> Result<&str, ApiError> {
+    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+    match host {
+        Some(host) if !host.is_empty() && !raw.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            Ok(raw)
+        }
+        _ => Err(ApiError::bad_request("backUrl: expected an absolute http(s) URL")),
+    }
+}
+
+async fn init(
+    _rq_uid: RqUid,
+    req: HttpRequest,
+    state: web::Data<McpState>,
+    body: web::Json<PaymentInitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let caller = authenticate_caller(&req, body.credentials.as_ref()).await?;
+    let return_url = back_url(&body.back_url)?;
+    let order_id = OrderId::new(body.order_id)
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "order or payment not found"))?;
+    let payment = payments_state(&state)?.payments.init(&caller.user, &order_id, return_url).await?;
+    // The sandbox's links are relative when no public URL is configured: the
+    // host this request reached is the one the payer can reach too.
+    let payment_url = payment.confirmation_url.map(|url| {
+        if url.starts_with('/') {
+            let info = req.connection_info();
+            format!("{}://{}{url}", info.scheme(), info.host())
+        } else {
+            url
+        }
+    });
+    Ok(HttpResponse::Ok().json(PaymentInitResponse {
+        payment_url,
+        payment_id: payment.id,
+        details: payment.details,
+    }))
+}
+
+async fn finish(
+    _rq_uid: RqUid,
+    req: HttpRequest,
+    state: web::Data<McpState>,
+    body: web::Json<PaymentFinishRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let caller = authenticate_caller(&req, body.credentials.as_ref()).await?;
+    let payment = payments_state(&state)?.payments.finish(&caller.user, &body.payment_id).await?;
+    Ok(HttpResponse::Ok().json(PaymentFinishResponse {
+        status: payment.status.as_str(),
+        order_id: payment.order_id.to_string(),
+    }))
+}
+
+/// YooKassa's HTTP notification. Only the payment id is taken from it; the
+/// payment is re-read from YooKassa, so a forged one changes nothing. An
+/// answer other than 200 makes YooKassa send it again.
+async fn yookassa_notification(
+    state: web::Data<McpState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|_| ApiError::bad_request("not a JSON notification"))?;
+    let Some(id) = payment_gateways::yookassa::notified_payment(&body) else {
+        return Err(ApiError::bad_request("not a payment notification"));
+    };
+    match payments_state(&state)?.payments.refresh(id).await {
+        Ok(Some(payment)) => {
+            tracing::info!(payment = %payment.id, status = %payment.status, "notification followed");
+        }
+        Ok(None) => tracing::warn!(payment = %id, "notification about a payment we never started"),
+        Err(PaymentError::Gateway(e @ (GatewayError::NotFound(_) | GatewayError::Rejected(_)))) => {
+            tracing::warn!(payment = %id, error = %e, "notification the gateway does not confirm");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(HttpResponse::Ok().finish())
+}
