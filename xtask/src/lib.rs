@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod deps;
+pub mod openapi;
 pub mod test;
 pub mod up;
 

@@ -22,6 +22,8 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+    /// Write openapi/mcp-api.json and openapi/kuper-listener.json from the code.
+    Openapi,
     /// Run the whole test suite (cargo nextest when installed, else cargo test).
     Test {
         /// Extra arguments for the test runner.
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Up => xtask::up::run(&root),
         Command::CheckDeps => xtask::deps::run(&root),
+        Command::Openapi => xtask::openapi::run(&root),
         Command::Test { args } => xtask::test::run(&root, &args),
         Command::Bench { what: BenchCommand::Search { offers, seconds, clients, database_url } } => {
             xtask::bench::search::run(

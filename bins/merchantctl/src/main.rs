@@ -21,6 +21,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print a service's OpenAPI document (no database needed).
+    Openapi {
+        /// mcp-api or kuper-listener.
+        #[arg(value_parser = ["mcp-api", "kuper-listener"])]
+        service: String,
+    },
     /// Apply pending migrations (or revert them).
     Migrate {
         /// Revert the newest applied migration instead.
@@ -125,6 +131,11 @@ enum DbCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Openapi { service } = &cli.command {
+        let service = if service == "mcp-api" { app::Service::McpApi } else { app::Service::KuperListener };
+        print!("{}", app::openapi::json(service));
+        return ExitCode::SUCCESS;
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(e) => {
@@ -171,7 +182,8 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
                 println!("reverted {version}");
             }
         }
-        Command::Tokens { .. }
+        Command::Openapi { .. }
+        | Command::Tokens { .. }
         | Command::Orders { .. }
         | Command::Stores { .. }
         | Command::Kuper { .. }

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod dispatcher;
 pub mod metrics;
+pub mod openapi;
 mod ops;
 mod server;
 pub mod telemetry;

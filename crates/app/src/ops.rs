@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use serde_json::json;
 use storage::Database;
 
@@ -11,18 +11,23 @@ use crate::metrics::Metrics;
 /// Longer than this and the database counts as down for readiness.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health/live", web::get().to(live))
-        .route("/health/ready", web::get().to(ready))
-        .route("/metrics", web::get().to(metrics));
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(live).service(ready).service(metrics).service(openapi_json).service(reference);
 }
 
 /// The process is up and serving; says nothing about its dependencies.
+#[utoipa::path(tag = "Operations", responses((status = 200, description = "Live.", body = Object)))]
+#[get("/health/live")]
 async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "live"}))
 }
 
 /// The service can do its work: the database answers.
+#[utoipa::path(tag = "Operations", responses(
+    (status = 200, description = "Ready.", body = Object),
+    (status = 503, description = "The database does not answer.", body = Object),
+))]
+#[get("/health/ready")]
 async fn ready(db: web::Data<Database>) -> HttpResponse {
     match tokio::time::timeout(READY_TIMEOUT, db.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})),
@@ -38,6 +43,38 @@ fn not_ready(reason: &str) -> HttpResponse {
     HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable", "database": reason}))
 }
 
+/// Prometheus metrics.
+#[utoipa::path(tag = "Operations", responses(
+    (status = 200, description = "Prometheus text format.", content_type = "text/plain", body = String),
+))]
+#[get("/metrics")]
 async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(&db))
+}
+
+/// This service's OpenAPI document, as built from its routes at start.
+#[derive(Clone, Debug)]
+pub struct SpecJson(pub String);
+
+/// This service's OpenAPI document.
+#[utoipa::path(tag = "Operations", responses((status = 200, description = "OpenAPI 3.1.", body = Object)))]
+#[get("/openapi.json")]
+async fn openapi_json(spec: web::Data<SpecJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(spec.0.clone())
+}
+
+/// A readable reference of `/openapi.json`: one HTML page with its script
+/// inline, no asset from anywhere else, so it works offline.
+#[utoipa::path(tag = "Operations", responses(
+    (status = 200, description = "The reference page.", content_type = "text/html", body = String),
+))]
+#[get("/docs")]
+async fn reference() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+        ))
+        .body(include_str!("reference.html"))
 }

@@ -11,7 +11,8 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::config::{Config, ConfigError, DatabaseConfig};
 use crate::metrics::{self, Metrics};
-use crate::{Service, ops, telemetry};
+use crate::{Service, openapi, ops, telemetry};
+use utoipa_actix_web::AppExt;
 
 /// sysexits' EX_CONFIG: the configuration is wrong, restarting will not help.
 const EXIT_BAD_CONFIG: u8 = 78;
@@ -78,13 +79,14 @@ where
     let db_data = web::Data::new(db.clone());
     let body_limit = config.http.max_body_bytes;
 
+    let spec = web::Data::new(ops::SpecJson(openapi::json(service)));
     let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(db_data.clone())
+        let (app, _) = App::new().into_utoipa_app().configure(openapi::routes(service)).split_for_parts();
+        app.app_data(db_data.clone())
             .app_data(metrics.clone())
+            .app_data(spec.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .wrap(from_fn(metrics::track))
-            .configure(ops::routes)
             .configure(routes.clone())
     })
     .shutdown_timeout(config.http.shutdown_timeout.as_secs());

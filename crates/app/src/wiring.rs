@@ -85,7 +85,7 @@ pub fn mcp_api(
         let settings = config.token_introspection.live.clone().expect("live mode has settings");
         Ok(Arc::new(IntrospectionProvider::new(settings)?))
     })?;
-    Ok(mcp_http::configure(mcp_http::McpState {
+    Ok(mcp_http::state(mcp_http::McpState {
         authenticator: Arc::new(authenticator(db, config)?),
         sberid,
         merchant_token,
@@ -279,7 +279,7 @@ pub fn kuper_listener(
     };
     start_dispatcher(db, config)?;
     let inbox = Arc::new(DbKuperInbox::new(db.clone()));
-    Ok(kuper_http::configure(
+    Ok(kuper_http::state(
         kuper_http::ListenerState {
             inbox: inbox.clone(),
             auth,

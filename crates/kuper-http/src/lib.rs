@@ -10,15 +10,17 @@
 //! acknowledged that is not stored.
 
 mod auth;
+mod docs;
 mod operator;
 
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::Clock;
 use kuper_client::webhook::{ErrorBody, Webhook};
 use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent, Reply};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use auth::WebhookAuth;
 pub use operator::OperatorState;
@@ -40,18 +42,45 @@ pub fn configure(
     state: ListenerState,
     operator: OperatorState,
 ) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    let with_state = self::state(state, operator);
     move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(web::Data::new(state.clone()))
-            .app_data(web::Data::new(operator.clone()))
-            .route(WEBHOOK_PATH, web::post().to(webhook))
-            .configure(operator::routes);
+        with_state(cfg);
+        routes(&mut ServiceConfig::new(cfg));
     }
+}
+
+/// The state the routes read, for an app that registers [`routes`] itself.
+pub fn state(
+    state: ListenerState,
+    operator: OperatorState,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(state.clone())).app_data(web::Data::new(operator.clone()));
+    }
+}
+
+/// Every route of the listener, each documented.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(webhook).configure(operator::routes);
 }
 
 fn error(status: StatusCode, kind: &str, field: &str, message: impl Into<String>) -> HttpResponse {
     HttpResponse::build(status).json(ErrorBody::one(kind, field, message))
 }
 
+/// Every Kuper event, stored before any 2xx (`KUPER-WIRE.md`).
+#[utoipa::path(
+    tag = "Kuper",
+    request_body(content = docs::Webhook, description = "`{event_type, timestamp, payload}`; numbers may be strings."),
+    responses(
+        (status = 200, description = "Stored (and applied); for order.created the merchant's number.", body = docs::WebhookReply),
+        (status = 400, description = "Not a webhook we can read.", body = docs::KuperError),
+        (status = 401, description = "Missing or wrong credentials.", body = docs::KuperError),
+        (status = 404, description = "An event about an order we never had (stored; applied when it comes).", body = docs::KuperError),
+        (status = 503, description = "Not stored: Kuper retries (Retry-After).", body = docs::KuperError),
+    )
+)]
+#[post("/kuper/webhooks")]
 async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web::Payload) -> HttpResponse {
     if !state.auth.accepts(&req) {
         tracing::warn!(peer = ?req.peer_addr(), "webhook with missing or wrong credentials");

@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::Clock;
 use orders::kuper::flow::StaffAction;
 use orders::kuper::{ActError, KuperStaff};
@@ -27,9 +27,8 @@ pub struct OperatorState {
     pub clock: Arc<dyn Clock>,
 }
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/operator/kuper/orders/{order}", web::get().to(show))
-        .route("/operator/kuper/orders/{order}/{action}", web::post().to(act));
+pub(crate) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(show).service(act);
 }
 
 fn refusal(status: StatusCode, message: impl Into<String>) -> HttpResponse {
@@ -54,6 +53,20 @@ fn refused(state: &OperatorState, req: &HttpRequest) -> Option<HttpResponse> {
     (!same).then(|| refusal(StatusCode::UNAUTHORIZED, "missing or wrong operator token"))
 }
 
+/// A Kuper order (by Kuper's id) as staff see it.
+#[utoipa::path(
+    tag = "Operator",
+    params(("order" = String, Path, description = "Kuper's order id (originalOrderId).")),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "The order.", body = crate::docs::OperatorOrder),
+        (status = 401, description = "Missing or wrong operator token.", body = crate::docs::OperatorError),
+        (status = 403, description = "The operator API is off.", body = crate::docs::OperatorError),
+        (status = 404, description = "No such Kuper order.", body = crate::docs::OperatorError),
+        (status = 503, description = "Try again later.", body = crate::docs::OperatorError),
+    )
+)]
+#[get("/operator/kuper/orders/{order}")]
 async fn show(req: HttpRequest, state: web::Data<OperatorState>, path: web::Path<String>) -> HttpResponse {
     if let Some(refusal) = refused(&state, &req) {
         return refusal;
@@ -75,6 +88,27 @@ async fn show(req: HttpRequest, state: web::Data<OperatorState>, path: web::Path
     }
 }
 
+/// A staff step of the flow; its notification is queued for Kuper.
+#[utoipa::path(
+    tag = "Operator",
+    params(
+        ("order" = String, Path, description = "Kuper's order id (originalOrderId)."),
+        ("action" = String, Path, description = "accept, in_work, assembled, pickup_code_created, ready_for_delivery, estimated_delivery_time, delivering, delivered, canceled."),
+    ),
+    security(("operator" = [])),
+    request_body(content = Object, description = "The notification's payload (may be empty)."),
+    responses(
+        (status = 200, description = "Taken.", body = crate::docs::ActionTaken),
+        (status = 400, description = "Unknown action or a bad payload.", body = crate::docs::OperatorError),
+        (status = 401, description = "Missing or wrong operator token.", body = crate::docs::OperatorError),
+        (status = 403, description = "The operator API is off.", body = crate::docs::OperatorError),
+        (status = 404, description = "No such Kuper order.", body = crate::docs::OperatorError),
+        (status = 409, description = "The flow forbids it now (the reason says why).", body = crate::docs::OperatorError),
+        (status = 422, description = "The final composition names a position the order lacks.", body = crate::docs::OperatorError),
+        (status = 503, description = "Try again later.", body = crate::docs::OperatorError),
+    )
+)]
+#[post("/operator/kuper/orders/{order}/{action}")]
 async fn act(
     req: HttpRequest,
     state: web::Data<OperatorState>,

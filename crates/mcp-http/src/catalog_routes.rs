@@ -1,18 +1,20 @@
 //! `POST /search` and `POST /actualize`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
 use catalog::{ActualizeQuery, CatalogError, Item, SearchQuery};
 use domain::{GeoPoint, SkuId, StoreId};
 
 use crate::auth::CatalogClient;
 use crate::dto::{ActualizeRequest, ActualizeResponse, ProductItem, SearchRequest, SearchResponse};
+use crate::rquid::RqUidHeader;
 use crate::{ApiError, McpState, RqUid};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The seed's default `maxResult`.
 const DEFAULT_MAX_RESULT: i64 = 10;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/search", web::post().to(search)).route("/actualize", web::post().to(actualize));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(search).service(actualize);
 }
 
 impl From<CatalogError> for ApiError {
@@ -49,6 +51,19 @@ fn product_item(item: Item, point: Option<GeoPoint>) -> ProductItem {
     }
 }
 
+/// Поиск товаров у ближайших к точке магазинов.
+#[utoipa::path(
+    tag = "Search & Actualize",
+    operation_id = "postSearch",
+    params(RqUidHeader),
+    request_body = SearchRequest,
+    responses(
+        (status = 200, description = "Найденные товары.", body = SearchResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/search")]
 async fn search(
     _rq_uid: RqUid,
     _client: CatalogClient,
@@ -71,6 +86,19 @@ async fn search(
     }))
 }
 
+/// Актуальные цены и остатки товаров.
+#[utoipa::path(
+    tag = "Search & Actualize",
+    operation_id = "postActualize",
+    params(RqUidHeader),
+    request_body = ActualizeRequest,
+    responses(
+        (status = 200, description = "Актуальные данные товаров.", body = ActualizeResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/actualize")]
 async fn actualize(
     _rq_uid: RqUid,
     _client: CatalogClient,

@@ -23,6 +23,18 @@ struct ErrorBody<'a> {
     message: &'a str,
 }
 
+/// The seed's `Error` (schema only: [`ApiError`] writes it).
+#[derive(utoipa::ToSchema)]
+#[schema(as = Error)]
+#[allow(dead_code)]
+pub struct ErrorSchema {
+    /// HTTP-статус.
+    #[schema(example = "400")]
+    code: Option<String>,
+    /// Подробное описание ошибки.
+    message: Option<String>,
+}
+
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError { status, message: message.into(), retry_after_secs: None }

@@ -60,15 +60,28 @@ pub struct CatalogState {
     pub merchant_name: String,
 }
 
-/// Registers the MCP routes.
-pub fn configure(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+/// The state the MCP routes read, for an app that registers [`routes`]
+/// itself (the service's, which also collects their OpenAPI).
+pub fn state(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(json::config(state.max_body_bytes))
-            .app_data(web::Data::new(state.clone()))
-            .configure(routes::auth)
-            .configure(catalog_routes::routes)
-            .configure(order_routes::routes)
-            .configure(payment_routes::routes)
-            .configure(pay_page::routes);
+        cfg.app_data(json::config(state.max_body_bytes)).app_data(web::Data::new(state.clone()));
+    }
+}
+
+/// Every MCP route, each documented: registering one is documenting it.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(routes::auth)
+        .configure(catalog_routes::routes)
+        .configure(order_routes::routes)
+        .configure(payment_routes::routes)
+        .configure(pay_page::routes);
+}
+
+/// The state and the routes together (tests build apps with it).
+pub fn configure(mcp: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    let with_state = state(mcp);
+    move |cfg: &mut web::ServiceConfig| {
+        with_state(cfg);
+        routes(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg));
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit};
@@ -15,7 +15,9 @@ use crate::dto::{
     self, AddressIn, CheckoutResponse, DeliveryPickupOptions, DeliveryRequest, DeliveryResponse, MoneyIn,
     ProductItemOrder, StatusOrderResponse,
 };
+use crate::rquid::RqUidHeader;
 use crate::{ApiError, McpState, RqUid};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// What the order routes need.
 #[derive(Clone, Debug)]
@@ -33,10 +35,8 @@ pub struct PaymentSetup {
     pub payment_details: bool,
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/delivery", web::post().to(delivery))
-        .route("/checkout", web::post().to(checkout))
-        .route("/order/{orderId}/status", web::get().to(status));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(delivery).service(checkout).service(status);
 }
 
 impl From<OrderError> for ApiError {
@@ -108,6 +108,19 @@ fn rfc3339(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone).to_rfc3339()
 }
 
+/// Слоты доставки или самовывоза и их стоимость.
+#[utoipa::path(
+    tag = "Logistics & Orders",
+    operation_id = "postDelivery",
+    params(RqUidHeader),
+    request_body = DeliveryRequest,
+    responses(
+        (status = 200, description = "Доступные слоты.", body = DeliveryResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/delivery")]
 async fn delivery(
     _rq_uid: RqUid,
     _client: CatalogClient,
@@ -159,6 +172,22 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).map_err(|e| bad(field, e))
 }
 
+/// Оформление заказа: резерв товара и слота.
+#[utoipa::path(
+    tag = "Logistics & Orders",
+    operation_id = "postCheckout",
+    params(RqUidHeader),
+    request_body = dto::CheckoutRequest,
+    responses(
+        (status = 200, description = "Заказ создан.", body = CheckoutResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Пользователь не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 409, description = "rqUid уже использован с другим запросом.", body = crate::error::ErrorSchema),
+        (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/checkout")]
 async fn checkout(
     rq_uid: RqUid,
     req: HttpRequest,
@@ -219,9 +248,31 @@ fn checkout_response(order: &Order, payment: &PaymentSetup) -> CheckoutResponse 
             "init": "/payment/init",
         })
     });
-    CheckoutResponse { order_id: order.id.to_string(), external_cart_url, payment_details }
+    CheckoutResponse {
+        order_id: order.id.to_string(),
+        external_cart_url,
+        sberpay_details: None,
+        payment_details,
+    }
 }
 
+/// Статус заказа. Без `X-Access-Token` — по одному `orderId` (128 случайных
+/// бит); с ним заказ другого пользователя — 404.
+#[utoipa::path(
+    tag = "Logistics & Orders",
+    operation_id = "getOrderStatus",
+    params(
+        ("orderId" = String, Path, description = "ID заказа в системе Мерчанта."),
+        ("X-Access-Token" = Option<String>, Header, description = "Токен пользователя: только его заказы."),
+    ),
+    responses(
+        (status = 200, description = "Статус заказа.", body = StatusOrderResponse),
+        (status = 401, description = "Токен пользователя недействителен.", body = crate::error::ErrorSchema),
+        (status = 404, description = "Заказ не найден.", body = crate::error::ErrorSchema),
+        (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+    )
+)]
+#[get("/order/{orderId}/status")]
 async fn status(
     req: HttpRequest,
     state: web::Data<McpState>,

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use orders::Order;
 use payment_gateways::sandbox::PayerChoice;
 use payments::{Payment, PaymentStatus};
@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use crate::McpState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/pay/{paymentId}", web::get().to(page)).route("/pay/{paymentId}", web::post().to(choose));
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(page).service(choose);
 }
 
 fn escape(text: &str) -> String {
@@ -108,6 +108,17 @@ fn state_of(state: &McpState) -> Option<&crate::payment_routes::PaymentsState> {
     state.payments.as_ref().filter(|p| p.sandbox.is_some())
 }
 
+/// The sandbox's payment page (HTML).
+#[utoipa::path(
+    tag = "Sandbox",
+    params(("paymentId" = String, Path, description = "The sandbox payment.")),
+    responses(
+        (status = 200, description = "The page.", content_type = "text/html"),
+        (status = 404, description = "No such payment.", content_type = "text/html"),
+        (status = 503, description = "Try again.", content_type = "text/html"),
+    )
+)]
+#[get("/pay/{paymentId}")]
 async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse {
     let Some(payments) = state_of(&state) else { return not_found() };
     let Some(bank) = &payments.sandbox else { return not_found() };
@@ -172,6 +183,19 @@ struct Choice {
     choice: String,
 }
 
+/// The payer's choice on the sandbox page: back to `backUrl` when settled.
+#[utoipa::path(
+    tag = "Sandbox",
+    params(("paymentId" = String, Path, description = "The sandbox payment.")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+                  description = "`choice`: pay, pay_3ds, fail_3ds or decline."),
+    responses(
+        (status = 303, description = "To `backUrl`, or back to the page while 3-D Secure runs."),
+        (status = 400, description = "Unknown choice.", content_type = "text/html"),
+        (status = 404, description = "No such payment.", content_type = "text/html"),
+    )
+)]
+#[post("/pay/{paymentId}")]
 async fn choose(state: web::Data<McpState>, id: web::Path<String>, form: web::Form<Choice>) -> HttpResponse {
     let Some(payments) = state_of(&state) else { return not_found() };
     let Some(bank) = &payments.sandbox else { return not_found() };

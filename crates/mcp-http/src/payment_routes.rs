@@ -5,14 +5,16 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::OrderId;
 use payment_gateways::sandbox::SandboxBank;
 use payments::{GatewayError, PaymentError, Payments};
 
 use crate::auth::authenticate_caller;
 use crate::dto::{PaymentFinishRequest, PaymentFinishResponse, PaymentInitRequest, PaymentInitResponse};
+use crate::rquid::RqUidHeader;
 use crate::{ApiError, McpState, RqUid};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// What the payment routes need.
 #[derive(Clone, Debug)]
@@ -22,10 +24,8 @@ pub struct PaymentsState {
     pub sandbox: Option<Arc<SandboxBank>>,
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/payment/init", web::post().to(init))
-        .route("/payment/finish", web::post().to(finish))
-        .route("/payment/notifications/yookassa", web::post().to(yookassa_notification));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(init).service(finish).service(yookassa_notification);
 }
 
 /// Seconds a caller waits before trying a busy gateway again.
@@ -75,6 +75,24 @@ fn back_url(raw: &str) -> Result<&str, ApiError> {
     }
 }
 
+/// Инициация оплаты.
+#[utoipa::path(
+    tag = "Payments",
+    operation_id = "postPaymentInit",
+    params(RqUidHeader),
+    request_body = PaymentInitRequest,
+    responses(
+        (status = 200, description = "Платежные данные.", body = PaymentInitResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Пользователь не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 404, description = "Заказ не найден.", body = crate::error::ErrorSchema),
+        (status = 409, description = "Заказ оплачен, отменён или истёк.", body = crate::error::ErrorSchema),
+        (status = 502, description = "Платёжный шлюз отказал.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Платёжный шлюз недоступен (Retry-After).", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/payment/init")]
 async fn init(
     _rq_uid: RqUid,
     req: HttpRequest,
@@ -104,6 +122,22 @@ async fn init(
     }))
 }
 
+/// Проверка оплаты.
+#[utoipa::path(
+    tag = "Payments",
+    operation_id = "postPaymentFinish",
+    params(RqUidHeader),
+    request_body = PaymentFinishRequest,
+    responses(
+        (status = 200, description = "Получена информация о платеже.", body = PaymentFinishResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Пользователь не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 404, description = "Платёж не найден.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/payment/finish")]
 async fn finish(
     _rq_uid: RqUid,
     req: HttpRequest,
@@ -122,6 +156,17 @@ async fn finish(
 /// YooKassa's HTTP notification. Only the payment id is taken from it; the
 /// payment is re-read from YooKassa, so a forged one changes nothing. An
 /// answer other than 200 makes YooKassa send it again.
+/// HTTP-уведомление ЮKassa: только подсказка, платёж перечитывается из ЮKassa.
+#[utoipa::path(
+    tag = "Payments",
+    request_body(content = Object, description = "Уведомление ЮKassa (`type`, `event`, `object.id`)."),
+    responses(
+        (status = 200, description = "Принято (или платёж нам неизвестен)."),
+        (status = 400, description = "Не уведомление о платеже.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Повторите позже.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/payment/notifications/yookassa")]
 async fn yookassa_notification(
     state: web::Data<McpState>,
     body: web::Bytes,

@@ -1,19 +1,36 @@
 //! `POST /auth/sberid` and `POST /auth/other`.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{HttpResponse, http::StatusCode, post, web};
 use identity::{IdentityProvider, Provider};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::McpClient;
 use crate::dto::{UserAuthRequest, UserAuthResponse, UserAuthSberidRequest};
+use crate::rquid::RqUidHeader;
 use crate::{ApiError, McpState, RqUid};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn auth(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/sberid", web::post().to(sberid)).route("/auth/other", web::post().to(other));
+pub fn auth(cfg: &mut ServiceConfig) {
+    cfg.service(sberid).service(other);
 }
 
 /// Extractors run in order: the request id, then the MCP client (403 before
 /// anything of the body is looked at), then the body.
+#[utoipa::path(
+    tag = "Logistics & Orders",
+    operation_id = "postAuthSberid",
+    params(RqUidHeader),
+    request_body = UserAuthSberidRequest,
+    responses(
+        (status = 200, description = "Пользователь авторизован.", body = UserAuthResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Токен пользователя недействителен или истёк.", body = crate::error::ErrorSchema),
+        (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 429, description = "Слишком много неудачных попыток.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Провайдер SberID недоступен или не настроен.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/auth/sberid")]
 async fn sberid(
     _rq_uid: RqUid,
     client: McpClient,
@@ -24,6 +41,21 @@ async fn sberid(
     login(&state, Provider::SberId, state.sberid.as_deref(), &token, &client).await
 }
 
+#[utoipa::path(
+    tag = "Logistics & Orders",
+    operation_id = "postAuthOther",
+    params(RqUidHeader),
+    request_body = UserAuthRequest,
+    responses(
+        (status = 200, description = "Пользователь авторизован.", body = UserAuthResponse),
+        (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Токен пользователя недействителен или истёк.", body = crate::error::ErrorSchema),
+        (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 429, description = "Слишком много неудачных попыток.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Проверка токена недоступна или не настроена.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/auth/other")]
 async fn other(
     _rq_uid: RqUid,
     client: McpClient,

@@ -9,6 +9,16 @@ use crate::ApiError;
 
 pub const HEADER: &str = "rqUid";
 
+/// The `rqUid` header as the spec documents it (`params(RqUidHeader)`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct RqUidHeader {
+    /// Уникальный сквозной идентификатор запроса для трассировки цепочки операций.
+    #[param(rename = "rqUid", format = "uuid", example = "1c6ec07e-3103-41bb-8753-6cea67521198")]
+    rq_uid: String,
+}
+
 /// The caller's request id, for tracing a chain of operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RqUid(pub uuid::Uuid);

@@ -124,6 +124,19 @@ impl Browser {
             .to_owned()
     }
 
+    /// Waits until an element matches `css` (a page that renders itself).
+    pub fn wait_for(&self, css: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.session("POST", "/elements", &json!({"using": "css selector", "value": css}));
+            if found.as_array().is_some_and(|all| !all.is_empty()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "nothing matches {css} at {}:\n{}", self.url(), self.source());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Waits until the page's URL satisfies `done`; returns it.
     pub fn wait_for_url(&self, done: impl Fn(&str) -> bool, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;

@@ -1,0 +1,66 @@
+//! Each service's OpenAPI document, collected from the routes it registers
+//! (utoipa-actix-web: a route is registered by documenting it), with the
+//! facts no handler carries: which seed version `mcp-api` implements, the
+//! operator API's bearer scheme.
+
+use actix_web::App;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{Service, ops};
+
+/// The seed spec (`openapi/seed/mcp-merchant-api.yaml`) `mcp-api` implements.
+pub const SEED_VERSION: &str = "1.0.5";
+
+/// The documented routes of `service` (besides the operational ones).
+pub(crate) fn service_routes(service: Service) -> fn(&mut ServiceConfig) {
+    match service {
+        Service::McpApi => mcp_http::routes,
+        Service::KuperListener => kuper_http::routes,
+    }
+}
+
+/// The routes of `service`, every one of them documented.
+pub(crate) fn routes(service: Service) -> impl Fn(&mut ServiceConfig) {
+    move |cfg: &mut ServiceConfig| {
+        cfg.configure(ops::routes).configure(service_routes(service));
+    }
+}
+
+/// `service`'s OpenAPI document; needs no database and no configuration.
+pub fn spec(service: Service) -> OpenApi {
+    let (_, mut api) = App::new().into_utoipa_app().configure(routes(service)).split_for_parts();
+    let crate_version = env!("CARGO_PKG_VERSION");
+    match service {
+        Service::McpApi => {
+            api.info.title = "MCP-Merchant Integration API".into();
+            api.info.version = SEED_VERSION.into();
+            api.info.description = Some(format!(
+                "The seed spec {SEED_VERSION} as mcp-api {crate_version} serves it, with its deliberate \
+                 additions (error responses, the payment notification endpoint, the sandbox payment page, \
+                 operations)."
+            ));
+        }
+        Service::KuperListener => {
+            api.info.title = "Kuper listener".into();
+            api.info.version = crate_version.into();
+            api.info.description =
+                Some("Kuper's webhooks in (KUPER-WIRE.md) and the operator API for staff steps.".into());
+            let components = api.components.get_or_insert_with(Default::default);
+            components.add_security_scheme(
+                "operator",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+    api.info.license = None;
+    api.info.contact = None;
+    api
+}
+
+/// [`spec`] as the JSON `/openapi.json` serves and `openapi/` holds.
+pub fn json(service: Service) -> String {
+    spec(service).to_pretty_json().expect("an OpenAPI document serializes") + "\n"
+}

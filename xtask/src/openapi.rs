@@ -1,0 +1,29 @@
+//! `cargo xtask openapi`: writes each service's OpenAPI document under
+//! `openapi/` as the code generates it (`merchantctl openapi SERVICE`); a
+//! test in `crates/app` fails while the committed files are stale.
+
+use std::path::Path;
+
+use crate::{Result, cargo};
+
+pub const SERVICES: [&str; 2] = ["mcp-api", "kuper-listener"];
+
+pub fn run(root: &Path) -> Result {
+    for service in SERVICES {
+        let output = cargo()
+            .current_dir(root)
+            .args(["run", "--quiet", "--bin", "merchantctl", "--", "openapi", service])
+            .output()?;
+        if !output.status.success() {
+            return Err(format!(
+                "merchantctl openapi {service}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+            .into());
+        }
+        let path = root.join("openapi").join(format!("{service}.json"));
+        std::fs::write(&path, &output.stdout)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
