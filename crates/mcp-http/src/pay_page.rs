@@ -178,17 +178,31 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
     }
 }
 
-#[derive(Deserialize)]
+/// The form the page posts.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Choice {
+    #[schema(value_type = ChoiceName)]
     choice: String,
+}
+
+/// What a payer can choose (schema only).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum ChoiceName {
+    Pay,
+    #[serde(rename = "pay_3ds")]
+    Pay3ds,
+    #[serde(rename = "fail_3ds")]
+    Fail3ds,
+    Decline,
 }
 
 /// The payer's choice on the sandbox page: back to `backUrl` when settled.
 #[utoipa::path(
     tag = "Sandbox",
     params(("paymentId" = String, Path, description = "The sandbox payment.")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-                  description = "`choice`: pay, pay_3ds, fail_3ds or decline."),
+    request_body(content = Choice, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "To `backUrl`, or back to the page while 3-D Secure runs."),
         (status = 400, description = "Unknown choice.", content_type = "text/html"),
