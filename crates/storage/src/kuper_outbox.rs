@@ -101,18 +101,6 @@ impl DbKuperOutbox {
         Ok(())
     }
 
-    pub fn sent(conn: &mut DbConn, id: i64, at: DateTime<Utc>) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::update(kuper_outbox::table.find(id))
-            .set((
-                kuper_outbox::state.eq(SENT),
-                kuper_outbox::sent_at.eq(naive(at)),
-                kuper_outbox::attempts.eq(kuper_outbox::attempts + 1),
-                kuper_outbox::leased_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(c))?;
-        Ok(())
-    }
-
     /// Another attempt at `next`.
     pub fn retry(conn: &mut DbConn, id: i64, next: DateTime<Utc>, error: &str) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::update(kuper_outbox::table.find(id))
