@@ -4,8 +4,9 @@
 //! a cancelled paid order is refunded once, the gateway being down changes
 //! nothing.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
@@ -23,14 +24,30 @@ use storage::{DbCatalogRepo, DbPaymentRepo};
 
 static ORDERS: AtomicUsize = AtomicUsize::new(0);
 
-/// The sandbox bank, switchable off like a gateway outage.
+/// The sandbox bank, switchable off like a gateway outage, and two-stage
+/// on demand: a paid payment waits for capture, and a cancel lets the hold go.
 #[derive(Debug)]
 struct Bank {
     sandbox: SandboxBank,
     down: AtomicBool,
+    two_stage: AtomicBool,
+    captured: Mutex<HashSet<String>>,
+    released: Mutex<HashSet<String>>,
 }
 
 impl Bank {
+    /// What a two-stage gateway reports for a payment the payer paid.
+    fn staged(&self, mut payment: GatewayPayment) -> GatewayPayment {
+        if self.two_stage.load(AtomicOrdering::SeqCst) && payment.status == PaymentStatus::Succeeded {
+            if self.released.lock().unwrap().contains(&payment.id) {
+                payment.status = PaymentStatus::Canceled;
+            } else if !self.captured.lock().unwrap().contains(&payment.id) {
+                payment.status = PaymentStatus::WaitingForCapture;
+            }
+        }
+        payment
+    }
+
     fn up(&self) -> Result<(), GatewayError> {
         if self.down.load(AtomicOrdering::SeqCst) {
             Err(GatewayError::Unavailable("down".into()))
@@ -51,14 +68,19 @@ impl PaymentGateway for Bank {
     }
     async fn get(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
         self.up()?;
-        self.sandbox.get(id).await
+        Ok(self.staged(self.sandbox.get(id).await?))
     }
     async fn capture(&self, id: &str, amount: Money, key: &str) -> Result<GatewayPayment, GatewayError> {
         self.up()?;
-        self.sandbox.capture(id, amount, key).await
+        self.captured.lock().unwrap().insert(id.to_owned());
+        Ok(self.staged(self.sandbox.capture(id, amount, key).await?))
     }
     async fn cancel(&self, id: &str, key: &str) -> Result<GatewayPayment, GatewayError> {
         self.up()?;
+        if self.two_stage.load(AtomicOrdering::SeqCst) {
+            self.released.lock().unwrap().insert(id.to_owned());
+            return Ok(self.staged(self.sandbox.get(id).await?));
+        }
         self.sandbox.cancel(id, key).await
     }
     async fn refund(&self, id: &str, amount: Money, key: &str) -> Result<String, GatewayError> {
@@ -84,6 +106,9 @@ fn world(t: TestDatabase) -> World {
     let bank = Arc::new(Bank {
         sandbox: SandboxBank::new("http://127.0.0.1:8080", StdDuration::from_millis(10)),
         down: AtomicBool::new(false),
+        two_stage: AtomicBool::new(false),
+        captured: Mutex::default(),
+        released: Mutex::default(),
     });
     let payments = Payments {
         gateway: Arc::clone(&bank) as _,
@@ -259,6 +284,37 @@ fn with_the_gateway_down_nothing_changes_and_finish_says_what_we_know() {
                 PaymentStatus::Succeeded
             );
             assert_eq!(w.status(&order).await, OrderStatus::Paid);
+        });
+    }
+}
+
+#[test]
+fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        w.bank.two_stage.store(true, AtomicOrdering::SeqCst);
+        runtime().block_on(async {
+            let order = w.order().await;
+            let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            let done = w.payments.finish(&alice(), &payment.id).await.unwrap();
+            assert_eq!(done.status, PaymentStatus::Succeeded, "{}", w.t.db.backend());
+            assert!(w.bank.captured.lock().unwrap().contains(&payment.id), "captured");
+            assert_eq!(w.status(&order).await, OrderStatus::Paid);
+
+            let late = w.order().await;
+            let held = w.payments.init(&alice(), &late.id, "https://back.example/").await.unwrap();
+            w.clock.advance(Duration::minutes(31));
+            w.ordering.expire_due().await.unwrap();
+            w.bank.sandbox.choose(&held.id, PayerChoice::Pay);
+            let released = w.payments.refresh(&held.id).await.unwrap().unwrap();
+            assert_eq!(released.status, PaymentStatus::Canceled, "the hold is let go, not captured");
+            assert!(!w.bank.captured.lock().unwrap().contains(&held.id));
+            let repo = DbPaymentRepo::new(w.t.db.clone());
+            assert!(
+                repo.due_refunds(w.clock.now(), 10).await.unwrap().is_empty(),
+                "nothing taken, nothing owed"
+            );
         });
     }
 }
