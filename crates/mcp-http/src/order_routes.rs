@@ -19,6 +19,9 @@ use crate::rquid::RqUidHeader;
 use crate::{ApiError, McpState, RqUid};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// Seconds a caller waits before trying again when storage is down.
+const RETRY_AFTER_SECS: u64 = 2;
+
 /// What the order routes need.
 #[derive(Clone, Debug)]
 pub struct OrdersState {
@@ -47,6 +50,14 @@ impl From<OrderError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, e.to_string())
             }
             OrderError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order not found"),
+            OrderError::StorageDown(detail) => {
+                tracing::error!(error = %detail, "order storage unavailable");
+                ApiError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    message: "orders are unavailable for a moment; try again".into(),
+                    retry_after_secs: Some(RETRY_AFTER_SECS),
+                }
+            }
             _ => ApiError::internal(&e),
         }
     }
@@ -118,6 +129,7 @@ fn rfc3339(t: DateTime<Utc>, zone: Tz) -> String {
         (status = 200, description = "Доступные слоты.", body = DeliveryResponse),
         (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
         (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
     )
 )]
 #[post("/delivery")]
@@ -185,6 +197,7 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
         (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
         (status = 409, description = "rqUid уже использован с другим запросом.", body = crate::error::ErrorSchema),
         (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
     )
 )]
 #[post("/checkout")]
@@ -270,6 +283,7 @@ fn checkout_response(order: &Order, payment: &PaymentSetup) -> CheckoutResponse 
         (status = 401, description = "Токен пользователя недействителен.", body = crate::error::ErrorSchema),
         (status = 404, description = "Заказ не найден.", body = crate::error::ErrorSchema),
         (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
     )
 )]
 #[get("/order/{orderId}/status")]

@@ -78,6 +78,9 @@ pub enum OrderError {
     NotFound,
     #[error(transparent)]
     Illegal(#[from] crate::status::IllegalTransition),
+    /// The order book or the catalog could not be read or written: try again.
+    #[error("storage unavailable: {0}")]
+    StorageDown(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -90,6 +93,7 @@ impl OrderError {
             OrderError::RequestReused
                 | OrderError::NotFound
                 | OrderError::Illegal(_)
+                | OrderError::StorageDown(_)
                 | OrderError::Internal(_)
         )
     }
@@ -97,13 +101,13 @@ impl OrderError {
 
 impl From<RepoError> for OrderError {
     fn from(e: RepoError) -> Self {
-        OrderError::Internal(e.0)
+        OrderError::StorageDown(e.0)
     }
 }
 
 impl From<catalog::RepoError> for OrderError {
     fn from(e: catalog::RepoError) -> Self {
-        OrderError::Internal(e.0)
+        OrderError::StorageDown(e.0)
     }
 }
 
