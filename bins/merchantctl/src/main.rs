@@ -21,6 +21,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Delete what is old enough to go: notifications Kuper acknowledged or
+    /// staff discarded, checkout idempotency keys, expired access tokens.
+    Purge {
+        /// Keep everything younger than this.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        older_than_days: u32,
+    },
     /// Print a service's OpenAPI document (no database needed).
     Openapi {
         /// mcp-api or kuper-listener.
@@ -191,6 +198,17 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
             unreachable!("handled above")
         }
         Command::Import { what } => return import(&mut conn, what),
+        Command::Purge { older_than_days } => {
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(*older_than_days));
+            let purged = storage::retention::purge(&mut conn, before)?;
+            println!(
+                "purged before {}: {} notifications, {} idempotency keys, {} access tokens",
+                before.format("%Y-%m-%d %H:%M UTC"),
+                purged.notifications,
+                purged.idempotency_keys,
+                purged.access_tokens
+            );
+        }
         Command::DemoData { offers, if_empty } => {
             if *if_empty && DbCatalogRepo::product_count(&mut conn)? > 0 {
                 println!("catalog is not empty; demo data not written");

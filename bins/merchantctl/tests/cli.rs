@@ -308,3 +308,22 @@ fn kuper_stores_and_staff_actions() {
         assert!(stdout(&merchantctl(&t, &["outbox", "list"])).contains("discarded"));
     }
 }
+
+#[test]
+fn purge_says_what_it_deleted_and_openapi_needs_no_database() {
+    for t in TestDatabase::each_backend_migrated() {
+        let purge = merchantctl(&t, &["purge", "--older-than-days", "30"]);
+        assert!(purge.status.success(), "{purge:?}");
+        assert!(
+            stdout(&purge).contains("0 notifications, 0 idempotency keys, 0 access tokens"),
+            "{}",
+            stdout(&purge)
+        );
+        assert!(!merchantctl(&t, &["purge", "--older-than-days", "0"]).status.success(), "at least a day");
+    }
+    let t = TestDatabase::sqlite();
+    let spec = merchantctl(&t, &["openapi", "mcp-api"]);
+    assert!(spec.status.success());
+    let spec: serde_json::Value = serde_json::from_slice(&spec.stdout).unwrap();
+    assert_eq!(spec["info"]["version"], "1.0.5");
+}

@@ -23,6 +23,7 @@ pub mod meta;
 pub mod migrations;
 mod order_repo;
 mod payment_repo;
+pub mod retention;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,40 @@
+//! What can go once it is old: notifications Kuper acknowledged (or staff
+//! gave up), checkout idempotency keys no retry will use again, expired
+//! access tokens. Kept: the Kuper inbox (it deduplicates Kuper's retries and
+//! a re-applied `order.created` must never happen), order history, and
+//! `offer_removals` (the feed's projections read them by position, not age).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::{access_tokens, idempotency_keys, kuper_outbox};
+use crate::{DbConn, StorageError, with_conn};
+
+/// Rows deleted, per table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub notifications: usize,
+    pub idempotency_keys: usize,
+    pub access_tokens: usize,
+}
+
+/// Deletes what is older than `before`, a table at a time (each its own
+/// short statement, so that no long lock blocks the services).
+pub fn purge(conn: &mut DbConn, before: DateTime<Utc>) -> Result<Purged, StorageError> {
+    let before = before.naive_utc();
+    let notifications = with_conn!(conn, |c| diesel::delete(
+        kuper_outbox::table
+            .filter(kuper_outbox::state.eq_any(["sent", "discarded"]))
+            .filter(kuper_outbox::created_at.lt(before))
+    )
+    .execute(c))?;
+    let idempotency_keys = with_conn!(conn, |c| diesel::delete(
+        idempotency_keys::table.filter(idempotency_keys::created_at.lt(before))
+    )
+    .execute(c))?;
+    let access_tokens = with_conn!(conn, |c| diesel::delete(
+        access_tokens::table.filter(access_tokens::expires_at.lt(before))
+    )
+    .execute(c))?;
+    Ok(Purged { notifications, idempotency_keys, access_tokens })
+}

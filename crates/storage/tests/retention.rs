@@ -1,0 +1,59 @@
+//! Purging on both backends: old acknowledged notifications and idempotency
+//! keys go; a notification still to send stays, however old.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use domain::Decimal;
+use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+use storage::schema::idempotency_keys;
+use storage::testing::TestDatabase;
+use storage::{DbKuperInbox, DbKuperOutbox, with_conn};
+
+fn morning() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+/// A Kuper order for a store we do not have: its `order.canceled` is queued.
+fn refused_order(t: &TestDatabase, order: &str) {
+    let event = ReceivedEvent {
+        key: format!("k-{order}"),
+        event_type: "order.created".into(),
+        original_order_id: order.into(),
+        body: "{}".into(),
+        received_at: morning(),
+        new_order: Some(NewKuperOrder { store: "NOWHERE".into(), lines: vec![("A".into(), Decimal::ONE)] }),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(DbKuperInbox::new(t.db.clone()).receive(&event)).unwrap();
+}
+
+#[test]
+fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() {
+    for t in TestDatabase::each_backend_migrated() {
+        refused_order(&t, "H-sent");
+        refused_order(&t, "H-pending");
+        let mut conn = t.db.get().unwrap();
+        let sent = DbKuperOutbox::list(&mut conn, None, 10).unwrap()[0].id;
+        DbKuperOutbox::sent_all(&mut conn, &[sent], morning()).unwrap();
+        for (key, at) in [("old", morning() - Duration::days(40)), ("new", morning())] {
+            with_conn!(&mut conn, |c| diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::scope.eq("checkout"),
+                    idempotency_keys::key.eq(key),
+                    idempotency_keys::digest.eq("d"),
+                    idempotency_keys::resource_id.eq("ord_x"),
+                    idempotency_keys::created_at.eq(at.naive_utc()),
+                ))
+                .execute(c))
+            .unwrap();
+        }
+
+        let purged = storage::retention::purge(&mut conn, morning() - Duration::days(30)).unwrap();
+        assert_eq!((purged.notifications, purged.idempotency_keys), (0, 1), "{}", t.db.backend());
+        let purged = storage::retention::purge(&mut conn, morning() + Duration::days(1)).unwrap();
+        assert_eq!(purged.notifications, 1, "{}: the acknowledged one", t.db.backend());
+        let left = DbKuperOutbox::list(&mut conn, None, 10).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].state, "pending", "a notification still to send is never purged");
+    }
+}
