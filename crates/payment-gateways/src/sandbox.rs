@@ -118,7 +118,21 @@ impl SandboxBank {
 
     fn read(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
         let mut accounts = self.accounts();
-        let account = accounts.get_mut(id).ok_or_else(|| GatewayError::NotFound(id.to_owned()))?;
+        let Some(account) = accounts.get_mut(id) else {
+            // One of ours from before a restart: no money moved, the attempt
+            // is over, and the payer may start another.
+            return if id.starts_with("sbx_") {
+                Ok(GatewayPayment {
+                    id: id.to_owned(),
+                    status: PaymentStatus::Failed,
+                    amount: Money::zero(domain::Currency::Rub),
+                    confirmation_url: None,
+                    details: serde_json::json!({"gateway": "sandbox", "forgotten": true}),
+                })
+            } else {
+                Err(GatewayError::NotFound(id.to_owned()))
+            };
+        };
         Self::finish_check(account);
         Ok(account.payment.clone())
     }
@@ -230,6 +244,8 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(bank.get(&slow.id).await.unwrap().status, PaymentStatus::Succeeded);
         assert_eq!(bank.get(&failing.id).await.unwrap().status, PaymentStatus::Failed);
-        assert_eq!(bank.get("sbx_unknown").await, Err(GatewayError::NotFound("sbx_unknown".into())));
+        assert_eq!(bank.get("yk-unknown").await, Err(GatewayError::NotFound("yk-unknown".into())));
+        let forgotten = bank.get("sbx_from_before_a_restart").await.unwrap();
+        assert_eq!(forgotten.status, PaymentStatus::Failed, "a restart forgets: the attempt failed");
     }
 }
