@@ -1,0 +1,319 @@
+//! Every setting, declared once: its section, name, default, whether it is
+//! secret, and the line README's table shows.
+
+use super::ENV_PREFIX;
+
+/// One configuration setting.
+#[derive(Debug)]
+pub struct Setting {
+    pub section: &'static str,
+    pub name: &'static str,
+    pub default: Option<&'static str>,
+    /// Secret values are never echoed, not even in error messages.
+    pub secret: bool,
+    pub doc: &'static str,
+}
+
+impl Setting {
+    pub fn env_var(&self) -> String {
+        format!("{ENV_PREFIX}{}_{}", self.section, self.name).to_ascii_uppercase()
+    }
+
+    pub fn toml_key(&self) -> String {
+        format!("{}.{}", self.section, self.name)
+    }
+}
+
+const fn setting(
+    section: &'static str,
+    name: &'static str,
+    default: Option<&'static str>,
+    doc: &'static str,
+) -> Setting {
+    Setting { section, name, default, secret: false, doc }
+}
+
+/// Every setting the product reads. README's configuration table lists the
+/// same (a test keeps them in step).
+pub const SETTINGS: &[Setting] = &[
+    setting(
+        "database",
+        "url",
+        Some("sqlite://var/merchant.db"),
+        "`sqlite://PATH` (or a bare path) for embedded SQLite, `postgres://…` for PostgreSQL. May hold a password: never logged.",
+    ),
+    setting("database", "max_connections", Some("8"), "Connection pool size per process (1–512)."),
+    setting("database", "acquire_timeout_secs", Some("5"), "How long a request waits for a free connection."),
+    setting(
+        "database",
+        "sqlite_busy_timeout_ms",
+        Some("5000"),
+        "SQLite only: how long a writer waits for the file lock.",
+    ),
+    setting(
+        "database",
+        "run_migrations",
+        Some("true"),
+        "Apply pending migrations on start. When `false`, a service refuses to start on an outdated schema.",
+    ),
+    setting(
+        "mcp_api",
+        "addr",
+        Some("127.0.0.1:8080"),
+        "Listen address of `mcp-api` (`HOST:PORT`; port 0 picks a free port).",
+    ),
+    setting("kuper_listener", "addr", Some("127.0.0.1:8081"), "Listen address of `kuper-listener`."),
+    Setting {
+        secret: true,
+        ..setting(
+            "kuper_listener",
+            "operator_token",
+            None,
+            "Bearer token of the operator API (`/operator/kuper/…`); unset: the operator API is off.",
+        )
+    },
+    setting(
+        "kuper_webhook",
+        "auth",
+        Some("bearer"),
+        "How Kuper authenticates webhooks: `bearer` (`Authorization: Bearer`), `client_token` (`Client-Token` header) or `basic`.",
+    ),
+    setting("kuper_webhook", "user", None, "User name for `basic` webhook auth."),
+    Setting {
+        secret: true,
+        ..setting(
+            "kuper_webhook",
+            "secret",
+            None,
+            "Token (or Basic password) Kuper presents on webhooks. Required by `kuper-listener`.",
+        )
+    },
+    setting(
+        "kuper",
+        "base_url",
+        None,
+        "Kuper's merchant API, e.g. `https://merchant-api.sbermarket.ru`; unset: notifications wait in the outbox.",
+    ),
+    setting("kuper", "client_id", None, "Our client id at Kuper (`/auth/token`)."),
+    Setting { secret: true, ..setting("kuper", "client_secret", None, "Our client secret at Kuper.") },
+    setting("kuper", "timeout_ms", Some("5000"), "Timeout of a call to Kuper."),
+    setting(
+        "kuper",
+        "retry_schedule",
+        Some("1s,5s,30s,2m,10m,1h,6h"),
+        "Waits before each retry of a notification (±20 % jitter); after the last, the dead letter.",
+    ),
+    setting(
+        "kuper",
+        "rate_per_second",
+        Some("10"),
+        "Notifications sent per second at most (Kuper allows 10); 0: no limit (a simulator).",
+    ),
+    setting("kuper", "dispatch_interval_ms", Some("500"), "How often the outbox is looked at."),
+    setting(
+        "payments",
+        "gateway",
+        Some("sandbox"),
+        "`sandbox` (mcp-api's own payment page, no real money) or `yookassa`.",
+    ),
+    setting(
+        "payments",
+        "public_url",
+        None,
+        "mcp-api's address as payers reach it, for the sandbox's payment links; unset: the request's host.",
+    ),
+    setting("payments", "three_ds_ms", Some("2000"), "How long the sandbox's 3-D Secure check takes."),
+    setting("payments", "yookassa_base_url", Some("https://api.yookassa.ru"), "YooKassa's API."),
+    setting("payments", "yookassa_shop_id", None, "Our shop id at YooKassa. Required with `yookassa`."),
+    Setting {
+        secret: true,
+        ..setting(
+            "payments",
+            "yookassa_secret_key",
+            None,
+            "Our secret key at YooKassa. Required with `yookassa`.",
+        )
+    },
+    setting(
+        "payments",
+        "yookassa_two_stage",
+        Some("false"),
+        "Hold the money first and capture it when the payment is confirmed.",
+    ),
+    setting("payments", "timeout_ms", Some("10000"), "Timeout of a call to the payment gateway."),
+    setting("payments", "refund_interval_ms", Some("10000"), "How often refunds owed are sent."),
+    setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),
+    setting(
+        "http",
+        "shutdown_timeout_secs",
+        Some("30"),
+        "Grace period for in-flight requests on SIGTERM/SIGINT.",
+    ),
+    setting("http", "max_body_bytes", Some("1048576"), "Largest request body accepted."),
+    setting("log", "format", Some("pretty"), "`pretty` for people, `json` for log shippers."),
+    setting(
+        "log",
+        "level",
+        Some("info"),
+        "Log filter in `tracing` syntax, e.g. `info` or `info,storage=debug`.",
+    ),
+    setting(
+        "mcp_auth",
+        "access_token_ttl_secs",
+        Some("3600"),
+        "Lifetime of the user access tokens `/auth/*` issue (`expiresIn`).",
+    ),
+    setting(
+        "mcp_auth",
+        "max_failures",
+        Some("10"),
+        "Failed authentication attempts allowed per caller and window before 429.",
+    ),
+    setting("mcp_auth", "failure_window_secs", Some("60"), "Window of `max_failures`."),
+    setting(
+        "mcp_auth",
+        "catalog_requires_client",
+        Some("false"),
+        "Whether `/search` and `/actualize` need MCP-client credentials too (the seed leaves them open).",
+    ),
+    setting(
+        "mcp_auth",
+        "jwt_public_key_file",
+        None,
+        "PEM public key (RSA, EC, Ed25519) that verifies MCP-client JWTs.",
+    ),
+    setting(
+        "mcp_auth",
+        "jwt_jwks_file",
+        None,
+        "JWKS file that verifies MCP-client JWTs (instead of a PEM key); `kid` picks the key.",
+    ),
+    setting("mcp_auth", "jwt_issuer", None, "Required `iss` of MCP-client JWTs (required with a key)."),
+    setting("mcp_auth", "jwt_audience", None, "Required `aud` of MCP-client JWTs (required with a key)."),
+    setting("mcp_auth", "jwt_leeway_secs", Some("60"), "Clock skew allowed when checking `exp`."),
+    setting(
+        "sberid",
+        "mode",
+        Some("disabled"),
+        "`/auth/sberid`: `live` (SberID userinfo), `sandbox` (documented test tokens) or `disabled` (503).",
+    ),
+    setting("sberid", "userinfo_url", None, "SberID userinfo endpoint (required when `live`)."),
+    setting(
+        "sberid",
+        "client_id",
+        None,
+        "The merchant's SberID client id, sent as `x-ibm-client-id` (required when `live`).",
+    ),
+    setting(
+        "sberid",
+        "client_cert_file",
+        None,
+        "PEM client certificate for SberID's mutual TLS (with `client_key_file`).",
+    ),
+    setting("sberid", "client_key_file", None, "PKCS#8 PEM key of the client certificate."),
+    setting("sberid", "ca_file", None, "Extra PEM root certificate to trust for SberID."),
+    setting(
+        "sberid",
+        "timeout_ms",
+        Some("5000"),
+        "Timeout of a SberID call; past it `/auth/sberid` answers 503.",
+    ),
+    setting(
+        "token_introspection",
+        "mode",
+        Some("disabled"),
+        "`/auth/other`: `live` (RFC 7662 introspection), `sandbox` or `disabled` (503).",
+    ),
+    setting(
+        "token_introspection",
+        "url",
+        None,
+        "Introspection endpoint of the merchant's token service (required when `live`).",
+    ),
+    setting(
+        "token_introspection",
+        "client_id",
+        None,
+        "Our client id at the introspection endpoint (HTTP Basic).",
+    ),
+    Setting {
+        secret: true,
+        ..setting(
+            "token_introspection",
+            "client_secret",
+            None,
+            "Our client secret at the introspection endpoint.",
+        )
+    },
+    setting("token_introspection", "timeout_ms", Some("5000"), "Timeout of an introspection call."),
+    setting("catalog", "merchant_name", Some("Demo Grocery"), "`merchantName` in search answers."),
+    setting(
+        "catalog",
+        "pickup_radius_m",
+        Some("5000"),
+        "A pickup store this close to the shopper counts in search even when it does not deliver there; nearer stores win ties.",
+    ),
+    setting(
+        "catalog",
+        "index_refresh_ms",
+        Some("1000"),
+        "How often `mcp-api` applies catalog changes to its search index.",
+    ),
+    setting("delivery", "slot_minutes", Some("120"), "Length of a delivery slot."),
+    setting(
+        "delivery",
+        "lead_minutes",
+        Some("60"),
+        "The earliest delivery slot starts this long after checkout.",
+    ),
+    setting(
+        "delivery",
+        "cutoff",
+        Some("20:00"),
+        "After this store-local time no same-day delivery is offered.",
+    ),
+    setting("delivery", "days", Some("3"), "Days, today included, delivery slots are offered for."),
+    setting("delivery", "capacity", Some("20"), "Orders per delivery slot and store."),
+    setting("delivery", "price", Some("199"), "Delivery price in roubles."),
+    setting(
+        "delivery",
+        "free_from",
+        Some("3000"),
+        "Orders of at least this many roubles are delivered free.",
+    ),
+    setting(
+        "delivery",
+        "distance_tiers",
+        None,
+        "Surcharges by distance from the store, `metres:roubles` ascending, e.g. `3000:50,5000:100`.",
+    ),
+    setting("pickup", "slot_minutes", Some("60"), "Length of a pickup slot."),
+    setting(
+        "pickup",
+        "lead_minutes",
+        Some("30"),
+        "The earliest pickup slot starts this long after checkout.",
+    ),
+    setting("pickup", "cutoff", None, "After this store-local time no same-day pickup is offered."),
+    setting("pickup", "days", Some("3"), "Days, today included, pickup slots are offered for."),
+    setting("pickup", "capacity", Some("30"), "Orders per pickup slot and store."),
+    setting(
+        "orders",
+        "unpaid_ttl_minutes",
+        Some("30"),
+        "An order not paid within this is cancelled and its stock released.",
+    ),
+    setting("orders", "expiry_interval_secs", Some("30"), "How often unpaid orders are looked for."),
+    setting(
+        "orders",
+        "external_cart_url",
+        None,
+        "The merchant's cart page for an order (`{orderId}` is replaced); `/checkout` returns it as `externalCartUrl`.",
+    ),
+    setting(
+        "orders",
+        "payment_details",
+        Some("true"),
+        "Whether `/checkout` returns `paymentDetails` (payment through `/payment/init`); without a cart URL it always does.",
+    ),
+];
