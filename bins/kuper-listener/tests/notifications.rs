@@ -67,5 +67,12 @@ fn a_refused_order_s_cancellation_reaches_kuper() {
         assert_eq!(sent[0]["event"]["payload"]["order_id"], "H-refused");
         assert_eq!(sent[0]["event"]["payload"]["number"], reply["number"]);
         assert!(!service.output().contains("kuper-secret"), "the secret stays out of the logs");
+        let metrics = reqwest::blocking::get(service.url("/metrics")).unwrap().text().unwrap();
+        let sent = metrics.lines().any(|l| {
+            l.starts_with("merchant_kuper_outbox_notifications{")
+                && l.contains("state=\"sent\"")
+                && l.ends_with(" 1")
+        });
+        assert!(sent, "the backlog is a gauge by state:\n{metrics}");
     }
 }

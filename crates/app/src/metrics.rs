@@ -21,6 +21,17 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     db_connections: IntGaugeVec,
+    backlog: Backlog,
+}
+
+/// The queue a service works off, counted by state at scrape time: what to
+/// alert on (a dead letter, refunds that do not go out).
+#[derive(Clone, Debug)]
+enum Backlog {
+    /// `merchant_kuper_outbox_notifications{state}`.
+    KuperOutbox(IntGaugeVec),
+    /// `merchant_payment_refunds{state}`.
+    Refunds(IntGaugeVec),
 }
 
 impl Metrics {
@@ -44,18 +55,48 @@ impl Metrics {
             &["state"],
         )
         .expect("static metric definition");
+        let (name, help) = match service {
+            "kuper-listener" => ("kuper_outbox_notifications", "Notifications to Kuper by state"),
+            _ => ("payment_refunds", "Refunds owed by state"),
+        };
+        let gauge = IntGaugeVec::new(Opts::new(name, help), &["state"]).expect("static metric definition");
+        let backlog = if service == "kuper-listener" {
+            Backlog::KuperOutbox(gauge.clone())
+        } else {
+            Backlog::Refunds(gauge.clone())
+        };
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
             Box::new(db_connections.clone()),
+            Box::new(gauge),
         ] {
             registry.register(collector).expect("each metric is registered once");
         }
-        Metrics { registry, http_requests, http_duration, db_connections }
+        Metrics { registry, http_requests, http_duration, db_connections, backlog }
     }
 
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Reads the backlog's counts (off the request thread); a database that
+    /// does not answer leaves the last values.
+    pub async fn refresh_backlog(&self, db: &Database) {
+        let counted = match &self.backlog {
+            Backlog::KuperOutbox(_) => db.run(storage::retention::outbox_by_state).await,
+            Backlog::Refunds(_) => db.run(storage::retention::refunds_by_state).await,
+        };
+        let (Backlog::KuperOutbox(gauge) | Backlog::Refunds(gauge)) = &self.backlog;
+        match counted {
+            Ok(rows) => {
+                gauge.reset();
+                for (state, count) in rows {
+                    gauge.with_label_values(&[state.as_str()]).set(count);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: the backlog could not be counted"),
+        }
     }
 
     /// The text exposition format, with pool gauges read at scrape time.

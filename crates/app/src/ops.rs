@@ -49,6 +49,9 @@ fn not_ready(reason: &str) -> HttpResponse {
 ))]
 #[get("/metrics")]
 async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpResponse {
+    if tokio::time::timeout(READY_TIMEOUT, metrics.refresh_backlog(&db)).await.is_err() {
+        tracing::warn!("metrics: counting the backlog timed out");
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(&db))
 }
 
