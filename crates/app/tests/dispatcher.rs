@@ -56,20 +56,6 @@ async fn kuper() -> (MockServer, KuperClient) {
     (server, client)
 }
 
-/// A Kuper order for a store we do not have: created canceled, with its
-/// `order.canceled` queued; then staff... nothing more can happen to it.
-async fn canceled_order(t: &TestDatabase, order: &str) {
-    let inbox = DbKuperInbox::new(t.db.clone());
-    let event = ReceivedEvent {
-        key: format!("k-{order}"),
-        event_type: "order.created".into(),
-        original_order_id: order.into(),
-        body: "{}".into(),
-        received_at: morning(),
-        new_order: Some(NewKuperOrder { store: "NOWHERE".into(), lines: vec![("A".into(), Decimal::ONE)] }),
-    };
-    inbox.receive(&event).await.unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn queued_notifications_reach_kuper_once_and_in_order() {
@@ -84,7 +70,7 @@ async fn queued_notifications_reach_kuper_once_and_in_order() {
             .expect(1)
             .mount(&server)
             .await;
-        canceled_order(&t, "H1").await;
+        t.refused_kuper_order("H1", morning()).await;
         let clock = Arc::new(ManualClock::new(morning()));
         assert_eq!(pass(&t, &client, &clock).await, 1);
         assert_eq!(pass(&t, &client, &clock).await, 0, "sent once");
@@ -140,7 +126,7 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
                 .unwrap()
                 .unwrap();
         }
-        canceled_order(&t, "H3").await;
+        t.refused_kuper_order("H3", morning()).await;
         let down = Mock::given(path("/ofm/api/v1/notifications"))
             .respond_with(ResponseTemplate::new(503))
             .mount_as_scoped(&server)

@@ -130,6 +130,24 @@ impl TestDatabase {
     /// Writes one store, `S1` (Moscow, open 08:00-22:00, delivering within
     /// 5 km, pickup), selling each of `stock`'s SKUs (in pieces, 100 ₽) with
     /// the stock given.
+    /// A Kuper order for a store we do not have, received `at`: stored
+    /// canceled, its `order.canceled` queued for Kuper.
+    pub async fn refused_kuper_order(&self, original: &str, at: chrono::DateTime<chrono::Utc>) {
+        use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+        let event = ReceivedEvent {
+            key: format!("k-{original}"),
+            event_type: "order.created".into(),
+            original_order_id: original.into(),
+            body: "{}".into(),
+            received_at: at,
+            new_order: Some(NewKuperOrder {
+                store: "NOWHERE".into(),
+                lines: vec![("A".into(), domain::Decimal::ONE)],
+            }),
+        };
+        crate::DbKuperInbox::new(self.db.clone()).receive(&event).await.expect("the inbox takes the order");
+    }
+
     pub fn one_store(&self, stock: &[(&str, i64)]) {
         use domain::{Currency, GeoPoint, Money, SkuId, StoreId, Unit};
         let store = catalog::Store {

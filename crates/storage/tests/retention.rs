@@ -3,35 +3,21 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use domain::Decimal;
-use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
 use storage::schema::idempotency_keys;
 use storage::testing::TestDatabase;
-use storage::{DbKuperInbox, DbKuperOutbox, with_conn};
+use storage::{DbKuperOutbox, with_conn};
 
 fn morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc)
 }
 
-/// A Kuper order for a store we do not have: its `order.canceled` is queued.
-fn refused_order(t: &TestDatabase, order: &str) {
-    let event = ReceivedEvent {
-        key: format!("k-{order}"),
-        event_type: "order.created".into(),
-        original_order_id: order.into(),
-        body: "{}".into(),
-        received_at: morning(),
-        new_order: Some(NewKuperOrder { store: "NOWHERE".into(), lines: vec![("A".into(), Decimal::ONE)] }),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(DbKuperInbox::new(t.db.clone()).receive(&event)).unwrap();
-}
 
 #[test]
 fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() {
     for t in TestDatabase::each_backend_migrated() {
-        refused_order(&t, "H-sent");
-        refused_order(&t, "H-pending");
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(t.refused_kuper_order("H-sent", morning()));
+        runtime.block_on(t.refused_kuper_order("H-pending", morning()));
         let mut conn = t.db.get().unwrap();
         let sent = DbKuperOutbox::list(&mut conn, None, 10).unwrap()[0].id;
         DbKuperOutbox::sent_all(&mut conn, &[sent], morning()).unwrap();
