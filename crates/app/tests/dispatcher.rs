@@ -56,7 +56,6 @@ async fn kuper() -> (MockServer, KuperClient) {
     (server, client)
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 async fn queued_notifications_reach_kuper_once_and_in_order() {
     for t in TestDatabase::each_backend_migrated() {

@@ -11,7 +11,6 @@ fn morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc)
 }
 
-
 #[test]
 fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() {
     for t in TestDatabase::each_backend_migrated() {
