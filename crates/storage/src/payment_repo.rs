@@ -24,6 +24,14 @@ impl DbPaymentRepo {
     pub fn new(db: Database) -> Self {
         DbPaymentRepo { db }
     }
+
+    /// How many refunds are in each state (for the metrics).
+    pub fn refund_count_by_state(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
+        Ok(with_conn!(conn, |c| payment_refunds::table
+            .group_by(payment_refunds::state)
+            .select((payment_refunds::state, diesel::dsl::count_star()))
+            .load::<(String, i64)>(c))?)
+    }
 }
 
 fn naive(t: DateTime<Utc>) -> NaiveDateTime {
@@ -101,21 +109,20 @@ macro_rules! payment_statements {
             row.map(PaymentRow::into_domain).transpose()
         }
 
-        /// Queues the refund of one succeeded payment (once).
+        /// Queues the refund of one succeeded payment, once: a cancel and a
+        /// settle racing on PostgreSQL meet on the key, not in a count.
         fn queue_refund(c: &mut Conn, payment: &Payment, at: NaiveDateTime) -> QueryResult<()> {
-            let exists: i64 = payment_refunds::table.find(&payment.id).count().get_result(c)?;
-            if exists == 0 {
-                diesel::insert_into(payment_refunds::table)
-                    .values((
-                        payment_refunds::payment_id.eq(&payment.id),
-                        payment_refunds::amount_minor.eq(payment.amount.minor()),
-                        payment_refunds::currency.eq(payment.amount.currency().code()),
-                        payment_refunds::state.eq(REFUND_PENDING),
-                        payment_refunds::created_at.eq(at),
-                        payment_refunds::updated_at.eq(at),
-                    ))
-                    .execute(c)?;
-            }
+            diesel::insert_into(payment_refunds::table)
+                .values((
+                    payment_refunds::payment_id.eq(&payment.id),
+                    payment_refunds::amount_minor.eq(payment.amount.minor()),
+                    payment_refunds::currency.eq(payment.amount.currency().code()),
+                    payment_refunds::state.eq(REFUND_PENDING),
+                    payment_refunds::created_at.eq(at),
+                    payment_refunds::updated_at.eq(at),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)?;
             Ok(())
         }
 
