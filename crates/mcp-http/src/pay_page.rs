@@ -123,12 +123,8 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
     let Some(payments) = state_of(&state) else { return not_found() };
     let Some(bank) = &payments.sandbox else { return not_found() };
     let Some((_, checking, return_url)) = bank.page_state(&id) else { return not_found() };
-    let (payment, order): (Payment, Order) = match payments.payments.refresh(&id).await {
-        Ok(Some(_)) => match payments.payments.with_order(&id).await {
-            Ok(Some(found)) => found,
-            Ok(None) => return not_found(),
-            Err(_) => return unavailable(),
-        },
+    let (payment, order): (Payment, Order) = match payments.payments.refresh_with_order(&id).await {
+        Ok(Some(found)) => found,
         Ok(None) => return not_found(),
         Err(_) => return unavailable(),
     };

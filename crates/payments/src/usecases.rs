@@ -137,9 +137,13 @@ impl Payments {
         self.follow_gateway(payment).await.map(Some)
     }
 
-    /// A payment and its order, for the sandbox's payment page.
-    pub async fn with_order(&self, payment_id: &str) -> Result<Option<(Payment, Order)>, PaymentError> {
-        let Some(payment) = self.repo.get(payment_id).await? else {
+    /// [`Payments::refresh`] and the payment's order, for the sandbox's
+    /// payment page.
+    pub async fn refresh_with_order(
+        &self,
+        payment_id: &str,
+    ) -> Result<Option<(Payment, Order)>, PaymentError> {
+        let Some(payment) = self.refresh(payment_id).await? else {
             return Ok(None);
         };
         Ok(self.orders.get(&payment.order_id).await?.map(|order| (payment, order)))
