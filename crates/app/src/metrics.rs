@@ -9,7 +9,9 @@ use actix_web::web;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use storage::Database;
+use storage::{Database, DbConn, DbKuperOutbox, DbPaymentRepo, StorageError};
+
+use crate::Service;
 
 /// Routes probed every few seconds by orchestrators: counted, but logged
 /// only at debug level so they do not drown the log.
@@ -24,19 +26,20 @@ pub struct Metrics {
     backlog: Backlog,
 }
 
+/// Counts a backlog's rows by state.
+type CountByState = fn(&mut DbConn) -> Result<Vec<(String, i64)>, StorageError>;
+
 /// The queue a service works off, counted by state at scrape time: what to
 /// alert on (a dead letter, refunds that do not go out).
 #[derive(Clone, Debug)]
-enum Backlog {
-    /// `merchant_kuper_outbox_notifications{state}`.
-    KuperOutbox(IntGaugeVec),
-    /// `merchant_payment_refunds{state}`.
-    Refunds(IntGaugeVec),
+struct Backlog {
+    gauge: IntGaugeVec,
+    count: CountByState,
 }
 
 impl Metrics {
-    pub fn new(service: &str) -> Self {
-        let labels = std::iter::once(("service".to_owned(), service.to_owned())).collect();
+    pub fn new(service: Service) -> Self {
+        let labels = std::iter::once(("service".to_owned(), service.name().to_owned())).collect();
         let registry = Registry::new_custom(Some("merchant".into()), Some(labels))
             .expect("static registry settings are valid");
         let http_requests = IntCounterVec::new(
@@ -55,16 +58,18 @@ impl Metrics {
             &["state"],
         )
         .expect("static metric definition");
-        let (name, help) = match service {
-            "kuper-listener" => ("kuper_outbox_notifications", "Notifications to Kuper by state"),
-            _ => ("payment_refunds", "Refunds owed by state"),
+        let (name, help, count): (&str, &str, CountByState) = match service {
+            Service::KuperListener => (
+                "kuper_outbox_notifications",
+                "Notifications to Kuper by state",
+                DbKuperOutbox::count_by_state,
+            ),
+            Service::McpApi => {
+                ("payment_refunds", "Refunds owed by state", DbPaymentRepo::refund_count_by_state)
+            }
         };
         let gauge = IntGaugeVec::new(Opts::new(name, help), &["state"]).expect("static metric definition");
-        let backlog = if service == "kuper-listener" {
-            Backlog::KuperOutbox(gauge.clone())
-        } else {
-            Backlog::Refunds(gauge.clone())
-        };
+        let backlog = Backlog { gauge: gauge.clone(), count };
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
@@ -83,16 +88,11 @@ impl Metrics {
     /// Reads the backlog's counts (off the request thread); a database that
     /// does not answer leaves the last values.
     pub async fn refresh_backlog(&self, db: &Database) {
-        let counted = match &self.backlog {
-            Backlog::KuperOutbox(_) => db.run(storage::retention::outbox_by_state).await,
-            Backlog::Refunds(_) => db.run(storage::retention::refunds_by_state).await,
-        };
-        let (Backlog::KuperOutbox(gauge) | Backlog::Refunds(gauge)) = &self.backlog;
-        match counted {
+        match db.run(self.backlog.count).await {
             Ok(rows) => {
-                gauge.reset();
+                self.backlog.gauge.reset();
                 for (state, count) in rows {
-                    gauge.with_label_values(&[state.as_str()]).set(count);
+                    self.backlog.gauge.with_label_values(&[state.as_str()]).set(count);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "metrics: the backlog could not be counted"),

@@ -75,7 +75,7 @@ where
 {
     let db = open_database(config.database.clone()).await?;
     let routes = make_routes(&db, &config)?;
-    let metrics = web::Data::new(Metrics::new(service.name()));
+    let metrics = web::Data::new(Metrics::new(service));
     let db_data = web::Data::new(db.clone());
     let body_limit = config.http.max_body_bytes;
 

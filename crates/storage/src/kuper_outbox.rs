@@ -153,6 +153,14 @@ impl DbKuperOutbox {
         Ok(changed == 1)
     }
 
+    /// How many notifications are in each state (for the metrics).
+    pub fn count_by_state(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
+        Ok(with_conn!(conn, |c| kuper_outbox::table
+            .group_by(kuper_outbox::state)
+            .select((kuper_outbox::state, diesel::dsl::count_star()))
+            .load::<(String, i64)>(c))?)
+    }
+
     /// Notifications in `state` (all when `None`), oldest first.
     pub fn list(conn: &mut DbConn, state: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>, StorageError> {
         let rows: Vec<(i64, String, String, String, i32, Option<String>)> = with_conn!(conn, |c| {

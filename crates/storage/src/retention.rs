@@ -1,5 +1,4 @@
-//! The backlogs staff watch (notifications to Kuper, refunds owed), and
-//! what can go once it is old: notifications Kuper acknowledged (or staff
+//! What can go once it is old: notifications Kuper acknowledged (or staff
 //! gave up), checkout idempotency keys no retry will use again, expired
 //! access tokens. Kept: the Kuper inbox (it deduplicates Kuper's retries and
 //! a re-applied `order.created` must never happen), order history, and
@@ -8,24 +7,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{access_tokens, idempotency_keys, kuper_outbox, payment_refunds};
+use crate::schema::{access_tokens, idempotency_keys, kuper_outbox};
 use crate::{DbConn, StorageError, with_conn};
-
-/// Notifications to Kuper by state (`pending`, `sent`, `dead`, `discarded`).
-pub fn outbox_by_state(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
-    Ok(with_conn!(conn, |c| kuper_outbox::table
-        .group_by(kuper_outbox::state)
-        .select((kuper_outbox::state, diesel::dsl::count_star()))
-        .load::<(String, i64)>(c))?)
-}
-
-/// Refunds owed by state (`pending`, `done`).
-pub fn refunds_by_state(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
-    Ok(with_conn!(conn, |c| payment_refunds::table
-        .group_by(payment_refunds::state)
-        .select((payment_refunds::state, diesel::dsl::count_star()))
-        .load::<(String, i64)>(c))?)
-}
 
 /// Rows deleted, per table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
