@@ -108,6 +108,16 @@ impl Raw {
         })
     }
 
+    /// A required whole number of milliseconds from `low` to `high`.
+    fn millis(&self, section: &str, name: &str, low: u64, high: u64) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_millis(self.required(section, name, parse_in_range(low, high))?))
+    }
+
+    /// A required whole number of seconds from `low` to `high`.
+    fn secs(&self, section: &str, name: &str, low: u64, high: u64) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(self.required(section, name, parse_in_range(low, high))?))
+    }
+
     fn required<T>(
         &self,
         section: &str,
@@ -290,16 +300,8 @@ impl Config {
         let url = raw.required("database", "url", |t| DatabaseUrl::parse(t).map_err(|e| e.to_string()))?;
         let pool = PoolOptions {
             max_connections: raw.required("database", "max_connections", parse_in_range(1_u32, 512))?,
-            acquire_timeout: Duration::from_secs(raw.required(
-                "database",
-                "acquire_timeout_secs",
-                parse_in_range(1_u64, 3600),
-            )?),
-            sqlite_busy_timeout: Duration::from_millis(raw.required(
-                "database",
-                "sqlite_busy_timeout_ms",
-                parse_in_range(0_u64, 600_000),
-            )?),
+            acquire_timeout: raw.secs("database", "acquire_timeout_secs", 1, 3600)?,
+            sqlite_busy_timeout: raw.millis("database", "sqlite_busy_timeout_ms", 0, 600_000)?,
         };
         let log_level = raw.required("log", "level", |t| {
             tracing_subscriber::EnvFilter::try_new(t).map(|_| t.to_owned()).map_err(|e| e.to_string())
@@ -323,11 +325,7 @@ impl Config {
             },
             http: HttpConfig {
                 workers: (workers > 0).then_some(workers),
-                shutdown_timeout: Duration::from_secs(raw.required(
-                    "http",
-                    "shutdown_timeout_secs",
-                    parse_in_range(0_u64, 3600),
-                )?),
+                shutdown_timeout: raw.secs("http", "shutdown_timeout_secs", 0, 3600)?,
                 max_body_bytes: raw.required(
                     "http",
                     "max_body_bytes",
@@ -352,11 +350,7 @@ impl Config {
                     "pickup_radius_m",
                     parse_in_range(0_u32, 100_000),
                 )?,
-                index_refresh: Duration::from_millis(raw.required(
-                    "catalog",
-                    "index_refresh_ms",
-                    parse_in_range(50_u64, 3_600_000),
-                )?),
+                index_refresh: raw.millis("catalog", "index_refresh_ms", 50, 3_600_000)?,
             },
             orders: orders::OrdersConfig::from_raw(raw)?,
             kuper: kuper::KuperApiConfig::from_raw(raw)?,

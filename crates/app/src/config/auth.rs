@@ -33,7 +33,7 @@ fn path(text: &str) -> Result<PathBuf, String> {
 }
 
 fn millis(raw: &Raw, section: &str) -> Result<Duration, ConfigError> {
-    Ok(Duration::from_millis(raw.required(section, "timeout_ms", parse_in_range(1_u64, 120_000))?))
+    raw.millis(section, "timeout_ms", 1, 120_000)
 }
 
 fn required_when(section: &str, name: &str, when: &str) -> ConfigError {

@@ -61,18 +61,10 @@ impl KuperApiConfig {
             base_url: raw.optional("kuper", "base_url", parse_non_empty)?,
             client_id: raw.optional("kuper", "client_id", parse_non_empty)?,
             client_secret: raw.optional("kuper", "client_secret", parse_non_empty)?.map(SecretString::from),
-            timeout: Duration::from_millis(raw.required(
-                "kuper",
-                "timeout_ms",
-                parse_in_range(100_u64, 120_000),
-            )?),
+            timeout: raw.millis("kuper", "timeout_ms", 100, 120_000)?,
             retry_schedule: raw.required("kuper", "retry_schedule", schedule)?,
             rate_per_second: raw.required("kuper", "rate_per_second", parse_in_range(0_u32, 1000))?,
-            dispatch_interval: Duration::from_millis(raw.required(
-                "kuper",
-                "dispatch_interval_ms",
-                parse_in_range(50_u64, 60_000),
-            )?),
+            dispatch_interval: raw.millis("kuper", "dispatch_interval_ms", 50, 60_000)?,
         };
         if config.base_url.is_some() {
             for (name, missing) in

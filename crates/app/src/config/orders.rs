@@ -80,11 +80,7 @@ impl OrdersConfig {
                 },
                 unpaid_ttl: minutes(raw, "orders", "unpaid_ttl_minutes", 1, 7 * 24 * 60)?,
             },
-            expiry_interval: Duration::from_secs(raw.required(
-                "orders",
-                "expiry_interval_secs",
-                parse_in_range(1_u64, 3600),
-            )?),
+            expiry_interval: raw.secs("orders", "expiry_interval_secs", 1, 3600)?,
             external_cart_url: raw.optional("orders", "external_cart_url", parse_non_empty)?,
             payment_details: raw.required("orders", "payment_details", parse_bool)?,
         })

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use super::{ConfigError, Raw, lookup, parse_bool, parse_in_range, parse_non_empty};
+use super::{ConfigError, Raw, lookup, parse_bool, parse_non_empty};
 
 #[derive(Clone, Debug)]
 pub enum GatewayConfig {
@@ -42,11 +42,7 @@ impl PaymentsConfig {
         let gateway = match raw.required("payments", "gateway", parse_non_empty)?.as_str() {
             "sandbox" => GatewayConfig::Sandbox {
                 public_url: raw.optional("payments", "public_url", http_url)?,
-                three_ds: Duration::from_millis(raw.required(
-                    "payments",
-                    "three_ds_ms",
-                    parse_in_range(0_u64, 60_000),
-                )?),
+                three_ds: raw.millis("payments", "three_ds_ms", 0, 60_000)?,
             },
             "yookassa" => {
                 let needed = |name| {
@@ -76,16 +72,8 @@ impl PaymentsConfig {
         };
         Ok(PaymentsConfig {
             gateway,
-            timeout: Duration::from_millis(raw.required(
-                "payments",
-                "timeout_ms",
-                parse_in_range(100_u64, 120_000),
-            )?),
-            refund_interval: Duration::from_millis(raw.required(
-                "payments",
-                "refund_interval_ms",
-                parse_in_range(100_u64, 3_600_000),
-            )?),
+            timeout: raw.millis("payments", "timeout_ms", 100, 120_000)?,
+            refund_interval: raw.millis("payments", "refund_interval_ms", 100, 3_600_000)?,
         })
     }
 }
