@@ -40,17 +40,18 @@ fn sim_stats(addr: &str) -> Result<Value> {
     Ok(serde_json::from_str(&body)?)
 }
 
-/// Kuper orders through the simulator, from `clients` threads.
+/// Kuper orders through the simulator, from `clients` threads, each taking
+/// every `clients`-th of the orders.
 fn fill(sim: &str, settings: &Settings) -> Result {
-    let per_client = settings.notifications.div_ceil(settings.clients);
+    let clients = settings.clients.max(1);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..settings.clients)
+        let workers: Vec<_> = (0..clients)
             .map(|client| {
                 scope.spawn(move || -> Result {
                     let mut c = connect(sim)?;
-                    for i in 0..per_client.min(settings.notifications - (client * per_client).min(settings.notifications)) {
+                    for n in (client..settings.notifications).step_by(clients) {
                         let body = format!(
-                            r#"{{"integration":"kuper_delivery","store":"NOWHERE","originalOrderId":"B{client}-{i}","positions":[{{"id":"SKU-1","quantity":1}}]}}"#
+                            r#"{{"integration":"kuper_delivery","store":"NOWHERE","originalOrderId":"B{n}","positions":[{{"id":"SKU-1","quantity":1}}]}}"#
                         );
                         let (status, answer) = post(&mut c, sim, "/sim/orders", &[], &body)?;
                         if status != 200 {
