@@ -79,15 +79,11 @@ async fn token(shared: web::Data<Shared>, form: web::Form<TokenForm>) -> HttpRes
         return kuper_error(400, "invalid_request", "grant_type must be client_credentials");
     }
     let issued = shared.sim().issue_token(&form.client_id, &form.client_secret);
-    if let Err(Gate::Refuse(status, why)) = &issued {
-        shared.sim().log_refusal(*status, &format!("token: {why}"));
-    }
     match issued {
         Ok((token, expires_in)) => HttpResponse::Ok().json(json!({
             "access_token": token, "expires_in": expires_in, "token_type": "Bearer", "scopes": ["notifications"]
         })),
-        Err(Gate::Refuse(status, why)) => kuper_error(status, "auth", why),
-        Err(Gate::Pass | Gate::Slow(_)) => kuper_error(500, "internal", "unexpected"),
+        Err((status, why)) => kuper_error(status, "auth", why),
     }
 }
 

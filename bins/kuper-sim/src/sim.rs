@@ -160,22 +160,28 @@ impl Sim {
         }
     }
 
-    /// The token endpoint: a token and its lifetime in seconds, unless a fault
-    /// or the credentials say otherwise.
-    pub fn issue_token(&mut self, client_id: &str, client_secret: &str) -> Result<(String, u64), Gate> {
-        match self.fault() {
-            Some(FaultKind::Unavailable) => return Err(Gate::Refuse(503, "unavailable")),
-            Some(FaultKind::RateLimited) => return Err(Gate::Refuse(429, "rate limited")),
-            _ => {}
-        }
-        if !self.within_rate() {
-            return Err(Gate::Refuse(429, "rate limited"));
-        }
-        if client_id != self.settings.client_id || client_secret != self.settings.client_secret {
-            return Err(Gate::Refuse(401, "wrong client credentials"));
+    /// The token endpoint: a token and its lifetime in seconds, or the status
+    /// and reason of a refusal (logged) when a fault or the credentials say so.
+    pub fn issue_token(
+        &mut self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<(String, u64), (u16, &'static str)> {
+        let refusal = match self.fault() {
+            Some(FaultKind::Unavailable) => Some((503, "unavailable")),
+            Some(FaultKind::RateLimited) => Some((429, "rate limited")),
+            _ if !self.within_rate() => Some((429, "rate limited")),
+            _ if client_id != self.settings.client_id || client_secret != self.settings.client_secret => {
+                Some((401, "wrong client credentials"))
+            }
+            _ => None,
+        };
+        if let Some((status, why)) = refusal {
+            self.log_refusal(status, &format!("token: {why}"));
+            return Err((status, why));
         }
         self.issued += 1;
-        let token = format!("sim-token-{}-{}", self.issued, Instant::now().elapsed().as_nanos());
+        let token = format!("sim-token-{}", self.issued);
         self.tokens.insert(token.clone(), Instant::now() + self.settings.token_ttl);
         Ok((token, self.settings.token_ttl.as_secs()))
     }
