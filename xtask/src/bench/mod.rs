@@ -182,6 +182,11 @@ impl Measured {
     fn ms(&self, p: f64) -> f64 {
         percentile(&self.latencies, p).as_secs_f64() * 1000.0
     }
+
+    /// `requests/s | p50 ms | p99 ms`, the cells every report row starts with.
+    fn cells(&self) -> String {
+        format!("{:.0} | {:.2} | {:.2}", self.throughput(), self.ms(0.5), self.ms(0.99))
+    }
 }
 
 /// `clients` threads for `seconds`, each calling `call(connection, client,
