@@ -57,7 +57,7 @@ async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpRe
 
 /// This service's OpenAPI document, as built from its routes at start.
 #[derive(Clone, Debug)]
-pub struct SpecJson(pub String);
+pub struct SpecJson(pub web::Bytes);
 
 /// This service's OpenAPI document.
 #[utoipa::path(tag = "Operations", responses((status = 200, description = "OpenAPI 3.1.", body = Object)))]

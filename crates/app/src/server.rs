@@ -79,7 +79,7 @@ where
     let db_data = web::Data::new(db.clone());
     let body_limit = config.http.max_body_bytes;
 
-    let spec = web::Data::new(ops::SpecJson(openapi::json(service)));
+    let spec = web::Data::new(ops::SpecJson(openapi::json(service).into()));
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new().into_utoipa_app().configure(openapi::routes(service)).split_for_parts();
         app.app_data(db_data.clone())
