@@ -14,6 +14,7 @@ mod hours;
 pub mod import;
 mod model;
 mod ports;
+pub mod stock;
 mod usecases;
 
 pub use availability::{AvailabilityBook, Choice};
