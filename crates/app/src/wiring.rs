@@ -210,6 +210,16 @@ pub fn catch_up(db: &Database, index: &TantivyIndex, book: &AvailabilityBook) ->
         }
         done.offers += applied;
     }
+    // Last: a stock move read after the feed above is the newer word.
+    loop {
+        let moved = DbCatalogRepo::stock_feed(&mut conn, &book.stock_position(), OFFERS_PER_PAGE)
+            .map_err(|e| e.to_string())?;
+        let applied = book.apply_stock(moved);
+        if applied == 0 {
+            break;
+        }
+        done.offers += applied;
+    }
     Ok(done)
 }
 
@@ -219,6 +229,9 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
     let index = Arc::new(TantivyIndex::new().map_err(|e| StartError::Setup(e.to_string()))?);
     let book = Arc::new(AvailabilityBook::new());
     let started = std::time::Instant::now();
+    let mut conn = db.get().map_err(|e| StartError::Setup(e.to_string()))?;
+    book.start_stock_at(DbCatalogRepo::stock_feed_start(&mut conn).map_err(|e| StartError::Setup(e.to_string()))?);
+    drop(conn);
     let built = catch_up(db, &index, &book).map_err(StartError::Setup)?;
     tracing::info!(
         products = built.products,

@@ -26,6 +26,7 @@ struct Book {
     offers: usize,
     written_at: FeedPosition,
     removed_at: FeedPosition,
+    stock_at: FeedPosition,
 }
 
 impl Book {
@@ -100,6 +101,30 @@ impl AvailabilityBook {
         book.written_at = written_at;
         book.removed_at = removed_at;
         changes.len()
+    }
+
+    /// How far the book has read the stock feed.
+    pub fn stock_position(&self) -> FeedPosition {
+        self.book.read().unwrap_or_else(PoisonError::into_inner).stock_at.clone()
+    }
+
+    /// Starts the stock feed at `position` (before the first read of the
+    /// offer feed, which covers what lies before it).
+    pub fn start_stock_at(&self, position: FeedPosition) {
+        self.book.write().unwrap_or_else(PoisonError::into_inner).stock_at = position;
+    }
+
+    /// Applies offers whose stock moved, read from
+    /// [`stock_position`](Self::stock_position) in stock-feed order; returns
+    /// how many.
+    pub fn apply_stock(&self, moved: Vec<(OfferAvailability, FeedPosition)>) -> usize {
+        let mut book = self.book.write().unwrap_or_else(PoisonError::into_inner);
+        let n = moved.len();
+        for (offer, position) in moved {
+            book.write(&offer);
+            book.stock_at = position;
+        }
+        n
     }
 
     /// Offers held.

@@ -248,3 +248,66 @@ impl fmt::Display for MoveKind {
 
 #[cfg(test)]
 mod tests;
+
+/// One line of a stock and price update from the merchant's systems, as
+/// sent: every figure is checked by [`StockUpdate::check`] before anything
+/// is applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawStockUpdate {
+    pub sku: String,
+    pub store: String,
+    pub stock: Decimal,
+    pub as_of: DateTime<Utc>,
+    pub price: Option<Decimal>,
+    /// `None`: unchanged; `Some(None)`: no old price any more.
+    pub old_price: Option<Option<Decimal>>,
+}
+
+/// A checked update line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockUpdate {
+    pub sku: domain::SkuId,
+    pub store: domain::StoreId,
+    pub report: StockReport,
+    pub price: Option<domain::Money>,
+    pub old_price: Option<Option<domain::Money>>,
+}
+
+/// Prices of updates are in roubles, like the feeds'.
+const UPDATE_CURRENCY: domain::Currency = domain::Currency::Rub;
+
+impl StockUpdate {
+    /// Checks a line: ids, a stock amount, prices in whole kopecks, an
+    /// old price above the price.
+    pub fn check(raw: &RawStockUpdate) -> Result<StockUpdate, String> {
+        let sku = domain::SkuId::new(raw.sku.clone()).map_err(|e| format!("sku: {e}"))?;
+        let store = domain::StoreId::new(raw.store.clone()).map_err(|e| format!("store: {e}"))?;
+        let shelf = StockQty::from_decimal(raw.stock).map_err(|e| format!("stock {e}"))?;
+        let money = |what: &str, amount: Decimal| {
+            if amount <= Decimal::ZERO {
+                return Err(format!("{what} must be more than zero (got {amount})"));
+            }
+            domain::Money::from_decimal_exact(amount, UPDATE_CURRENCY).map_err(|e| format!("{what}: {e}"))
+        };
+        let price = raw.price.map(|p| money("price", p)).transpose()?;
+        let old_price = match raw.old_price {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(old)) => Some(Some(money("old_price", old)?)),
+        };
+        if let (Some(price), Some(Some(old))) = (price, old_price)
+            && old.minor() <= price.minor()
+        {
+            return Err(format!("old_price {} must be above price {}", old.to_decimal(), price.to_decimal()));
+        }
+        Ok(StockUpdate { sku, store, report: StockReport { shelf, as_of: raw.as_of }, price, old_price })
+    }
+}
+
+/// What became of one line of an update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Applied,
+    /// Nothing changed, for this reason.
+    Refused(String),
+}

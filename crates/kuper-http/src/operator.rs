@@ -77,7 +77,7 @@ async fn show(req: HttpRequest, state: web::Data<OperatorState>, path: web::Path
             "number": order.order_id,
             "status": order.status.as_str(),
             "paid": order.paid,
-            "lines": order.reserved.iter().map(|(sku, held)| json!({"sku": sku, "held": held})).collect::<Vec<_>>(),
+            "lines": order.held.iter().map(|(sku, held)| json!({"sku": sku, "held": held.to_string()})).collect::<Vec<_>>(),
             "queued": order.outbox,
         })),
         Ok(None) => refusal(StatusCode::NOT_FOUND, format!("no Kuper order {path}")),

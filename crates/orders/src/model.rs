@@ -1,5 +1,6 @@
 //! The order aggregate.
 
+use catalog::stock::StockQty;
 use std::fmt;
 use std::str::FromStr;
 
@@ -89,8 +90,9 @@ pub struct OrderLine {
     pub discount: Money,
     /// `unit_price × quantity − discount`, rounded half-even to the minor unit.
     pub total: Money,
-    /// Units of the offer's stock held for this line.
-    pub reserved: i64,
+    /// What this line holds of the offer's stock: the quantity ordered, to
+    /// the gram for weighted goods.
+    pub held: StockQty,
 }
 
 #[derive(Clone, Debug, PartialEq)]

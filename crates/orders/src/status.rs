@@ -138,8 +138,8 @@ impl FromStr for Action {
 pub enum Effect {
     /// Put the reserved stock back on the shelf.
     ReleaseStock,
-    /// The reservation became a sale: expiry no longer releases it.
-    CommitStock,
+    /// The goods left the store: what the order held becomes a sale.
+    SellStock,
     /// The shopper paid: the money goes back (queued, sent by the payments
     /// task, in the same transaction as the cancel).
     RefundPayment,
@@ -166,25 +166,28 @@ pub fn transition(
     shipping: ShippingMethod,
 ) -> Result<Transition, IllegalTransition> {
     use Action as A;
-    use Effect::{CommitStock, RefundPayment, ReleaseStock};
+    use Effect::{RefundPayment, ReleaseStock, SellStock};
     use OrderStatus as S;
     let to = |to, effects| Ok(Transition { to, effects });
     let refuse = |reason| Err(IllegalTransition { from, action, reason });
     match (from, action) {
-        (S::New, A::Pay) => to(S::Paid, &[CommitStock]),
+        (S::New, A::Pay) => to(S::Paid, &[]),
         (S::Paid, A::Process) => to(S::Processing, &[]),
-        (S::Processing, A::Deliver) if shipping == ShippingMethod::Delivery => to(S::Delivering, &[]),
+        (S::Processing, A::Deliver) if shipping == ShippingMethod::Delivery => to(S::Delivering, &[SellStock]),
         (S::Processing, A::Deliver) => refuse(Some("a pickup order is not delivered")),
         (S::Processing, A::ReadyForPickup) if shipping == ShippingMethod::Pickup => {
             to(S::ReadyForPickup, &[])
         }
         (S::Processing, A::ReadyForPickup) => refuse(Some("a delivery order is not picked up")),
-        (S::Delivering | S::ReadyForPickup, A::Complete) => to(S::Completed, &[]),
-        // Before the goods leave the shelf they go back on it; after that,
-        // putting them back is staff's job.
+        // The goods leave the store with the courier, or with the shopper.
+        (S::Delivering, A::Complete) => to(S::Completed, &[]),
+        (S::ReadyForPickup, A::Complete) => to(S::Completed, &[SellStock]),
+        // Until the goods leave the store they go back on the shelf; after
+        // that, putting them back is staff's job.
         (S::New, A::Expire | A::Cancel) => to(S::Cancelled, &[ReleaseStock]),
         (S::Paid | S::Processing, A::Cancel) => to(S::Cancelled, &[ReleaseStock, RefundPayment]),
-        (S::Delivering | S::ReadyForPickup, A::Cancel) => to(S::Cancelled, &[RefundPayment]),
+        (S::ReadyForPickup, A::Cancel) => to(S::Cancelled, &[ReleaseStock, RefundPayment]),
+        (S::Delivering, A::Cancel) => to(S::Cancelled, &[RefundPayment]),
         (S::Completed | S::Cancelled, _) => refuse(Some("the order is closed")),
         _ => refuse(None),
     }
@@ -230,14 +233,20 @@ mod tests {
     }
 
     #[test]
-    fn stock_is_released_only_while_the_goods_are_on_the_shelf_and_money_goes_back_on_any_paid_cancel() {
-        for from in S::ALL {
-            for action in A::ALL {
-                let Ok(t) = transition(from, action, Delivery) else { continue };
+    fn a_hold_is_released_while_the_goods_are_in_the_store_sold_when_they_leave_and_money_goes_back_on_any_paid_cancel()
+     {
+        for (from, action, shipping) in
+            S::ALL.into_iter().flat_map(|s| A::ALL.into_iter().flat_map(move |a| [(s, a, Delivery), (s, a, Pickup)]))
+        {
+            {
+                let Ok(t) = transition(from, action, shipping) else { continue };
                 let releases = t.effects.contains(&Effect::ReleaseStock);
-                let on_shelf = matches!(from, S::New | S::Paid | S::Processing);
-                assert_eq!(releases, t.to == S::Cancelled && on_shelf, "{from} --{action}-->");
-                assert_eq!(t.effects.contains(&Effect::CommitStock), action == A::Pay);
+                let in_store = matches!(from, S::New | S::Paid | S::Processing | S::ReadyForPickup);
+                assert_eq!(releases, t.to == S::Cancelled && in_store, "{from} --{action}-->");
+                let leaves = matches!(t.to, S::Delivering) || (from == S::ReadyForPickup && t.to == S::Completed);
+                assert_eq!(t.effects.contains(&Effect::SellStock), leaves, "{from} --{action}-->");
+                // Every hold ends once: released or sold, never both.
+                assert!(!(releases && t.effects.contains(&Effect::SellStock)));
                 let paid = !matches!(from, S::New);
                 assert_eq!(
                     t.effects.contains(&Effect::RefundPayment),

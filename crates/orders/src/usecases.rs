@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use catalog::stock::StockQty;
 use catalog::{CatalogRepo, Offer, Product, Store};
 use chrono::Duration;
 use chrono_tz::Tz;
@@ -190,9 +191,6 @@ fn zone_of(store: &Store) -> Result<(OpeningHours, Tz), OrderError> {
 
 /// The stock units a quantity takes: pieces as they are, weighted goods
 /// rounded up to whole units of the offer's stock.
-fn units_needed(quantity: Decimal) -> i64 {
-    i64::try_from(quantity.ceil()).unwrap_or(i64::MAX)
-}
 
 fn check_quantity(sku: &SkuId, unit: Unit, quantity: Decimal) -> Result<(), OrderError> {
     let why = if quantity <= Decimal::ZERO {
@@ -265,8 +263,13 @@ impl Ordering {
                     ShippingMethod::Pickup => o.pickup,
                 })
                 .ok_or_else(|| OrderError::Unavailable { sku: sku.clone(), store: store.clone(), method })?;
-            let needed = units_needed(item.quantity);
-            if offer.stock < needed {
+            // `check_quantity` keeps a quantity within what a stock amount
+            // can say exactly.
+            let held = StockQty::from_decimal(item.quantity).map_err(|e| OrderError::Internal(e.to_string()))?;
+            // A first look at the whole units the offer shows (it may have up
+            // to one more unit's fraction); the order store decides on the
+            // record, to the gram.
+            if Decimal::from(offer.stock) + Decimal::ONE <= item.quantity {
                 return Err(OrderError::OutOfStock { sku: sku.clone(), store: store.clone() });
             }
             if let Some(seen) = item.price.filter(|p| *p != offer.price) {
@@ -289,7 +292,7 @@ impl Ordering {
                 unit_price: offer.price,
                 discount,
                 total,
-                reserved: needed,
+                held,
             });
         }
         Ok(lines)

@@ -15,9 +15,11 @@ use diesel::dsl::array_position;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 use diesel::upsert::excluded;
+use catalog::stock::{OfferStock, StockQty};
 use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
 
 use crate::schema::{catalog_sequence, offer_removals, offers, products, stores};
+use crate::stock;
 use crate::{Database, DbConn, StorageError, with_conn, write_transaction};
 
 /// Rows per multi-row INSERT: far below SQLite's bound-parameter limit.
@@ -69,6 +71,11 @@ struct OfferRow {
     delivery: bool,
     pickup: bool,
     seen_seq: i64,
+    shelf: i64,
+    shelf_as_of: Option<chrono::NaiveDateTime>,
+    held: i64,
+    sold_after: i64,
+    stock_txn: i64,
 }
 
 #[derive(QueryableByName)]
@@ -170,15 +177,21 @@ impl ProductRow {
 }
 
 impl OfferRow {
-    fn from_domain(o: &Offer, seen_seq: i64) -> Self {
+    /// `stock`: what the stock model makes of the feed's figure.
+    fn from_domain(o: &Offer, seen_seq: i64, stock: &OfferStock, stock_txn: i64) -> Self {
         OfferRow {
             seen_seq,
+            shelf: stock.shelf.thousandths(),
+            shelf_as_of: stock.as_of.map(|t| t.naive_utc()),
+            held: stock.held.thousandths(),
+            sold_after: stock.sold_after.thousandths(),
+            stock_txn,
             sku: o.sku.to_string(),
             store_id: o.store.to_string(),
             currency: o.price.currency().code().to_owned(),
             price_minor: o.price.minor(),
             old_price_minor: o.old_price.map(Money::minor),
-            stock: o.stock,
+            stock: stock.available().whole_units(),
             delivery: o.delivery,
             pickup: o.pickup,
         }
@@ -235,11 +248,12 @@ impl<E> From<diesel::result::Error> for ImportError<E> {
 }
 
 /// Upserts one batch on a backend's own connection, stamping products and
-/// offers with feed position `$seq`. A macro so that one body serves both
-/// backends inside `write_transaction!`.
+/// offers with feed position `$seq` and the offers with stock-feed position
+/// `$txn`; the feed's stock figures are reports as of `$as_of`. A macro so
+/// that one body serves both backends inside `write_transaction!`.
 macro_rules! upsert_batch {
-    ($c:expr, $batch:expr, $seq:expr) => {{
-        let (c, batch, seq) = ($c, $batch, $seq);
+    ($c:expr, $batch:expr, $seq:expr, $txn:expr, $as_of:expr) => {{
+        let (c, batch, seq, txn, as_of) = ($c, $batch, $seq, $txn, $as_of);
         for chunk in batch.stores.chunks(CHUNK) {
             let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
             diesel::insert_into(stores::table)
@@ -280,7 +294,11 @@ macro_rules! upsert_batch {
                 .execute(c)?;
         }
         for chunk in batch.offers.chunks(CHUNK) {
-            let rows: Vec<OfferRow> = chunk.iter().map(|o| OfferRow::from_domain(o, seq)).collect();
+            let shelves: Vec<(&str, &str, StockQty)> =
+                chunk.iter().map(|o| (o.sku.as_str(), o.store.as_str(), StockQty::units(o.stock))).collect();
+            let stocks = stock::feed_stocks(c, &shelves, as_of)?;
+            let rows: Vec<OfferRow> =
+                chunk.iter().zip(&stocks).map(|(o, s)| OfferRow::from_domain(o, seq, s, txn)).collect();
             diesel::insert_into(offers::table)
                 .values(&rows)
                 .on_conflict((offers::sku, offers::store_id))
@@ -293,6 +311,11 @@ macro_rules! upsert_batch {
                     offers::delivery.eq(excluded(offers::delivery)),
                     offers::pickup.eq(excluded(offers::pickup)),
                     offers::seen_seq.eq(excluded(offers::seen_seq)),
+                    offers::shelf.eq(excluded(offers::shelf)),
+                    offers::shelf_as_of.eq(excluded(offers::shelf_as_of)),
+                    offers::held.eq(excluded(offers::held)),
+                    offers::sold_after.eq(excluded(offers::sold_after)),
+                    offers::stock_txn.eq(excluded(offers::stock_txn)),
                 ))
                 .execute(c)?;
         }
@@ -373,6 +396,8 @@ impl DbCatalogRepo {
         remove_missing: bool,
     ) -> Result<ImportCounts, ImportError<E>> {
         let mut batches = batches.into_iter();
+        // A feed says what is on the shelf now.
+        let as_of = chrono::Utc::now();
         write_transaction!(conn, |c| {
             // The counter row also serialises concurrent writers, so feed
             // positions commit in order.
@@ -380,6 +405,7 @@ impl DbCatalogRepo {
                 .set(catalog_sequence::value.eq(catalog_sequence::value + 1))
                 .returning(catalog_sequence::value)
                 .get_result(c)?;
+            let txn = stock::StockBackend::txn(&mut *c)?;
             let before = counts!(&mut *c);
             let (mut stores_written, mut products_written, mut offers_written) = (0, 0, 0);
             for batch in batches.by_ref() {
@@ -387,7 +413,7 @@ impl DbCatalogRepo {
                 stores_written += batch.stores.len();
                 products_written += batch.products.len();
                 offers_written += batch.offers.len();
-                upsert_batch!(&mut *c, &batch, seq);
+                upsert_batch!(&mut *c, &batch, seq, txn, as_of);
             }
             let after = counts!(&mut *c);
             let offers_removed = if remove_missing {
@@ -503,18 +529,50 @@ impl DbCatalogRepo {
             .into_iter()
             .map(|row| {
                 let position = FeedPosition::new(row.seen_seq, row.sku.clone(), row.store_id.clone());
-                let offer = OfferAvailability {
-                    sku: SkuId::new(row.sku).map_err(|e| corrupt("offers.sku", e))?,
-                    store: StoreId::new(row.store_id).map_err(|e| corrupt("offers.store_id", e))?,
-                    in_stock: row.stock > 0,
-                    delivery: row.delivery,
-                };
-                Ok((offer, position))
+                Ok((availability(row)?, position))
             })
             .collect::<Result<_, StorageError>>()?;
         let removed =
             removed.into_iter().map(|row| FeedPosition::new(row.change_seq, row.sku, row.store_id)).collect();
         Ok(OfferFeedPage { written, written_more, removed, removed_more })
+    }
+
+    /// Up to `limit` offers whose stock moved after `after` (orders,
+    /// updates, feeds), in stock-feed order, below the feed's horizon: what
+    /// the availability book applies to follow every stock move.
+    pub fn stock_feed(
+        conn: &mut DbConn,
+        after: &FeedPosition,
+        limit: i64,
+    ) -> Result<Vec<(OfferAvailability, FeedPosition)>, StorageError> {
+        let horizon = crate::stock_ledger::horizon(conn)?;
+        let sql = format!(
+            "SELECT * FROM offers WHERE (stock_txn, sku, store_id) > (?, ?, ?) AND stock_txn < {horizon}
+             ORDER BY stock_txn, sku, store_id LIMIT ?"
+        );
+        let rows: Vec<OfferRow> = feed_page(conn, &sql, after.seq, &[&after.sku, &after.store], limit)?;
+        rows.into_iter()
+            .map(|row| {
+                let position = FeedPosition::new(row.stock_txn, row.sku.clone(), row.store_id.clone());
+                Ok((availability(row)?, position))
+            })
+            .collect()
+    }
+
+    /// Where a follower that is about to read every offer through
+    /// [`offer_feed`](Self::offer_feed) may start the stock feed: past every
+    /// stock move already final, which that read will see.
+    pub fn stock_feed_start(conn: &mut DbConn) -> Result<FeedPosition, StorageError> {
+        let txn = match conn {
+            DbConn::Postgres(_) => crate::stock_ledger::horizon(conn)? - 1,
+            DbConn::Sqlite(c) => offers::table
+                .select(diesel::dsl::max(offers::stock_txn))
+                .first::<Option<i64>>(&mut **c)?
+                .unwrap_or(0),
+        };
+        // Past every key of that position.
+        let last = char::MAX.to_string();
+        Ok(FeedPosition::new(txn, last.clone(), last))
     }
 
     pub fn product_count(conn: &mut DbConn) -> Result<i64, StorageError> {
@@ -638,6 +696,15 @@ where
             query.bind::<BigInt, _>(limit).load(&mut **c)
         }
     }
+}
+
+fn availability(row: OfferRow) -> Result<OfferAvailability, StorageError> {
+    Ok(OfferAvailability {
+        sku: SkuId::new(row.sku).map_err(|e| corrupt("offers.sku", e))?,
+        store: StoreId::new(row.store_id).map_err(|e| corrupt("offers.store_id", e))?,
+        in_stock: row.stock > 0,
+        delivery: row.delivery,
+    })
 }
 
 fn failed(e: &StorageError) -> RepoError {

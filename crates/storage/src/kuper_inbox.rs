@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use catalog::stock::{MoveKind, StockQty};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::OrderId;
@@ -19,9 +20,9 @@ use orders::kuper::{
 use orders::{RepoError, new_order_id};
 
 use crate::schema::{
-    kuper_inbox, kuper_order_lines, kuper_order_numbers, kuper_orders, kuper_outbox, kuper_stores, offers,
-    stores,
+    kuper_inbox, kuper_order_lines, kuper_order_numbers, kuper_orders, kuper_outbox, kuper_stores, stores,
 };
+use crate::stock;
 use crate::{Database, DbConn, StorageError};
 
 const ORDER_CREATED: &str = "order.created";
@@ -174,11 +175,12 @@ impl DbKuperInbox {
             .first(c)
             .optional())?;
         let Some((order_id, status, paid)) = row else { return Ok(None) };
-        let reserved: Vec<(String, i64)> = crate::with_conn!(conn, |c| kuper_order_lines::table
+        let held: Vec<(String, i64)> = crate::with_conn!(conn, |c| kuper_order_lines::table
             .filter(kuper_order_lines::order_id.eq(&order_id))
             .order(kuper_order_lines::line_no)
-            .select((kuper_order_lines::sku, kuper_order_lines::reserved))
+            .select((kuper_order_lines::sku, kuper_order_lines::held))
             .load(c))?;
+        let held = held.into_iter().map(|(sku, q)| (sku, StockQty::from_thousandths(q))).collect();
         let outbox: Vec<String> = crate::with_conn!(conn, |c| kuper_outbox::table
             .filter(kuper_outbox::order_id.eq(&order_id))
             .order(kuper_outbox::id)
@@ -190,7 +192,7 @@ impl DbKuperInbox {
             original_order_id: original_order_id.to_owned(),
             status,
             paid,
-            reserved,
+            held,
             outbox,
         }))
     }
@@ -392,25 +394,26 @@ macro_rules! inbox_statements {
             });
             let open = store.is_some_and(|s| is_open(&s.hours, &s.zone, event.received_at));
             // Take what can be served; a position we cannot serve holds nothing.
-            let mut lines: Vec<(String, String, i64)> = Vec::new();
-            let mut sorted: Vec<&(String, domain::Decimal)> = new.lines.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            for (sku, quantity) in sorted {
-                let units = i64::try_from(quantity.ceil()).unwrap_or(i64::MAX).max(0);
-                let taken = store.is_some()
-                    && open
-                    && units > 0
-                    && diesel::update(
-                        offers::table
-                            .filter(offers::sku.eq(sku))
-                            .filter(offers::store_id.eq(&new.store))
-                            .filter(offers::stock.ge(units)),
-                    )
-                    .set(offers::stock.eq(offers::stock - units))
-                    .execute(c)?
-                        == 1;
-                lines.push((sku.clone(), quantity.to_string(), if taken { units } else { 0 }));
-            }
+            let wanted: Vec<(&str, StockQty)> = new
+                .lines
+                .iter()
+                .map(|(sku, quantity)| {
+                    let serve = store.is_some() && open;
+                    let held = StockQty::from_decimal(*quantity).ok().filter(|_| serve).unwrap_or_default();
+                    (sku.as_str(), held)
+                })
+                .collect();
+            let order = stock::OrderRef { channel: "kuper", order_id: number.as_str() };
+            let shortfalls = stock::order_moves(c, order, &new.store, MoveKind::Hold, &wanted, at.and_utc())?;
+            let lines: Vec<(String, String, i64)> = new
+                .lines
+                .iter()
+                .zip(wanted.iter().zip(shortfalls))
+                .map(|((sku, quantity), ((_, held), short))| {
+                    let held = if short.is_some() { 0 } else { held.thousandths() };
+                    (sku.clone(), quantity.to_string(), held)
+                })
+                .collect();
             let refused = refusal(store.is_some(), open, lines.iter().any(|l| l.2 > 0));
             let status = if refused.is_some() { KuperStatus::Canceled } else { KuperStatus::Created };
             diesel::insert_into(kuper_orders::table)
@@ -435,7 +438,7 @@ macro_rules! inbox_statements {
                         kuper_order_lines::line_no.eq(line_no),
                         kuper_order_lines::sku.eq(sku),
                         kuper_order_lines::quantity.eq(quantity),
-                        kuper_order_lines::reserved.eq(*reserved),
+                        kuper_order_lines::held.eq(*reserved),
                     )
                 })
                 .collect();
@@ -460,20 +463,26 @@ macro_rules! inbox_statements {
             Ok(Outcome::applied(Reply::Created { number, expected_assembly_time }))
         }
 
-        fn release_lines(c: &mut Conn, order_id: &str, store: &str) -> Result<(), StorageError> {
-            let held: Vec<(i32, String, i64)> = kuper_order_lines::table
+        /// Ends every hold of the order: released back on the shelf or sold.
+        fn end_holds(
+            c: &mut Conn,
+            order_id: &str,
+            store: &str,
+            kind: MoveKind,
+            at: NaiveDateTime,
+        ) -> Result<(), StorageError> {
+            let held: Vec<(String, i64)> = kuper_order_lines::table
                 .filter(kuper_order_lines::order_id.eq(order_id))
-                .filter(kuper_order_lines::reserved.gt(0))
-                .select((kuper_order_lines::line_no, kuper_order_lines::sku, kuper_order_lines::reserved))
+                .filter(kuper_order_lines::held.gt(0))
+                .select((kuper_order_lines::sku, kuper_order_lines::held))
                 .load(c)?;
-            for (line_no, sku, units) in held {
-                diesel::update(offers::table.filter(offers::sku.eq(&sku)).filter(offers::store_id.eq(store)))
-                    .set(offers::stock.eq(offers::stock + units))
-                    .execute(c)?;
-                diesel::update(kuper_order_lines::table.find((order_id, line_no)))
-                    .set(kuper_order_lines::reserved.eq(0))
-                    .execute(c)?;
-            }
+            let lines: Vec<(&str, StockQty)> =
+                held.iter().map(|(sku, q)| (sku.as_str(), StockQty::from_thousandths(*q))).collect();
+            let order = stock::OrderRef { channel: "kuper", order_id };
+            stock::order_moves(c, order, store, kind, &lines, at.and_utc())?;
+            diesel::update(kuper_order_lines::table.filter(kuper_order_lines::order_id.eq(order_id)))
+                .set(kuper_order_lines::held.eq(0))
+                .execute(c)?;
             Ok(())
         }
 
@@ -568,7 +577,8 @@ macro_rules! inbox_statements {
             };
             for effect in step.effects {
                 match effect {
-                    KuperEffect::ReleaseStock => release_lines(c, &order_id, &store)?,
+                    KuperEffect::ReleaseStock => end_holds(c, &order_id, &store, MoveKind::Release, at)?,
+                    KuperEffect::SellStock => end_holds(c, &order_id, &store, MoveKind::Sale, at)?,
                     KuperEffect::MarkPaid => {
                         diesel::update(kuper_orders::table.find(&order_id))
                             .set(kuper_orders::paid.eq(true))
@@ -614,7 +624,8 @@ macro_rules! inbox_statements {
             }
             for effect in step.effects {
                 match effect {
-                    KuperEffect::ReleaseStock => release_lines(c, &order_id, &store)?,
+                    KuperEffect::ReleaseStock => end_holds(c, &order_id, &store, MoveKind::Release, at)?,
+                    KuperEffect::SellStock => end_holds(c, &order_id, &store, MoveKind::Sale, at)?,
                     KuperEffect::Notify => notify(c, &order_id, original, action.notification(), payload, at)?,
                     KuperEffect::MarkPaid => {}
                 }

@@ -23,6 +23,8 @@ pub mod meta;
 pub mod migrations;
 mod order_repo;
 mod payment_repo;
+mod stock;
+mod stock_ledger;
 pub mod retention;
 pub mod schema;
 #[cfg(feature = "testing")]
@@ -39,6 +41,7 @@ pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use orders::kuper::{ActError, KuperOrderView};
 pub use payment_repo::DbPaymentRepo;
+pub use stock_ledger::{BatchError, BatchReport, DbStock, MoveCursor, OfferStockView, RefusedLine, StockMove};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

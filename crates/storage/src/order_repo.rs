@@ -12,9 +12,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, UserId};
 
-use crate::schema::{
-    idempotency_keys, offers, order_events, order_lines, orders, slot_bookings, store_slots,
-};
+use catalog::stock::{MoveKind, StockQty};
+
+use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots};
+use crate::stock;
 use crate::{Database, DbConn, StorageError, with_conn};
 
 #[derive(Clone, Debug)]
@@ -63,7 +64,7 @@ struct LineRow {
     unit_price_minor: i64,
     discount_minor: i64,
     total_minor: i64,
-    reserved: i64,
+    held: i64,
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
@@ -72,6 +73,15 @@ fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
 
 fn naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
+}
+
+/// What each line of an order holds.
+fn holds(order: &Order) -> Vec<(&str, StockQty)> {
+    order.lines.iter().map(|l| (l.sku.as_str(), l.held)).collect()
+}
+
+fn mcp(order_id: &str) -> stock::OrderRef<'_> {
+    stock::OrderRef { channel: "mcp", order_id }
 }
 
 fn failed(e: &StorageError) -> RepoError {
@@ -141,7 +151,7 @@ impl OrderRow {
                     unit_price: money(l.unit_price_minor),
                     discount: money(l.discount_minor),
                     total: money(l.total_minor),
-                    reserved: l.reserved,
+                    held: StockQty::from_thousandths(l.held),
                 })
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -203,27 +213,6 @@ impl From<StorageError> for ApplyFailure {
 /// The statements of one transaction, written once for both backends.
 macro_rules! order_statements {
     () => {
-        /// Takes `n` units of an offer's stock if it has them.
-        fn reserve(c: &mut Conn, sku: &str, store: &str, n: i64) -> QueryResult<bool> {
-            let taken = diesel::update(
-                offers::table
-                    .filter(offers::sku.eq(sku))
-                    .filter(offers::store_id.eq(store))
-                    .filter(offers::stock.ge(n)),
-            )
-            .set(offers::stock.eq(offers::stock - n))
-            .execute(c)?;
-            Ok(taken == 1)
-        }
-
-        /// Puts `n` units back; an offer removed since holds nothing to return.
-        fn release(c: &mut Conn, sku: &str, store: &str, n: i64) -> QueryResult<()> {
-            diesel::update(offers::table.filter(offers::sku.eq(sku)).filter(offers::store_id.eq(store)))
-                .set(offers::stock.eq(offers::stock + n))
-                .execute(c)?;
-            Ok(())
-        }
-
         /// Takes a place in the slot if one is left of `capacity`.
         fn book(
             c: &mut Conn,
@@ -306,18 +295,14 @@ macro_rules! order_statements {
                     unit_price_minor: l.unit_price.minor(),
                     discount_minor: l.discount.minor(),
                     total_minor: l.total.minor(),
-                    reserved: l.reserved,
+                    held: l.held.thousandths(),
                 })
                 .collect();
             diesel::insert_into(order_lines::table).values(&lines).execute(c)?;
-            // One order of locking for every checkout: two orders of the same
-            // goods never wait on each other in a circle.
-            let mut by_sku: Vec<&OrderLine> = order.lines.iter().collect();
-            by_sku.sort_by(|a, b| a.sku.cmp(&b.sku));
-            for line in by_sku {
-                if !reserve(c, line.sku.as_str(), &row.store_id, line.reserved)? {
-                    return Err(CreateFailure::OutOfStock(line.sku.clone()));
-                }
+            let held = stock::order_moves(c, mcp(&row.id), &row.store_id, MoveKind::Hold, &holds(order), order.created_at)
+                .map_err(CreateFailure::Storage)?;
+            if let Some((line, _)) = order.lines.iter().zip(held).find(|(_, short)| short.is_some()) {
+                return Err(CreateFailure::OutOfStock(line.sku.clone()));
             }
             let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
             if !book(c, &row.store_id, &row.shipping, row.slot_starts_at, capacity)? {
@@ -359,9 +344,7 @@ macro_rules! order_statements {
             for effect in step.effects {
                 match effect {
                     Effect::ReleaseStock => {
-                        for line in &order.lines {
-                            release(c, line.sku.as_str(), order.store.as_str(), line.reserved)?;
-                        }
+                        stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Release, &holds(&order), at)?;
                         unbook(
                             c,
                             order.store.as_str(),
@@ -369,9 +352,9 @@ macro_rules! order_statements {
                             naive(order.slot.starts_at),
                         )?;
                     }
-                    // Expiry applies to new orders only: a paid order's
-                    // reservation is a sale by its status alone.
-                    Effect::CommitStock => {}
+                    Effect::SellStock => {
+                        stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Sale, &holds(&order), at)?;
+                    }
                     Effect::RefundPayment => payment_statements::queue_refunds_of_order(c, id, at)?,
                 }
             }

@@ -101,6 +101,11 @@ diesel::table! {
         delivery -> Bool,
         pickup -> Bool,
         seen_seq -> BigInt,
+        shelf -> BigInt,
+        shelf_as_of -> Nullable<Timestamp>,
+        held -> BigInt,
+        sold_after -> BigInt,
+        stock_txn -> BigInt,
     }
 }
 
@@ -152,7 +157,7 @@ diesel::table! {
         unit_price_minor -> BigInt,
         discount_minor -> BigInt,
         total_minor -> BigInt,
-        reserved -> BigInt,
+        held -> BigInt,
     }
 }
 
@@ -239,7 +244,7 @@ diesel::table! {
         line_no -> Integer,
         sku -> Text,
         quantity -> Text,
-        reserved -> BigInt,
+        held -> BigInt,
     }
 }
 
@@ -306,3 +311,33 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(payments, payment_refunds);
+
+diesel::table! {
+    stock_moves (id) {
+        id -> BigInt,
+        txn -> BigInt,
+        sku -> Text,
+        store_id -> Text,
+        kind -> Text,
+        quantity -> BigInt,
+        channel -> Text,
+        order_id -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_batches (batch_id) {
+        batch_id -> Text,
+        digest -> Text,
+        report -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_report_times (store_id) {
+        store_id -> Text,
+        reported_at -> Timestamp,
+    }
+}

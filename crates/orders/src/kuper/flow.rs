@@ -217,8 +217,10 @@ impl fmt::Display for StaffAction {
 /// What a step does besides moving the status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KuperEffect {
-    /// Put the reserved stock back on the shelf.
+    /// Put the held stock back on the shelf.
     ReleaseStock,
+    /// The goods left the store: what the order holds becomes a sale.
+    SellStock,
     /// Kuper charged the customer.
     MarkPaid,
     /// Queue the action's notification to Kuper (in the same transaction).
@@ -265,6 +267,19 @@ const RELEASE: &[KuperEffect] = &[KuperEffect::ReleaseStock];
 const PAID: &[KuperEffect] = &[KuperEffect::MarkPaid];
 const NOTIFY: &[KuperEffect] = &[KuperEffect::Notify];
 const NOTIFY_RELEASE: &[KuperEffect] = &[KuperEffect::Notify, KuperEffect::ReleaseStock];
+const SELL: &[KuperEffect] = &[KuperEffect::SellStock];
+const NOTIFY_SELL: &[KuperEffect] = &[KuperEffect::Notify, KuperEffect::SellStock];
+
+/// A step that takes the goods out of the store (to Kuper's courier, our
+/// courier or the customer) also turns the order's holds into sales.
+fn with_sale(from: KuperStatus, step: Step) -> Step {
+    let leaves = step.to.is_some_and(|to| to != KuperStatus::Canceled && !to.goods_in_store());
+    if !(from.goods_in_store() && leaves) {
+        return step;
+    }
+    let effects = if step.effects.contains(&KuperEffect::Notify) { NOTIFY_SELL } else { SELL };
+    Step { effects, ..step }
+}
 
 fn to(status: KuperStatus, effects: &'static [KuperEffect]) -> Step {
     Step { to: Some(status), effects }
@@ -272,6 +287,13 @@ fn to(status: KuperStatus, effects: &'static [KuperEffect]) -> Step {
 
 /// The webhook half of the table.
 pub fn incoming(facts: Facts, event: Event) -> Incoming {
+    match incoming_step(facts, event) {
+        Incoming::Apply(step) => Incoming::Apply(with_sale(facts.status, step)),
+        record @ Incoming::Record(_) => record,
+    }
+}
+
+fn incoming_step(facts: Facts, event: Event) -> Incoming {
     use Event as E;
     use IntegrationType::KuperDelivery;
     use KuperStatus as S;
@@ -302,6 +324,10 @@ pub fn incoming(facts: Facts, event: Event) -> Incoming {
 
 /// The staff half of the table.
 pub fn staff(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> {
+    staff_step(facts, action).map(|step| with_sale(facts.status, step))
+}
+
+fn staff_step(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> {
     use IntegrationType::{MerchantDelivery, Pickup};
     use KuperStatus as S;
     use StaffAction as A;

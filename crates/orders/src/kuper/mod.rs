@@ -4,6 +4,7 @@
 
 pub mod flow;
 
+use catalog::stock::StockQty;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{Decimal, OrderId};
@@ -70,8 +71,9 @@ pub struct KuperOrderView {
     pub original_order_id: String,
     pub status: flow::KuperStatus,
     pub paid: bool,
-    /// Per line: SKU and stock units held.
-    pub reserved: Vec<(String, i64)>,
+    /// Per line: SKU and what it holds of the offer's stock (zero once
+    /// released or sold).
+    pub held: Vec<(String, StockQty)>,
     /// Notifications waiting for the dispatcher, oldest first.
     pub outbox: Vec<String>,
 }

@@ -77,10 +77,10 @@ impl OrderRepo for Book {
         let mut stock = offers.clone();
         for line in &order.lines {
             let offer = stock.iter_mut().find(|o| o.sku == line.sku && o.store == order.store).unwrap();
-            if offer.stock < line.reserved {
+            if offer.stock < units(line) {
                 return Err(CreateError::OutOfStock { sku: line.sku.clone() });
             }
-            offer.stock -= line.reserved;
+            offer.stock -= units(line);
         }
         *offers = stock;
         orders.insert(order.id.clone(), order.clone());
@@ -118,7 +118,7 @@ impl OrderRepo for Book {
             let mut offers = self.catalog.offers.lock().unwrap();
             for line in &order.lines {
                 offers.iter_mut().find(|o| o.sku == line.sku && o.store == order.store).unwrap().stock +=
-                    line.reserved;
+                    units(line);
             }
         }
         order.status = t.to;
@@ -408,4 +408,9 @@ async fn unpaid_orders_expire_and_give_their_stock_back_paid_ones_stay() {
     assert_eq!(w.catalog.offers.lock().unwrap()[0].stock, 8);
     let e = w.ordering.advance(&unpaid.id, Action::Pay).await.unwrap_err();
     assert_eq!(e.to_string(), "an order that is cancelled cannot pay: the order is closed");
+}
+
+/// Whole units a line holds, for the fake's whole-unit stock.
+fn units(line: &crate::OrderLine) -> i64 {
+    (line.held.thousandths() + 999) / 1000
 }

@@ -1,0 +1,451 @@
+//! Carries out `catalog::stock` on the offers' rows. Every stock move locks
+//! the rows it touches (PostgreSQL: `FOR UPDATE`, in `(store, sku)` order so
+//! concurrent writers never wait in a circle; SQLite: the write transaction
+//! is already exclusive), asks the domain, and writes back what it says,
+//! stamped with the transaction's position in the stock feed. Moves made by
+//! orders are kept in `stock_moves` for the merchant's systems.
+//!
+//! The database statements are the [`StockBackend`] trait, one impl per
+//! backend; the functions of this module are the procedure, written once.
+
+use std::collections::BTreeMap;
+
+use catalog::stock::{MoveKind, OfferStock, Sale, Shortfall, StaleReport, StockQty, StockReport};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamp};
+
+use crate::StorageError;
+use crate::schema::{offers, stock_moves, stock_report_times};
+
+/// An offer's stock columns as read under lock.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = offers)]
+pub(crate) struct StockRow {
+    pub sku: String,
+    pub store_id: String,
+    shelf: i64,
+    shelf_as_of: Option<NaiveDateTime>,
+    held: i64,
+    sold_after: i64,
+}
+
+impl StockRow {
+    pub fn stock(&self) -> OfferStock {
+        OfferStock {
+            shelf: StockQty::from_thousandths(self.shelf),
+            as_of: self.shelf_as_of.map(|t| t.and_utc()),
+            sold_after: StockQty::from_thousandths(self.sold_after),
+            held: StockQty::from_thousandths(self.held),
+        }
+    }
+}
+
+/// What to write back to one offer: its stock and, from a price update, its
+/// price (`None`: unchanged) and old price (`None`: unchanged, `Some(None)`:
+/// none any more).
+#[derive(Clone, Debug)]
+pub(crate) struct StockWrite {
+    pub sku: String,
+    pub store_id: String,
+    pub stock: OfferStock,
+    pub price_minor: Option<i64>,
+    pub old_price_minor: Option<Option<i64>>,
+}
+
+impl StockWrite {
+    fn stock_only(row: &StockRow, stock: OfferStock) -> Self {
+        StockWrite {
+            sku: row.sku.clone(),
+            store_id: row.store_id.clone(),
+            stock,
+            price_minor: None,
+            old_price_minor: None,
+        }
+    }
+}
+
+/// One of our moves, for `stock_moves`.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = stock_moves)]
+pub(crate) struct MoveRow<'a> {
+    txn: i64,
+    sku: &'a str,
+    store_id: &'a str,
+    kind: &'static str,
+    quantity: i64,
+    channel: &'a str,
+    order_id: &'a str,
+    at: NaiveDateTime,
+}
+
+/// The statements of a stock move, per backend.
+pub(crate) trait StockBackend {
+    /// This transaction's position in the stock feed: PostgreSQL's
+    /// transaction id, SQLite's next counter value (writers are serial).
+    fn txn(&mut self) -> QueryResult<i64>;
+    /// The offers of `skus` in `store`, locked for this transaction, in SKU
+    /// order.
+    fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>>;
+    /// Writes each offer's stock (and whole units available to `stock`),
+    /// stamped with `txn`.
+    fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()>;
+    /// Our sales of `skus` in `store` made after `after`.
+    fn sales_after(&mut self, store: &str, skus: &[&str], after: NaiveDateTime)
+    -> QueryResult<Vec<(String, Sale)>>;
+    fn record(&mut self, moves: &[MoveRow<'_>]) -> QueryResult<()>;
+    /// The store heard from the merchant's systems at `at`.
+    fn reported(&mut self, store: &str, at: NaiveDateTime) -> QueryResult<()>;
+}
+
+/// Whole units available, as the `stock` column keeps them for the readers
+/// that rank offers.
+fn whole_units(stock: &OfferStock) -> i64 {
+    stock.available().whole_units()
+}
+
+macro_rules! shared_statements {
+    () => {
+        fn sales_after(
+            &mut self,
+            store: &str,
+            skus: &[&str],
+            after: NaiveDateTime,
+        ) -> QueryResult<Vec<(String, Sale)>> {
+            let rows: Vec<(String, NaiveDateTime, i64)> = stock_moves::table
+                .filter(stock_moves::kind.eq(MoveKind::Sale.as_str()))
+                .filter(stock_moves::store_id.eq(store))
+                .filter(stock_moves::sku.eq_any(skus))
+                .filter(stock_moves::at.gt(after))
+                .select((stock_moves::sku, stock_moves::at, stock_moves::quantity))
+                .load(self)?;
+            Ok(rows
+                .into_iter()
+                .map(|(sku, at, q)| (sku, Sale { at: at.and_utc(), quantity: StockQty::from_thousandths(q) }))
+                .collect())
+        }
+
+        fn record(&mut self, moves: &[MoveRow<'_>]) -> QueryResult<()> {
+            for chunk in moves.chunks(500) {
+                diesel::insert_into(stock_moves::table).values(chunk).execute(self)?;
+            }
+            Ok(())
+        }
+
+        fn reported(&mut self, store: &str, at: NaiveDateTime) -> QueryResult<()> {
+            diesel::insert_into(stock_report_times::table)
+                .values((stock_report_times::store_id.eq(store), stock_report_times::reported_at.eq(at)))
+                .on_conflict(stock_report_times::store_id)
+                .do_update()
+                .set(stock_report_times::reported_at.eq(at))
+                .execute(self)?;
+            Ok(())
+        }
+    };
+}
+
+impl StockBackend for diesel::SqliteConnection {
+    fn txn(&mut self) -> QueryResult<i64> {
+        // A counter of SQLite's own (its migration only): a write
+        // transaction is exclusive there, so positions commit in order.
+        #[derive(QueryableByName)]
+        struct Value {
+            #[diesel(sql_type = BigInt)]
+            value: i64,
+        }
+        let next: Value =
+            diesel::sql_query("UPDATE stock_sequence SET value = value + 1 WHERE id = 1 RETURNING value")
+                .get_result(self)?;
+        Ok(next.value)
+    }
+
+    fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>> {
+        let mut rows = Vec::with_capacity(skus.len());
+        // Below SQLite's limit of bound parameters.
+        for chunk in skus.chunks(500) {
+            rows.extend(
+                offers::table
+                    .filter(offers::store_id.eq(store))
+                    .filter(offers::sku.eq_any(chunk))
+                    .select(StockRow::as_select())
+                    .load(self)?,
+            );
+        }
+        rows.sort_by(|a, b| a.sku.cmp(&b.sku));
+        Ok(rows)
+    }
+
+    fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
+        for row in rows {
+            let key = offers::table.find((&row.sku, &row.store_id));
+            diesel::update(key)
+                .set((
+                    offers::shelf.eq(row.stock.shelf.thousandths()),
+                    offers::shelf_as_of.eq(row.stock.as_of.map(|t| t.naive_utc())),
+                    offers::held.eq(row.stock.held.thousandths()),
+                    offers::sold_after.eq(row.stock.sold_after.thousandths()),
+                    offers::stock.eq(whole_units(&row.stock)),
+                    offers::stock_txn.eq(txn),
+                ))
+                .execute(self)?;
+            if let Some(price) = row.price_minor {
+                diesel::update(key).set(offers::price_minor.eq(price)).execute(self)?;
+            }
+            if let Some(old) = row.old_price_minor {
+                diesel::update(key).set(offers::old_price_minor.eq(old)).execute(self)?;
+            }
+        }
+        Ok(())
+    }
+
+    shared_statements!();
+}
+
+impl StockBackend for diesel::PgConnection {
+    fn txn(&mut self) -> QueryResult<i64> {
+        diesel::select(diesel::dsl::sql::<BigInt>("pg_current_xact_id()::text::bigint")).get_result(self)
+    }
+
+    fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>> {
+        offers::table
+            .filter(offers::store_id.eq(store))
+            .filter(offers::sku.eq_any(skus))
+            .order(offers::sku)
+            .select(StockRow::as_select())
+            .for_update()
+            .load(self)
+    }
+
+    /// One statement for any number of rows: a batch of a hundred thousand
+    /// updates is one round trip.
+    fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let column = |f: fn(&StockWrite) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+        diesel::sql_query(
+            "UPDATE offers AS o SET shelf = u.shelf, shelf_as_of = u.as_of, held = u.held,
+                 sold_after = u.sold_after, stock = u.stock, stock_txn = $1,
+                 price_minor = COALESCE(u.price, o.price_minor),
+                 old_price_minor = CASE WHEN u.set_old THEN u.old_price ELSE o.old_price_minor END
+             FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 AS u (sku, store_id, shelf, as_of, held, sold_after, stock, price, set_old, old_price)
+             WHERE o.sku = u.sku AND o.store_id = u.store_id",
+        )
+        .bind::<BigInt, _>(txn)
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.store_id.as_str()).collect::<Vec<_>>())
+        .bind::<Array<BigInt>, _>(column(|r| r.stock.shelf.thousandths()))
+        .bind::<Array<Nullable<Timestamp>>, _>(
+            rows.iter().map(|r| r.stock.as_of.map(|t| t.naive_utc())).collect::<Vec<_>>(),
+        )
+        .bind::<Array<BigInt>, _>(column(|r| r.stock.held.thousandths()))
+        .bind::<Array<BigInt>, _>(column(|r| r.stock.sold_after.thousandths()))
+        .bind::<Array<BigInt>, _>(column(|r| whole_units(&r.stock)))
+        .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.price_minor).collect::<Vec<_>>())
+        .bind::<Array<Bool>, _>(rows.iter().map(|r| r.old_price_minor.is_some()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.old_price_minor.flatten()).collect::<Vec<_>>())
+        .execute(self)?;
+        Ok(())
+    }
+
+    shared_statements!();
+}
+
+/// Which order a move belongs to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OrderRef<'a> {
+    pub channel: &'a str,
+    pub order_id: &'a str,
+}
+
+/// Moves `kind` of each line's quantity for an order of `store`. Returns,
+/// per line in the order given, the shortfall of a hold that could not be
+/// placed (an offer that is gone gives nothing); lines that succeeded are
+/// written either way, so a caller that cannot take part of an order rolls
+/// the transaction back. A release or sale of an offer that is gone moves
+/// nothing.
+pub(crate) fn order_moves<C: StockBackend>(
+    c: &mut C,
+    order: OrderRef<'_>,
+    store: &str,
+    kind: MoveKind,
+    lines: &[(&str, StockQty)],
+    at: DateTime<Utc>,
+) -> Result<Vec<Option<Shortfall>>, StorageError> {
+    let mut skus: Vec<&str> = lines.iter().filter(|(_, q)| !q.is_zero()).map(|(sku, _)| *sku).collect();
+    skus.sort_unstable();
+    skus.dedup();
+    if skus.is_empty() {
+        return Ok(vec![None; lines.len()]);
+    }
+    let txn = c.txn()?;
+    let mut rows: BTreeMap<String, (StockRow, OfferStock)> = c
+        .lock(store, &skus)?
+        .into_iter()
+        .map(|row| {
+            let stock = row.stock();
+            (row.sku.clone(), (row, stock))
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(lines.len());
+    let mut moves = Vec::new();
+    let naive = at.naive_utc();
+    for (sku, quantity) in lines {
+        if quantity.is_zero() {
+            outcomes.push(None);
+            continue;
+        }
+        let Some((_, stock)) = rows.get_mut(*sku) else {
+            outcomes.push((kind == MoveKind::Hold).then_some(Shortfall {
+                wanted: *quantity,
+                available: StockQty::ZERO,
+            }));
+            continue;
+        };
+        match kind.apply(*stock, *quantity, at) {
+            Ok(next) => {
+                *stock = next;
+                outcomes.push(None);
+                moves.push(MoveRow {
+                    txn,
+                    sku,
+                    store_id: store,
+                    kind: kind.as_str(),
+                    quantity: quantity.thousandths(),
+                    channel: order.channel,
+                    order_id: order.order_id,
+                    at: naive,
+                });
+            }
+            Err(short) => outcomes.push(Some(short)),
+        }
+    }
+    let writes: Vec<StockWrite> =
+        rows.values().map(|(row, stock)| StockWrite::stock_only(row, *stock)).collect();
+    c.write(&writes, txn)?;
+    c.record(&moves)?;
+    Ok(outcomes)
+}
+
+/// The stock of each offer of a feed (SKU, store, shelf), which reports
+/// the shelf as of `as_of`, in the order given: a new offer starts from the
+/// report; an existing one takes it by the domain's rule, or keeps what it
+/// has when its report is newer. Locks the existing offers.
+pub(crate) fn feed_stocks<C: StockBackend>(
+    c: &mut C,
+    offers: &[(&str, &str, StockQty)],
+    as_of: DateTime<Utc>,
+) -> Result<Vec<OfferStock>, StorageError> {
+    let report = |shelf| StockReport { shelf, as_of };
+    let mut stocks: Vec<OfferStock> = offers.iter().map(|(_, _, shelf)| OfferStock::reported(report(*shelf))).collect();
+    let mut by_store: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (_, store, _)) in offers.iter().enumerate() {
+        by_store.entry(store).or_default().push(i);
+    }
+    for (store, indices) in by_store {
+        let mut skus: Vec<&str> = indices.iter().map(|i| offers[*i].0).collect();
+        skus.sort_unstable();
+        let rows = c.lock(store, &skus)?;
+        if !rows.is_empty() {
+            let oldest = rows.iter().filter_map(|r| r.stock().as_of).chain([as_of]).min().unwrap_or(as_of);
+            let sales = c.sales_after(store, &skus, oldest.naive_utc())?;
+            for i in indices {
+                let (sku, _, shelf) = offers[i];
+                let Some(row) = rows.iter().find(|r| r.sku == sku) else { continue };
+                let own: Vec<Sale> = sales.iter().filter(|(s, _)| s == sku).map(|(_, s)| *s).collect();
+                let existing = row.stock();
+                stocks[i] = existing.report(report(shelf), &own).unwrap_or(existing);
+            }
+        }
+        c.reported(store, as_of.naive_utc())?;
+    }
+    Ok(stocks)
+}
+
+/// One line of a stock and price update.
+#[derive(Clone, Debug)]
+pub(crate) struct ReportLine {
+    pub sku: String,
+    pub store_id: String,
+    pub report: StockReport,
+    pub price_minor: Option<i64>,
+    pub old_price_minor: Option<Option<i64>>,
+}
+
+/// What became of a report line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReportOutcome {
+    Applied,
+    UnknownOffer,
+    Stale(StaleReport),
+}
+
+/// Applies stock reports (and their prices) by the domain's rule; returns
+/// each line's outcome in the order given. `at` is when they arrived.
+pub(crate) fn report<C: StockBackend>(
+    c: &mut C,
+    lines: &[ReportLine],
+    at: DateTime<Utc>,
+) -> Result<Vec<ReportOutcome>, StorageError> {
+    let txn = c.txn()?;
+    let mut outcomes = vec![ReportOutcome::UnknownOffer; lines.len()];
+    // By store, then SKU: the order every writer locks in.
+    let mut by_store: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        by_store.entry(line.store_id.as_str()).or_default().push(i);
+    }
+    for (store, indices) in by_store {
+        let mut skus: Vec<&str> = indices.iter().map(|i| lines[*i].sku.as_str()).collect();
+        skus.sort_unstable();
+        skus.dedup();
+        let mut writes: Vec<StockWrite> = Vec::new();
+        for chunk in skus.chunks(10_000) {
+            let rows = c.lock(store, chunk)?;
+            let mut stocks: BTreeMap<&str, (&StockRow, OfferStock, Option<i64>, Option<Option<i64>>)> =
+                rows.iter().map(|r| (r.sku.as_str(), (r, r.stock(), None, None))).collect();
+            // Sales after the oldest as_of that matters, for every offer here.
+            let oldest = indices
+                .iter()
+                .map(|i| &lines[*i])
+                .filter(|l| stocks.contains_key(l.sku.as_str()))
+                .map(|l| l.report.as_of)
+                .chain(rows.iter().filter_map(|r| r.stock().as_of))
+                .min();
+            let sales = match oldest {
+                Some(oldest) => c.sales_after(store, chunk, oldest.naive_utc())?,
+                None => Vec::new(),
+            };
+            for &i in &indices {
+                let line = &lines[i];
+                let Some((_, stock, price, old_price)) = stocks.get_mut(line.sku.as_str()) else {
+                    continue;
+                };
+                let own: Vec<Sale> = sales.iter().filter(|(sku, _)| *sku == line.sku).map(|(_, s)| *s).collect();
+                outcomes[i] = match stock.report(line.report, &own) {
+                    Ok(next) => {
+                        *stock = next;
+                        if line.price_minor.is_some() {
+                            *price = line.price_minor;
+                        }
+                        if line.old_price_minor.is_some() {
+                            *old_price = line.old_price_minor;
+                        }
+                        ReportOutcome::Applied
+                    }
+                    Err(stale) => ReportOutcome::Stale(stale),
+                };
+            }
+            writes.extend(stocks.into_values().map(|(row, stock, price_minor, old_price_minor)| StockWrite {
+                sku: row.sku.clone(),
+                store_id: row.store_id.clone(),
+                stock,
+                price_minor,
+                old_price_minor,
+            }));
+        }
+        c.write(&writes, txn)?;
+        c.reported(store, at.naive_utc())?;
+    }
+    Ok(outcomes)
+}

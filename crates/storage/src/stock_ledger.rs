@@ -1,0 +1,285 @@
+//! The merchant's systems' side of the stock: batches of stock and price
+//! updates (idempotent by batch id, one transaction each), our stock moves
+//! read back from a cursor, and what staff and metrics ask of it.
+
+use catalog::stock::{StockQty, StockUpdate, UpdateOutcome};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{offers, stock_batches, stock_moves, stock_report_times};
+use crate::stock::{self, ReportLine, ReportOutcome};
+use crate::{DbConn, StorageError, with_conn, write_transaction};
+
+#[derive(Clone, Copy, Debug)]
+pub struct DbStock;
+
+/// What a batch did, line by line where it refused one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchReport {
+    pub batch_id: String,
+    pub applied: usize,
+    pub refused: Vec<RefusedLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedLine {
+    /// Index of the line in the batch, from 0.
+    pub line: usize,
+    pub sku: String,
+    pub store_id: String,
+    pub reason: String,
+}
+
+/// Why a batch was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("batch {0} was applied before with other contents")]
+    Conflict(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<diesel::result::Error> for BatchError {
+    fn from(e: diesel::result::Error) -> Self {
+        BatchError::Storage(e.into())
+    }
+}
+
+/// Where a reader of our moves stands: past every move of an earlier
+/// transaction and, within `txn`, past move `id`. Written `txn.id`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MoveCursor {
+    pub txn: i64,
+    pub id: i64,
+}
+
+impl std::fmt::Display for MoveCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.txn, self.id)
+    }
+}
+
+impl std::str::FromStr for MoveCursor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("cursor {s:?} is not one we gave (expected TXN.ID, or 0 to start)");
+        if s == "0" || s.is_empty() {
+            return Ok(MoveCursor::default());
+        }
+        let (txn, id) = s.split_once('.').ok_or_else(bad)?;
+        Ok(MoveCursor { txn: txn.parse().map_err(|_| bad())?, id: id.parse().map_err(|_| bad())? })
+    }
+}
+
+/// One of our stock moves, as the merchant's systems read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockMove {
+    pub cursor: String,
+    pub sku: String,
+    pub store_id: String,
+    /// `hold`, `release` or `sale`.
+    pub kind: String,
+    /// In the offer's unit of sale (to the gram for weighted goods).
+    pub quantity: String,
+    /// `mcp` or `kuper`.
+    pub channel: String,
+    pub order_id: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An offer's stock figures, for staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferStockView {
+    pub sku: String,
+    pub store_id: String,
+    pub shelf: String,
+    pub as_of: Option<DateTime<Utc>>,
+    pub held: String,
+    pub sold_after_report: String,
+    pub available: String,
+}
+
+type MoveRow = (i64, i64, String, String, String, i64, String, String, NaiveDateTime);
+
+impl DbStock {
+    /// Applies a batch in one transaction, or answers what it answered the
+    /// first time when `batch_id` was applied with the same `digest`.
+    /// `refused` are lines the caller already refused (bad figures), by
+    /// index; `updates` the checked lines with their indices.
+    pub fn apply_batch(
+        conn: &mut DbConn,
+        batch_id: &str,
+        digest: &str,
+        updates: &[(usize, StockUpdate)],
+        refused: Vec<RefusedLine>,
+        at: DateTime<Utc>,
+    ) -> Result<BatchReport, BatchError> {
+        write_transaction!(conn, |c| {
+            let seen: Option<(String, String)> = stock_batches::table
+                .find(batch_id)
+                .select((stock_batches::digest, stock_batches::report))
+                .first(c)
+                .optional()?;
+            if let Some((seen_digest, report)) = seen {
+                if seen_digest != digest {
+                    return Err(BatchError::Conflict(batch_id.to_owned()));
+                }
+                return serde_json::from_str(&report)
+                    .map_err(|e| BatchError::Storage(StorageError::Task(format!("stock_batches.report: {e}"))));
+            }
+            let lines: Vec<ReportLine> = updates
+                .iter()
+                .map(|(_, u)| ReportLine {
+                    sku: u.sku.to_string(),
+                    store_id: u.store.to_string(),
+                    report: u.report,
+                    price_minor: u.price.map(domain::Money::minor),
+                    old_price_minor: u.old_price.map(|o| o.map(domain::Money::minor)),
+                })
+                .collect();
+            let outcomes = stock::report(c, &lines, at)?;
+            let mut refused = refused;
+            let mut applied = 0;
+            for ((index, update), outcome) in updates.iter().zip(outcomes) {
+                let outcome = match outcome {
+                    ReportOutcome::Applied => UpdateOutcome::Applied,
+                    ReportOutcome::UnknownOffer => UpdateOutcome::Refused(format!(
+                        "no offer of SKU {} in store {} (a feed creates offers)",
+                        update.sku, update.store
+                    )),
+                    ReportOutcome::Stale(stale) => UpdateOutcome::Refused(stale.to_string()),
+                };
+                match outcome {
+                    UpdateOutcome::Applied => applied += 1,
+                    UpdateOutcome::Refused(reason) => refused.push(RefusedLine {
+                        line: *index,
+                        sku: update.sku.to_string(),
+                        store_id: update.store.to_string(),
+                        reason,
+                    }),
+                }
+            }
+            refused.sort_by_key(|r| r.line);
+            let report = BatchReport { batch_id: batch_id.to_owned(), applied, refused };
+            let text = serde_json::to_string(&report).expect("a report serialises");
+            diesel::insert_into(stock_batches::table)
+                .values((
+                    stock_batches::batch_id.eq(batch_id),
+                    stock_batches::digest.eq(digest),
+                    stock_batches::report.eq(&text),
+                    stock_batches::received_at.eq(at.naive_utc()),
+                ))
+                .execute(c)?;
+            Ok(report)
+        })
+        .map_err(|e| match e {
+            // A concurrent first delivery of the same batch took the id.
+            BatchError::Storage(e) if e.is_unique_violation() => BatchError::Conflict(batch_id.to_owned()),
+            e => e,
+        })
+    }
+
+    /// Up to `limit` of our moves after `after`, in the order they committed
+    /// (a move whose transaction is still running, or older than one still
+    /// running, waits: a reader never skips one).
+    pub fn moves_since(
+        conn: &mut DbConn,
+        after: MoveCursor,
+        limit: i64,
+    ) -> Result<Vec<StockMove>, StorageError> {
+        let horizon = horizon(conn)?;
+        let rows: Vec<MoveRow> = with_conn!(conn, |c| stock_moves::table
+            .filter(
+                stock_moves::txn
+                    .gt(after.txn)
+                    .or(stock_moves::txn.eq(after.txn).and(stock_moves::id.gt(after.id)))
+            )
+            .filter(stock_moves::txn.lt(horizon))
+            .order((stock_moves::txn, stock_moves::id))
+            .limit(limit)
+            .select((
+                stock_moves::txn,
+                stock_moves::id,
+                stock_moves::sku,
+                stock_moves::store_id,
+                stock_moves::kind,
+                stock_moves::quantity,
+                stock_moves::channel,
+                stock_moves::order_id,
+                stock_moves::at,
+            ))
+            .load(c))?;
+        Ok(rows
+            .into_iter()
+            .map(|(txn, id, sku, store_id, kind, quantity, channel, order_id, at)| StockMove {
+                cursor: MoveCursor { txn, id }.to_string(),
+                sku,
+                store_id,
+                kind,
+                quantity: StockQty::from_thousandths(quantity).to_string(),
+                channel,
+                order_id,
+                at: at.and_utc(),
+            })
+            .collect())
+    }
+
+    /// When each store last heard from the merchant's systems (a feed or an
+    /// update).
+    pub fn report_times(conn: &mut DbConn) -> Result<Vec<(String, DateTime<Utc>)>, StorageError> {
+        let rows: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| stock_report_times::table
+            .order(stock_report_times::store_id)
+            .select((stock_report_times::store_id, stock_report_times::reported_at))
+            .load(c))?;
+        Ok(rows.into_iter().map(|(store, at)| (store, at.and_utc())).collect())
+    }
+
+    /// The stock figures of a store's offers (of `sku` only, when given).
+    pub fn offers(
+        conn: &mut DbConn,
+        store: &str,
+        sku: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<OfferStockView>, StorageError> {
+        let rows: Vec<stock::StockRow> = with_conn!(conn, |c| {
+            let mut query = offers::table.filter(offers::store_id.eq(store)).into_boxed();
+            if let Some(sku) = sku {
+                query = query.filter(offers::sku.eq(sku));
+            }
+            query.order(offers::sku).limit(limit).select(stock::StockRow::as_select()).load(c)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let s = row.stock();
+                OfferStockView {
+                    sku: row.sku,
+                    store_id: row.store_id,
+                    shelf: s.shelf.to_string(),
+                    as_of: s.as_of,
+                    held: s.held.to_string(),
+                    sold_after_report: s.sold_after.to_string(),
+                    available: s.available().to_string(),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The stock feed's horizon: every position below it is final. PostgreSQL:
+/// the oldest transaction still running (`pg_snapshot_xmin`); SQLite, whose
+/// writers are serial and commit in position order: no limit.
+pub(crate) fn horizon(conn: &mut DbConn) -> Result<i64, StorageError> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(i64::MAX),
+        DbConn::Postgres(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(
+            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ))
+        .get_result(&mut **c)?),
+    }
+}

@@ -1,0 +1,15 @@
+DROP TABLE stock_sequence;
+DROP TABLE stock_report_times;
+DROP TABLE stock_batches;
+DROP TABLE stock_moves;
+UPDATE offers SET stock = MAX(shelf - sold_after - held, 0) / 1000;
+UPDATE kuper_order_lines SET held = (held + 999) / 1000;
+ALTER TABLE kuper_order_lines RENAME COLUMN held TO reserved;
+UPDATE order_lines SET held = (held + 999) / 1000;
+ALTER TABLE order_lines RENAME COLUMN held TO reserved;
+DROP INDEX offers_stock_txn;
+ALTER TABLE offers DROP COLUMN stock_txn;
+ALTER TABLE offers DROP COLUMN sold_after;
+ALTER TABLE offers DROP COLUMN held;
+ALTER TABLE offers DROP COLUMN shelf_as_of;
+ALTER TABLE offers DROP COLUMN shelf;
