@@ -62,8 +62,8 @@ pub fn run(command: &KuperCommand, db: &Database) -> Result<ExitCode, Box<dyn st
             println!("kuper order: {}", view.original_order_id);
             println!("our number:  {}", view.order_id);
             println!("status:      {}{}", view.status, if view.paid { ", paid" } else { "" });
-            for (sku, reserved) in &view.reserved {
-                println!("  {sku:<16} {reserved} held");
+            for (sku, held) in &view.held {
+                println!("  {sku:<16} {held} held");
             }
             println!("notifications queued: {}", view.outbox.join(", "));
         }

@@ -4,6 +4,7 @@
 mod kuper;
 mod orders;
 mod outbox;
+mod stock;
 mod stores;
 
 use std::process::ExitCode;
@@ -76,6 +77,11 @@ enum Command {
     Kuper {
         #[command(subcommand)]
         command: kuper::KuperCommand,
+    },
+    /// Stock: updates from the merchant's systems, our moves, an offer's figures.
+    Stock {
+        #[command(subcommand)]
+        command: stock::StockCommand,
     },
     /// Notifications to Kuper: list them, send a dead one again or give it up.
     Outbox {
@@ -166,6 +172,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         Command::Orders { command } => return orders::run(command, &db, config),
         Command::Kuper { command } => return kuper::run(command, &db),
         Command::Outbox { command } => return outbox::run(command, &db),
+        Command::Stock { command } => return stock::run(command, &db),
         Command::Stores { command: StoresCommand::Slots(args) } => return stores::slots(args, &db, config),
         _ => {}
     }
@@ -194,7 +201,8 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         | Command::Orders { .. }
         | Command::Stores { .. }
         | Command::Kuper { .. }
-        | Command::Outbox { .. } => {
+        | Command::Outbox { .. }
+        | Command::Stock { .. } => {
             unreachable!("handled above")
         }
         Command::Import { what } => return import(&mut conn, what),

@@ -240,6 +240,8 @@ pub struct Config {
     pub mcp_api_addr: ListenAddr,
     pub kuper_listener_addr: ListenAddr,
     pub kuper_operator_token: Option<SecretString>,
+    /// Bearer token of the merchant's systems on `/merchant/stock`.
+    pub stock_api_token: Option<SecretString>,
     pub kuper_webhook: KuperWebhookConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
@@ -318,6 +320,7 @@ impl Config {
             kuper_operator_token: raw
                 .optional("kuper_listener", "operator_token", parse_non_empty)?
                 .map(SecretString::from),
+            stock_api_token: raw.optional("stock_api", "token", parse_non_empty)?.map(SecretString::from),
             kuper_webhook: KuperWebhookConfig {
                 auth: raw.required("kuper_webhook", "auth", WebhookAuth::parse)?,
                 user: raw.optional("kuper_webhook", "user", parse_non_empty)?,

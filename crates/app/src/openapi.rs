@@ -40,8 +40,13 @@ pub fn spec(service: Service) -> OpenApi {
             api.info.description = Some(format!(
                 "The seed spec {SEED_VERSION} as mcp-api {crate_version} serves it, with its deliberate \
                  additions (error responses, the payment notification endpoint, the sandbox payment page, \
-                 operations)."
+                 the merchant's stock API, operations)."
             ));
+            let components = api.components.get_or_insert_with(Default::default);
+            components.add_security_scheme(
+                "stock_api",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
         Service::KuperListener => {
             api.info.title = "Kuper listener".into();

@@ -94,6 +94,11 @@ pub fn mcp_api(
         catalog: catalog_state(db, config)?,
         orders: Some(orders_state(db, config)),
         payments: Some(payments_state(db, config)?),
+        stock: Some(mcp_http::StockApiState {
+            ledger: Arc::new(storage::DbStock::new(db.clone())),
+            token: config.stock_api_token.clone(),
+            clock: Arc::new(SystemClock),
+        }),
     }))
 }
 
@@ -230,7 +235,9 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
     let book = Arc::new(AvailabilityBook::new());
     let started = std::time::Instant::now();
     let mut conn = db.get().map_err(|e| StartError::Setup(e.to_string()))?;
-    book.start_stock_at(DbCatalogRepo::stock_feed_start(&mut conn).map_err(|e| StartError::Setup(e.to_string()))?);
+    book.start_stock_at(
+        DbCatalogRepo::stock_feed_start(&mut conn).map_err(|e| StartError::Setup(e.to_string()))?,
+    );
     drop(conn);
     let built = catch_up(db, &index, &book).map_err(StartError::Setup)?;
     tracing::info!(

@@ -246,6 +246,10 @@ impl fmt::Display for MoveKind {
     }
 }
 
+mod ledger;
+
+pub use ledger::{BatchReport, LedgerError, MoveCursor, OfferStockView, RefusedLine, StockLedger, StockMove};
+
 #[cfg(test)]
 mod tests;
 

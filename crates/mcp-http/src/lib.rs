@@ -16,6 +16,7 @@ mod pay_page;
 mod payment_routes;
 mod routes;
 mod rquid;
+mod stock_routes;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub use error::ApiError;
 pub use order_routes::{OrdersState, PaymentSetup};
 pub use payment_routes::PaymentsState;
 pub use rquid::RqUid;
+pub use stock_routes::{CheckedBatch, StockApiState, read_batch};
 
 /// What the MCP routes need, built once at start.
 #[derive(Clone, Debug)]
@@ -48,6 +50,8 @@ pub struct McpState {
     pub orders: Option<OrdersState>,
     /// `None`: the payment routes answer 500 (a service built without them).
     pub payments: Option<PaymentsState>,
+    /// `None`: the merchant's stock API answers 403, as when it is off.
+    pub stock: Option<StockApiState>,
 }
 
 /// What `/search` and `/actualize` read.
@@ -65,6 +69,12 @@ pub struct CatalogState {
 pub fn state(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(json::config(state.max_body_bytes)).app_data(web::Data::new(state.clone()));
+        let stock = state.stock.clone().unwrap_or_else(|| StockApiState {
+            ledger: Arc::new(stock_routes::NoLedger),
+            token: None,
+            clock: Arc::new(domain::SystemClock),
+        });
+        cfg.app_data(web::Data::new(stock));
     }
 }
 
@@ -74,7 +84,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(catalog_routes::routes)
         .configure(order_routes::routes)
         .configure(payment_routes::routes)
-        .configure(pay_page::routes);
+        .configure(pay_page::routes)
+        .configure(stock_routes::routes);
 }
 
 /// The state and the routes together (tests build apps with it).

@@ -77,6 +77,7 @@ async fn fixture(t: &TestDatabase) -> Fixture {
             catalog: support::catalog_state(t),
             orders: None,
             payments: None,
+            stock: None,
         },
         client_token: format!("Bearer {}", token.expose_secret()),
         _sberid: sberid,

@@ -44,6 +44,7 @@ fn state(t: &TestDatabase) -> McpState {
         catalog: support::catalog_state(t),
         orders: None,
         payments: None,
+        stock: None,
     }
 }
 

@@ -48,6 +48,7 @@ async fn tokens_never_reach_the_log() {
         catalog: support::catalog_state(&t),
         orders: None,
         payments: None,
+        stock: None,
     };
     let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
 

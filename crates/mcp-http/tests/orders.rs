@@ -70,6 +70,7 @@ async fn fixture(t: TestDatabase) -> Fixture {
             },
         }),
         payments: None,
+        stock: None,
     };
     let home = (store.location.lat() + 0.001, store.location.lon());
     Fixture { t, state, client: format!("Bearer {}", token.expose_secret()), sku, home }

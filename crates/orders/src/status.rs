@@ -173,7 +173,9 @@ pub fn transition(
     match (from, action) {
         (S::New, A::Pay) => to(S::Paid, &[]),
         (S::Paid, A::Process) => to(S::Processing, &[]),
-        (S::Processing, A::Deliver) if shipping == ShippingMethod::Delivery => to(S::Delivering, &[SellStock]),
+        (S::Processing, A::Deliver) if shipping == ShippingMethod::Delivery => {
+            to(S::Delivering, &[SellStock])
+        }
         (S::Processing, A::Deliver) => refuse(Some("a pickup order is not delivered")),
         (S::Processing, A::ReadyForPickup) if shipping == ShippingMethod::Pickup => {
             to(S::ReadyForPickup, &[])
@@ -235,15 +237,17 @@ mod tests {
     #[test]
     fn a_hold_is_released_while_the_goods_are_in_the_store_sold_when_they_leave_and_money_goes_back_on_any_paid_cancel()
      {
-        for (from, action, shipping) in
-            S::ALL.into_iter().flat_map(|s| A::ALL.into_iter().flat_map(move |a| [(s, a, Delivery), (s, a, Pickup)]))
+        for (from, action, shipping) in S::ALL
+            .into_iter()
+            .flat_map(|s| A::ALL.into_iter().flat_map(move |a| [(s, a, Delivery), (s, a, Pickup)]))
         {
             {
                 let Ok(t) = transition(from, action, shipping) else { continue };
                 let releases = t.effects.contains(&Effect::ReleaseStock);
                 let in_store = matches!(from, S::New | S::Paid | S::Processing | S::ReadyForPickup);
                 assert_eq!(releases, t.to == S::Cancelled && in_store, "{from} --{action}-->");
-                let leaves = matches!(t.to, S::Delivering) || (from == S::ReadyForPickup && t.to == S::Completed);
+                let leaves =
+                    matches!(t.to, S::Delivering) || (from == S::ReadyForPickup && t.to == S::Completed);
                 assert_eq!(t.effects.contains(&Effect::SellStock), leaves, "{from} --{action}-->");
                 // Every hold ends once: released or sold, never both.
                 assert!(!(releases && t.effects.contains(&Effect::SellStock)));

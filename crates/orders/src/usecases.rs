@@ -265,7 +265,8 @@ impl Ordering {
                 .ok_or_else(|| OrderError::Unavailable { sku: sku.clone(), store: store.clone(), method })?;
             // `check_quantity` keeps a quantity within what a stock amount
             // can say exactly.
-            let held = StockQty::from_decimal(item.quantity).map_err(|e| OrderError::Internal(e.to_string()))?;
+            let held =
+                StockQty::from_decimal(item.quantity).map_err(|e| OrderError::Internal(e.to_string()))?;
             // A first look at the whole units the offer shows (it may have up
             // to one more unit's fraction); the order store decides on the
             // record, to the gram.

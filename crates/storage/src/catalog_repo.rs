@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use catalog::import::{Batches, CatalogBatch, FeedEvent, Rejected};
+use catalog::stock::{OfferStock, StockQty};
 use catalog::{
     CatalogRepo, DeliveryZone, FeedPosition, Offer, OfferAvailability, OfferFeedPage, Product, RepoError,
     Store,
@@ -15,7 +16,6 @@ use diesel::dsl::array_position;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 use diesel::upsert::excluded;
-use catalog::stock::{OfferStock, StockQty};
 use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
 
 use crate::schema::{catalog_sequence, offer_removals, offers, products, stores};

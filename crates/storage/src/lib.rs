@@ -23,10 +23,10 @@ pub mod meta;
 pub mod migrations;
 mod order_repo;
 mod payment_repo;
-mod stock;
-mod stock_ledger;
 pub mod retention;
 pub mod schema;
+mod stock;
+mod stock_ledger;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod url;
@@ -41,7 +41,7 @@ pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use orders::kuper::{ActError, KuperOrderView};
 pub use payment_repo::DbPaymentRepo;
-pub use stock_ledger::{BatchError, BatchReport, DbStock, MoveCursor, OfferStockView, RefusedLine, StockMove};
+pub use stock_ledger::{BatchError, DbStock};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

@@ -299,8 +299,15 @@ macro_rules! order_statements {
                 })
                 .collect();
             diesel::insert_into(order_lines::table).values(&lines).execute(c)?;
-            let held = stock::order_moves(c, mcp(&row.id), &row.store_id, MoveKind::Hold, &holds(order), order.created_at)
-                .map_err(CreateFailure::Storage)?;
+            let held = stock::order_moves(
+                c,
+                mcp(&row.id),
+                &row.store_id,
+                MoveKind::Hold,
+                &holds(order),
+                order.created_at,
+            )
+            .map_err(CreateFailure::Storage)?;
             if let Some((line, _)) = order.lines.iter().zip(held).find(|(_, short)| short.is_some()) {
                 return Err(CreateFailure::OutOfStock(line.sku.clone()));
             }
@@ -344,7 +351,14 @@ macro_rules! order_statements {
             for effect in step.effects {
                 match effect {
                     Effect::ReleaseStock => {
-                        stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Release, &holds(&order), at)?;
+                        stock::order_moves(
+                            c,
+                            mcp(id),
+                            order.store.as_str(),
+                            MoveKind::Release,
+                            &holds(&order),
+                            at,
+                        )?;
                         unbook(
                             c,
                             order.store.as_str(),
@@ -353,7 +367,14 @@ macro_rules! order_statements {
                         )?;
                     }
                     Effect::SellStock => {
-                        stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Sale, &holds(&order), at)?;
+                        stock::order_moves(
+                            c,
+                            mcp(id),
+                            order.store.as_str(),
+                            MoveKind::Sale,
+                            &holds(&order),
+                            at,
+                        )?;
                     }
                     Effect::RefundPayment => payment_statements::queue_refunds_of_order(c, id, at)?,
                 }

@@ -91,8 +91,12 @@ pub(crate) trait StockBackend {
     /// stamped with `txn`.
     fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()>;
     /// Our sales of `skus` in `store` made after `after`.
-    fn sales_after(&mut self, store: &str, skus: &[&str], after: NaiveDateTime)
-    -> QueryResult<Vec<(String, Sale)>>;
+    fn sales_after(
+        &mut self,
+        store: &str,
+        skus: &[&str],
+        after: NaiveDateTime,
+    ) -> QueryResult<Vec<(String, Sale)>>;
     fn record(&mut self, moves: &[MoveRow<'_>]) -> QueryResult<()>;
     /// The store heard from the merchant's systems at `at`.
     fn reported(&mut self, store: &str, at: NaiveDateTime) -> QueryResult<()>;
@@ -244,7 +248,9 @@ impl StockBackend for diesel::PgConnection {
         .bind::<Array<BigInt>, _>(column(|r| whole_units(&r.stock)))
         .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.price_minor).collect::<Vec<_>>())
         .bind::<Array<Bool>, _>(rows.iter().map(|r| r.old_price_minor.is_some()).collect::<Vec<_>>())
-        .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.old_price_minor.flatten()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<BigInt>>, _>(
+            rows.iter().map(|r| r.old_price_minor.flatten()).collect::<Vec<_>>(),
+        )
         .execute(self)?;
         Ok(())
     }
@@ -297,10 +303,10 @@ pub(crate) fn order_moves<C: StockBackend>(
             continue;
         }
         let Some((_, stock)) = rows.get_mut(*sku) else {
-            outcomes.push((kind == MoveKind::Hold).then_some(Shortfall {
-                wanted: *quantity,
-                available: StockQty::ZERO,
-            }));
+            outcomes.push(
+                (kind == MoveKind::Hold)
+                    .then_some(Shortfall { wanted: *quantity, available: StockQty::ZERO }),
+            );
             continue;
         };
         match kind.apply(*stock, *quantity, at) {
@@ -338,7 +344,8 @@ pub(crate) fn feed_stocks<C: StockBackend>(
     as_of: DateTime<Utc>,
 ) -> Result<Vec<OfferStock>, StorageError> {
     let report = |shelf| StockReport { shelf, as_of };
-    let mut stocks: Vec<OfferStock> = offers.iter().map(|(_, _, shelf)| OfferStock::reported(report(*shelf))).collect();
+    let mut stocks: Vec<OfferStock> =
+        offers.iter().map(|(_, _, shelf)| OfferStock::reported(report(*shelf))).collect();
     let mut by_store: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, (_, store, _)) in offers.iter().enumerate() {
         by_store.entry(store).or_default().push(i);
@@ -421,7 +428,8 @@ pub(crate) fn report<C: StockBackend>(
                 let Some((_, stock, price, old_price)) = stocks.get_mut(line.sku.as_str()) else {
                     continue;
                 };
-                let own: Vec<Sale> = sales.iter().filter(|(sku, _)| *sku == line.sku).map(|(_, s)| *s).collect();
+                let own: Vec<Sale> =
+                    sales.iter().filter(|(sku, _)| *sku == line.sku).map(|(_, s)| *s).collect();
                 outcomes[i] = match stock.report(line.report, &own) {
                     Ok(next) => {
                         *stock = next;
@@ -436,12 +444,14 @@ pub(crate) fn report<C: StockBackend>(
                     Err(stale) => ReportOutcome::Stale(stale),
                 };
             }
-            writes.extend(stocks.into_values().map(|(row, stock, price_minor, old_price_minor)| StockWrite {
-                sku: row.sku.clone(),
-                store_id: row.store_id.clone(),
-                stock,
-                price_minor,
-                old_price_minor,
+            writes.extend(stocks.into_values().map(|(row, stock, price_minor, old_price_minor)| {
+                StockWrite {
+                    sku: row.sku.clone(),
+                    store_id: row.store_id.clone(),
+                    stock,
+                    price_minor,
+                    old_price_minor,
+                }
             }));
         }
         c.write(&writes, txn)?;

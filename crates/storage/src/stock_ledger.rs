@@ -2,36 +2,24 @@
 //! updates (idempotent by batch id, one transaction each), our stock moves
 //! read back from a cursor, and what staff and metrics ask of it.
 
-use catalog::stock::{StockQty, StockUpdate, UpdateOutcome};
+use async_trait::async_trait;
+use catalog::stock::{
+    BatchReport, LedgerError, MoveCursor, OfferStockView, RefusedLine, StockLedger, StockMove, StockQty,
+    StockUpdate, UpdateOutcome,
+};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use serde::{Deserialize, Serialize};
 
 use crate::schema::{offers, stock_batches, stock_moves, stock_report_times};
 use crate::stock::{self, ReportLine, ReportOutcome};
-use crate::{DbConn, StorageError, with_conn, write_transaction};
+use crate::{Database, DbConn, StorageError, with_conn, write_transaction};
 
-#[derive(Clone, Copy, Debug)]
-pub struct DbStock;
-
-/// What a batch did, line by line where it refused one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchReport {
-    pub batch_id: String,
-    pub applied: usize,
-    pub refused: Vec<RefusedLine>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefusedLine {
-    /// Index of the line in the batch, from 0.
-    pub line: usize,
-    pub sku: String,
-    pub store_id: String,
-    pub reason: String,
+/// The stock ledger on the database; its statements are also callable on a
+/// connection of one's own (`merchantctl`).
+#[derive(Clone, Debug)]
+pub struct DbStock {
+    db: Database,
 }
 
 /// Why a batch was not applied.
@@ -49,69 +37,18 @@ impl From<diesel::result::Error> for BatchError {
     }
 }
 
-/// Where a reader of our moves stands: past every move of an earlier
-/// transaction and, within `txn`, past move `id`. Written `txn.id`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct MoveCursor {
-    pub txn: i64,
-    pub id: i64,
-}
-
-impl std::fmt::Display for MoveCursor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.txn, self.id)
-    }
-}
-
-impl std::str::FromStr for MoveCursor {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("cursor {s:?} is not one we gave (expected TXN.ID, or 0 to start)");
-        if s == "0" || s.is_empty() {
-            return Ok(MoveCursor::default());
-        }
-        let (txn, id) = s.split_once('.').ok_or_else(bad)?;
-        Ok(MoveCursor { txn: txn.parse().map_err(|_| bad())?, id: id.parse().map_err(|_| bad())? })
-    }
-}
-
-/// One of our stock moves, as the merchant's systems read it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StockMove {
-    pub cursor: String,
-    pub sku: String,
-    pub store_id: String,
-    /// `hold`, `release` or `sale`.
-    pub kind: String,
-    /// In the offer's unit of sale (to the gram for weighted goods).
-    pub quantity: String,
-    /// `mcp` or `kuper`.
-    pub channel: String,
-    pub order_id: String,
-    pub at: DateTime<Utc>,
-}
-
-/// An offer's stock figures, for staff.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OfferStockView {
-    pub sku: String,
-    pub store_id: String,
-    pub shelf: String,
-    pub as_of: Option<DateTime<Utc>>,
-    pub held: String,
-    pub sold_after_report: String,
-    pub available: String,
-}
-
 type MoveRow = (i64, i64, String, String, String, i64, String, String, NaiveDateTime);
 
 impl DbStock {
+    pub fn new(db: Database) -> Self {
+        DbStock { db }
+    }
+
     /// Applies a batch in one transaction, or answers what it answered the
     /// first time when `batch_id` was applied with the same `digest`.
     /// `refused` are lines the caller already refused (bad figures), by
     /// index; `updates` the checked lines with their indices.
-    pub fn apply_batch(
+    pub fn apply_batch_on(
         conn: &mut DbConn,
         batch_id: &str,
         digest: &str,
@@ -129,8 +66,9 @@ impl DbStock {
                 if seen_digest != digest {
                     return Err(BatchError::Conflict(batch_id.to_owned()));
                 }
-                return serde_json::from_str(&report)
-                    .map_err(|e| BatchError::Storage(StorageError::Task(format!("stock_batches.report: {e}"))));
+                return serde_json::from_str(&report).map_err(|e| {
+                    BatchError::Storage(StorageError::Task(format!("stock_batches.report: {e}")))
+                });
             }
             let lines: Vec<ReportLine> = updates
                 .iter()
@@ -187,7 +125,7 @@ impl DbStock {
     /// Up to `limit` of our moves after `after`, in the order they committed
     /// (a move whose transaction is still running, or older than one still
     /// running, waits: a reader never skips one).
-    pub fn moves_since(
+    pub fn moves_since_on(
         conn: &mut DbConn,
         after: MoveCursor,
         limit: i64,
@@ -221,7 +159,7 @@ impl DbStock {
                 sku,
                 store_id,
                 kind,
-                quantity: StockQty::from_thousandths(quantity).to_string(),
+                quantity: StockQty::from_thousandths(quantity),
                 channel,
                 order_id,
                 at: at.and_utc(),
@@ -281,5 +219,39 @@ pub(crate) fn horizon(conn: &mut DbConn) -> Result<i64, StorageError> {
             "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
         ))
         .get_result(&mut **c)?),
+    }
+}
+
+#[async_trait]
+impl StockLedger for DbStock {
+    async fn apply_batch(
+        &self,
+        batch_id: &str,
+        digest: &str,
+        updates: Vec<(usize, StockUpdate)>,
+        refused: Vec<RefusedLine>,
+        at: DateTime<Utc>,
+    ) -> Result<BatchReport, LedgerError> {
+        let (batch_id, digest) = (batch_id.to_owned(), digest.to_owned());
+        let outcome = self
+            .db
+            .run(move |conn| {
+                Ok::<_, StorageError>(DbStock::apply_batch_on(
+                    conn, &batch_id, &digest, &updates, refused, at,
+                ))
+            })
+            .await
+            .map_err(|e| LedgerError::Unavailable(e.to_string()))?;
+        outcome.map_err(|e| match e {
+            BatchError::Conflict(id) => LedgerError::Conflict(id),
+            BatchError::Storage(e) => LedgerError::Unavailable(e.to_string()),
+        })
+    }
+
+    async fn moves_since(&self, after: MoveCursor, limit: i64) -> Result<Vec<StockMove>, LedgerError> {
+        self.db
+            .run(move |conn| DbStock::moves_since_on(conn, after, limit))
+            .await
+            .map_err(|e| LedgerError::Unavailable(e.to_string()))
     }
 }

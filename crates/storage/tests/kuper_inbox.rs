@@ -162,7 +162,7 @@ fn an_order_we_cannot_take_is_created_canceled_with_a_notification_queued() {
             let view = view(&t, order);
             assert_eq!(view.status, KuperStatus::Canceled, "{order}");
             assert_eq!(view.outbox, vec!["order.canceled".to_owned()], "{order}");
-            assert!(view.reserved.iter().all(|(_, n)| *n == 0));
+            assert!(view.held.iter().all(|(_, n)| n.is_zero()));
         }
         assert_eq!(milk(&t), 5, "{}", t.db.backend());
     }

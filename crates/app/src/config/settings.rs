@@ -72,6 +72,15 @@ pub const SETTINGS: &[Setting] = &[
             "Bearer token of the operator API (`/operator/kuper/…`); unset: the operator API is off.",
         )
     },
+    Setting {
+        secret: true,
+        ..setting(
+            "stock_api",
+            "token",
+            None,
+            "Bearer token of the merchant's systems on `mcp-api`'s stock API (`/merchant/stock`); unset: the API is off.",
+        )
+    },
     setting(
         "kuper_webhook",
         "auth",

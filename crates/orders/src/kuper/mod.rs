@@ -4,8 +4,8 @@
 
 pub mod flow;
 
-use catalog::stock::StockQty;
 use async_trait::async_trait;
+use catalog::stock::StockQty;
 use chrono::{DateTime, Utc};
 use domain::{Decimal, OrderId};
 

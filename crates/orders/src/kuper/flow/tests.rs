@@ -288,7 +288,8 @@ fn holds_are_sold_when_the_goods_leave_and_released_only_on_cancel_in_store() {
     for integration in IntegrationType::ALL {
         for restaurant in [false, true] {
             for status in S::ALL {
-                let facts = Facts { restaurant, paid: true, composition_final: true, ..facts(integration, status) };
+                let facts =
+                    Facts { restaurant, paid: true, composition_final: true, ..facts(integration, status) };
                 let steps = events
                     .iter()
                     .filter_map(|e| match incoming(facts, *e) {
@@ -302,7 +303,11 @@ fn holds_are_sold_when_the_goods_leave_and_released_only_on_cancel_in_store() {
                     let releases = step.effects.contains(&KuperEffect::ReleaseStock);
                     let leaves = status.goods_in_store() && !to.goods_in_store() && to != S::Canceled;
                     assert_eq!(sells, leaves, "{integration:?} {status} -> {to}");
-                    assert_eq!(releases, status.goods_in_store() && to == S::Canceled, "{integration:?} {status} -> {to}");
+                    assert_eq!(
+                        releases,
+                        status.goods_in_store() && to == S::Canceled,
+                        "{integration:?} {status} -> {to}"
+                    );
                     assert!(!(sells && releases));
                 }
             }

@@ -1,0 +1,377 @@
+//! The merchant's systems' API on `mcp-api` (not part of the seed): stock
+//! and price updates in, our stock moves out.
+//!
+//! - `POST /merchant/stock`: a batch of `{sku, storeId, stock, asOf,
+//!   price?, oldPrice?}`, idempotent by `batchId`, applied in one
+//!   transaction; answers what was applied and each refused line with its
+//!   reason.
+//! - `GET /merchant/stock/moves?after=CURSOR&limit=N`: our holds, releases
+//!   and sales in the order they committed, for an ERP to book.
+//!
+//! Authenticated with their own bearer token (`MERCHANT_STOCK_API_TOKEN`),
+//! never an MCP client's; without one configured the API is off (403).
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use catalog::stock::{LedgerError, MoveCursor, RawStockUpdate, RefusedLine, StockLedger, StockUpdate};
+use chrono::{DateTime, Utc};
+use domain::{Clock, Decimal};
+use futures_util::StreamExt;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::ApiError;
+
+/// The largest batch body: a hundred thousand lines with room to spare.
+pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// The most lines in one batch.
+pub const MAX_BATCH_LINES: usize = 200_000;
+const MAX_BATCH_ID_LEN: usize = 128;
+const MAX_MOVES_PAGE: i64 = 10_000;
+
+#[derive(Clone, Debug)]
+pub struct StockApiState {
+    pub ledger: Arc<dyn StockLedger>,
+    /// `None`: the API is off.
+    pub token: Option<SecretString>,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub(crate) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(apply).service(moves);
+}
+
+/// A batch of stock and price updates.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StockBatchRequest {
+    /// The sender's id of this batch: sending it again answers the first
+    /// answer and changes nothing.
+    #[schema(min_length = 1, max_length = 128)]
+    batch_id: String,
+    updates: Vec<StockUpdateLine>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StockUpdateLine {
+    sku: String,
+    store_id: String,
+    /// On the shelf, in the offer's unit of sale (to three decimals).
+    #[schema(minimum = 0)]
+    stock: f64,
+    /// When the shelf held that much (RFC 3339). An update older than the
+    /// one applied changes nothing.
+    #[schema(format = DateTime)]
+    as_of: String,
+    /// New price in roubles; absent: unchanged.
+    #[serde(default)]
+    price: Option<f64>,
+    /// Price before the discount; absent: unchanged; `null`: none.
+    #[serde(default, deserialize_with = "present")]
+    old_price: Option<Option<f64>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
+}
+
+/// The decimal a JSON number says: its shortest round-trip spelling, so
+/// `0.734` is exactly 0.734.
+fn decimal(what: &str, n: f64) -> Result<Decimal, String> {
+    if !n.is_finite() {
+        return Err(format!("{what} must be a number"));
+    }
+    n.to_string().parse::<Decimal>().map_err(|_| format!("{what} {n} is out of range"))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StockBatchResponse {
+    batch_id: String,
+    /// Lines applied.
+    applied: usize,
+    /// Lines that changed nothing, with the reason.
+    refused: Vec<RefusedLineDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedLineDto {
+    /// Index of the line in `updates`, from 0.
+    line: usize,
+    sku: String,
+    store_id: String,
+    reason: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MovesQuery {
+    /// The `next` of the previous page; absent or `0`: from the start.
+    after: Option<String>,
+    /// Moves per page (1–10000, default 1000).
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StockMovesResponse {
+    moves: Vec<StockMoveDto>,
+    /// Where to continue: the `after` of the next request.
+    next: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StockMoveDto {
+    cursor: String,
+    sku: String,
+    store_id: String,
+    /// `hold`, `release` or `sale`.
+    kind: String,
+    /// In the offer's unit of sale.
+    quantity: f64,
+    /// `mcp` or `kuper`.
+    channel: String,
+    order_id: String,
+    #[schema(format = DateTime)]
+    at: String,
+}
+
+fn authorize(state: &StockApiState, req: &HttpRequest) -> Result<(), ApiError> {
+    let Some(token) = &state.token else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "the stock API is off: set MERCHANT_STOCK_API_TOKEN",
+        ));
+    };
+    let given = req
+        .headers()
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let same: bool = given.trim().as_bytes().ct_eq(token.expose_secret().as_bytes()).into();
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong stock API token"))
+    }
+}
+
+fn unavailable(e: &LedgerError) -> ApiError {
+    match e {
+        LedgerError::Conflict(id) => ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "batch {id} was applied before with other contents; send new contents under a new batchId"
+            ),
+        ),
+        LedgerError::Unavailable(reason) => {
+            tracing::warn!(%reason, "stock ledger unavailable");
+            ApiError {
+                retry_after_secs: Some(5),
+                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the stock ledger is unavailable; try again")
+            }
+        }
+    }
+}
+
+/// Reads the body up to [`MAX_BATCH_BYTES`].
+async fn body(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("cannot read the request body"))?;
+        if bytes.len() + chunk.len() > MAX_BATCH_BYTES {
+            return Err(ApiError::bad_request(format!(
+                "request body is larger than {MAX_BATCH_BYTES} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// A batch read and checked, ready for [`StockLedger::apply_batch`].
+#[derive(Debug)]
+pub struct CheckedBatch {
+    pub batch_id: String,
+    /// Of the body's bytes: the same id with other contents is a conflict.
+    pub digest: String,
+    pub updates: Vec<(usize, StockUpdate)>,
+    pub refused: Vec<RefusedLine>,
+}
+
+/// Reads a batch body (the API's, or `merchantctl stock apply`'s file):
+/// `Err` when it is not a batch at all; lines with bad figures are refused
+/// one by one.
+pub fn read_batch(bytes: &[u8]) -> Result<CheckedBatch, String> {
+    let batch: StockBatchRequest =
+        serde_json::from_slice(bytes).map_err(|e| format!("invalid request body: {e}"))?;
+    let id = batch.batch_id.trim();
+    if id.is_empty() || id.len() > MAX_BATCH_ID_LEN || id.contains('\0') {
+        return Err(format!("batchId must be 1 to {MAX_BATCH_ID_LEN} characters"));
+    }
+    if batch.updates.len() > MAX_BATCH_LINES {
+        return Err(format!("a batch has at most {MAX_BATCH_LINES} updates"));
+    }
+    let (updates, refused) = check(&batch.updates);
+    Ok(CheckedBatch {
+        batch_id: id.to_owned(),
+        digest: domain::hex(&Sha256::digest(bytes)),
+        updates,
+        refused,
+    })
+}
+
+/// Checks a batch's lines: the good ones with their indices, and the refused.
+fn check(updates: &[StockUpdateLine]) -> (Vec<(usize, StockUpdate)>, Vec<RefusedLine>) {
+    let (mut good, mut refused) = (Vec::new(), Vec::new());
+    for (i, line) in updates.iter().enumerate() {
+        let raw = || -> Result<RawStockUpdate, String> {
+            Ok(RawStockUpdate {
+                sku: line.sku.clone(),
+                store: line.store_id.clone(),
+                stock: decimal("stock", line.stock)?,
+                as_of: DateTime::parse_from_rfc3339(&line.as_of)
+                    .map_err(|e| format!("asOf {:?} is not an RFC 3339 time: {e}", line.as_of))?
+                    .with_timezone(&Utc),
+                price: line.price.map(|p| decimal("price", p)).transpose()?,
+                old_price: match line.old_price {
+                    None => None,
+                    Some(None) => Some(None),
+                    Some(Some(p)) => Some(Some(decimal("oldPrice", p)?)),
+                },
+            })
+        };
+        match raw().and_then(|raw| StockUpdate::check(&raw)) {
+            Ok(update) => good.push((i, update)),
+            Err(reason) => refused.push(RefusedLine {
+                line: i,
+                sku: line.sku.clone(),
+                store_id: line.store_id.clone(),
+                reason,
+            }),
+        }
+    }
+    (good, refused)
+}
+
+/// Applies a batch of stock and price updates from the merchant's systems.
+#[utoipa::path(
+    tag = "Merchant systems",
+    request_body = StockBatchRequest,
+    security(("stock_api" = [])),
+    responses(
+        (status = 200, description = "Applied; refused lines changed nothing and say why.", body = StockBatchResponse),
+        (status = 400, description = "The body is not a batch.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Missing or wrong token.", body = crate::error::ErrorSchema),
+        (status = 403, description = "The stock API is off.", body = crate::error::ErrorSchema),
+        (status = 409, description = "The batch id was used for other contents.", body = crate::error::ErrorSchema),
+        (status = 503, description = "The database is unavailable; nothing was applied.", body = crate::error::ErrorSchema),
+    )
+)]
+#[post("/merchant/stock")]
+async fn apply(
+    req: HttpRequest,
+    state: web::Data<StockApiState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&state, &req)?;
+    let bytes = body(payload).await?;
+    let batch = read_batch(&bytes).map_err(ApiError::bad_request)?;
+    let report = state
+        .ledger
+        .apply_batch(&batch.batch_id, &batch.digest, batch.updates, batch.refused, state.clock.now())
+        .await
+        .map_err(|e| unavailable(&e))?;
+    tracing::info!(batch = %report.batch_id, applied = report.applied, refused = report.refused.len(), "stock batch");
+    Ok(HttpResponse::Ok().json(StockBatchResponse {
+        batch_id: report.batch_id,
+        applied: report.applied,
+        refused: report
+            .refused
+            .into_iter()
+            .map(|r| RefusedLineDto { line: r.line, sku: r.sku, store_id: r.store_id, reason: r.reason })
+            .collect(),
+    }))
+}
+
+/// Our stock moves (holds, releases, sales) since a cursor, oldest first.
+#[utoipa::path(
+    tag = "Merchant systems",
+    params(MovesQuery),
+    security(("stock_api" = [])),
+    responses(
+        (status = 200, description = "A page of moves and where to continue.", body = StockMovesResponse),
+        (status = 400, description = "A cursor we did not give, or a bad limit.", body = crate::error::ErrorSchema),
+        (status = 401, description = "Missing or wrong token.", body = crate::error::ErrorSchema),
+        (status = 403, description = "The stock API is off.", body = crate::error::ErrorSchema),
+        (status = 503, description = "The database is unavailable.", body = crate::error::ErrorSchema),
+    )
+)]
+#[get("/merchant/stock/moves")]
+async fn moves(
+    req: HttpRequest,
+    state: web::Data<StockApiState>,
+    query: web::Query<MovesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&state, &req)?;
+    let after: MoveCursor = query.after.as_deref().unwrap_or("0").parse().map_err(ApiError::bad_request)?;
+    let limit = query.limit.unwrap_or(1000);
+    if !(1..=MAX_MOVES_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(format!("limit must be 1 to {MAX_MOVES_PAGE}")));
+    }
+    let moves = state.ledger.moves_since(after, limit).await.map_err(|e| unavailable(&e))?;
+    let next = moves.last().map_or_else(|| after.to_string(), |m| m.cursor.clone());
+    Ok(HttpResponse::Ok().json(StockMovesResponse {
+        moves: moves
+            .into_iter()
+            .map(|m| StockMoveDto {
+                cursor: m.cursor,
+                sku: m.sku,
+                store_id: m.store_id,
+                kind: m.kind,
+                quantity: f64::try_from(m.quantity.to_decimal()).unwrap_or(f64::NAN),
+                channel: m.channel,
+                order_id: m.order_id,
+                at: m.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            })
+            .collect(),
+        next,
+    }))
+}
+
+/// The ledger of a service built without one: the API is off (no token),
+/// so it is never asked.
+#[derive(Debug)]
+pub(crate) struct NoLedger;
+
+#[async_trait::async_trait]
+impl StockLedger for NoLedger {
+    async fn apply_batch(
+        &self,
+        _: &str,
+        _: &str,
+        _: Vec<(usize, StockUpdate)>,
+        _: Vec<RefusedLine>,
+        _: DateTime<Utc>,
+    ) -> Result<catalog::stock::BatchReport, LedgerError> {
+        Err(LedgerError::Unavailable("no stock ledger in this service".into()))
+    }
+
+    async fn moves_since(
+        &self,
+        _: MoveCursor,
+        _: i64,
+    ) -> Result<Vec<catalog::stock::StockMove>, LedgerError> {
+        Err(LedgerError::Unavailable("no stock ledger in this service".into()))
+    }
+}
