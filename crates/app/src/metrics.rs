@@ -24,6 +24,9 @@ pub struct Metrics {
     http_duration: HistogramVec,
     db_connections: IntGaugeVec,
     backlog: Backlog,
+    /// Seconds since each store last heard from the merchant's systems (a
+    /// feed or a stock update): a silent ERP pages someone.
+    stock_report_age: IntGaugeVec,
 }
 
 /// Counts a backlog's rows by state.
@@ -70,15 +73,21 @@ impl Metrics {
         };
         let gauge = IntGaugeVec::new(Opts::new(name, help), &["state"]).expect("static metric definition");
         let backlog = Backlog { gauge: gauge.clone(), count };
+        let stock_report_age = IntGaugeVec::new(
+            Opts::new("stock_report_age_seconds", "Seconds since the store's last stock report"),
+            &["store"],
+        )
+        .expect("static metric definition");
         for collector in [
-            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(stock_report_age.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_requests.clone()),
             Box::new(http_duration.clone()),
             Box::new(db_connections.clone()),
             Box::new(gauge),
         ] {
             registry.register(collector).expect("each metric is registered once");
         }
-        Metrics { registry, http_requests, http_duration, db_connections, backlog }
+        Metrics { registry, http_requests, http_duration, db_connections, backlog, stock_report_age }
     }
 
     pub fn registry(&self) -> &Registry {
@@ -96,6 +105,18 @@ impl Metrics {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "metrics: the backlog could not be counted"),
+        }
+        match db.run(storage::DbStock::report_times).await {
+            Ok(rows) => {
+                let now = chrono::Utc::now();
+                self.stock_report_age.reset();
+                for (store, at) in rows {
+                    self.stock_report_age
+                        .with_label_values(&[store.as_str()])
+                        .set((now - at).num_seconds().max(0));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: stock report times could not be read"),
         }
     }
 

@@ -376,10 +376,13 @@ impl DbCatalogRepo {
     }
 
     /// Upserts `batch` in one write transaction; returns its change-feed
-    /// position (every product written carries it).
+    /// position (every product written carries it). Its stock figures say
+    /// nothing of when they were counted: they are reports as of the epoch,
+    /// older than any the merchant's systems send, so every sale of ours
+    /// counts against them.
     pub fn write(conn: &mut DbConn, batch: &CatalogBatch) -> Result<i64, StorageError> {
         let once = std::iter::once(Ok::<_, std::convert::Infallible>(batch.clone()));
-        match Self::import(conn, once, false) {
+        match Self::import_as_of(conn, once, false, chrono::DateTime::UNIX_EPOCH) {
             Ok(counts) => Ok(counts.seq),
             Err(ImportError::Storage(e)) => Err(e),
             Err(ImportError::Feed(never)) => match never {},
@@ -390,14 +393,22 @@ impl DbCatalogRepo {
     /// feed position. `Err(Feed)` from the batches rolls everything back.
     /// With `remove_missing`, offers the feed did not carry are deleted: the
     /// feed is the whole assortment.
+    /// A feed's stock figures are reports of the shelf as of now.
     pub fn import<E>(
         conn: &mut DbConn,
         batches: impl IntoIterator<Item = Result<CatalogBatch, E>>,
         remove_missing: bool,
     ) -> Result<ImportCounts, ImportError<E>> {
+        Self::import_as_of(conn, batches, remove_missing, chrono::Utc::now())
+    }
+
+    fn import_as_of<E>(
+        conn: &mut DbConn,
+        batches: impl IntoIterator<Item = Result<CatalogBatch, E>>,
+        remove_missing: bool,
+        as_of: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ImportCounts, ImportError<E>> {
         let mut batches = batches.into_iter();
-        // A feed says what is on the shelf now.
-        let as_of = chrono::Utc::now();
         write_transaction!(conn, |c| {
             // The counter row also serialises concurrent writers, so feed
             // positions commit in order.
@@ -590,7 +601,8 @@ fn sqlite_ranked_offers(
     binds: impl IntoIterator<Item = String>,
 ) -> QueryResult<Vec<OfferRow>> {
     let sql = format!(
-        "SELECT sku, store_id, currency, price_minor, old_price_minor, stock, delivery, pickup, seen_seq FROM (
+        "SELECT sku, store_id, currency, price_minor, old_price_minor, stock, delivery, pickup, seen_seq,
+                shelf, shelf_as_of, held, sold_after, stock_txn FROM (
            SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.sku ORDER BY {order}) AS rank
            FROM offers o WHERE {filter}
          ) ranked WHERE rank = 1"
@@ -649,7 +661,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgOffersAt<'_> {
     ) -> QueryResult<()> {
         out.push_sql(
             "SELECT o.sku, o.store_id, o.currency, o.price_minor, o.old_price_minor, o.stock, \
-             o.delivery, o.pickup, o.seen_seq FROM unnest(",
+             o.delivery, o.pickup, o.seen_seq, o.shelf, o.shelf_as_of, o.held, o.sold_after, o.stock_txn \
+             FROM unnest(",
         );
         out.push_bind_param::<Array<Text>, _>(&self.skus)?;
         out.push_sql(", ");

@@ -365,7 +365,11 @@ pub(crate) fn feed_stocks<C: StockBackend>(
                 stocks[i] = existing.report(report(shelf), &own).unwrap_or(existing);
             }
         }
-        c.reported(store, as_of.naive_utc())?;
+        // A catalog write without a count time (the epoch) is not word from
+        // the merchant's systems.
+        if as_of != DateTime::UNIX_EPOCH {
+            c.reported(store, as_of.naive_utc())?;
+        }
     }
     Ok(stocks)
 }

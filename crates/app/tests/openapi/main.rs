@@ -22,6 +22,8 @@ const ALLOWED: Allowed = Allowed {
         "/docs",
         "/payment/notifications/yookassa",
         "/pay/{paymentId}",
+        "/merchant/stock",
+        "/merchant/stock/moves",
     ],
     // The same address type serves /delivery and /checkout.
     properties: &["post /delivery in.deliveryAddress fullAddress"],

@@ -1,0 +1,205 @@
+//! One stock on both backends: stock reports from the merchant's systems
+//! never touch what our orders hold, a release gives back what was held and
+//! no more, a report older than a sale does not resurrect it, an older
+//! report changes nothing; and under concurrent checkouts and reports on
+//! PostgreSQL nothing is oversold and the figures equal the ledger's.
+
+use std::sync::Arc;
+
+use catalog::stock::{MoveCursor, RawStockUpdate, StockUpdate};
+use chrono::{DateTime, Duration, Utc};
+use domain::{Clock, Decimal, ManualClock, SkuId, StoreId, UserId};
+use orders::{Action, CheckoutRequest, ItemRequest, OrderError, Ordering, ShippingMethod};
+use storage::testing::TestDatabase;
+use storage::{DbConn, DbOrderRepo, DbStock};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
+}
+
+fn alice() -> UserId {
+    UserId::new("alice").unwrap()
+}
+
+async fn checkout(o: &Ordering, n: i64, rq: &str) -> Result<orders::Order, OrderError> {
+    let items = vec![ItemRequest {
+        sku: SkuId::new("MILK").unwrap(),
+        quantity: Decimal::from(n),
+        unit: None,
+        price: None,
+    }];
+    let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
+    let options = o.delivery_options(&destination, &items).await?;
+    let request = CheckoutRequest {
+        store: StoreId::new("S1").unwrap(),
+        shipping: ShippingMethod::Pickup,
+        address: None,
+        items,
+        slot: options.options[0].slot,
+        delivery_price: None,
+        order_price: None,
+        request_id: rq.into(),
+        request_digest: format!("body of {rq}"),
+    };
+    o.checkout(&alice(), request).await
+}
+
+/// Reports MILK's shelf in S1 as of `as_of`; returns the refusal, if any.
+fn report(conn: &mut DbConn, batch: &str, shelf: i64, as_of: DateTime<Utc>) -> Option<String> {
+    let raw = RawStockUpdate {
+        sku: "MILK".into(),
+        store: "S1".into(),
+        stock: Decimal::from(shelf),
+        as_of,
+        price: None,
+        old_price: None,
+    };
+    let update = StockUpdate::check(&raw).unwrap();
+    let report = DbStock::apply_batch_on(conn, batch, batch, &[(0, update)], Vec::new(), Utc::now()).unwrap();
+    report.refused.first().map(|r| r.reason.clone())
+}
+
+fn available(conn: &mut DbConn) -> (String, String, String) {
+    let o = DbStock::offers(conn, "S1", Some("MILK"), 1).unwrap().remove(0);
+    (o.shelf, o.held, o.available)
+}
+
+fn is_out_of_stock(e: &OrderError) -> bool {
+    matches!(e, OrderError::OutOfStock { .. })
+}
+
+#[test]
+fn reports_never_touch_holds_and_sales_are_not_resurrected() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        t.one_store(&[("MILK", 10)]);
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let o = t.ordering(Arc::clone(&clock) as _, 100);
+        let mut conn = t.db.get().unwrap();
+        runtime().block_on(async {
+            let first = checkout(&o, 6, "rq-1").await.unwrap();
+            assert_eq!(available(&mut conn), ("10".into(), "6".into(), "4".into()), "{backend}");
+            // The ERP counts the shelf: our 6 are still on it.
+            clock.advance(Duration::seconds(1));
+            assert_eq!(report(&mut conn, "b1", 10, clock.now()), None, "{backend}");
+            assert_eq!(available(&mut conn).2, "4", "{backend}: a report does not undo a hold");
+            let e = checkout(&o, 5, "rq-2").await.unwrap_err();
+            assert!(is_out_of_stock(&e), "{backend}: {e}");
+            // Cancelled: 10 again, not 16.
+            clock.advance(Duration::seconds(1));
+            o.advance(&first.id, Action::Cancel).await.unwrap();
+            assert_eq!(available(&mut conn), ("10".into(), "0".into(), "10".into()), "{backend}");
+
+            // A sale, then a report as of a moment before it.
+            let before_sale = clock.now();
+            let second = checkout(&o, 4, "rq-3").await.unwrap();
+            for action in [Action::Pay, Action::Process, Action::ReadyForPickup] {
+                o.advance(&second.id, action).await.unwrap();
+            }
+            clock.advance(Duration::seconds(5));
+            o.advance(&second.id, Action::Complete).await.unwrap();
+            assert_eq!(available(&mut conn), ("10".into(), "0".into(), "6".into()), "{backend}: sold");
+            assert_eq!(report(&mut conn, "b2", 10, before_sale), None, "{backend}");
+            assert_eq!(available(&mut conn).2, "6", "{backend}: the sale is not resurrected");
+            // One after the sale that counted it.
+            clock.advance(Duration::seconds(1));
+            assert_eq!(report(&mut conn, "b3", 6, clock.now()), None, "{backend}");
+            assert_eq!(available(&mut conn), ("6".into(), "0".into(), "6".into()), "{backend}");
+            // An older report changes nothing and says so.
+            let stale = report(&mut conn, "b4", 50, before_sale).expect("refused");
+            assert!(stale.contains("older"), "{backend}: {stale}");
+            assert_eq!(available(&mut conn).2, "6", "{backend}");
+
+            // The ledger: hold 6, release 6, hold 4, sale 4.
+            let moves = DbStock::moves_since_on(&mut conn, MoveCursor::default(), 100).unwrap();
+            let seen: Vec<(String, String)> =
+                moves.iter().map(|m| (m.kind.clone(), m.quantity.to_string())).collect();
+            let expected = [("hold", "6"), ("release", "6"), ("hold", "4"), ("sale", "4")];
+            assert_eq!(seen, expected.map(|(k, q)| (k.to_owned(), q.to_owned())), "{backend}");
+            // Read on from the middle: the rest, in order.
+            let rest = DbStock::moves_since_on(&mut conn, moves[1].cursor.parse().unwrap(), 100).unwrap();
+            assert_eq!(rest.len(), 2, "{backend}");
+        });
+    }
+}
+
+#[test]
+fn a_batch_id_answers_the_same_twice_and_refuses_other_contents() {
+    for t in TestDatabase::each_backend_migrated() {
+        t.one_store(&[("MILK", 10)]);
+        let mut conn = t.db.get().unwrap();
+        let raw = |stock: i64| RawStockUpdate {
+            sku: "MILK".into(),
+            store: "S1".into(),
+            stock: Decimal::from(stock),
+            as_of: Utc::now(),
+            price: Some(Decimal::new(8990, 2)),
+            old_price: Some(None),
+        };
+        let unknown = RawStockUpdate { sku: "NOPE".into(), ..raw(1) };
+        let lines = [(0, StockUpdate::check(&raw(7)).unwrap()), (1, StockUpdate::check(&unknown).unwrap())];
+        let first = DbStock::apply_batch_on(&mut conn, "B", "d1", &lines, Vec::new(), Utc::now()).unwrap();
+        assert_eq!((first.applied, first.refused.len(), first.refused[0].line), (1, 1, 1));
+        assert_eq!(available(&mut conn).2, "7");
+        // The same batch again: the same answer, nothing applied twice.
+        let again =
+            DbStock::apply_batch_on(&mut conn, "B", "d1", &lines[..1], Vec::new(), Utc::now()).unwrap();
+        assert_eq!(again, first);
+        let other = DbStock::apply_batch_on(&mut conn, "B", "d2", &lines, Vec::new(), Utc::now());
+        assert!(matches!(other, Err(storage::BatchError::Conflict(_))));
+    }
+}
+
+/// 64 checkouts of one unit race on one offer while the ERP reports the
+/// shelf every 10 ms: never more held than the shelf, and the offer's
+/// figures equal the ledger's.
+#[test]
+fn concurrent_checkouts_and_reports_never_oversell_on_postgres() {
+    let Some(t) = TestDatabase::postgres() else { return };
+    t.migrate();
+    const SHELF: i64 = 40;
+    t.one_store(&[("MILK", SHELF)]);
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let o = Arc::new(t.ordering(Arc::clone(&clock) as _, 1000));
+    let rt = runtime();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reporter = {
+        let (db, stop) = (t.db.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut conn = db.get().unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                assert_eq!(report(&mut conn, &format!("r{n}"), SHELF, Utc::now()), None);
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            n
+        })
+    };
+    let sold = rt.block_on(async {
+        let tasks: Vec<_> = (0..64)
+            .map(|i| {
+                let o = Arc::clone(&o);
+                tokio::spawn(async move { checkout(&o, 1, &format!("rq-{i}")).await })
+            })
+            .collect();
+        let mut sold = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => sold += 1,
+                Err(e) => assert!(is_out_of_stock(&e), "{e}"),
+            }
+        }
+        sold
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(reporter.join().unwrap() > 0);
+    assert_eq!(sold, SHELF, "exactly the shelf is sold");
+    let mut conn = t.db.get().unwrap();
+    let (shelf, held, available) = available(&mut conn);
+    assert_eq!((shelf.as_str(), held.as_str(), available.as_str()), ("40", "40", "0"));
+    let moves = DbStock::moves_since_on(&mut conn, MoveCursor::default(), 1000).unwrap();
+    let ledger: Decimal = moves.iter().filter(|m| m.kind == "hold").map(|m| m.quantity.to_decimal()).sum();
+    assert_eq!(ledger, Decimal::from(SHELF), "the ledger holds what the offer holds");
+    drop(DbOrderRepo::new(t.db.clone()));
+}
