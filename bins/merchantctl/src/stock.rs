@@ -89,8 +89,7 @@ pub fn run(command: &StockCommand, db: &Database) -> Result<ExitCode, Box<dyn st
                 "sku", "shelf", "as of", "held", "sold", "available"
             );
             for o in DbStock::offers(&mut conn, store, sku.as_deref(), *limit)? {
-                let as_of =
-                    o.as_of.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|| "-".into());
+                let as_of = o.as_of.map_or_else(|| "-".into(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string());
                 println!(
                     "{:<16} {:>12} {:<25} {:>10} {:>10} {:>10}",
                     o.sku, o.shelf, as_of, o.held, o.sold_after_report, o.available

@@ -103,6 +103,7 @@ impl fmt::Display for StockQty {
 
 /// What we know of one offer's stock.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
 pub struct OfferStock {
     /// On the shelf, as the merchant's systems last said.
     pub shelf: StockQty,
@@ -264,6 +265,7 @@ pub struct RawStockUpdate {
     pub as_of: DateTime<Utc>,
     pub price: Option<Decimal>,
     /// `None`: unchanged; `Some(None)`: no old price any more.
+    #[allow(clippy::option_option)] // absent: unchanged; Some(None): no old price any more
     pub old_price: Option<Option<Decimal>>,
 }
 
@@ -274,6 +276,7 @@ pub struct StockUpdate {
     pub store: domain::StoreId,
     pub report: StockReport,
     pub price: Option<domain::Money>,
+    #[allow(clippy::option_option)] // absent: unchanged; Some(None): no old price any more
     pub old_price: Option<Option<domain::Money>>,
 }
 

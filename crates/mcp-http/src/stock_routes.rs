@@ -74,10 +74,12 @@ pub struct StockUpdateLine {
     price: Option<f64>,
     /// Price before the discount; absent: unchanged; `null`: none.
     #[serde(default, deserialize_with = "present")]
+    #[allow(clippy::option_option)] // absent: unchanged; null: no old price any more
     old_price: Option<Option<f64>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+#[allow(clippy::option_option)] // the three states of a field that may be null
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
     Option::<f64>::deserialize(d).map(Some)
 }

@@ -187,8 +187,9 @@ pub fn transition(
         // Until the goods leave the store they go back on the shelf; after
         // that, putting them back is staff's job.
         (S::New, A::Expire | A::Cancel) => to(S::Cancelled, &[ReleaseStock]),
-        (S::Paid | S::Processing, A::Cancel) => to(S::Cancelled, &[ReleaseStock, RefundPayment]),
-        (S::ReadyForPickup, A::Cancel) => to(S::Cancelled, &[ReleaseStock, RefundPayment]),
+        (S::Paid | S::Processing | S::ReadyForPickup, A::Cancel) => {
+            to(S::Cancelled, &[ReleaseStock, RefundPayment])
+        }
         (S::Delivering, A::Cancel) => to(S::Cancelled, &[RefundPayment]),
         (S::Completed | S::Cancelled, _) => refuse(Some("the order is closed")),
         _ => refuse(None),

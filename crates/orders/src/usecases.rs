@@ -189,9 +189,6 @@ fn zone_of(store: &Store) -> Result<(OpeningHours, Tz), OrderError> {
     Ok((hours, zone))
 }
 
-/// The stock units a quantity takes: pieces as they are, weighted goods
-/// rounded up to whole units of the offer's stock.
-
 fn check_quantity(sku: &SkuId, unit: Unit, quantity: Decimal) -> Result<(), OrderError> {
     let why = if quantity <= Decimal::ZERO {
         Some("it must be more than zero")

@@ -50,6 +50,7 @@ pub(crate) struct StockWrite {
     pub store_id: String,
     pub stock: OfferStock,
     pub price_minor: Option<i64>,
+    #[allow(clippy::option_option)] // absent: unchanged; Some(None): no old price any more
     pub old_price_minor: Option<Option<i64>>,
 }
 
@@ -381,8 +382,14 @@ pub(crate) struct ReportLine {
     pub store_id: String,
     pub report: StockReport,
     pub price_minor: Option<i64>,
+    #[allow(clippy::option_option)] // absent: unchanged; Some(None): no old price any more
     pub old_price_minor: Option<Option<i64>>,
 }
+
+/// An offer of a report as it is decided: its row, its stock, a new price
+/// and old price.
+#[allow(clippy::option_option)] // the old price: unchanged, removed, or set
+type Pending<'a> = (&'a StockRow, OfferStock, Option<i64>, Option<Option<i64>>);
 
 /// What became of a report line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -413,7 +420,7 @@ pub(crate) fn report<C: StockBackend>(
         let mut writes: Vec<StockWrite> = Vec::new();
         for chunk in skus.chunks(10_000) {
             let rows = c.lock(store, chunk)?;
-            let mut stocks: BTreeMap<&str, (&StockRow, OfferStock, Option<i64>, Option<Option<i64>>)> =
+            let mut stocks: BTreeMap<&str, Pending<'_>> =
                 rows.iter().map(|r| (r.sku.as_str(), (r, r.stock(), None, None))).collect();
             // Sales after the oldest as_of that matters, for every offer here.
             let oldest = indices

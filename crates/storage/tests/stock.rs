@@ -155,9 +155,9 @@ fn a_batch_id_answers_the_same_twice_and_refuses_other_contents() {
 /// figures equal the ledger's.
 #[test]
 fn concurrent_checkouts_and_reports_never_oversell_on_postgres() {
+    const SHELF: i64 = 40;
     let Some(t) = TestDatabase::postgres() else { return };
     t.migrate();
-    const SHELF: i64 = 40;
     t.one_store(&[("MILK", SHELF)]);
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let o = Arc::new(t.ordering(Arc::clone(&clock) as _, 1000));
