@@ -168,7 +168,7 @@ fn authorize(state: &StockApiState, req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-fn unavailable(e: &LedgerError) -> ApiError {
+fn ledger_error(e: &LedgerError) -> ApiError {
     match e {
         LedgerError::Conflict(id) => ApiError::new(
             StatusCode::CONFLICT,
@@ -293,7 +293,7 @@ async fn apply(
         .ledger
         .apply_batch(&batch.batch_id, &batch.digest, batch.updates, batch.refused, state.clock.now())
         .await
-        .map_err(|e| unavailable(&e))?;
+        .map_err(|e| ledger_error(&e))?;
     tracing::info!(batch = %report.batch_id, applied = report.applied, refused = report.refused.len(), "stock batch");
     Ok(HttpResponse::Ok().json(StockBatchResponse {
         batch_id: report.batch_id,
@@ -331,7 +331,7 @@ async fn moves(
     if !(1..=MAX_MOVES_PAGE).contains(&limit) {
         return Err(ApiError::bad_request(format!("limit must be 1 to {MAX_MOVES_PAGE}")));
     }
-    let moves = state.ledger.moves_since(after, limit).await.map_err(|e| unavailable(&e))?;
+    let moves = state.ledger.moves_since(after, limit).await.map_err(|e| ledger_error(&e))?;
     let next = moves.last().map_or_else(|| after.to_string(), |m| m.cursor.clone());
     Ok(HttpResponse::Ok().json(StockMovesResponse {
         moves: moves

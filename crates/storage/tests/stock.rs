@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{Clock, Decimal, ManualClock, SkuId, StoreId, UserId};
 use orders::{Action, CheckoutRequest, ItemRequest, OrderError, Ordering, ShippingMethod};
 use storage::testing::TestDatabase;
-use storage::{DbConn, DbOrderRepo, DbStock};
+use storage::{DbConn, DbStock};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
@@ -201,5 +201,4 @@ fn concurrent_checkouts_and_reports_never_oversell_on_postgres() {
     let moves = DbStock::moves_since_on(&mut conn, MoveCursor::default(), 1000).unwrap();
     let ledger: Decimal = moves.iter().filter(|m| m.kind == "hold").map(|m| m.quantity.to_decimal()).sum();
     assert_eq!(ledger, Decimal::from(SHELF), "the ledger holds what the offer holds");
-    drop(DbOrderRepo::new(t.db.clone()));
 }

@@ -275,22 +275,12 @@ fn names_round_trip() {
 /// while they are in the store, and never both.
 #[test]
 fn holds_are_sold_when_the_goods_leave_and_released_only_on_cancel_in_store() {
-    let events = [
-        Event::Paid,
-        Event::CourierAssigned,
-        Event::CourierArrived,
-        Event::Received,
-        Event::Delivering,
-        Event::Delivered,
-        Event::Canceled,
-        Event::Updated,
-    ];
     for integration in IntegrationType::ALL {
         for restaurant in [false, true] {
             for status in S::ALL {
                 let facts =
                     Facts { restaurant, paid: true, composition_final: true, ..facts(integration, status) };
-                let steps = events
+                let steps = Event::ALL
                     .iter()
                     .filter_map(|e| match incoming(facts, *e) {
                         Incoming::Apply(step) => Some(step),
