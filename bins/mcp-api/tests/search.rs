@@ -1,5 +1,6 @@
-//! `/search` through the real binary: a catalog change is visible right
-//! after it is written (prices at once, names once the index catches up).
+//! `/search` through the real binary: a catalog change shows once the
+//! projections catch up (a refresh interval), names and prices alike;
+//! `/actualize` shows the price at once, from the record.
 
 mod common;
 
@@ -12,17 +13,37 @@ use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
 
-fn search(service: &RunningService, query: &str) -> Value {
+fn post(service: &RunningService, path: &str, body: &Value) -> Value {
     reqwest::blocking::Client::new()
-        .post(service.url("/search"))
+        .post(service.url(path))
         .header("rqUid", "1c6ec07e-3103-41bb-8753-6cea67521198")
-        .json(
-            &json!({"lat": 55.7558, "lon": 37.6173, "query": query, "storeId": "STORE-001", "maxResult": 1}),
-        )
+        .json(body)
         .send()
         .unwrap()
         .json()
         .unwrap()
+}
+
+fn search(service: &RunningService, query: &str) -> Value {
+    post(
+        service,
+        "/search",
+        &json!({"lat": 55.7558, "lon": 37.6173, "query": query, "storeId": "STORE-001", "maxResult": 1}),
+    )
+}
+
+/// Asks `ask` every 50 ms until `done` holds of its answer; panics with the
+/// last answer after 15 s.
+fn eventually(what: &str, ask: impl Fn() -> Value, done: impl Fn(&Value) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let answer = ask();
+        if done(&answer) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what} never showed: {answer}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -53,22 +74,19 @@ fn searching_after_a_catalog_write_sees_it() {
         let change = CatalogBatch { products: vec![product], offers: vec![offer], ..CatalogBatch::default() };
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &change).unwrap();
 
-        let price = search(&service, "молоко простоквашино 1,5% 1 л");
-        assert_eq!(
-            price["items"][0]["price"],
-            json!({"amount": 123.45, "currency": "RUB"}),
-            "prices come from the store of record"
+        let new_price = json!({"amount": 123.45, "currency": "RUB"});
+        let actual = post(&service, "/actualize", &json!({"skuIds": ["SKU-000001"], "storeId": "STORE-001"}));
+        assert_eq!(actual["items"][0]["price"], new_price, "/actualize reads the record: {actual}");
+        eventually(
+            "the new price in /search",
+            || search(&service, "молоко простоквашино 1,5% 1 л"),
+            |found| found["items"][0]["price"] == new_price,
         );
-
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let found = search(&service, "отборное");
-            if found["items"][0]["skuId"] == "SKU-000001" {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the index never caught up: {found}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        eventually(
+            "the new name in /search",
+            || search(&service, "отборное"),
+            |found| found["items"][0]["skuId"] == "SKU-000001",
+        );
         assert!(service.terminate().success());
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use catalog::{AvailabilityBook, ReachPolicy};
+use catalog::{OfferBook, ReachPolicy};
 use domain::SystemClock;
 use identity::{Authenticator, AuthenticatorSettings, IdentityProvider, JwtVerifier, SandboxProvider};
 use identity_providers::{IntrospectionProvider, SberIdProvider, SetupError};
@@ -183,7 +183,7 @@ fn orders_state(db: &Database, config: &Config) -> mcp_http::OrdersState {
 }
 
 /// What catching up applied: products to the index, offer changes to the
-/// availability book.
+/// offer book.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CaughtUp {
     pub products: usize,
@@ -191,7 +191,7 @@ pub struct CaughtUp {
 }
 
 /// Applies every catalog change after the projections' positions. Blocking.
-pub fn catch_up(db: &Database, index: &TantivyIndex, book: &AvailabilityBook) -> Result<CaughtUp, String> {
+pub fn catch_up(db: &Database, index: &TantivyIndex, book: &OfferBook) -> Result<CaughtUp, String> {
     const PRODUCTS_PER_PAGE: i64 = 5_000;
     const OFFERS_PER_PAGE: i64 = 50_000;
     let mut done = CaughtUp::default();
@@ -228,11 +228,11 @@ pub fn catch_up(db: &Database, index: &TantivyIndex, book: &AvailabilityBook) ->
     Ok(done)
 }
 
-/// The search index and the availability book, built from the catalog now
+/// The search index and the offer book, built from the catalog now
 /// and kept current by a background task that follows the change feed.
 fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogState, StartError> {
     let index = Arc::new(TantivyIndex::new().map_err(|e| StartError::Setup(e.to_string()))?);
-    let book = Arc::new(AvailabilityBook::new());
+    let book = Arc::new(OfferBook::new());
     let started = std::time::Instant::now();
     let mut conn = db.get().map_err(|e| StartError::Setup(e.to_string()))?;
     book.start_stock_at(
@@ -244,7 +244,7 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
         products = built.products,
         offers = built.offers,
         elapsed_ms = started.elapsed().as_millis(),
-        "search index and availability built"
+        "search index and offer book built"
     );
     let (index_for_task, book_for_task, every) =
         (Arc::clone(&index), Arc::clone(&book), config.catalog.index_refresh);

@@ -1,9 +1,9 @@
 //! The catalog's change feed as its followers (the search index, the
-//! availability book) see it: every write carries a sequence number, and
+//! offer book) see it: every write carries a sequence number, and
 //! within one sequence number (one import can write a million rows) rows are
 //! ordered by key, so a follower can page through it without gaps.
 
-use domain::{SkuId, StoreId};
+use crate::model::Offer;
 
 /// Where a follower stands: past every write with a smaller `seq` and,
 /// within `seq`, past every row whose `(sku, store)` is not greater.
@@ -21,30 +21,20 @@ impl FeedPosition {
     }
 }
 
-/// What search needs to know of an offer to choose a store for it; price
-/// and stock themselves are always read from the store of record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OfferAvailability {
-    pub sku: SkuId,
-    pub store: StoreId,
-    pub in_stock: bool,
-    pub delivery: bool,
-}
-
 /// One page of the offers' feed: offers written and offers removed, each
 /// in feed order, and whether each stream may have more after this page.
 #[derive(Clone, Debug, Default)]
 pub struct OfferFeedPage {
-    pub written: Vec<(OfferAvailability, FeedPosition)>,
+    pub written: Vec<(Offer, FeedPosition)>,
     pub written_more: bool,
     pub removed: Vec<FeedPosition>,
     pub removed_more: bool,
 }
 
 /// One change to apply, in feed order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum OfferChange {
-    Written(OfferAvailability),
+    Written(Offer),
     Removed { sku: String, store: String },
 }
 
@@ -97,12 +87,17 @@ impl OfferFeedPage {
 mod tests {
     use super::*;
 
-    fn offer(sku: &str, store: &str) -> OfferAvailability {
-        OfferAvailability {
-            sku: SkuId::new(sku).unwrap(),
+    use domain::{Currency, Money, SkuId, StoreId};
+
+    fn offer(sku: &str, store: &str) -> Offer {
+        Offer {
             store: StoreId::new(store).unwrap(),
-            in_stock: true,
+            sku: SkuId::new(sku).unwrap(),
+            price: Money::from_minor(100, Currency::Rub),
+            old_price: None,
+            stock: 1,
             delivery: true,
+            pickup: false,
         }
     }
 

@@ -3,24 +3,24 @@
 //! read use cases of the MCP channel, [`search`] and [`actualize`].
 //!
 //! Search is split on purpose: the [`SearchIndex`] port ranks SKU ids by
-//! text; price, stock and availability are always read from the store of
-//! record through [`CatalogRepo`], so `/search` and `/actualize` never
-//! disagree.
+//! text and [`CatalogRepo`] gives the offers. The search service gives them
+//! from [`OfferBook`], a projection of the change feed a refresh behind the
+//! record; `/actualize` and `/checkout` read the record itself.
 
-mod availability;
 pub mod demo;
 mod feed;
 mod hours;
 pub mod import;
 mod model;
+mod offer_book;
 mod ports;
 pub mod stock;
 mod usecases;
 
-pub use availability::{AvailabilityBook, Choice};
-pub use feed::{FeedPosition, OfferAvailability, OfferChange, OfferFeedPage};
+pub use feed::{FeedPosition, OfferChange, OfferFeedPage};
 pub use hours::{OpeningHours, time_zone};
 pub use model::{DeliveryZone, Offer, Product, Store};
+pub use offer_book::OfferBook;
 pub use ports::{CatalogRepo, RepoError, SearchError, SearchHit, SearchIndex};
 pub use usecases::{
     ActualizeQuery, CatalogError, Item, ReachPolicy, SearchQuery, actualize, reachable_stores, search,

@@ -1,14 +1,14 @@
-//! A `CatalogRepo` over the in-memory projections of the catalog: product
-//! lookups from the index, the choice of each product's store from the
-//! availability book, and everything a caller is shown of an offer (price,
-//! stock) from the store of record.
+//! A `CatalogRepo` over the in-memory projections of the catalog, for
+//! search: product lookups from the index, each product's best offer (its
+//! store, price and stock) from the offer book. What the projections do not
+//! answer — stores, every offer of a SKU, the cheapest — comes from the
+//! store of record.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use std::collections::HashMap;
 
-use catalog::{AvailabilityBook, CatalogRepo, Offer, Product, RepoError, Store};
+use catalog::{CatalogRepo, Offer, OfferBook, Product, RepoError, Store};
 use domain::{SkuId, StoreId};
 
 use crate::TantivyIndex;
@@ -16,17 +16,13 @@ use crate::TantivyIndex;
 #[derive(Debug, Clone)]
 pub struct ProjectedCatalog {
     index: Arc<TantivyIndex>,
-    availability: Arc<AvailabilityBook>,
+    offers: Arc<OfferBook>,
     record: Arc<dyn CatalogRepo>,
 }
 
 impl ProjectedCatalog {
-    pub fn new(
-        index: Arc<TantivyIndex>,
-        availability: Arc<AvailabilityBook>,
-        record: Arc<dyn CatalogRepo>,
-    ) -> Self {
-        ProjectedCatalog { index, availability, record }
+    pub fn new(index: Arc<TantivyIndex>, offers: Arc<OfferBook>, record: Arc<dyn CatalogRepo>) -> Self {
+        ProjectedCatalog { index, offers, record }
     }
 }
 
@@ -64,34 +60,10 @@ impl CatalogRepo for ProjectedCatalog {
         self.record.cheapest_offers(skus).await
     }
 
-    /// The book chooses the store; the offer is then read from the store of
-    /// record by key. Where the record shows the book was behind (the offer
-    /// gone, or out of stock where the book had it in stock), the record
-    /// chooses instead, so a stale book never hides stock.
+    /// From the book alone: no database read on the search path. The book
+    /// is at most a refresh behind the record; what is bought is decided
+    /// on the record.
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
-        let choices = self.availability.best(skus, stores);
-        if choices.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys: Vec<(SkuId, StoreId)> = choices.iter().map(|c| (c.sku.clone(), c.store.clone())).collect();
-        let mut current: HashMap<(SkuId, StoreId), Offer> = self
-            .record
-            .offers_at(&keys)
-            .await?
-            .into_iter()
-            .map(|o| ((o.sku.clone(), o.store.clone()), o))
-            .collect();
-        let mut offers = Vec::with_capacity(choices.len());
-        let mut stale = Vec::new();
-        for choice in choices {
-            match current.remove(&(choice.sku.clone(), choice.store)) {
-                Some(offer) if offer.in_stock() || !choice.in_stock => offers.push(offer),
-                _ => stale.push(choice.sku),
-            }
-        }
-        if !stale.is_empty() {
-            offers.extend(self.record.best_offers(&stale, stores).await?);
-        }
-        Ok(offers)
+        Ok(self.offers.best(skus, stores))
     }
 }

@@ -8,10 +8,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use catalog::import::{Batches, CatalogBatch, FeedEvent, Rejected};
 use catalog::stock::{OfferStock, StockQty};
-use catalog::{
-    CatalogRepo, DeliveryZone, FeedPosition, Offer, OfferAvailability, OfferFeedPage, Product, RepoError,
-    Store,
-};
+use catalog::{CatalogRepo, DeliveryZone, FeedPosition, Offer, OfferFeedPage, Product, RepoError, Store};
 use diesel::dsl::array_position;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
@@ -510,7 +507,7 @@ impl DbCatalogRepo {
 
     /// Up to `limit` offers written after `written_after` and up to `limit`
     /// removals after `removed_after`, each in feed order: what the
-    /// availability book applies to catch up.
+    /// offer book applies to catch up.
     pub fn offer_feed(
         conn: &mut DbConn,
         written_after: &FeedPosition,
@@ -540,7 +537,7 @@ impl DbCatalogRepo {
             .into_iter()
             .map(|row| {
                 let position = FeedPosition::new(row.seen_seq, row.sku.clone(), row.store_id.clone());
-                Ok((availability(row)?, position))
+                Ok((row.into_domain()?, position))
             })
             .collect::<Result<_, StorageError>>()?;
         let removed =
@@ -550,12 +547,12 @@ impl DbCatalogRepo {
 
     /// Up to `limit` offers whose stock moved after `after` (orders,
     /// updates, feeds), in stock-feed order, below the feed's horizon: what
-    /// the availability book applies to follow every stock move.
+    /// the offer book applies to follow every stock and price move.
     pub fn stock_feed(
         conn: &mut DbConn,
         after: &FeedPosition,
         limit: i64,
-    ) -> Result<Vec<(OfferAvailability, FeedPosition)>, StorageError> {
+    ) -> Result<Vec<(Offer, FeedPosition)>, StorageError> {
         let horizon = crate::stock_ledger::horizon(conn)?;
         let sql = format!(
             "SELECT * FROM offers WHERE (stock_txn, sku, store_id) > (?, ?, ?) AND stock_txn < {horizon}
@@ -565,7 +562,7 @@ impl DbCatalogRepo {
         rows.into_iter()
             .map(|row| {
                 let position = FeedPosition::new(row.stock_txn, row.sku.clone(), row.store_id.clone());
-                Ok((availability(row)?, position))
+                Ok((row.into_domain()?, position))
             })
             .collect()
     }
@@ -709,15 +706,6 @@ where
             query.bind::<BigInt, _>(limit).load(&mut **c)
         }
     }
-}
-
-fn availability(row: OfferRow) -> Result<OfferAvailability, StorageError> {
-    Ok(OfferAvailability {
-        sku: SkuId::new(row.sku).map_err(|e| corrupt("offers.sku", e))?,
-        store: StoreId::new(row.store_id).map_err(|e| corrupt("offers.store_id", e))?,
-        in_stock: row.stock > 0,
-        delivery: row.delivery,
-    })
 }
 
 fn failed(e: &StorageError) -> RepoError {

@@ -2,7 +2,7 @@
 //! without gaps through imports of any size, removals included, so that a
 //! follower ends up holding exactly what the store of record holds.
 
-use catalog::{AvailabilityBook, CatalogRepo, FeedPosition, Offer, demo};
+use catalog::{CatalogRepo, FeedPosition, Offer, OfferBook, demo};
 use domain::{SkuId, StoreId};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo, DbConn};
@@ -16,7 +16,7 @@ fn whole(demo: &demo::DemoCatalog) -> CatalogBatch {
 }
 
 /// Follows the offers' feed in pages of `page` until it is exhausted.
-fn follow(conn: &mut DbConn, book: &AvailabilityBook, page: i64) {
+fn follow(conn: &mut DbConn, book: &OfferBook, page: i64) {
     loop {
         let (w, r) = book.positions();
         if book.apply(DbCatalogRepo::offer_feed(conn, &w, &r, page).unwrap()) == 0 {
@@ -50,7 +50,7 @@ fn a_follower_of_the_offer_feed_matches_the_record_through_writes_and_removals()
     let demo = demo::generate(2_000);
     for t in TestDatabase::each_backend_migrated() {
         let mut conn = t.db.get().unwrap();
-        let book = AvailabilityBook::new();
+        let book = OfferBook::new();
         DbCatalogRepo::write(&mut conn, &whole(&demo)).unwrap();
         follow(&mut conn, &book, 97);
         assert_eq!(book.len(), demo.offers.len());
@@ -72,19 +72,18 @@ fn a_follower_of_the_offer_feed_matches_the_record_through_writes_and_removals()
         follow(&mut conn, &book, 13);
         assert_eq!(book.len(), kept.len() + 1, "{}", t.db.backend());
 
-        // The book chooses what the record's own query chooses.
+        // The book answers what the record's own query answers, offer for
+        // offer: store, price, old price, stock.
         drop(conn);
         let repo = DbCatalogRepo::new(t.db.clone());
         let skus: Vec<SkuId> = demo.products.iter().map(|p| p.sku.clone()).collect();
         let stores: Vec<StoreId> = demo.stores.iter().rev().map(|s| s.id.clone()).collect();
-        let record = runtime().block_on(repo.best_offers(&skus, &stores)).unwrap();
-        let mut from_record: Vec<(SkuId, StoreId, bool)> =
-            record.into_iter().map(|o| (o.sku.clone(), o.store.clone(), o.in_stock())).collect();
-        from_record.sort();
-        let mut from_book: Vec<(SkuId, StoreId, bool)> =
-            book.best(&skus, &stores).into_iter().map(|c| (c.sku, c.store, c.in_stock)).collect();
-        from_book.sort();
-        assert_eq!(from_book, from_record, "{}", t.db.backend());
+        let by_key = |mut offers: Vec<Offer>| {
+            offers.sort_by(|a, b| (&a.sku, &a.store).cmp(&(&b.sku, &b.store)));
+            offers
+        };
+        let from_record = by_key(runtime().block_on(repo.best_offers(&skus, &stores)).unwrap());
+        assert_eq!(by_key(book.best(&skus, &stores)), from_record, "{}", t.db.backend());
         let returned = book.best(std::slice::from_ref(&back.sku), std::slice::from_ref(&first));
         assert_eq!(returned.len(), 1, "the offer written after its removal is there");
     }

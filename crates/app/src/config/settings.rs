@@ -265,8 +265,8 @@ pub const SETTINGS: &[Setting] = &[
     setting(
         "catalog",
         "index_refresh_ms",
-        Some("1000"),
-        "How often `mcp-api` applies catalog changes to its search index.",
+        Some("250"),
+        "How often `mcp-api` applies catalog changes, stock and price moves to what `/search` answers from: the most a search can lag the database.",
     ),
     setting("delivery", "slot_minutes", Some("120"), "Length of a delivery slot."),
     setting(

@@ -3,7 +3,7 @@ pub mod seed;
 
 use std::sync::Arc;
 
-use catalog::{AvailabilityBook, FeedPosition, ReachPolicy};
+use catalog::{FeedPosition, OfferBook, ReachPolicy};
 use mcp_http::CatalogState;
 use search::{ProjectedCatalog, TantivyIndex};
 use storage::DbCatalogRepo;
@@ -17,7 +17,7 @@ pub fn catalog_state(t: &TestDatabase) -> CatalogState {
     index
         .apply(&DbCatalogRepo::changes_since(&mut conn, &FeedPosition::default(), i64::MAX).unwrap())
         .unwrap();
-    let book = Arc::new(AvailabilityBook::new());
+    let book = Arc::new(OfferBook::new());
     let start = FeedPosition::default();
     book.apply(DbCatalogRepo::offer_feed(&mut conn, &start, &start, i64::MAX).unwrap());
     let record = Arc::new(DbCatalogRepo::new(t.db.clone()));
