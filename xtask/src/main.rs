@@ -74,6 +74,19 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// One batch of 100,000 stock and price updates on PostgreSQL, and how
+    /// soon a change shows in /search.
+    Stock {
+        /// Offers in the demo catalog (the batch changes up to 100,000).
+        #[arg(long, default_value_t = 100_000)]
+        offers: usize,
+        /// Single changes timed until /search shows them.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        /// PostgreSQL to use (a schema `bench_stock` is recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
+    },
     /// Checkouts per second and their latency on SQLite and PostgreSQL.
     Checkout {
         /// Offers in the demo catalog.
@@ -115,6 +128,9 @@ fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Outbox { notifications, clients, database_url } } => {
             let settings = xtask::bench::outbox::Settings { notifications, clients, database_url };
             xtask::bench::outbox::run(&root, &settings)
+        }
+        Command::Bench { what: BenchCommand::Stock { offers, samples, database_url } } => {
+            xtask::bench::stock::run(&root, &xtask::bench::stock::Settings { offers, samples, database_url })
         }
         Command::Bench { what: BenchCommand::Checkout { offers, seconds, clients, database_url } } => {
             let settings = xtask::bench::checkout::Settings { offers, seconds, clients, database_url };

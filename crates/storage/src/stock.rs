@@ -8,7 +8,7 @@
 //! The database statements are the [`StockBackend`] trait, one impl per
 //! backend; the functions of this module are the procedure, written once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use catalog::stock::{MoveKind, OfferStock, Sale, Shortfall, StaleReport, StockQty, StockReport};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -19,7 +19,7 @@ use crate::StorageError;
 use crate::schema::{offers, stock_moves, stock_report_times};
 
 /// An offer's stock columns as read under lock.
-#[derive(Clone, Debug, Queryable, Selectable)]
+#[derive(Clone, Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = offers)]
 pub(crate) struct StockRow {
     pub sku: String,
@@ -88,6 +88,9 @@ pub(crate) trait StockBackend {
     /// The offers of `skus` in `store`, locked for this transaction, in SKU
     /// order.
     fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>>;
+    /// The offers of `keys` (store, SKU; sorted), locked for this
+    /// transaction in that order, in one statement where the backend can.
+    fn lock_keys(&mut self, keys: &[(&str, &str)]) -> QueryResult<Vec<StockRow>>;
     /// Writes each offer's stock (and whole units available to `stock`),
     /// stamped with `txn`.
     fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()>;
@@ -180,6 +183,15 @@ impl StockBackend for diesel::SqliteConnection {
         Ok(rows)
     }
 
+    fn lock_keys(&mut self, keys: &[(&str, &str)]) -> QueryResult<Vec<StockRow>> {
+        let mut rows = Vec::with_capacity(keys.len());
+        for group in keys.chunk_by(|a, b| a.0 == b.0) {
+            let skus: Vec<&str> = group.iter().map(|(_, sku)| *sku).collect();
+            rows.extend(self.lock(group[0].0, &skus)?);
+        }
+        Ok(rows)
+    }
+
     fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
         for row in rows {
             let key = offers::table.find((&row.sku, &row.store_id));
@@ -219,6 +231,21 @@ impl StockBackend for diesel::PgConnection {
             .select(StockRow::as_select())
             .for_update()
             .load(self)
+    }
+
+    fn lock_keys(&mut self, keys: &[(&str, &str)]) -> QueryResult<Vec<StockRow>> {
+        // Probed in the primary key's order (SKU, store), which walks its
+        // index once; locked in (store, SKU) order, as every writer locks.
+        let mut probes = keys.to_vec();
+        probes.sort_unstable_by_key(|(store, sku)| (*sku, *store));
+        diesel::sql_query(
+            "SELECT o.sku, o.store_id, o.shelf, o.shelf_as_of, o.held, o.sold_after
+             FROM unnest($1, $2) AS k (store_id, sku) JOIN offers o ON o.store_id = k.store_id AND o.sku = k.sku
+             ORDER BY o.store_id, o.sku FOR UPDATE OF o",
+        )
+        .bind::<Array<Text>, _>(probes.iter().map(|(store, _)| *store).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(probes.iter().map(|(_, sku)| *sku).collect::<Vec<_>>())
+        .load(self)
     }
 
     /// One statement for any number of rows: a batch of a hundred thousand
@@ -335,6 +362,57 @@ pub(crate) fn order_moves<C: StockBackend>(
     Ok(outcomes)
 }
 
+/// The offers of `keys` (store, SKU; sorted, distinct) locked, with our
+/// sales of each made after `since`: what a report needs to be decided.
+struct Locked {
+    rows: Vec<StockRow>,
+    /// By store, then SKU.
+    sales: HashMap<String, HashMap<String, Vec<Sale>>>,
+}
+
+impl Locked {
+    fn read<C: StockBackend>(c: &mut C, keys: &[(&str, &str)], since: DateTime<Utc>) -> QueryResult<Self> {
+        let mut rows = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(LOCK_CHUNK) {
+            rows.extend(c.lock_keys(chunk)?);
+        }
+        let mut sales: HashMap<String, HashMap<String, Vec<Sale>>> = HashMap::new();
+        for group in rows.chunk_by(|a, b| a.store_id == b.store_id) {
+            let store = group[0].store_id.as_str();
+            let skus: Vec<&str> = group.iter().map(|r| r.sku.as_str()).collect();
+            for (sku, sale) in c.sales_after(store, &skus, since.naive_utc())? {
+                sales.entry(store.to_owned()).or_default().entry(sku).or_default().push(sale);
+            }
+        }
+        Ok(Locked { rows, sales })
+    }
+
+    /// Our sales of `sku` in `store` since the time read.
+    fn sales_of(&self, store: &str, sku: &str) -> &[Sale] {
+        self.sales.get(store).and_then(|s| s.get(sku)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The stores of the offers read, once each.
+    fn stores(&self) -> Vec<&str> {
+        let mut stores: Vec<&str> = self.rows.iter().map(|r| r.store_id.as_str()).collect();
+        stores.dedup();
+        stores
+    }
+}
+
+/// Keys locked per statement: PostgreSQL takes any number, this keeps one
+/// statement's arrays to a few megabytes.
+const LOCK_CHUNK: usize = 50_000;
+
+/// `(store, sku)` of each item, sorted and distinct: the order every writer
+/// locks in.
+fn lock_order<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
+    let mut keys: Vec<(&str, &str)> = items.iter().map(key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The stock of each offer of a feed (SKU, store, shelf), which reports
 /// the shelf as of `as_of`, in the order given: a new offer starts from the
 /// report; an existing one takes it by the domain's rule, or keeps what it
@@ -345,30 +423,23 @@ pub(crate) fn feed_stocks<C: StockBackend>(
     as_of: DateTime<Utc>,
 ) -> Result<Vec<OfferStock>, StorageError> {
     let report = |shelf| StockReport { shelf, as_of };
-    let mut stocks: Vec<OfferStock> =
-        offers.iter().map(|(_, _, shelf)| OfferStock::reported(report(*shelf))).collect();
-    let mut by_store: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, (_, store, _)) in offers.iter().enumerate() {
-        by_store.entry(store).or_default().push(i);
-    }
-    for (store, indices) in by_store {
-        let mut skus: Vec<&str> = indices.iter().map(|i| offers[*i].0).collect();
-        skus.sort_unstable();
-        let rows = c.lock(store, &skus)?;
-        if !rows.is_empty() {
-            let oldest = rows.iter().filter_map(|r| r.stock().as_of).chain([as_of]).min().unwrap_or(as_of);
-            let sales = c.sales_after(store, &skus, oldest.naive_utc())?;
-            for i in indices {
-                let (sku, _, shelf) = offers[i];
-                let Some(row) = rows.iter().find(|r| r.sku == sku) else { continue };
-                let own: Vec<Sale> = sales.iter().filter(|(s, _)| s == sku).map(|(_, s)| *s).collect();
-                let existing = row.stock();
-                stocks[i] = existing.report(report(shelf), &own).unwrap_or(existing);
-            }
-        }
-        // A catalog write without a count time (the epoch) is not word from
-        // the merchant's systems.
-        if as_of != DateTime::UNIX_EPOCH {
+    let keys = lock_order(offers, |(sku, store, _)| (*store, *sku));
+    let locked = Locked::read(c, &keys, as_of)?;
+    let existing: HashMap<(&str, &str), OfferStock> =
+        locked.rows.iter().map(|r| ((r.store_id.as_str(), r.sku.as_str()), r.stock())).collect();
+    let stocks = offers
+        .iter()
+        .map(|(sku, store, shelf)| match existing.get(&(*store, *sku)) {
+            Some(stock) => stock.report(report(*shelf), locked.sales_of(store, sku)).unwrap_or(*stock),
+            None => OfferStock::reported(report(*shelf)),
+        })
+        .collect();
+    // A catalog write without a count time (the epoch) is not word from the
+    // merchant's systems.
+    if as_of != DateTime::UNIX_EPOCH {
+        let mut stores: Vec<&str> = keys.iter().map(|(store, _)| *store).collect();
+        stores.dedup();
+        for store in stores {
             c.reported(store, as_of.naive_utc())?;
         }
     }
@@ -400,72 +471,63 @@ pub(crate) enum ReportOutcome {
 }
 
 /// Applies stock reports (and their prices) by the domain's rule; returns
-/// each line's outcome in the order given. `at` is when they arrived.
+/// each line's outcome in the order given. `at` is when they arrived. One
+/// locked read and one write for the whole batch, whatever its size.
 pub(crate) fn report<C: StockBackend>(
     c: &mut C,
     lines: &[ReportLine],
     at: DateTime<Utc>,
 ) -> Result<Vec<ReportOutcome>, StorageError> {
+    let Some(since) = lines.iter().map(|l| l.report.as_of).min() else {
+        return Ok(Vec::new());
+    };
     let txn = c.txn()?;
-    let mut outcomes = vec![ReportOutcome::UnknownOffer; lines.len()];
-    // By store, then SKU: the order every writer locks in.
-    let mut by_store: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, line) in lines.iter().enumerate() {
-        by_store.entry(line.store_id.as_str()).or_default().push(i);
-    }
-    for (store, indices) in by_store {
-        let mut skus: Vec<&str> = indices.iter().map(|i| lines[*i].sku.as_str()).collect();
-        skus.sort_unstable();
-        skus.dedup();
-        let mut writes: Vec<StockWrite> = Vec::new();
-        for chunk in skus.chunks(10_000) {
-            let rows = c.lock(store, chunk)?;
-            let mut stocks: BTreeMap<&str, Pending<'_>> =
-                rows.iter().map(|r| (r.sku.as_str(), (r, r.stock(), None, None))).collect();
-            // Sales after the oldest as_of that matters, for every offer here.
-            let oldest = indices
-                .iter()
-                .map(|i| &lines[*i])
-                .filter(|l| stocks.contains_key(l.sku.as_str()))
-                .map(|l| l.report.as_of)
-                .chain(rows.iter().filter_map(|r| r.stock().as_of))
-                .min();
-            let sales = match oldest {
-                Some(oldest) => c.sales_after(store, chunk, oldest.naive_utc())?,
-                None => Vec::new(),
+    let keys = lock_order(lines, |l| (l.store_id.as_str(), l.sku.as_str()));
+    let locked = Locked::read(c, &keys, since)?;
+    let mut pending: HashMap<(&str, &str), Pending<'_>> = locked
+        .rows
+        .iter()
+        .map(|r| ((r.store_id.as_str(), r.sku.as_str()), (r, r.stock(), None, None)))
+        .collect();
+    let outcomes = lines
+        .iter()
+        .map(|line| {
+            let key = (line.store_id.as_str(), line.sku.as_str());
+            let Some((_, stock, price, old_price)) = pending.get_mut(&key) else {
+                return ReportOutcome::UnknownOffer;
             };
-            for &i in &indices {
-                let line = &lines[i];
-                let Some((_, stock, price, old_price)) = stocks.get_mut(line.sku.as_str()) else {
-                    continue;
-                };
-                let own: Vec<Sale> =
-                    sales.iter().filter(|(sku, _)| *sku == line.sku).map(|(_, s)| *s).collect();
-                outcomes[i] = match stock.report(line.report, &own) {
-                    Ok(next) => {
-                        *stock = next;
-                        if line.price_minor.is_some() {
-                            *price = line.price_minor;
-                        }
-                        if line.old_price_minor.is_some() {
-                            *old_price = line.old_price_minor;
-                        }
-                        ReportOutcome::Applied
+            match stock.report(line.report, locked.sales_of(key.0, key.1)) {
+                Ok(next) => {
+                    *stock = next;
+                    if line.price_minor.is_some() {
+                        *price = line.price_minor;
                     }
-                    Err(stale) => ReportOutcome::Stale(stale),
-                };
-            }
-            writes.extend(stocks.into_values().map(|(row, stock, price_minor, old_price_minor)| {
-                StockWrite {
-                    sku: row.sku.clone(),
-                    store_id: row.store_id.clone(),
-                    stock,
-                    price_minor,
-                    old_price_minor,
+                    if line.old_price_minor.is_some() {
+                        *old_price = line.old_price_minor;
+                    }
+                    ReportOutcome::Applied
                 }
-            }));
-        }
-        c.write(&writes, txn)?;
+                Err(stale) => ReportOutcome::Stale(stale),
+            }
+        })
+        .collect();
+    // In the primary key's order: PostgreSQL then walks the index once, in
+    // order, instead of jumping about it.
+    let mut pending: Vec<(&(&str, &str), &Pending<'_>)> = pending.iter().collect();
+    pending.sort_unstable_by_key(|((store, sku), _)| (*sku, *store));
+    let writes: Vec<StockWrite> = pending
+        .into_iter()
+        .map(|(_, pending)| *pending)
+        .map(|(row, stock, price_minor, old_price_minor)| StockWrite {
+            sku: row.sku.clone(),
+            store_id: row.store_id.clone(),
+            stock,
+            price_minor,
+            old_price_minor,
+        })
+        .collect();
+    c.write(&writes, txn)?;
+    for store in locked.stores() {
         c.reported(store, at.naive_utc())?;
     }
     Ok(outcomes)

@@ -4,6 +4,7 @@
 pub mod checkout;
 pub mod outbox;
 pub mod search;
+pub mod stock;
 pub mod webhooks;
 
 use std::fmt::Write as _;
