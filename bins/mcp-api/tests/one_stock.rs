@@ -110,10 +110,10 @@ impl Shop {
 
     /// The shelf as the merchant's systems count it at `as_of`; the
     /// refusal's reason when there is one.
-    fn report(&self, shelf: i64, as_of: DateTime<Utc>) -> Option<String> {
+    fn report(&self, on_shelf: i64, as_of: DateTime<Utc>) -> Option<String> {
         self.batches.set(self.batches.get() + 1);
         let body = json!({"batchId": format!("erp-{}", self.batches.get()), "updates": [
-            {"sku": SKU, "storeId": STORE, "stock": shelf, "asOf": as_of.to_rfc3339()}]});
+            {"sku": SKU, "storeId": STORE, "stock": on_shelf, "asOf": as_of.to_rfc3339()}]});
         let response = reqwest::blocking::Client::new()
             .post(self.service.url("/merchant/stock"))
             .bearer_auth(ERP)

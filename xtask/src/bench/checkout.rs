@@ -2,6 +2,7 @@
 //! each backend, through `mcp-api` over HTTP, each taking one unit of stock
 //! in one transaction with its slot place.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::BufReader;
 use std::net::TcpStream;
@@ -19,7 +20,8 @@ use crate::Result;
 
 /// Every unit on a pickup shelf (up to five per offer), one checkout's
 /// worth each, spread over stores and products.
-const UNITS_SQL: &str = "WITH RECURSIVE n(unit) AS (SELECT 1 UNION ALL SELECT unit + 1 FROM n WHERE unit < 5)
+pub(super) const UNITS_SQL: &str =
+    "WITH RECURSIVE n(unit) AS (SELECT 1 UNION ALL SELECT unit + 1 FROM n WHERE unit < 5)
      SELECT o.store_id, o.sku FROM offers o JOIN stores s ON s.id = o.store_id JOIN n ON n.unit <= o.stock
      WHERE s.pickup AND o.pickup ORDER BY n.unit, o.sku, o.store_id";
 
@@ -32,11 +34,62 @@ pub struct Settings {
 }
 
 #[derive(QueryableByName)]
-struct Unit {
+pub(super) struct Unit {
     #[diesel(sql_type = Text)]
-    store_id: String,
+    pub store_id: String,
     #[diesel(sql_type = Text)]
-    sku: String,
+    pub sku: String,
+}
+
+/// A signed-in shopper with the first pickup slot of every store that has
+/// one: what a checkout needs besides its items.
+pub(super) struct Shopper {
+    pub credentials: Value,
+    pub slots: HashMap<String, Value>,
+}
+
+impl Shopper {
+    /// Signs in over `/auth/other` (sandbox) with the MCP client `token`
+    /// (`Bearer …`) and asks each store of `units` for its slots once.
+    pub fn sign_in(addr: &str, token: &str, units: &[Unit]) -> Result<Shopper> {
+        let mut conn = connect(addr)?;
+        let auth = [("authorization", token), ("rqUid", "00000000-0000-4000-8000-000000000000")];
+        let (status, login) =
+            call(&mut conn, addr, "/auth/other", &auth, &json!({"token": "sandbox:bench"}))?;
+        if status != 200 {
+            return Err(format!("sign-in answered {status}: {login}").into());
+        }
+        let credentials = json!({"authType": "oauth2", "oauth2": token, "accessToken": login["accessToken"]});
+        let mut slots: HashMap<String, Value> = HashMap::new();
+        for unit in units {
+            if slots.contains_key(&unit.store_id) {
+                continue;
+            }
+            let body = json!({"shipping": "pickup", "storeId": unit.store_id, "items": [{"skuId": unit.sku, "quantity": 1}]});
+            let (status, options) = call(&mut conn, addr, "/delivery", &auth[1..], &body)?;
+            if status == 200 && options["options"][0].is_object() {
+                // The order price was this item's; each checkout buys another.
+                let mut slot = options["options"][0].clone();
+                slot.as_object_mut().map(|o| o.remove("orderPrice"));
+                slots.insert(unit.store_id.clone(), slot);
+            }
+        }
+        if slots.is_empty() {
+            return Err("no store offers a pickup slot now".into());
+        }
+        Ok(Shopper { credentials, slots })
+    }
+
+    /// The `/checkout` body of one unit.
+    pub fn checkout(&self, unit: &Unit) -> Value {
+        json!({
+            "items": [{"skuId": unit.sku, "quantity": 1}],
+            "storeId": unit.store_id,
+            "shipping": "pickup",
+            "shippingOptions": self.slots[&unit.store_id],
+            "credentials": self.credentials,
+        })
+    }
 }
 
 struct Backend {
@@ -45,11 +98,11 @@ struct Backend {
     refused: usize,
 }
 
-fn rq_uid(client: usize, i: usize) -> String {
+pub(super) fn rq_uid(client: usize, i: usize) -> String {
     format!("00000000-0000-4000-8000-{client:04x}{i:08x}")
 }
 
-fn call(
+pub(super) fn call(
     conn: &mut BufReader<TcpStream>,
     addr: &str,
     path: &str,
@@ -91,30 +144,14 @@ fn run_backend(
             ("MERCHANT_PICKUP_CAPACITY", "100000"),
         ],
     )?;
-    let mut conn = connect(&addr)?;
-    let auth = [("authorization", token.as_str()), ("rqUid", "00000000-0000-4000-8000-000000000000")];
-    let (status, login) = call(&mut conn, &addr, "/auth/other", &auth, &json!({"token": "sandbox:bench"}))?;
-    if status != 200 {
-        stop(service);
-        return Err(format!("sign-in answered {status}: {login}").into());
-    }
-    let credentials = json!({"authType": "oauth2", "oauth2": token, "accessToken": login["accessToken"]});
-    // The first pickup slot of every store, asked once.
-    let mut slots: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
-    for unit in &units {
-        if slots.contains_key(&unit.store_id) {
-            continue;
+    let shopper = match Shopper::sign_in(&addr, &token, &units) {
+        Ok(shopper) => shopper,
+        Err(e) => {
+            stop(service);
+            return Err(e);
         }
-        let body = json!({"shipping": "pickup", "storeId": unit.store_id, "items": [{"skuId": unit.sku, "quantity": 1}]});
-        let (status, options) = call(&mut conn, &addr, "/delivery", &auth[1..], &body)?;
-        if status == 200 && options["options"][0].is_object() {
-            // The order price was this item's; each checkout buys another.
-            let mut slot = options["options"][0].clone();
-            slot.as_object_mut().map(|o| o.remove("orderPrice"));
-            slots.insert(unit.store_id.clone(), slot);
-        }
-    }
-    let units: Vec<&Unit> = units.iter().filter(|u| slots.contains_key(&u.store_id)).collect();
+    };
+    let units: Vec<&Unit> = units.iter().filter(|u| shopper.slots.contains_key(&u.store_id)).collect();
     if units.is_empty() {
         stop(service);
         return Err("no store offers a pickup slot now".into());
@@ -127,15 +164,9 @@ fn run_backend(
         || connect(&addr),
         |c, client, i| {
             let unit = units[(client + i * clients) % units.len()];
-            let body = json!({
-                "items": [{"skuId": unit.sku, "quantity": 1}],
-                "storeId": unit.store_id,
-                "shipping": "pickup",
-                "shippingOptions": slots[&unit.store_id],
-                "credentials": credentials,
-            });
             let rq = rq_uid(client, i);
-            let (status, answer) = call(c, &addr, "/checkout", &[("rqUid", rq.as_str())], &body)?;
+            let (status, answer) =
+                call(c, &addr, "/checkout", &[("rqUid", rq.as_str())], &shopper.checkout(unit))?;
             if status != 200 && refused.fetch_add(1, Ordering::Relaxed) == 0 {
                 eprintln!("bench checkout: {name}: first refusal: {status} {answer}");
             }

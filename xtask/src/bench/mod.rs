@@ -1,6 +1,7 @@
 //! Benchmarks: each loads its data, drives a release build over HTTP from a
 //! few client threads, and writes its section of `bench/RESULTS.md`.
 
+mod background;
 pub mod checkout;
 pub mod outbox;
 pub mod search;

@@ -13,6 +13,7 @@ use std::time::Instant;
 use diesel::prelude::*;
 use diesel::sql_types::{Double, Text};
 
+use super::background::{Achieved, Pace, Stream};
 use super::{
     Measured, connect, load, post, release_binaries, rss_kib, schema_url, start_service, stop, write_section,
 };
@@ -22,6 +23,9 @@ const SCHEMA: &str = "bench_search";
 /// Red Square: a point several demo stores deliver to.
 const POINT: (f64, f64) = (55.7558, 37.6173);
 const TOP: usize = 10;
+const STOCK_TOKEN: &str = "bench-search-stock-token";
+/// The busy rows' background: the merchant's systems and shoppers at work.
+const BUSY: Pace = Pace { updates_per_s: 1_000, checkouts_per_s: 50 };
 
 #[derive(Debug)]
 pub struct Settings {
@@ -75,14 +79,42 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
         .execute(&mut pg)?;
     diesel::sql_query("ANALYZE").execute(&mut pg)?;
 
-    let (service, addr) = start_service(root, &bin.join("mcp-api"), &[("MERCHANT_DATABASE_URL", &url)])?;
-    let ours = run_http(&addr, &queries, settings)?;
+    let client = format!(
+        "Bearer {}",
+        super::merchantctl(&bin, &url, &["tokens", "create", "--client", "bench"])?.trim()
+    );
+    let (service, addr) = start_service(
+        root,
+        &bin.join("mcp-api"),
+        &[
+            ("MERCHANT_DATABASE_URL", &url),
+            ("MERCHANT_STOCK_API_TOKEN", STOCK_TOKEN),
+            ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
+            ("MERCHANT_PICKUP_CAPACITY", "1000000"),
+        ],
+    )?;
+    let measured = (|| -> Result<_> {
+        println!("bench search: quiet");
+        let ours = run_http(&addr, &queries, settings)?;
+        println!(
+            "bench search: busy ({} stock updates/s, {} checkouts/s)",
+            BUSY.updates_per_s, BUSY.checkouts_per_s
+        );
+        let stream = Stream::start(&addr, &url, &client, STOCK_TOKEN, BUSY)?;
+        let ours_busy = run_http(&addr, &queries, settings);
+        let theirs_busy = run_pg(&url, PgAnswer::WithOffer, &queries, settings);
+        let achieved = stream.stop()?;
+        Ok((ours, ours_busy?, theirs_busy?, achieved))
+    })();
     let rss_kib = rss_kib(service.id());
     stop(service);
+    let (ours, ours_busy, theirs_busy, achieved) = measured?;
     let theirs = run_pg(&url, PgAnswer::WithOffer, &queries, settings)?;
     let names_only = run_pg(&url, PgAnswer::NamesOnly, &queries, settings)?;
 
-    let report = report(settings, queries.len(), &ours, &theirs, &names_only, rss_kib);
+    let quiet = [&ours, &theirs, &names_only];
+    let busy = Busy { ours: &ours_busy, theirs: &theirs_busy, achieved };
+    let report = report(settings, queries.len(), quiet, &busy, rss_kib);
     write_section(root, "search", &report)?;
     println!("{report}");
     diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
@@ -237,28 +269,50 @@ fn run_pg(
     })
 }
 
-fn report(
-    settings: &Settings,
-    queries: usize,
-    ours: &Side,
-    theirs: &Side,
-    names_only: &Side,
-    rss_kib: u64,
-) -> String {
+/// The busy rows: both sides measured while the background stream runs.
+struct Busy<'a> {
+    ours: &'a Side,
+    theirs: &'a Side,
+    achieved: Achieved,
+}
+
+fn ratio(ours: &Side, theirs: &Side) -> f64 {
+    ours.measured.throughput() / theirs.measured.throughput().max(f64::MIN_POSITIVE)
+}
+
+fn report(settings: &Settings, queries: usize, quiet: [&Side; 3], busy: &Busy<'_>, rss_kib: u64) -> String {
     let mut out = format!(
-        "# bench: search\n\n`cargo xtask bench search --offers {} --seconds {} --clients {}`: the {} relevance queries\nin turn, top {TOP}, from {} client connection(s) per side, on the same PostgreSQL data. `/search` answers\neach product with its best offer in a store that reaches the point, price and stock read from PostgreSQL\nper request; the second row asks PostgreSQL for the same answer in one query, the third for names only.\n\n| side | requests/s | p50 ms | p99 ms | relevance (top 3) |\n| --- | ---: | ---: | ---: | ---: |\n",
-        settings.offers, settings.seconds, settings.clients, queries, settings.clients
+        "# bench: search\n\n`cargo xtask bench search --offers {} --seconds {} --clients {}`: the {} relevance queries\nin turn, top {TOP}, from {} client connection(s) per side, on the same PostgreSQL data. `/search` answers\neach product with its best offer in a store that reaches the point, price and stock from memory (the\noffer book, which follows every stock move); PostgreSQL is asked for the same answer in one query, and\nfor names only. Busy rows: measured while {} stock updates/s (`POST /merchant/stock`, batches of\n{} every 100 ms) and {} checkouts/s go to the same `mcp-api` and database.\n\n| load | side | requests/s | p50 ms | p99 ms | relevance (top 3) |\n| --- | --- | ---: | ---: | ---: | ---: |\n",
+        settings.offers,
+        settings.seconds,
+        settings.clients,
+        queries,
+        settings.clients,
+        BUSY.updates_per_s,
+        BUSY.updates_per_s / 10,
+        BUSY.checkouts_per_s
     );
-    for side in [ours, theirs, names_only] {
-        let _ =
-            writeln!(out, "| {} | {} | {:.1} % |", side.name, side.measured.cells(), side.relevance * 100.0);
+    let rows = quiet.iter().map(|s| ("quiet", *s)).chain([("busy", busy.ours), ("busy", busy.theirs)]);
+    for (load, side) in rows {
+        let _ = writeln!(
+            out,
+            "| {load} | {} | {} | {:.1} % |",
+            side.name,
+            side.measured.cells(),
+            side.relevance * 100.0
+        );
     }
+    let [ours, theirs, names_only] = quiet;
     let _ = write!(
         out,
-        "\n- throughput ratio (ours / PostgreSQL answering the same): {:.1}× (target ≥ 3×); against names only: {:.1}×\n- our p99: {:.2} ms (target ≤ 20 ms)\n- mcp-api RSS after the load: {} MiB\n",
-        ours.measured.throughput() / theirs.measured.throughput().max(f64::MIN_POSITIVE),
-        ours.measured.throughput() / names_only.measured.throughput().max(f64::MIN_POSITIVE),
+        "\n- throughput ratio, ours / PostgreSQL answering the same: quiet {:.1}×, busy {:.1}× (target ≥ 10×); quiet against names only: {:.1}×\n- our p99: quiet {:.2} ms, busy {:.2} ms (target ≤ 5 ms)\n- the background achieved {:.0} stock updates/s and {:.1} checkouts/s\n- mcp-api RSS after the load: {} MiB\n",
+        ratio(ours, theirs),
+        ratio(busy.ours, busy.theirs),
+        ratio(ours, names_only),
         ours.measured.ms(0.99),
+        busy.ours.measured.ms(0.99),
+        busy.achieved.updates_per_s,
+        busy.achieved.checkouts_per_s,
         rss_kib / 1024
     );
     out
