@@ -1,7 +1,7 @@
 //! Carries out `catalog::stock` on the offers' rows. Every stock move locks
-//! the rows it touches (PostgreSQL: `FOR UPDATE`, in `(store, sku)` order so
-//! concurrent writers never wait in a circle; SQLite: the write transaction
-//! is already exclusive), asks the domain, and writes back what it says,
+//! the rows it touches (PostgreSQL: `FOR UPDATE`, in primary-key `(sku,
+//! store)` order by bytes so concurrent writers never wait in a circle;
+//! SQLite: the write transaction is already exclusive), asks the domain, and writes back what it says,
 //! stamped with the transaction's position in the stock feed. Moves made by
 //! orders are kept in `stock_moves` for the merchant's systems.
 //!
@@ -85,12 +85,10 @@ pub(crate) trait StockBackend {
     /// This transaction's position in the stock feed: PostgreSQL's
     /// transaction id, SQLite's next counter value (writers are serial).
     fn txn(&mut self) -> QueryResult<i64>;
-    /// The offers of `skus` in `store`, locked for this transaction, in SKU
-    /// order.
-    fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>>;
-    /// The offers of `keys` (store, SKU; sorted), locked for this
-    /// transaction in that order, in one statement where the backend can.
-    fn lock_keys(&mut self, keys: &[(&str, &str)]) -> QueryResult<Vec<StockRow>>;
+    /// The offers of `keys` that exist, locked for this transaction in the
+    /// order given (callers give [`lock_order`]), in one statement where
+    /// the backend can.
+    fn lock(&mut self, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>>;
     /// Writes each offer's stock (and whole units available to `stock`),
     /// stamped with `txn`.
     fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()>;
@@ -167,27 +165,25 @@ impl StockBackend for diesel::SqliteConnection {
         Ok(next.value)
     }
 
-    fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>> {
-        let mut rows = Vec::with_capacity(skus.len());
-        // Below SQLite's limit of bound parameters.
-        for chunk in skus.chunks(500) {
-            rows.extend(
-                offers::table
-                    .filter(offers::store_id.eq(store))
-                    .filter(offers::sku.eq_any(chunk))
-                    .select(StockRow::as_select())
-                    .load(self)?,
-            );
+    /// Its write transaction is exclusive already: the order of reading
+    /// does not matter.
+    fn lock(&mut self, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>> {
+        let mut by_store: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (sku, store) in keys {
+            by_store.entry(store).or_default().push(sku);
         }
-        rows.sort_by(|a, b| a.sku.cmp(&b.sku));
-        Ok(rows)
-    }
-
-    fn lock_keys(&mut self, keys: &[(&str, &str)]) -> QueryResult<Vec<StockRow>> {
         let mut rows = Vec::with_capacity(keys.len());
-        for group in keys.chunk_by(|a, b| a.0 == b.0) {
-            let skus: Vec<&str> = group.iter().map(|(_, sku)| *sku).collect();
-            rows.extend(self.lock(group[0].0, &skus)?);
+        for (store, skus) in by_store {
+            // Below SQLite's limit of bound parameters.
+            for chunk in skus.chunks(500) {
+                rows.extend(
+                    offers::table
+                        .filter(offers::store_id.eq(store))
+                        .filter(offers::sku.eq_any(chunk))
+                        .select(StockRow::as_select())
+                        .load(self)?,
+                );
+            }
         }
         Ok(rows)
     }
@@ -223,28 +219,18 @@ impl StockBackend for diesel::PgConnection {
         diesel::select(diesel::dsl::sql::<BigInt>("pg_current_xact_id()::text::bigint")).get_result(self)
     }
 
-    fn lock(&mut self, store: &str, skus: &[&str]) -> QueryResult<Vec<StockRow>> {
-        offers::table
-            .filter(offers::store_id.eq(store))
-            .filter(offers::sku.eq_any(skus))
-            .order(offers::sku)
-            .select(StockRow::as_select())
-            .for_update()
-            .load(self)
-    }
-
-    fn lock_keys(&mut self, keys: &[(&str, &str)]) -> QueryResult<Vec<StockRow>> {
-        // Probed in the primary key's order (SKU, store), which walks its
-        // index once; locked in (store, SKU) order, as every writer locks.
-        let mut probes = keys.to_vec();
-        probes.sort_unstable_by_key(|(store, sku)| (*sku, *store));
+    /// One statement for any number of keys, locking in the order given:
+    /// `WITH ORDINALITY` sorts by an integer rather than by collated text,
+    /// and keys in the primary key's order walk its index once.
+    fn lock(&mut self, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>> {
         diesel::sql_query(
             "SELECT o.sku, o.store_id, o.shelf, o.shelf_as_of, o.held, o.sold_after
-             FROM unnest($1, $2) AS k (store_id, sku) JOIN offers o ON o.store_id = k.store_id AND o.sku = k.sku
-             ORDER BY o.store_id, o.sku FOR UPDATE OF o",
+             FROM unnest($1, $2) WITH ORDINALITY AS k (sku, store_id, n)
+             JOIN offers o ON o.sku = k.sku AND o.store_id = k.store_id
+             ORDER BY k.n FOR UPDATE OF o",
         )
-        .bind::<Array<Text>, _>(probes.iter().map(|(store, _)| *store).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(probes.iter().map(|(_, sku)| *sku).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(keys.iter().map(|(sku, _)| *sku).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(keys.iter().map(|(_, store)| *store).collect::<Vec<_>>())
         .load(self)
     }
 
@@ -314,8 +300,9 @@ pub(crate) fn order_moves<C: StockBackend>(
         return Ok(vec![None; lines.len()]);
     }
     let txn = c.txn()?;
+    let keys: Vec<OfferKey<'_>> = skus.iter().map(|sku| (*sku, store)).collect();
     let mut rows: BTreeMap<String, (StockRow, OfferStock)> = c
-        .lock(store, &skus)?
+        .lock(&keys)?
         .into_iter()
         .map(|row| {
             let stock = row.stock();
@@ -362,8 +349,8 @@ pub(crate) fn order_moves<C: StockBackend>(
     Ok(outcomes)
 }
 
-/// The offers of `keys` (store, SKU; sorted, distinct) locked, with our
-/// sales of each made after `since`: what a report needs to be decided.
+/// The offers of `keys` (in [`lock_order`]) locked, with our sales of each
+/// made after `since`: what a report needs to be decided.
 struct Locked {
     rows: Vec<StockRow>,
     /// By store, then SKU.
@@ -371,15 +358,17 @@ struct Locked {
 }
 
 impl Locked {
-    fn read<C: StockBackend>(c: &mut C, keys: &[(&str, &str)], since: DateTime<Utc>) -> QueryResult<Self> {
+    fn read<C: StockBackend>(c: &mut C, keys: &[OfferKey<'_>], since: DateTime<Utc>) -> QueryResult<Self> {
         let mut rows = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(LOCK_CHUNK) {
-            rows.extend(c.lock_keys(chunk)?);
+            rows.extend(c.lock(chunk)?);
+        }
+        let mut by_store: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for row in &rows {
+            by_store.entry(row.store_id.as_str()).or_default().push(row.sku.as_str());
         }
         let mut sales: HashMap<String, HashMap<String, Vec<Sale>>> = HashMap::new();
-        for group in rows.chunk_by(|a, b| a.store_id == b.store_id) {
-            let store = group[0].store_id.as_str();
-            let skus: Vec<&str> = group.iter().map(|r| r.sku.as_str()).collect();
+        for (store, skus) in by_store {
             for (sku, sale) in c.sales_after(store, &skus, since.naive_utc())? {
                 sales.entry(store.to_owned()).or_default().entry(sku).or_default().push(sale);
             }
@@ -394,9 +383,9 @@ impl Locked {
 
     /// The stores of the offers read, once each.
     fn stores(&self) -> Vec<&str> {
-        let mut stores: Vec<&str> = self.rows.iter().map(|r| r.store_id.as_str()).collect();
-        stores.dedup();
-        stores
+        let stores: std::collections::BTreeSet<&str> =
+            self.rows.iter().map(|r| r.store_id.as_str()).collect();
+        stores.into_iter().collect()
     }
 }
 
@@ -404,10 +393,15 @@ impl Locked {
 /// statement's arrays to a few megabytes.
 const LOCK_CHUNK: usize = 50_000;
 
-/// `(store, sku)` of each item, sorted and distinct: the order every writer
-/// locks in.
-fn lock_order<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
-    let mut keys: Vec<(&str, &str)> = items.iter().map(key).collect();
+/// An offer's primary key: (SKU, store).
+pub(crate) type OfferKey<'a> = (&'a str, &'a str);
+
+/// The key of each item, sorted by bytes and distinct: the order every
+/// writer locks offers in, so that concurrent writers never wait for each
+/// other in a circle. (An order's moves are one store's SKUs, sorted: the
+/// same order.)
+fn lock_order<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> OfferKey<'a>) -> Vec<OfferKey<'a>> {
+    let mut keys: Vec<OfferKey<'a>> = items.iter().map(key).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -423,7 +417,7 @@ pub(crate) fn feed_stocks<C: StockBackend>(
     as_of: DateTime<Utc>,
 ) -> Result<Vec<OfferStock>, StorageError> {
     let report = |shelf| StockReport { shelf, as_of };
-    let keys = lock_order(offers, |(sku, store, _)| (*store, *sku));
+    let keys = lock_order(offers, |(sku, store, _)| (*sku, *store));
     let locked = Locked::read(c, &keys, as_of)?;
     let existing: HashMap<(&str, &str), OfferStock> =
         locked.rows.iter().map(|r| ((r.store_id.as_str(), r.sku.as_str()), r.stock())).collect();
@@ -437,8 +431,7 @@ pub(crate) fn feed_stocks<C: StockBackend>(
     // A catalog write without a count time (the epoch) is not word from the
     // merchant's systems.
     if as_of != DateTime::UNIX_EPOCH {
-        let mut stores: Vec<&str> = keys.iter().map(|(store, _)| *store).collect();
-        stores.dedup();
+        let stores: std::collections::BTreeSet<&str> = keys.iter().map(|(_, store)| *store).collect();
         for store in stores {
             c.reported(store, as_of.naive_utc())?;
         }
@@ -482,7 +475,7 @@ pub(crate) fn report<C: StockBackend>(
         return Ok(Vec::new());
     };
     let txn = c.txn()?;
-    let keys = lock_order(lines, |l| (l.store_id.as_str(), l.sku.as_str()));
+    let keys = lock_order(lines, |l| (l.sku.as_str(), l.store_id.as_str()));
     let locked = Locked::read(c, &keys, since)?;
     let mut pending: HashMap<(&str, &str), Pending<'_>> = locked
         .rows

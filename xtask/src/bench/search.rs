@@ -90,7 +90,7 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
             ("MERCHANT_DATABASE_URL", &url),
             ("MERCHANT_STOCK_API_TOKEN", STOCK_TOKEN),
             ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
-            ("MERCHANT_PICKUP_CAPACITY", "1000000"),
+            ("MERCHANT_PICKUP_CAPACITY", "100000"),
         ],
     )?;
     let measured = (|| -> Result<_> {
