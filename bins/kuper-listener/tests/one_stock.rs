@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -26,9 +26,7 @@ const SKU: &str = "SKU-000001";
 const STORE: &str = "STORE-002";
 
 fn merchantctl() -> PathBuf {
-    let bin = Path::new(common::BIN).with_file_name("merchantctl");
-    assert!(bin.exists(), "{} is missing: run the workspace's tests (cargo xtask test)", bin.display());
-    bin
+    app::testing::sibling_binary(common::BIN, "merchantctl")
 }
 
 struct World {

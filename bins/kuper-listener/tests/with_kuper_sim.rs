@@ -31,13 +31,7 @@ const STORES: [(&str, &str); 3] =
 const ROUND_NOTIFICATIONS: usize = 14;
 
 fn sim_bin() -> PathBuf {
-    let bin = Path::new(BIN).with_file_name("kuper-sim");
-    assert!(
-        bin.exists(),
-        "{} is missing: run the workspace's tests (cargo xtask test), or cargo build --bin kuper-sim",
-        bin.display()
-    );
-    bin
+    app::testing::sibling_binary(BIN, "kuper-sim")
 }
 
 /// The demo catalog, open around the clock with plenty of SKU, and the three

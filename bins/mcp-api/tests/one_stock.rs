@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,9 +27,7 @@ const STORE: &str = "STORE-001";
 const ERP: &str = "erp-one-stock-token";
 
 fn merchantctl() -> PathBuf {
-    let bin = Path::new(common::BIN).with_file_name("merchantctl");
-    assert!(bin.exists(), "{} is missing: run the workspace's tests (cargo xtask test)", bin.display());
-    bin
+    app::testing::sibling_binary(common::BIN, "merchantctl")
 }
 
 struct Shop {

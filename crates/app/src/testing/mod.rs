@@ -5,7 +5,7 @@
 pub mod browser;
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
@@ -13,6 +13,19 @@ use std::time::{Duration, Instant};
 
 const START_TIMEOUT: Duration = Duration::from_mins(1);
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Another binary of the workspace beside `bin` (a test's own
+/// `CARGO_BIN_EXE_…`): `merchantctl`, `kuper-sim`. Panics with how to build
+/// it when it is missing.
+pub fn sibling_binary(bin: &str, name: &str) -> PathBuf {
+    let sibling = Path::new(bin).with_file_name(name);
+    assert!(
+        sibling.exists(),
+        "{} is missing: run the workspace's tests (cargo xtask test), or cargo build --bin {name}",
+        sibling.display()
+    );
+    sibling
+}
 
 /// A service process that has printed its `listening on` line.
 #[derive(Debug)]
