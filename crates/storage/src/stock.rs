@@ -1,9 +1,10 @@
 //! Carries out `catalog::stock` on the offers' rows. Every stock move locks
 //! the rows it touches (PostgreSQL: `FOR UPDATE`, in primary-key `(sku,
 //! store)` order by bytes so concurrent writers never wait in a circle;
-//! SQLite: the write transaction is already exclusive), asks the domain, and writes back what it says,
-//! stamped with the transaction's position in the stock feed. Moves made by
-//! orders are kept in `stock_moves` for the merchant's systems.
+//! SQLite: the write transaction is already exclusive), asks the domain,
+//! and writes back what it says, stamped with the transaction's position in
+//! the stock feed. Moves made by orders are kept in `stock_moves` for the
+//! merchant's systems.
 //!
 //! The database statements are the [`StockBackend`] trait, one impl per
 //! backend; the functions of this module are the procedure, written once.
