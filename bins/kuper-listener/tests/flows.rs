@@ -93,7 +93,7 @@ fn world(t: TestDatabase) -> World {
             offer.pickup = true;
         }
     }
-    let batch = CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+    let batch = CatalogBatch::from(catalog);
     let mut conn = t.db.get().unwrap();
     DbCatalogRepo::write(&mut conn, &batch).unwrap();
     DbKuperInbox::set_store(&mut conn, "STORE-001", IntegrationType::KuperDelivery, false, None).unwrap();

@@ -45,8 +45,7 @@ impl World {
         for offer in catalog.offers.iter_mut().filter(|o| o.sku.as_str() == SKU) {
             offer.stock = 10;
         }
-        let batch =
-            CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+        let batch = CatalogBatch::from(catalog);
         let mut conn = t.db.get().unwrap();
         DbCatalogRepo::write(&mut conn, &batch).unwrap();
         DbKuperInbox::set_store(&mut conn, STORE, IntegrationType::Pickup, false, None).unwrap();

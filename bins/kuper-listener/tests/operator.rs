@@ -39,8 +39,7 @@ fn staff_drive_a_kuper_order_over_http() {
             .unwrap()
             .sku
             .clone();
-        let batch =
-            CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+        let batch = CatalogBatch::from(catalog);
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let service = RunningService::start(

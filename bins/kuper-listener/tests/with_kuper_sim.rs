@@ -44,7 +44,7 @@ fn setup(t: &TestDatabase) {
     for offer in catalog.offers.iter_mut().filter(|o| o.sku.as_str() == SKU) {
         offer.stock = 1_000;
     }
-    let batch = CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+    let batch = CatalogBatch::from(catalog);
     let mut conn = t.db.get().unwrap();
     DbCatalogRepo::write(&mut conn, &batch).unwrap();
     for (integration, store) in STORES {

@@ -50,8 +50,7 @@ impl Shop {
         for offer in catalog.offers.iter_mut().filter(|o| o.sku.as_str() == SKU) {
             (offer.stock, offer.pickup) = (10, true);
         }
-        let batch =
-            CatalogBatch { stores: catalog.stores, products: catalog.products, offers: catalog.offers };
+        let batch = CatalogBatch::from(catalog);
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let (_, token) =

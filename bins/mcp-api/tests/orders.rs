@@ -23,11 +23,7 @@ fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_ord
     let seed = seed::Seed::load();
     for t in TestDatabase::each_backend_migrated() {
         let catalog = demo::generate(2_000);
-        let batch = CatalogBatch {
-            stores: catalog.stores.clone(),
-            products: catalog.products.clone(),
-            offers: catalog.offers.clone(),
-        };
+        let batch = CatalogBatch::from(catalog.clone());
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let authenticator = t.authenticator(Arc::new(SystemClock));

@@ -38,7 +38,7 @@ struct Shop {
 impl Shop {
     fn open(t: TestDatabase, extra: &[(&str, &str)]) -> Shop {
         let demo = catalog::demo::generate(2_000);
-        let catalog = CatalogBatch { stores: demo.stores, products: demo.products, offers: demo.offers };
+        let catalog = CatalogBatch::from(demo);
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &catalog).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let (_, token) =

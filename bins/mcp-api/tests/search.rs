@@ -50,11 +50,7 @@ fn eventually(what: &str, ask: impl Fn() -> Value, done: impl Fn(&Value) -> bool
 fn searching_after_a_catalog_write_sees_it() {
     for t in TestDatabase::each_backend_migrated() {
         let catalog = demo::generate(2_000);
-        let batch = CatalogBatch {
-            stores: catalog.stores.clone(),
-            products: catalog.products.clone(),
-            offers: catalog.offers.clone(),
-        };
+        let batch = CatalogBatch::from(catalog.clone());
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut service =

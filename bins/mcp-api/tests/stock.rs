@@ -53,11 +53,7 @@ fn stock_and_price_updates_arrive_once_and_show_in_search() {
     for t in TestDatabase::each_backend_migrated() {
         let backend = t.db.backend();
         let catalog = demo::generate(2_000);
-        let batch = CatalogBatch {
-            stores: catalog.stores.clone(),
-            products: catalog.products.clone(),
-            offers: catalog.offers.clone(),
-        };
+        let batch = CatalogBatch::from(catalog.clone());
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let service = common::start(

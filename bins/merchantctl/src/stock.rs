@@ -25,7 +25,7 @@ pub enum StockCommand {
         store: String,
         #[arg(long)]
         sku: Option<String>,
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=100_000))]
         limit: i64,
     },
 }

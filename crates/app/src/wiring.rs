@@ -94,9 +94,9 @@ pub fn mcp_api(
         catalog: catalog_state(db, config)?,
         orders: Some(orders_state(db, config)),
         payments: Some(payments_state(db, config)?),
-        stock: Some(mcp_http::StockApiState {
+        stock: config.stock_api_token.clone().map(|token| mcp_http::StockApiState {
             ledger: Arc::new(storage::DbStock::new(db.clone())),
-            token: config.stock_api_token.clone(),
+            token,
             clock: Arc::new(SystemClock),
         }),
     }))

@@ -330,6 +330,13 @@ pub struct DemoCatalog {
     pub offers: Vec<Offer>,
 }
 
+/// The whole demo catalog as one write.
+impl From<DemoCatalog> for crate::import::CatalogBatch {
+    fn from(demo: DemoCatalog) -> Self {
+        crate::import::CatalogBatch { stores: demo.stores, products: demo.products, offers: demo.offers }
+    }
+}
+
 /// Roughly `offers` offers: every product in every store, stores and
 /// products in proportion (1,000,000 → 200 stores × 5,000 products).
 pub fn generate(offers: usize) -> DemoCatalog {

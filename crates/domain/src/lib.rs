@@ -12,6 +12,7 @@ mod hex;
 mod ids;
 mod money;
 mod quantity;
+mod secret;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::{GeoError, GeoPoint};
@@ -19,6 +20,7 @@ pub use hex::hex;
 pub use ids::{IdError, OrderId, PaymentId, SkuId, StoreId, UserId};
 pub use money::{Currency, Money, MoneyError, Rounding};
 pub use quantity::{Quantity, QuantityError, Unit};
+pub use secret::{bearer_matches, same_secret};
 
 /// Re-exported so that callers name one `Decimal` type.
 pub use rust_decimal::Decimal;

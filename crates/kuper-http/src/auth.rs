@@ -2,8 +2,8 @@
 
 use actix_web::HttpRequest;
 use base64::Engine as _;
+use domain::same_secret;
 use secrecy::{ExposeSecret, SecretString};
-use subtle::ConstantTimeEq;
 
 /// The configured scheme and its secret.
 #[derive(Clone)]
@@ -30,24 +30,20 @@ fn header<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn same(given: &[u8], expected: &[u8]) -> bool {
-    given.ct_eq(expected).into()
-}
-
 impl WebhookAuth {
     pub fn accepts(&self, req: &HttpRequest) -> bool {
         match self {
-            WebhookAuth::Bearer(token) => header(req, "Authorization")
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .is_some_and(|given| same(given.trim().as_bytes(), token.expose_secret().as_bytes())),
+            WebhookAuth::Bearer(token) => {
+                domain::bearer_matches(header(req, "Authorization"), token.expose_secret())
+            }
             WebhookAuth::ClientToken(token) => header(req, "Client-Token")
-                .is_some_and(|given| same(given.trim().as_bytes(), token.expose_secret().as_bytes())),
+                .is_some_and(|given| same_secret(given.trim().as_bytes(), token.expose_secret().as_bytes())),
             WebhookAuth::Basic { user, password } => {
                 let expected = format!("{user}:{}", password.expose_secret());
                 header(req, "Authorization")
                     .and_then(|h| h.strip_prefix("Basic "))
                     .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
-                    .is_some_and(|given| same(&given, expected.as_bytes()))
+                    .is_some_and(|given| same_secret(&given, expected.as_bytes()))
             }
         }
     }

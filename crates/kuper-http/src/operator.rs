@@ -17,7 +17,6 @@ use orders::kuper::flow::StaffAction;
 use orders::kuper::{ActError, KuperStaff};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use subtle::ConstantTimeEq;
 
 #[derive(Clone, Debug)]
 pub struct OperatorState {
@@ -43,13 +42,8 @@ fn refused(state: &OperatorState, req: &HttpRequest) -> Option<HttpResponse> {
             "the operator API is off: set MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN",
         ));
     };
-    let given = req
-        .headers()
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let same: bool = given.trim().as_bytes().ct_eq(token.expose_secret().as_bytes()).into();
+    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
+    let same = domain::bearer_matches(authorization, token.expose_secret());
     (!same).then(|| refusal(StatusCode::UNAUTHORIZED, "missing or wrong operator token"))
 }
 

@@ -50,7 +50,7 @@ pub struct McpState {
     pub orders: Option<OrdersState>,
     /// `None`: the payment routes answer 500 (a service built without them).
     pub payments: Option<PaymentsState>,
-    /// `None`: the merchant's stock API answers 403, as when it is off.
+    /// `None`: the merchant's stock API is off and answers 403.
     pub stock: Option<StockApiState>,
 }
 
@@ -69,12 +69,6 @@ pub struct CatalogState {
 pub fn state(state: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(json::config(state.max_body_bytes)).app_data(web::Data::new(state.clone()));
-        let stock = state.stock.clone().unwrap_or_else(|| StockApiState {
-            ledger: Arc::new(stock_routes::NoLedger),
-            token: None,
-            clock: Arc::new(domain::SystemClock),
-        });
-        cfg.app_data(web::Data::new(stock));
     }
 }
 

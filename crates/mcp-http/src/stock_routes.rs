@@ -9,7 +9,8 @@
 //!   and sales in the order they committed, for an ERP to book.
 //!
 //! Authenticated with their own bearer token (`MERCHANT_STOCK_API_TOKEN`),
-//! never an MCP client's; without one configured the API is off (403).
+//! never an MCP client's; without one configured the API is off (403):
+//! `McpState::stock` is `None`.
 
 use std::sync::Arc;
 
@@ -22,10 +23,9 @@ use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::ApiError;
+use crate::{ApiError, McpState};
 
 /// The largest batch body: a hundred thousand lines with room to spare.
 pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
@@ -34,11 +34,12 @@ pub const MAX_BATCH_LINES: usize = 200_000;
 const MAX_BATCH_ID_LEN: usize = 128;
 const MAX_MOVES_PAGE: i64 = 10_000;
 
+/// The stock API of a service that has it on.
 #[derive(Clone, Debug)]
 pub struct StockApiState {
     pub ledger: Arc<dyn StockLedger>,
-    /// `None`: the API is off.
-    pub token: Option<SecretString>,
+    /// What the merchant's systems present as `Authorization: Bearer …`.
+    pub token: SecretString,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -147,22 +148,17 @@ pub struct StockMoveDto {
     at: String,
 }
 
-fn authorize(state: &StockApiState, req: &HttpRequest) -> Result<(), ApiError> {
-    let Some(token) = &state.token else {
+/// The stock API, when it is on and the request carries its token.
+fn authorize<'s>(state: &'s McpState, req: &HttpRequest) -> Result<&'s StockApiState, ApiError> {
+    let Some(stock) = &state.stock else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "the stock API is off: set MERCHANT_STOCK_API_TOKEN",
         ));
     };
-    let given = req
-        .headers()
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let same: bool = given.trim().as_bytes().ct_eq(token.expose_secret().as_bytes()).into();
-    if same {
-        Ok(())
+    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
+    if domain::bearer_matches(authorization, stock.token.expose_secret()) {
+        Ok(stock)
     } else {
         Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong stock API token"))
     }
@@ -283,15 +279,20 @@ fn check(updates: &[StockUpdateLine]) -> (Vec<(usize, StockUpdate)>, Vec<Refused
 #[post("/merchant/stock")]
 async fn apply(
     req: HttpRequest,
-    state: web::Data<StockApiState>,
+    state: web::Data<McpState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &req)?;
+    let stock = authorize(&state, &req)?;
     let bytes = body(payload).await?;
-    let batch = read_batch(&bytes).map_err(ApiError::bad_request)?;
-    let report = state
+    // Parsing and checking a hundred thousand lines takes a while: off the
+    // worker that serves other requests.
+    let batch = web::block(move || read_batch(&bytes))
+        .await
+        .map_err(|_| ApiError::internal(&"the batch reader stopped"))?
+        .map_err(ApiError::bad_request)?;
+    let report = stock
         .ledger
-        .apply_batch(&batch.batch_id, &batch.digest, batch.updates, batch.refused, state.clock.now())
+        .apply_batch(&batch.batch_id, &batch.digest, batch.updates, batch.refused, stock.clock.now())
         .await
         .map_err(|e| ledger_error(&e))?;
     tracing::info!(batch = %report.batch_id, applied = report.applied, refused = report.refused.len(), "stock batch");
@@ -322,16 +323,16 @@ async fn apply(
 #[get("/merchant/stock/moves")]
 async fn moves(
     req: HttpRequest,
-    state: web::Data<StockApiState>,
+    state: web::Data<McpState>,
     query: web::Query<MovesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&state, &req)?;
+    let stock = authorize(&state, &req)?;
     let after: MoveCursor = query.after.as_deref().unwrap_or("0").parse().map_err(ApiError::bad_request)?;
     let limit = query.limit.unwrap_or(1000);
     if !(1..=MAX_MOVES_PAGE).contains(&limit) {
         return Err(ApiError::bad_request(format!("limit must be 1 to {MAX_MOVES_PAGE}")));
     }
-    let moves = state.ledger.moves_since(after, limit).await.map_err(|e| ledger_error(&e))?;
+    let moves = stock.ledger.moves_since(after, limit).await.map_err(|e| ledger_error(&e))?;
     let next = moves.last().map_or_else(|| after.to_string(), |m| m.cursor.clone());
     Ok(HttpResponse::Ok().json(StockMovesResponse {
         moves: moves
@@ -349,31 +350,4 @@ async fn moves(
             .collect(),
         next,
     }))
-}
-
-/// The ledger of a service built without one: the API is off (no token),
-/// so it is never asked.
-#[derive(Debug)]
-pub(crate) struct NoLedger;
-
-#[async_trait::async_trait]
-impl StockLedger for NoLedger {
-    async fn apply_batch(
-        &self,
-        _: &str,
-        _: &str,
-        _: Vec<(usize, StockUpdate)>,
-        _: Vec<RefusedLine>,
-        _: DateTime<Utc>,
-    ) -> Result<catalog::stock::BatchReport, LedgerError> {
-        Err(LedgerError::Unavailable("no stock ledger in this service".into()))
-    }
-
-    async fn moves_since(
-        &self,
-        _: MoveCursor,
-        _: i64,
-    ) -> Result<Vec<catalog::stock::StockMove>, LedgerError> {
-        Err(LedgerError::Unavailable("no stock ledger in this service".into()))
-    }
 }

@@ -24,11 +24,7 @@ fn loaded(offers: usize) -> Vec<TestDatabase> {
     let demo = demo::generate(offers);
     let dbs = TestDatabase::each_backend_migrated();
     for t in &dbs {
-        let batch = CatalogBatch {
-            stores: demo.stores.clone(),
-            products: demo.products.clone(),
-            offers: demo.offers.clone(),
-        };
+        let batch = CatalogBatch::from(demo.clone());
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
     }
     dbs

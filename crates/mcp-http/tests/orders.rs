@@ -35,11 +35,7 @@ struct Fixture {
 
 async fn fixture(t: TestDatabase) -> Fixture {
     let demo = demo::generate(2_000);
-    let batch = CatalogBatch {
-        stores: demo.stores.clone(),
-        products: demo.products.clone(),
-        offers: demo.offers.clone(),
-    };
+    let batch = CatalogBatch::from(demo.clone());
     DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
     // 10:00 in Moscow: the demo stores open at 08:00.
     let clock = Arc::new(ManualClock::new(

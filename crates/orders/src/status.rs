@@ -242,23 +242,20 @@ mod tests {
             .into_iter()
             .flat_map(|s| A::ALL.into_iter().flat_map(move |a| [(s, a, Delivery), (s, a, Pickup)]))
         {
-            {
-                let Ok(t) = transition(from, action, shipping) else { continue };
-                let releases = t.effects.contains(&Effect::ReleaseStock);
-                let in_store = matches!(from, S::New | S::Paid | S::Processing | S::ReadyForPickup);
-                assert_eq!(releases, t.to == S::Cancelled && in_store, "{from} --{action}-->");
-                let leaves =
-                    matches!(t.to, S::Delivering) || (from == S::ReadyForPickup && t.to == S::Completed);
-                assert_eq!(t.effects.contains(&Effect::SellStock), leaves, "{from} --{action}-->");
-                // Every hold ends once: released or sold, never both.
-                assert!(!(releases && t.effects.contains(&Effect::SellStock)));
-                let paid = !matches!(from, S::New);
-                assert_eq!(
-                    t.effects.contains(&Effect::RefundPayment),
-                    t.to == S::Cancelled && paid,
-                    "{from} --{action}-->"
-                );
-            }
+            let Ok(t) = transition(from, action, shipping) else { continue };
+            let releases = t.effects.contains(&Effect::ReleaseStock);
+            let in_store = matches!(from, S::New | S::Paid | S::Processing | S::ReadyForPickup);
+            assert_eq!(releases, t.to == S::Cancelled && in_store, "{from} --{action}-->");
+            let leaves = matches!(t.to, S::Delivering) || (from == S::ReadyForPickup && t.to == S::Completed);
+            assert_eq!(t.effects.contains(&Effect::SellStock), leaves, "{from} --{action}-->");
+            // Every hold ends once: released or sold, never both.
+            assert!(!(releases && t.effects.contains(&Effect::SellStock)));
+            let paid = !matches!(from, S::New);
+            assert_eq!(
+                t.effects.contains(&Effect::RefundPayment),
+                t.to == S::Cancelled && paid,
+                "{from} --{action}-->"
+            );
         }
     }
 

@@ -420,11 +420,11 @@ pub(crate) fn feed_stocks<C: StockBackend>(
     let report = |shelf| StockReport { shelf, as_of };
     let keys = lock_order(offers, |(sku, store, _)| (*sku, *store));
     let locked = Locked::read(c, &keys, as_of)?;
-    let existing: HashMap<(&str, &str), OfferStock> =
-        locked.rows.iter().map(|r| ((r.store_id.as_str(), r.sku.as_str()), r.stock())).collect();
+    let existing: HashMap<OfferKey<'_>, OfferStock> =
+        locked.rows.iter().map(|r| ((r.sku.as_str(), r.store_id.as_str()), r.stock())).collect();
     let stocks = offers
         .iter()
-        .map(|(sku, store, shelf)| match existing.get(&(*store, *sku)) {
+        .map(|(sku, store, shelf)| match existing.get(&(*sku, *store)) {
             Some(stock) => stock.report(report(*shelf), locked.sales_of(store, sku)).unwrap_or(*stock),
             None => OfferStock::reported(report(*shelf)),
         })
@@ -451,11 +451,6 @@ pub(crate) struct ReportLine {
     pub old_price_minor: Option<Option<i64>>,
 }
 
-/// An offer of a report as it is decided: its row, its stock, a new price
-/// and old price.
-#[allow(clippy::option_option)] // the old price: unchanged, removed, or set
-type Pending<'a> = (&'a StockRow, OfferStock, Option<i64>, Option<Option<i64>>);
-
 /// What became of a report line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReportOutcome {
@@ -478,26 +473,27 @@ pub(crate) fn report<C: StockBackend>(
     let txn = c.txn()?;
     let keys = lock_order(lines, |l| (l.sku.as_str(), l.store_id.as_str()));
     let locked = Locked::read(c, &keys, since)?;
-    let mut pending: HashMap<(&str, &str), Pending<'_>> = locked
+    // By key, in the primary key's order: PostgreSQL's bulk write then walks
+    // the index once instead of jumping about it.
+    let mut writes: BTreeMap<OfferKey<'_>, StockWrite> = locked
         .rows
         .iter()
-        .map(|r| ((r.store_id.as_str(), r.sku.as_str()), (r, r.stock(), None, None)))
+        .map(|r| ((r.sku.as_str(), r.store_id.as_str()), StockWrite::stock_only(r, r.stock())))
         .collect();
     let outcomes = lines
         .iter()
         .map(|line| {
-            let key = (line.store_id.as_str(), line.sku.as_str());
-            let Some((_, stock, price, old_price)) = pending.get_mut(&key) else {
+            let Some(write) = writes.get_mut(&(line.sku.as_str(), line.store_id.as_str())) else {
                 return ReportOutcome::UnknownOffer;
             };
-            match stock.report(line.report, locked.sales_of(key.0, key.1)) {
+            match write.stock.report(line.report, locked.sales_of(&line.store_id, &line.sku)) {
                 Ok(next) => {
-                    *stock = next;
+                    write.stock = next;
                     if line.price_minor.is_some() {
-                        *price = line.price_minor;
+                        write.price_minor = line.price_minor;
                     }
                     if line.old_price_minor.is_some() {
-                        *old_price = line.old_price_minor;
+                        write.old_price_minor = line.old_price_minor;
                     }
                     ReportOutcome::Applied
                 }
@@ -505,21 +501,7 @@ pub(crate) fn report<C: StockBackend>(
             }
         })
         .collect();
-    // In the primary key's order: PostgreSQL then walks the index once, in
-    // order, instead of jumping about it.
-    let mut pending: Vec<(&(&str, &str), &Pending<'_>)> = pending.iter().collect();
-    pending.sort_unstable_by_key(|((store, sku), _)| (*sku, *store));
-    let writes: Vec<StockWrite> = pending
-        .into_iter()
-        .map(|(_, pending)| *pending)
-        .map(|(row, stock, price_minor, old_price_minor)| StockWrite {
-            sku: row.sku.clone(),
-            store_id: row.store_id.clone(),
-            stock,
-            price_minor,
-            old_price_minor,
-        })
-        .collect();
+    let writes: Vec<StockWrite> = writes.into_values().collect();
     c.write(&writes, txn)?;
     for store in locked.stores() {
         c.reported(store, at.naive_utc())?;

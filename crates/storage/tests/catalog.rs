@@ -14,11 +14,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn a_demo_catalog_round_trips_exactly() {
     let demo = demo::generate(500);
     for t in TestDatabase::each_backend_migrated() {
-        let batch = CatalogBatch {
-            stores: demo.stores.clone(),
-            products: demo.products.clone(),
-            offers: demo.offers.clone(),
-        };
+        let batch = CatalogBatch::from(demo.clone());
         let seq = DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         assert_eq!(seq, 1);
         let repo = DbCatalogRepo::new(t.db.clone());
@@ -46,11 +42,7 @@ fn rewrites_update_in_place_and_advance_the_change_feed() {
     let demo = demo::generate(200);
     for t in TestDatabase::each_backend_migrated() {
         let mut conn = t.db.get().unwrap();
-        let batch = CatalogBatch {
-            stores: demo.stores.clone(),
-            products: demo.products.clone(),
-            offers: demo.offers.clone(),
-        };
+        let batch = CatalogBatch::from(demo.clone());
         DbCatalogRepo::write(&mut conn, &batch).unwrap();
         assert_eq!(
             DbCatalogRepo::changes_since(&mut conn, &FeedPosition::default(), 10_000).unwrap().len(),

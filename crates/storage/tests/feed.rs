@@ -12,7 +12,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn whole(demo: &demo::DemoCatalog) -> CatalogBatch {
-    CatalogBatch { stores: demo.stores.clone(), products: demo.products.clone(), offers: demo.offers.clone() }
+    CatalogBatch::from(demo.clone())
 }
 
 /// Follows the offers' feed in pages of `page` until it is exhausted.
