@@ -333,15 +333,15 @@ async fn moves(
         return Err(ApiError::bad_request(format!("limit must be 1 to {MAX_MOVES_PAGE}")));
     }
     let moves = stock.ledger.moves_since(after, limit).await.map_err(|e| ledger_error(&e))?;
-    let next = moves.last().map_or_else(|| after.to_string(), |m| m.cursor.clone());
+    let next = moves.last().map_or(after, |m| m.cursor).to_string();
     Ok(HttpResponse::Ok().json(StockMovesResponse {
         moves: moves
             .into_iter()
             .map(|m| StockMoveDto {
-                cursor: m.cursor,
+                cursor: m.cursor.to_string(),
                 sku: m.sku,
                 store_id: m.store_id,
-                kind: m.kind,
+                kind: m.kind.to_string(),
                 quantity: f64::try_from(m.quantity.to_decimal()).unwrap_or(f64::NAN),
                 channel: m.channel,
                 order_id: m.order_id,

@@ -152,19 +152,22 @@ impl DbStock {
                 stock_moves::at,
             ))
             .load(c))?;
-        Ok(rows
-            .into_iter()
-            .map(|(txn, id, sku, store_id, kind, quantity, channel, order_id, at)| StockMove {
-                cursor: MoveCursor { txn, id }.to_string(),
-                sku,
-                store_id,
-                kind,
-                quantity: StockQty::from_thousandths(quantity),
-                channel,
-                order_id,
-                at: at.and_utc(),
+        rows.into_iter()
+            .map(|(txn, id, sku, store_id, kind, quantity, channel, order_id, at)| {
+                Ok(StockMove {
+                    cursor: MoveCursor { txn, id },
+                    sku,
+                    store_id,
+                    kind: kind.parse().map_err(|e: String| {
+                        diesel::result::Error::DeserializationError(format!("stock_moves.kind: {e}").into())
+                    })?,
+                    quantity: StockQty::from_thousandths(quantity),
+                    channel,
+                    order_id,
+                    at: at.and_utc(),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// When each store last heard from the merchant's systems (a feed or an

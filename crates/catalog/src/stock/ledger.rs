@@ -66,11 +66,11 @@ impl std::str::FromStr for MoveCursor {
 /// One of our stock moves, as the merchant's systems read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockMove {
-    pub cursor: String,
+    /// Where a reader that has booked this move continues from.
+    pub cursor: MoveCursor,
     pub sku: String,
     pub store_id: String,
-    /// `hold`, `release` or `sale`.
-    pub kind: String,
+    pub kind: super::MoveKind,
     /// In the offer's unit of sale (to the gram for weighted goods).
     pub quantity: super::StockQty,
     /// `mcp` or `kuper`.
