@@ -60,11 +60,16 @@ fn start_process(root: &Path, bin: &Path, args: &[&str], env: &[(&str, &str)]) -
     Ok((child, addr))
 }
 
-/// Runs the release `merchantctl` on the database at `url`; returns its output.
+/// Runs the release `merchantctl` on the database at `url`; returns its
+/// output. Its progress and errors go to the terminal as it runs.
 fn merchantctl(bin: &Path, url: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(bin.join("merchantctl")).args(args).env("MERCHANT_DATABASE_URL", url).output()?;
+    let out = Command::new(bin.join("merchantctl"))
+        .args(args)
+        .env("MERCHANT_DATABASE_URL", url)
+        .stderr(Stdio::inherit())
+        .output()?;
     if !out.status.success() {
-        return Err(format!("merchantctl {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!("merchantctl {args:?} failed (its error is above)").into());
     }
     Ok(String::from_utf8(out.stdout)?)
 }
@@ -137,24 +142,44 @@ fn on_each_backend<T>(
     database_url: &str,
     mut bench: impl FnMut(&'static str, &str) -> Result<T>,
 ) -> Result<(T, T)> {
-    use diesel::prelude::*;
     let scratch = root.join("bench/out").join(name);
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)?;
     let sqlite = bench("SQLite", &format!("sqlite://{}", scratch.join("bench.db").display()))?;
-    let schema = format!("bench_{name}");
-    let mut admin = PgConnection::establish(database_url)?;
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE SCHEMA {schema}")).execute(&mut admin)?;
-    let postgres = bench("PostgreSQL", &schema_url(database_url, &schema));
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut admin)?;
-    Ok((sqlite, postgres?))
+    let schema = ScratchSchema::create(database_url, &format!("bench_{name}"))?;
+    let postgres = bench("PostgreSQL", &schema.url)?;
+    Ok((sqlite, postgres))
 }
 
-/// `base` with every connection's `search_path` set to `schema`.
-fn schema_url(base: &str, schema: &str) -> String {
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}options=-csearch_path%3D{schema}")
+/// An empty PostgreSQL schema of its own for a benchmark, dropped with it
+/// (on an error too).
+struct ScratchSchema {
+    admin: diesel::PgConnection,
+    name: String,
+    /// The database's URL with every connection's `search_path` set to it.
+    url: String,
+}
+
+impl ScratchSchema {
+    fn create(database_url: &str, name: &str) -> Result<ScratchSchema> {
+        use diesel::prelude::*;
+        let mut admin = PgConnection::establish(database_url)?;
+        diesel::sql_query(format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut admin)?;
+        diesel::sql_query(format!("CREATE SCHEMA {name}")).execute(&mut admin)?;
+        let separator = if database_url.contains('?') { '&' } else { '?' };
+        let url = format!("{database_url}{separator}options=-csearch_path%3D{name}");
+        Ok(ScratchSchema { admin, name: name.to_owned(), url })
+    }
+}
+
+impl Drop for ScratchSchema {
+    fn drop(&mut self) {
+        use diesel::prelude::*;
+        let drop = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name);
+        if let Err(e) = diesel::sql_query(drop).execute(&mut self.admin) {
+            eprintln!("bench: schema {} was not dropped: {e}", self.name);
+        }
+    }
 }
 
 fn connect(addr: &str) -> Result<BufReader<TcpStream>> {

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use std::io::BufReader;
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use diesel::prelude::*;
@@ -15,7 +14,8 @@ use diesel::sql_types::{Double, Text};
 
 use super::background::{Achieved, Pace, Stream};
 use super::{
-    Measured, connect, load, post, release_binaries, rss_kib, schema_url, start_service, stop, write_section,
+    Measured, ScratchSchema, connect, load, post, release_binaries, rss_kib, start_service, stop,
+    write_section,
 };
 use crate::Result;
 
@@ -60,15 +60,9 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
     println!("bench search: building release binaries");
     let bin = release_binaries(root, &["mcp-api", "merchantctl"])?;
 
-    let mut admin = PgConnection::establish(&settings.database_url)?;
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE SCHEMA {SCHEMA}")).execute(&mut admin)?;
-    let url = schema_url(&settings.database_url, SCHEMA);
-    let ctl = |args: &[&str]| -> Result {
-        let status =
-            Command::new(bin.join("merchantctl")).args(args).env("MERCHANT_DATABASE_URL", &url).status()?;
-        if status.success() { Ok(()) } else { Err(format!("merchantctl {args:?} failed").into()) }
-    };
+    let schema = ScratchSchema::create(&settings.database_url, SCHEMA)?;
+    let url = schema.url.clone();
+    let ctl = |args: &[&str]| super::merchantctl(&bin, &url, args);
     ctl(&["migrate"])?;
     let started = Instant::now();
     ctl(&["demo-data", "--offers", &settings.offers.to_string()])?;
@@ -79,10 +73,7 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
         .execute(&mut pg)?;
     diesel::sql_query("ANALYZE").execute(&mut pg)?;
 
-    let client = format!(
-        "Bearer {}",
-        super::merchantctl(&bin, &url, &["tokens", "create", "--client", "bench"])?.trim()
-    );
+    let client = format!("Bearer {}", ctl(&["tokens", "create", "--client", "bench"])?.trim());
     let (service, addr) = start_service(
         root,
         &bin.join("mcp-api"),
@@ -117,7 +108,6 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
     let report = report(settings, queries.len(), quiet, &busy, rss_kib);
     write_section(root, "search", &report)?;
     println!("{report}");
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
     Ok(())
 }
 

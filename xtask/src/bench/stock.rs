@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde_json::{Value, json};
 
-use super::{connect, percentile, post, release_binaries, schema_url, start_service, stop, write_section};
+use super::{ScratchSchema, connect, percentile, post, release_binaries, start_service, stop, write_section};
 use crate::Result;
 
 const SCHEMA: &str = "bench_stock";
@@ -94,10 +94,8 @@ impl Change {
 pub fn run(root: &Path, settings: &Settings) -> Result {
     println!("bench stock: building release binaries");
     let bin = release_binaries(root, &["mcp-api", "merchantctl"])?;
-    let mut admin = PgConnection::establish(&settings.database_url)?;
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE SCHEMA {SCHEMA}")).execute(&mut admin)?;
-    let url = schema_url(&settings.database_url, SCHEMA);
+    let schema = ScratchSchema::create(&settings.database_url, SCHEMA)?;
+    let url = schema.url.clone();
     super::merchantctl(&bin, &url, &["migrate"])?;
     println!("bench stock: loading {} offers", settings.offers);
     super::merchantctl(&bin, &url, &["demo-data", "--offers", &settings.offers.to_string()])?;
@@ -111,7 +109,6 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
     )?;
     let outcome = measure(&addr, &offers, settings);
     stop(service);
-    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")).execute(&mut admin)?;
     let (batch, visible, lost) = outcome?;
 
     let report = report(settings, &batch, &visible, lost);
