@@ -189,25 +189,28 @@ impl StockBackend for diesel::SqliteConnection {
         Ok(rows)
     }
 
+    /// One statement per row, with the price rule of PostgreSQL's bulk
+    /// write (absent: unchanged; an old price set or removed).
     fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
         for row in rows {
-            let key = offers::table.find((&row.sku, &row.store_id));
-            diesel::update(key)
-                .set((
-                    offers::shelf.eq(row.stock.shelf.thousandths()),
-                    offers::shelf_as_of.eq(row.stock.as_of.map(|t| t.naive_utc())),
-                    offers::held.eq(row.stock.held.thousandths()),
-                    offers::sold_after.eq(row.stock.sold_after.thousandths()),
-                    offers::stock.eq(whole_units(&row.stock)),
-                    offers::stock_txn.eq(txn),
-                ))
-                .execute(self)?;
-            if let Some(price) = row.price_minor {
-                diesel::update(key).set(offers::price_minor.eq(price)).execute(self)?;
-            }
-            if let Some(old) = row.old_price_minor {
-                diesel::update(key).set(offers::old_price_minor.eq(old)).execute(self)?;
-            }
+            diesel::sql_query(
+                "UPDATE offers SET shelf = ?, shelf_as_of = ?, held = ?, sold_after = ?, stock = ?,
+                     stock_txn = ?, price_minor = COALESCE(?, price_minor),
+                     old_price_minor = CASE WHEN ? THEN ? ELSE old_price_minor END
+                 WHERE sku = ? AND store_id = ?",
+            )
+            .bind::<BigInt, _>(row.stock.shelf.thousandths())
+            .bind::<Nullable<Timestamp>, _>(row.stock.as_of.map(|t| t.naive_utc()))
+            .bind::<BigInt, _>(row.stock.held.thousandths())
+            .bind::<BigInt, _>(row.stock.sold_after.thousandths())
+            .bind::<BigInt, _>(whole_units(&row.stock))
+            .bind::<BigInt, _>(txn)
+            .bind::<Nullable<BigInt>, _>(row.price_minor)
+            .bind::<Bool, _>(row.old_price_minor.is_some())
+            .bind::<Nullable<BigInt>, _>(row.old_price_minor.flatten())
+            .bind::<Text, _>(&row.sku)
+            .bind::<Text, _>(&row.store_id)
+            .execute(self)?;
         }
         Ok(())
     }
