@@ -80,7 +80,10 @@ fn staff_drive_a_kuper_order_over_http() {
         assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP-1", "wrong", "").0, 401);
         let (_, order) = call(&service, "GET", "/operator/kuper/orders/OP-1", OPERATOR, "");
         assert_eq!(order["status"], "ready", "{}", t.db.backend());
-        assert_eq!(order["queued"], json!(["order.in_work", "order.assembled", "order.ready_for_delivery"]));
+        let kinds: Vec<&Value> =
+            order["notifications"].as_array().unwrap().iter().map(|n| &n["type"]).collect();
+        assert_eq!(json!(kinds), json!(["order.in_work", "order.assembled", "order.ready_for_delivery"]));
+        assert_eq!(order["lines"][0]["picked"], "1", "{order}");
         assert!(!service.output().contains(OPERATOR), "the token stays out of the logs");
     }
 }

@@ -142,7 +142,8 @@ impl World {
             );
             assert_eq!(
                 order["finalComposition"],
-                json!({"positions": [{"id": SKU, "quantity": 2, "replacedByID": null}], "packs": {"count": 1}}),
+                json!({"originalOrderId": id, "positions": [{"id": SKU, "quantity": 2, "replacedByID": null}],
+                       "packs": {"count": 1}}),
                 "{backend} {context}: the composition staff entered"
             );
             let view = DbKuperInbox::order(&mut self.t.db.get().unwrap(), id).unwrap().unwrap();

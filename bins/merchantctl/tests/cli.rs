@@ -248,7 +248,7 @@ fn a_store_gets_its_own_slot_grid_and_back() {
 #[test]
 fn kuper_stores_and_staff_actions() {
     use domain::Decimal;
-    use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+    use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent};
 
     for t in TestDatabase::each_backend_migrated() {
         assert!(merchantctl(&t, &["demo-data", "--offers", "500"]).status.success());
@@ -265,10 +265,8 @@ fn kuper_stores_and_staff_actions() {
             original_order_id: "H1".into(),
             body: "{}".into(),
             received_at: chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().into(),
-            new_order: Some(NewKuperOrder {
-                store: "STORE-001".into(),
-                lines: vec![("SKU-000001".into(), Decimal::ONE)],
-            }),
+            new_order: Some(NewKuperOrder::of("STORE-001", vec![NewLine::of("SKU-000001", Decimal::ONE)])),
+            news: EventNews::Nothing,
         };
         tokio::runtime::Builder::new_current_thread()
             .enable_all()

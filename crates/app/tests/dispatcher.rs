@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use domain::{Decimal, ManualClock};
 use kuper_client::notify::{KuperClient, KuperSettings};
 use orders::kuper::flow::StaffAction;
-use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, StaffRequest};
 use secrecy::SecretString;
 use serde_json::json;
 use storage::testing::TestDatabase;
@@ -117,11 +117,12 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             original_order_id: "H2".into(),
             body: "{}".into(),
             received_at: morning(),
-            new_order: Some(NewKuperOrder { store: "S1".into(), lines: vec![(sku, Decimal::ONE)] }),
+            news: EventNews::Nothing,
+            new_order: Some(NewKuperOrder::of("S1", vec![NewLine::of(&sku, Decimal::ONE)])),
         };
         inbox.receive(&event).await.unwrap();
         for action in [StaffAction::StartAssembly, StaffAction::Assembled] {
-            DbKuperInbox::act(&mut t.db.get().unwrap(), "H2", action, &json!({}), morning())
+            DbKuperInbox::act(&mut t.db.get().unwrap(), "H2", &StaffRequest::step(action), morning())
                 .unwrap()
                 .unwrap();
         }

@@ -7,8 +7,28 @@
 //!   `event_type` and `payload` in canonical JSON (object keys sorted,
 //!   insignificant whitespace dropped), without `timestamp`: a retry repeats
 //!   the event, perhaps with a new send time, and gets the same key.
-//! - `originalOrderId` is the order's id on every event; `storeID` and
-//!   `positions` are required on `order.created` only.
+//! - `originalOrderId` is the order's id on every event and the only field
+//!   whose absence makes a webhook unreadable (400). An `order.created`
+//!   without a readable `storeID` or `positions` is answered `created` and
+//!   canceled with the reason, as the push model says.
+//! - A weighted position carries its weight in grams in `weight` (0 or
+//!   absent for pieces); its `quantity` is then the number of pieces. Where
+//!   `weight` is 0 for a product we sell by the kilogram, `quantity` is the
+//!   kilograms.
+//! - `order.updated` carries, besides `kind`, the fields that changed under
+//!   the names `order.created` uses: `positions` (all of them, as they now
+//!   are), `delivery`, `address`, `comment`, `customer`,
+//!   `replacementPolicy`. An update naming nothing we know is raised to
+//!   staff.
+//! - `courier.assigned` / `courier.arrived` bodies have no public schema:
+//!   kept whole for staff.
+//! - `replacementPolicy` values are not published: a policy that mentions
+//!   replacing allows replacements, any other forbids them, none allows
+//!   them (`orders::kuper::details`).
+//! - In the final composition, a shortfall is the position with its
+//!   delivered `quantity` (0 when none), a replacement is its own position
+//!   named by the replaced one's `replacedByID`, a weighted position's
+//!   `weight` is the grams delivered.
 //! - Numbers may come as JSON numbers or as strings (`"99.90"`), on every
 //!   field that holds one.
 //! - Unknown fields are ignored; an unknown `event_type` is kept and
@@ -20,5 +40,6 @@
 //!   sent to Kuper as silence.
 
 pub mod notify;
+pub mod order;
 pub mod payload;
 pub mod webhook;

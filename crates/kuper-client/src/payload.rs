@@ -4,6 +4,9 @@
 //!
 //! `order_id` and `number` are added by the outbox; staff give the rest.
 
+use orders::kuper::StaffRequest;
+use orders::kuper::flow::StaffAction;
+use orders::kuper::picking::{PickedPosition, Picking};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -22,10 +25,13 @@ pub struct FinalComposition {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Position {
-    /// The SKU.
+    /// Kuper's id of the position (for a replacement: the replacing
+    /// product's).
     pub id: String,
-    /// Delivered quantity (pieces); 0 when the position is missing.
-    pub quantity: u32,
+    /// Delivered quantity (pieces); 0 when the position is missing. May be
+    /// left out for a weighed position: one piece of that weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u32>,
     /// Weighed goods: the weight in grams.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<u32>,
@@ -75,6 +81,37 @@ struct Canceled {
 #[derive(Deserialize)]
 struct EstimatedDelivery {
     estimated_delivery_at: String,
+}
+
+impl Position {
+    fn picked(&self) -> Result<PickedPosition, String> {
+        let quantity = match (self.quantity, self.weight) {
+            (Some(quantity), _) => quantity,
+            (None, Some(grams)) if grams > 0 => 1,
+            (None, _) => return Err(format!("position {}: quantity is required", self.id)),
+        };
+        Ok(PickedPosition {
+            id: self.id.clone(),
+            quantity,
+            weight_grams: self.weight,
+            replaced_by: self.replaced_by_id.clone().filter(|id| !id.trim().is_empty()),
+            marking_codes: self.marking_code.iter().map(|c| c.value.clone()).collect(),
+        })
+    }
+}
+
+/// What staff ask for, checked: the payload as Kuper would take it and, for
+/// `ready_for_delivery`, the final composition in the order book's terms.
+pub fn staff_request(action: StaffAction, payload: &Value) -> Result<StaffRequest, String> {
+    check_staff_payload(action.notification(), payload)?;
+    let picking = if action == StaffAction::Ready {
+        let ready: Ready = check(payload, "ready_for_delivery needs the final composition in \"order\"")?;
+        let positions = ready.order.positions.iter().map(Position::picked).collect::<Result<_, _>>()?;
+        Some(Picking { positions, packs: ready.order.packs.map(|p| p.count) })
+    } else {
+        None
+    };
+    Ok(StaffRequest { action, payload: payload.clone(), picking })
 }
 
 fn check<T: for<'de> Deserialize<'de>>(payload: &Value, what: &str) -> Result<T, String> {
@@ -137,6 +174,23 @@ mod tests {
         let typed: FinalComposition = serde_json::from_value(order.clone()).unwrap();
         assert_eq!(typed.positions[1].weight, Some(350));
         assert_eq!(serde_json::to_value(&typed).unwrap(), order);
+    }
+
+    #[test]
+    fn a_staff_composition_becomes_a_picking() {
+        let payload = json!({"order": {"positions": [
+            {"id": "milk", "quantity": 0, "replacedByID": "kefir"},
+            {"id": "kefir", "quantity": 2},
+            {"id": "cheese", "weight": 734, "markingCode": [{"value": "0104"}]}], "packs": {"count": 2}}});
+        let request = staff_request(StaffAction::Ready, &payload).unwrap();
+        let picking = request.picking.unwrap();
+        assert_eq!(picking.packs, Some(2));
+        assert_eq!(picking.positions[0].replaced_by.as_deref(), Some("kefir"));
+        assert_eq!((picking.positions[2].quantity, picking.positions[2].weight_grams), (1, Some(734)));
+        assert_eq!(picking.positions[2].marking_codes, vec!["0104"]);
+        let no_quantity = json!({"order": {"positions": [{"id": "milk"}]}});
+        assert!(staff_request(StaffAction::Ready, &no_quantity).unwrap_err().contains("quantity"));
+        assert_eq!(staff_request(StaffAction::StartAssembly, &json!({})).unwrap().picking, None);
     }
 
     #[test]

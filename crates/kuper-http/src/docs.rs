@@ -49,22 +49,70 @@ pub struct OperatorError {
 
 /// A Kuper order as staff see it.
 #[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct OperatorOrder {
-    #[serde(rename = "kuperOrderId")]
     kuper_order_id: String,
     number: String,
+    /// Our store.
+    store: String,
+    /// kuper_delivery, pickup or merchant_delivery.
+    integration: String,
+    restaurant: bool,
+    /// Our side of the flow: every step taken (its notification queued).
     status: String,
+    /// The last status Kuper acknowledged.
+    kuper_status: Option<String>,
+    /// Notifications still on their way to Kuper, oldest first.
+    on_the_way: Vec<String>,
     paid: bool,
     lines: Vec<OperatorLine>,
-    /// Notifications waiting for the dispatcher, oldest first.
-    queued: Vec<String>,
+    /// What Kuper told us: customer, address, comment, delivery window,
+    /// replacement policy, payment methods, Kuper's prices and totals,
+    /// courier, cancel reason, every order.updated.
+    details: serde_json::Value,
+    notifications: Vec<OperatorNotification>,
 }
 
 #[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct OperatorLine {
-    sku: String,
-    /// Stock units held.
-    held: i64,
+    /// Kuper's id of the position.
+    position_id: String,
+    /// Our SKU (null: a product we do not sell).
+    sku: Option<String>,
+    /// pcs or kg.
+    unit: String,
+    /// Decimal amounts in the unit: ordered, held of the stock, picked.
+    ordered: String,
+    held: String,
+    picked: Option<String>,
+    /// A replacement: the position it replaces.
+    replaces: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorNotification {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    /// pending (on its way), sent, dead (the order's later notifications
+    /// wait for staff), discarded.
+    state: String,
+    attempts: i32,
+    last_error: Option<String>,
+}
+
+/// Something that needs a person.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttentionItem {
+    kuper_order_id: String,
+    /// update, dead_letter or orphan.
+    kind: String,
+    note: String,
+    #[schema(format = DateTime)]
+    at: String,
 }
 
 /// A staff action taken.

@@ -3,8 +3,11 @@
 //! One URL, `POST /kuper/webhooks`, takes every event. A webhook is
 //! authenticated (the scheme Kuper is configured with, compared in constant
 //! time), parsed by `kuper-client`, and committed to the inbox before any 2xx;
-//! a retry gets the first reply again. An event about an order we never
-//! had is stored and answered 404. Bad bodies are 400 and bad
+//! a retry gets the first reply again. An event about an order we do not
+//! have yet is stored, answered 200, and applied when its `order.created`
+//! comes. An `order.created` we cannot take (unreadable store or positions
+//! included) is answered `created` and canceled with the reason. Bodies
+//! without JSON, an `event_type` or an `originalOrderId` are 400 and bad
 //! credentials 401, in Kuper's error shape, and store nothing. When the
 //! inbox cannot commit, the answer is 503, so Kuper retries: nothing is
 //! acknowledged that is not stored.
@@ -19,7 +22,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::Clock;
 use kuper_client::webhook::{ErrorBody, Webhook};
-use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent, Reply};
+use orders::kuper::{KuperInbox, ReceivedEvent, Reply};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use auth::WebhookAuth;
@@ -73,10 +76,9 @@ fn error(status: StatusCode, kind: &str, field: &str, message: impl Into<String>
     tag = "Kuper",
     request_body(content = docs::Webhook, description = "`{event_type, timestamp, payload}`; numbers may be strings."),
     responses(
-        (status = 200, description = "Stored (and applied); for order.created the merchant's number.", body = docs::WebhookReply),
-        (status = 400, description = "Not a webhook we can read.", body = docs::KuperError),
+        (status = 200, description = "Stored (and applied, or kept until its order comes); for order.created the merchant's number, also when the order is refused (then canceled with the reason).", body = docs::WebhookReply),
+        (status = 400, description = "Not a webhook we can read (no JSON, event_type or originalOrderId).", body = docs::KuperError),
         (status = 401, description = "Missing or wrong credentials.", body = docs::KuperError),
-        (status = 404, description = "An event about an order we never had (stored; applied when it comes).", body = docs::KuperError),
         (status = 503, description = "Not stored: Kuper retries (Retry-After).", body = docs::KuperError),
     )
 )]
@@ -103,10 +105,8 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
         Ok(hook) => hook,
         Err(e) => return error(StatusCode::BAD_REQUEST, "invalid", &e.field, e.message),
     };
-    let new_order = hook.order_created().map(|created| NewKuperOrder {
-        store: created.store_id.0,
-        lines: created.positions.into_iter().map(|p| (p.id.0, p.quantity.0)).collect(),
-    });
+    let new_order = hook.new_order();
+    let news = hook.news();
     let event = ReceivedEvent {
         key: hook.key.clone(),
         event_type: hook.event_type.as_str().to_owned(),
@@ -114,6 +114,7 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
         body: hook.body,
         received_at: state.clock.now(),
         new_order,
+        news,
     };
     match state.inbox.receive(&event).await {
         Ok(receipt) => {
@@ -132,12 +133,6 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
                     HttpResponse::Ok().json(body)
                 }
                 Reply::Stored => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
-                Reply::UnknownOrder => error(
-                    StatusCode::NOT_FOUND,
-                    "not_found",
-                    "payload.originalOrderId",
-                    format!("no order {}", event.original_order_id),
-                ),
             }
         }
         Err(e) => {

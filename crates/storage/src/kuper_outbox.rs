@@ -1,7 +1,8 @@
 //! The Kuper outbox as the dispatcher works it: due notifications claimed
 //! under a lease, at most the oldest unsent one of each order (so a later
-//! notification never overtakes an earlier one that is still retrying), and
-//! each marked sent, rescheduled or dead.
+//! notification never overtakes an earlier one that is still retrying, nor
+//! one Kuper refused: a dead letter stops its order's sequence until staff
+//! retry or discard it), and each marked sent, rescheduled or dead.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -62,7 +63,8 @@ impl DbKuperOutbox {
             DbConn::Sqlite(_) => (["?1", "?2", "?3"], ""),
         };
         // An earlier notification of the order still pending (waiting for its
-        // retry, or held by another dispatcher) goes first.
+        // retry, or held by another dispatcher) goes first; one that is dead
+        // holds the rest back: Kuper would refuse them out of sequence.
         let sql = format!(
             "UPDATE kuper_outbox SET leased_until = {until_p} WHERE id IN ( \
                    SELECT o.id FROM kuper_outbox o \
@@ -70,7 +72,8 @@ impl DbKuperOutbox {
                      AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= {now_p}) \
                      AND (o.leased_until IS NULL OR o.leased_until < {now_p}) \
                      AND NOT EXISTS (SELECT 1 FROM kuper_outbox e \
-                                     WHERE e.order_id = o.order_id AND e.state = 'pending' AND e.id < o.id) \
+                                     WHERE e.order_id = o.order_id AND e.state IN ('pending', 'dead') \
+                                       AND e.id < o.id) \
                    ORDER BY o.id LIMIT {limit_p} {lock}) \
                  RETURNING id, order_id, kind, payload, attempts"
         );

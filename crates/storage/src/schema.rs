@@ -191,6 +191,7 @@ diesel::table! {
         reply -> Text,
         note -> Nullable<Text>,
         applied_at -> Nullable<Timestamp>,
+        news -> Nullable<Text>,
     }
 }
 
@@ -220,6 +221,8 @@ diesel::table! {
         integration -> Text,
         restaurant -> Bool,
         assembly_minutes -> Nullable<Integer>,
+        kuper_store_id -> Nullable<Text>,
+        position_ids -> Text,
     }
 }
 
@@ -235,6 +238,7 @@ diesel::table! {
         composition_final -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        details -> Text,
     }
 }
 
@@ -245,6 +249,11 @@ diesel::table! {
         sku -> Text,
         quantity -> Text,
         held -> BigInt,
+        position_id -> Text,
+        ordered -> BigInt,
+        weighted -> Bool,
+        picked -> Nullable<BigInt>,
+        replaces -> Nullable<Integer>,
     }
 }
 
@@ -270,6 +279,7 @@ diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(access_tokens -> users (user_id));
 diesel::joinable!(kuper_stores -> stores (store_id));
 diesel::allow_tables_to_appear_in_same_query!(stores, kuper_stores);
+diesel::allow_tables_to_appear_in_same_query!(kuper_outbox, kuper_orders);
 diesel::allow_tables_to_appear_in_same_query!(
     schema_info,
     users,

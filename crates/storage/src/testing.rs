@@ -133,17 +133,15 @@ impl TestDatabase {
     /// A Kuper order for a store we do not have, received `at`: stored
     /// canceled, its `order.canceled` queued for Kuper.
     pub async fn refused_kuper_order(&self, original: &str, at: chrono::DateTime<chrono::Utc>) {
-        use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+        use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent};
         let event = ReceivedEvent {
             key: format!("k-{original}"),
             event_type: "order.created".into(),
             original_order_id: original.into(),
             body: "{}".into(),
             received_at: at,
-            new_order: Some(NewKuperOrder {
-                store: "NOWHERE".into(),
-                lines: vec![("A".into(), domain::Decimal::ONE)],
-            }),
+            new_order: Some(NewKuperOrder::of("NOWHERE", vec![NewLine::of("A", domain::Decimal::ONE)])),
+            news: EventNews::Nothing,
         };
         crate::DbKuperInbox::new(self.db.clone()).receive(&event).await.expect("the inbox takes the order");
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use domain::{Decimal, SkuId};
 use orders::kuper::flow::{IntegrationType, KuperStatus};
-use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent, Reply};
+use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, Reply};
 use storage::testing::TestDatabase;
 use storage::{DbCatalogRepo, DbKuperInbox};
 
@@ -26,15 +26,16 @@ fn event(key: &str, event_type: &str, order: &str) -> ReceivedEvent {
         body: format!(r#"{{"event_type":"{event_type}","payload":{{"originalOrderId":"{order}"}}}}"#),
         received_at: morning(),
         new_order: None,
+        news: EventNews::Nothing,
     }
 }
 
 fn created(key: &str, order: &str, store: &str, lines: &[(&str, i64)]) -> ReceivedEvent {
     ReceivedEvent {
-        new_order: Some(NewKuperOrder {
-            store: store.into(),
-            lines: lines.iter().map(|(sku, n)| ((*sku).to_owned(), Decimal::from(*n))).collect(),
-        }),
+        new_order: Some(NewKuperOrder::of(
+            store,
+            lines.iter().map(|(sku, n)| NewLine::of(sku, Decimal::from(*n))).collect(),
+        )),
         ..event(key, "order.created", order)
     }
 }
@@ -161,28 +162,29 @@ fn an_order_we_cannot_take_is_created_canceled_with_a_notification_queued() {
         for order in ["H-unknown-store", "H-nothing", "H-night"] {
             let view = view(&t, order);
             assert_eq!(view.status, KuperStatus::Canceled, "{order}");
-            assert_eq!(view.outbox, vec!["order.canceled".to_owned()], "{order}");
-            assert!(view.held.iter().all(|(_, n)| n.is_zero()));
+            let queued: Vec<&str> = view.notifications.iter().map(|n| n.kind.as_str()).collect();
+            assert_eq!(queued, ["order.canceled"], "{order}");
+            assert!(view.lines.iter().all(|l| l.held.is_zero()));
+            assert_eq!(view.details.cancel.as_ref().map(|c| c.by.as_str()), Some("merchant"), "{order}");
         }
         assert_eq!(milk(&t), 5, "{}", t.db.backend());
     }
 }
 
 #[test]
-fn an_event_before_its_order_is_kept_and_applied_when_kuper_retries_it() {
+fn an_event_before_its_order_is_kept_and_applied_when_the_order_comes() {
     for t in TestDatabase::each_backend_migrated() {
         catalog(&t);
         let inbox = DbKuperInbox::new(t.db.clone());
         runtime().block_on(async {
-            assert_eq!(
-                inbox.receive(&event("p", "order.paid", "H9")).await.unwrap().reply,
-                Reply::UnknownOrder
-            );
+            assert_eq!(inbox.receive(&event("p", "order.paid", "H9")).await.unwrap().reply, Reply::Stored);
+            assert_eq!(DbKuperInbox::state(&mut t.db.get().unwrap(), "p").unwrap().unwrap().0, "waiting");
             inbox.receive(&created("c", "H9", "S1", &[("MILK", 1)])).await.unwrap();
+            assert!(view(&t, "H9").paid, "{}: applied with the order, no retry needed", t.db.backend());
+            assert_eq!(DbKuperInbox::state(&mut t.db.get().unwrap(), "p").unwrap().unwrap().0, "applied");
             let retry = inbox.receive(&event("p", "order.paid", "H9")).await.unwrap();
             assert_eq!((retry.duplicate, retry.reply), (true, Reply::Stored));
         });
-        assert!(view(&t, "H9").paid, "{}", t.db.backend());
         assert_eq!(DbKuperInbox::count(&mut t.db.get().unwrap(), "p").unwrap(), 1);
     }
 }

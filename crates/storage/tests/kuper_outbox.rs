@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use domain::Decimal;
 use orders::kuper::flow::StaffAction;
-use orders::kuper::{KuperInbox, NewKuperOrder, ReceivedEvent};
+use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, StaffRequest};
 use storage::testing::TestDatabase;
 use storage::{DbKuperInbox, DbKuperOutbox, OutboxItem};
 
@@ -29,12 +29,12 @@ fn queue(t: &TestDatabase, orders: usize) {
             original_order_id: original.clone(),
             body: "{}".into(),
             received_at: morning(),
-            new_order: Some(NewKuperOrder { store: "S1".into(), lines: vec![("MILK".into(), Decimal::ONE)] }),
+            news: EventNews::Nothing,
+            new_order: Some(NewKuperOrder::of("S1", vec![NewLine::of("MILK", Decimal::ONE)])),
         };
         runtime.block_on(inbox.receive(&event)).unwrap();
         for action in [StaffAction::StartAssembly, StaffAction::Assembled] {
-            let payload = serde_json::json!({});
-            DbKuperInbox::act(&mut t.db.get().unwrap(), &original, action, &payload, morning())
+            DbKuperInbox::act(&mut t.db.get().unwrap(), &original, &StaffRequest::step(action), morning())
                 .unwrap()
                 .unwrap();
         }

@@ -199,12 +199,19 @@ impl std::str::FromStr for StaffAction {
     /// `order.ready_for_delivery`, `pickup_code_created`, …
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         let short = |a: StaffAction| a.notification().trim_start_matches("order.");
-        StaffAction::ALL.into_iter().find(|a| short(*a) == name.trim_start_matches("order.")).ok_or_else(
-            || {
-                let names: Vec<&str> = StaffAction::ALL.into_iter().map(short).collect();
-                format!("unknown action {name:?}; expected one of {}", names.join(", "))
-            },
-        )
+        let name = name.trim().trim_start_matches("order.");
+        // The imperative staff say as well as the notification's name.
+        let alias = match name {
+            "accept" => Some(StaffAction::Accept),
+            "start" | "start_assembly" => Some(StaffAction::StartAssembly),
+            "ready" => Some(StaffAction::Ready),
+            "cancel" => Some(StaffAction::Cancel),
+            _ => None,
+        };
+        alias.or_else(|| StaffAction::ALL.into_iter().find(|a| short(*a) == name)).ok_or_else(|| {
+            let names: Vec<&str> = StaffAction::ALL.into_iter().map(short).collect();
+            format!("unknown action {name:?}; expected one of {}", names.join(", "))
+        })
     }
 }
 
@@ -225,6 +232,12 @@ pub enum KuperEffect {
     MarkPaid,
     /// Queue the action's notification to Kuper (in the same transaction).
     Notify,
+    /// Keep what Kuper says of its courier (`courier.assigned`/`arrived`).
+    RecordCourier,
+    /// Keep the reason Kuper gives for its cancel.
+    RecordCancelReason,
+    /// `order.updated`: applied or raised to staff by [`super::update`].
+    ApplyUpdate,
 }
 
 /// A step of the flow: the status after it (`None`: unchanged) and its
@@ -263,18 +276,25 @@ pub struct IllegalAction {
 }
 
 const NONE: &[KuperEffect] = &[];
-const RELEASE: &[KuperEffect] = &[KuperEffect::ReleaseStock];
 const PAID: &[KuperEffect] = &[KuperEffect::MarkPaid];
 const NOTIFY: &[KuperEffect] = &[KuperEffect::Notify];
 const NOTIFY_RELEASE: &[KuperEffect] = &[KuperEffect::Notify, KuperEffect::ReleaseStock];
 const SELL: &[KuperEffect] = &[KuperEffect::SellStock];
 const NOTIFY_SELL: &[KuperEffect] = &[KuperEffect::Notify, KuperEffect::SellStock];
+const COURIER: &[KuperEffect] = &[KuperEffect::RecordCourier];
+const CANCELED_BY_KUPER: &[KuperEffect] = &[KuperEffect::RecordCancelReason, KuperEffect::ReleaseStock];
+const CANCELED_BY_KUPER_LATE: &[KuperEffect] = &[KuperEffect::RecordCancelReason];
+const UPDATE: &[KuperEffect] = &[KuperEffect::ApplyUpdate];
 
 /// A step that takes the goods out of the store (to Kuper's courier, our
-/// courier or the customer) also turns the order's holds into sales.
-fn with_sale(from: KuperStatus, step: Step) -> Step {
+/// courier or the customer) also turns the order's holds into sales: by
+/// then the holds are what was picked (`ready_for_delivery` reconciled
+/// them). Goods that left before the final composition was set (Kuper's
+/// courier took them while our `ready_for_delivery` was still to come) are
+/// sold when it is.
+fn with_sale(facts: Facts, step: Step) -> Step {
     let leaves = step.to.is_some_and(|to| to != KuperStatus::Canceled && !to.goods_in_store());
-    if !(from.goods_in_store() && leaves) {
+    if !(facts.status.goods_in_store() && leaves && facts.composition_final) {
         return step;
     }
     let effects = if step.effects.contains(&KuperEffect::Notify) { NOTIFY_SELL } else { SELL };
@@ -288,7 +308,7 @@ fn to(status: KuperStatus, effects: &'static [KuperEffect]) -> Step {
 /// The webhook half of the table.
 pub fn incoming(facts: Facts, event: Event) -> Incoming {
     match incoming_step(facts, event) {
-        Incoming::Apply(step) => Incoming::Apply(with_sale(facts.status, step)),
+        Incoming::Apply(step) => Incoming::Apply(with_sale(facts, step)),
         record @ Incoming::Record(_) => record,
     }
 }
@@ -298,7 +318,10 @@ fn incoming_step(facts: Facts, event: Event) -> Incoming {
     use IntegrationType::KuperDelivery;
     use KuperStatus as S;
     let status = facts.status;
-    let cancel_effects = if status.goods_in_store() { RELEASE } else { NONE };
+    // Goods still held go back to the shelf; goods the courier took before
+    // the composition was final are still held and go back too.
+    let holds_left = status.goods_in_store() || !facts.composition_final;
+    let cancel_effects = if holds_left { CANCELED_BY_KUPER } else { CANCELED_BY_KUPER_LATE };
     if status.is_final() && !(status == S::Canceled && event == E::Canceled) {
         return Incoming::Record("the order is closed");
     }
@@ -310,11 +333,12 @@ fn incoming_step(facts: Facts, event: Event) -> Incoming {
         // Kuper may charge before our ready_for_delivery is acknowledged:
         // payment does not wait for the assembly steps.
         E::Paid => Incoming::Apply(Step { to: None, effects: PAID }),
-        E::Updated => Incoming::Record("changes go to staff"),
+        E::Updated => Incoming::Apply(Step { to: None, effects: UPDATE }),
         _ if !kuper_delivery => Incoming::Record("not an event of this integration type"),
-        E::CourierAssigned | E::CourierArrived => Incoming::Apply(Step { to: None, effects: NONE }),
+        E::CourierAssigned | E::CourierArrived => Incoming::Apply(Step { to: None, effects: COURIER }),
         // The courier only takes what is ready: a pickup confirms readiness
-        // even if our notification is still on its way.
+        // even if our notification is still on its way (or still to be
+        // sent: staff can then send the final composition, see `staff`).
         E::Received if status < S::Received => Incoming::Apply(to(S::Received, NONE)),
         E::Delivering if status < S::Delivering => Incoming::Apply(to(S::Delivering, NONE)),
         E::Delivered => Incoming::Apply(to(S::Delivered, NONE)),
@@ -324,7 +348,7 @@ fn incoming_step(facts: Facts, event: Event) -> Incoming {
 
 /// The staff half of the table.
 pub fn staff(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> {
-    staff_step(facts, action).map(|step| with_sale(facts.status, step))
+    staff_step(facts, action).map(|step| with_sale(Facts { composition_final: true, ..facts }, step))
 }
 
 fn staff_step(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> {
@@ -333,11 +357,19 @@ fn staff_step(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> 
     use StaffAction as A;
     let status = facts.status;
     let refuse = |reason| Err(IllegalAction { action, status, reason });
+    let courier_has_it = !status.goods_in_store() && status != S::Canceled;
+    if action == A::Ready && courier_has_it && !facts.composition_final {
+        // Kuper's courier took the goods before our ready_for_delivery: the
+        // final composition is still owed (Kuper charges by it), and the
+        // holds become the sale with it.
+        return Ok(Step { to: None, effects: NOTIFY_SELL });
+    }
     if status.is_final() {
         return refuse("the order is closed");
     }
+    let holds_left = status.goods_in_store() || !facts.composition_final;
     match action {
-        A::Cancel => Ok(to(S::Canceled, if status.goods_in_store() { NOTIFY_RELEASE } else { NOTIFY })),
+        A::Cancel => Ok(to(S::Canceled, if holds_left { NOTIFY_RELEASE } else { NOTIFY })),
         A::Accept if !facts.restaurant => refuse("only restaurants accept orders"),
         A::Accept if status == S::Created => Ok(to(S::Accepted, NOTIFY)),
         A::StartAssembly if facts.restaurant && status == S::Created => {
@@ -346,8 +378,10 @@ fn staff_step(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> 
         A::StartAssembly if matches!(status, S::Created | S::Accepted) => Ok(to(S::InWork, NOTIFY)),
         A::Assembled if status == S::InWork => Ok(to(S::Assembled, NOTIFY)),
         A::PickupCode if facts.integration != Pickup => refuse("pickup codes are for pickup orders"),
-        A::PickupCode if matches!(status, S::InWork | S::Assembled) => Ok(to(S::PickupCodeSent, NOTIFY)),
-        A::Ready if !facts.composition_final => refuse("the final composition is not set"),
+        // Every integration type reports `assembled`; the pickup code
+        // follows it and comes before `ready_for_delivery`.
+        A::PickupCode if status == S::Assembled => Ok(to(S::PickupCodeSent, NOTIFY)),
+        A::PickupCode if status == S::InWork => refuse("the order is assembled first"),
         A::Ready if facts.integration == Pickup && status == S::Assembled => {
             refuse("a pickup order needs its pickup code first")
         }
@@ -357,6 +391,11 @@ fn staff_step(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> 
         }
         A::EstimatedDeliveryTime => Ok(Step { to: None, effects: NOTIFY }),
         A::Delivering if facts.integration != MerchantDelivery => refuse("Kuper reports delivery itself"),
+        // Kuper charges the actual amount after ready_for_delivery and then
+        // says order.paid: goods are not handed over before.
+        A::Delivering | A::Delivered if status == S::Ready && !facts.paid => {
+            refuse("Kuper has not charged the customer yet (no order.paid)")
+        }
         A::Delivering if status == S::Ready => Ok(to(S::Delivering, NOTIFY)),
         A::Delivered if facts.integration == Pickup && status == S::Ready => Ok(to(S::Delivered, NOTIFY)),
         A::Delivered if facts.integration == MerchantDelivery && status == S::Delivering => {

@@ -1,8 +1,21 @@
-//! Kuper orders: the inbox that holds every acknowledged webhook and applies
-//! it to its order in the same transaction, and the flow of each
-//! integration type ([`flow`]).
+//! Kuper orders. Every rule of them is a pure function here, and storage
+//! carries out what they return:
+//!
+//! - [`flow`]: the flow of the three integration types, one table of
+//!   (status × webhook) and (status × staff step) with their effects;
+//! - [`intake`]: taking an `order.created` (store, products, holds, or a
+//!   cancel with its reason);
+//! - [`picking`]: the final composition checked and the holds reconciled;
+//! - [`update`]: `order.updated` applied or raised to staff;
+//! - [`notice`]: the payloads of our notifications;
+//! - [`details`]: what Kuper tells us, kept and shown.
 
+pub mod details;
 pub mod flow;
+pub mod intake;
+pub mod notice;
+pub mod picking;
+pub mod update;
 
 use async_trait::async_trait;
 use catalog::stock::StockQty;
@@ -11,12 +24,60 @@ use domain::{Decimal, OrderId};
 
 use crate::ports::RepoError;
 
-/// What `order.created` asks for: the store as Kuper names it and each
-/// position's SKU and quantity.
+/// A position of `order.created` (or of an `order.updated`): Kuper's id, the
+/// quantity, and the weight in grams when Kuper gives one.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewLine {
+    pub position_id: String,
+    pub quantity: Decimal,
+    pub weight_grams: Option<Decimal>,
+}
+
+/// What `order.created` asks for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewKuperOrder {
-    pub store: String,
-    pub lines: Vec<(String, Decimal)>,
+    /// The store as Kuper names it; `None` when it cannot be read.
+    pub store: Option<String>,
+    pub lines: Vec<NewLine>,
+    pub details: details::KuperDetails,
+    /// Why the order cannot be read (no store, no positions, …): it is
+    /// created canceled with this reason.
+    pub unreadable: Option<String>,
+}
+
+impl NewLine {
+    /// `quantity` of the position `id`, without a weight.
+    pub fn of(id: &str, quantity: Decimal) -> NewLine {
+        NewLine { position_id: id.to_owned(), quantity, weight_grams: None }
+    }
+}
+
+impl NewKuperOrder {
+    /// A readable order of `store` with nothing but its lines.
+    pub fn of(store: &str, lines: Vec<NewLine>) -> NewKuperOrder {
+        NewKuperOrder {
+            store: Some(store.to_owned()),
+            lines,
+            details: details::KuperDetails::default(),
+            unreadable: None,
+        }
+    }
+}
+
+/// What an event other than `order.created` brings besides its type (kept
+/// with an event that waits for its order).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum EventNews {
+    #[default]
+    Nothing,
+    /// `courier.assigned` / `courier.arrived`: Kuper's payload.
+    Courier(serde_json::Value),
+    /// `order.canceled`: Kuper's reason.
+    Cancel {
+        code: Option<String>,
+        comment: Option<String>,
+    },
+    Update(Box<update::OrderUpdate>),
 }
 
 /// A webhook worth keeping, as the listener hands it over.
@@ -31,6 +92,7 @@ pub struct ReceivedEvent {
     pub received_at: DateTime<Utc>,
     /// For `order.created`.
     pub new_order: Option<NewKuperOrder>,
+    pub news: EventNews,
 }
 
 /// What the listener answers Kuper.
@@ -40,10 +102,8 @@ pub enum Reply {
     /// number for every delivery of the same Kuper order, with the time the
     /// store expects to have it assembled when it says.
     Created { number: OrderId, expected_assembly_time: Option<String> },
-    /// Any other event: stored.
+    /// Any other event: stored (and applied, or kept until its order comes).
     Stored,
-    /// An event about an order we never had: stored for inspection, 404.
-    UnknownOrder,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,29 +113,102 @@ pub struct Receipt {
     pub reply: Reply,
 }
 
+/// Settings of the Kuper rules that are the merchant's to choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KuperRules {
+    /// How far a weighted line may exceed the ordered weight, in
+    /// thousandths (100: 10 %).
+    pub weight_tolerance_permille: u32,
+}
+
+impl Default for KuperRules {
+    fn default() -> Self {
+        KuperRules { weight_tolerance_permille: 100 }
+    }
+}
+
 /// The durable inbox: an event is committed before Kuper hears a 2xx.
 #[async_trait]
 pub trait KuperInbox: Send + Sync + std::fmt::Debug {
     /// Stores `event` once (deduplicated on its key), applies it to its
     /// order by the flow (or records why not), and returns the reply to
     /// give, all in one transaction. `order.created` creates the order and
-    /// reserves its stock, or, when the order cannot be taken, creates it
-    /// canceled with an `order.canceled` in the outbox.
+    /// holds its stock, or, when the order cannot be taken, creates it
+    /// canceled with an `order.canceled` in the outbox; events that came
+    /// before it are applied with it.
     async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError>;
 }
 
-/// A Kuper order as staff and tests see it.
+/// A line of a Kuper order as staff see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineView {
+    pub position_id: String,
+    /// Our SKU; `None`: a position we do not sell.
+    pub sku: Option<String>,
+    pub ordered: StockQty,
+    pub weighted: bool,
+    /// What it holds of the offer's stock (zero once released or sold).
+    pub held: StockQty,
+    /// Set by `ready_for_delivery`.
+    pub picked: Option<StockQty>,
+    /// For a replacement: the position it replaces.
+    pub replaces: Option<String>,
+}
+
+/// A notification of the order and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeView {
+    pub id: i64,
+    pub kind: String,
+    /// `pending` (on its way), `sent` (Kuper has it), `dead` (refused or
+    /// given up: the order's later notifications wait for staff),
+    /// `discarded`.
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// A Kuper order as staff and tests see it.
+#[derive(Clone, Debug, PartialEq)]
 pub struct KuperOrderView {
     pub order_id: String,
     pub original_order_id: String,
+    pub store_id: String,
+    pub integration: flow::IntegrationType,
+    pub restaurant: bool,
+    /// Where our side of the flow is (every step taken, its notification
+    /// queued).
     pub status: flow::KuperStatus,
+    /// Where Kuper's side is: the last status it acknowledged.
+    pub kuper_status: Option<flow::KuperStatus>,
     pub paid: bool,
-    /// Per line: SKU and what it holds of the offer's stock (zero once
-    /// released or sold).
-    pub held: Vec<(String, StockQty)>,
-    /// Notifications waiting for the dispatcher, oldest first.
-    pub outbox: Vec<String>,
+    pub lines: Vec<LineView>,
+    pub details: details::KuperDetails,
+    pub notifications: Vec<NoticeView>,
+}
+
+impl KuperOrderView {
+    /// Notifications still on their way to Kuper.
+    pub fn on_the_way(&self) -> Vec<&str> {
+        self.notifications.iter().filter(|n| n.state == "pending").map(|n| n.kind.as_str()).collect()
+    }
+}
+
+/// What staff ask for: a step of the flow with its notification's payload
+/// and, for `ready_for_delivery`, the final composition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffRequest {
+    pub action: flow::StaffAction,
+    /// Checked by `kuper-client`; the order's ids are added when queued.
+    pub payload: serde_json::Value,
+    pub picking: Option<picking::Picking>,
+}
+
+impl StaffRequest {
+    /// A step whose notification carries nothing but the order's ids.
+    pub fn step(action: flow::StaffAction) -> StaffRequest {
+        StaffRequest { action, payload: serde_json::json!({}), picking: None }
+    }
 }
 
 /// Why a staff action did not happen.
@@ -85,22 +218,43 @@ pub enum ActError {
     UnknownOrder,
     #[error(transparent)]
     Illegal(#[from] flow::IllegalAction),
-    /// The final composition names a position the order does not have.
-    #[error("{0}")]
-    Composition(String),
+    #[error(transparent)]
+    Composition(#[from] picking::PickingError),
+    /// `ready_for_delivery` without a final composition.
+    #[error("ready_for_delivery needs the final composition")]
+    NoComposition,
+    /// A replacement (or weight over the order) the shelf cannot give, by
+    /// our figures.
+    #[error("not enough {sku} in the store: {wanted} wanted, {available} available")]
+    NotAvailable { sku: String, wanted: StockQty, available: StockQty },
+}
+
+/// Something about a Kuper order that needs a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attention {
+    pub original_order_id: String,
+    /// `update` (an `order.updated` not applied), `dead_letter`, `orphan`
+    /// (an event whose order never came).
+    pub kind: String,
+    pub note: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Staff actions on Kuper orders, for the operator API and the CLI.
 #[async_trait]
 pub trait KuperStaff: Send + Sync + std::fmt::Debug {
-    /// The flow decides; the notification (with `payload`) is queued in the
-    /// same transaction as the change.
+    /// The flow decides; the notification is queued in the same transaction
+    /// as the change.
     async fn act(
         &self,
         original: &str,
-        action: flow::StaffAction,
-        payload: &serde_json::Value,
+        request: &StaffRequest,
         at: DateTime<Utc>,
     ) -> Result<Result<flow::KuperStatus, ActError>, RepoError>;
     async fn order(&self, original: &str) -> Result<Option<KuperOrderView>, RepoError>;
+    /// What needs a person, oldest first.
+    async fn attention(&self, limit: i64) -> Result<Vec<Attention>, RepoError>;
+    /// Puts the dead notification `id` back in the queue; `false` when
+    /// there is none.
+    async fn retry_notification(&self, id: i64) -> Result<bool, RepoError>;
 }

@@ -10,9 +10,16 @@ fn facts(integration: IntegrationType, status: KuperStatus) -> Facts {
     Facts { integration, status, restaurant: false, paid: false, composition_final: true }
 }
 
+fn variants() -> impl Iterator<Item = (IntegrationType, bool, bool)> {
+    IntegrationType::ALL.into_iter().flat_map(|i| {
+        [false, true].into_iter().flat_map(move |r| [false, true].into_iter().map(move |p| (i, r, p)))
+    })
+}
+
 /// Every staff step the flow allows, written out independently of `staff`:
 /// (integration, restaurant, from, action, to). Cancel is checked apart.
-fn allowed() -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<KuperStatus>)> {
+/// Goods are handed over only once Kuper has charged (`paid`).
+fn allowed(paid: bool) -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<KuperStatus>)> {
     let mut rows = Vec::new();
     for integration in IntegrationType::ALL {
         for restaurant in [false, true] {
@@ -25,7 +32,6 @@ fn allowed() -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<Kup
             rows.push((integration, restaurant, S::InWork, A::Assembled, Some(S::Assembled)));
             match integration {
                 Pickup => {
-                    rows.push((integration, restaurant, S::InWork, A::PickupCode, Some(S::PickupCodeSent)));
                     rows.push((
                         integration,
                         restaurant,
@@ -34,7 +40,9 @@ fn allowed() -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<Kup
                         Some(S::PickupCodeSent),
                     ));
                     rows.push((integration, restaurant, S::PickupCodeSent, A::Ready, Some(S::Ready)));
-                    rows.push((integration, restaurant, S::Ready, A::Delivered, Some(S::Delivered)));
+                    if paid {
+                        rows.push((integration, restaurant, S::Ready, A::Delivered, Some(S::Delivered)));
+                    }
                 }
                 KuperDelivery => {
                     rows.push((integration, restaurant, S::Assembled, A::Ready, Some(S::Ready)));
@@ -43,7 +51,9 @@ fn allowed() -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<Kup
                 MerchantDelivery => {
                     rows.push((integration, restaurant, S::Assembled, A::Ready, Some(S::Ready)));
                     rows.push((integration, restaurant, S::PickupCodeSent, A::Ready, Some(S::Ready)));
-                    rows.push((integration, restaurant, S::Ready, A::Delivering, Some(S::Delivering)));
+                    if paid {
+                        rows.push((integration, restaurant, S::Ready, A::Delivering, Some(S::Delivering)));
+                    }
                     rows.push((integration, restaurant, S::Delivering, A::Delivered, Some(S::Delivered)));
                     for status in S::ALL.into_iter().filter(|s| !s.is_final()) {
                         rows.push((integration, restaurant, status, A::EstimatedDeliveryTime, None));
@@ -57,18 +67,21 @@ fn allowed() -> Vec<(IntegrationType, bool, KuperStatus, StaffAction, Option<Kup
 
 #[test]
 fn staff_actions_are_exactly_the_documented_ones_for_each_integration_type() {
-    let allowed = allowed();
-    for integration in IntegrationType::ALL {
-        for restaurant in [false, true] {
+    for (integration, restaurant, paid) in variants() {
+        let allowed = allowed(paid);
+        {
             for status in S::ALL {
                 for action in StaffAction::ALL.into_iter().filter(|a| *a != A::Cancel) {
-                    let f = Facts { restaurant, ..facts(integration, status) };
+                    let f = Facts { restaurant, paid, ..facts(integration, status) };
                     let got = staff(f, action).map(|step| step.to).ok();
                     let expected = allowed
                         .iter()
                         .find(|r| r.0 == integration && r.1 == restaurant && r.2 == status && r.3 == action)
                         .map(|r| r.4);
-                    assert_eq!(got, expected, "{integration:?} restaurant={restaurant} {status} {action}");
+                    assert_eq!(
+                        got, expected,
+                        "{integration:?} restaurant={restaurant} paid={paid} {status} {action}"
+                    );
                     if let Ok(step) = staff(f, action) {
                         assert!(step.effects.starts_with(NOTIFY), "every staff step notifies Kuper");
                     }
@@ -97,9 +110,15 @@ fn cancel_works_until_the_end_and_restocks_only_what_is_still_in_store() {
                 event,
                 Incoming::Apply(Step {
                     to: Some(S::Canceled),
-                    effects: if releases { RELEASE } else { NONE }
+                    effects: if releases { CANCELED_BY_KUPER } else { CANCELED_BY_KUPER_LATE }
                 })
             );
+            // Goods the courier took before the final composition are still
+            // held: a cancel then puts them back.
+            let early = Facts { composition_final: false, ..facts(integration, status) };
+            let releases_early =
+                staff(early, A::Cancel).unwrap().effects.contains(&KuperEffect::ReleaseStock);
+            assert!(releases_early, "{integration:?} {status}");
         }
     }
 }
@@ -135,8 +154,24 @@ fn kuper_delivery_moves_on_kupers_courier_events_the_others_do_not() {
     assert_eq!(step(KuperDelivery, S::Ready, Event::Received), Incoming::Apply(to(S::Received, SELL)));
     assert_eq!(step(KuperDelivery, S::Received, Event::Delivering), Incoming::Apply(to(S::Delivering, NONE)));
     assert_eq!(step(KuperDelivery, S::Delivering, Event::Delivered), Incoming::Apply(to(S::Delivered, NONE)));
-    // Our ready_for_delivery is still on its way when the courier takes it.
-    assert_eq!(step(KuperDelivery, S::Assembled, Event::Received), Incoming::Apply(to(S::Received, SELL)));
+    // Our ready_for_delivery is not sent yet when the courier takes it: the
+    // holds wait for the final composition.
+    let early = Facts { composition_final: false, ..facts(KuperDelivery, S::Assembled) };
+    assert_eq!(incoming(early, Event::Received), Incoming::Apply(to(S::Received, NONE)));
+    for status in [S::Received, S::Delivering, S::Delivered] {
+        let taken = Facts { composition_final: false, ..facts(KuperDelivery, status) };
+        assert_eq!(staff(taken, A::Ready), Ok(Step { to: None, effects: NOTIFY_SELL }), "{status}");
+        assert!(staff(facts(KuperDelivery, status), A::Ready).is_err(), "{status}: only once");
+    }
+    assert!(
+        staff(Facts { composition_final: false, ..facts(KuperDelivery, S::Canceled) }, A::Ready).is_err()
+    );
+    for event in [Event::CourierAssigned, Event::CourierArrived] {
+        assert_eq!(
+            step(KuperDelivery, S::Ready, event),
+            Incoming::Apply(Step { to: None, effects: COURIER })
+        );
+    }
     // A late retry of an earlier event.
     assert_eq!(
         step(KuperDelivery, S::Delivering, Event::Received),
@@ -173,11 +208,16 @@ fn payment_is_taken_once_whenever_it_comes() {
 fn guards_say_why() {
     let pickup = facts(Pickup, S::Assembled);
     assert_eq!(staff(pickup, A::Ready).unwrap_err().reason, "a pickup order needs its pickup code first");
-    let unfinished = Facts { composition_final: false, ..facts(KuperDelivery, S::Assembled) };
     assert_eq!(
-        staff(unfinished, A::Ready).unwrap_err().to_string(),
-        "order.ready_for_delivery is not allowed for an order that is assembled: the final composition is not set"
+        staff(facts(Pickup, S::InWork), A::PickupCode).unwrap_err().to_string(),
+        "order.pickup_code_created is not allowed for an order that is in_work: the order is assembled first"
     );
+    for (integration, action) in [(Pickup, A::Delivered), (MerchantDelivery, A::Delivering)] {
+        assert_eq!(
+            staff(facts(integration, S::Ready), action).unwrap_err().reason,
+            "Kuper has not charged the customer yet (no order.paid)"
+        );
+    }
     let restaurant = Facts { restaurant: true, ..facts(KuperDelivery, S::Created) };
     assert_eq!(
         staff(restaurant, A::StartAssembly).unwrap_err().reason,
@@ -188,7 +228,7 @@ fn guards_say_why() {
         "only restaurants accept orders"
     );
     assert_eq!(
-        staff(facts(KuperDelivery, S::Ready), A::Delivered).unwrap_err().reason,
+        staff(Facts { paid: true, ..facts(KuperDelivery, S::Ready) }, A::Delivered).unwrap_err().reason,
         "Kuper reports delivery itself"
     );
 }
@@ -267,6 +307,12 @@ fn names_round_trip() {
         assert_eq!(a.notification().trim_start_matches("order.").parse::<StaffAction>(), Ok(a));
     }
     assert!("teleport".parse::<StaffAction>().is_err());
+    // What README and `merchantctl kuper act --help` say.
+    for (said, action) in
+        [("accept", A::Accept), ("accepted", A::Accept), ("cancel", A::Cancel), ("ready", A::Ready)]
+    {
+        assert_eq!(said.parse::<StaffAction>(), Ok(action), "{said}");
+    }
 }
 
 /// Over every (status × event) and (status × staff action) of every
@@ -280,6 +326,16 @@ fn holds_are_sold_when_the_goods_leave_and_released_only_on_cancel_in_store() {
             for status in S::ALL {
                 let facts =
                     Facts { restaurant, paid: true, composition_final: true, ..facts(integration, status) };
+                let early = Facts { composition_final: false, ..facts };
+                if !status.goods_in_store() && status != S::Canceled && integration == KuperDelivery {
+                    // The courier has goods we have not composed: nothing
+                    // but our ready_for_delivery sells them.
+                    for event in Event::ALL {
+                        if let Incoming::Apply(step) = incoming(early, event) {
+                            assert!(!step.effects.contains(&KuperEffect::SellStock), "{status} {event:?}");
+                        }
+                    }
+                }
                 let steps = Event::ALL
                     .iter()
                     .filter_map(|e| match incoming(facts, *e) {
@@ -300,6 +356,38 @@ fn holds_are_sold_when_the_goods_leave_and_released_only_on_cancel_in_store() {
                     );
                     assert!(!(sells && releases));
                 }
+            }
+        }
+    }
+}
+
+/// (status × webhook) for every integration type, written out apart from
+/// `incoming`: where the order goes, or that it is only recorded.
+#[test]
+fn every_webhook_in_every_status_is_applied_or_recorded_as_documented() {
+    for (integration, restaurant, paid) in variants() {
+        for status in S::ALL {
+            for event in Event::ALL {
+                let f = Facts { restaurant, paid, ..facts(integration, status) };
+                let expected: Option<Option<KuperStatus>> = match event {
+                    _ if status == S::Delivered => None,
+                    // Closed by a cancel: a second cancel too is only recorded.
+                    _ if status == S::Canceled => None,
+                    Event::Canceled => Some(Some(S::Canceled)),
+                    Event::Paid if paid => None,
+                    Event::Paid | Event::Updated => Some(None),
+                    _ if integration != KuperDelivery => None,
+                    Event::CourierAssigned | Event::CourierArrived => Some(None),
+                    Event::Received if status < S::Received => Some(Some(S::Received)),
+                    Event::Delivering if status < S::Delivering => Some(Some(S::Delivering)),
+                    Event::Delivered => Some(Some(S::Delivered)),
+                    Event::Received | Event::Delivering => None,
+                };
+                let got = match incoming(f, event) {
+                    Incoming::Apply(step) => Some(step.to),
+                    Incoming::Record(_) => None,
+                };
+                assert_eq!(got, expected, "{integration:?} paid={paid} {status} {event:?}");
             }
         }
     }

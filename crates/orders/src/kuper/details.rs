@@ -1,0 +1,180 @@
+//! What Kuper tells us about an order, kept as told and shown to staff: the
+//! customer, where it goes, when, how to replace, how it is paid, Kuper's
+//! prices, the courier, why it was canceled, and every `order.updated`.
+//!
+//! Prices stay Kuper's text (`"99.90"`): they are Kuper's figures to show,
+//! not ours to compute with.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KuperDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Customer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryWindow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_methods: Vec<String>,
+    /// Kuper's positions with Kuper's prices, as in the latest order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub positions: Vec<PricedPosition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Totals>,
+    /// What Kuper said of its courier, latest last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub courier: Vec<CourierNews>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<Cancel>,
+    /// Every `order.updated`, oldest first, with what became of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub updates: Vec<UpdateRecord>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrance: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apartment: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryWindow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_to: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PricedPosition {
+    pub id: String,
+    pub quantity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_discount_price: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_total_price: Option<String>,
+}
+
+/// `courier.assigned` / `courier.arrived` with whatever Kuper sent with it
+/// (no public schema: kept whole).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CourierNews {
+    pub event: String,
+    pub at: String,
+    pub payload: Value,
+}
+
+/// Who canceled, and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancel {
+    /// `kuper` or `merchant`.
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRecord {
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `applied`, or `raised` with the reason in `note`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub payload: Value,
+}
+
+impl KuperDetails {
+    /// The customer allowed replacements, as far as the policy says. Kuper
+    /// publishes no list of policies; seen in the wild: `call_or_replace`,
+    /// `replace`, `call_or_remove`, `remove`. A policy that names replacing
+    /// allows it; one that does not forbids it; none at all allows it
+    /// (Kuper's default is to replace).
+    pub fn replacements_allowed(&self) -> bool {
+        self.replacement_policy.as_deref().is_none_or(|p| p.to_ascii_lowercase().contains("replace"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacement_policies() {
+        let with = |p: Option<&str>| KuperDetails {
+            replacement_policy: p.map(str::to_owned),
+            ..KuperDetails::default()
+        };
+        for (policy, allowed) in [
+            (None, true),
+            (Some("call_or_replace"), true),
+            (Some("replace"), true),
+            (Some("REPLACE_ONLY"), true),
+            (Some("call_or_remove"), false),
+            (Some("remove"), false),
+            (Some("call"), false),
+        ] {
+            assert_eq!(with(policy).replacements_allowed(), allowed, "{policy:?}");
+        }
+    }
+
+    #[test]
+    fn details_round_trip_and_omit_what_is_unknown() {
+        let details = KuperDetails {
+            customer: Some(Customer { name: Some("Анна".into()), phone: Some("+79990000000".into()) }),
+            ..KuperDetails::default()
+        };
+        let text = serde_json::to_string(&details).unwrap();
+        assert_eq!(text, r#"{"customer":{"name":"Анна","phone":"+79990000000"}}"#);
+        assert_eq!(serde_json::from_str::<KuperDetails>(&text).unwrap(), details);
+        assert_eq!(serde_json::from_str::<KuperDetails>("{}").unwrap(), KuperDetails::default());
+    }
+}

@@ -1,0 +1,239 @@
+//! Taking an `order.created`: which store it is for, which of our products
+//! each position is, what to hold, and whether to take the order at all.
+//! Kuper's reply is `created` either way; an order we cannot take is
+//! created canceled, with an `order.canceled` and its reason queued.
+
+use catalog::stock::StockQty;
+use chrono::{DateTime, Datelike, Utc};
+use domain::Decimal;
+
+use super::NewLine;
+use super::flow::IntegrationType;
+
+/// How a Kuper position id names our product; configured per store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PositionIds {
+    /// The position id is our SKU.
+    #[default]
+    Sku,
+    /// The position id is the product's barcode.
+    Barcode,
+}
+
+impl PositionIds {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PositionIds::Sku => "sku",
+            PositionIds::Barcode => "barcode",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PositionIds> {
+        [PositionIds::Sku, PositionIds::Barcode].into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// A store as Kuper orders reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreSetup {
+    /// Our id of the store.
+    pub store_id: String,
+    pub integration: IntegrationType,
+    pub restaurant: bool,
+    pub assembly_minutes: Option<i32>,
+    pub position_ids: PositionIds,
+    pub opening_hours: String,
+    pub time_zone: String,
+}
+
+impl StoreSetup {
+    /// Open at `at` by its hours in its own time zone; hours we cannot read
+    /// do not close a store.
+    pub fn is_open(&self, at: DateTime<Utc>) -> bool {
+        let (Ok(hours), Ok(zone)) =
+            (self.opening_hours.parse::<catalog::OpeningHours>(), catalog::time_zone(&self.time_zone))
+        else {
+            return true;
+        };
+        let local = at.with_timezone(&zone);
+        hours.on(local.weekday()).is_some_and(|(open, close)| {
+            let now = local.time();
+            now >= open && now < close
+        })
+    }
+
+    /// When the store expects the order assembled, if it says.
+    pub fn expected_assembly(&self, at: DateTime<Utc>) -> Option<String> {
+        self.assembly_minutes.map(|minutes| (at + chrono::Duration::minutes(minutes.into())).to_rfc3339())
+    }
+}
+
+/// One of our products, as a position maps to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    pub sku: String,
+    /// Sold by the kilogram.
+    pub weighted: bool,
+}
+
+/// Whether a product of `unit` is picked by weight: sold by the kilogram.
+pub fn sold_by_weight(unit: &str) -> bool {
+    unit.eq_ignore_ascii_case("kg")
+}
+
+/// A line of a new order, decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntakeLine {
+    pub position_id: String,
+    pub sku: Option<String>,
+    pub ordered: StockQty,
+    pub weighted: bool,
+    /// What to try to hold (zero when the line cannot be served).
+    pub hold: StockQty,
+}
+
+/// How much a position orders in its product's unit of sale: weighted goods
+/// by `weight` (grams) when Kuper gives one, else by `quantity` in
+/// kilograms; pieces by a whole `quantity`. `None`: not an amount we can
+/// sell.
+pub fn ordered_amount(line: &NewLine, weighted: bool) -> Option<StockQty> {
+    let amount = match line.weight_grams {
+        Some(grams) if weighted && grams > Decimal::ZERO => grams / Decimal::from(1000),
+        _ => line.quantity,
+    };
+    if !weighted && amount.fract() != Decimal::ZERO {
+        return None;
+    }
+    StockQty::from_decimal(amount).ok()
+}
+
+/// The lines of a new order: each position mapped by `product` (the
+/// catalog's answer for its id under the store's [`PositionIds`]) and what
+/// to hold for it. `serve` is false when the order is refused anyway.
+pub fn lines(new: &[NewLine], product: impl Fn(&str) -> Option<Product>, serve: bool) -> Vec<IntakeLine> {
+    new.iter()
+        .map(|line| {
+            let product = product(&line.position_id);
+            let weighted = product.as_ref().is_some_and(|p| p.weighted);
+            let ordered = ordered_amount(line, weighted);
+            let hold = match (&product, ordered) {
+                (Some(_), Some(q)) if serve => q,
+                _ => StockQty::ZERO,
+            };
+            IntakeLine {
+                position_id: line.position_id.clone(),
+                sku: product.map(|p| p.sku),
+                ordered: ordered.unwrap_or_default(),
+                weighted,
+                hold,
+            }
+        })
+        .collect()
+}
+
+/// Why the order cannot be taken before anything is held, if it cannot.
+pub fn refusal_before_holds(
+    unreadable: Option<&str>,
+    store: Option<&StoreSetup>,
+    at: DateTime<Utc>,
+) -> Option<String> {
+    if let Some(why) = unreadable {
+        return Some(format!("the order cannot be read: {why}"));
+    }
+    match store {
+        None => Some("unknown store".into()),
+        Some(store) if !store.is_open(at) => Some("the store is closed".into()),
+        Some(_) => None,
+    }
+}
+
+/// Why the order cannot be taken once holds were tried: `held[i]` is whether
+/// line `i` is held. A partly available order is taken; staff pick what is
+/// there.
+pub fn refusal_after_holds(held: &[bool]) -> Option<String> {
+    (!held.iter().any(|h| *h)).then(|| "none of the positions is available".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(quantity: &str, weight: Option<&str>) -> NewLine {
+        NewLine {
+            position_id: "p".into(),
+            quantity: quantity.parse().unwrap(),
+            weight_grams: weight.map(|w| w.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn ordered_amounts_per_unit_of_sale() {
+        let cases = [
+            (line("2", None), false, Some(2000)),
+            (line("2", Some("0")), false, Some(2000)),
+            (line("1.5", None), false, None),
+            (line("1", Some("734")), true, Some(734)),
+            (line("0.5", None), true, Some(500)),
+            (line("0.5", Some("0")), true, Some(500)),
+            (line("0.0005", None), true, None),
+            (line("-1", None), false, None),
+        ];
+        for (line, weighted, expected) in cases {
+            assert_eq!(
+                ordered_amount(&line, weighted).map(StockQty::thousandths),
+                expected,
+                "{line:?} weighted={weighted}"
+            );
+        }
+    }
+
+    fn store(hours: &str) -> StoreSetup {
+        StoreSetup {
+            store_id: "S".into(),
+            integration: IntegrationType::KuperDelivery,
+            restaurant: false,
+            assembly_minutes: Some(30),
+            position_ids: PositionIds::Sku,
+            opening_hours: hours.into(),
+            time_zone: "Europe/Moscow".into(),
+        }
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        // 2026-11-25 07:00 UTC is 10:00 in Moscow, a Wednesday.
+        let at: DateTime<Utc> = "2026-11-25T07:00:00Z".parse().unwrap();
+        let open = store("Mo-Su 08:00-23:00");
+        let closed = store("Mo-Su 11:00-23:00");
+        assert_eq!(refusal_before_holds(None, Some(&open), at), None);
+        assert_eq!(refusal_before_holds(None, Some(&closed), at).as_deref(), Some("the store is closed"));
+        assert_eq!(refusal_before_holds(None, None, at).as_deref(), Some("unknown store"));
+        assert!(refusal_before_holds(Some("storeID: missing"), Some(&open), at).unwrap().contains("storeID"));
+        assert_eq!(refusal_after_holds(&[false, true]), None);
+        assert!(refusal_after_holds(&[false, false]).is_some());
+        assert!(refusal_after_holds(&[]).is_some());
+        assert_eq!(open.expected_assembly(at).as_deref(), Some("2026-11-25T07:30:00+00:00"));
+    }
+
+    #[test]
+    fn lines_hold_only_what_maps_and_reads() {
+        let new = vec![
+            NewLine { position_id: "milk".into(), quantity: 2.into(), weight_grams: None },
+            NewLine { position_id: "cheese".into(), quantity: 1.into(), weight_grams: Some(734.into()) },
+            NewLine { position_id: "alien".into(), quantity: 1.into(), weight_grams: None },
+        ];
+        let product = |id: &str| match id {
+            "milk" => Some(Product { sku: "SKU-1".into(), weighted: false }),
+            "cheese" => Some(Product { sku: "SKU-2".into(), weighted: true }),
+            _ => None,
+        };
+        let taken = lines(&new, product, true);
+        let holds: Vec<i64> = taken.iter().map(|l| l.hold.thousandths()).collect();
+        assert_eq!(holds, [2000, 734, 0]);
+        assert_eq!(taken[2].sku, None);
+        assert!(
+            lines(&new, product, false).iter().all(|l| l.hold.is_zero()),
+            "a refused order holds nothing"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! Kuper orders as staff see them: the order with its lines, what Kuper
+//! told us and where each notification is; the list; and what needs a
+//! person.
+
+use catalog::stock::StockQty;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use orders::kuper::flow::{IntegrationType, KuperStatus};
+use orders::kuper::{Attention, KuperOrderView, LineView, NoticeView, notice};
+
+use super::{DbKuperInbox, corrupt};
+use crate::schema::{kuper_inbox, kuper_order_lines, kuper_orders, kuper_outbox};
+use crate::{DbConn, StorageError};
+
+type OrderRow = (String, String, String, bool, String, bool, String);
+type LineRow = (i32, String, String, i64, bool, i64, Option<i64>, Option<i32>);
+type NoticeRow = (i64, String, String, i32, Option<String>);
+
+impl DbKuperInbox {
+    /// Kuper orders, newest first: Kuper's id, our number, status, paid.
+    pub fn list(conn: &mut DbConn, limit: i64) -> Result<Vec<(String, String, String, bool)>, StorageError> {
+        Ok(crate::with_conn!(conn, |c| kuper_orders::table
+            .order(kuper_orders::created_at.desc())
+            .limit(limit)
+            .select((
+                kuper_orders::original_order_id,
+                kuper_orders::order_id,
+                kuper_orders::status,
+                kuper_orders::paid,
+            ))
+            .load(c))?)
+    }
+
+    /// The Kuper order with this Kuper id.
+    pub fn order(conn: &mut DbConn, original_order_id: &str) -> Result<Option<KuperOrderView>, StorageError> {
+        let row: Option<OrderRow> = crate::with_conn!(conn, |c| kuper_orders::table
+            .filter(kuper_orders::original_order_id.eq(original_order_id))
+            .select((
+                kuper_orders::order_id,
+                kuper_orders::store_id,
+                kuper_orders::integration,
+                kuper_orders::restaurant,
+                kuper_orders::status,
+                kuper_orders::paid,
+                kuper_orders::details,
+            ))
+            .first(c)
+            .optional())?;
+        let Some((order_id, store_id, integration, restaurant, status, paid, details)) = row else {
+            return Ok(None);
+        };
+        let rows: Vec<LineRow> = crate::with_conn!(conn, |c| kuper_order_lines::table
+            .filter(kuper_order_lines::order_id.eq(&order_id))
+            .order(kuper_order_lines::line_no)
+            .select((
+                kuper_order_lines::line_no,
+                kuper_order_lines::position_id,
+                kuper_order_lines::sku,
+                kuper_order_lines::ordered,
+                kuper_order_lines::weighted,
+                kuper_order_lines::held,
+                kuper_order_lines::picked,
+                kuper_order_lines::replaces,
+            ))
+            .load(c))?;
+        let position_of = |line_no: i32| rows.iter().find(|r| r.0 == line_no).map(|r| r.1.clone());
+        let lines = rows
+            .iter()
+            .map(|(_, position_id, sku, ordered, weighted, held, picked, replaces)| LineView {
+                position_id: position_id.clone(),
+                sku: (!sku.is_empty()).then(|| sku.clone()),
+                ordered: StockQty::from_thousandths(*ordered),
+                weighted: *weighted,
+                held: StockQty::from_thousandths(*held),
+                picked: picked.map(StockQty::from_thousandths),
+                replaces: replaces.and_then(position_of),
+            })
+            .collect();
+        let notices: Vec<NoticeRow> = crate::with_conn!(conn, |c| kuper_outbox::table
+            .filter(kuper_outbox::order_id.eq(&order_id))
+            .order(kuper_outbox::id)
+            .select((
+                kuper_outbox::id,
+                kuper_outbox::kind,
+                kuper_outbox::state,
+                kuper_outbox::attempts,
+                kuper_outbox::last_error,
+            ))
+            .load(c))?;
+        let notifications: Vec<NoticeView> = notices
+            .into_iter()
+            .map(|(id, kind, state, attempts, last_error)| NoticeView {
+                id,
+                kind,
+                state,
+                attempts,
+                last_error,
+            })
+            .collect();
+        let kuper_status = notifications
+            .iter()
+            .rev()
+            .filter(|n| n.state == "sent")
+            .find_map(|n| notice::acknowledged(&n.kind));
+        Ok(Some(KuperOrderView {
+            order_id,
+            original_order_id: original_order_id.to_owned(),
+            store_id,
+            integration: IntegrationType::parse(&integration)
+                .ok_or_else(|| corrupt("kuper_orders.integration", &integration))?,
+            restaurant,
+            status: KuperStatus::parse(&status).ok_or_else(|| corrupt("kuper_orders.status", &status))?,
+            kuper_status,
+            paid,
+            lines,
+            details: serde_json::from_str(&details)
+                .map_err(|e| corrupt("kuper_orders.details", &e.to_string()))?,
+            notifications,
+        }))
+    }
+
+    /// What needs a person, oldest first: updates we could not apply, dead
+    /// letters (the order's later notifications wait for them), events
+    /// whose order never came.
+    pub fn attention(conn: &mut DbConn, limit: i64) -> Result<Vec<Attention>, StorageError> {
+        let events: Vec<(String, String, Option<String>, NaiveDateTime)> =
+            crate::with_conn!(conn, |c| kuper_inbox::table
+                .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
+                .order(kuper_inbox::received_at)
+                .limit(limit)
+                .select((
+                    kuper_inbox::original_order_id,
+                    kuper_inbox::state,
+                    kuper_inbox::note,
+                    kuper_inbox::received_at
+                ))
+                .load(c))?;
+        let dead: Vec<(String, String, Option<String>, NaiveDateTime)> =
+            crate::with_conn!(conn, |c| kuper_outbox::table
+                .inner_join(kuper_orders::table.on(kuper_orders::order_id.eq(kuper_outbox::order_id)))
+                .filter(kuper_outbox::state.eq("dead"))
+                .order(kuper_outbox::id)
+                .limit(limit)
+                .select((
+                    kuper_orders::original_order_id,
+                    kuper_outbox::kind,
+                    kuper_outbox::last_error,
+                    kuper_outbox::created_at
+                ))
+                .load(c))?;
+        let mut all: Vec<Attention> = events
+            .into_iter()
+            .map(|(original, state, note, at)| Attention {
+                original_order_id: original,
+                kind: if state == "raised" { "update" } else { "orphan" }.into(),
+                note: note.unwrap_or_default(),
+                at: at.and_utc(),
+            })
+            .chain(dead.into_iter().map(|(original, kind, error, at)| Attention {
+                original_order_id: original,
+                kind: "dead_letter".into(),
+                note: format!("{kind}: {}", error.unwrap_or_default()),
+                at: at.and_utc(),
+            }))
+            .collect();
+        all.sort_by_key(|a| a.at);
+        all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(all)
+    }
+
+    /// How many things need a person (for the metrics).
+    pub fn attention_count(conn: &mut DbConn) -> Result<i64, StorageError> {
+        let events: i64 = crate::with_conn!(conn, |c| kuper_inbox::table
+            .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
+            .count()
+            .get_result(c))?;
+        let dead: i64 = crate::with_conn!(conn, |c| kuper_outbox::table
+            .filter(kuper_outbox::state.eq("dead"))
+            .count()
+            .get_result(c))?;
+        Ok(events + dead)
+    }
+}

@@ -1,0 +1,11 @@
+DROP INDEX kuper_inbox_state_order;
+ALTER TABLE kuper_inbox DROP COLUMN news;
+ALTER TABLE kuper_order_lines DROP COLUMN replaces;
+ALTER TABLE kuper_order_lines DROP COLUMN picked;
+ALTER TABLE kuper_order_lines DROP COLUMN weighted;
+ALTER TABLE kuper_order_lines DROP COLUMN ordered;
+ALTER TABLE kuper_order_lines DROP COLUMN position_id;
+ALTER TABLE kuper_orders DROP COLUMN details;
+ALTER TABLE kuper_stores DROP COLUMN position_ids;
+DROP INDEX kuper_stores_kuper_store_id;
+ALTER TABLE kuper_stores DROP COLUMN kuper_store_id;
