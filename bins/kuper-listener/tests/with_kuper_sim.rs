@@ -1,5 +1,7 @@
 //! The real listener against the real `kuper-sim`, on both backends: an
-//! order of each integration type all the way round; Kuper failing every
+//! order of each integration type all the way round (a plain one, and a
+//! grocery order picked as a store picks it: a shortfall, a weight to the
+//! gram, a replacement); Kuper failing every
 //! call for a while (5xx, then 429, then 401 with every token expired);
 //! the listener killed while notifications are in flight. Afterwards every
 //! notification has reached Kuper, in order per order, none acknowledged
@@ -34,14 +36,47 @@ fn sim_bin() -> PathBuf {
     app::testing::sibling_binary(BIN, "kuper-sim")
 }
 
-/// The demo catalog, open around the clock with plenty of SKU, and the three
-/// stores set up for Kuper, one per integration type.
+/// A grocery order's products, sold in all three stores: one by weight,
+/// one that is not found, and the one that replaces it.
+struct Grocery {
+    weighed: String,
+    replaced: String,
+    replacement: String,
+}
+
+fn grocery(catalog: &catalog::demo::DemoCatalog) -> Grocery {
+    let everywhere = |sku: &domain::SkuId| {
+        STORES
+            .iter()
+            .all(|(_, store)| catalog.offers.iter().any(|o| &o.sku == sku && o.store.as_str() == *store))
+    };
+    let pick = |weighed: bool, not: &[&str]| {
+        catalog
+            .products
+            .iter()
+            .filter(|p| (p.unit == domain::Unit::Kg) == weighed && p.sku.as_str() != SKU)
+            .filter(|p| !not.contains(&p.sku.as_str()) && everywhere(&p.sku))
+            .map(|p| p.sku.to_string())
+            .next()
+            .expect("the demo catalog sells such a product in every store")
+    };
+    let weighed = pick(true, &[]);
+    let replaced = pick(false, &[]);
+    let replacement = pick(false, &[replaced.as_str()]);
+    Grocery { weighed, replaced, replacement }
+}
+
+/// The demo catalog, open around the clock with plenty of SKU (and of the
+/// grocery order's products), and the three stores set up for Kuper, one
+/// per integration type.
 fn setup(t: &TestDatabase) {
     let mut catalog = catalog::demo::generate(2_000);
     for store in &mut catalog.stores {
         store.opening_hours = "24/7".into();
     }
-    for offer in catalog.offers.iter_mut().filter(|o| o.sku.as_str() == SKU) {
+    let g = grocery(&catalog);
+    let plenty = [SKU, g.weighed.as_str(), g.replaced.as_str(), g.replacement.as_str()];
+    for offer in catalog.offers.iter_mut().filter(|o| plenty.contains(&o.sku.as_str())) {
         offer.stock = 1_000;
     }
     let batch = CatalogBatch::from(catalog);
@@ -92,6 +127,10 @@ impl World {
 
     /// `kuper-sim scenario` against the running pair, in the background.
     fn scenario(&self, timeout_secs: u64) -> std::process::Child {
+        self.scenario_with(timeout_secs, None)
+    }
+
+    fn scenario_with(&self, timeout_secs: u64, grocery: Option<&Grocery>) -> std::process::Child {
         let mut command = Command::new(sim_bin());
         command.args(["scenario", "--sim", &self.sim.base_url, "--operator", &self.listener.base_url]);
         command.args([
@@ -104,6 +143,9 @@ impl World {
         ]);
         for (integration, store) in STORES {
             command.args(["--store", &format!("{integration}={store}")]);
+        }
+        if let Some(g) = grocery {
+            command.args(["--grocery", &g.weighed, &g.replaced, &g.replacement]);
         }
         command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
     }
@@ -192,6 +234,72 @@ fn an_order_of_each_integration_type_goes_all_the_way_round() {
         finish(world.scenario(30), "all the way round");
         world.assert_all_delivered("all the way round");
         assert!(!world.listener.output().contains("kuper-secret"), "the client secret stays out of the logs");
+    }
+}
+
+/// The stock figures of `sku` in `store`: (held, sold since the shelf was
+/// counted).
+fn figures(t: &TestDatabase, store: &str, sku: &str) -> (String, String) {
+    let offers = storage::DbStock::offers(&mut t.db.get().unwrap(), store, Some(sku), 1).unwrap();
+    (offers[0].held.clone(), offers[0].sold_after_report.clone())
+}
+
+#[test]
+fn a_grocery_order_of_each_integration_type_is_picked_weighed_and_replaced_all_the_way_round() {
+    for t in TestDatabase::each_backend_migrated() {
+        let g = grocery(&catalog::demo::generate(2_000));
+        let world = World::start(t, &[]);
+        finish(world.scenario_with(30, Some(&g)), "grocery");
+        let backend = world.t.db.backend();
+        for order in world.orders() {
+            let id = order["originalOrderId"].as_str().unwrap();
+            assert_eq!(order["complete"], true, "{backend}: {order}");
+            assert_eq!(order["refused"], json!([]), "{backend}: {order}");
+            // What Kuper received, as KUPER-WIRE.md shows it.
+            assert_eq!(
+                order["finalComposition"],
+                json!({"originalOrderId": id, "packs": {"count": 2}, "positions": [
+                    {"id": SKU, "quantity": 2, "replacedByID": null},
+                    {"id": g.weighed, "quantity": 1, "weight": 734, "replacedByID": null},
+                    {"id": g.replaced, "quantity": 0, "replacedByID": g.replacement},
+                    {"id": g.replacement, "quantity": 1, "replacedByID": null}]}),
+                "{backend}"
+            );
+            let view = DbKuperInbox::order(&mut world.t.db.get().unwrap(), id).unwrap().unwrap();
+            assert_eq!(view.status.as_str(), "delivered", "{backend}: {id}");
+            let picked: Vec<(String, Option<String>, Option<String>)> = view
+                .lines
+                .iter()
+                .map(|l| (l.position_id.clone(), l.picked.map(|p| p.to_string()), l.replaces.clone()))
+                .collect();
+            assert_eq!(
+                picked,
+                [
+                    (SKU.to_owned(), Some("2".to_owned()), None),
+                    (g.weighed.clone(), Some("0.734".to_owned()), None),
+                    (g.replaced.clone(), Some("0".to_owned()), None),
+                    (g.replacement.clone(), Some("1".to_owned()), Some(g.replaced.clone())),
+                ],
+                "{backend}: {id}"
+            );
+        }
+        // After delivery the shelf has given exactly what was picked, and
+        // nothing is held.
+        for (_, store) in STORES {
+            let expected = [
+                (SKU, "2"),
+                (g.weighed.as_str(), "0.734"),
+                (g.replaced.as_str(), "0"),
+                (g.replacement.as_str(), "1"),
+            ];
+            for (sku, sold) in expected {
+                assert_eq!(
+                    figures(&world.t, store, sku),
+                    ("0".to_owned(), sold.to_owned()),
+                    "{backend}: {store} {sku}"
+                );
+            }
+        }
     }
 }
 

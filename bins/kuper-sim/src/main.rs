@@ -97,6 +97,11 @@ enum Command {
         stores: Vec<(Integration, String)>,
         #[arg(long, default_value = "SKU-000001")]
         sku: String,
+        /// A grocery order instead: SKU sold by weight (ordered 700 g,
+        /// picked 734 g), SKU ordered and replaced, and its replacement;
+        /// `--sku` is ordered 3 and picked 2.
+        #[arg(long, num_args = 3, value_names = ["WEIGHED", "REPLACED", "REPLACEMENT"])]
+        grocery: Option<Vec<String>>,
         #[arg(long, default_value_t = 60)]
         timeout_secs: u64,
     },
@@ -150,13 +155,19 @@ fn main() -> ExitCode {
             Command::Send { event_type, sim, order, store, integration, skus, payload } => {
                 send(&sim, &event_type, order, &store, integration, &skus, &payload).await
             }
-            Command::Scenario { sim, operator, operator_token, stores, sku, timeout_secs } => {
+            Command::Scenario { sim, operator, operator_token, stores, sku, grocery, timeout_secs } => {
+                let grocery = grocery.map(|skus| scenario::Grocery {
+                    weighed: skus[0].clone(),
+                    replaced: skus[1].clone(),
+                    replacement: skus[2].clone(),
+                });
                 let scenario = scenario::Scenario {
                     sim,
                     operator,
                     operator_token,
                     stores,
                     sku,
+                    grocery,
                     timeout: Duration::from_secs(timeout_secs),
                 };
                 scenario::run(&scenario).await.map(|orders| println!("all round: {}", orders.join(", ")))

@@ -107,11 +107,21 @@ impl Verdict {
     }
 }
 
+/// A position as Kuper ordered it: pieces, or grams when `weight` > 0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ordered {
+    pub id: String,
+    pub quantity: u64,
+    pub weight: u64,
+}
+
 /// One order as Kuper follows it.
 #[derive(Clone, Debug)]
 pub struct Track {
     pub integration: Integration,
     pub restaurant: bool,
+    /// What the customer ordered; empty: the simulator was not told.
+    pub ordered: Vec<Ordered>,
     /// Accepted notifications, in order.
     pub accepted: Vec<(String, Value)>,
     /// Kuper closed the order itself (canceled, or its courier delivered).
@@ -120,7 +130,12 @@ pub struct Track {
 
 impl Track {
     pub fn new(integration: Integration, restaurant: bool) -> Track {
-        Track { integration, restaurant, accepted: Vec::new(), closed_by_kuper: None }
+        Track { integration, restaurant, ordered: Vec::new(), accepted: Vec::new(), closed_by_kuper: None }
+    }
+
+    pub fn with_positions(mut self, ordered: Vec<Ordered>) -> Track {
+        self.ordered = ordered;
+        self
     }
 
     fn has(&self, kind: &str) -> bool {
@@ -179,7 +194,8 @@ impl Track {
                         .then(|| after("order.pickup_code_created"))
                         .flatten()
                 })
-                .or_else(|| composition_problem(payload)),
+                .or_else(|| composition_problem(payload))
+                .or_else(|| self.against_the_order(&payload["order"]["positions"])),
             // "order.estimated_delivery_time": any time before the end.
             "order.delivering" => after("order.ready_for_delivery"),
             "order.delivered" if self.integration == Integration::Pickup => after("order.ready_for_delivery"),
@@ -191,6 +207,51 @@ impl Track {
             _ => None,
         };
         problem.unwrap_or(Verdict::Accept)
+    }
+
+    /// The final composition read against what was ordered: every ordered
+    /// position is there (0 when missing), none with more pieces than
+    /// ordered, weighed ones with their grams; anything else is a
+    /// replacement named by an ordered position's `replacedByID`.
+    fn against_the_order(&self, positions: &Value) -> Option<Verdict> {
+        if self.ordered.is_empty() {
+            return None;
+        }
+        let invalid = |why: String| Some(Verdict::Invalid(format!("order: {why}")));
+        let positions = positions.as_array()?;
+        let find = |id: &str| positions.iter().find(|p| p["id"].as_str() == Some(id));
+        let ordered = |id: &str| self.ordered.iter().find(|o| o.id == id);
+        for o in &self.ordered {
+            let Some(p) = find(&o.id) else {
+                return invalid(format!("ordered position {} is missing", o.id));
+            };
+            let quantity = p["quantity"].as_u64().unwrap_or(0);
+            if o.weight == 0 && quantity > o.quantity {
+                return invalid(format!("{}: {quantity} delivered, {} ordered", o.id, o.quantity));
+            }
+            if o.weight > 0 && quantity > 0 && p["weight"].as_u64().is_none_or(|w| w == 0) {
+                return invalid(format!("{} is weighed: the weight in grams is required", o.id));
+            }
+            if let Some(by) = p["replacedByID"].as_str() {
+                if ordered(by).is_some() {
+                    return invalid(format!("{} is replaced by {by}, which was ordered itself", o.id));
+                }
+                if find(by).is_none_or(|r| r["quantity"].as_u64().unwrap_or(0) == 0) {
+                    return invalid(format!("{} is replaced by {by}, which is not delivered", o.id));
+                }
+            }
+        }
+        for p in positions {
+            let id = p["id"].as_str().unwrap_or_default();
+            let named = self
+                .ordered
+                .iter()
+                .any(|o| find(&o.id).is_some_and(|op| op["replacedByID"].as_str() == Some(id)));
+            if ordered(id).is_none() && !named {
+                return invalid(format!("{id} was not ordered and replaces nothing"));
+            }
+        }
+        None
     }
 
     /// Whether every notification of a whole round is in, in order.
@@ -292,6 +353,32 @@ mod tests {
         assert_eq!(pickup.judge("order.canceled", &json!({})).status(), 422, "no reason");
         assert_eq!(pickup.judge("order.canceled", &json!({"reason": {"code": "no_stock"}})), Verdict::Accept);
         assert_eq!(pickup.judge("order.delivered", &json!({})).status(), 422, "closed");
+
+        let ordered = vec![
+            Ordered { id: "milk".into(), quantity: 3, weight: 0 },
+            Ordered { id: "cheese".into(), quantity: 1, weight: 700 },
+            Ordered { id: "bread".into(), quantity: 1, weight: 0 },
+        ];
+        let judge = |positions: Value| {
+            let mut track = Track::new(Integration::KuperDelivery, false).with_positions(ordered.clone());
+            for kind in ["order.in_work", "order.assembled"] {
+                assert_eq!(track.judge(kind, &json!({})), Verdict::Accept);
+            }
+            track.judge("order.ready_for_delivery", &json!({"order": {"positions": positions}})).status()
+        };
+        let fine = json!([{"id": "milk", "quantity": 2}, {"id": "cheese", "quantity": 1, "weight": 734},
+                          {"id": "bread", "quantity": 0, "replacedByID": "rye"}, {"id": "rye", "quantity": 1}]);
+        assert_eq!(judge(fine), 200, "a shortfall, a weight to the gram, a replacement");
+        for wrong in [
+            json!([{"id": "milk", "quantity": 3}, {"id": "cheese", "quantity": 1, "weight": 700}]),
+            json!([{"id": "milk", "quantity": 4}, {"id": "cheese", "quantity": 1, "weight": 700}, {"id": "bread", "quantity": 1}]),
+            json!([{"id": "milk", "quantity": 3}, {"id": "cheese", "quantity": 1}, {"id": "bread", "quantity": 1}]),
+            json!([{"id": "milk", "quantity": 3}, {"id": "cheese", "quantity": 1, "weight": 700}, {"id": "bread", "quantity": 1}, {"id": "rye", "quantity": 1}]),
+            json!([{"id": "milk", "quantity": 3}, {"id": "cheese", "quantity": 1, "weight": 700}, {"id": "bread", "quantity": 0, "replacedByID": "rye"}]),
+            json!([{"id": "milk", "quantity": 0, "replacedByID": "bread"}, {"id": "cheese", "quantity": 1, "weight": 700}, {"id": "bread", "quantity": 1}]),
+        ] {
+            assert_eq!(judge(wrong.clone()), 422, "{wrong}");
+        }
 
         let mut kuper = Track::new(Integration::KuperDelivery, false);
         assert_eq!(kuper.judge("order.accepted", &json!({})).status(), 422, "not a restaurant");

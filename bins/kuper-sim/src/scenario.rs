@@ -20,7 +20,45 @@ pub struct Scenario {
     /// The store of each integration type to order from.
     pub stores: Vec<(Integration, String)>,
     pub sku: String,
+    pub grocery: Option<Grocery>,
     pub timeout: Duration,
+}
+
+/// A grocery order as a store picks it: `sku` ordered 3 and 2 found, a
+/// weighed product ordered 700 g and 734 g cut, a product not found and
+/// replaced by another.
+#[derive(Clone, Debug)]
+pub struct Grocery {
+    pub weighed: String,
+    pub replaced: String,
+    pub replacement: String,
+}
+
+impl Scenario {
+    /// What the customer orders.
+    fn positions(&self) -> Value {
+        match &self.grocery {
+            None => json!([{"id": self.sku, "quantity": 2}]),
+            Some(g) => {
+                json!([{"id": self.sku, "quantity": 3}, {"id": g.weighed, "quantity": 1, "weight": 700},
+                              {"id": g.replaced, "quantity": 1}])
+            }
+        }
+    }
+
+    /// The final composition staff enter, and Kuper must receive.
+    pub fn composition(&self) -> Value {
+        match &self.grocery {
+            None => {
+                json!({"positions": [{"id": self.sku, "quantity": 2, "replacedByID": null}], "packs": {"count": 1}})
+            }
+            Some(g) => json!({"positions": [
+                {"id": self.sku, "quantity": 2, "replacedByID": null},
+                {"id": g.weighed, "quantity": 1, "weight": 734, "replacedByID": null},
+                {"id": g.replaced, "quantity": 0, "replacedByID": g.replacement},
+                {"id": g.replacement, "quantity": 1, "replacedByID": null}], "packs": {"count": 2}}),
+        }
+    }
 }
 
 struct Client<'a> {
@@ -79,18 +117,13 @@ impl Client<'_> {
     }
 }
 
-/// The final composition staff enter: the order as placed, in one pack.
-fn composition(sku: &str) -> Value {
-    json!({"positions": [{"id": sku, "quantity": 2, "replacedByID": null}], "packs": {"count": 1}})
-}
-
 /// The staff actions of a whole round, with their payloads.
-fn staff_round(integration: Integration, sku: &str) -> Vec<(&'static str, Value)> {
+fn staff_round(integration: Integration, composition: Value) -> Vec<(&'static str, Value)> {
     let mut round = vec![("in_work", json!({})), ("assembled", json!({}))];
     if integration == Integration::Pickup {
         round.push(("pickup_code_created", json!({"code": "4821"})));
     }
-    round.push(("ready_for_delivery", json!({"order": composition(sku)})));
+    round.push(("ready_for_delivery", json!({"order": composition})));
     match integration {
         Integration::KuperDelivery => {}
         Integration::Pickup => round.push(("delivered", json!({}))),
@@ -112,8 +145,7 @@ pub async fn run(scenario: &Scenario) -> Result<Vec<String>, String> {
             .sim(
                 reqwest::Method::POST,
                 "/sim/orders",
-                Some(json!({"integration": integration, "store": store,
-                            "positions": [{"id": scenario.sku, "quantity": 2}]})),
+                Some(json!({"integration": integration, "store": store, "positions": scenario.positions()})),
             )
             .await?;
         let order = created["originalOrderId"].as_str().unwrap_or_default().to_owned();
@@ -132,7 +164,7 @@ pub async fn run(scenario: &Scenario) -> Result<Vec<String>, String> {
                 Some(json!({"event_type": "order.paid"})),
             )
             .await?;
-        for (action, payload) in staff_round(*integration, &scenario.sku) {
+        for (action, payload) in staff_round(*integration, scenario.composition()) {
             client.staff(&order, action, payload).await?;
             println!("{order}: staff {action}");
         }
@@ -149,20 +181,19 @@ pub async fn run(scenario: &Scenario) -> Result<Vec<String>, String> {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
-        check(order, *integration, &view, &scenario.sku)?;
+        check(order, *integration, &view, &scenario.composition())?;
         println!("{order}: Kuper received {} — delivered", view["accepted"]);
     }
     Ok(orders.into_iter().map(|(order, _)| order).collect())
 }
 
-fn check(order: &str, integration: Integration, view: &Value, sku: &str) -> Result<(), String> {
+fn check(order: &str, integration: Integration, view: &Value, expected: &Value) -> Result<(), String> {
     if view["complete"] != true {
         return Err(format!("{order}: Kuper did not receive a whole round in time: {view}"));
     }
     if view["refused"].as_array().is_some_and(|r| !r.is_empty()) {
         return Err(format!("{order}: Kuper refused notifications: {}", view["refused"]));
     }
-    let expected = composition(sku);
     let got = &view["finalComposition"];
     if got["positions"] != expected["positions"] || got["packs"] != expected["packs"] {
         return Err(format!("{order}: the final composition differs from what staff entered: {got}"));

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::rules::{Integration, Verdict};
+use crate::rules::{Integration, Ordered, Verdict};
 use crate::sim::{FaultPlan, Gate, Sent, Sim};
 use crate::webhooks::{self, Listener, NewPosition};
 
@@ -189,7 +189,16 @@ async fn create_order(shared: web::Data<Shared>, order: web::Json<NewOrder>) -> 
     let id = {
         let mut sim = shared.sim();
         let id = order.original_order_id.clone().unwrap_or_else(|| sim.next_order_id());
-        sim.track(&id, order.integration, order.restaurant);
+        let ordered = order
+            .positions
+            .iter()
+            .map(|p| Ordered {
+                id: p.id.clone(),
+                quantity: u64::from(p.quantity),
+                weight: u64::from(p.weight),
+            })
+            .collect();
+        sim.track(&id, order.integration, order.restaurant, ordered);
         id
     };
     let payload = webhooks::order_created(&id, &order.store, order.integration, &order.positions);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::rules::{Integration, Track, Verdict};
+use crate::rules::{Integration, Ordered, Track, Verdict};
 
 /// How the simulator was started.
 #[derive(Clone, Debug)]
@@ -248,9 +248,9 @@ impl Sim {
         self.log.push(LogEntry { seq, at, order_id: None, kind: None, status, reason: Some(reason.into()) });
     }
 
-    pub fn track(&mut self, id: &str, integration: Integration, restaurant: bool) {
+    pub fn track(&mut self, id: &str, integration: Integration, restaurant: bool, ordered: Vec<Ordered>) {
         self.orders.entry(id.to_owned()).or_insert_with(|| Order {
-            track: Track::new(integration, restaurant),
+            track: Track::new(integration, restaurant).with_positions(ordered),
             number: None,
             webhooks: Vec::new(),
             refused: Vec::new(),

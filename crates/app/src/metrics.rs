@@ -23,21 +23,28 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     db_connections: IntGaugeVec,
-    backlog: Backlog,
+    backlogs: Vec<Backlog>,
     /// Seconds since each store last heard from the merchant's systems (a
     /// feed or a stock update): a silent ERP pages someone.
     stock_report_age: IntGaugeVec,
 }
 
-/// Counts a backlog's rows by state.
+/// Counts a backlog's rows by a label (state, kind).
 type CountByState = fn(&mut DbConn) -> Result<Vec<(String, i64)>, StorageError>;
 
-/// The queue a service works off, counted by state at scrape time: what to
-/// alert on (a dead letter, refunds that do not go out).
+/// What a service works off, counted at scrape time: what to alert on (a
+/// dead letter, an update staff must see, refunds that do not go out).
 #[derive(Clone, Debug)]
 struct Backlog {
     gauge: IntGaugeVec,
     count: CountByState,
+}
+
+impl Backlog {
+    fn new(name: &str, help: &str, label: &str, count: CountByState) -> Backlog {
+        let gauge = IntGaugeVec::new(Opts::new(name, help), &[label]).expect("static metric definition");
+        Backlog { gauge, count }
+    }
 }
 
 impl Metrics {
@@ -61,18 +68,28 @@ impl Metrics {
             &["state"],
         )
         .expect("static metric definition");
-        let (name, help, count): (&str, &str, CountByState) = match service {
-            Service::KuperListener => (
-                "kuper_outbox_notifications",
-                "Notifications to Kuper by state",
-                DbKuperOutbox::count_by_state,
-            ),
-            Service::McpApi => {
-                ("payment_refunds", "Refunds owed by state", DbPaymentRepo::refund_count_by_state)
-            }
+        let backlogs = match service {
+            Service::KuperListener => vec![
+                Backlog::new(
+                    "kuper_outbox_notifications",
+                    "Notifications to Kuper by state",
+                    "state",
+                    DbKuperOutbox::count_by_state,
+                ),
+                Backlog::new(
+                    "kuper_attention",
+                    "Kuper orders that need a person, by kind (update, dead_letter, orphan)",
+                    "kind",
+                    storage::DbKuperInbox::attention_by_kind,
+                ),
+            ],
+            Service::McpApi => vec![Backlog::new(
+                "payment_refunds",
+                "Refunds owed by state",
+                "state",
+                DbPaymentRepo::refund_count_by_state,
+            )],
         };
-        let gauge = IntGaugeVec::new(Opts::new(name, help), &["state"]).expect("static metric definition");
-        let backlog = Backlog { gauge: gauge.clone(), count };
         let stock_report_age = IntGaugeVec::new(
             Opts::new("stock_report_age_seconds", "Seconds since the store's last stock report"),
             &["store"],
@@ -83,11 +100,13 @@ impl Metrics {
             Box::new(http_requests.clone()),
             Box::new(http_duration.clone()),
             Box::new(db_connections.clone()),
-            Box::new(gauge),
-        ] {
+        ]
+        .into_iter()
+        .chain(backlogs.iter().map(|b| Box::new(b.gauge.clone()) as Box<dyn prometheus::core::Collector>))
+        {
             registry.register(collector).expect("each metric is registered once");
         }
-        Metrics { registry, http_requests, http_duration, db_connections, backlog, stock_report_age }
+        Metrics { registry, http_requests, http_duration, db_connections, backlogs, stock_report_age }
     }
 
     pub fn registry(&self) -> &Registry {
@@ -97,14 +116,16 @@ impl Metrics {
     /// Reads the backlog's counts (off the request thread); a database that
     /// does not answer leaves the last values.
     pub async fn refresh_backlog(&self, db: &Database) {
-        match db.run(self.backlog.count).await {
-            Ok(rows) => {
-                self.backlog.gauge.reset();
-                for (state, count) in rows {
-                    self.backlog.gauge.with_label_values(&[state.as_str()]).set(count);
+        for backlog in &self.backlogs {
+            match db.run(backlog.count).await {
+                Ok(rows) => {
+                    backlog.gauge.reset();
+                    for (label, count) in rows {
+                        backlog.gauge.with_label_values(&[label.as_str()]).set(count);
+                    }
                 }
+                Err(e) => tracing::warn!(error = %e, "metrics: a backlog could not be counted"),
             }
-            Err(e) => tracing::warn!(error = %e, "metrics: the backlog could not be counted"),
         }
         match db.run(storage::DbStock::report_times).await {
             Ok(rows) => {

@@ -132,6 +132,24 @@ pub struct UpdateRecord {
     pub payload: Value,
 }
 
+impl Cancel {
+    /// Our cancel, with the `reason` staff gave in its payload.
+    pub fn by_merchant(payload: &Value) -> Cancel {
+        let text = |field: &str| payload["reason"][field].as_str().map(str::to_owned);
+        Cancel { by: "merchant".into(), code: text("code"), comment: text("comment") }
+    }
+
+    /// Kuper's cancel, with the reason it gave.
+    pub fn by_kuper(code: Option<String>, comment: Option<String>) -> Cancel {
+        Cancel { by: "kuper".into(), code, comment }
+    }
+
+    /// An order we could not take.
+    pub fn refused(reason: &str) -> Cancel {
+        Cancel { by: "merchant".into(), code: Some("merchant".into()), comment: Some(reason.to_owned()) }
+    }
+}
+
 impl KuperDetails {
     /// The customer allowed replacements, as far as the policy says. Kuper
     /// publishes no list of policies; seen in the wild: `call_or_replace`,

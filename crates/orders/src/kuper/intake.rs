@@ -38,12 +38,24 @@ impl PositionIds {
 pub struct StoreSetup {
     /// Our id of the store.
     pub store_id: String,
+    /// Kuper's id of it, when it is not ours.
+    pub kuper_store_id: Option<String>,
     pub integration: IntegrationType,
     pub restaurant: bool,
     pub assembly_minutes: Option<i32>,
     pub position_ids: PositionIds,
     pub opening_hours: String,
     pub time_zone: String,
+}
+
+/// The store Kuper's `storeID` names: the one mapped to that id, else
+/// ours of that id unless it is mapped to another.
+pub fn find_store<'a>(stores: &'a [StoreSetup], kuper_id: &str) -> Option<&'a StoreSetup> {
+    stores.iter().find(|s| s.kuper_store_id.as_deref() == Some(kuper_id)).or_else(|| {
+        stores
+            .iter()
+            .find(|s| s.store_id == kuper_id && s.kuper_store_id.as_deref().is_none_or(|k| k == kuper_id))
+    })
 }
 
 impl StoreSetup {
@@ -190,6 +202,7 @@ mod tests {
     fn store(hours: &str) -> StoreSetup {
         StoreSetup {
             store_id: "S".into(),
+            kuper_store_id: None,
             integration: IntegrationType::KuperDelivery,
             restaurant: false,
             assembly_minutes: Some(30),
@@ -213,6 +226,23 @@ mod tests {
         assert!(refusal_after_holds(&[false, false]).is_some());
         assert!(refusal_after_holds(&[]).is_some());
         assert_eq!(open.expected_assembly(at).as_deref(), Some("2026-11-25T07:30:00+00:00"));
+    }
+
+    #[test]
+    fn kuper_store_ids_map_to_ours() {
+        let mapped = |id: &str, kuper: Option<&str>| StoreSetup {
+            store_id: id.into(),
+            kuper_store_id: kuper.map(str::to_owned),
+            ..store("24/7")
+        };
+        let stores =
+            [mapped("S1", None), mapped("S2", Some("42")), mapped("42", None), mapped("S3", Some("S3"))];
+        let found = |id| find_store(&stores, id).map(|s| s.store_id.as_str());
+        assert_eq!(found("S1"), Some("S1"), "by default Kuper's id is ours");
+        assert_eq!(found("42"), Some("S2"), "a mapped id wins over a store of that id");
+        assert_eq!(found("S2"), None, "a mapped store is not reached by its own id");
+        assert_eq!(found("S3"), Some("S3"));
+        assert_eq!(found("nowhere"), None);
     }
 
     #[test]

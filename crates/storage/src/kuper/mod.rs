@@ -7,7 +7,6 @@
 mod statements;
 mod view;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -26,8 +25,8 @@ use orders::kuper::{
 use crate::schema::{kuper_inbox, kuper_stores, stores};
 use crate::{Database, DbConn, StorageError};
 
-/// Each store's Kuper setup, by the id Kuper names it with.
-type Stores = Arc<HashMap<String, StoreSetup>>;
+/// Every store's Kuper setup.
+type Stores = Arc<Vec<StoreSetup>>;
 
 /// Stores change rarely and every order.created reads one: they are read
 /// at most once a second.
@@ -82,29 +81,25 @@ impl DbKuperInbox {
                 kuper_stores::position_ids.nullable(),
             ))
             .load(c))?;
-        let mut by_kuper_id = HashMap::new();
-        let mut mapped = Vec::new();
-        for (id, hours, zone, integration, restaurant, assembly_minutes, kuper_id, position_ids) in rows {
-            let setup = StoreSetup {
-                store_id: id.clone(),
-                integration: integration
-                    .as_deref()
-                    .and_then(IntegrationType::parse)
-                    .unwrap_or(IntegrationType::KuperDelivery),
-                restaurant: restaurant.unwrap_or(false),
-                assembly_minutes,
-                position_ids: position_ids.as_deref().and_then(PositionIds::parse).unwrap_or_default(),
-                opening_hours: hours,
-                time_zone: zone,
-            };
-            if let Some(kuper_id) = kuper_id {
-                mapped.push((kuper_id, setup.clone()));
-            }
-            by_kuper_id.insert(id, setup);
-        }
-        // A Kuper id mapped explicitly wins over a store whose own id it is.
-        by_kuper_id.extend(mapped);
-        let stores: Stores = Arc::new(by_kuper_id);
+        let setups = rows
+            .into_iter()
+            .map(|(id, hours, zone, integration, restaurant, assembly_minutes, kuper_id, position_ids)| {
+                StoreSetup {
+                    store_id: id,
+                    kuper_store_id: kuper_id,
+                    integration: integration
+                        .as_deref()
+                        .and_then(IntegrationType::parse)
+                        .unwrap_or(IntegrationType::KuperDelivery),
+                    restaurant: restaurant.unwrap_or(false),
+                    assembly_minutes,
+                    position_ids: position_ids.as_deref().and_then(PositionIds::parse).unwrap_or_default(),
+                    opening_hours: hours,
+                    time_zone: zone,
+                }
+            })
+            .collect();
+        let stores: Stores = Arc::new(setups);
         *cache.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&stores)));
         Ok(stores)
     }

@@ -86,12 +86,6 @@ fn text_of(details: &KuperDetails) -> String {
     serde_json::to_string(details).unwrap_or_else(|_| "{}".into())
 }
 
-/// Who canceled and why, from the `reason` of a cancel's payload.
-fn cancel_of(by: &str, payload: &serde_json::Value) -> Cancel {
-    let text = |field: &str| payload["reason"][field].as_str().map(str::to_owned);
-    Cancel { by: by.into(), code: text("code"), comment: text("comment") }
-}
-
 macro_rules! kuper_statements {
     () => {
         /// The first delivery of an event: applied, then stored with its
@@ -253,7 +247,7 @@ macro_rules! kuper_statements {
                 let reply = Reply::Created { number, expected_assembly_time: None };
                 return Ok(Outcome::recorded(reply, "the order exists already"));
             }
-            let store: Option<&StoreSetup> = new.store.as_deref().and_then(|s| stores.get(s));
+            let store: Option<&StoreSetup> = new.store.as_deref().and_then(|s| intake::find_store(stores, s));
             let mut refusal =
                 intake::refusal_before_holds(new.unreadable.as_deref(), store, event.received_at);
             let ids: Vec<&str> = new.lines.iter().map(|l| l.position_id.as_str()).collect();
@@ -556,7 +550,7 @@ macro_rules! kuper_statements {
                             EventNews::Cancel { code, comment } => (code.clone(), comment.clone()),
                             _ => (None, None),
                         };
-                        details.cancel = Some(Cancel { by: "kuper".into(), code, comment });
+                        details.cancel = Some(Cancel::by_kuper(code, comment));
                     }
                     KuperEffect::ApplyUpdate => {
                         let change = match news {
@@ -681,7 +675,7 @@ macro_rules! kuper_statements {
                 notice::payload(original, &order_id, &request.payload)
             };
             if action == StaffAction::Cancel {
-                details.cancel = Some(cancel_of("merchant", &request.payload));
+                details.cancel = Some(Cancel::by_merchant(&request.payload));
             }
             for effect in step.effects {
                 match effect {

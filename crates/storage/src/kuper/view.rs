@@ -168,16 +168,23 @@ impl DbKuperInbox {
         Ok(all)
     }
 
-    /// How many things need a person (for the metrics).
-    pub fn attention_count(conn: &mut DbConn) -> Result<i64, StorageError> {
-        let events: i64 = crate::with_conn!(conn, |c| kuper_inbox::table
+    /// How many things need a person, by kind (for the metrics); every
+    /// kind is present, zero included, so an alert can watch it.
+    pub fn attention_by_kind(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
+        let events: Vec<(String, i64)> = crate::with_conn!(conn, |c| kuper_inbox::table
             .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
-            .count()
-            .get_result(c))?;
+            .group_by(kuper_inbox::state)
+            .select((kuper_inbox::state, diesel::dsl::count_star()))
+            .load(c))?;
         let dead: i64 = crate::with_conn!(conn, |c| kuper_outbox::table
             .filter(kuper_outbox::state.eq("dead"))
             .count()
             .get_result(c))?;
-        Ok(events + dead)
+        let of = |state: &str| events.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+        Ok(vec![
+            ("update".into(), of("raised")),
+            ("dead_letter".into(), dead),
+            ("orphan".into(), of("waiting")),
+        ])
     }
 }
