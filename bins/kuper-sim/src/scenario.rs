@@ -118,7 +118,7 @@ impl Client<'_> {
 }
 
 /// The staff actions of a whole round, with their payloads.
-fn staff_round(integration: Integration, composition: Value) -> Vec<(&'static str, Value)> {
+fn staff_round(integration: Integration, composition: &Value) -> Vec<(&'static str, Value)> {
     let mut round = vec![("in_work", json!({})), ("assembled", json!({}))];
     if integration == Integration::Pickup {
         round.push(("pickup_code_created", json!({"code": "4821"})));
@@ -164,7 +164,7 @@ pub async fn run(scenario: &Scenario) -> Result<Vec<String>, String> {
                 Some(json!({"event_type": "order.paid"})),
             )
             .await?;
-        for (action, payload) in staff_round(*integration, scenario.composition()) {
+        for (action, payload) in staff_round(*integration, &scenario.composition()) {
             client.staff(&order, action, payload).await?;
             println!("{order}: staff {action}");
         }
