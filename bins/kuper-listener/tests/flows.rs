@@ -226,3 +226,148 @@ fn a_cancel_from_kuper_at_every_stage_ends_canceled_and_restocks_what_is_still_i
         }
     }
 }
+
+impl World {
+    fn request(
+        &self,
+        order: &str,
+        action: StaffAction,
+        payload: &Value,
+    ) -> Result<KuperStatus, storage::ActError> {
+        let request = kuper_client::payload::staff_request(action, payload).unwrap();
+        DbKuperInbox::act(&mut self.t.db.get().unwrap(), order, &request, Utc::now()).unwrap()
+    }
+
+    fn held(&self, order: &str) -> Vec<String> {
+        let view = DbKuperInbox::order(&mut self.t.db.get().unwrap(), order).unwrap().expect("order");
+        view.lines.iter().map(|l| l.held.to_string()).collect()
+    }
+
+    fn updated(&self, order: &str, quantity: u32) -> u16 {
+        let positions = json!([{"id": SKU, "quantity": quantity, "price": "99.90"}]);
+        self.send(
+            "order.updated",
+            order,
+            json!({"kind": "positions", "positions": positions, "comment": "позвонить"}),
+        )
+    }
+
+    fn attention(&self) -> Vec<storage::Attention> {
+        DbKuperInbox::attention(&mut self.t.db.get().unwrap(), 100).unwrap()
+    }
+}
+
+#[test]
+fn order_updated_moves_the_holds_before_assembly_and_goes_to_staff_after_ready() {
+    use StaffAction as A;
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        let backend = w.t.db.backend();
+        let before = w.stock("STORE-001");
+        w.created("U-1", "STORE-001");
+        assert_eq!(w.held("U-1"), ["2"]);
+        // More before assembly: held more.
+        assert_eq!(w.updated("U-1", 5), 200);
+        assert_eq!((w.held("U-1"), w.stock("STORE-001")), (vec!["5".to_owned()], before - 5), "{backend}");
+        w.staff("U-1", A::StartAssembly);
+        // Less while in work: the rest goes back on the shelf.
+        assert_eq!(w.updated("U-1", 1), 200);
+        assert_eq!((w.held("U-1"), w.stock("STORE-001")), (vec!["1".to_owned()], before - 1), "{backend}");
+        // More than the shelf has: nothing changes, staff hear of it.
+        assert_eq!(w.updated("U-1", 10_000), 200);
+        assert_eq!(w.held("U-1"), ["1"], "{backend}");
+        w.staff("U-1", A::Assembled);
+        let ready = json!({"order": {"positions": [{"id": SKU, "quantity": 1}]}});
+        assert!(w.request("U-1", A::Ready, &ready).is_ok());
+        // After ready_for_delivery Kuper has the composition: staff decide.
+        assert_eq!(w.updated("U-1", 3), 200);
+        assert_eq!((w.held("U-1"), w.stock("STORE-001")), (vec!["1".to_owned()], before - 1), "{backend}");
+        let raised: Vec<String> =
+            w.attention().into_iter().filter(|a| a.kind == "update").map(|a| a.note).collect();
+        assert_eq!(raised.len(), 2, "{backend}: {raised:?}");
+        assert!(raised[0].contains("not enough"), "{raised:?}");
+        assert!(raised[1].contains("final composition"), "{raised:?}");
+        let view = DbKuperInbox::order(&mut w.t.db.get().unwrap(), "U-1").unwrap().unwrap();
+        let outcomes: Vec<&str> = view.details.updates.iter().map(|u| u.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["applied", "applied", "raised", "raised"], "{backend}");
+        assert_eq!(view.details.comment.as_deref(), Some("позвонить"), "{backend}: applied with the first");
+    }
+}
+
+#[test]
+fn an_order_created_without_a_readable_store_or_positions_is_created_then_canceled_with_the_reason() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        for (order, payload) in [
+            ("BAD-1", json!({"positions": [{"id": SKU, "quantity": 1}]})),
+            ("BAD-2", json!({"storeID": "STORE-001", "positions": []})),
+            ("BAD-3", json!({"storeID": "STORE-001", "positions": [{"id": SKU, "quantity": "a lot"}]})),
+        ] {
+            let mut body = payload.clone();
+            body["originalOrderId"] = json!(order);
+            let body = json!({"event_type": "order.created", "payload": body}).to_string();
+            let (status, answer) = post(&w.service, &bearer(), &body).unwrap();
+            assert_eq!((status, &answer["status"]), (200, &json!("created")), "{order}: {answer}");
+            let view = DbKuperInbox::order(&mut w.t.db.get().unwrap(), order).unwrap().unwrap();
+            assert_eq!(view.status, KuperStatus::Canceled, "{order}");
+            let queued: Vec<&str> = view.notifications.iter().map(|n| n.kind.as_str()).collect();
+            assert_eq!(queued, ["order.canceled"], "{order}");
+            let reason = view.details.cancel.unwrap().comment.unwrap();
+            assert!(reason.contains("cannot be read"), "{order}: {reason}");
+        }
+    }
+}
+
+#[test]
+fn a_courier_who_takes_the_goods_before_ready_for_delivery_does_not_block_it() {
+    use StaffAction as A;
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        let backend = w.t.db.backend();
+        let before = w.stock("STORE-001");
+        w.created("EARLY-1", "STORE-001");
+        w.staff("EARLY-1", A::StartAssembly);
+        w.staff("EARLY-1", A::Assembled);
+        assert_eq!(w.send("order.received", "EARLY-1", json!({})), 200);
+        assert_eq!(w.status("EARLY-1").0, KuperStatus::Received, "{backend}");
+        assert_eq!(w.held("EARLY-1"), ["2"], "{backend}: held until the composition says what left");
+        // The final composition is still owed: 1 of 2 found.
+        let ready = json!({"order": {"positions": [{"id": SKU, "quantity": 1}]}});
+        assert_eq!(w.request("EARLY-1", A::Ready, &ready), Ok(KuperStatus::Received), "{backend}");
+        assert_eq!(
+            (w.held("EARLY-1"), w.stock("STORE-001")),
+            (vec!["0".to_owned()], before - 1),
+            "{backend}: 1 sold"
+        );
+        assert!(w.request("EARLY-1", A::Ready, &ready).is_err(), "{backend}: once");
+    }
+}
+
+#[test]
+fn goods_are_not_handed_over_before_kuper_has_charged() {
+    use StaffAction as A;
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        let backend = w.t.db.backend();
+        let ready = json!({"order": {"positions": [{"id": SKU, "quantity": 2}]}});
+        for (order, store, steps, handover) in [
+            ("HP-1", "STORE-002", &[A::StartAssembly, A::Assembled, A::PickupCode][..], A::Delivered),
+            ("HM-1", "STORE-003", &[A::StartAssembly, A::Assembled][..], A::Delivering),
+        ] {
+            w.created(order, store);
+            for step in steps {
+                w.staff(order, *step);
+            }
+            assert!(w.request(order, A::Ready, &ready).is_ok());
+            let refused = w.request(order, handover, &json!({})).unwrap_err();
+            assert!(refused.to_string().contains("order.paid"), "{backend} {order}: {refused}");
+            assert_eq!(w.send("order.paid", order, json!({})), 200);
+            assert!(w.request(order, handover, &json!({})).is_ok(), "{backend} {order}");
+        }
+        // A pickup code comes after assembled, not before.
+        w.created("HP-2", "STORE-002");
+        w.staff("HP-2", A::StartAssembly);
+        let early = w.request("HP-2", A::PickupCode, &json!({"code": "1234"})).unwrap_err();
+        assert!(early.to_string().contains("assembled first"), "{backend}: {early}");
+    }
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use app::testing::RunningService;
 use common::{BIN, SECRET};
-use orders::kuper::flow::IntegrationType;
+use orders::kuper::flow::{IntegrationType, KuperStatus};
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox, DbKuperOutbox};
@@ -123,6 +123,46 @@ impl World {
         let response =
             reqwest::blocking::Client::new().post(self.sim.url("/sim/faults")).json(plan).send().unwrap();
         assert!(response.status().is_success());
+    }
+
+    fn sim_post(&self, path: &str, body: &Value) -> Value {
+        let response = reqwest::blocking::Client::new().post(self.sim.url(path)).json(body).send().unwrap();
+        assert!(response.status().is_success(), "{path}");
+        response.json().unwrap()
+    }
+
+    /// The listener's operator API.
+    fn operator(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
+        let response = reqwest::blocking::Client::new()
+            .request(method, self.listener.url(path))
+            .bearer_auth(OPERATOR)
+            .json(body)
+            .send()
+            .unwrap();
+        (response.status().as_u16(), response.json().unwrap_or(Value::Null))
+    }
+
+    fn act(&self, order: &str, action: &str, payload: &Value) {
+        let path = format!("/operator/kuper/orders/{order}/{action}");
+        let (status, answer) = self.operator(reqwest::Method::POST, &path, payload);
+        assert_eq!(status, 200, "{action}: {answer}");
+    }
+
+    fn view(&self, order: &str) -> storage::KuperOrderView {
+        DbKuperInbox::order(&mut self.t.db.get().unwrap(), order).unwrap().expect("the order")
+    }
+
+    /// What Kuper has accepted of `order`, in order.
+    fn accepted(&self, order: &str) -> Value {
+        self.sim_get(&format!("/sim/orders/{order}"))["accepted"].clone()
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !done() {
+            assert!(Instant::now() < deadline, "{}: {what}", self.t.db.backend());
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// `kuper-sim scenario` against the running pair, in the background.
@@ -349,5 +389,68 @@ fn a_listener_killed_with_notifications_in_flight_loses_none() {
         world.listener = listener(&world.t, world.dir.path(), &world.sim, &addr);
         finish(scenario, "crash");
         world.assert_all_delivered("crash");
+    }
+}
+
+#[test]
+fn a_dead_letter_stops_its_order_s_later_notifications_until_staff_retry_it() {
+    for t in TestDatabase::each_backend_migrated() {
+        let world = World::start(t, &[]);
+        let backend = world.t.db.backend();
+        let order = json!({"integration": "kuper_delivery", "store": "STORE-001",
+                           "positions": [{"id": SKU, "quantity": 1}]});
+        let created = world.sim_post("/sim/orders", &order);
+        let id = created["originalOrderId"].as_str().unwrap().to_owned();
+        world.sim_post(&format!("/sim/orders/{id}/events"), &json!({"event_type": "order.paid"}));
+        world.act(&id, "in_work", &json!({}));
+        world.wait_until("in_work reaches Kuper", || world.accepted(&id) == json!(["order.in_work"]));
+
+        // Kuper refuses the next one (422): it is dead, not retried.
+        world.faults(&json!([{"kind": "invalid", "seconds": 1.0}]));
+        world.act(&id, "assembled", &json!({}));
+        world.wait_until("assembled is dead", || {
+            world.view(&id).notifications.iter().any(|n| n.kind == "order.assembled" && n.state == "dead")
+        });
+        std::thread::sleep(Duration::from_millis(1100));
+        let ready = json!({"order": {"positions": [{"id": SKU, "quantity": 1}]}});
+        world.act(&id, "ready_for_delivery", &ready);
+        // Kuper would refuse ready_for_delivery before assembled: it waits.
+        std::thread::sleep(Duration::from_millis(800));
+        assert_eq!(world.accepted(&id), json!(["order.in_work"]), "{backend}");
+        let view = world.view(&id);
+        assert_eq!(view.status, KuperStatus::Ready, "{backend}: our side");
+        assert_eq!(view.kuper_status, Some(KuperStatus::InWork), "{backend}: what Kuper has");
+        assert_eq!(view.on_the_way(), ["order.ready_for_delivery"], "{backend}");
+        // Raised to staff: the operator API and the metric.
+        let (_, attention) = world.operator(reqwest::Method::GET, "/operator/kuper/attention", &json!({}));
+        let dead: Vec<&Value> =
+            attention.as_array().unwrap().iter().filter(|a| a["kind"] == "dead_letter").collect();
+        assert_eq!(dead.len(), 1, "{backend}: {attention}");
+        assert_eq!(dead[0]["kuperOrderId"], json!(id));
+        let metrics = reqwest::blocking::get(world.listener.url("/metrics")).unwrap().text().unwrap();
+        let gauge = metrics
+            .lines()
+            .find(|l| l.starts_with("merchant_kuper_attention{") && l.contains("kind=\"dead_letter\""))
+            .unwrap_or_else(|| panic!("{backend}: no attention gauge in\n{metrics}"));
+        assert!(gauge.ends_with(" 1"), "{backend}: {gauge}");
+
+        // Staff retry the dead one: the sequence resumes, in order.
+        let dead_id = view.notifications.iter().find(|n| n.state == "dead").unwrap().id;
+        let path = format!("/operator/kuper/notifications/{dead_id}/retry");
+        assert_eq!(world.operator(reqwest::Method::POST, &path, &json!({})).0, 200);
+        assert_eq!(
+            world.operator(reqwest::Method::POST, &path, &json!({})).0,
+            404,
+            "{backend}: not dead any more"
+        );
+        world.wait_until("the sequence resumes", || {
+            world.accepted(&id) == json!(["order.in_work", "order.assembled", "order.ready_for_delivery"])
+        });
+        world.wait_until("Kuper has it all", || {
+            let view = world.view(&id);
+            view.kuper_status == Some(KuperStatus::Ready) && view.on_the_way().is_empty()
+        });
+        let refused = &world.sim_get(&format!("/sim/orders/{id}"))["refused"];
+        assert_eq!(refused, &json!([]), "{backend}: nothing went out of sequence");
     }
 }

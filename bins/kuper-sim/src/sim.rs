@@ -33,6 +33,9 @@ pub enum FaultKind {
     Unauthorized,
     /// Every answer comes late (longer than a sane client timeout).
     Slow,
+    /// 422 on every notification, as Kuper refuses a payload it cannot
+    /// take: the merchant must not retry it (a dead letter).
+    Invalid,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -198,6 +201,7 @@ impl Sim {
                 return Gate::Refuse(401, "token expired");
             }
             Some(FaultKind::Slow) => return Gate::Slow(self.settings.slow),
+            Some(FaultKind::Invalid) => return Gate::Refuse(422, "invalid payload"),
             None => {}
         }
         if !self.within_rate() {

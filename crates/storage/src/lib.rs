@@ -39,7 +39,7 @@ pub use identity_store::DbIdentityStore;
 pub use kuper::{DbKuperInbox, KuperStoreSetup};
 pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
 pub use order_repo::{DbOrderRepo, OrderEvent};
-pub use orders::kuper::{ActError, KuperOrderView};
+pub use orders::kuper::{ActError, Attention, KuperOrderView};
 pub use payment_repo::DbPaymentRepo;
 pub use stock_ledger::{BatchError, DbStock};
 pub use url::{Backend, DatabaseUrl, UrlError};
