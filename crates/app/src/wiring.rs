@@ -298,7 +298,7 @@ pub fn kuper_listener(
         },
     };
     start_dispatcher(db, config)?;
-    let inbox = Arc::new(DbKuperInbox::new(db.clone()));
+    let inbox = Arc::new(DbKuperInbox::with_rules(db.clone(), config.kuper.rules));
     Ok(kuper_http::state(
         kuper_http::ListenerState {
             inbox: inbox.clone(),

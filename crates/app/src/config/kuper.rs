@@ -53,6 +53,8 @@ pub struct KuperApiConfig {
     pub retry_schedule: Vec<Duration>,
     pub rate_per_second: u32,
     pub dispatch_interval: Duration,
+    /// The merchant's choices in the Kuper rules (weight tolerance).
+    pub rules: orders::kuper::KuperRules,
 }
 
 impl KuperApiConfig {
@@ -65,6 +67,11 @@ impl KuperApiConfig {
             retry_schedule: raw.required("kuper", "retry_schedule", schedule)?,
             rate_per_second: raw.required("kuper", "rate_per_second", parse_in_range(0_u32, 1000))?,
             dispatch_interval: raw.millis("kuper", "dispatch_interval_ms", 50, 60_000)?,
+            rules: orders::kuper::KuperRules {
+                weight_tolerance_permille: raw
+                    .required("kuper", "weight_tolerance_percent", parse_in_range(0_u32, 100))?
+                    * 10,
+            },
         };
         if config.base_url.is_some() {
             for (name, missing) in

@@ -120,6 +120,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting("kuper", "dispatch_interval_ms", Some("500"), "How often the outbox is looked at."),
     setting(
+        "kuper",
+        "weight_tolerance_percent",
+        Some("10"),
+        "How far the picked weight of a weighed position may exceed the ordered weight (0-100).",
+    ),
+    setting(
         "payments",
         "gateway",
         Some("sandbox"),
