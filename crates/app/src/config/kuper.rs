@@ -68,9 +68,11 @@ impl KuperApiConfig {
             rate_per_second: raw.required("kuper", "rate_per_second", parse_in_range(0_u32, 1000))?,
             dispatch_interval: raw.millis("kuper", "dispatch_interval_ms", 50, 60_000)?,
             rules: orders::kuper::KuperRules {
-                weight_tolerance_permille: raw
-                    .required("kuper", "weight_tolerance_percent", parse_in_range(0_u32, 100))?
-                    * 10,
+                weight_tolerance_permille: raw.required(
+                    "kuper",
+                    "weight_tolerance_percent",
+                    parse_in_range(0_u32, 100),
+                )? * 10,
             },
         };
         if config.base_url.is_some() {
