@@ -146,6 +146,12 @@ fn print_order(view: &KuperOrderView) {
         let error = n.last_error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
         println!("  #{:<6} {:<32} {:<9} {} attempts{error}", n.id, n.kind, n.state, n.attempts);
     }
+    println!("history:");
+    for h in &view.history {
+        let arrow = if h.direction == "in" { "<-" } else { "->" };
+        let note = h.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        println!("  {} {arrow} {:<32} {}{note}", h.at.format("%F %T"), h.kind, h.outcome);
+    }
 }
 
 pub fn run(command: &KuperCommand, db: &Database) -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -7,17 +7,25 @@ use app::Config;
 use clap::Subcommand;
 use domain::OrderId;
 use orders::{Action, Order, OrderStatus, Shipping};
-use storage::{Database, DbKuperInbox, DbOrderRepo};
+use storage::{BookFilter, Database, DbOrderBook, DbOrderRepo};
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
-    /// Newest orders first.
+    /// Newest orders of both channels first.
     List {
-        /// Only orders in this status (new, paid, processing, delivering,
-        /// ready_for_pickup, completed, cancelled).
+        /// Only orders in this status: an MCP one (new, paid, processing,
+        /// delivering, ready_for_pickup, completed, cancelled) or a Kuper one
+        /// (created, accepted, in_work, assembled, pickup_code_sent, ready,
+        /// received, delivering, delivered, canceled).
+        #[arg(long, value_parser = parse_status)]
+        status: Option<String>,
+        /// Only orders of this channel: mcp or kuper.
+        #[arg(long, value_parser = ["mcp", "kuper"])]
+        channel: Option<String>,
+        /// Only orders of this store.
         #[arg(long)]
-        status: Option<OrderStatus>,
-        #[arg(long, default_value_t = 50)]
+        store: Option<String>,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         limit: i64,
     },
     /// One order: lines, totals, slot, history.
@@ -27,20 +35,14 @@ pub enum OrdersCommand {
     Advance { id: String, action: Action },
 }
 
-fn order_id(raw: &str) -> Result<OrderId, String> {
-    OrderId::new(raw).map_err(|e| format!("order id {raw:?}: {e}"))
+fn parse_status(text: &str) -> Result<String, String> {
+    let known =
+        text.parse::<OrderStatus>().is_ok() || orders::kuper::flow::KuperStatus::parse(text).is_some();
+    if known { Ok(text.to_owned()) } else { Err(format!("unknown order status {text:?}")) }
 }
 
-fn summary(o: &Order) -> String {
-    format!(
-        "{:<36}  {:<16}  {:<10}  {:<8}  {:>12}  {}",
-        o.id,
-        o.status,
-        o.store,
-        o.shipping.method(),
-        o.total.to_string(),
-        o.created_at.format("%F %T")
-    )
+fn order_id(raw: &str) -> Result<OrderId, String> {
+    OrderId::new(raw).map_err(|e| format!("order id {raw:?}: {e}"))
 }
 
 pub fn run(
@@ -52,20 +54,24 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         match command {
-            OrdersCommand::List { status, limit } => {
+            OrdersCommand::List { status, channel, store, limit } => {
+                let filter =
+                    BookFilter { channel: channel.clone(), store: store.clone(), status: status.clone() };
                 println!(
-                    "{:<36}  {:<16}  {:<10}  {:<8}  {:>12}  created (UTC)",
-                    "id", "status", "store", "shipping", "total"
+                    "{:<36}  {:<7}  {:<16}  {:<10}  {:<18}  {:<20}  created (UTC)",
+                    "id", "channel", "status", "store", "fulfilment", "channel's id"
                 );
-                for order in ordering.orders.list(*status, *limit).await? {
-                    println!("{}", summary(&order));
-                }
-                if status.is_none() {
-                    // The Kuper channel's orders, on the same stock.
-                    for (original, number, status, paid) in DbKuperInbox::list(&mut db.get()?, *limit)? {
-                        let paid = if paid { ", paid" } else { "" };
-                        println!("{number:<36}  {status:<16}  kuper order {original}{paid}");
-                    }
+                for entry in DbOrderBook::list(&mut db.get()?, &filter, *limit)? {
+                    println!(
+                        "{:<36}  {:<7}  {:<16}  {:<10}  {:<18}  {:<20}  {}",
+                        entry.id,
+                        entry.channel,
+                        entry.status,
+                        entry.store,
+                        entry.fulfilment,
+                        entry.external_id.as_deref().unwrap_or("-"),
+                        entry.created_at.format("%F %T")
+                    );
                 }
             }
             OrdersCommand::Show { id } => {

@@ -290,7 +290,14 @@ fn kuper_stores_and_staff_actions() {
         );
         assert!(!merchantctl(&t, &["kuper", "act", "H404", "in_work"]).status.success());
         let list = stdout(&merchantctl(&t, &["orders", "list"]));
-        assert!(list.contains("kuper order H1"), "{list}");
+        let kuper = list.lines().find(|l| l.contains(" H1 ")).unwrap_or_else(|| panic!("{list}"));
+        assert!(
+            kuper.contains("kuper") && kuper.contains("in_work") && kuper.contains("STORE-001"),
+            "{kuper}"
+        );
+        let mcp_only = stdout(&merchantctl(&t, &["orders", "list", "--channel", "mcp"]));
+        assert!(!mcp_only.contains(" H1 "), "{mcp_only}");
+        assert!(!merchantctl(&t, &["orders", "list", "--status", "teleported"]).status.success());
         let show = stdout(&merchantctl(&t, &["kuper", "show", "H1"]));
         assert!(show.contains("status:      in_work") && show.contains("order.in_work"), "{show}");
 

@@ -71,6 +71,22 @@ pub struct OperatorOrder {
     /// courier, cancel reason, every order.updated.
     details: serde_json::Value,
     notifications: Vec<OperatorNotification>,
+    /// Every event in and notification out, oldest first.
+    history: Vec<OperatorHistoryEntry>,
+}
+
+#[derive(ToSchema)]
+pub struct OperatorHistoryEntry {
+    #[schema(format = DateTime)]
+    at: String,
+    /// in (a webhook from Kuper) or out (a notification to Kuper).
+    direction: String,
+    #[serde(rename = "type")]
+    kind: String,
+    /// in: applied, recorded, waiting, raised; out: pending, sent, dead, discarded.
+    outcome: String,
+    /// Why it was recorded or raised; Kuper's last refusal.
+    note: Option<String>,
 }
 
 #[derive(ToSchema)]

@@ -172,6 +172,11 @@ pub(crate) fn order_json(order: &KuperOrderView) -> serde_json::Value {
         .iter()
         .map(|n| json!({"id": n.id, "type": n.kind, "state": n.state, "attempts": n.attempts, "lastError": n.last_error}))
         .collect();
+    let history: Vec<serde_json::Value> = order
+        .history
+        .iter()
+        .map(|h| json!({"at": h.at.to_rfc3339(), "direction": h.direction, "type": h.kind, "outcome": h.outcome, "note": h.note}))
+        .collect();
     json!({
         "kuperOrderId": order.original_order_id,
         "number": order.order_id,
@@ -185,6 +190,7 @@ pub(crate) fn order_json(order: &KuperOrderView) -> serde_json::Value {
         "lines": lines,
         "details": order.details,
         "notifications": notifications,
+        "history": history,
     })
 }
 

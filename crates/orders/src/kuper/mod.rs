@@ -168,6 +168,21 @@ pub struct NoticeView {
     pub last_error: Option<String>,
 }
 
+/// One entry of a Kuper order's history: an event Kuper sent us (and what
+/// became of it) or a notification we sent (and Kuper's answer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    /// `in` (a webhook) or `out` (a notification).
+    pub direction: &'static str,
+    pub kind: String,
+    /// In: `applied`, `recorded`, `waiting`, `raised`; out: the
+    /// notification's state.
+    pub outcome: String,
+    /// Why it was recorded or raised; Kuper's last refusal.
+    pub note: Option<String>,
+}
+
 /// A Kuper order as staff and tests see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KuperOrderView {
@@ -185,6 +200,8 @@ pub struct KuperOrderView {
     pub lines: Vec<LineView>,
     pub details: details::KuperDetails,
     pub notifications: Vec<NoticeView>,
+    /// Every event in and notification out, oldest first.
+    pub history: Vec<HistoryEntry>,
 }
 
 impl KuperOrderView {

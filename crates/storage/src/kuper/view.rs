@@ -6,7 +6,7 @@ use catalog::stock::StockQty;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use orders::kuper::flow::{IntegrationType, KuperStatus};
-use orders::kuper::{Attention, KuperOrderView, LineView, NoticeView, notice};
+use orders::kuper::{Attention, HistoryEntry, KuperOrderView, LineView, NoticeView, notice};
 
 use super::{DbKuperInbox, corrupt};
 use crate::schema::{kuper_inbox, kuper_order_lines, kuper_orders, kuper_outbox};
@@ -49,54 +49,8 @@ impl DbKuperInbox {
         let Some((order_id, store_id, integration, restaurant, status, paid, details)) = row else {
             return Ok(None);
         };
-        let rows: Vec<LineRow> = crate::with_conn!(conn, |c| kuper_order_lines::table
-            .filter(kuper_order_lines::order_id.eq(&order_id))
-            .order(kuper_order_lines::line_no)
-            .select((
-                kuper_order_lines::line_no,
-                kuper_order_lines::position_id,
-                kuper_order_lines::sku,
-                kuper_order_lines::ordered,
-                kuper_order_lines::weighted,
-                kuper_order_lines::held,
-                kuper_order_lines::picked,
-                kuper_order_lines::replaces,
-            ))
-            .load(c))?;
-        let position_of = |line_no: i32| rows.iter().find(|r| r.0 == line_no).map(|r| r.1.clone());
-        let lines = rows
-            .iter()
-            .map(|(_, position_id, sku, ordered, weighted, held, picked, replaces)| LineView {
-                position_id: position_id.clone(),
-                sku: (!sku.is_empty()).then(|| sku.clone()),
-                ordered: StockQty::from_thousandths(*ordered),
-                weighted: *weighted,
-                held: StockQty::from_thousandths(*held),
-                picked: picked.map(StockQty::from_thousandths),
-                replaces: replaces.and_then(position_of),
-            })
-            .collect();
-        let notices: Vec<NoticeRow> = crate::with_conn!(conn, |c| kuper_outbox::table
-            .filter(kuper_outbox::order_id.eq(&order_id))
-            .order(kuper_outbox::id)
-            .select((
-                kuper_outbox::id,
-                kuper_outbox::kind,
-                kuper_outbox::state,
-                kuper_outbox::attempts,
-                kuper_outbox::last_error,
-            ))
-            .load(c))?;
-        let notifications: Vec<NoticeView> = notices
-            .into_iter()
-            .map(|(id, kind, state, attempts, last_error)| NoticeView {
-                id,
-                kind,
-                state,
-                attempts,
-                last_error,
-            })
-            .collect();
+        let lines = Self::lines(conn, &order_id)?;
+        let (notifications, history) = Self::exchanges(conn, original_order_id, &order_id)?;
         let kuper_status = notifications
             .iter()
             .rev()
@@ -116,7 +70,106 @@ impl DbKuperInbox {
             details: serde_json::from_str(&details)
                 .map_err(|e| corrupt("kuper_orders.details", &e.to_string()))?,
             notifications,
+            history,
         }))
+    }
+
+    /// The order's lines, a replacement naming the position it replaces.
+    fn lines(conn: &mut DbConn, order_id: &str) -> Result<Vec<LineView>, StorageError> {
+        let rows: Vec<LineRow> = crate::with_conn!(conn, |c| kuper_order_lines::table
+            .filter(kuper_order_lines::order_id.eq(order_id))
+            .order(kuper_order_lines::line_no)
+            .select((
+                kuper_order_lines::line_no,
+                kuper_order_lines::position_id,
+                kuper_order_lines::sku,
+                kuper_order_lines::ordered,
+                kuper_order_lines::weighted,
+                kuper_order_lines::held,
+                kuper_order_lines::picked,
+                kuper_order_lines::replaces,
+            ))
+            .load(c))?;
+        let position_of = |line_no: i32| rows.iter().find(|r| r.0 == line_no).map(|r| r.1.clone());
+        let lines: Vec<LineView> = rows
+            .iter()
+            .map(|(_, position_id, sku, ordered, weighted, held, picked, replaces)| LineView {
+                position_id: position_id.clone(),
+                sku: (!sku.is_empty()).then(|| sku.clone()),
+                ordered: StockQty::from_thousandths(*ordered),
+                weighted: *weighted,
+                held: StockQty::from_thousandths(*held),
+                picked: picked.map(StockQty::from_thousandths),
+                replaces: replaces.and_then(position_of),
+            })
+            .collect();
+        Ok(lines)
+    }
+
+    /// The order's notifications, and its history: every event in and
+    /// notification out, oldest first.
+    fn exchanges(
+        conn: &mut DbConn,
+        original_order_id: &str,
+        order_id: &str,
+    ) -> Result<(Vec<NoticeView>, Vec<HistoryEntry>), StorageError> {
+        let events: Vec<(NaiveDateTime, String, String, Option<String>)> =
+            crate::with_conn!(conn, |c| kuper_inbox::table
+                .filter(kuper_inbox::original_order_id.eq(original_order_id))
+                .order((kuper_inbox::received_at, kuper_inbox::event_key))
+                .select((
+                    kuper_inbox::received_at,
+                    kuper_inbox::event_type,
+                    kuper_inbox::state,
+                    kuper_inbox::note
+                ))
+                .load(c))?;
+        let sent: Vec<(NaiveDateTime, Option<NaiveDateTime>)> =
+            crate::with_conn!(conn, |c| kuper_outbox::table
+                .filter(kuper_outbox::order_id.eq(order_id))
+                .order(kuper_outbox::id)
+                .select((kuper_outbox::created_at, kuper_outbox::sent_at))
+                .load(c))?;
+        let notices: Vec<NoticeRow> = crate::with_conn!(conn, |c| kuper_outbox::table
+            .filter(kuper_outbox::order_id.eq(order_id))
+            .order(kuper_outbox::id)
+            .select((
+                kuper_outbox::id,
+                kuper_outbox::kind,
+                kuper_outbox::state,
+                kuper_outbox::attempts,
+                kuper_outbox::last_error,
+            ))
+            .load(c))?;
+        let notifications: Vec<NoticeView> = notices
+            .into_iter()
+            .map(|(id, kind, state, attempts, last_error)| NoticeView {
+                id,
+                kind,
+                state,
+                attempts,
+                last_error,
+            })
+            .collect();
+        let mut history: Vec<HistoryEntry> = events
+            .into_iter()
+            .map(|(at, kind, outcome, note)| HistoryEntry {
+                at: at.and_utc(),
+                direction: "in",
+                kind,
+                outcome,
+                note,
+            })
+            .chain(notifications.iter().zip(sent).map(|(n, (queued, sent))| HistoryEntry {
+                at: sent.unwrap_or(queued).and_utc(),
+                direction: "out",
+                kind: n.kind.clone(),
+                outcome: n.state.clone(),
+                note: n.last_error.clone(),
+            }))
+            .collect();
+        history.sort_by_key(|h| h.at);
+        Ok((notifications, history))
     }
 
     /// What needs a person, oldest first: updates we could not apply, dead

@@ -1,0 +1,123 @@
+//! The order book as staff read it: the orders of both channels in one
+//! list, newest first. Each channel keeps its own record (an MCP order has
+//! a shopper, a slot and a store of ours; a Kuper order may name a store we
+//! do not have and is canceled with the reason), so the book is read from
+//! both, not stored twice.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::{kuper_orders, orders};
+use crate::{DbConn, StorageError, with_conn};
+
+/// An order of either channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookEntry {
+    /// `mcp` or `kuper`.
+    pub channel: String,
+    /// Our number.
+    pub id: String,
+    /// The channel's id of it (Kuper's `originalOrderId`).
+    pub external_id: Option<String>,
+    pub store: String,
+    /// In the channel's own statuses.
+    pub status: String,
+    /// `delivery` / `pickup` (MCP); the integration type (Kuper).
+    pub fulfilment: String,
+    pub restaurant: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which orders to list.
+#[derive(Clone, Debug, Default)]
+pub struct BookFilter {
+    pub channel: Option<String>,
+    pub store: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct DbOrderBook;
+
+type McpRow = (String, String, String, String, String, NaiveDateTime);
+type KuperRow = (String, String, String, String, String, bool, NaiveDateTime);
+
+impl DbOrderBook {
+    /// Up to `limit` orders of both channels, newest first.
+    pub fn list(conn: &mut DbConn, filter: &BookFilter, limit: i64) -> Result<Vec<BookEntry>, StorageError> {
+        let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
+        let mut book = Vec::new();
+        if wants("mcp") {
+            let rows: Vec<McpRow> = with_conn!(conn, |c| {
+                let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
+                if let Some(store) = &filter.store {
+                    query = query.filter(orders::store_id.eq(store.clone()));
+                }
+                if let Some(status) = &filter.status {
+                    query = query.filter(orders::status.eq(status.clone()));
+                }
+                query
+                    .order(orders::created_at.desc())
+                    .limit(limit)
+                    .select((
+                        orders::channel,
+                        orders::id,
+                        orders::store_id,
+                        orders::status,
+                        orders::shipping,
+                        orders::created_at,
+                    ))
+                    .load(c)
+            })?;
+            book.extend(rows.into_iter().map(|(channel, id, store, status, shipping, at)| BookEntry {
+                channel,
+                id,
+                external_id: None,
+                store,
+                status,
+                fulfilment: shipping,
+                restaurant: false,
+                created_at: at.and_utc(),
+            }));
+        }
+        if wants("kuper") {
+            let rows: Vec<KuperRow> = with_conn!(conn, |c| {
+                let mut query = kuper_orders::table.into_boxed();
+                if let Some(store) = &filter.store {
+                    query = query.filter(kuper_orders::store_id.eq(store.clone()));
+                }
+                if let Some(status) = &filter.status {
+                    query = query.filter(kuper_orders::status.eq(status.clone()));
+                }
+                query
+                    .order(kuper_orders::created_at.desc())
+                    .limit(limit)
+                    .select((
+                        kuper_orders::order_id,
+                        kuper_orders::original_order_id,
+                        kuper_orders::store_id,
+                        kuper_orders::status,
+                        kuper_orders::integration,
+                        kuper_orders::restaurant,
+                        kuper_orders::created_at,
+                    ))
+                    .load(c)
+            })?;
+            book.extend(rows.into_iter().map(
+                |(id, original, store, status, integration, restaurant, at)| BookEntry {
+                    channel: "kuper".into(),
+                    id,
+                    external_id: Some(original),
+                    store,
+                    status,
+                    fulfilment: integration,
+                    restaurant,
+                    created_at: at.and_utc(),
+                },
+            ));
+        }
+        book.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        book.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(book)
+    }
+}

@@ -1,0 +1,87 @@
+//! The order book on both backends: the orders of both channels in one list,
+//! newest first, filtered by channel, store and status; a Kuper order's
+//! history holds every event in and notification out.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{Decimal, ManualClock, SkuId, StoreId, UserId};
+use orders::kuper::flow::StaffAction;
+use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, StaffRequest};
+use orders::{CheckoutRequest, ItemRequest, ShippingMethod};
+use storage::testing::TestDatabase;
+use storage::{BookFilter, DbKuperInbox, DbOrderBook};
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+#[test]
+fn both_channels_are_one_book_newest_first() {
+    for t in TestDatabase::each_backend_migrated() {
+        t.one_store(&[("MILK", 10)]);
+        let clock = Arc::new(ManualClock::new(at("2026-11-25T07:00:00Z")));
+        let ordering = t.ordering(Arc::clone(&clock) as _, 10);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mcp = runtime.block_on(async {
+            let items = vec![ItemRequest {
+                sku: SkuId::new("MILK").unwrap(),
+                quantity: Decimal::ONE,
+                unit: None,
+                price: None,
+            }];
+            let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
+            let options = ordering.delivery_options(&destination, &items).await.unwrap();
+            let request = CheckoutRequest {
+                store: StoreId::new("S1").unwrap(),
+                shipping: ShippingMethod::Pickup,
+                address: None,
+                items,
+                slot: options.options[0].slot,
+                delivery_price: None,
+                order_price: None,
+                request_id: "rq-book".into(),
+                request_digest: "rq-book".into(),
+            };
+            ordering.checkout(&UserId::new("alice").unwrap(), request).await.unwrap()
+        });
+        let kuper = ReceivedEvent {
+            key: "k-book".into(),
+            event_type: "order.created".into(),
+            original_order_id: "H-BOOK".into(),
+            body: "{}".into(),
+            received_at: at("2026-11-25T07:05:00Z"),
+            new_order: Some(NewKuperOrder::of("S1", vec![NewLine::of("MILK", Decimal::ONE)])),
+            news: EventNews::Nothing,
+        };
+        runtime.block_on(DbKuperInbox::new(t.db.clone()).receive(&kuper)).unwrap();
+        let mut conn = t.db.get().unwrap();
+        let request = StaffRequest::step(StaffAction::StartAssembly);
+        DbKuperInbox::act(&mut conn, "H-BOOK", &request, at("2026-11-25T07:06:00Z")).unwrap().unwrap();
+
+        let backend = t.db.backend();
+        let all = DbOrderBook::list(&mut conn, &BookFilter::default(), 10).unwrap();
+        let seen: Vec<(&str, Option<&str>, &str)> =
+            all.iter().map(|e| (e.channel.as_str(), e.external_id.as_deref(), e.status.as_str())).collect();
+        assert_eq!(seen, [("kuper", Some("H-BOOK"), "in_work"), ("mcp", None, "new")], "{backend}");
+        assert_eq!(all[1].id, mcp.id.as_str());
+        assert!(all.iter().all(|e| e.store == "S1"));
+        let only =
+            |filter: BookFilter| DbOrderBook::list(&mut t.db.get().unwrap(), &filter, 10).unwrap().len();
+        assert_eq!(only(BookFilter { channel: Some("mcp".into()), ..BookFilter::default() }), 1);
+        assert_eq!(only(BookFilter { channel: Some("kuper".into()), ..BookFilter::default() }), 1);
+        assert_eq!(only(BookFilter { store: Some("S2".into()), ..BookFilter::default() }), 0);
+        assert_eq!(only(BookFilter { status: Some("in_work".into()), ..BookFilter::default() }), 1);
+        assert_eq!(DbOrderBook::list(&mut conn, &BookFilter::default(), 1).unwrap().len(), 1, "the limit");
+
+        let view = DbKuperInbox::order(&mut conn, "H-BOOK").unwrap().unwrap();
+        let history: Vec<(&str, &str, &str)> =
+            view.history.iter().map(|h| (h.direction, h.kind.as_str(), h.outcome.as_str())).collect();
+        assert_eq!(
+            history,
+            [("in", "order.created", "applied"), ("out", "order.in_work", "pending")],
+            "{backend}"
+        );
+        assert!(view.history[0].at < view.history[1].at + Duration::seconds(1));
+    }
+}
