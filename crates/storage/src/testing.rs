@@ -130,6 +130,38 @@ impl TestDatabase {
     /// Writes one store, `S1` (Moscow, open 08:00-22:00, delivering within
     /// 5 km, pickup), selling each of `stock`'s SKUs (in pieces, 100 ₽) with
     /// the stock given.
+    /// `alice` checks out `quantity` of MILK for pickup at `S1` (see
+    /// [`one_store`](Self::one_store)) in the first slot offered, under the
+    /// request id `rq`.
+    pub async fn pickup_checkout(
+        ordering: &orders::Ordering,
+        quantity: domain::Decimal,
+        rq: &str,
+    ) -> Result<orders::Order, orders::OrderError> {
+        use domain::{SkuId, StoreId, UserId};
+        let items = vec![orders::ItemRequest {
+            sku: SkuId::new("MILK").expect("valid id"),
+            quantity,
+            unit: None,
+            price: None,
+        }];
+        let store = StoreId::new("S1").expect("valid id");
+        let destination = orders::Destination::Pickup { store: store.clone() };
+        let options = ordering.delivery_options(&destination, &items).await?;
+        let request = orders::CheckoutRequest {
+            store,
+            shipping: orders::ShippingMethod::Pickup,
+            address: None,
+            items,
+            slot: options.options[0].slot,
+            delivery_price: None,
+            order_price: None,
+            request_id: rq.into(),
+            request_digest: format!("body of {rq}"),
+        };
+        ordering.checkout(&UserId::new("alice").expect("valid id"), request).await
+    }
+
     /// A Kuper order for a store we do not have, received `at`: stored
     /// canceled, its `order.canceled` queued for Kuper.
     pub async fn refused_kuper_order(&self, original: &str, at: chrono::DateTime<chrono::Utc>) {

@@ -5,10 +5,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{Decimal, ManualClock, SkuId, StoreId, UserId};
+use domain::{Decimal, ManualClock};
 use orders::kuper::flow::StaffAction;
 use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, StaffRequest};
-use orders::{CheckoutRequest, ItemRequest, ShippingMethod};
 use storage::testing::TestDatabase;
 use storage::{BookFilter, DbKuperInbox, DbOrderBook};
 
@@ -23,28 +22,8 @@ fn both_channels_are_one_book_newest_first() {
         let clock = Arc::new(ManualClock::new(at("2026-11-25T07:00:00Z")));
         let ordering = t.ordering(Arc::clone(&clock) as _, 10);
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let mcp = runtime.block_on(async {
-            let items = vec![ItemRequest {
-                sku: SkuId::new("MILK").unwrap(),
-                quantity: Decimal::ONE,
-                unit: None,
-                price: None,
-            }];
-            let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
-            let options = ordering.delivery_options(&destination, &items).await.unwrap();
-            let request = CheckoutRequest {
-                store: StoreId::new("S1").unwrap(),
-                shipping: ShippingMethod::Pickup,
-                address: None,
-                items,
-                slot: options.options[0].slot,
-                delivery_price: None,
-                order_price: None,
-                request_id: "rq-book".into(),
-                request_digest: "rq-book".into(),
-            };
-            ordering.checkout(&UserId::new("alice").unwrap(), request).await.unwrap()
-        });
+        let mcp =
+            runtime.block_on(TestDatabase::pickup_checkout(&ordering, Decimal::ONE, "rq-book")).unwrap();
         let kuper = ReceivedEvent {
             key: "k-book".into(),
             event_type: "order.created".into(),

@@ -12,8 +12,8 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use catalog::CatalogRepo;
 use chrono::{DateTime, Duration, Utc};
-use domain::{Clock, Decimal, ManualClock, Money, SkuId, StoreId, UserId};
-use orders::{Action, CheckoutRequest, ItemRequest, Order, OrderStatus, Ordering, ShippingMethod};
+use domain::{Clock, Decimal, ManualClock, Money, SkuId, UserId};
+use orders::{Action, Order, OrderStatus, Ordering};
 use payment_gateways::sandbox::{PayerChoice, SandboxBank};
 use payments::{
     GatewayError, GatewayPayment, NewPayment, PaymentError, PaymentGateway, PaymentRepo, PaymentStatus,
@@ -129,26 +129,8 @@ fn alice() -> UserId {
 
 impl World {
     async fn order(&self) -> Order {
-        let items = vec![ItemRequest {
-            sku: SkuId::new("MILK").unwrap(),
-            quantity: Decimal::TWO,
-            unit: None,
-            price: None,
-        }];
-        let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
-        let options = self.ordering.delivery_options(&destination, &items).await.unwrap();
-        let request = CheckoutRequest {
-            store: StoreId::new("S1").unwrap(),
-            shipping: ShippingMethod::Pickup,
-            address: None,
-            items,
-            slot: options.options[0].slot,
-            delivery_price: None,
-            order_price: None,
-            request_id: format!("rq-{}", ORDERS.fetch_add(1, AtomicOrdering::SeqCst)),
-            request_digest: "digest".into(),
-        };
-        self.ordering.checkout(&alice(), request).await.unwrap()
+        let rq = format!("rq-{}", ORDERS.fetch_add(1, AtomicOrdering::SeqCst));
+        TestDatabase::pickup_checkout(&self.ordering, Decimal::TWO, &rq).await.unwrap()
     }
 
     async fn status(&self, order: &Order) -> OrderStatus {

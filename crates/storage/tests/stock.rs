@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use catalog::stock::{MoveCursor, MoveKind, RawStockUpdate, StockMove, StockUpdate};
 use chrono::{DateTime, Duration, Utc};
-use domain::{Clock, Decimal, ManualClock, SkuId, StoreId, UserId};
-use orders::{Action, CheckoutRequest, ItemRequest, OrderError, Ordering, ShippingMethod};
+use domain::{Clock, Decimal, ManualClock};
+use orders::{Action, OrderError, Ordering};
 use storage::testing::TestDatabase;
 use storage::{DbConn, DbStock};
 
@@ -17,31 +17,8 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
 }
 
-fn alice() -> UserId {
-    UserId::new("alice").unwrap()
-}
-
 async fn checkout(o: &Ordering, n: i64, rq: &str) -> Result<orders::Order, OrderError> {
-    let items = vec![ItemRequest {
-        sku: SkuId::new("MILK").unwrap(),
-        quantity: Decimal::from(n),
-        unit: None,
-        price: None,
-    }];
-    let destination = orders::Destination::Pickup { store: StoreId::new("S1").unwrap() };
-    let options = o.delivery_options(&destination, &items).await?;
-    let request = CheckoutRequest {
-        store: StoreId::new("S1").unwrap(),
-        shipping: ShippingMethod::Pickup,
-        address: None,
-        items,
-        slot: options.options[0].slot,
-        delivery_price: None,
-        order_price: None,
-        request_id: rq.into(),
-        request_digest: format!("body of {rq}"),
-    };
-    o.checkout(&alice(), request).await
+    TestDatabase::pickup_checkout(o, Decimal::from(n), rq).await
 }
 
 /// Reports MILK's shelf in S1 as of `as_of`; returns the refusal, if any.

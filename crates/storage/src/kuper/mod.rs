@@ -225,6 +225,40 @@ impl From<ActError> for Rollback {
     }
 }
 
+/// A row of `kuper_order_lines`, read the same way by the rules and by
+/// staff's view.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::kuper_order_lines)]
+struct LineRecord {
+    line_no: i32,
+    position_id: String,
+    /// Our SKU; '' when the position maps to none.
+    sku: String,
+    ordered: i64,
+    weighted: bool,
+    held: i64,
+    picked: Option<i64>,
+    replaces: Option<i32>,
+}
+
+impl LineRecord {
+    fn sku(&self) -> Option<String> {
+        (!self.sku.is_empty()).then(|| self.sku.clone())
+    }
+
+    /// The line as the picking rules read it.
+    fn to_rule(&self) -> orders::kuper::picking::OrderLine {
+        orders::kuper::picking::OrderLine {
+            line_no: self.line_no,
+            position_id: self.position_id.clone(),
+            sku: self.sku(),
+            ordered: catalog::stock::StockQty::from_thousandths(self.ordered),
+            weighted: self.weighted,
+            held: catalog::stock::StockQty::from_thousandths(self.held),
+        }
+    }
+}
+
 fn corrupt(what: &str, detail: &str) -> StorageError {
     StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
 }

@@ -20,7 +20,7 @@ use orders::kuper::{
 };
 use orders::new_order_id;
 
-use super::{Attempt, Rollback, Stores, corrupt, parse_reply, reply_text};
+use super::{Attempt, LineRecord, Rollback, Stores, corrupt, parse_reply, reply_text};
 use crate::schema::{
     kuper_inbox, kuper_order_lines, kuper_order_numbers, kuper_orders, kuper_outbox, kuper_stores, products,
 };
@@ -62,21 +62,6 @@ struct Short {
 
 /// Each id's product, named the way the store's positions name them.
 type Products = HashMap<String, Product>;
-
-/// One row of `kuper_order_lines` as the rules read it.
-type LineRow = (i32, String, String, i64, bool, i64);
-
-fn line_of(row: &LineRow) -> OrderLine {
-    let (line_no, position_id, sku, ordered, weighted, held) = row;
-    OrderLine {
-        line_no: *line_no,
-        position_id: position_id.clone(),
-        sku: (!sku.is_empty()).then(|| sku.clone()),
-        ordered: StockQty::from_thousandths(*ordered),
-        weighted: *weighted,
-        held: StockQty::from_thousandths(*held),
-    }
-}
 
 fn details_of(text: &str) -> Result<KuperDetails, StorageError> {
     serde_json::from_str(text).map_err(|e| corrupt("kuper_orders.details", &e.to_string()))
@@ -429,19 +414,12 @@ macro_rules! kuper_statements {
         }
 
         fn lines_of(c: &mut Conn, order_id: &str) -> Result<Vec<OrderLine>, StorageError> {
-            let rows: Vec<LineRow> = kuper_order_lines::table
+            let rows: Vec<LineRecord> = kuper_order_lines::table
                 .filter(kuper_order_lines::order_id.eq(order_id))
                 .order(kuper_order_lines::line_no)
-                .select((
-                    kuper_order_lines::line_no,
-                    kuper_order_lines::position_id,
-                    kuper_order_lines::sku,
-                    kuper_order_lines::ordered,
-                    kuper_order_lines::weighted,
-                    kuper_order_lines::held,
-                ))
+                .select(LineRecord::as_select())
                 .load(c)?;
-            Ok(rows.iter().map(line_of).collect())
+            Ok(rows.iter().map(LineRecord::to_rule).collect())
         }
 
         /// An `order.updated` as `orders::kuper::update` decides: `Some`

@@ -8,12 +8,11 @@ use diesel::prelude::*;
 use orders::kuper::flow::{IntegrationType, KuperStatus};
 use orders::kuper::{Attention, HistoryEntry, KuperOrderView, LineView, NoticeView, notice};
 
-use super::{DbKuperInbox, corrupt};
+use super::{DbKuperInbox, LineRecord, corrupt};
 use crate::schema::{kuper_inbox, kuper_order_lines, kuper_orders, kuper_outbox};
 use crate::{DbConn, StorageError};
 
 type OrderRow = (String, String, String, bool, String, bool, String);
-type LineRow = (i32, String, String, i64, bool, i64, Option<i64>, Option<i32>);
 type NoticeRow = (i64, String, String, i32, Option<String>);
 
 impl DbKuperInbox {
@@ -76,31 +75,23 @@ impl DbKuperInbox {
 
     /// The order's lines, a replacement naming the position it replaces.
     fn lines(conn: &mut DbConn, order_id: &str) -> Result<Vec<LineView>, StorageError> {
-        let rows: Vec<LineRow> = crate::with_conn!(conn, |c| kuper_order_lines::table
+        let rows: Vec<LineRecord> = crate::with_conn!(conn, |c| kuper_order_lines::table
             .filter(kuper_order_lines::order_id.eq(order_id))
             .order(kuper_order_lines::line_no)
-            .select((
-                kuper_order_lines::line_no,
-                kuper_order_lines::position_id,
-                kuper_order_lines::sku,
-                kuper_order_lines::ordered,
-                kuper_order_lines::weighted,
-                kuper_order_lines::held,
-                kuper_order_lines::picked,
-                kuper_order_lines::replaces,
-            ))
+            .select(LineRecord::as_select())
             .load(c))?;
-        let position_of = |line_no: i32| rows.iter().find(|r| r.0 == line_no).map(|r| r.1.clone());
-        let lines: Vec<LineView> = rows
+        let position_of =
+            |line_no: i32| rows.iter().find(|r| r.line_no == line_no).map(|r| r.position_id.clone());
+        let lines = rows
             .iter()
-            .map(|(_, position_id, sku, ordered, weighted, held, picked, replaces)| LineView {
-                position_id: position_id.clone(),
-                sku: (!sku.is_empty()).then(|| sku.clone()),
-                ordered: StockQty::from_thousandths(*ordered),
-                weighted: *weighted,
-                held: StockQty::from_thousandths(*held),
-                picked: picked.map(StockQty::from_thousandths),
-                replaces: replaces.and_then(position_of),
+            .map(|row| LineView {
+                position_id: row.position_id.clone(),
+                sku: row.sku(),
+                ordered: StockQty::from_thousandths(row.ordered),
+                weighted: row.weighted,
+                held: StockQty::from_thousandths(row.held),
+                picked: row.picked.map(StockQty::from_thousandths),
+                replaces: row.replaces.and_then(position_of),
             })
             .collect();
         Ok(lines)
