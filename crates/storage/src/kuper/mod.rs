@@ -4,6 +4,8 @@
 //! transaction per webhook or staff step, committed before the listener
 //! answers or the operator hears "done".
 
+#[macro_use]
+mod staff;
 mod statements;
 mod view;
 
