@@ -89,6 +89,17 @@ fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_ord
         assert_eq!(created["paymentDetails"]["amount"], slot["orderPrice"]);
         let (_, again) = call(&service, "/checkout", RQ_UID, &[], &checkout);
         assert_eq!(again["orderId"], order_id, "a retry is the same order");
+        // The seed's rqUid traces a chain of operations: reused with another
+        // body it is another checkout (logged), never a 409.
+        let mut other = checkout.clone();
+        other["items"][0]["quantity"] = json!(1);
+        other["shippingOptions"]["orderPrice"] = serde_json::Value::Null;
+        let (status, second) = call(&service, "/checkout", RQ_UID, &[], &other);
+        assert_eq!(status, 200, "{second}");
+        seed.assert_response("post", "/checkout", 200, &second);
+        assert_ne!(second["orderId"], order_id);
+        let (_, second_again) = call(&service, "/checkout", RQ_UID, &[], &other);
+        assert_eq!(second_again["orderId"], second["orderId"], "and is retried as itself");
 
         let response = reqwest::blocking::Client::new()
             .get(service.url(&format!("/order/{order_id}/status")))

@@ -57,6 +57,9 @@ fn searching_after_a_catalog_write_sees_it() {
             common::start(&t.raw_url, dir.path(), &[("MERCHANT_CATALOG_INDEX_REFRESH_MS", "100")]);
         let before = search(&service, "молоко простоквашино 1,5% 1 л");
         assert_eq!(before["items"][0]["skuId"], "SKU-000001", "{before}");
+        // A store we do not know sells nothing: 200 with no items.
+        let nowhere = json!({"lat": 55.7558, "lon": 37.6173, "query": "молоко", "storeId": "STORE-404"});
+        assert_eq!(post(&service, "/search", &nowhere)["items"], json!([]), "{}", t.db.backend());
 
         let mut product = catalog.products[0].clone();
         product.name = "Молоко Простоквашино Отборное 1,5% 1 л".into();

@@ -119,11 +119,18 @@ pub async fn search(
         .filter(|n| (1..=MAX_RESULTS as usize).contains(n))
         .ok_or(CatalogError::MaxResults(query.max_results))?;
     let stores: Vec<(Store, f64)> = match &query.store {
-        Some(id) => {
-            let store = known_store(repo, id).await?;
-            let distance = store.location.distance_m(query.point);
-            vec![(store, distance)]
-        }
+        // A store we do not know sells nothing: the seed documents no error
+        // for it, so the answer is an empty list, as for a point no store
+        // reaches.
+        Some(id) => repo
+            .store(id)
+            .await?
+            .map(|store| {
+                let distance = store.location.distance_m(query.point);
+                (store, distance)
+            })
+            .into_iter()
+            .collect(),
         None => reachable_stores(&repo.stores().await?, query.point, policy),
     };
     if stores.is_empty() {

@@ -46,7 +46,7 @@ impl From<OrderError> for ApiError {
     fn from(e: OrderError) -> Self {
         match &e {
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
-            OrderError::RequestReused | OrderError::Illegal(_) => {
+            OrderError::Illegal(_) => {
                 ApiError::new(StatusCode::CONFLICT, e.to_string())
             }
             OrderError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order not found"),
@@ -195,7 +195,6 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
         (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
         (status = 401, description = "Пользователь не аутентифицирован.", body = crate::error::ErrorSchema),
         (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
-        (status = 409, description = "rqUid уже использован с другим запросом.", body = crate::error::ErrorSchema),
         (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
         (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
     )
@@ -245,8 +244,10 @@ async fn checkout(
         request_id: rq_uid.0.to_string(),
         request_digest,
     };
+    let digest = request.request_digest[..12].to_owned();
     let order = orders.ordering.checkout(&caller.user, request).await?;
-    tracing::info!(order = %order.id, store = %order.store, total = %order.total, "order created");
+    // A reused rqUid with another body shows as two orders of one rq_uid.
+    tracing::info!(order = %order.id, store = %order.store, total = %order.total, rq_uid = %rq_uid.0, body = %digest, "checkout");
     Ok(HttpResponse::Ok().json(checkout_response(&order, &orders.payment)))
 }
 

@@ -148,11 +148,6 @@ async fn bad_input_is_400_in_the_seed_shape() {
         ("/search", json!({"lat": 55.7, "lon": 37.6, "query": "  "}), "query must not be empty"),
         ("/search", json!({"lon": 37.6, "query": "молоко"}), "missing field `lat`"),
         ("/search", json!({"lat": "55.7", "lon": 37.6, "query": "молоко"}), "invalid type"),
-        (
-            "/search",
-            json!({"lat": 55.7, "lon": 37.6, "query": "молоко", "storeId": "NOPE"}),
-            "unknown storeId",
-        ),
         ("/actualize", json!({"skuIds": []}), "skuIds"),
         ("/actualize", json!({}), "missing field `skuIds`"),
         ("/actualize", json!({"skuIds": ["SKU-000001"], "storeId": "NOPE"}), "unknown storeId"),
@@ -163,6 +158,12 @@ async fn bad_input_is_400_in_the_seed_shape() {
         seed.assert_response("post", path, 400, &res);
         assert!(res["message"].as_str().unwrap().contains(message), "{body}: {res}");
     }
+    // A store we do not know sells nothing: 200, no items (the seed has no
+    // error for it).
+    let unknown = json!({"lat": 55.7, "lon": 37.6, "query": "молоко", "storeId": "NOPE"});
+    let (status, res) = post(&app, "/search", &unknown.to_string()).await;
+    assert_eq!((status.as_u16(), &res["items"]), (200, &json!([])), "{res}");
+    seed.assert_response("post", "/search", 200, &res);
     let (status, _) = post(&app, "/search", "not json").await;
     assert_eq!(status, 400);
     let big = json!({"lat": 55.7, "lon": 37.6, "query": "я".repeat(3000)});

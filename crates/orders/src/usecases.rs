@@ -72,9 +72,6 @@ pub enum OrderError {
     SlotFull(String),
     #[error("prices in one order must share a currency")]
     MixedCurrencies,
-    /// The same `rqUid` came with a different body or from another user.
-    #[error("rqUid was already used for a different checkout")]
-    RequestReused,
     #[error("unknown order")]
     NotFound,
     #[error(transparent)]
@@ -91,8 +88,7 @@ impl OrderError {
     pub fn is_bad_input(&self) -> bool {
         !matches!(
             self,
-            OrderError::RequestReused
-                | OrderError::NotFound
+            OrderError::NotFound
                 | OrderError::Illegal(_)
                 | OrderError::StorageDown(_)
                 | OrderError::Internal(_)
@@ -163,10 +159,21 @@ pub struct CheckoutRequest {
     /// The delivery price and the order price the shopper was shown.
     pub delivery_price: Option<Money>,
     pub order_price: Option<Money>,
+    /// The caller's `rqUid`.
     pub request_id: String,
-    /// A digest of the request body: the same `rqUid` must come with the
-    /// same body to get the same order back.
+    /// A digest of the request body.
     pub request_digest: String,
+}
+
+impl CheckoutRequest {
+    /// What makes a checkout a retry of an earlier one: the same user, the
+    /// same `rqUid` and the same body. The seed calls `rqUid` an
+    /// end-to-end id for tracing a chain of operations, so a platform may
+    /// reuse it along a chain: with another body (or from another user) it
+    /// is a new checkout, never a refusal.
+    pub fn retry_key(&self, user: &UserId) -> String {
+        format!("{user} {} {}", self.request_id, self.request_digest)
+    }
 }
 
 /// The order use cases over the catalog and the order book.
@@ -440,7 +447,7 @@ impl Ordering {
             created_at: now,
             updated_at: now,
             expires_at: Some(now + self.settings.unpaid_ttl),
-            request_id: request.request_id.clone(),
+            request_id: request.retry_key(user),
             request_digest: request.request_digest.clone(),
         };
         match self.orders.create(&order, settings.capacity).await {
@@ -448,9 +455,10 @@ impl Ordering {
             Err(CreateError::OutOfStock { sku }) => Err(OrderError::OutOfStock { sku, store: store.id }),
             Err(CreateError::SlotFull) => Err(OrderError::SlotFull(describe(&request.slot))),
             // A concurrent retry of the same checkout won the race.
-            Err(CreateError::DuplicateRequest) => {
-                self.same_request(user, &request).await?.ok_or(OrderError::RequestReused)
-            }
+            Err(CreateError::DuplicateRequest) => self
+                .same_request(user, &request)
+                .await?
+                .ok_or_else(|| OrderError::Internal("a concurrent retry's order is not readable".into())),
             Err(CreateError::Repo(e)) => Err(e.into()),
         }
     }
@@ -460,13 +468,7 @@ impl Ordering {
         user: &UserId,
         request: &CheckoutRequest,
     ) -> Result<Option<Order>, OrderError> {
-        match self.orders.by_request(&request.request_id).await? {
-            None => Ok(None),
-            Some(order) if &order.user == user && order.request_digest == request.request_digest => {
-                Ok(Some(order))
-            }
-            Some(_) => Err(OrderError::RequestReused),
-        }
+        Ok(self.orders.by_request(&request.retry_key(user)).await?)
     }
 
     /// The order as its owner may see it; another user's order is as

@@ -332,11 +332,21 @@ async fn checkout_reserves_stock_and_is_idempotent_per_request_id() {
     let again = w.ordering.checkout(&user("alice"), request.clone()).await.unwrap();
     assert_eq!(again.id, order.id);
     assert_eq!(stock(&w), 7);
-    // The same rqUid with another body, or from another user: refused.
+    // The same rqUid with another body, or from another user: a new
+    // checkout (an end-to-end id may be reused along a chain), itself
+    // retried as one.
     let mut other = request.clone();
     other.request_digest = "something else".into();
-    assert_eq!(w.ordering.checkout(&user("alice"), other).await.unwrap_err(), OrderError::RequestReused);
-    assert_eq!(w.ordering.checkout(&user("bob"), request).await.unwrap_err(), OrderError::RequestReused);
+    let second = w.ordering.checkout(&user("alice"), other.clone()).await.unwrap();
+    assert_ne!(second.id, order.id);
+    assert_eq!(w.ordering.checkout(&user("alice"), other).await.unwrap().id, second.id);
+    assert_eq!(stock(&w), 4);
+    // Another user's rqUid is theirs: not alice's order (here the slot,
+    // which holds two, is full).
+    assert!(matches!(
+        w.ordering.checkout(&user("bob"), request).await,
+        Err(OrderError::SlotFull(_))
+    ));
     // Status for the owner only.
     assert_eq!(w.ordering.order_for(Some(&user("alice")), &order.id).await.unwrap().id, order.id);
     assert_eq!(w.ordering.order_for(Some(&user("bob")), &order.id).await.unwrap_err(), OrderError::NotFound);
