@@ -97,3 +97,73 @@ fn an_unreadable_client_certificate_is_named_at_start() {
         "{stderr}"
     );
 }
+
+/// An HS256 MCP-client JWT (the seed's own example is one) with the claims
+/// the service is configured to require.
+fn hs256(secret: &str, audience: &str) -> String {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let claims = json!({"sub": "mcp-platform", "iss": "https://mcp.example", "aud": audience,
+                        "exp": chrono::Utc::now().timestamp() + 300});
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+#[test]
+fn hs256_client_jwts_pass_only_with_a_configured_shared_secret() {
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "shared-with-the-mcp-platform-0123456789abcdef";
+    let secret_file = dir.path().join("mcp-hmac.secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    let sign_in = |service: &app::testing::RunningService, jwt: &str| {
+        let (status, body) = common::call(
+            service,
+            "/auth/other",
+            "1c6ec07e-3103-41bb-8753-6cea67521198",
+            &[("Authorization", &format!("Bearer {jwt}"))],
+            &json!({"token": "sandbox:hs256-user"}),
+        );
+        (status, body)
+    };
+    let token = hs256(secret, "merchant-42");
+
+    // Never by default.
+    let plain = common::start(&t.raw_url, dir.path(), &[("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox")]);
+    assert_eq!(sign_in(&plain, &token).0, 403);
+    drop(plain);
+
+    let secret_path = secret_file.to_str().unwrap();
+    let service = common::start(
+        &t.raw_url,
+        dir.path(),
+        &[
+            ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
+            ("MERCHANT_MCP_AUTH_JWT_HMAC_SECRET_FILE", secret_path),
+            ("MERCHANT_MCP_AUTH_JWT_ISSUER", "https://mcp.example"),
+            ("MERCHANT_MCP_AUTH_JWT_AUDIENCE", "merchant-42"),
+        ],
+    );
+    let (status, body) = sign_in(&service, &token);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(sign_in(&service, &hs256("not-the-secret-but-long-enough-0123456789", "merchant-42")).0, 403);
+    assert_eq!(sign_in(&service, &hs256(secret, "merchant-43")).0, 403, "another audience");
+    assert!(!service.output().contains(secret), "the secret stays out of the logs");
+
+    // Mixed with a public key it is a start error, not a choice made quietly.
+    let pem = dir.path().join("key.pem");
+    std::fs::write(&pem, "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n").unwrap();
+    let exit = run_to_exit(
+        Path::new(BIN),
+        dir.path(),
+        &[
+            ("MERCHANT_DATABASE_URL", &t.raw_url),
+            ("MERCHANT_MCP_AUTH_JWT_HMAC_SECRET_FILE", secret_path),
+            ("MERCHANT_MCP_AUTH_JWT_PUBLIC_KEY_FILE", pem.to_str().unwrap()),
+            ("MERCHANT_MCP_AUTH_JWT_ISSUER", "https://mcp.example"),
+            ("MERCHANT_MCP_AUTH_JWT_AUDIENCE", "merchant-42"),
+        ],
+    );
+    let output = String::from_utf8_lossy(&exit.stderr).into_owned();
+    assert_eq!(exit.status.code(), Some(78), "{output}");
+    assert!(output.contains("MERCHANT_MCP_AUTH_JWT"), "{output}");
+}

@@ -41,6 +41,15 @@ pub fn authenticator(db: &Database, config: &Config) -> Result<Authenticator, St
                 .map_err(|e| config_error(setting, format!("cannot read {}: {e}", path.display())))?;
             Some(JwtVerifier::from_jwks(&json, settings.clone()).map_err(|e| config_error(setting, e))?)
         }
+        Some((JwtKeyConfig::HmacSecret(path), settings)) => {
+            let setting = "MERCHANT_MCP_AUTH_JWT_HMAC_SECRET_FILE";
+            let secret = std::fs::read(path)
+                .map_err(|e| config_error(setting, format!("cannot read {}: {e}", path.display())))?;
+            Some(
+                JwtVerifier::from_hmac_secret(&secret, settings.clone())
+                    .map_err(|e| config_error(setting, e))?,
+            )
+        }
     };
     Ok(Authenticator::new(
         Arc::new(DbIdentityStore::new(db.clone())),

@@ -1,9 +1,13 @@
 //! MCP-client JWTs signed by the MCP platform, checked against a configured
-//! public key (PEM) or key set (JWKS file).
+//! public key (PEM), key set (JWKS file) or, when the platform signs with
+//! HS256 as the seed's own example does, a shared secret.
 //!
-//! Only asymmetric algorithms are accepted: a shared HMAC secret or `none`
-//! would let anyone who can read our config mint client tokens. Expiry is
-//! checked against the system clock with the configured leeway.
+//! A verifier takes one family of algorithms only: asymmetric ones for a
+//! public key or key set, HMAC ones for a shared secret. So a token signed
+//! with HS256 using our public key as its secret (algorithm confusion) is
+//! refused, and so is `none`. The shared secret is never the default: it
+//! lets anyone who can read it mint client tokens. Expiry is checked against
+//! the system clock with the configured leeway.
 
 use std::fmt;
 
@@ -29,8 +33,13 @@ pub enum JwtError {
 }
 
 enum Keys {
-    Single { key: DecodingKey, algorithms: Vec<Algorithm> },
+    Single {
+        key: DecodingKey,
+        algorithms: Vec<Algorithm>,
+    },
     Set(JwkSet),
+    /// A shared secret: HMAC algorithms only.
+    Secret(DecodingKey),
 }
 
 pub struct JwtVerifier {
@@ -43,6 +52,7 @@ impl fmt::Debug for JwtVerifier {
         let keys = match &self.keys {
             Keys::Single { algorithms, .. } => format!("key {algorithms:?}"),
             Keys::Set(set) => format!("{} JWKS key(s)", set.keys.len()),
+            Keys::Secret(_) => "shared HMAC secret".to_owned(),
         };
         f.debug_struct("JwtVerifier").field("keys", &keys).field("settings", &self.settings).finish()
     }
@@ -64,6 +74,11 @@ const ASYMMETRIC: [Algorithm; 9] = [
     Algorithm::ES384,
     Algorithm::EdDSA,
 ];
+
+const HMAC: [Algorithm; 3] = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+
+/// RFC 7518 3.2: an HMAC key at least as long as the hash (HS256: 32 bytes).
+const MIN_SECRET_BYTES: usize = 32;
 
 impl JwtVerifier {
     /// A PEM public key: RSA, EC (P-256/P-384) or Ed25519.
@@ -89,14 +104,37 @@ impl JwtVerifier {
         Ok(JwtVerifier { keys: Keys::Set(set), settings })
     }
 
+    /// A secret shared with the MCP platform (HS256/384/512), as read from
+    /// its file: surrounding whitespace (a trailing newline) is not part of
+    /// it, and it must be at least 32 bytes.
+    pub fn from_hmac_secret(secret: &[u8], settings: JwtSettings) -> Result<Self, JwtError> {
+        let secret = secret.trim_ascii();
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(JwtError::Key(format!(
+                "the shared secret has {} bytes; HS256 needs at least {MIN_SECRET_BYTES}",
+                secret.len()
+            )));
+        }
+        Ok(JwtVerifier { keys: Keys::Secret(DecodingKey::from_secret(secret)), settings })
+    }
+
+    /// The algorithms this verifier's key may have signed with.
+    fn family(&self) -> &'static [Algorithm] {
+        match self.keys {
+            Keys::Single { .. } | Keys::Set(_) => &ASYMMETRIC,
+            Keys::Secret(_) => &HMAC,
+        }
+    }
+
     /// Checks signature, issuer, audience and expiry; returns `sub`.
     pub fn verify(&self, token: &str) -> Result<String, JwtError> {
         let invalid = |e: &dyn fmt::Display| JwtError::Invalid(e.to_string());
         let header = decode_header(token).map_err(|e| invalid(&e))?;
-        if !ASYMMETRIC.contains(&header.alg) {
+        if !self.family().contains(&header.alg) {
             return Err(JwtError::Invalid(format!("algorithm {:?} is not accepted", header.alg)));
         }
         let (key, algorithms) = match &self.keys {
+            Keys::Secret(key) => (key.clone(), HMAC.to_vec()),
             Keys::Single { key, algorithms } => (key.clone(), algorithms.clone()),
             Keys::Set(set) => {
                 let kid = header.kid.as_deref().ok_or_else(|| JwtError::Invalid("no kid".into()))?;

@@ -80,3 +80,33 @@ fn bad_key_material_is_a_clear_error() {
     assert!(matches!(JwtVerifier::from_pem(b"garbage", settings()), Err(JwtError::Key(_))));
     assert!(matches!(JwtVerifier::from_jwks("{\"keys\": []}", settings()), Err(JwtError::Key(_))));
 }
+
+const SECRET: &[u8] = b"a-secret-the-mcp-platform-shares-with-us-0123456789\n";
+
+fn hs256(secret: &[u8], claims: &serde_json::Value) -> String {
+    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.trim_ascii())).unwrap()
+}
+
+#[test]
+fn a_shared_secret_accepts_hs256_and_nothing_asymmetric() {
+    let verifier = JwtVerifier::from_hmac_secret(SECRET, settings()).unwrap();
+    assert_eq!(verifier.verify(&hs256(SECRET, &claims(300))).unwrap(), "mcp-server-1");
+    let wrong = b"another-secret-of-at-least-thirty-two-bytes";
+    assert!(matches!(verifier.verify(&hs256(wrong, &claims(300))), Err(JwtError::Invalid(_))));
+    assert_eq!(verifier.verify(&hs256(SECRET, &claims(-120))), Err(JwtError::Expired));
+    let mut wrong_aud = claims(300);
+    wrong_aud["aud"] = json!("merchant-43");
+    assert!(matches!(verifier.verify(&hs256(SECRET, &wrong_aud)), Err(JwtError::Invalid(_))));
+    // A token signed with an asymmetric key is not the secret's to accept.
+    let es256 = sign(KEY, &claims(300), None);
+    assert!(matches!(verifier.verify(&es256), Err(JwtError::Invalid(m)) if m.contains("not accepted")));
+    // And a public-key verifier never takes an HS256 token, however signed.
+    let pem = JwtVerifier::from_pem(PUBLIC, settings()).unwrap();
+    assert!(matches!(pem.verify(&hs256(SECRET, &claims(300))), Err(JwtError::Invalid(_))));
+}
+
+#[test]
+fn a_short_secret_is_refused_at_start() {
+    let short = JwtVerifier::from_hmac_secret(b"secret\n", settings()).unwrap_err();
+    assert!(matches!(short, JwtError::Key(m) if m.contains("32")));
+}

@@ -46,9 +46,7 @@ impl From<OrderError> for ApiError {
     fn from(e: OrderError) -> Self {
         match &e {
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
-            OrderError::Illegal(_) => {
-                ApiError::new(StatusCode::CONFLICT, e.to_string())
-            }
+            OrderError::Illegal(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
             OrderError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order not found"),
             OrderError::StorageDown(detail) => {
                 tracing::error!(error = %detail, "order storage unavailable");

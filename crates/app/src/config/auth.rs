@@ -45,6 +45,8 @@ fn required_when(section: &str, name: &str, when: &str) -> ConfigError {
 pub enum JwtKeyConfig {
     Pem(PathBuf),
     Jwks(PathBuf),
+    /// A secret shared with the platform (HS256): only when set.
+    HmacSecret(PathBuf),
 }
 
 #[derive(Clone, Debug)]
@@ -60,19 +62,25 @@ pub struct McpAuthConfig {
 impl McpAuthConfig {
     pub(super) fn from_raw(raw: &Raw) -> Result<Self, ConfigError> {
         let s = "mcp_auth";
-        let pem = raw.optional(s, "jwt_public_key_file", path)?;
-        let jwks = raw.optional(s, "jwt_jwks_file", path)?;
-        let key = match (pem, jwks) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
-                    lookup(s, "jwt_jwks_file").env_var(),
-                    "set either a PEM key or a JWKS file, not both",
-                ));
-            }
-            (Some(pem), None) => Some(JwtKeyConfig::Pem(pem)),
-            (None, Some(jwks)) => Some(JwtKeyConfig::Jwks(jwks)),
-            (None, None) => None,
-        };
+        let keys: Vec<(&str, JwtKeyConfig)> = [
+            raw.optional(s, "jwt_public_key_file", path)?
+                .map(|p| ("jwt_public_key_file", JwtKeyConfig::Pem(p))),
+            raw.optional(s, "jwt_jwks_file", path)?.map(|p| ("jwt_jwks_file", JwtKeyConfig::Jwks(p))),
+            raw.optional(s, "jwt_hmac_secret_file", path)?
+                .map(|p| ("jwt_hmac_secret_file", JwtKeyConfig::HmacSecret(p))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        // One kind of key: mixing a shared secret with public keys is how
+        // algorithm confusion starts.
+        if let [_, (second, _), ..] = keys.as_slice() {
+            return Err(ConfigError::new(
+                lookup(s, second).env_var(),
+                "set one of a PEM key, a JWKS file or a shared HMAC secret, not several",
+            ));
+        }
+        let key = keys.into_iter().next().map(|(_, key)| key);
         let jwt = match key {
             None => None,
             Some(key) => {

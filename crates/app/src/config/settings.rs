@@ -203,6 +203,12 @@ pub const SETTINGS: &[Setting] = &[
         None,
         "JWKS file that verifies MCP-client JWTs (instead of a PEM key); `kid` picks the key.",
     ),
+    setting(
+        "mcp_auth",
+        "jwt_hmac_secret_file",
+        None,
+        "File with a secret shared with the MCP platform, for HS256-signed MCP-client JWTs (at least 32 bytes; never with a PEM key or JWKS).",
+    ),
     setting("mcp_auth", "jwt_issuer", None, "Required `iss` of MCP-client JWTs (required with a key)."),
     setting("mcp_auth", "jwt_audience", None, "Required `aud` of MCP-client JWTs (required with a key)."),
     setting("mcp_auth", "jwt_leeway_secs", Some("60"), "Clock skew allowed when checking `exp`."),

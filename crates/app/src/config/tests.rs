@@ -85,7 +85,7 @@ fn errors_name_the_bad_key() {
                 ("MERCHANT_MCP_AUTH_JWT_JWKS_FILE", "/k.json"),
             ],
             "MERCHANT_MCP_AUTH_JWT_JWKS_FILE",
-            "not both",
+            "not several",
         ),
         (
             &[

@@ -343,10 +343,7 @@ async fn checkout_reserves_stock_and_is_idempotent_per_request_id() {
     assert_eq!(stock(&w), 4);
     // Another user's rqUid is theirs: not alice's order (here the slot,
     // which holds two, is full).
-    assert!(matches!(
-        w.ordering.checkout(&user("bob"), request).await,
-        Err(OrderError::SlotFull(_))
-    ));
+    assert!(matches!(w.ordering.checkout(&user("bob"), request).await, Err(OrderError::SlotFull(_))));
     // Status for the owner only.
     assert_eq!(w.ordering.order_for(Some(&user("alice")), &order.id).await.unwrap().id, order.id);
     assert_eq!(w.ordering.order_for(Some(&user("bob")), &order.id).await.unwrap_err(), OrderError::NotFound);
