@@ -34,6 +34,9 @@ enum Command {
         /// mcp-api or kuper-listener.
         #[arg(value_parser = ["mcp-api", "kuper-listener"])]
         service: String,
+        /// 3.1 (as served) or 3.0 (for generators that do not read 3.1).
+        #[arg(long, default_value = "3.1", value_parser = ["3.1", "3.0"])]
+        version: String,
     },
     /// Apply pending migrations (or revert them).
     Migrate {
@@ -144,9 +147,13 @@ enum DbCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Openapi { service } = &cli.command {
+    if let Command::Openapi { service, version } = &cli.command {
         let service = if service == "mcp-api" { app::Service::McpApi } else { app::Service::KuperListener };
-        print!("{}", app::openapi::json(service));
+        if version == "3.0" {
+            print!("{}", app::openapi::json_3_0(service));
+        } else {
+            print!("{}", app::openapi::json(service));
+        }
         return ExitCode::SUCCESS;
     }
     let config = match Config::load() {

@@ -60,25 +60,80 @@ fn ours() -> Value {
 
 #[test]
 fn the_committed_documents_are_what_the_code_generates() {
-    for (service, file) in
-        [(Service::McpApi, "mcp-api.json"), (Service::KuperListener, "kuper-listener.json")]
-    {
-        let path = root().join("openapi").join(file);
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == openapi::json(service),
-            "{} is stale: run `cargo xtask openapi` and commit",
-            path.display()
-        );
+    for (service, name) in [(Service::McpApi, "mcp-api"), (Service::KuperListener, "kuper-listener")] {
+        for (file, generated) in [
+            (format!("{name}.json"), openapi::json(service)),
+            (format!("{name}.3.0.json"), openapi::json_3_0(service)),
+        ] {
+            let path = root().join("openapi").join(file);
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == generated,
+                "{} is stale: run `cargo xtask openapi` and commit",
+                path.display()
+            );
+        }
     }
 }
 
 #[test]
-fn mcp_api_conforms_to_the_seed_spec() {
+fn mcp_api_conforms_to_the_seed_spec_in_3_1_and_in_3_0() {
     let seed = seed();
     assert_eq!(seed["info"]["version"], SEED_VERSION, "info.version names the seed we implement");
     let found = differences(&seed, &ours(), &ALLOWED);
     assert!(found.is_empty(), "{} differences from the seed:\n{}", found.len(), found.join("\n"));
+    let ours_3_0: Value = serde_json::from_str(&openapi::json_3_0(Service::McpApi)).unwrap();
+    let found = differences(&seed, &ours_3_0, &ALLOWED);
+    assert!(
+        found.is_empty(),
+        "3.0 rendering: {} differences from the seed:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// Nothing of 3.1 is left in the 3.0 renderings: no type lists, no null
+/// type, no `const`, no numeric exclusive bounds, no schema `examples`.
+#[test]
+fn the_3_0_renderings_speak_3_0_only() {
+    fn check(path: &str, value: &Value, problems: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if map.get("type").is_some_and(|t| t.is_array() || t == "null") {
+                    problems.push(format!("{path}: type {}", map["type"]));
+                }
+                for key in ["const", "jsonSchemaDialect", "webhooks"] {
+                    if map.contains_key(key) {
+                        problems.push(format!("{path}: {key}"));
+                    }
+                }
+                for key in ["exclusiveMinimum", "exclusiveMaximum"] {
+                    if map.get(key).is_some_and(Value::is_number) {
+                        problems.push(format!("{path}: numeric {key}"));
+                    }
+                }
+                if map.contains_key("$ref") && map.len() > 1 {
+                    problems.push(format!("{path}: siblings of $ref"));
+                }
+                for (k, v) in map {
+                    check(&format!("{path}/{k}"), v, problems);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    check(&format!("{path}/{i}"), v, problems);
+                }
+            }
+            _ => {}
+        }
+    }
+    for service in [Service::McpApi, Service::KuperListener] {
+        let doc: Value = serde_json::from_str(&openapi::json_3_0(service)).unwrap();
+        assert_eq!(doc["openapi"], "3.0.3");
+        let mut problems = Vec::new();
+        check("", &doc, &mut problems);
+        assert!(problems.is_empty(), "{service:?}: {problems:#?}");
+    }
 }
 
 #[test]

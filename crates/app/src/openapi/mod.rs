@@ -11,6 +11,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{Service, ops};
 
+mod v3_0;
+
 /// The seed spec (`openapi/seed/mcp-merchant-api.yaml`) `mcp-api` implements.
 pub const SEED_VERSION: &str = "1.0.5";
 
@@ -68,4 +70,11 @@ pub fn spec(service: Service) -> OpenApi {
 /// [`spec`] as the JSON `/openapi.json` serves and `openapi/` holds.
 pub fn json(service: Service) -> String {
     spec(service).to_pretty_json().expect("an OpenAPI document serializes") + "\n"
+}
+
+/// [`json`] rendered as OpenAPI 3.0.3 (`openapi/*.3.0.json`), for client
+/// generators that do not read 3.1; see [`v3_0`] for what changes.
+pub fn json_3_0(service: Service) -> String {
+    let document: serde_json::Value = serde_json::from_str(&json(service)).expect("our own document is JSON");
+    serde_json::to_string_pretty(&v3_0::downgrade(&document)).expect("a JSON value serializes") + "\n"
 }
