@@ -341,7 +341,7 @@ fn import(conn: &mut DbConn, what: &ImportCommand) -> Result<ExitCode, Box<dyn s
             let batch = CatalogBatch { stores, ..CatalogBatch::default() };
             let counts = DbCatalogRepo::import(conn, [Ok::<_, std::convert::Infallible>(batch)], false)
                 .map_err(|e| e.to_string())?;
-            storage::ImportReport { counts, rejected }
+            storage::ImportReport { counts, rejected, units: std::collections::BTreeMap::new() }
         }
         ImportCommand::Yml { file, partial } | ImportCommand::Csv { file, partial } => {
             let mut written = 0_usize;
@@ -373,6 +373,10 @@ fn import(conn: &mut DbConn, what: &ImportCommand) -> Result<ExitCode, Box<dyn s
         "offers:   {} added, {} updated, {} removed",
         c.offers_added, c.offers_updated, c.offers_removed
     );
+    if !report.units.is_empty() {
+        let units: Vec<String> = report.units.iter().map(|(how, n)| format!("{n} by {how}")).collect();
+        println!("units:    {}", units.join(", "));
+    }
     println!("rejected: {}", report.rejected.len());
     for r in report.rejected.iter().take(SHOWN_REJECTS) {
         println!("  line {}: {}", r.line, r.reason);

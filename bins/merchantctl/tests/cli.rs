@@ -138,6 +138,20 @@ fn import_stores_then_a_feed_with_a_report() {
         let out = merchantctl(&t, &["import", "yml", broken.to_str().unwrap()]);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was changed"), "{out:?}");
+
+        // A Shop-Script feed: weighted goods by a flag and by a unit
+        // parameter, every offer in, the report says how each unit was read.
+        let feed = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crates/catalog/tests/feeds/shop-script.yml");
+        let out = merchantctl(&t, &["import", "yml", "--partial", feed]);
+        let report = stdout(&out);
+        assert!(out.status.success(), "{out:?}");
+        assert!(report.contains("rejected: 0"), "{report}");
+        assert!(
+            report.contains(
+                "units:    1 by no unit given: pieces, 2 by unit parameter, 1 by weighted-goods flag"
+            ),
+            "{report}"
+        );
     }
 }
 

@@ -257,8 +257,21 @@ pub struct Config {
 #[derive(Clone, Debug)]
 pub struct CatalogConfig {
     pub merchant_name: String,
+    /// Answered as the photo of a product without one; `None`: a neutral
+    /// inline image.
+    pub placeholder_photo_url: Option<String>,
     pub pickup_radius_m: u32,
     pub index_refresh: Duration,
+}
+
+/// An absolute http(s) URL.
+fn parse_http_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if (text.starts_with("https://") || text.starts_with("http://")) && text.len() > "https://".len() {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("expected an http(s) URL, got {text:?}"))
+    }
 }
 
 impl Config {
@@ -348,6 +361,7 @@ impl Config {
             token_introspection: auth::IntrospectionConfig::from_raw(raw)?,
             catalog: CatalogConfig {
                 merchant_name: raw.required("catalog", "merchant_name", parse_non_empty)?,
+                placeholder_photo_url: raw.optional("catalog", "placeholder_photo_url", parse_http_url)?,
                 pickup_radius_m: raw.required(
                     "catalog",
                     "pickup_radius_m",

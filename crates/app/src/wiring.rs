@@ -283,6 +283,11 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
         index,
         reach: ReachPolicy { pickup_radius_m: config.catalog.pickup_radius_m },
         merchant_name: config.catalog.merchant_name.clone(),
+        placeholder_photo: config
+            .catalog
+            .placeholder_photo_url
+            .clone()
+            .unwrap_or_else(|| mcp_http::DEFAULT_PLACEHOLDER_PHOTO.to_owned()),
     })
 }
 

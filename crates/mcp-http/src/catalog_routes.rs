@@ -30,7 +30,7 @@ fn store_id(raw: Option<String>) -> Result<Option<StoreId>, ApiError> {
 /// An item on the wire. Available means in stock and offered that way by
 /// the store; for delivery also that the store delivers to `point` when a
 /// point is known.
-fn product_item(item: Item, point: Option<GeoPoint>) -> ProductItem {
+fn product_item(item: Item, point: Option<GeoPoint>, placeholder_photo: &str) -> ProductItem {
     let Item { product, store, offer } = item;
     let in_stock = offer.in_stock();
     let delivers = point.map_or(store.delivery_zone.is_some(), |p| store.delivers_to(p));
@@ -39,7 +39,7 @@ fn product_item(item: Item, point: Option<GeoPoint>) -> ProductItem {
         sku_name: product.name,
         sku_description: product.description,
         price: offer.price.into(),
-        photo: product.photo_url,
+        photo: if product.photo_url.is_empty() { placeholder_photo.to_owned() } else { product.photo_url },
         store_id: store.id.into_inner(),
         store_address: store.address,
         quantity: product.pack_quantity.and_then(|q| f64::try_from(q).ok()),
@@ -82,7 +82,7 @@ async fn search(
     let items = catalog::search(catalog.repo.as_ref(), catalog.index.as_ref(), catalog.reach, &query).await?;
     Ok(HttpResponse::Ok().json(SearchResponse {
         merchant_name: catalog.merchant_name.clone(),
-        items: items.into_iter().map(|i| product_item(i, Some(point))).collect(),
+        items: items.into_iter().map(|i| product_item(i, Some(point), &catalog.placeholder_photo)).collect(),
     }))
 }
 
@@ -114,6 +114,7 @@ async fn actualize(
     }
     let query = ActualizeQuery { skus, store: store_id(body.store_id)? };
     let items = catalog::actualize(state.catalog.repo.as_ref(), &query).await?;
-    Ok(HttpResponse::Ok()
-        .json(ActualizeResponse { items: items.into_iter().map(|i| product_item(i, None)).collect() }))
+    Ok(HttpResponse::Ok().json(ActualizeResponse {
+        items: items.into_iter().map(|i| product_item(i, None, &state.catalog.placeholder_photo)).collect(),
+    }))
 }

@@ -62,7 +62,13 @@ pub struct CatalogState {
     pub reach: ReachPolicy,
     /// `merchantName` of search answers.
     pub merchant_name: String,
+    /// The `photo` of a product whose feed gave no picture (the seed
+    /// requires one).
+    pub placeholder_photo: String,
 }
+
+/// A neutral grey square, inline: no host to reach, valid wherever a URI is.
+pub const DEFAULT_PLACEHOLDER_PHOTO: &str = "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%20viewBox%3D%220%200%201%201%22%3E%3Crect%20width%3D%221%22%20height%3D%221%22%20fill%3D%22%23ddd%22%2F%3E%3C%2Fsvg%3E";
 
 /// The state the MCP routes read, for an app that registers [`routes`]
 /// itself (the service's, which also collects their OpenAPI).

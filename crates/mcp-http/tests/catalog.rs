@@ -175,3 +175,22 @@ async fn bad_input_is_400_in_the_seed_shape() {
         .to_request();
     assert_eq!(web_test::call_service(&app, req).await.status(), 400, "rqUid is required");
 }
+
+/// A product whose feed gave no picture is still answered with a `photo`
+/// (the seed requires one): the merchant's placeholder.
+#[actix_web::test]
+async fn a_product_without_a_picture_answers_the_placeholder() {
+    let seed = Seed::load();
+    let mut demo = demo::generate(200);
+    let sku = demo.products[0].sku.clone();
+    demo.products[0].photo_url = String::new();
+    for t in TestDatabase::each_backend_migrated() {
+        let batch = CatalogBatch::from(demo.clone());
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+        let app = web_test::init_service(App::new().configure(mcp_http::configure(state(&t)))).await;
+        let (status, body) = post(&app, "/actualize", &json!({"skuIds": [sku.as_str()]}).to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        seed.assert_response("post", "/actualize", 200, &body);
+        assert_eq!(body["items"][0]["photo"], mcp_http::DEFAULT_PLACEHOLDER_PHOTO, "{}", t.db.backend());
+    }
+}

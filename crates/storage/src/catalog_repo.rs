@@ -227,6 +227,9 @@ pub struct ImportCounts {
 pub struct ImportReport {
     pub counts: ImportCounts,
     pub rejected: Vec<Rejected>,
+    /// Products imported by how their unit of sale was decided
+    /// (`catalog::import::unit`).
+    pub units: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// Why an import changed nothing.
@@ -474,7 +477,7 @@ impl DbCatalogRepo {
             }),
             remove_missing,
         )?;
-        Ok(ImportReport { counts, rejected: batches.rejected })
+        Ok(ImportReport { counts, rejected: batches.rejected, units: batches.units })
     }
 
     pub fn store_ids(conn: &mut DbConn) -> Result<Vec<StoreId>, StorageError> {

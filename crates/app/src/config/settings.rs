@@ -270,6 +270,12 @@ pub const SETTINGS: &[Setting] = &[
     setting("catalog", "merchant_name", Some("Demo Grocery"), "`merchantName` in search answers."),
     setting(
         "catalog",
+        "placeholder_photo_url",
+        None,
+        "`photo` answered for a product whose feed gave no picture; unset: a neutral inline image (`data:` URI).",
+    ),
+    setting(
+        "catalog",
         "pickup_radius_m",
         Some("5000"),
         "A pickup store this close to the shopper counts in search even when it does not deliver there; nearer stores win ties.",

@@ -133,5 +133,5 @@ fn parse_row(
         delivery: flag("delivery", get("delivery"), true)?,
         pickup: flag("pickup", get("pickup"), true)?,
     };
-    Ok((FeedEntry { line, product, offers: Vec::new() }, offer))
+    Ok((FeedEntry { line, product, offers: Vec::new(), unit_source: super::unit::BY_FIELD }, offer))
 }

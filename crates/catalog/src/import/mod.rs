@@ -11,6 +11,7 @@ mod csv_feed;
 mod stores;
 #[cfg(test)]
 mod tests;
+pub mod unit;
 mod yml;
 
 use std::collections::HashSet;
@@ -49,6 +50,8 @@ pub struct FeedEntry {
     pub line: u64,
     pub product: Product,
     pub offers: Vec<OfferSpec>,
+    /// How the unit of sale was decided (`unit::BY_…`), for the report.
+    pub unit_source: &'static str,
 }
 
 // Events are consumed one at a time: boxing entries would only add allocations.
@@ -79,6 +82,8 @@ pub struct Batches<I> {
     seen: HashSet<SkuId>,
     offers_per_batch: usize,
     pub rejected: Vec<Rejected>,
+    /// Products imported by how their unit was decided.
+    pub units: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl<I: Iterator<Item = FeedEvent>> Batches<I> {
@@ -89,6 +94,7 @@ impl<I: Iterator<Item = FeedEvent>> Batches<I> {
             seen: HashSet::new(),
             offers_per_batch: offers_per_batch.max(1),
             rejected: Vec::new(),
+            units: std::collections::BTreeMap::new(),
         }
     }
 
@@ -130,6 +136,7 @@ impl<I: Iterator<Item = FeedEvent>> Batches<I> {
             }
             return None;
         }
+        *self.units.entry(entry.unit_source).or_default() += 1;
         Some((entry.product, offers))
     }
 }
@@ -181,7 +188,10 @@ pub(crate) mod fields {
         if name.trim().is_empty() {
             return Err("name is empty".into());
         }
-        if !(photo_url.starts_with("https://") || photo_url.starts_with("http://")) {
+        // No picture is no reason to leave a product out: the API answers
+        // the merchant's placeholder for it.
+        let photo_url = photo_url.trim();
+        if !(photo_url.is_empty() || photo_url.starts_with("https://") || photo_url.starts_with("http://")) {
             return Err(format!("photo must be an http(s) URL, got {photo_url:?}"));
         }
         let unit: Unit = unit.trim().parse().map_err(|e| format!("unit: {e}"))?;

@@ -113,19 +113,21 @@ SKU-2,Бананы,kg,129,https://cdn.example.com/2.jpg,Фрукты,,10,,
 SKU-3,Сыр,pack,100,https://cdn.example.com/3.jpg,Сыры,,1,,
 SKU-4,Хлеб,pcs,-5,https://cdn.example.com/4.jpg,Хлеб,,1,,
 SKU-5,Вода,pcs,30,,Напитки,,1,,
+SKU-6,Соль,pcs,30,ftp://cdn.example.com/6.jpg,Бакалея,,1,,
 ";
 
 #[test]
 fn csv_rows_group_by_sku_and_bad_rows_are_named() {
     let events: Vec<FeedEvent> = read_csv(CSV.as_bytes()).collect();
     let good = entries(&events);
-    assert_eq!(good.len(), 2, "{events:#?}");
+    assert_eq!(good.len(), 3, "{events:#?}");
+    assert_eq!(good[2].product.photo_url, "", "no photo is not a reason to leave a product out");
     assert_eq!(good[0].offers.len(), 2);
     assert_eq!(good[0].offers[0].price.minor(), 8990);
     assert!(!good[0].offers[1].pickup);
     assert_eq!(good[1].offers[0].store, None);
     let bad = rejected(&events);
-    assert_eq!(bad.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [5, 6, 7], "{bad:?}");
+    assert_eq!(bad.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [5, 6, 8], "{bad:?}");
     assert!(bad[0].1.contains("unknown unit"));
     assert!(bad[1].1.contains("must be positive"));
     assert!(bad[2].1.contains("photo"));

@@ -4,12 +4,15 @@
 //!
 //! Read: `currencies` (only RUB/RUR is accepted: prices are not converted),
 //! `categories` (names by id), and each `offer`: `id`, `available`, `name`,
-//! `price`, `oldprice`, `currencyId`, `categoryId`, the first `picture`,
-//! `vendor`, `barcode`, `description`, `weight` (kg), `count` (stock),
-//! `param name="unit"` / `param name="Единица"` (`pcs kg g l ml`, default
-//! `pcs`), and `outlets/outlet id=… instock=…` (store ids of the stores
-//! file). An offer without outlets applies to every store with `count` as
-//! its stock.
+//! `price`, `oldprice`, `currencyId`, `categoryId`, the first `picture`
+//! (none: the merchant's placeholder is answered), `vendor`, the first
+//! `barcode`, `description`, `count` (stock), every `param` (the unit of
+//! sale is decided from them by [`super::unit::decide`]: Bitrix's, InSales',
+//! Shop-Script's, Tilda's and hand-made spellings alike), and
+//! `outlets/outlet id=… instock=…` (store ids of the stores file). An offer
+//! without outlets applies to every store with `count` as its stock.
+//! `weight` (kg) is kept as the pack quantity; `dimensions` and other
+//! fields are read past.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -18,9 +21,11 @@ use std::rc::Rc;
 
 use domain::StoreId;
 use quick_xml::Reader;
+use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesStart, Event};
 
 use super::fields::{currency, flag, price, product, stock};
+use super::unit::{Param, decide};
 use super::{FeedEntry, FeedEvent, OfferSpec, Rejected};
 
 /// Counts the lines the XML reader has consumed, for row numbers in reports.
@@ -62,15 +67,19 @@ struct OfferDraft {
     id: String,
     available: String,
     fields: HashMap<String, String>,
-    unit: Option<String>,
+    params: Vec<Param>,
+    /// The `unit` attribute of the `param` being read.
+    param_unit: Option<String>,
     outlets: Vec<(String, String)>,
 }
 
-fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+/// An attribute's value, decoded from the feed's encoding (a feed may be
+/// windows-1251, as many Russian shops still export).
+fn attribute(e: &BytesStart<'_>, name: &[u8], decoder: Decoder) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name)
-        .and_then(|a| a.unescape_value().ok())
+        .and_then(|a| a.decode_and_unescape_value(decoder).ok())
         .map(std::borrow::Cow::into_owned)
 }
 
@@ -102,11 +111,11 @@ impl<R: BufRead> YmlReader<R> {
         let get = |k: &str| d.fields.get(k).map_or("", String::as_str);
         let currency = currency(get("currencyId"))?;
         let category = self.categories.get(get("categoryId")).map_or(get("categoryId"), String::as_str);
-        let unit = d.unit.as_deref().unwrap_or("pcs");
+        let (unit, unit_source) = decide(&d.params)?;
         let product = product(
             &d.id,
             get("name"),
-            unit,
+            unit.as_str(),
             get("picture"),
             category,
             get("description"),
@@ -140,11 +149,13 @@ impl<R: BufRead> YmlReader<R> {
                 })
                 .collect::<Result<_, String>>()?
         };
-        Ok(FeedEntry { line: d.line, product, offers })
+        Ok(FeedEntry { line: d.line, product, offers, unit_source })
     }
 
     fn on_start(&mut self, e: &BytesStart<'_>, empty: bool) {
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        let decoder = self.reader.decoder();
+        let attribute = |e: &BytesStart<'_>, key: &[u8]| attribute(e, key, decoder);
         match name.as_str() {
             "offer" => {
                 self.offer = Some(OfferDraft {
@@ -166,9 +177,19 @@ impl<R: BufRead> YmlReader<R> {
                 let id = attribute(e, b"id").unwrap_or_default();
                 self.text = Some((format!("category:{id}"), String::new()));
             }
-            "param" if !empty && self.offer.is_some() => {
-                let param = attribute(e, b"name").unwrap_or_default().to_lowercase();
-                self.text = Some((format!("param:{param}"), String::new()));
+            "param" if self.offer.is_some() => {
+                let name = attribute(e, b"name").unwrap_or_default();
+                let unit = attribute(e, b"unit");
+                if empty {
+                    if let Some(offer) = &mut self.offer {
+                        offer.params.push(Param { name, value: String::new(), unit });
+                    }
+                } else {
+                    if let Some(offer) = &mut self.offer {
+                        offer.param_unit = unit;
+                    }
+                    self.text = Some((format!("param:{name}"), String::new()));
+                }
             }
             _ if !empty && self.offer.is_some() => self.text = Some((name, String::new())),
             _ => {}
@@ -185,10 +206,18 @@ impl<R: BufRead> YmlReader<R> {
         if let Some(id) = field.strip_prefix("category:") {
             self.categories.insert(id.to_owned(), text);
         } else if let Some(offer) = &mut self.offer {
+            if let Some(name) = field.strip_prefix("param:") {
+                offer.params.push(Param {
+                    name: name.to_owned(),
+                    value: text,
+                    unit: offer.param_unit.take(),
+                });
+                return None;
+            }
             match field.as_str() {
-                "param:unit" | "param:единица" => offer.unit = Some(text),
-                // The first picture is the product's photo.
-                "picture" if offer.fields.contains_key("picture") => {}
+                // The first picture is the product's photo; the first
+                // barcode its barcode.
+                "picture" | "barcode" if offer.fields.contains_key(&field) => {}
                 _ => {
                     offer.fields.insert(field, text);
                 }
@@ -233,8 +262,8 @@ impl<R: BufRead> Iterator for YmlReader<R> {
                     }
                 }
                 Ok(Event::CData(t)) => {
-                    if let Some((_, text)) = &mut self.text {
-                        text.push_str(&String::from_utf8_lossy(&t));
+                    if let (Some((_, text)), Ok(decoded)) = (&mut self.text, t.decode()) {
+                        text.push_str(&decoded);
                     }
                 }
                 Ok(Event::GeneralRef(r)) => {

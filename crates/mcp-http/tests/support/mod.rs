@@ -26,5 +26,6 @@ pub fn catalog_state(t: &TestDatabase) -> CatalogState {
         index,
         reach: ReachPolicy { pickup_radius_m: 5000 },
         merchant_name: "Гастроном".into(),
+        placeholder_photo: mcp_http::DEFAULT_PLACEHOLDER_PHOTO.into(),
     }
 }
