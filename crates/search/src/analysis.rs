@@ -100,7 +100,14 @@ pub fn analyse(text: &str) -> QueryTerms {
                     terms.sizes.push(format!("{}{base}", (*n * factor).normalize()));
                     i += 1;
                 }
-                _ => terms.words.push(n.normalize().to_string()),
+                _ => {
+                    // A bare fraction in a grocery query is a fat content
+                    // ("молоко 2.5"): also the size `2.5pct`.
+                    if n.fract() != Decimal::ZERO && *n < Decimal::from(100) {
+                        terms.sizes.push(format!("{}pct", n.normalize()));
+                    }
+                    terms.words.push(n.normalize().to_string());
+                }
             },
             Lexeme::Word(w) => terms.words.push(w.clone()),
             Lexeme::Percent => {}
@@ -187,9 +194,190 @@ pub fn transliterate(word: &str) -> Option<String> {
     Some(out)
 }
 
+/// Cyrillic letters as they sound, for [`sound_key`] (not the reversible
+/// transliteration above: `х` is `h` here, as in Heinz and Hochland).
+const CYRILLIC_SOUNDS: &[(char, &str)] = &[
+    ('а', "a"),
+    ('б', "b"),
+    ('в', "v"),
+    ('г', "g"),
+    ('д', "d"),
+    ('е', "e"),
+    ('ж', "zh"),
+    ('з', "z"),
+    ('и', "i"),
+    ('й', "i"),
+    ('к', "k"),
+    ('л', "l"),
+    ('м', "m"),
+    ('н', "n"),
+    ('о', "o"),
+    ('п', "p"),
+    ('р', "r"),
+    ('с', "s"),
+    ('т', "t"),
+    ('у', "u"),
+    ('ф', "f"),
+    ('х', "h"),
+    ('ц', "z"),
+    ('ч', "ch"),
+    ('ш', "sh"),
+    ('щ', "sh"),
+    ('ъ', ""),
+    ('ы', "i"),
+    ('ь', ""),
+    ('э', "e"),
+    ('ю', "iu"),
+    ('я', "ia"),
+];
+
+/// How a word sounds, the same for a Latin brand and its Russian spelling:
+/// `Danone`/`данон`, `Heinz`/`хайнц`, `Lavazza`/`лавацца`,
+/// `Jacobs`/`якобс`, `Greenfield`/`гринфилд`, `Nescafe`/`нескафе`. Not a
+/// transliteration: a key to compare spellings by (`None` for words with
+/// no letters). Rules, in order: Cyrillic letters by sound; Latin digraphs
+/// (`sch ph th ck qu`, `ch` before a consonant or at the end as `h`, as in
+/// Hochland); `c` before `e i y` as `s`, else `k`; `j y` as `i`; `w` as `v`,
+/// `x` as `ks`; `ts`/`zz` as `z`; `ee ie ea` as `i`, `ou oo` as `u`, `ei ai
+/// ay` as `ai`; doubled letters once; a final `e` after a consonant
+/// dropped (French and Italian spellings).
+pub fn sound_key(word: &str) -> Option<String> {
+    let word = word.to_lowercase().replace('ё', "е");
+    if !word.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    let mut latin = String::with_capacity(word.len());
+    for c in word.chars() {
+        match CYRILLIC_SOUNDS.iter().find(|(k, _)| *k == c) {
+            Some((_, v)) => latin.push_str(v),
+            None if c.is_ascii_alphabetic() => latin.push(c),
+            None => {}
+        }
+    }
+    let mut s = latin;
+    for (from, to) in [("sch", "sh"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "kv"), ("q", "k")] {
+        s = s.replace(from, to);
+    }
+    // `ch` as in Hochland (before a consonant or at the end) sounds as `h`.
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let vowel = |c: char| "aeiouy".contains(c);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == 'c' && next == Some('h') {
+            let after = chars.get(i + 2).copied();
+            out.push_str(if after.is_none_or(|a| !vowel(a)) { "h" } else { "ch" });
+            i += 2;
+            continue;
+        }
+        match c {
+            'c' if next.is_some_and(|n| "eiy".contains(n)) => out.push('s'),
+            'c' => out.push('k'),
+            'j' | 'y' => out.push('i'),
+            'w' => out.push('v'),
+            'x' => out.push_str("ks"),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    let mut s = out;
+    for (from, to) in [
+        ("tsts", "z"),
+        ("ts", "z"),
+        ("zz", "z"),
+        ("ee", "i"),
+        ("ie", "i"),
+        ("ea", "i"),
+        ("ou", "u"),
+        ("oo", "u"),
+        ("ei", "ai"),
+        ("ay", "ai"),
+    ] {
+        s = s.replace(from, to);
+    }
+    let mut key = String::with_capacity(s.len());
+    for c in s.chars() {
+        if key.ends_with(c) {
+            continue;
+        }
+        key.push(c);
+    }
+    if key.len() > 3 && key.ends_with('e') && key[..key.len() - 1].chars().last().is_some_and(|c| !vowel(c)) {
+        key.pop();
+    }
+    Some(key)
+}
+
+/// Other spellings of a Russian word whose stem the stemmer misses: a
+/// fleeting vowel (`сосисок` → `сосиск`, `огурец` → `огурц`, `булочек` →
+/// `булочк`) and `иц` for `йц` (`яиц` → `яйц`). Tried only for words the
+/// index does not know as typed.
+pub fn fleeting_vowel_forms(word: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    if n >= 4 {
+        let (vowel, last) = (chars[n - 2], chars[n - 1]);
+        if matches!(vowel, 'о' | 'е' | 'ё') && matches!(last, 'к' | 'ц' | 'н' | 'л' | 'р') {
+            let mut form: String = chars[..n - 2].iter().collect();
+            form.push(last);
+            forms.push(form);
+        }
+    }
+    if word.ends_with("иц") && n >= 3 {
+        forms.push(format!("{}йц", &word[..word.len() - "иц".len()]));
+    }
+    forms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brands_sound_the_same_in_either_alphabet() {
+        for (latin, cyrillic) in [
+            ("danone", "данон"),
+            ("heinz", "хайнц"),
+            ("lavazza", "лавацца"),
+            ("jacobs", "якобс"),
+            ("greenfield", "гринфилд"),
+            ("nescafe", "нескафе"),
+            ("hochland", "хохланд"),
+            ("bonaqua", "бонаква"),
+            ("raffaello", "рафаэлло"),
+            ("orbit", "орбит"),
+            ("egoiste", "эгоист"),
+            ("barilla", "барилла"),
+            ("pepsi", "пепси"),
+            ("cola", "кола"),
+            ("ritter", "риттер"),
+            ("alpen", "альпен"),
+            ("gold", "гольд"),
+            ("ahmad", "ахмад"),
+            ("oreo", "орео"),
+            ("lipton", "липтон"),
+            ("minerale", "минерале"),
+            ("parmalat", "пармалат"),
+            ("prostokvashino", "простоквашино"),
+            ("chudo", "чудо"),
+        ] {
+            assert_eq!(sound_key(latin), sound_key(cyrillic), "{latin} / {cyrillic}");
+        }
+        assert_ne!(sound_key("lipton"), sound_key("milton"));
+        assert_eq!(sound_key("123"), None);
+    }
+
+    #[test]
+    fn fleeting_vowels_and_yi() {
+        assert_eq!(fleeting_vowel_forms("сосисок"), ["сосиск"]);
+        assert_eq!(fleeting_vowel_forms("огурец"), ["огурц"]);
+        assert_eq!(fleeting_vowel_forms("сырок"), ["сырк"]);
+        assert_eq!(fleeting_vowel_forms("яиц"), ["яйц"]);
+        assert!(fleeting_vowel_forms("молоко").is_empty());
+    }
 
     fn sizes(text: &str) -> Vec<String> {
         analyse(text).sizes

@@ -11,7 +11,7 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema, TextFieldI
 use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{analyse, transliterate};
+use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, transliterate};
 
 const STEMMED: &str = "stemmed";
 /// A fast field holding each document's index in `TantivyIndex::skus`: a
@@ -22,6 +22,9 @@ const PLAIN: &str = "plain";
 const EXACT_BOOST: f32 = 3.0;
 const SIZE_BOOST: f32 = 2.0;
 const BRAND_BOOST: f32 = 1.5;
+/// The product's head noun (the first word of its name: `Апельсины`, not
+/// `Сок … апельсиновый`) matching a query word.
+const HEAD_BOOST: f32 = 2.0;
 
 #[derive(Debug, thiserror::Error)]
 #[error("search index: {0}")]
@@ -34,6 +37,8 @@ struct Fields {
     stemmed: Field,
     plain: Field,
     brand: Field,
+    /// The first word of the name, stemmed.
+    head: Field,
     sizes: Field,
 }
 
@@ -51,6 +56,10 @@ pub struct TantivyIndex {
     /// Every SKU ever indexed, at its document key; a re-indexed product
     /// keeps its key.
     skus: RwLock<Keys>,
+    /// How indexed words sound ([`sound_key`]) -> the words: a shopper's
+    /// `данон` finds Danone, `pepsicola` finds Pepsi-Cola. Derived from the
+    /// catalog's own names and brands as they are indexed.
+    sounds: RwLock<HashMap<String, Vec<String>>>,
 }
 
 #[derive(Default)]
@@ -108,13 +117,19 @@ impl TantivyIndex {
             stemmed: builder.add_text_field("stemmed", text_field(STEMMED)),
             plain: builder.add_text_field("plain", text_field(PLAIN)),
             brand: builder.add_text_field("brand", text_field(PLAIN)),
+            head: builder.add_text_field("head", text_field(STEMMED)),
             sizes: builder.add_text_field("sizes", STRING),
         };
         let index = Index::create_in_ram(builder.build());
         index.tokenizers().register(
             STEMMED,
+            // The Russian stemmer is applied until it stops changing the
+            // word: one pass leaves `бананы` and `бананов`, `сметана` and
+            // `сметаной` with different stems; three reach the same.
             TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(LowerCaser)
+                .filter(Stemmer::new(Language::Russian))
+                .filter(Stemmer::new(Language::Russian))
                 .filter(Stemmer::new(Language::Russian))
                 .filter(Stemmer::new(Language::English))
                 .build(),
@@ -133,6 +148,7 @@ impl TantivyIndex {
             applied: Mutex::new(FeedPosition::default()),
             products: RwLock::new(HashMap::new()),
             skus: RwLock::new(Keys::default()),
+            sounds: RwLock::new(HashMap::new()),
         };
         this.synonyms = this.parse_synonyms(synonyms);
         Ok(this)
@@ -166,22 +182,43 @@ impl TantivyIndex {
         let f = self.fields;
         let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut keys = self.skus.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut sounds = self.sounds.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         for (product, _) in products {
             writer.delete_term(Term::from_field_text(f.sku, product.sku.as_str()));
             let terms = analyse(&format!("{} {}", product.name, product.category));
             let words = terms.words.join(" ");
+            // Forms the stemmer does not reach from the other cases (a
+            // fleeting vowel: `сырок` is `сырк-` in `сырков`, `сырки`).
+            let fleeting: Vec<String> = terms.words.iter().flat_map(|w| fleeting_vowel_forms(w)).collect();
             let mut doc = TantivyDocument::default();
             doc.add_text(f.sku, product.sku.as_str());
             doc.add_u64(f.key, keys.key(&product.sku));
-            doc.add_text(f.stemmed, &words);
+            doc.add_text(f.stemmed, format!("{words} {}", fleeting.join(" ")));
+            if let Some(head) = terms.words.first() {
+                doc.add_text(f.head, head);
+            }
             doc.add_text(f.plain, &words);
-            doc.add_text(f.brand, product.brand.to_lowercase().replace('ё', "е"));
+            // A brand of several words also as one (`Pepsi-Cola`:
+            // `pepsicola`), for shoppers who run it together.
+            let brand_words = analyse(&product.brand).words;
+            let joined = (brand_words.len() > 1).then(|| brand_words.concat());
+            let brand = product.brand.to_lowercase().replace('ё', "е");
+            doc.add_text(f.brand, joined.as_ref().map_or(brand.clone(), |j| format!("{brand} {j}")));
+            for word in terms.words.iter().chain(&brand_words).chain(joined.iter()) {
+                if let Some(key) = sound_key(word) {
+                    let known = sounds.entry(key).or_default();
+                    if !known.contains(word) {
+                        known.push(word.clone());
+                    }
+                }
+            }
             for size in &terms.sizes {
                 doc.add_text(f.sizes, size);
             }
             writer.add_document(doc)?;
         }
         drop(keys);
+        drop(sounds);
         writer.commit()?;
         self.reader.reload()?;
         let mut known = self.products.write().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -234,6 +271,12 @@ impl TantivyIndex {
         let mut spellings = vec![word.to_owned()];
         if !known(word) {
             spellings.extend(transliterate(word));
+            spellings.extend(fleeting_vowel_forms(word));
+            // The catalog's words that sound like it (`данон`: danone).
+            let sounds = self.sounds.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(alike) = sound_key(word).and_then(|key| sounds.get(&key)) {
+                spellings.extend(alike.iter().filter(|w| w.as_str() != word).cloned());
+            }
         }
         for stem in self.stems(word) {
             spellings.extend(self.synonyms.get(&stem).into_iter().flatten().cloned());
@@ -244,11 +287,15 @@ impl TantivyIndex {
                 let exact =
                     TermQuery::new(Term::from_field_text(f.stemmed, &stem), IndexRecordOption::WithFreqs);
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST))));
+                let head = TermQuery::new(Term::from_field_text(f.head, &stem), IndexRecordOption::Basic);
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(head), HEAD_BOOST))));
             }
-            let distance = if known(spelling) { 0 } else { typo_distance(spelling) };
+            // A number is meant as typed: no typos, no prefixes.
+            let numeric = spelling.chars().all(|c| c.is_ascii_digit() || c == '.');
+            let distance = if known(spelling) || numeric { 0 } else { typo_distance(spelling) };
             for field in [f.plain, f.brand] {
                 let term = Term::from_field_text(field, spelling);
-                let fuzzy: Box<dyn Query> = if last && spelling.chars().count() >= 3 {
+                let fuzzy: Box<dyn Query> = if last && !numeric && spelling.chars().count() >= 3 {
                     Box::new(FuzzyTermQuery::new_prefix(term, distance.min(1), true))
                 } else if distance > 0 {
                     Box::new(FuzzyTermQuery::new(term, distance, true))

@@ -1,5 +1,7 @@
-//! The relevance set (`tests/relevance.tsv`) over the demo catalog: at least
-//! 95 % of the queries must find what a shopper meant in the top 3.
+//! The relevance set (`tests/relevance.tsv`) over the demo catalog: every
+//! query must find what a shopper meant in the top 3. The set has a section
+//! per class of query (Latin brands spelt in Russian and back, brands of
+//! several words however written, every case and number, everyday names).
 
 use catalog::{FeedPosition, SearchIndex, demo};
 use search::TantivyIndex;
@@ -9,7 +11,7 @@ fn norm(s: &str) -> String {
 }
 
 #[test]
-fn relevance_set_passes_at_95_percent() {
+fn every_query_of_the_relevance_set_finds_its_product_in_the_top_3() {
     let catalog = demo::generate(100_000);
     let index = TantivyIndex::new().unwrap();
     let products: Vec<_> = catalog
@@ -33,7 +35,7 @@ fn relevance_set_passes_at_95_percent() {
             (query, expected.split('|').map(norm).collect())
         })
         .collect();
-    assert!(cases.len() >= 60, "the set has {} queries", cases.len());
+    assert!(cases.len() >= 160, "the set has {} queries", cases.len());
 
     let mut failures = Vec::new();
     for (query, expected) in &cases {
@@ -50,5 +52,5 @@ fn relevance_set_passes_at_95_percent() {
     for f in &failures {
         println!("  miss {f}");
     }
-    assert!(rate >= 0.95, "relevance {:.1} % < 95 %:\n{}", rate * 100.0, failures.join("\n"));
+    assert!(failures.is_empty(), "relevance {:.1} %:\n{}", rate * 100.0, failures.join("\n"));
 }
