@@ -89,3 +89,24 @@ fn searching_after_a_catalog_write_sees_it() {
         assert!(service.terminate().success());
     }
 }
+
+/// The merchant's own synonyms and aliases (a file of groups) are added to
+/// the shipped ones.
+#[test]
+fn a_merchant_s_synonyms_file_adds_to_the_shipped_ones() {
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let batch = CatalogBatch::from(demo::generate(2_000));
+    DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("synonyms.txt");
+    std::fs::write(&file, "# our shoppers' words\nшоколадище, шоколад\n").unwrap();
+    let service =
+        common::start(&t.raw_url, dir.path(), &[("MERCHANT_CATALOG_SYNONYMS_FILE", file.to_str().unwrap())]);
+    let found = search(&service, "шоколадище");
+    let name = found["items"][0]["skuName"].as_str().unwrap_or_default().to_lowercase();
+    assert!(name.contains("шоколад"), "{found}");
+    // A shipped one still works beside it.
+    let found = search(&service, "сгущенка");
+    assert!(found["items"][0]["skuName"].as_str().unwrap_or_default().contains("сгущ"), "{found}");
+}

@@ -260,6 +260,8 @@ pub struct CatalogConfig {
     /// Answered as the photo of a product without one; `None`: a neutral
     /// inline image.
     pub placeholder_photo_url: Option<String>,
+    /// The merchant's synonym groups, added to the shipped ones.
+    pub synonyms_file: Option<PathBuf>,
     pub pickup_radius_m: u32,
     pub index_refresh: Duration,
 }
@@ -362,6 +364,8 @@ impl Config {
             catalog: CatalogConfig {
                 merchant_name: raw.required("catalog", "merchant_name", parse_non_empty)?,
                 placeholder_photo_url: raw.optional("catalog", "placeholder_photo_url", parse_http_url)?,
+                synonyms_file: raw
+                    .optional("catalog", "synonyms_file", |t: &str| Ok::<_, String>(PathBuf::from(t)))?,
                 pickup_radius_m: raw.required(
                     "catalog",
                     "pickup_radius_m",

@@ -240,7 +240,16 @@ pub fn catch_up(db: &Database, index: &TantivyIndex, book: &OfferBook) -> Result
 /// The search index and the offer book, built from the catalog now
 /// and kept current by a background task that follows the change feed.
 fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogState, StartError> {
-    let index = Arc::new(TantivyIndex::new().map_err(|e| StartError::Setup(e.to_string()))?);
+    let synonyms = match &config.catalog.synonyms_file {
+        None => String::new(),
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            config_error("MERCHANT_CATALOG_SYNONYMS_FILE", format!("cannot read {}: {e}", path.display()))
+        })?,
+    };
+    let index = Arc::new(
+        TantivyIndex::with_synonyms(&format!("{}\n{synonyms}", search::SHIPPED_SYNONYMS))
+            .map_err(|e| StartError::Setup(e.to_string()))?,
+    );
     let book = Arc::new(OfferBook::new());
     let started = std::time::Instant::now();
     let mut conn = db.get().map_err(|e| StartError::Setup(e.to_string()))?;

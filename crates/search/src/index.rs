@@ -25,6 +25,12 @@ const BRAND_BOOST: f32 = 1.5;
 /// The product's head noun (the first word of its name: `Апельсины`, not
 /// `Сок … апельсиновый`) matching a query word.
 const HEAD_BOOST: f32 = 2.0;
+/// A synonym's match counts less than the word's own.
+const SYNONYM_WEIGHT: f32 = 0.6;
+
+/// The synonym groups that ship with the product (`src/synonyms.txt`); a
+/// merchant's file adds to them.
+pub const SHIPPED_SYNONYMS: &str = include_str!("synonyms.txt");
 
 #[derive(Debug, thiserror::Error)]
 #[error("search index: {0}")]
@@ -104,7 +110,7 @@ fn typo_distance(word: &str) -> u8 {
 impl TantivyIndex {
     /// An empty index with the built-in synonyms (`src/synonyms.txt`).
     pub fn new() -> Result<Self, SearchIndexError> {
-        Self::with_synonyms(include_str!("synonyms.txt"))
+        Self::with_synonyms(SHIPPED_SYNONYMS)
     }
 
     /// An empty index with the synonym groups of `synonyms` (the format of
@@ -268,27 +274,33 @@ impl TantivyIndex {
                 || has(f.brand, spelling)
                 || self.stems(spelling).iter().any(|stem| has(f.stemmed, stem))
         };
-        let mut spellings = vec![word.to_owned()];
+        // Each spelling with its weight: the word and its other forms in
+        // full, a synonym less (it names a neighbour, not the thing asked).
+        let mut spellings: Vec<(String, f32)> = vec![(word.to_owned(), 1.0)];
         if !known(word) {
-            spellings.extend(transliterate(word));
-            spellings.extend(fleeting_vowel_forms(word));
+            let forms = transliterate(word).into_iter().chain(fleeting_vowel_forms(word));
+            spellings.extend(forms.map(|w| (w, 1.0)));
             // The catalog's words that sound like it (`данон`: danone).
             let sounds = self.sounds.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(alike) = sound_key(word).and_then(|key| sounds.get(&key)) {
-                spellings.extend(alike.iter().filter(|w| w.as_str() != word).cloned());
+                spellings.extend(alike.iter().filter(|w| w.as_str() != word).map(|w| (w.clone(), 1.0)));
             }
         }
         for stem in self.stems(word) {
-            spellings.extend(self.synonyms.get(&stem).into_iter().flatten().cloned());
+            let synonyms = self.synonyms.get(&stem).into_iter().flatten();
+            spellings.extend(synonyms.map(|w| (w.clone(), SYNONYM_WEIGHT)));
         }
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for spelling in &spellings {
+        for (spelling, weight) in &spellings {
+            let (spelling, weight) = (spelling.as_str(), *weight);
             for stem in self.stems(spelling) {
                 let exact =
                     TermQuery::new(Term::from_field_text(f.stemmed, &stem), IndexRecordOption::WithFreqs);
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST))));
+                let exact = BoostQuery::new(Box::new(exact), EXACT_BOOST * weight);
+                alternatives.push((Occur::Should, Box::new(exact)));
                 let head = TermQuery::new(Term::from_field_text(f.head, &stem), IndexRecordOption::Basic);
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(head), HEAD_BOOST))));
+                alternatives
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(head), HEAD_BOOST * weight))));
             }
             // A number is meant as typed: no typos, no prefixes.
             let numeric = spelling.chars().all(|c| c.is_ascii_digit() || c == '.');
@@ -303,7 +315,7 @@ impl TantivyIndex {
                     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
                 };
                 let boost = if field == f.brand { BRAND_BOOST } else { 1.0 };
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(fuzzy, boost))));
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(fuzzy, boost * weight))));
             }
         }
         Box::new(BooleanQuery::new(alternatives))

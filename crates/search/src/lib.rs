@@ -15,5 +15,5 @@ mod index;
 mod projected;
 
 pub use analysis::{QueryTerms, analyse};
-pub use index::{SearchIndexError, TantivyIndex};
+pub use index::{SHIPPED_SYNONYMS, SearchIndexError, TantivyIndex};
 pub use projected::ProjectedCatalog;

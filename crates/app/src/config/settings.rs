@@ -270,6 +270,12 @@ pub const SETTINGS: &[Setting] = &[
     setting("catalog", "merchant_name", Some("Demo Grocery"), "`merchantName` in search answers."),
     setting(
         "catalog",
+        "synonyms_file",
+        None,
+        "The merchant's search synonyms and aliases, one group per line (`сгущенка, сгущенное`; `данон, danone`), added to the shipped ones.",
+    ),
+    setting(
+        "catalog",
         "placeholder_photo_url",
         None,
         "`photo` answered for a product whose feed gave no picture; unset: a neutral inline image (`data:` URI).",
