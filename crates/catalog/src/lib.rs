@@ -14,6 +14,7 @@ pub mod import;
 mod model;
 mod offer_book;
 mod ports;
+pub mod ranking;
 pub mod stock;
 mod usecases;
 

@@ -6,6 +6,7 @@ use domain::{GeoPoint, SkuId, StoreId};
 
 use crate::model::{Offer, Product, Store};
 use crate::ports::{CatalogRepo, RepoError, SearchError, SearchIndex};
+use crate::ranking;
 
 pub const MAX_RESULTS: u32 = 500;
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -162,10 +163,36 @@ pub async fn search(
     };
     // Stable: equal scores keep the index's order.
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.truncate(max_results);
-    let offers: Vec<Offer> = ranked.into_iter().map(|(_, o)| o).collect();
+    let ranked = keep_family_in_stock(repo, ranked).await?;
+    let mut offers: Vec<Offer> = ranked.into_iter().map(|(_, o)| o).collect();
+    offers.truncate(max_results);
     let stores: HashMap<StoreId, Store> = stores.into_iter().map(|(s, _)| (s.id.clone(), s)).collect();
     hydrate(repo, offers, &stores).await
+}
+
+/// [`ranking::keep_family_in_stock`] over the ranked offers; the products'
+/// families are read only when an offer in the top is out of stock.
+async fn keep_family_in_stock(
+    repo: &dyn CatalogRepo,
+    ranked: Vec<(f32, Offer)>,
+) -> Result<Vec<(f32, Offer)>, CatalogError> {
+    if ranked.iter().take(ranking::TOP).all(|(_, o)| o.in_stock()) {
+        return Ok(ranked);
+    }
+    let skus: Vec<SkuId> = ranked.iter().map(|(_, o)| o.sku.clone()).collect();
+    let families: HashMap<SkuId, (String, String)> = repo
+        .products(&skus)
+        .await?
+        .into_iter()
+        .map(|p| (p.sku, (p.brand.to_lowercase(), p.category.to_lowercase())))
+        .collect();
+    let rule: Vec<ranking::Ranked<Option<&(String, String)>>> = ranked
+        .iter()
+        .map(|(_, o)| ranking::Ranked { in_stock: o.in_stock(), family: families.get(&o.sku) })
+        .collect();
+    let order = ranking::keep_family_in_stock(&rule);
+    let mut slots: Vec<Option<(f32, Offer)>> = ranked.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }
 
 /// Current price, stock and availability of `query.skus`: in `query.store`,

@@ -217,3 +217,36 @@ async fn actualize_keeps_the_asked_order_and_drops_unknown_skus() {
         Err(CatalogError::SkuCount)
     );
 }
+
+/// The exact product asked for is out of stock: an in-stock product of its
+/// family (brand and kind) that text relevance put fourth comes into the
+/// top 3 instead of being pushed out.
+#[tokio::test]
+async fn an_out_of_stock_exact_product_keeps_its_in_stock_family_in_the_top_3() {
+    let family = |s: &str, brand: &str, category: &str| Product {
+        brand: brand.into(),
+        category: category.into(),
+        ..product(s)
+    };
+    let fake = Fake {
+        stores: vec![store("near", 55.751, 37.61, Some(2000), true)],
+        products: vec![
+            family("exact", "Простоквашино", "молоко"),
+            family("kefir", "Савушкин", "кефир"),
+            family("cream", "Экомилк", "сливки"),
+            family("sibling", "Простоквашино", "молоко"),
+        ],
+        offers: vec![
+            offer("near", "exact", 8990, 0),
+            offer("near", "kefir", 7990, 5),
+            offer("near", "cream", 9990, 5),
+            offer("near", "sibling", 9490, 5),
+        ],
+        // Text relevance alone: the exact product first (halved for being
+        // out of stock it still leads), its sibling fourth.
+        ranking: vec![("exact", 20.0), ("kefir", 6.0), ("cream", 5.5), ("sibling", 5.0)],
+    };
+    let items = search(&fake, &fake, POLICY, &query("молоко простоквашино", 3)).await.unwrap();
+    let skus: Vec<&str> = items.iter().map(|i| i.product.sku.as_str()).collect();
+    assert_eq!(skus, ["exact", "sibling", "kefir"]);
+}
