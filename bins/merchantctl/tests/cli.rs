@@ -346,3 +346,22 @@ fn purge_says_what_it_deleted_and_openapi_needs_no_database() {
     let spec: serde_json::Value = serde_json::from_slice(&spec.stdout).unwrap();
     assert_eq!(spec["info"]["version"], "1.0.5");
 }
+
+/// `merchantctl openapi SERVICE --version 3.0` prints the committed 3.0.3
+/// rendering, as client generators that do not read 3.1 take it.
+#[test]
+fn openapi_prints_both_renderings() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi");
+    for service in ["mcp-api", "kuper-listener"] {
+        for (args, file) in
+            [(vec![], format!("{service}.json")), (vec!["--version", "3.0"], format!("{service}.3.0.json"))]
+        {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_merchantctl"));
+            command.arg("openapi").arg(service).args(&args);
+            let out = command.output().unwrap();
+            assert!(out.status.success(), "{out:?}");
+            let committed = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), committed, "{file}");
+        }
+    }
+}

@@ -194,42 +194,11 @@ pub fn transliterate(word: &str) -> Option<String> {
     Some(out)
 }
 
-/// Cyrillic letters as they sound, for [`sound_key`] (not the reversible
-/// transliteration above: `х` is `h` here, as in Heinz and Hochland).
-const CYRILLIC_SOUNDS: &[(char, &str)] = &[
-    ('а', "a"),
-    ('б', "b"),
-    ('в', "v"),
-    ('г', "g"),
-    ('д', "d"),
-    ('е', "e"),
-    ('ж', "zh"),
-    ('з', "z"),
-    ('и', "i"),
-    ('й', "i"),
-    ('к', "k"),
-    ('л', "l"),
-    ('м', "m"),
-    ('н', "n"),
-    ('о', "o"),
-    ('п', "p"),
-    ('р', "r"),
-    ('с', "s"),
-    ('т', "t"),
-    ('у', "u"),
-    ('ф', "f"),
-    ('х', "h"),
-    ('ц', "z"),
-    ('ч', "ch"),
-    ('ш', "sh"),
-    ('щ', "sh"),
-    ('ъ', ""),
-    ('ы', "i"),
-    ('ь', ""),
-    ('э', "e"),
-    ('ю', "iu"),
-    ('я', "ia"),
-];
+/// Where a letter sounds other than its transliteration spells it, for
+/// [`sound_key`]: `х` is `h` as in Heinz and Hochland, `ц` is `z` as in
+/// Lavazza, `й ы` are `i`.
+const SOUND_OVERRIDES: &[(char, &str)] =
+    &[('й', "i"), ('х', "h"), ('ц', "z"), ('щ', "sh"), ('ы', "i"), ('ю', "iu"), ('я', "ia")];
 
 /// How a word sounds, the same for a Latin brand and its Russian spelling:
 /// `Danone`/`данон`, `Heinz`/`хайнц`, `Lavazza`/`лавацца`,
@@ -248,7 +217,8 @@ pub fn sound_key(word: &str) -> Option<String> {
     }
     let mut latin = String::with_capacity(word.len());
     for c in word.chars() {
-        match CYRILLIC_SOUNDS.iter().find(|(k, _)| *k == c) {
+        let sound = SOUND_OVERRIDES.iter().chain(CYRILLIC_TO_LATIN).find(|(k, _)| *k == c);
+        match sound {
             Some((_, v)) => latin.push_str(v),
             None if c.is_ascii_alphabetic() => latin.push(c),
             None => {}
