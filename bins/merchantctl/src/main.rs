@@ -4,6 +4,7 @@
 mod kuper;
 mod orders;
 mod outbox;
+mod staff;
 mod stock;
 mod stores;
 
@@ -80,6 +81,11 @@ enum Command {
     Kuper {
         #[command(subcommand)]
         command: kuper::KuperCommand,
+    },
+    /// Staff accounts of the console: create, list, disable, enable, password.
+    Staff {
+        #[command(subcommand)]
+        command: staff::StaffCommand,
     },
     /// Stock: updates from the merchant's systems, our moves, an offer's figures.
     Stock {
@@ -180,6 +186,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         Command::Kuper { command } => return kuper::run(command, &db),
         Command::Outbox { command } => return outbox::run(command, &db),
         Command::Stock { command } => return stock::run(command, &db),
+        Command::Staff { command } => return staff::run(command, &db),
         Command::Stores { command: StoresCommand::Slots(args) } => return stores::slots(args, &db, config),
         _ => {}
     }
@@ -209,7 +216,8 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         | Command::Stores { .. }
         | Command::Kuper { .. }
         | Command::Outbox { .. }
-        | Command::Stock { .. } => {
+        | Command::Stock { .. }
+        | Command::Staff { .. } => {
             unreachable!("handled above")
         }
         Command::Import { what } => return import(&mut conn, what),

@@ -365,3 +365,77 @@ fn openapi_prints_both_renderings() {
         }
     }
 }
+
+/// `merchantctl` with `input` on its standard input.
+fn merchantctl_with_input(t: &TestDatabase, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_merchantctl"))
+        .args(args)
+        .env("MERCHANT_DATABASE_URL", &t.raw_url)
+        .env_remove("MERCHANT_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("merchantctl runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn staff_accounts_are_created_listed_disabled_and_reset() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        merchantctl(&t, &["demo-data", "--offers", "100"]);
+        let create = |args: &[&str], password: &str| {
+            let mut all = vec!["staff", "create"];
+            all.extend_from_slice(args);
+            merchantctl_with_input(&t, &all, &format!("{password}\n"))
+        };
+        let made = create(
+            &["olga", "--role", "picker", "--name", "Ольга", "--store", "STORE-001"],
+            "a long enough secret",
+        );
+        assert!(made.status.success(), "{backend}: {made:?}");
+        let admin = create(&["boss", "--role", "admin", "--name", "Анна"], "another long secret");
+        assert!(admin.status.success(), "{made:?}");
+        for (args, password, why) in [
+            (&["olga", "--role", "admin", "--name", "x"][..], "a long enough secret", "taken"),
+            (&["ivan", "--role", "picker", "--name", "Иван"], "a long enough secret", "at least one store"),
+            (
+                &["ivan", "--role", "picker", "--name", "Иван", "--store", "NOWHERE"],
+                "a long enough secret",
+                "no store",
+            ),
+            (&["ivan", "--role", "operator", "--name", "Иван"], "short", "at least 10"),
+            (&["i v", "--role", "operator", "--name", "Иван"], "a long enough secret", "a login is"),
+        ] {
+            let out = create(args, password);
+            assert!(!out.status.success(), "{args:?}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{args:?}: {out:?}");
+        }
+        assert!(!create(&["ivan", "--role", "boss", "--name", "x"], "a long enough secret").status.success());
+
+        let list = stdout(&merchantctl(&t, &["staff", "list"]));
+        let olga = list.lines().find(|l| l.starts_with("olga")).unwrap_or_else(|| panic!("{list}"));
+        assert!(olga.contains("picker") && olga.contains("active") && olga.contains("STORE-001"), "{olga}");
+        assert!(!list.contains("a long enough secret"), "no password is ever shown");
+
+        assert!(merchantctl(&t, &["staff", "disable", "olga"]).status.success());
+        assert!(stdout(&merchantctl(&t, &["staff", "list"])).contains("disabled"));
+        assert!(merchantctl(&t, &["staff", "enable", "olga"]).status.success());
+        assert!(!merchantctl(&t, &["staff", "disable", "nobody"]).status.success());
+        let reset = merchantctl_with_input(&t, &["staff", "password", "olga"], "a brand new secret\n");
+        assert!(reset.status.success(), "{reset:?}");
+        assert!(!merchantctl_with_input(&t, &["staff", "password", "olga"], "short\n").status.success());
+
+        let trail = storage::DbStaff::audit_trail(&mut t.db.get().unwrap(), None, 100).unwrap();
+        let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["staff.create", "staff.create", "staff.disable", "staff.enable", "staff.password"],
+            "{backend}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ mod limiter;
 mod model;
 mod ports;
 mod sandbox;
+pub mod staff;
 pub mod token;
 
 pub use authenticator::{AuthError, Authenticator, AuthenticatorSettings};

@@ -26,6 +26,7 @@ mod order_repo;
 mod payment_repo;
 pub mod retention;
 pub mod schema;
+mod staff_store;
 mod stock;
 mod stock_ledger;
 #[cfg(feature = "testing")]
@@ -43,6 +44,7 @@ pub use order_book::{BookEntry, BookFilter, DbOrderBook};
 pub use order_repo::{DbOrderRepo, OrderEvent};
 pub use orders::kuper::{ActError, Attention, KuperOrderView};
 pub use payment_repo::DbPaymentRepo;
+pub use staff_store::{AuditEntry, DbStaff, SignIn};
 pub use stock_ledger::{BatchError, DbStock};
 pub use url::{Backend, DatabaseUrl, UrlError};
 

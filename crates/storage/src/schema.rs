@@ -273,6 +273,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_accounts (login) {
+        login -> Text,
+        name -> Text,
+        role -> Text,
+        stores -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_audit (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        login -> Text,
+        action -> Text,
+        order_ref -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

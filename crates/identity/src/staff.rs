@@ -1,0 +1,221 @@
+//! The merchant's staff: who may sign in to the console and what each may
+//! do. Every rule is here, as pure functions with a table of cases; storage
+//! keeps the accounts and the console carries the rules out.
+//!
+//! - Roles: an admin manages staff and everything else; an operator works
+//!   every store's orders and what is stuck (dead letters); a picker picks
+//!   the orders of the stores they are given, and nothing else.
+//! - Passwords: Argon2id (PHC string), at least 10 characters.
+//! - Lock-out: 5 failed sign-ins in a row lock the account for 15 minutes;
+//!   a success resets the count.
+
+use chrono::{DateTime, Duration, Utc};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Operator,
+    Picker,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Operator, Role::Picker];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::Picker => "picker",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text.trim())
+    }
+}
+
+/// What a staff member asks to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission<'a> {
+    /// Open and pick the orders of this store.
+    PickIn(&'a str),
+    /// Retry or discard a notification Kuper refused, cancel any order.
+    ResolveStuck,
+    /// Create, disable and reset staff accounts.
+    ManageStaff,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// For a picker: the stores they work in.
+    pub stores: Vec<String>,
+    pub disabled: bool,
+}
+
+impl StaffAccount {
+    /// Whether this account may do `what`.
+    pub fn may(&self, what: Permission<'_>) -> bool {
+        if self.disabled {
+            return false;
+        }
+        match (self.role, what) {
+            (Role::Admin, _) | (Role::Operator, Permission::PickIn(_) | Permission::ResolveStuck) => true,
+            (Role::Picker, Permission::PickIn(store)) => self.stores.iter().any(|s| s == store),
+            (Role::Operator | Role::Picker, _) => false,
+        }
+    }
+}
+
+/// Why an account or a password is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StaffError {
+    #[error("a login is 3 to 64 letters, digits, dots, dashes or underscores")]
+    BadLogin,
+    #[error("a password needs at least {MIN_PASSWORD_CHARS} characters")]
+    WeakPassword,
+    #[error("a picker works in at least one store")]
+    PickerWithoutStores,
+    #[error("the password could not be hashed: {0}")]
+    Hash(String),
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_FAILURES: u32 = 5;
+
+pub fn lock_time() -> Duration {
+    Duration::minutes(15)
+}
+
+/// Checks a new account's fields.
+pub fn check_account(login: &str, role: Role, stores: &[String]) -> Result<(), StaffError> {
+    let fine = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let length = login.chars().count();
+    if !(3..=64).contains(&length) || !login.chars().all(fine) {
+        return Err(StaffError::BadLogin);
+    }
+    if role == Role::Picker && stores.is_empty() {
+        return Err(StaffError::PickerWithoutStores);
+    }
+    Ok(())
+}
+
+/// The Argon2id hash of a new password (a fresh salt each time).
+pub fn hash_password(password: &str) -> Result<String, StaffError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(StaffError::WeakPassword);
+    }
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| StaffError::Hash(e.to_string()))
+}
+
+/// Whether `password` is the one `hash` was made from (constant time in
+/// the password; a hash we cannot read matches nothing).
+pub fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Failed sign-ins so far and the lock they earned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignInState {
+    pub failures: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl SignInState {
+    pub fn locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|until| now < until)
+    }
+
+    /// After a sign-in attempt: a success clears the count; the
+    /// [`MAX_FAILURES`]th failure in a row locks the account.
+    #[must_use]
+    pub fn after(self, succeeded: bool, now: DateTime<Utc>) -> SignInState {
+        if succeeded {
+            return SignInState::default();
+        }
+        let failures = self.failures + 1;
+        if failures >= MAX_FAILURES {
+            SignInState { failures: 0, locked_until: Some(now + lock_time()) }
+        } else {
+            SignInState { failures, locked_until: self.locked_until }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(role: Role, stores: &[&str]) -> StaffAccount {
+        StaffAccount {
+            login: "anna".into(),
+            name: "Анна".into(),
+            role,
+            stores: stores.iter().map(|s| (*s).to_owned()).collect(),
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn who_may_do_what() {
+        use Permission as P;
+        let cases = [
+            (Role::Admin, &[][..], P::PickIn("S1"), true),
+            (Role::Admin, &[], P::ResolveStuck, true),
+            (Role::Admin, &[], P::ManageStaff, true),
+            (Role::Operator, &[], P::PickIn("S1"), true),
+            (Role::Operator, &[], P::ResolveStuck, true),
+            (Role::Operator, &[], P::ManageStaff, false),
+            (Role::Picker, &["S1"], P::PickIn("S1"), true),
+            (Role::Picker, &["S1"], P::PickIn("S2"), false),
+            (Role::Picker, &["S1"], P::ResolveStuck, false),
+            (Role::Picker, &["S1"], P::ManageStaff, false),
+        ];
+        for (role, stores, what, allowed) in cases {
+            assert_eq!(account(role, stores).may(what), allowed, "{role:?} {stores:?} {what:?}");
+            let disabled = StaffAccount { disabled: true, ..account(role, stores) };
+            assert!(!disabled.may(what), "a disabled account may nothing");
+        }
+    }
+
+    #[test]
+    fn accounts_and_passwords_are_checked() {
+        assert_eq!(check_account("anna.k", Role::Picker, &["S1".into()]), Ok(()));
+        assert_eq!(check_account("an", Role::Admin, &[]), Err(StaffError::BadLogin));
+        assert_eq!(check_account("anna k", Role::Admin, &[]), Err(StaffError::BadLogin));
+        assert_eq!(check_account("anna", Role::Picker, &[]), Err(StaffError::PickerWithoutStores));
+        assert_eq!(hash_password("short"), Err(StaffError::WeakPassword));
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(password_matches("correct horse battery", &hash));
+        assert!(!password_matches("correct horse batterz", &hash));
+        assert!(!password_matches("anything", "not a hash"));
+        assert_ne!(hash, hash_password("correct horse battery").unwrap(), "a fresh salt each time");
+        assert_eq!(Role::parse("picker"), Some(Role::Picker));
+        assert_eq!(Role::parse("boss"), None);
+    }
+
+    #[test]
+    fn five_failures_in_a_row_lock_for_a_while_and_a_success_clears() {
+        let now: DateTime<Utc> = "2026-11-29T10:00:00Z".parse().unwrap();
+        let mut state = SignInState::default();
+        for _ in 0..4 {
+            state = state.after(false, now);
+            assert!(!state.locked(now));
+        }
+        state = state.after(false, now);
+        assert!(state.locked(now));
+        assert!(state.locked(now + Duration::minutes(14)));
+        assert!(!state.locked(now + Duration::minutes(15)));
+        assert_eq!(SignInState { failures: 3, locked_until: None }.after(true, now), SignInState::default());
+    }
+}

@@ -1,0 +1,214 @@
+//! Staff accounts and the audit trail on the database. The rules
+//! (roles, passwords, the lock-out) are `identity::staff`'s; this keeps
+//! accounts and carries a sign-in's outcome out.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use identity::staff::{Role, SignInState, StaffAccount};
+
+use crate::schema::{staff_accounts, staff_audit};
+use crate::{DbConn, StorageError, with_conn};
+
+#[derive(Clone, Copy, Debug)]
+pub struct DbStaff;
+
+type AccountRow = (String, String, String, String, bool);
+
+fn corrupt(what: &str, detail: &str) -> StorageError {
+    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+}
+
+fn account((login, name, role, stores, disabled): AccountRow) -> Result<StaffAccount, StorageError> {
+    Ok(StaffAccount {
+        role: Role::parse(&role).ok_or_else(|| corrupt("staff_accounts.role", &role))?,
+        stores: serde_json::from_str(&stores)
+            .map_err(|e| corrupt("staff_accounts.stores", &e.to_string()))?,
+        login,
+        name,
+        disabled,
+    })
+}
+
+/// One entry of the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub login: String,
+    pub action: String,
+    pub order_ref: Option<String>,
+    pub detail: String,
+}
+
+/// What a sign-in attempt found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignIn {
+    Accepted(StaffAccount),
+    /// Unknown login, wrong password or a disabled account: told apart
+    /// only in the audit trail, never to the person signing in.
+    Refused,
+    Locked {
+        until: DateTime<Utc>,
+    },
+}
+
+impl DbStaff {
+    /// Adds an account; `false` when the login is taken.
+    pub fn create(
+        conn: &mut DbConn,
+        account: &StaffAccount,
+        password_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let stores = serde_json::to_string(&account.stores).unwrap_or_else(|_| "[]".into());
+        let inserted = with_conn!(conn, |c| diesel::insert_into(staff_accounts::table)
+            .values((
+                staff_accounts::login.eq(&account.login),
+                staff_accounts::name.eq(&account.name),
+                staff_accounts::role.eq(account.role.as_str()),
+                staff_accounts::stores.eq(&stores),
+                staff_accounts::password_hash.eq(password_hash),
+                staff_accounts::disabled.eq(account.disabled),
+                staff_accounts::failures.eq(0),
+                staff_accounts::locked_until.eq(None::<NaiveDateTime>),
+                staff_accounts::created_at.eq(at.naive_utc()),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        Ok(inserted == 1)
+    }
+
+    pub fn list(conn: &mut DbConn) -> Result<Vec<StaffAccount>, StorageError> {
+        let rows: Vec<AccountRow> = with_conn!(conn, |c| staff_accounts::table
+            .order(staff_accounts::login)
+            .select((
+                staff_accounts::login,
+                staff_accounts::name,
+                staff_accounts::role,
+                staff_accounts::stores,
+                staff_accounts::disabled,
+            ))
+            .load(c))?;
+        rows.into_iter().map(account).collect()
+    }
+
+    /// Disables (or enables) an account; `false` when there is none.
+    pub fn set_disabled(conn: &mut DbConn, login: &str, disabled: bool) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(staff_accounts::table.find(login))
+            .set(staff_accounts::disabled.eq(disabled))
+            .execute(c))?;
+        Ok(changed == 1)
+    }
+
+    /// Sets a new password hash and lifts a lock; `false` when there is no
+    /// such account.
+    pub fn set_password(conn: &mut DbConn, login: &str, password_hash: &str) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(staff_accounts::table.find(login))
+            .set((
+                staff_accounts::password_hash.eq(password_hash),
+                staff_accounts::failures.eq(0),
+                staff_accounts::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c))?;
+        Ok(changed == 1)
+    }
+
+    /// A sign-in: the password checked by `matches` (the domain's), the
+    /// lock-out applied and kept.
+    pub fn sign_in(
+        conn: &mut DbConn,
+        login: &str,
+        matches: impl Fn(&str) -> bool,
+        now: DateTime<Utc>,
+    ) -> Result<SignIn, StorageError> {
+        type Row = (String, String, String, String, bool, String, i32, Option<NaiveDateTime>);
+        let row: Option<Row> = with_conn!(conn, |c| staff_accounts::table
+            .find(login)
+            .select((
+                staff_accounts::login,
+                staff_accounts::name,
+                staff_accounts::role,
+                staff_accounts::stores,
+                staff_accounts::disabled,
+                staff_accounts::password_hash,
+                staff_accounts::failures,
+                staff_accounts::locked_until,
+            ))
+            .first(c)
+            .optional())?;
+        let Some((login, name, role, stores, disabled, hash, failures, locked_until)) = row else {
+            return Ok(SignIn::Refused);
+        };
+        let state = SignInState {
+            failures: u32::try_from(failures).unwrap_or(0),
+            locked_until: locked_until.map(|t| t.and_utc()),
+        };
+        if let (true, Some(until)) = (state.locked(now), state.locked_until) {
+            return Ok(SignIn::Locked { until });
+        }
+        let succeeded = !disabled && matches(&hash);
+        let next = state.after(succeeded, now);
+        with_conn!(conn, |c| diesel::update(staff_accounts::table.find(&login))
+            .set((
+                staff_accounts::failures.eq(i32::try_from(next.failures).unwrap_or(i32::MAX)),
+                staff_accounts::locked_until.eq(next.locked_until.map(|t| t.naive_utc())),
+            ))
+            .execute(c))?;
+        if succeeded {
+            return Ok(SignIn::Accepted(account((login, name, role, stores, disabled))?));
+        }
+        match next.locked_until {
+            Some(until) if next.locked(now) => Ok(SignIn::Locked { until }),
+            _ => Ok(SignIn::Refused),
+        }
+    }
+
+    /// Records who did what (to which order).
+    pub fn audit(conn: &mut DbConn, entry: &AuditEntry) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::insert_into(staff_audit::table)
+            .values((
+                staff_audit::at.eq(entry.at.naive_utc()),
+                staff_audit::login.eq(&entry.login),
+                staff_audit::action.eq(&entry.action),
+                staff_audit::order_ref.eq(&entry.order_ref),
+                staff_audit::detail.eq(&entry.detail),
+            ))
+            .execute(c))?;
+        Ok(())
+    }
+
+    /// The trail of an order (all of it when `None`), oldest first.
+    pub fn audit_trail(
+        conn: &mut DbConn,
+        order_ref: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StorageError> {
+        type Row = (NaiveDateTime, String, String, Option<String>, String);
+        let rows: Vec<Row> = with_conn!(conn, |c| {
+            let mut query = staff_audit::table.into_boxed();
+            if let Some(order) = order_ref {
+                query = query.filter(staff_audit::order_ref.eq(order.to_owned()));
+            }
+            query
+                .order(staff_audit::id)
+                .limit(limit)
+                .select((
+                    staff_audit::at,
+                    staff_audit::login,
+                    staff_audit::action,
+                    staff_audit::order_ref,
+                    staff_audit::detail,
+                ))
+                .load(c)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, login, action, order_ref, detail)| AuditEntry {
+                at: at.and_utc(),
+                login,
+                action,
+                order_ref,
+                detail,
+            })
+            .collect())
+    }
+}

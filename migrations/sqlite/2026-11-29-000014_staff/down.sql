@@ -1,0 +1,2 @@
+DROP TABLE staff_audit;
+DROP TABLE staff_accounts;
