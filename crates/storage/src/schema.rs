@@ -288,6 +288,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_sessions (token_hash) {
+        token_hash -> Text,
+        login -> Text,
+        csrf -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     staff_audit (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -305,6 +315,8 @@ diesel::joinable!(access_tokens -> users (user_id));
 diesel::joinable!(kuper_stores -> stores (store_id));
 diesel::allow_tables_to_appear_in_same_query!(stores, kuper_stores);
 diesel::allow_tables_to_appear_in_same_query!(kuper_outbox, kuper_orders);
+diesel::allow_tables_to_appear_in_same_query!(staff_sessions, staff_accounts);
+diesel::joinable!(staff_sessions -> staff_accounts (login));
 diesel::allow_tables_to_appear_in_same_query!(
     schema_info,
     users,

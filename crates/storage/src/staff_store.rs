@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use identity::staff::{Role, SignInState, StaffAccount};
 
-use crate::schema::{staff_accounts, staff_audit};
+use crate::schema::{staff_accounts, staff_audit, staff_sessions};
 use crate::{DbConn, StorageError, with_conn};
 
 #[derive(Clone, Copy, Debug)]
@@ -160,6 +160,60 @@ impl DbStaff {
             Some(until) if next.locked(now) => Ok(SignIn::Locked { until }),
             _ => Ok(SignIn::Refused),
         }
+    }
+
+    /// Opens a session for `login`: the cookie token's hash and the
+    /// session's CSRF token, until `expires_at`.
+    pub fn open_session(
+        conn: &mut DbConn,
+        token_hash: &str,
+        login: &str,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::insert_into(staff_sessions::table)
+            .values((
+                staff_sessions::token_hash.eq(token_hash),
+                staff_sessions::login.eq(login),
+                staff_sessions::csrf.eq(csrf),
+                staff_sessions::created_at.eq(now.naive_utc()),
+                staff_sessions::expires_at.eq(expires_at.naive_utc()),
+            ))
+            .execute(c))?;
+        Ok(())
+    }
+
+    /// The account and CSRF token of a live session of an enabled account.
+    pub fn session(
+        conn: &mut DbConn,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(StaffAccount, String)>, StorageError> {
+        let row: Option<(AccountRow, String)> = with_conn!(conn, |c| staff_sessions::table
+            .inner_join(staff_accounts::table)
+            .filter(staff_sessions::token_hash.eq(token_hash))
+            .filter(staff_sessions::expires_at.gt(now.naive_utc()))
+            .filter(staff_accounts::disabled.eq(false))
+            .select((
+                (
+                    staff_accounts::login,
+                    staff_accounts::name,
+                    staff_accounts::role,
+                    staff_accounts::stores,
+                    staff_accounts::disabled,
+                ),
+                staff_sessions::csrf,
+            ))
+            .first(c)
+            .optional())?;
+        row.map(|(account_row, csrf)| Ok((account(account_row)?, csrf))).transpose()
+    }
+
+    /// Ends a session (sign-out); ending one that is gone is no error.
+    pub fn close_session(conn: &mut DbConn, token_hash: &str) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::delete(staff_sessions::table.find(token_hash)).execute(c))?;
+        Ok(())
     }
 
     /// Records who did what (to which order).

@@ -63,7 +63,19 @@ fn accounts_sign_in_lock_out_and_leave_a_trail() {
             SignIn::Accepted(_)
         ));
 
+        let expires = later + Duration::hours(8);
+        DbStaff::open_session(&mut conn, "h-1", "olga", "csrf-1", later, expires).unwrap();
+        assert_eq!(DbStaff::session(&mut conn, "h-1", later).unwrap(), Some((picker(), "csrf-1".to_owned())));
+        assert_eq!(DbStaff::session(&mut conn, "h-1", expires).unwrap(), None, "{backend}: expired");
+        assert_eq!(DbStaff::session(&mut conn, "h-2", later).unwrap(), None);
+
         assert!(DbStaff::set_disabled(&mut conn, "olga", true).unwrap());
+        assert_eq!(
+            DbStaff::session(&mut conn, "h-1", later).unwrap(),
+            None,
+            "a disabled account's session ends"
+        );
+        DbStaff::close_session(&mut conn, "h-1").unwrap();
         assert_eq!(DbStaff::sign_in(&mut conn, "olga", matches("new"), later).unwrap(), SignIn::Refused);
         assert!(!DbStaff::set_disabled(&mut conn, "nobody", true).unwrap());
 

@@ -1,2 +1,3 @@
+DROP TABLE staff_sessions;
 DROP TABLE staff_audit;
 DROP TABLE staff_accounts;

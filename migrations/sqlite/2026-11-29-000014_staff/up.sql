@@ -24,3 +24,13 @@ CREATE TABLE staff_audit (
     detail    TEXT NOT NULL
 );
 CREATE INDEX staff_audit_order ON staff_audit (order_ref, id);
+
+-- Signed-in console sessions: the cookie's token is kept as its SHA-256;
+-- each session has its own CSRF token for the forms it is shown.
+CREATE TABLE staff_sessions (
+    token_hash TEXT PRIMARY KEY,
+    login      TEXT NOT NULL REFERENCES staff_accounts (login) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
