@@ -239,6 +239,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub mcp_api_addr: ListenAddr,
     pub kuper_listener_addr: ListenAddr,
+    pub console_addr: ListenAddr,
     pub kuper_operator_token: Option<SecretString>,
     /// Bearer token of the merchant's systems on `/merchant/stock`.
     pub stock_api_token: Option<SecretString>,
@@ -332,6 +333,7 @@ impl Config {
             },
             mcp_api_addr: raw.required("mcp_api", "addr", ListenAddr::parse)?,
             kuper_listener_addr: raw.required("kuper_listener", "addr", ListenAddr::parse)?,
+            console_addr: raw.required("console", "addr", ListenAddr::parse)?,
             kuper_operator_token: raw
                 .optional("kuper_listener", "operator_token", parse_non_empty)?
                 .map(SecretString::from),
@@ -386,7 +388,7 @@ impl Config {
             ConfigError::new(lookup(section, name).env_var(), format!("is required by {service}"))
         };
         match service {
-            Service::McpApi => Ok(()),
+            Service::McpApi | Service::Console => Ok(()),
             Service::KuperListener => {
                 if self.kuper_webhook.secret.is_none() {
                     return Err(required("kuper_webhook", "secret"));
@@ -403,6 +405,7 @@ impl Config {
         match service {
             Service::McpApi => &self.mcp_api_addr,
             Service::KuperListener => &self.kuper_listener_addr,
+            Service::Console => &self.console_addr,
         }
     }
 }

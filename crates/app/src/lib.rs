@@ -26,6 +26,8 @@ pub use actix_web::web;
 pub enum Service {
     McpApi,
     KuperListener,
+    /// The staff console (server-rendered pages).
+    Console,
 }
 
 impl Service {
@@ -33,6 +35,7 @@ impl Service {
         match self {
             Service::McpApi => "mcp-api",
             Service::KuperListener => "kuper-listener",
+            Service::Console => "console",
         }
     }
 }

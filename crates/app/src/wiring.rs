@@ -364,3 +364,11 @@ fn start_dispatcher(db: &Database, config: &Config) -> Result<(), StartError> {
     actix_web::rt::spawn(dispatcher.run(kuper.dispatch_interval));
     Ok(())
 }
+
+/// The staff console's routes.
+pub fn console(
+    db: &Database,
+    _config: &Config,
+) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
+    Ok(console::configure(console::ConsoleState { db: db.clone() }))
+}

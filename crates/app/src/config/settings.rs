@@ -63,6 +63,12 @@ pub const SETTINGS: &[Setting] = &[
         "Listen address of `mcp-api` (`HOST:PORT`; port 0 picks a free port).",
     ),
     setting("kuper_listener", "addr", Some("127.0.0.1:8081"), "Listen address of `kuper-listener`."),
+    setting(
+        "console",
+        "addr",
+        Some("127.0.0.1:8083"),
+        "Listen address of the staff console (never the port Kuper posts webhooks to).",
+    ),
     Setting {
         secret: true,
         ..setting(

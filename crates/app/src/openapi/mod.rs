@@ -20,6 +20,8 @@ pub const SEED_VERSION: &str = "1.0.5";
 pub(crate) fn service_routes(service: Service) -> fn(&mut ServiceConfig) {
     match service {
         Service::McpApi => mcp_http::routes,
+        // The console's pages are HTML for people, not an API.
+        Service::Console => |_| {},
         Service::KuperListener => kuper_http::routes,
     }
 }
@@ -49,6 +51,11 @@ pub fn spec(service: Service) -> OpenApi {
                 "stock_api",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+        }
+        Service::Console => {
+            api.info.title = "Staff console".into();
+            api.info.version = crate_version.into();
+            api.info.description = Some("Operations of the staff console; its pages are HTML.".into());
         }
         Service::KuperListener => {
             api.info.title = "Kuper listener".into();

@@ -116,6 +116,12 @@ impl Browser {
         self.session("POST", &format!("/element/{element}/click"), &json!({}));
     }
 
+    /// Types `text` into the field matching `css`.
+    pub fn fill(&self, css: &str, text: &str) {
+        let element = self.element(css);
+        self.session("POST", &format!("/element/{element}/value"), &json!({"text": text}));
+    }
+
     pub fn text(&self, css: &str) -> String {
         let element = self.element(css);
         self.session("GET", &format!("/element/{element}/text"), &Value::Null)
