@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, cargo};
 
-const SERVICES: [&str; 2] = ["mcp-api", "kuper-listener"];
+const SERVICES: [&str; 3] = ["mcp-api", "kuper-listener", "merchant-console"];
+/// The demo staff account `xtask up` creates for the console.
+const DEMO_STAFF: (&str, &str) = ("demo", "demo-console-password");
+const CONSOLE_URL: &str = "http://127.0.0.1:8083";
 const DEFAULT_DATABASE: &str = "sqlite://var/merchant.db";
 /// Only for local runs; production sets its own secrets.
 const DEV_WEBHOOK_SECRET: &str = "dev-webhook-secret";
@@ -101,6 +104,25 @@ fn prepare_database(root: &Path, bin_dir: &Path, local: &Local) -> Result {
             merchantctl(&["kuper", "store", store, "--integration", integration])?;
         }
     }
+    demo_staff(root, bin_dir, local)
+}
+
+/// An admin account for the console, made once; its sign-in is printed.
+fn demo_staff(root: &Path, bin_dir: &Path, local: &Local) -> Result {
+    use std::io::Write;
+    let (login, password) = DEMO_STAFF;
+    let mut create = Command::new(bin_dir.join("merchantctl"))
+        .current_dir(root)
+        .envs(local.env.iter().map(|(k, v)| (*k, v)))
+        .args(["staff", "create", login, "--role", "admin", "--name", "Демо"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    create.stdin.take().expect("piped").write_all(format!("{password}\n").as_bytes())?;
+    // An existing account (a second `up`) is kept as it is.
+    create.wait()?;
+    eprintln!("xtask: the staff console is at {CONSOLE_URL}; sign in as {login} / {password}");
     Ok(())
 }
 
