@@ -172,3 +172,52 @@ fn a_picker_signs_in_in_a_real_browser_and_sees_the_queue() {
     browser.wait_for("table#lines", Duration::from_secs(10));
     assert!(browser.text("#status").contains("created"));
 }
+
+#[test]
+fn staff_pick_a_kuper_order_step_by_step_and_the_page_says_what_was_refused() {
+    for t in TestDatabase::each_backend_migrated() {
+        setup(&t);
+        let backend = t.db.backend();
+        let dir = tempfile::tempdir().unwrap();
+        let service = start(&t, dir.path());
+        let http = client();
+        assert_eq!(sign_in(&service, &http, "olga", PASSWORD).status(), 303);
+        let page = || http.get(service.url("/orders/kuper/H-1")).send().unwrap().text().unwrap();
+        let step = |fields: &[(&str, &str)]| {
+            let mut form: Vec<(&str, String)> = vec![("csrf", csrf(&page()))];
+            form.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            http.post(service.url("/orders/kuper/H-1/step")).form(&form).send().unwrap()
+        };
+        // Out of turn: the flow's reason beside the form, nothing queued.
+        let early = step(&[("action", "ready_for_delivery"), ("qty_0", "1")]);
+        assert_eq!(early.status(), 409, "{backend}");
+        assert!(early.text().unwrap().contains("step-error"));
+        assert_eq!(step(&[("action", "in_work")]).status(), 303, "{backend}");
+        assert_eq!(step(&[("action", "assembled")]).status(), 303);
+        // Bad input is named and changes nothing.
+        let bad = step(&[("action", "ready_for_delivery"), ("qty_0", "много")]);
+        assert_eq!(bad.status(), 422);
+        assert!(bad.text().unwrap().contains("целое число"));
+        let over = step(&[("action", "ready_for_delivery"), ("qty_0", "5")]);
+        assert_eq!(over.status(), 422, "{backend}: more than ordered");
+        assert_eq!(step(&[("action", "ready_for_delivery"), ("qty_0", "1"), ("packs", "2")]).status(), 303);
+        // A form without the session's token is refused.
+        let forged =
+            http.post(service.url("/orders/kuper/H-1/step")).form(&[("action", "canceled")]).send().unwrap();
+        assert_eq!(forged.status(), 403);
+
+        let view = DbKuperInbox::order(&mut t.db.get().unwrap(), "H-1").unwrap().unwrap();
+        let queued: Vec<&str> = view.notifications.iter().map(|n| n.kind.as_str()).collect();
+        assert_eq!(queued, ["order.in_work", "order.assembled", "order.ready_for_delivery"], "{backend}");
+        assert_eq!(view.lines[0].picked.map(|p| p.to_string()), Some("1".into()));
+        let shown = page();
+        assert!(shown.contains("olga: order.ready_for_delivery"), "the audit trail: {shown}");
+        // The other store's order is not the picker's to step.
+        let theirs = http
+            .post(service.url("/orders/kuper/H-2/step"))
+            .form(&[("csrf", csrf(&shown).as_str()), ("action", "in_work")])
+            .send()
+            .unwrap();
+        assert_eq!(theirs.status(), 403, "{backend}");
+    }
+}

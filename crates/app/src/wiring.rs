@@ -368,7 +368,7 @@ fn start_dispatcher(db: &Database, config: &Config) -> Result<(), StartError> {
 /// The staff console's routes.
 pub fn console(
     db: &Database,
-    _config: &Config,
+    config: &Config,
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
-    Ok(console::configure(console::ConsoleState { db: db.clone() }))
+    Ok(console::configure(console::ConsoleState { db: db.clone(), rules: config.kuper.rules }))
 }

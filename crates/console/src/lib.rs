@@ -9,6 +9,7 @@
 //! `identity::staff`'s rule: a picker sees only their stores' orders.
 
 mod pages;
+mod picking;
 
 use std::fmt::Write as _;
 
@@ -27,6 +28,8 @@ const SESSION_HOURS: i64 = 8;
 #[derive(Clone, Debug)]
 pub struct ConsoleState {
     pub db: Database,
+    /// The merchant's choices in the Kuper rules (weight tolerance).
+    pub rules: orders::kuper::KuperRules,
 }
 
 pub fn configure(state: ConsoleState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
@@ -37,7 +40,8 @@ pub fn configure(state: ConsoleState) -> impl Fn(&mut web::ServiceConfig) + Clon
             .service(sign_in)
             .service(logout)
             .service(queue)
-            .service(kuper_order);
+            .service(kuper_order)
+            .service(kuper_step);
     }
 }
 
@@ -268,19 +272,14 @@ async fn queue(
     )
 }
 
-/// A Kuper order: what Kuper told us, its lines, its history and who did
-/// what; 403 for a picker of another store.
-#[get("/orders/kuper/{id}")]
-async fn kuper_order(
-    req: HttpRequest,
-    state: web::Data<ConsoleState>,
-    path: web::Path<String>,
+/// A Kuper order's page, with `error` beside its form when a step was
+/// refused.
+async fn order_page(
+    state: &ConsoleState,
+    staff: &Staff,
+    id: String,
+    error: Option<(StatusCode, String)>,
 ) -> HttpResponse {
-    let staff = match signed_in(&state, &req).await {
-        Ok(staff) => staff,
-        Err(response) => return response,
-    };
-    let id = path.into_inner();
     let original = id.clone();
     let read = state
         .db
@@ -295,7 +294,8 @@ async fn kuper_order(
         .await;
     match read {
         Ok((Some(order), trail)) if staff.account.may(Permission::PickIn(&order.store_id)) => {
-            html(StatusCode::OK, pages::kuper_order(&staff.account, &staff.csrf, &order, &trail))
+            let (status, message) = error.map_or((StatusCode::OK, None), |(status, m)| (status, Some(m)));
+            html(status, pages::kuper_order(&staff.account, &staff.csrf, &order, &trail, message.as_deref()))
         }
         Ok((Some(_), _)) => {
             html(StatusCode::FORBIDDEN, pages::message("Нет доступа", "Этот заказ другого магазина."))
@@ -304,6 +304,83 @@ async fn kuper_order(
             StatusCode::NOT_FOUND,
             pages::message("Заказ не найден", &format!("Нет заказа Купера {id}.")),
         ),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// A Kuper order: what Kuper told us, its lines, its history and who did
+/// what; 403 for a picker of another store.
+#[get("/orders/kuper/{id}")]
+async fn kuper_order(
+    req: HttpRequest,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    match signed_in(&state, &req).await {
+        Ok(staff) => order_page(&state, &staff, path.into_inner(), None).await,
+        Err(response) => response,
+    }
+}
+
+/// A staff step from the picking form: checked, taken by the flow (its
+/// notification queued), and recorded in the audit trail.
+#[post("/orders/kuper/{id}/step")]
+async fn kuper_step(
+    req: HttpRequest,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let staff = match signed_in(&state, &req).await {
+        Ok(staff) => staff,
+        Err(response) => return response,
+    };
+    let csrf = form.get("csrf").map_or("", String::as_str);
+    if !domain::same_secret(csrf.as_bytes(), staff.csrf.as_bytes()) {
+        return html(StatusCode::FORBIDDEN, pages::message("Форма устарела", "Обновите страницу."));
+    }
+    let id = path.into_inner();
+    let original = id.clone();
+    let order = match state.db.run(move |conn| DbKuperInbox::order(conn, &original)).await {
+        Ok(Some(order)) => order,
+        Ok(None) => return html(StatusCode::NOT_FOUND, pages::message("Заказ не найден", &id)),
+        Err(e) => return unavailable(&e),
+    };
+    if !staff.account.may(Permission::PickIn(&order.store_id)) {
+        return html(StatusCode::FORBIDDEN, pages::message("Нет доступа", "Этот заказ другого магазина."));
+    }
+    let request = match picking::request(&form, &order.lines) {
+        Ok(request) => request,
+        Err(message) => {
+            return order_page(&state, &staff, id, Some((StatusCode::UNPROCESSABLE_ENTITY, message))).await;
+        }
+    };
+    let (rules, login, original, now) = (state.rules, staff.account.login.clone(), id.clone(), Utc::now());
+    let done = state
+        .db
+        .run(move |conn| {
+            let outcome = DbKuperInbox::act_under(conn, &original, &request, rules, now)?;
+            if outcome.is_ok() {
+                let entry = AuditEntry {
+                    at: now,
+                    login,
+                    action: request.action.notification().into(),
+                    order_ref: Some(format!("kuper:{original}")),
+                    detail: request.payload.to_string(),
+                };
+                DbStaff::audit(conn, &entry)?;
+            }
+            Ok::<_, storage::StorageError>(outcome)
+        })
+        .await;
+    match done {
+        Ok(Ok(_)) => see_other(&format!("/orders/kuper/{id}")),
+        Ok(Err(e @ orders::kuper::ActError::Illegal(_))) => {
+            order_page(&state, &staff, id, Some((StatusCode::CONFLICT, e.to_string()))).await
+        }
+        Ok(Err(e)) => {
+            order_page(&state, &staff, id, Some((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))).await
+        }
         Err(e) => unavailable(&e),
     }
 }

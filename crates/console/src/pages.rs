@@ -125,11 +125,51 @@ pub fn queue(
     )
 }
 
+/// The picking form: per line what was found (pieces, or grams for goods
+/// sold by weight), a replacement, and the steps of the flow.
+fn picking_form(csrf: &str, order: &KuperOrderView, error: Option<&str>) -> Markup {
+    html! {
+        form method="post" action=(format!("/orders/kuper/{}/step", order.original_order_id)) id="picking" {
+            input type="hidden" name="csrf" value=(csrf);
+            table {
+                thead { tr { th { "Позиция" } th { "Собрано" } th { "Замена" } th { "Сколько замены" } } }
+                tbody {
+                    @for (i, line) in order.lines.iter().enumerate().filter(|(_, l)| l.replaces.is_none()) {
+                        tr {
+                            td { (line.position_id) }
+                            td {
+                                @if line.weighted {
+                                    input type="number" min="0" name=(format!("grams_{i}")) value=(line.ordered.thousandths()); " г"
+                                } @else {
+                                    input type="number" min="0" name=(format!("qty_{i}")) value=(line.ordered.whole_units()); " шт"
+                                }
+                            }
+                            td { input name=(format!("repl_{i}")) placeholder="SKU замены"; }
+                            td {
+                                input type="number" min="0" name=(format!("repl_qty_{i}")) placeholder="шт";
+                                input type="number" min="0" name=(format!("repl_grams_{i}")) placeholder="г";
+                            }
+                        }
+                    }
+                }
+            }
+            label { "Пакетов " input type="number" min="1" name="packs" value="1"; }
+            label { "Код выдачи " input name="code"; }
+            label { "Причина отмены " input name="reason"; }
+            @if let Some(error) = error { p.error id="step-error" { (error) } }
+            @for (action, label) in crate::picking::STEPS {
+                button type="submit" name="action" value=(action) { (label) } " "
+            }
+        }
+    }
+}
+
 pub fn kuper_order(
     account: &StaffAccount,
     csrf: &str,
     order: &KuperOrderView,
     trail: &[AuditEntry],
+    error: Option<&str>,
 ) -> Markup {
     let d = &order.details;
     let kuper_status = order.kuper_status.map_or("—", |s| s.as_str());
@@ -163,6 +203,10 @@ pub fn kuper_order(
                         }
                     }
                 }
+            }
+            @if !order.status.is_final() {
+                h2 { "Сборка" }
+                (picking_form(csrf, order, error))
             }
             h2 { "История" }
             table id="history" {
