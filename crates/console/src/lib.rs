@@ -71,27 +71,67 @@ fn unavailable(e: &dyn std::fmt::Display) -> HttpResponse {
     html(StatusCode::SERVICE_UNAVAILABLE, pages::message("Сервис временно недоступен", "Попробуйте ещё раз."))
 }
 
-/// The signed-in staff member of a request, if any.
+/// The signed-in staff member of a request: an extractor, so a handler
+/// that takes one is never reached without a session (the answer is then
+/// the way to sign in, or a 503 when the database does not answer).
 struct Staff {
     account: StaffAccount,
     csrf: String,
     token_hash: String,
 }
 
-async fn staff_of(state: &ConsoleState, req: &HttpRequest) -> Result<Option<Staff>, HttpResponse> {
-    let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
-    let token_hash = hash(&token);
-    let lookup = token_hash.clone();
-    let found = state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await;
-    match found {
-        Ok(found) => Ok(found.map(|(account, csrf)| Staff { account, csrf, token_hash })),
-        Err(e) => Err(unavailable(&e)),
+#[derive(Debug)]
+enum NoStaff {
+    SignIn,
+    Unavailable,
+}
+
+impl std::fmt::Display for NoStaff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NoStaff::SignIn => "not signed in",
+            NoStaff::Unavailable => "the database did not answer",
+        })
     }
 }
 
-/// The staff member, or the answer to give instead (sign in first).
-async fn signed_in(state: &ConsoleState, req: &HttpRequest) -> Result<Staff, HttpResponse> {
-    staff_of(state, req).await?.ok_or_else(|| see_other("/login"))
+impl actix_web::ResponseError for NoStaff {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            NoStaff::SignIn => StatusCode::SEE_OTHER,
+            NoStaff::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            NoStaff::SignIn => see_other("/login"),
+            NoStaff::Unavailable => unavailable(self),
+        }
+    }
+}
+
+impl actix_web::FromRequest for Staff {
+    type Error = NoStaff;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Staff, NoStaff>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<ConsoleState>>().cloned();
+        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        Box::pin(async move {
+            let (Some(state), Some(token)) = (state, token) else { return Err(NoStaff::SignIn) };
+            let token_hash = hash(&token);
+            let lookup = token_hash.clone();
+            match state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await {
+                Ok(Some((account, csrf))) => Ok(Staff { account, csrf, token_hash }),
+                Ok(None) => Err(NoStaff::SignIn),
+                Err(e) => {
+                    tracing::error!(error = %e, "console: sessions cannot be read");
+                    Err(NoStaff::Unavailable)
+                }
+            }
+        })
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -200,11 +240,7 @@ struct CsrfForm {
 }
 
 #[post("/logout")]
-async fn logout(req: HttpRequest, state: web::Data<ConsoleState>, form: web::Form<CsrfForm>) -> HttpResponse {
-    let staff = match signed_in(&state, &req).await {
-        Ok(staff) => staff,
-        Err(response) => return response,
-    };
+async fn logout(staff: Staff, state: web::Data<ConsoleState>, form: web::Form<CsrfForm>) -> HttpResponse {
     if !domain::same_secret(form.csrf.as_bytes(), staff.csrf.as_bytes()) {
         return html(StatusCode::FORBIDDEN, pages::message("Форма устарела", "Обновите страницу."));
     }
@@ -229,15 +265,7 @@ struct QueueQuery {
 /// The queue of both channels: what needs a person first, then the orders,
 /// newest first; a picker sees their stores only.
 #[get("/")]
-async fn queue(
-    req: HttpRequest,
-    state: web::Data<ConsoleState>,
-    query: web::Query<QueueQuery>,
-) -> HttpResponse {
-    let staff = match signed_in(&state, &req).await {
-        Ok(staff) => staff,
-        Err(response) => return response,
-    };
+async fn queue(staff: Staff, state: web::Data<ConsoleState>, query: web::Query<QueueQuery>) -> HttpResponse {
     let blank = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let filter = BookFilter {
         channel: blank(&query.channel),
@@ -311,30 +339,19 @@ async fn order_page(
 /// A Kuper order: what Kuper told us, its lines, its history and who did
 /// what; 403 for a picker of another store.
 #[get("/orders/kuper/{id}")]
-async fn kuper_order(
-    req: HttpRequest,
-    state: web::Data<ConsoleState>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    match signed_in(&state, &req).await {
-        Ok(staff) => order_page(&state, &staff, path.into_inner(), None).await,
-        Err(response) => response,
-    }
+async fn kuper_order(staff: Staff, state: web::Data<ConsoleState>, path: web::Path<String>) -> HttpResponse {
+    order_page(&state, &staff, path.into_inner(), None).await
 }
 
 /// A staff step from the picking form: checked, taken by the flow (its
 /// notification queued), and recorded in the audit trail.
 #[post("/orders/kuper/{id}/step")]
 async fn kuper_step(
-    req: HttpRequest,
+    staff: Staff,
     state: web::Data<ConsoleState>,
     path: web::Path<String>,
     form: web::Form<std::collections::HashMap<String, String>>,
 ) -> HttpResponse {
-    let staff = match signed_in(&state, &req).await {
-        Ok(staff) => staff,
-        Err(response) => return response,
-    };
     let csrf = form.get("csrf").map_or("", String::as_str);
     if !domain::same_secret(csrf.as_bytes(), staff.csrf.as_bytes()) {
         return html(StatusCode::FORBIDDEN, pages::message("Форма устарела", "Обновите страницу."));
