@@ -55,8 +55,12 @@ pub fn run(
     runtime.block_on(async {
         match command {
             OrdersCommand::List { status, channel, store, limit } => {
-                let filter =
-                    BookFilter { channel: channel.clone(), store: store.clone(), status: status.clone() };
+                let filter = BookFilter {
+                    channel: channel.clone(),
+                    store: store.clone(),
+                    status: status.clone(),
+                    within: None,
+                };
                 println!(
                     "{:<36}  {:<7}  {:<16}  {:<10}  {:<18}  {:<20}  created (UTC)",
                     "id", "channel", "status", "store", "fulfilment", "channel's id"

@@ -58,6 +58,16 @@ pub struct StaffAccount {
 }
 
 impl StaffAccount {
+    /// The stores whose orders this account works, for a query to be
+    /// limited by; `None`: every store (the same rule as [`may`](Self::may)
+    /// with `PickIn`).
+    pub fn store_scope(&self) -> Option<&[String]> {
+        match self.role {
+            Role::Picker => Some(&self.stores),
+            Role::Admin | Role::Operator => None,
+        }
+    }
+
     /// Whether this account may do `what`.
     pub fn may(&self, what: Permission<'_>) -> bool {
         if self.disabled {
@@ -182,6 +192,9 @@ mod tests {
         ];
         for (role, stores, what, allowed) in cases {
             assert_eq!(account(role, stores).may(what), allowed, "{role:?} {stores:?} {what:?}");
+            if let (P::PickIn(store), Some(scope)) = (what, account(role, stores).store_scope()) {
+                assert_eq!(scope.iter().any(|s| s == store), allowed, "the scope says what may says");
+            }
             let disabled = StaffAccount { disabled: true, ..account(role, stores) };
             assert!(!disabled.may(what), "a disabled account may nothing");
         }

@@ -34,6 +34,8 @@ pub struct BookFilter {
     pub channel: Option<String>,
     pub store: Option<String>,
     pub status: Option<String>,
+    /// Only these stores (a picker's), when set.
+    pub within: Option<Vec<String>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +54,9 @@ impl DbOrderBook {
                 let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
                 if let Some(store) = &filter.store {
                     query = query.filter(orders::store_id.eq(store.clone()));
+                }
+                if let Some(within) = &filter.within {
+                    query = query.filter(orders::store_id.eq_any(within.clone()));
                 }
                 if let Some(status) = &filter.status {
                     query = query.filter(orders::status.eq(status.clone()));
@@ -85,6 +90,9 @@ impl DbOrderBook {
                 let mut query = kuper_orders::table.into_boxed();
                 if let Some(store) = &filter.store {
                     query = query.filter(kuper_orders::store_id.eq(store.clone()));
+                }
+                if let Some(within) = &filter.within {
+                    query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
                 }
                 if let Some(status) = &filter.status {
                     query = query.filter(kuper_orders::status.eq(status.clone()));

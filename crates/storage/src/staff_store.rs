@@ -12,20 +12,29 @@ use crate::{DbConn, StorageError, with_conn};
 #[derive(Clone, Copy, Debug)]
 pub struct DbStaff;
 
-type AccountRow = (String, String, String, String, bool);
+/// An account as every read selects it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = staff_accounts)]
+struct AccountRow {
+    login: String,
+    name: String,
+    role: String,
+    stores: String,
+    disabled: bool,
+}
 
 fn corrupt(what: &str, detail: &str) -> StorageError {
     StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
 }
 
-fn account((login, name, role, stores, disabled): AccountRow) -> Result<StaffAccount, StorageError> {
+fn account(row: AccountRow) -> Result<StaffAccount, StorageError> {
     Ok(StaffAccount {
-        role: Role::parse(&role).ok_or_else(|| corrupt("staff_accounts.role", &role))?,
-        stores: serde_json::from_str(&stores)
+        role: Role::parse(&row.role).ok_or_else(|| corrupt("staff_accounts.role", &row.role))?,
+        stores: serde_json::from_str(&row.stores)
             .map_err(|e| corrupt("staff_accounts.stores", &e.to_string()))?,
-        login,
-        name,
-        disabled,
+        login: row.login,
+        name: row.name,
+        disabled: row.disabled,
     })
 }
 
@@ -80,13 +89,7 @@ impl DbStaff {
     pub fn list(conn: &mut DbConn) -> Result<Vec<StaffAccount>, StorageError> {
         let rows: Vec<AccountRow> = with_conn!(conn, |c| staff_accounts::table
             .order(staff_accounts::login)
-            .select((
-                staff_accounts::login,
-                staff_accounts::name,
-                staff_accounts::role,
-                staff_accounts::stores,
-                staff_accounts::disabled,
-            ))
+            .select(AccountRow::as_select())
             .load(c))?;
         rows.into_iter().map(account).collect()
     }
@@ -120,22 +123,18 @@ impl DbStaff {
         matches: impl Fn(&str) -> bool,
         now: DateTime<Utc>,
     ) -> Result<SignIn, StorageError> {
-        type Row = (String, String, String, String, bool, String, i32, Option<NaiveDateTime>);
+        type Row = (AccountRow, String, i32, Option<NaiveDateTime>);
         let row: Option<Row> = with_conn!(conn, |c| staff_accounts::table
             .find(login)
             .select((
-                staff_accounts::login,
-                staff_accounts::name,
-                staff_accounts::role,
-                staff_accounts::stores,
-                staff_accounts::disabled,
+                AccountRow::as_select(),
                 staff_accounts::password_hash,
                 staff_accounts::failures,
                 staff_accounts::locked_until,
             ))
             .first(c)
             .optional())?;
-        let Some((login, name, role, stores, disabled, hash, failures, locked_until)) = row else {
+        let Some((found, hash, failures, locked_until)) = row else {
             return Ok(SignIn::Refused);
         };
         let state = SignInState {
@@ -145,16 +144,16 @@ impl DbStaff {
         if let (true, Some(until)) = (state.locked(now), state.locked_until) {
             return Ok(SignIn::Locked { until });
         }
-        let succeeded = !disabled && matches(&hash);
+        let succeeded = !found.disabled && matches(&hash);
         let next = state.after(succeeded, now);
-        with_conn!(conn, |c| diesel::update(staff_accounts::table.find(&login))
+        with_conn!(conn, |c| diesel::update(staff_accounts::table.find(&found.login))
             .set((
                 staff_accounts::failures.eq(i32::try_from(next.failures).unwrap_or(i32::MAX)),
                 staff_accounts::locked_until.eq(next.locked_until.map(|t| t.naive_utc())),
             ))
             .execute(c))?;
         if succeeded {
-            return Ok(SignIn::Accepted(account((login, name, role, stores, disabled))?));
+            return Ok(SignIn::Accepted(account(found)?));
         }
         match next.locked_until {
             Some(until) if next.locked(now) => Ok(SignIn::Locked { until }),
@@ -195,16 +194,7 @@ impl DbStaff {
             .filter(staff_sessions::token_hash.eq(token_hash))
             .filter(staff_sessions::expires_at.gt(now.naive_utc()))
             .filter(staff_accounts::disabled.eq(false))
-            .select((
-                (
-                    staff_accounts::login,
-                    staff_accounts::name,
-                    staff_accounts::role,
-                    staff_accounts::stores,
-                    staff_accounts::disabled,
-                ),
-                staff_sessions::csrf,
-            ))
+            .select((AccountRow::as_select(), staff_sessions::csrf))
             .first(c)
             .optional())?;
         row.map(|(account_row, csrf)| Ok((account(account_row)?, csrf))).transpose()

@@ -51,6 +51,8 @@ fn both_channels_are_one_book_newest_first() {
         assert_eq!(only(BookFilter { channel: Some("kuper".into()), ..BookFilter::default() }), 1);
         assert_eq!(only(BookFilter { store: Some("S2".into()), ..BookFilter::default() }), 0);
         assert_eq!(only(BookFilter { status: Some("in_work".into()), ..BookFilter::default() }), 1);
+        assert_eq!(only(BookFilter { within: Some(vec!["S1".into()]), ..BookFilter::default() }), 2);
+        assert_eq!(only(BookFilter { within: Some(vec!["S2".into()]), ..BookFilter::default() }), 0);
         assert_eq!(DbOrderBook::list(&mut conn, &BookFilter::default(), 1).unwrap().len(), 1, "the limit");
 
         let view = DbKuperInbox::order(&mut conn, "H-BOOK").unwrap().unwrap();
