@@ -240,6 +240,8 @@ pub struct Config {
     pub mcp_api_addr: ListenAddr,
     pub kuper_listener_addr: ListenAddr,
     pub console_addr: ListenAddr,
+    /// The console's cookies are `Secure`.
+    pub console_secure_cookies: bool,
     pub kuper_operator_token: Option<SecretString>,
     /// Bearer token of the merchant's systems on `/merchant/stock`.
     pub stock_api_token: Option<SecretString>,
@@ -334,6 +336,7 @@ impl Config {
             mcp_api_addr: raw.required("mcp_api", "addr", ListenAddr::parse)?,
             kuper_listener_addr: raw.required("kuper_listener", "addr", ListenAddr::parse)?,
             console_addr: raw.required("console", "addr", ListenAddr::parse)?,
+            console_secure_cookies: raw.required("console", "secure_cookies", parse_bool)?,
             kuper_operator_token: raw
                 .optional("kuper_listener", "operator_token", parse_non_empty)?
                 .map(SecretString::from),

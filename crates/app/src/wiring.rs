@@ -370,5 +370,14 @@ pub fn console(
     db: &Database,
     config: &Config,
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
-    Ok(console::configure(console::ConsoleState { db: db.clone(), rules: config.kuper.rules }))
+    // The replacement search reads the same projections `mcp-api` builds,
+    // kept current the same way.
+    let catalog = catalog_state(db, config)?;
+    Ok(console::configure(console::ConsoleState {
+        db: db.clone(),
+        rules: config.kuper.rules,
+        ordering: Arc::new(ordering(db, config)),
+        catalog: Some(console::ConsoleCatalog { repo: catalog.repo, index: catalog.index }),
+        secure_cookies: config.console_secure_cookies,
+    }))
 }

@@ -20,20 +20,40 @@ pub const STEPS: [(&str, &str); 6] = [
     ("canceled", "Отменить"),
 ];
 
+/// What is wrong with the form: the field it is about (`None`: the step
+/// as a whole), and the message shown beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FormError {
+    fn at(field: &str, message: impl Into<String>) -> FormError {
+        FormError { field: Some(field.to_owned()), message: message.into() }
+    }
+
+    pub fn step(message: impl Into<String>) -> FormError {
+        FormError { field: None, message: message.into() }
+    }
+}
+
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map_or("", |v| v.trim())
 }
 
 /// A whole number from the form (`what` names it in the message).
-fn whole(form: &HashMap<String, String>, name: &str, what: &str) -> Result<Option<u32>, String> {
+fn whole(form: &HashMap<String, String>, name: &str, what: &str) -> Result<Option<u32>, FormError> {
     let text = field(form, name);
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<u32>().map(Some).map_err(|_| format!("{what}: «{text}» — нужно целое число"))
+    text.parse::<u32>()
+        .map(Some)
+        .map_err(|_| FormError::at(name, format!("{what}: «{text}» — нужно целое число")))
 }
 
-fn composition(form: &HashMap<String, String>, lines: &[LineView]) -> Result<Value, String> {
+fn composition(form: &HashMap<String, String>, lines: &[LineView]) -> Result<Value, FormError> {
     let mut positions = Vec::new();
     let mut replacements = Vec::new();
     for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.replaces.is_none()) {
@@ -64,28 +84,37 @@ fn composition(form: &HashMap<String, String>, lines: &[LineView]) -> Result<Val
     }
     positions.extend(replacements);
     let mut order = json!({ "positions": positions });
-    if let Some(packs) = whole(form, "packs", "пакеты")? {
-        order["packs"] = json!({ "count": packs });
+    match whole(form, "packs", "пакеты")? {
+        Some(0) => return Err(FormError::at("packs", "пакетов не меньше одного")),
+        Some(packs) => order["packs"] = json!({ "count": packs }),
+        None => {}
     }
     Ok(json!({ "order": order }))
 }
 
-/// The staff step the form asks for, checked; `Err` is the message to show.
-pub fn request(form: &HashMap<String, String>, lines: &[LineView]) -> Result<StaffRequest, String> {
-    let action: StaffAction = field(form, "action").parse()?;
-    let payload = match action {
-        StaffAction::Ready => composition(form, lines)?,
-        StaffAction::PickupCode => json!({ "code": field(form, "code") }),
+/// The staff step the form asks for, checked; `Err` is the message to show
+/// and where.
+pub fn request(form: &HashMap<String, String>, lines: &[LineView]) -> Result<StaffRequest, FormError> {
+    let action: StaffAction = field(form, "action").parse().map_err(FormError::step)?;
+    let (payload, about) = match action {
+        StaffAction::Ready => (composition(form, lines)?, None),
+        StaffAction::PickupCode => {
+            if field(form, "code").is_empty() {
+                return Err(FormError::at("code", "введите код выдачи"));
+            }
+            (json!({ "code": field(form, "code") }), Some("code"))
+        }
         StaffAction::Cancel => {
             let comment = field(form, "reason");
             if comment.is_empty() {
-                return Err("укажите причину отмены".into());
+                return Err(FormError::at("reason", "укажите причину отмены"));
             }
-            json!({ "reason": { "code": "merchant", "comment": comment } })
+            (json!({ "reason": { "code": "merchant", "comment": comment } }), Some("reason"))
         }
-        _ => json!({}),
+        _ => (json!({}), None),
     };
     kuper_client::payload::staff_request(action, &payload)
+        .map_err(|message| FormError { field: about.map(str::to_owned), message })
 }
 
 #[cfg(test)]
@@ -140,10 +169,21 @@ mod tests {
         let lines = [line("MILK", false)];
         let error =
             request(&form(&[("action", "ready_for_delivery"), ("qty_0", "два")]), &lines).unwrap_err();
-        assert!(error.contains("MILK") && error.contains("целое"), "{error}");
-        assert!(request(&form(&[("action", "canceled")]), &lines).unwrap_err().contains("причину"));
-        assert!(request(&form(&[("action", "teleport")]), &lines).is_err());
-        assert!(request(&form(&[("action", "pickup_code_created"), ("code", " ")]), &lines).is_err());
+        assert!(error.message.contains("MILK") && error.message.contains("целое"), "{error:?}");
+        assert_eq!(error.field.as_deref(), Some("qty_0"));
+        let error = request(&form(&[("action", "canceled")]), &lines).unwrap_err();
+        assert!(error.message.contains("причину") && error.field.as_deref() == Some("reason"));
+        assert_eq!(request(&form(&[("action", "teleport")]), &lines).unwrap_err().field, None);
+        let error = request(&form(&[("action", "pickup_code_created"), ("code", " ")]), &lines).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("code"));
+        let error = request(&form(&[("action", "ready_for_delivery"), ("packs", "-1")]), &lines).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("packs"));
+        let error = request(
+            &form(&[("action", "ready_for_delivery"), ("repl_0", "RYE"), ("repl_grams_0", "x")]),
+            &lines,
+        )
+        .unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("repl_grams_0"));
         let step = request(&form(&[("action", "in_work")]), &lines).unwrap();
         assert_eq!(step.action, StaffAction::StartAssembly);
     }

@@ -32,6 +32,8 @@ pub struct OutboxItem {
 pub struct OutboxRow {
     pub id: i64,
     pub order_id: String,
+    /// Kuper's id of the order (`None` if the order is gone).
+    pub original_order_id: Option<String>,
     pub kind: String,
     pub state: String,
     pub attempts: i32,
@@ -184,10 +186,22 @@ impl DbKuperOutbox {
                 ))
                 .load(c)
         })?;
+        let ours: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+        let originals: std::collections::HashMap<String, String> =
+            with_conn!(conn, |c| crate::schema::kuper_orders::table
+                .filter(crate::schema::kuper_orders::order_id.eq_any(&ours))
+                .select((
+                    crate::schema::kuper_orders::order_id,
+                    crate::schema::kuper_orders::original_order_id
+                ))
+                .load::<(String, String)>(c))?
+            .into_iter()
+            .collect();
         Ok(rows
             .into_iter()
             .map(|(id, order_id, kind, state, attempts, last_error)| OutboxRow {
                 id,
+                original_order_id: originals.get(&order_id).cloned(),
                 order_id,
                 kind,
                 state,

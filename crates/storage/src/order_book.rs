@@ -4,6 +4,8 @@
 //! do not have and is canceled with the reason), so the book is read from
 //! both, not stored twice.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -127,5 +129,41 @@ impl DbOrderBook {
         book.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         book.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(book)
+    }
+
+    /// A mark that changes whenever the orders `filter` lists change: a
+    /// new order, a status moved (each channel's count and latest update).
+    /// The console's live queue compares it instead of the whole list.
+    pub fn stamp(conn: &mut DbConn, filter: &BookFilter) -> Result<String, StorageError> {
+        use diesel::dsl::{count_star, max};
+        let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
+        let mut stamp = String::new();
+        if wants("mcp") {
+            let (n, latest): (i64, Option<NaiveDateTime>) = with_conn!(conn, |c| {
+                let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
+                if let Some(store) = &filter.store {
+                    query = query.filter(orders::store_id.eq(store.clone()));
+                }
+                if let Some(within) = &filter.within {
+                    query = query.filter(orders::store_id.eq_any(within.clone()));
+                }
+                query.select((count_star(), max(orders::updated_at))).first(c)
+            })?;
+            let _ = write!(stamp, "m{n}@{latest:?}");
+        }
+        if wants("kuper") {
+            let (n, latest): (i64, Option<NaiveDateTime>) = with_conn!(conn, |c| {
+                let mut query = kuper_orders::table.into_boxed();
+                if let Some(store) = &filter.store {
+                    query = query.filter(kuper_orders::store_id.eq(store.clone()));
+                }
+                if let Some(within) = &filter.within {
+                    query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
+                }
+                query.select((count_star(), max(kuper_orders::updated_at))).first(c)
+            })?;
+            let _ = write!(stamp, "k{n}@{latest:?}");
+        }
+        Ok(stamp)
     }
 }

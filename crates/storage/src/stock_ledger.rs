@@ -180,6 +180,32 @@ impl DbStock {
         Ok(rows.into_iter().map(|(store, at)| (store, at.and_utc())).collect())
     }
 
+    /// The stock figures of `sku` in every store that sells it.
+    pub fn offers_of_sku(conn: &mut DbConn, sku: &str) -> Result<Vec<OfferStockView>, StorageError> {
+        let rows: Vec<stock::StockRow> = with_conn!(conn, |c| offers::table
+            .filter(offers::sku.eq(sku))
+            .order(offers::store_id)
+            .select(stock::StockRow::as_select())
+            .load(c))?;
+        Ok(rows.into_iter().map(figures).collect())
+    }
+
+    /// The latest stock reports applied, newest first: (when, the report).
+    pub fn recent_batches(
+        conn: &mut DbConn,
+        limit: i64,
+    ) -> Result<Vec<(DateTime<Utc>, BatchReport)>, StorageError> {
+        let rows: Vec<(NaiveDateTime, String)> = with_conn!(conn, |c| stock_batches::table
+            .order(stock_batches::received_at.desc())
+            .limit(limit)
+            .select((stock_batches::received_at, stock_batches::report))
+            .load(c))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(at, report)| Some((at.and_utc(), serde_json::from_str(&report).ok()?)))
+            .collect())
+    }
+
     /// The stock figures of a store's offers (of `sku` only, when given).
     pub fn offers(
         conn: &mut DbConn,
@@ -194,21 +220,20 @@ impl DbStock {
             }
             query.order(offers::sku).limit(limit).select(stock::StockRow::as_select()).load(c)
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let s = row.stock();
-                OfferStockView {
-                    sku: row.sku,
-                    store_id: row.store_id,
-                    shelf: s.shelf.to_string(),
-                    as_of: s.as_of,
-                    held: s.held.to_string(),
-                    sold_after_report: s.sold_after.to_string(),
-                    available: s.available().to_string(),
-                }
-            })
-            .collect())
+        Ok(rows.into_iter().map(figures).collect())
+    }
+}
+
+fn figures(row: stock::StockRow) -> OfferStockView {
+    let s = row.stock();
+    OfferStockView {
+        sku: row.sku,
+        store_id: row.store_id,
+        shelf: s.shelf.to_string(),
+        as_of: s.as_of,
+        held: s.held.to_string(),
+        sold_after_report: s.sold_after.to_string(),
+        available: s.available().to_string(),
     }
 }
 

@@ -69,6 +69,12 @@ pub const SETTINGS: &[Setting] = &[
         Some("127.0.0.1:8083"),
         "Listen address of the staff console (never the port Kuper posts webhooks to).",
     ),
+    setting(
+        "console",
+        "secure_cookies",
+        Some("false"),
+        "Mark the console's cookies `Secure` (sent over HTTPS only): set `true` wherever the console is reached through TLS.",
+    ),
     Setting {
         secret: true,
         ..setting(

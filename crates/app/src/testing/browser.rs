@@ -122,6 +122,54 @@ impl Browser {
         self.session("POST", &format!("/element/{element}/value"), &json!({"text": text}));
     }
 
+    /// Runs `script` in the page (what a user with the developer tools
+    /// could do: remove a hidden field, forge a form).
+    pub fn execute(&self, script: &str) -> Value {
+        self.session("POST", "/execute/sync", &json!({"script": script, "args": []}))
+    }
+
+    /// Empties the field matching `css`.
+    pub fn clear(&self, css: &str) {
+        let element = self.element(css);
+        self.session("POST", &format!("/element/{element}/clear"), &json!({}));
+    }
+
+    /// How many elements match `css` now.
+    pub fn count(&self, css: &str) -> usize {
+        let found = self.session("POST", "/elements", &json!({"using": "css selector", "value": css}));
+        found.as_array().map_or(0, Vec::len)
+    }
+
+    /// Resizes the window (a tablet's viewport, a desktop's).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.session("POST", "/window/rect", &json!({"width": width, "height": height}));
+    }
+
+    /// A PNG of what the window shows now.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let encoded = self.session("GET", "/screenshot", &Value::Null);
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .expect("WebDriver sends a PNG in base64")
+    }
+
+    /// Waits until the text of the element matching `css` satisfies `done`;
+    /// returns it. Read in the page itself: a page that is being replaced
+    /// (a form just sent) has no stale element to trip over.
+    pub fn wait_for_text(&self, css: &str, done: impl Fn(&str) -> bool, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
+        loop {
+            let text = self.session("POST", "/execute/sync", &json!({"script": script, "args": [css]}));
+            if let Some(text) = text.as_str().filter(|t| done(t)) {
+                return text.to_owned();
+            }
+            assert!(Instant::now() < deadline, "{css} is {text} at {}:\n{}", self.url(), self.source());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn text(&self, css: &str) -> String {
         let element = self.element(css);
         self.session("GET", &format!("/element/{element}/text"), &Value::Null)

@@ -1,99 +1,37 @@
-//! The staff console through the real binary on both backends: sign-in
-//! with its CSRF token, the lock-out, a picker who sees only their store's
-//! orders (another store's order is a 403), a form without its token
-//! refused, sign-out; and a sign-in in a real headless Chromium.
+//! The console over HTTP on both backends: sign-in with its CSRF token,
+//! the lock-out, a picker who sees only their store's orders (another
+//! store's order is a 403), a form without its token refused, sign-out;
+//! picking step by step; MCP orders; the outbox; the catalog; bad input
+//! everywhere answered beside its field, never with a 500.
 
 use std::path::Path;
-use std::time::Duration;
 
 use app::testing::RunningService;
-use app::testing::browser::Browser;
-use identity::staff::{self, Role, StaffAccount};
-use orders::kuper::flow::IntegrationType;
-use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent};
+use storage::DbKuperInbox;
 use storage::testing::TestDatabase;
-use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox, DbStaff};
 
-const BIN: &str = env!("CARGO_BIN_EXE_merchant-console");
-const PASSWORD: &str = "a long enough secret";
+use crate::common::{PASSWORD, client, csrf, kuper_order, setup, sign_in, signed_in, start};
 
-/// Two stores' Kuper orders (H-1 at STORE-001, H-2 at STORE-002) and two
-/// accounts: an operator and a picker of STORE-001.
-fn setup(t: &TestDatabase) {
-    let mut catalog = catalog::demo::generate(500);
-    for store in &mut catalog.stores {
-        store.opening_hours = "24/7".into();
-    }
-    let sku = catalog.products[0].sku.to_string();
-    let mut conn = t.db.get().unwrap();
-    DbCatalogRepo::write(&mut conn, &CatalogBatch::from(catalog)).unwrap();
-    for store in ["STORE-001", "STORE-002"] {
-        DbKuperInbox::set_store(&mut conn, store, IntegrationType::KuperDelivery, false, None).unwrap();
-    }
-    let inbox = DbKuperInbox::new(t.db.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    for (original, store) in [("H-1", "STORE-001"), ("H-2", "STORE-002")] {
-        let event = ReceivedEvent {
-            key: format!("k-{original}"),
-            event_type: "order.created".into(),
-            original_order_id: original.into(),
-            body: "{}".into(),
-            received_at: chrono::Utc::now(),
-            new_order: Some(NewKuperOrder::of(store, vec![NewLine::of(&sku, domain::Decimal::ONE)])),
-            news: EventNews::Nothing,
-        };
-        runtime.block_on(inbox.receive(&event)).unwrap();
-    }
-    let hash = staff::hash_password(PASSWORD).unwrap();
-    for (login, role, stores) in
-        [("anna", Role::Operator, vec![]), ("olga", Role::Picker, vec!["STORE-001".to_owned()])]
-    {
-        let account = StaffAccount { login: login.into(), name: login.into(), role, stores, disabled: false };
-        assert!(DbStaff::create(&mut conn, &account, &hash, chrono::Utc::now()).unwrap());
-    }
+/// The demo fixtures and two Kuper orders: H-1 at STORE-001, H-2 at
+/// STORE-002.
+fn two_orders(t: &TestDatabase) -> crate::common::Grocery {
+    let g = setup(t);
+    kuper_order(t, "H-1", "STORE-001", &g.counted);
+    kuper_order(t, "H-2", "STORE-002", &g.counted);
+    g
 }
 
-fn start(t: &TestDatabase, dir: &Path) -> RunningService {
-    RunningService::start(
-        Path::new(BIN),
-        dir,
-        &[("MERCHANT_DATABASE_URL", &t.raw_url), ("MERCHANT_CONSOLE_ADDR", "127.0.0.1:0")],
-    )
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The CSRF token of the page's first form.
-fn csrf(page: &str) -> String {
-    let at = page.find(r#"name="csrf" value=""#).expect("a form with its CSRF token")
-        + r#"name="csrf" value=""#.len();
-    page[at..].split('"').next().unwrap().to_owned()
-}
-
-fn sign_in(
-    service: &RunningService,
-    http: &reqwest::blocking::Client,
-    login: &str,
-    password: &str,
-) -> reqwest::blocking::Response {
-    let page = http.get(service.url("/login")).send().unwrap().text().unwrap();
-    let form = [("login", login), ("password", password), ("csrf", &csrf(&page))];
-    http.post(service.url("/login")).form(&form).send().unwrap()
+fn started(t: &TestDatabase, dir: &Path) -> RunningService {
+    two_orders(t);
+    start(t, dir)
 }
 
 #[test]
 fn staff_sign_in_and_see_only_what_their_role_allows() {
     for t in TestDatabase::each_backend_migrated() {
-        setup(&t);
         let backend = t.db.backend();
         let dir = tempfile::tempdir().unwrap();
-        let service = start(&t, dir.path());
+        let service = started(&t, dir.path());
         let http = client();
 
         // Nothing without signing in.
@@ -153,33 +91,11 @@ fn staff_sign_in_and_see_only_what_their_role_allows() {
 }
 
 #[test]
-fn a_picker_signs_in_in_a_real_browser_and_sees_the_queue() {
-    let Some(browser) = Browser::start() else { return };
-    let t = TestDatabase::sqlite();
-    t.migrate();
-    setup(&t);
-    let dir = tempfile::tempdir().unwrap();
-    let service = start(&t, dir.path());
-    browser.open(&service.url("/"));
-    browser.wait_for("input[name=login]", Duration::from_secs(10));
-    browser.fill("input[name=login]", "olga");
-    browser.fill("input[name=password]", PASSWORD);
-    browser.click("button[type=submit]");
-    browser.wait_for("table#queue", Duration::from_secs(10));
-    let queue = browser.text("table#queue");
-    assert!(queue.contains("H-1") && !queue.contains("H-2"), "{queue}");
-    browser.click("a[href='/orders/kuper/H-1']");
-    browser.wait_for("table#lines", Duration::from_secs(10));
-    assert!(browser.text("#status").contains("created"));
-}
-
-#[test]
 fn staff_pick_a_kuper_order_step_by_step_and_the_page_says_what_was_refused() {
     for t in TestDatabase::each_backend_migrated() {
-        setup(&t);
         let backend = t.db.backend();
         let dir = tempfile::tempdir().unwrap();
-        let service = start(&t, dir.path());
+        let service = started(&t, dir.path());
         let http = client();
         assert_eq!(sign_in(&service, &http, "olga", PASSWORD).status(), 303);
         let page = || http.get(service.url("/orders/kuper/H-1")).send().unwrap().text().unwrap();

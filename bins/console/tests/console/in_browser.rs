@@ -1,0 +1,221 @@
+//! The console in a real headless Chromium, on the real binaries: a picker
+//! signs in, picks a grocery order (a weighed line, a shortfall, a
+//! replacement found by search as they type) and sends it ready, and
+//! `kuper-sim` receives that composition; another store's order is a 403;
+//! a form stripped of its CSRF token is refused; an operator retries a
+//! dead letter from the outbox; a new Kuper order appears in an open queue
+//! without a reload. With `UPDATE_SCREENSHOTS=1` the pages are
+//! photographed into `docs/console/` (desktop and an 800×1280 tablet).
+
+use std::path::Path;
+use std::time::Duration;
+
+use app::testing::browser::Browser;
+use serde_json::{Value, json};
+use storage::testing::TestDatabase;
+
+use crate::common::{Grocery, KuperWorld, PASSWORD, kuper_order, setup, start};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn sign_in(browser: &Browser, base: &str, login: &str) {
+    browser.open(&format!("{base}/login"));
+    browser.wait_for("input[name=login]", WAIT);
+    browser.fill("input[name=login]", login);
+    browser.fill("input[name=password]", PASSWORD);
+    browser.click("form.login button[type=submit]");
+    browser.wait_for("table#queue", WAIT);
+}
+
+/// Replaces what a field holds.
+fn retype(browser: &Browser, css: &str, text: &str) {
+    browser.clear(css);
+    browser.fill(css, text);
+}
+
+/// A picture of the page for README, when asked for.
+fn photograph(browser: &Browser, name: &str) {
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_none() {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/console");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (suffix, width, height) in [("desktop", 1366, 900), ("tablet", 800, 1280)] {
+        browser.resize(width, height);
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::write(dir.join(format!("{name}-{suffix}.png")), browser.screenshot()).unwrap();
+    }
+    browser.resize(1366, 900);
+}
+
+fn grocery_positions(g: &Grocery) -> Value {
+    json!([{"id": g.counted, "quantity": 3}, {"id": g.weighed, "quantity": 1, "weight": 700},
+           {"id": g.replaced, "quantity": 1}])
+}
+
+#[test]
+fn a_picker_picks_a_grocery_order_in_the_browser_and_kuper_receives_that_composition() {
+    let Some(browser) = Browser::start() else { return };
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let g = setup(&t);
+        let world = KuperWorld::start(&t);
+        let id = world.order("STORE-001", &grocery_positions(&g));
+        let theirs = world.order("STORE-002", &json!([{"id": g.counted, "quantity": 1}]));
+        let base = world.console.base_url.clone();
+
+        sign_in(&browser, &base, "olga");
+        let queue = browser.text("table#queue");
+        assert!(queue.contains(&id) && !queue.contains(&theirs), "{backend}: {queue}");
+        photograph(&browser, "queue");
+        browser.click(&format!("a[href='/orders/kuper/{id}']"));
+        browser.wait_for("form#picking", WAIT);
+        browser.click("button[value=in_work]");
+        browser.wait_for_text("#status", |s| s.contains("в сборке"), WAIT);
+        photograph(&browser, "order");
+        browser.click("button[value=assembled]");
+        browser.wait_for_text("#status", |s| s.contains("собран"), WAIT);
+
+        // 2 of 3 found, 734 g cut of 700 g ordered, the third not found and
+        // replaced by what the search offers as the picker types.
+        retype(&browser, "input[name=qty_0]", "2");
+        retype(&browser, "input[name=grams_1]", "734");
+        retype(&browser, "input[name=qty_2]", "0");
+        browser.fill("input[name=repl_2]", &g.replacement_name);
+        let suggestion = format!("#suggest-2 button[data-sku='{}']", g.replacement);
+        browser.wait_for(&suggestion, WAIT);
+        photograph(&browser, "picking");
+        browser.click(&suggestion);
+        assert_eq!(
+            browser.execute("return document.querySelector('input[name=repl_2]').value"),
+            json!(g.replacement)
+        );
+        browser.fill("input[name=repl_qty_2]", "1");
+        retype(&browser, "input[name=packs]", "2");
+        browser.click("button[value=ready_for_delivery]");
+        browser.wait_for_text("#status", |s| s.contains("готов"), WAIT);
+
+        world.wait_until(&format!("{backend}: Kuper receives the composition"), || {
+            world.sim_order(&id)["finalComposition"].is_object()
+        });
+        let kuper = world.sim_order(&id);
+        assert_eq!(
+            kuper["finalComposition"],
+            json!({"originalOrderId": id, "packs": {"count": 2}, "positions": [
+                {"id": g.counted, "quantity": 2, "replacedByID": null},
+                {"id": g.weighed, "quantity": 1, "weight": 734, "replacedByID": null},
+                {"id": g.replaced, "quantity": 0, "replacedByID": g.replacement},
+                {"id": g.replacement, "quantity": 1, "replacedByID": null}]}),
+            "{backend}"
+        );
+        assert_eq!(kuper["refused"], json!([]), "{backend}");
+        assert!(browser.text("#audit").contains("olga: order.ready_for_delivery"), "{backend}");
+
+        // Another store's order: 403, in the browser too.
+        browser.open(&format!("{base}/orders/kuper/{theirs}"));
+        browser.wait_for("main h1", WAIT);
+        assert!(browser.text("main h1").contains("Нет доступа"), "{backend}");
+        browser.open(&format!("{base}/logout"));
+    }
+}
+
+#[test]
+fn a_form_without_its_csrf_token_is_refused_and_a_bad_weight_is_named_beside_its_field() {
+    let Some(browser) = Browser::start() else { return };
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let g = setup(&t);
+    kuper_order(&t, "H-1", "STORE-001", &g.weighed);
+    let dir = tempfile::tempdir().unwrap();
+    let console = start(&t, dir.path());
+    sign_in(&browser, &console.base_url, "olga");
+    browser.open(&console.url("/orders/kuper/H-1"));
+    browser.wait_for("form#picking", WAIT);
+    browser.click("button[value=in_work]");
+    browser.wait_for_text("#status", |s| s.contains("в сборке"), WAIT);
+    browser.click("button[value=assembled]");
+    browser.wait_for_text("#status", |s| s.contains("собран"), WAIT);
+
+    // A weight that is not a number: the message beside the field, what
+    // was typed kept, nothing stepped.
+    browser.execute("document.querySelector('input[name=grams_0]').type = 'text'");
+    retype(&browser, "input[name=grams_0]", "семьсот");
+    browser.click("button[value=ready_for_delivery]");
+    let beside = browser.wait_for_text("#grams_0-error", |s| !s.is_empty(), WAIT);
+    assert!(beside.contains("целое число"), "{beside}");
+    assert!(browser.source().contains(r#"value="семьсот""#), "what was typed is kept");
+    assert!(browser.text("#status").contains("собран"));
+
+    // The same form with its token taken out is refused.
+    browser.execute("document.querySelector('#picking input[name=csrf]').remove()");
+    browser.click("button[value=canceled]");
+    browser.wait_for_text("main h1", |s| s.contains("Форма устарела"), WAIT);
+    browser.open(&console.url("/orders/kuper/H-1"));
+    browser.wait_for("#status", WAIT);
+    assert!(browser.text("#status").contains("собран"), "nothing changed");
+}
+
+#[test]
+fn an_operator_retries_a_dead_letter_from_the_outbox_and_kuper_gets_the_sequence_in_order() {
+    let Some(browser) = Browser::start() else { return };
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let g = setup(&t);
+    let world = KuperWorld::start(&t);
+    let id = world.order("STORE-001", &json!([{"id": g.counted, "quantity": 1}]));
+    let accepted = || world.sim_order(&id)["accepted"].clone();
+
+    // Kuper refuses the first notification (422): a dead letter.
+    world.faults(&json!([{"kind": "invalid", "seconds": 1.5}]));
+    sign_in(&browser, &world.console.base_url, "anna");
+    browser.open(&world.console.url(&format!("/orders/kuper/{id}")));
+    browser.wait_for("form#picking", WAIT);
+    browser.click("button[value=in_work]");
+    browser.wait_for_text("#status", |s| s.contains("в сборке"), WAIT);
+    browser.open(&world.console.url("/outbox"));
+    browser.wait_for("table#dead", WAIT);
+    let mut waited = 0;
+    while browser.count("table#dead tbody tr") == 0 {
+        assert!(waited < 100, "the refused notification becomes a dead letter");
+        std::thread::sleep(Duration::from_millis(200));
+        browser.open(&world.console.url("/outbox"));
+        browser.wait_for("table#dead", WAIT);
+        waited += 1;
+    }
+    assert!(browser.text("table#dead").contains("order.in_work"));
+    // The queue says so first thing.
+    browser.open(&world.console.url("/"));
+    browser.wait_for("#attention", WAIT);
+    assert!(browser.text("#attention").contains(&id));
+    assert_eq!(accepted(), json!([]));
+
+    std::thread::sleep(Duration::from_millis(1600));
+    browser.open(&world.console.url("/outbox"));
+    browser.wait_for("table#dead tbody tr", WAIT);
+    browser.click("table#dead button[value=retry]");
+    browser.wait_for("table#pending", WAIT);
+    world.wait_until("the retried notification reaches Kuper", || accepted() == json!(["order.in_work"]));
+    browser.open(&world.console.url("/outbox"));
+    browser.wait_for("table#dead", WAIT);
+    assert_eq!(browser.count("table#dead tbody tr"), 0);
+}
+
+#[test]
+fn a_new_kuper_order_appears_in_an_open_queue_without_a_reload() {
+    let Some(browser) = Browser::start() else { return };
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let g = setup(&t);
+    let world = KuperWorld::start(&t);
+    sign_in(&browser, &world.console.base_url, "olga");
+    // Marks the page: a reload would lose it.
+    browser.execute("window.notReloaded = true");
+    let id = world.order("STORE-001", &json!([{"id": g.counted, "quantity": 1}]));
+    browser.wait_for(&format!("a[href='/orders/kuper/{id}']"), WAIT);
+    assert_eq!(browser.execute("return window.notReloaded === true"), json!(true), "no reload");
+    // Another store's new order does not come to this picker's queue.
+    let theirs = world.order("STORE-002", &json!([{"id": g.counted, "quantity": 1}]));
+    let mine = world.order("STORE-001", &json!([{"id": g.counted, "quantity": 2}]));
+    browser.wait_for(&format!("a[href='/orders/kuper/{mine}']"), WAIT);
+    assert_eq!(browser.count(&format!("a[href='/orders/kuper/{theirs}']")), 0);
+}

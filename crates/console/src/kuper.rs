@@ -1,0 +1,174 @@
+//! A Kuper order: its page, the picking form's steps, and the replacement
+//! search the form asks as the picker types.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Utc;
+use identity::staff::Permission;
+use serde_json::json;
+use storage::{DbKuperInbox, DbStaff};
+
+use crate::picking::{self, FormError};
+use crate::{ConsoleState, Staff, forbidden, html, not_found, pages, stale_form, unavailable};
+
+const OTHER_STORE: &str = "Этот заказ другого магазина.";
+
+/// The order's page; after a refused step, with what was typed and
+/// `error` beside the field it is about.
+async fn order_page(
+    state: &ConsoleState,
+    staff: &Staff,
+    id: String,
+    typed: &HashMap<String, String>,
+    error: Option<(StatusCode, FormError)>,
+) -> HttpResponse {
+    let original = id.clone();
+    let read = state
+        .db
+        .run(move |conn| {
+            let order = DbKuperInbox::order(conn, &original)?;
+            let trail = match &order {
+                Some(o) => DbStaff::audit_trail(conn, Some(&format!("kuper:{}", o.original_order_id)), 200)?,
+                None => Vec::new(),
+            };
+            Ok::<_, storage::StorageError>((order, trail))
+        })
+        .await;
+    match read {
+        Ok((Some(order), trail)) if staff.account.may(Permission::PickIn(&order.store_id)) => {
+            let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
+            let page =
+                pages::kuper::order_page(&staff.account, &staff.csrf, &order, &trail, typed, error.as_ref());
+            html(status, page)
+        }
+        Ok((Some(_), _)) => forbidden(OTHER_STORE),
+        Ok((None, _)) => not_found("Заказ не найден", &format!("Нет заказа Купера {id}.")),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// What Kuper told us, the lines, the history and who did what; 403 for a
+/// picker of another store.
+#[get("/orders/kuper/{id}")]
+pub(crate) async fn order_view(
+    staff: Staff,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    order_page(&state, &staff, path.into_inner(), &HashMap::new(), None).await
+}
+
+/// A staff step from the picking form: checked, taken by the flow (its
+/// notification queued), and recorded in the audit trail.
+#[post("/orders/kuper/{id}/step")]
+pub(crate) async fn step(
+    staff: Staff,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    if !staff.sent(form.get("csrf")) {
+        return stale_form();
+    }
+    let id = path.into_inner();
+    let original = id.clone();
+    let order = match state.db.run(move |conn| DbKuperInbox::order(conn, &original)).await {
+        Ok(Some(order)) => order,
+        Ok(None) => return not_found("Заказ не найден", &id),
+        Err(e) => return unavailable(&e),
+    };
+    if !staff.account.may(Permission::PickIn(&order.store_id)) {
+        return forbidden(OTHER_STORE);
+    }
+    let refused = |status, error| order_page(&state, &staff, id.clone(), &form, Some((status, error)));
+    let request = match picking::request(&form, &order.lines) {
+        Ok(request) => request,
+        Err(error) => return refused(StatusCode::UNPROCESSABLE_ENTITY, error).await,
+    };
+    let entry =
+        staff.audit(request.action.notification(), Some(format!("kuper:{id}")), request.payload.to_string());
+    let (rules, original, now) = (state.rules, id.clone(), Utc::now());
+    let done = state
+        .db
+        .run(move |conn| {
+            let outcome = DbKuperInbox::act_under(conn, &original, &request, rules, now)?;
+            if outcome.is_ok() {
+                DbStaff::audit(conn, &entry)?;
+            }
+            Ok::<_, storage::StorageError>(outcome)
+        })
+        .await;
+    match done {
+        Ok(Ok(_)) => crate::see_other(&format!("/orders/kuper/{id}")),
+        Ok(Err(e @ orders::kuper::ActError::Illegal(_))) => {
+            refused(StatusCode::CONFLICT, FormError::step(e.to_string())).await
+        }
+        Ok(Err(e)) => refused(StatusCode::UNPROCESSABLE_ENTITY, FormError::step(e.to_string())).await,
+        Err(e) => unavailable(&e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct Wanted {
+    #[serde(default)]
+    q: String,
+}
+
+/// What `store` sells that matches `q`, from the catalog's search index
+/// (the same ranking shoppers get), for the replacement field: JSON
+/// `[{sku, name, price, available}]`, the best first.
+#[get("/stores/{store}/products")]
+pub(crate) async fn replacements(
+    staff: Staff,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+    query: web::Query<Wanted>,
+) -> HttpResponse {
+    let store = path.into_inner();
+    if !staff.account.may(Permission::PickIn(&store)) {
+        return HttpResponse::Forbidden().json(json!({"error": OTHER_STORE}));
+    }
+    let (Some(catalog), Ok(store_id)) = (&state.catalog, domain::StoreId::new(&store)) else {
+        return HttpResponse::Ok().json(json!([]));
+    };
+    let text = query.q.trim();
+    if text.chars().count() < 2 {
+        return HttpResponse::Ok().json(json!([]));
+    }
+    let wanted = catalog::SearchQuery {
+        point: domain::GeoPoint::new(0.0, 0.0).expect("the origin is a point"),
+        text: text.to_owned(),
+        max_results: 8,
+        store: Some(store_id),
+    };
+    let found = catalog::search(
+        catalog.repo.as_ref(),
+        catalog.index.as_ref(),
+        catalog::ReachPolicy { pickup_radius_m: 0 },
+        &wanted,
+    )
+    .await;
+    match found {
+        Ok(items) => HttpResponse::Ok().json(
+            items
+                .iter()
+                .map(|item| {
+                    json!({
+                        "sku": item.product.sku.as_str(),
+                        "name": item.product.name,
+                        "price": item.offer.price.to_string(),
+                        "available": item.offer.in_stock(),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        // Too long a query and the like: nothing to suggest.
+        Err(e) if e.is_bad_input() => HttpResponse::Ok().json(json!([])),
+        Err(e) => {
+            tracing::warn!(error = %e, "console: replacement search failed");
+            HttpResponse::ServiceUnavailable().json(json!({"error": "поиск недоступен"}))
+        }
+    }
+}

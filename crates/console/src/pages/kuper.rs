@@ -1,0 +1,150 @@
+//! A Kuper order's page and its picking form.
+
+use identity::staff::StaffAccount;
+use maud::{Markup, html};
+use orders::kuper::KuperOrderView;
+use storage::AuditEntry;
+
+use super::{field_error, layout, status};
+use crate::picking::FormError;
+
+/// The picking form: per line what was found (pieces, or grams for goods
+/// sold by weight), a replacement found by search as the picker types,
+/// and the steps of the flow. After a refused step the form shows what
+/// was typed, and the message beside the field it is about.
+fn picking_form(
+    csrf: &str,
+    order: &KuperOrderView,
+    typed: &std::collections::HashMap<String, String>,
+    error: Option<&FormError>,
+) -> Markup {
+    let beside =
+        |field: &str| error.filter(|e| e.field.as_deref() == Some(field)).map(|e| e.message.as_str());
+    let was = |field: &str, default: String| typed.get(field).cloned().unwrap_or(default);
+    let suggest = format!("/stores/{}/products", order.store_id);
+    html! {
+        form.picking method="post" action=(format!("/orders/kuper/{}/step", order.original_order_id)) id="picking" {
+            input type="hidden" name="csrf" value=(csrf);
+            table {
+                thead { tr { th { "Позиция" } th { "Собрано" } th { "Замена" } th { "Сколько замены" } } }
+                tbody {
+                    @for (i, line) in order.lines.iter().enumerate().filter(|(_, l)| l.replaces.is_none()) {
+                        @let (qty, grams, repl) = (format!("qty_{i}"), format!("grams_{i}"), format!("repl_{i}"));
+                        @let (repl_qty, repl_grams) = (format!("repl_qty_{i}"), format!("repl_grams_{i}"));
+                        tr {
+                            td { (line.position_id) br; small { "заказано " (line.ordered.to_string()) @if line.weighted { " кг" } } }
+                            td {
+                                @if line.weighted {
+                                    input type="number" inputmode="numeric" min="0" name=(grams) value=(was(&grams, line.ordered.thousandths().to_string())); " г"
+                                    (field_error(&format!("{grams}-error"), beside(&grams)))
+                                } @else {
+                                    input type="number" inputmode="numeric" min="0" name=(qty) value=(was(&qty, line.ordered.whole_units().to_string())); " шт"
+                                    (field_error(&format!("{qty}-error"), beside(&qty)))
+                                }
+                            }
+                            td.replacement {
+                                input name=(repl) value=(was(&repl, String::new())) placeholder="найти замену" autocomplete="off"
+                                    data-suggest=(suggest) data-list=(format!("suggest-{i}"));
+                                ul.suggestions id=(format!("suggest-{i}")) {}
+                                (field_error(&format!("{repl}-error"), beside(&repl)))
+                            }
+                            td {
+                                input type="number" inputmode="numeric" min="0" name=(repl_qty) value=(was(&repl_qty, String::new())) placeholder="шт";
+                                input type="number" inputmode="numeric" min="0" name=(repl_grams) value=(was(&repl_grams, String::new())) placeholder="г";
+                                (field_error(&format!("{repl_qty}-error"), beside(&repl_qty)))
+                                (field_error(&format!("{repl_grams}-error"), beside(&repl_grams)))
+                            }
+                        }
+                    }
+                }
+            }
+            label { "Пакетов " input type="number" inputmode="numeric" min="1" name="packs" value=(was("packs", "1".into()));
+                (field_error("packs-error", beside("packs"))) }
+            label { "Код выдачи " input name="code" value=(was("code", String::new())) inputmode="numeric";
+                (field_error("code-error", beside("code"))) }
+            label { "Причина отмены " input name="reason" value=(was("reason", String::new()));
+                (field_error("reason-error", beside("reason"))) }
+            @if let Some(e) = error.filter(|e| e.field.is_none()) { p.error id="step-error" role="alert" { (e.message) } }
+            div.steps {
+                @for (action, label) in crate::picking::STEPS {
+                    button type="submit" name="action" value=(action) { (label) }
+                }
+            }
+        }
+    }
+}
+
+pub fn order_page(
+    account: &StaffAccount,
+    csrf: &str,
+    order: &KuperOrderView,
+    trail: &[AuditEntry],
+    typed: &std::collections::HashMap<String, String>,
+    error: Option<&FormError>,
+) -> Markup {
+    let d = &order.details;
+    let kuper_status = order.kuper_status.map_or("—", |s| status(s.as_str()));
+    layout(
+        &format!("Заказ Купера {}", order.original_order_id),
+        Some((account, csrf)),
+        &html! {
+            dl.facts {
+                dt { "Наш номер" } dd { (order.order_id) }
+                dt { "Магазин" } dd { (order.store_id) " (" (order.integration.as_str()) ")" }
+                dt { "Статус" } dd id="status" data-status=(order.status.as_str()) { (status(order.status.as_str())) @if order.paid { ", оплачен" } }
+                dt { "У Купера" } dd { (kuper_status) }
+                @if let Some(c) = &d.customer { dt { "Покупатель" } dd { (c.name.clone().unwrap_or_default()) " " (c.phone.clone().unwrap_or_default()) } }
+                @if let Some(a) = &d.address {
+                    dt { "Адрес" }
+                    dd { (a.full_address.clone().unwrap_or_default())
+                        @if let Some(x) = &a.entrance { ", подъезд " (x) } @if let Some(x) = &a.floor { ", этаж " (x) } @if let Some(x) = &a.apartment { ", кв. " (x) } }
+                }
+                @if let Some(w) = &d.delivery { dt { "Окно доставки" } dd { (w.expected_from.clone().unwrap_or_default()) " — " (w.expected_to.clone().unwrap_or_default()) } }
+                @if let Some(m) = &d.shipment_method { dt { "Способ получения" } dd { (m) } }
+                @if let Some(c) = &d.comment { dt { "Комментарий" } dd { (c) } }
+                @if let Some(p) = &d.replacement_policy { dt { "Замены" } dd { (p) } }
+                @if !d.payment_methods.is_empty() { dt { "Оплата" } dd { (d.payment_methods.join(", ")) } }
+                @if let Some(t) = &d.total { dt { "Сумма" } dd { (t.total_price.clone().unwrap_or_default()) @if let Some(x) = &t.discount_total_price { " (со скидкой " (x) ")" } } }
+                @if let Some(c) = &d.cancel { dt { "Отмена" } dd { (c.by) ": " (c.code.clone().unwrap_or_default()) " " (c.comment.clone().unwrap_or_default()) } }
+            }
+            @if !d.courier.is_empty() {
+                h2 { "Курьер" }
+                ul id="courier" { @for c in &d.courier { li { (c.at) " " (c.event) " " (c.payload.to_string()) } } }
+            }
+            h2 { "Позиции" }
+            table id="lines" {
+                thead { tr { th { "Позиция" } th { "Наш SKU" } th { "Заказано" } th { "Цена" } th { "В резерве" } th { "Собрано" } } }
+                tbody {
+                    @for l in &order.lines {
+                        @let priced = d.positions.iter().find(|p| p.id == l.position_id);
+                        tr {
+                            td { (l.position_id) @if let Some(r) = &l.replaces { " (замена " (r) ")" } }
+                            td { (l.sku.clone().unwrap_or_else(|| "— не продаём".into())) }
+                            td { (l.ordered.to_string()) @if l.weighted { " кг" } }
+                            td { (priced.and_then(|p| p.discount_price.clone().or_else(|| p.price.clone())).unwrap_or_default()) }
+                            td { (l.held.to_string()) }
+                            td { (l.picked.map(|p| p.to_string()).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
+            @if !order.status.is_final() {
+                h2 { "Сборка" }
+                (picking_form(csrf, order, typed, error))
+            }
+            h2 { "История" }
+            table id="history" {
+                thead { tr { th { "Когда (UTC)" } th { "" } th { "Что" } th { "Итог" } th { "Примечание" } } }
+                tbody {
+                    @for h in &order.history {
+                        tr { td { (h.at.format("%Y-%m-%d %H:%M:%S")) } td { (if h.direction == "in" { "← Купер" } else { "→ Купер" }) } td { (h.kind) } td { (h.outcome) } td { (h.note.clone().unwrap_or_default()) } }
+                    }
+                }
+            }
+            @if !trail.is_empty() {
+                h2 { "Действия сотрудников" }
+                ul id="audit" { @for e in trail { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.login) ": " (e.action) } } }
+            }
+        },
+    )
+}

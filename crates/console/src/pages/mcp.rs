@@ -1,0 +1,93 @@
+//! An MCP order's page.
+
+use identity::staff::StaffAccount;
+use maud::{Markup, html};
+use orders::{Order, Shipping, transition};
+use payments::Payment;
+use storage::{AuditEntry, OrderEvent};
+
+use super::{layout, status};
+use crate::mcp::STAFF_ACTIONS;
+
+pub struct McpOrderPage<'a> {
+    pub order: &'a Order,
+    pub payments: &'a [Payment],
+    pub events: &'a [OrderEvent],
+    pub trail: &'a [AuditEntry],
+}
+
+fn action_label(action: orders::Action) -> &'static str {
+    match action {
+        orders::Action::Process => "Начать сборку",
+        orders::Action::Deliver => "Передать курьеру",
+        orders::Action::ReadyForPickup => "Готов к выдаче",
+        orders::Action::Complete => "Выдан покупателю",
+        orders::Action::Cancel => "Отменить",
+        other => other.as_str(),
+    }
+}
+
+pub fn order_page(
+    account: &StaffAccount,
+    csrf: &str,
+    view: &McpOrderPage<'_>,
+    error: Option<&str>,
+) -> Markup {
+    let o = view.order;
+    let method = o.shipping.method();
+    // The state machine decides which steps there are now.
+    let steps: Vec<orders::Action> =
+        STAFF_ACTIONS.into_iter().filter(|a| transition(o.status, *a, method).is_ok()).collect();
+    layout(
+        &format!("Заказ ИИ-агента {}", o.id),
+        Some((account, csrf)),
+        &html! {
+            dl.facts {
+                dt { "Статус" } dd id="status" data-status=(o.status.as_str()) { (status(o.status.as_str())) }
+                dt { "Магазин" } dd { (o.store) }
+                dt { "Покупатель" } dd { (o.user) }
+                dt { "Получение" }
+                dd { @match &o.shipping {
+                    Shipping::Delivery { address, .. } => { "доставка: " (address.clone().unwrap_or_default()) }
+                    Shipping::Pickup => { "самовывоз из магазина" }
+                } }
+                dt { "Слот (UTC)" } dd { (o.slot.starts_at.format("%Y-%m-%d %H:%M")) " — " (o.slot.ends_at.format("%H:%M")) }
+                dt { "Сумма" } dd { (o.total.to_string()) " (товары " (o.items_total.to_string()) ", доставка " (o.delivery_price.to_string()) ")" }
+                @if let Some(at) = o.expires_at { dt { "Оплатить до (UTC)" } dd { (at.format("%Y-%m-%d %H:%M")) } }
+            }
+            h2 { "Позиции" }
+            table id="lines" {
+                thead { tr { th { "SKU" } th { "Товар" } th { "Количество" } th { "Цена" } th { "Сумма" } } }
+                tbody {
+                    @for l in &o.lines {
+                        tr { td { (l.sku) } td { (l.name) } td { (l.quantity.to_string()) " " (l.unit.to_string()) } td { (l.unit_price.to_string()) } td { (l.total.to_string()) } }
+                    }
+                }
+            }
+            h2 { "Оплата" }
+            @if view.payments.is_empty() { p id="payment" { "Попыток оплаты нет." } }
+            @else {
+                table id="payment" {
+                    thead { tr { th { "Платёж" } th { "Шлюз" } th { "Сумма" } th { "Состояние" } th { "Обновлён (UTC)" } } }
+                    tbody { @for p in view.payments { tr { td { (p.id) } td { (p.gateway) } td { (p.amount.to_string()) } td { (p.status.as_str()) } td { (p.updated_at.format("%Y-%m-%d %H:%M")) } } } }
+                }
+            }
+            @if !steps.is_empty() || error.is_some() {
+                h2 { "Шаги" }
+                form.steps method="post" action=(format!("/orders/mcp/{}/step", o.id)) id="steps" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    @if let Some(error) = error { p.error id="step-error" role="alert" { (error) } }
+                    @for action in &steps { button type="submit" name="action" value=(action.as_str()) { (action_label(*action)) } }
+                }
+            }
+            h2 { "История" }
+            table id="history" {
+                tbody { @for e in view.events { tr { td { (e.at.format("%Y-%m-%d %H:%M:%S")) } td { (e.from.clone().unwrap_or_default()) " → " (e.to) } td { (e.action) } } } }
+            }
+            @if !view.trail.is_empty() {
+                h2 { "Действия сотрудников" }
+                ul id="audit" { @for e in view.trail { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.login) ": " (e.action) } } }
+            }
+        },
+    )
+}

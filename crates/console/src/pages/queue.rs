@@ -1,0 +1,93 @@
+//! The queue page.
+
+use identity::staff::StaffAccount;
+use maud::{Markup, html};
+use orders::kuper::Attention;
+use storage::BookEntry;
+
+use super::{field_error, kuper_link, layout, status};
+use crate::queue::{FieldError, QueueQuery};
+
+/// What the queue shows, and the book's mark it was read at.
+#[derive(Debug, Default)]
+pub struct Queue {
+    pub book: Vec<BookEntry>,
+    pub attention: Vec<Attention>,
+    pub stamp: String,
+}
+
+fn order_link(entry: &BookEntry) -> Markup {
+    let mcp = || html! { a href=(format!("/orders/mcp/{}", entry.id)) { (entry.id) } };
+    entry.external_id.as_deref().filter(|_| entry.channel == "kuper").map_or_else(mcp, kuper_link)
+}
+
+fn attention_kind(kind: &str) -> &str {
+    match kind {
+        "dead_letter" => "Купер не принял уведомление",
+        "update" => "изменение заказа ждёт решения",
+        "orphan" => "событие без заказа",
+        other => other,
+    }
+}
+
+pub fn page(
+    account: &StaffAccount,
+    csrf: &str,
+    queue: &Queue,
+    query: &QueueQuery,
+    error: Option<&FieldError>,
+) -> Markup {
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let error_of = |field: &str| error.filter(|e| e.field == field).map(|e| e.message.as_str());
+    let channel = query.channel.as_deref();
+    layout(
+        "Очередь заказов",
+        Some((account, csrf)),
+        &html! {
+            form.filters method="get" action="/" {
+                label { "Магазин " input name="store" value=(value(&query.store)); }
+                label { "Статус " input name="status" value=(value(&query.status));
+                    (field_error("status-error", error_of("status"))) }
+                label { "Канал "
+                    select name="channel" {
+                        option value="" { "все" }
+                        option value="kuper" selected[channel == Some("kuper")] { "Купер" }
+                        option value="mcp" selected[channel == Some("mcp")] { "ИИ-агенты (MCP)" }
+                    }
+                    (field_error("channel-error", error_of("channel")))
+                }
+                button type="submit" { "Показать" }
+            }
+            // The live part: the script swaps it when the book changes.
+            div id="live-queue" data-stamp=(queue.stamp) {
+                @if !queue.attention.is_empty() {
+                    section.attention id="attention" {
+                        h2 { "Требует внимания" }
+                        ul {
+                            @for a in &queue.attention {
+                                li { (kuper_link(&a.original_order_id))
+                                     " — " (attention_kind(&a.kind)) ": " (a.note) }
+                            }
+                        }
+                    }
+                }
+                table id="queue" {
+                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Магазин" } th { "Получение" } th { "Создан (UTC)" } } }
+                    tbody {
+                        @for entry in &queue.book {
+                            tr.order data-id=(entry.id) data-channel=(entry.channel) data-status=(entry.status) {
+                                td { (order_link(entry)) }
+                                td { @if entry.channel == "kuper" { "Купер" } @else { "MCP" } }
+                                td { (status(&entry.status)) }
+                                td { (entry.store) }
+                                td { (entry.fulfilment) }
+                                td { (entry.created_at.format("%Y-%m-%d %H:%M")) }
+                            }
+                        }
+                    }
+                }
+                @if queue.book.is_empty() { p { "Заказов нет." } }
+            }
+        },
+    )
+}
