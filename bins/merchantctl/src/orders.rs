@@ -60,6 +60,7 @@ pub fn run(
                     store: store.clone(),
                     status: status.clone(),
                     within: None,
+                    due_by: None,
                 };
                 println!(
                     "{:<36}  {:<7}  {:<16}  {:<10}  {:<18}  {:<20}  created (UTC)",

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
+use catalog::CatalogRepo;
 use chrono::Utc;
 use identity::staff::Permission;
 use serde_json::json;
@@ -38,15 +39,30 @@ async fn order_page(
         .await;
     match read {
         Ok((Some(order), trail)) if staff.account.may(Permission::PickIn(&order.store_id)) => {
+            let names = match product_names(state, &order).await {
+                Ok(names) => names,
+                Err(e) => return unavailable(&e),
+            };
             let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
-            let page =
-                pages::kuper::order_page(&staff.account, &staff.csrf, &order, &trail, typed, error.as_ref());
-            html(status, page)
+            let page = pages::kuper::OrderPage { order: &order, trail: &trail, names: &names };
+            html(status, pages::kuper::order_page(&staff.account, &staff.csrf, &page, typed, error.as_ref()))
         }
         Ok((Some(_), _)) => forbidden(OTHER_STORE),
         Ok((None, _)) => not_found("Заказ не найден", &format!("Нет заказа Купера {id}.")),
         Err(e) => unavailable(&e),
     }
+}
+
+/// The names of the order's products, by SKU: a picker looks for milk,
+/// not for SKU-000001.
+async fn product_names(
+    state: &ConsoleState,
+    order: &orders::kuper::KuperOrderView,
+) -> Result<HashMap<String, String>, catalog::RepoError> {
+    let skus: Vec<domain::SkuId> =
+        order.lines.iter().filter_map(|l| domain::SkuId::new(l.sku.as_deref()?).ok()).collect();
+    let products = storage::DbCatalogRepo::new(state.db.clone()).products(&skus).await?;
+    Ok(products.into_iter().map(|p| (p.sku.to_string(), p.name)).collect())
 }
 
 /// What Kuper told us, the lines, the history and who did what; 403 for a

@@ -30,12 +30,10 @@ pub(crate) async fn queue_events(
     state: web::Data<ConsoleState>,
     query: web::Query<QueueQuery>,
 ) -> HttpResponse {
-    let Ok(mut filter) = query.filter(&staff) else {
+    let Ok(filter) = query.filter(&staff) else {
         return HttpResponse::BadRequest().finish();
     };
-    // A status filter still changes with any status moved: the mark
-    // covers the page's stores and channels.
-    filter.status = None;
+    let filter = crate::queue::live_filter(&filter);
     let watch = Watch { state, filter, last: query.since.clone(), quiet: 0 };
     let events = futures_util::stream::unfold(watch, |mut watch| async move {
         loop {

@@ -10,12 +10,16 @@ use crate::{ConsoleState, Staff, html, pages, unavailable};
 
 /// How many orders the queue shows.
 pub const QUEUE_ROWS: i64 = 500;
+/// The longest "due within" the filter takes: a week.
+const MAX_DUE_MINUTES: u32 = 7 * 24 * 60;
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub(crate) struct QueueQuery {
     pub store: Option<String>,
     pub status: Option<String>,
     pub channel: Option<String>,
+    /// Only orders due within this many minutes (or overdue).
+    pub due: Option<String>,
     /// The live queue: the book's mark when the page was rendered.
     pub since: Option<String>,
 }
@@ -48,13 +52,30 @@ impl QueueQuery {
                 });
             }
         }
+        let due_by = match blank(&self.due).map(|d| d.parse::<u32>()) {
+            None => None,
+            Some(Ok(minutes)) if minutes <= MAX_DUE_MINUTES => {
+                Some(chrono::Utc::now() + chrono::Duration::minutes(i64::from(minutes)))
+            }
+            Some(_) => {
+                let message = format!("срок — число минут от 0 до {MAX_DUE_MINUTES}");
+                return Err(FieldError { field: "due", message });
+            }
+        };
         Ok(BookFilter {
             channel,
             store: blank(&self.store),
             status,
             within: staff.account.store_scope().map(<[String]>::to_vec),
+            due_by,
         })
     }
+}
+
+/// What the live queue watches for a page's filter: any status change
+/// and any order, due or not yet, may change what the page shows.
+pub(crate) fn live_filter(filter: &BookFilter) -> BookFilter {
+    BookFilter { status: None, due_by: None, ..filter.clone() }
 }
 
 #[get("/")]
@@ -77,8 +98,13 @@ pub(crate) async fn queue(
         .run(move |conn| {
             // Read first: an order that lands while the list is read is
             // then news to the live queue, never lost between the two.
-            let stamp = DbOrderBook::stamp(conn, &storage::BookFilter { status: None, ..filter.clone() })?;
-            let book = DbOrderBook::list(conn, &filter, QUEUE_ROWS)?;
+            let stamp = DbOrderBook::stamp(conn, &live_filter(&filter))?;
+            let mut book = DbOrderBook::list(conn, &filter, QUEUE_ROWS)?;
+            // What is due soon comes first, the most pressing on top; the
+            // rest stays newest first.
+            let now = chrono::Utc::now();
+            let soon = |e: &storage::BookEntry| orders::book::due_soon(&e.channel, &e.status, e.due_at, now);
+            book.sort_by_key(|e| if soon(e) { (0, e.due_at) } else { (1, None) });
             let attention = if resolves { DbKuperInbox::attention(conn, 50)? } else { Vec::new() };
             Ok::<_, storage::StorageError>(pages::queue::Queue { book, attention, stamp })
         })

@@ -2,6 +2,7 @@
 //! ([`status`]), delivery slots and prices ([`schedule`]), and the use cases
 //! behind `/delivery`, `/checkout` and `/order/{id}/status`.
 
+pub mod book;
 pub mod kuper;
 mod model;
 mod ports;

@@ -28,6 +28,9 @@ pub struct BookEntry {
     pub fulfilment: String,
     pub restaurant: bool,
     pub created_at: DateTime<Utc>,
+    /// When it must be ready: the slot's start (MCP), the delivery
+    /// window's start (Kuper); `None`: Kuper gave no window.
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// Which orders to list.
@@ -38,13 +41,15 @@ pub struct BookFilter {
     pub status: Option<String>,
     /// Only these stores (a picker's), when set.
     pub within: Option<Vec<String>>,
+    /// Only orders due by then.
+    pub due_by: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub struct DbOrderBook;
 
-type McpRow = (String, String, String, String, String, NaiveDateTime);
-type KuperRow = (String, String, String, String, String, bool, NaiveDateTime);
+type McpRow = (String, String, String, String, String, NaiveDateTime, NaiveDateTime);
+type KuperRow = (String, String, String, String, String, bool, NaiveDateTime, Option<NaiveDateTime>);
 
 impl DbOrderBook {
     /// Up to `limit` orders of both channels, newest first.
@@ -63,6 +68,9 @@ impl DbOrderBook {
                 if let Some(status) = &filter.status {
                     query = query.filter(orders::status.eq(status.clone()));
                 }
+                if let Some(by) = filter.due_by {
+                    query = query.filter(orders::slot_starts_at.le(by.naive_utc()));
+                }
                 query
                     .order(orders::created_at.desc())
                     .limit(limit)
@@ -73,10 +81,11 @@ impl DbOrderBook {
                         orders::status,
                         orders::shipping,
                         orders::created_at,
+                        orders::slot_starts_at,
                     ))
                     .load(c)
             })?;
-            book.extend(rows.into_iter().map(|(channel, id, store, status, shipping, at)| BookEntry {
+            book.extend(rows.into_iter().map(|(channel, id, store, status, shipping, at, due)| BookEntry {
                 channel,
                 id,
                 external_id: None,
@@ -85,6 +94,7 @@ impl DbOrderBook {
                 fulfilment: shipping,
                 restaurant: false,
                 created_at: at.and_utc(),
+                due_at: Some(due.and_utc()),
             }));
         }
         if wants("kuper") {
@@ -99,6 +109,9 @@ impl DbOrderBook {
                 if let Some(status) = &filter.status {
                     query = query.filter(kuper_orders::status.eq(status.clone()));
                 }
+                if let Some(by) = filter.due_by {
+                    query = query.filter(kuper_orders::due_at.le(by.naive_utc()));
+                }
                 query
                     .order(kuper_orders::created_at.desc())
                     .limit(limit)
@@ -110,11 +123,12 @@ impl DbOrderBook {
                         kuper_orders::integration,
                         kuper_orders::restaurant,
                         kuper_orders::created_at,
+                        kuper_orders::due_at,
                     ))
                     .load(c)
             })?;
             book.extend(rows.into_iter().map(
-                |(id, original, store, status, integration, restaurant, at)| BookEntry {
+                |(id, original, store, status, integration, restaurant, at, due)| BookEntry {
                     channel: "kuper".into(),
                     id,
                     external_id: Some(original),
@@ -123,6 +137,7 @@ impl DbOrderBook {
                     fulfilment: integration,
                     restaurant,
                     created_at: at.and_utc(),
+                    due_at: due.map(|d| d.and_utc()),
                 },
             ));
         }

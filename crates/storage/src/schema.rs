@@ -239,6 +239,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         details -> Text,
+        due_at -> Nullable<Timestamp>,
     }
 }
 

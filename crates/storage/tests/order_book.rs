@@ -1,5 +1,5 @@
 //! The order book on both backends: the orders of both channels in one list,
-//! newest first, filtered by channel, store and status; a Kuper order's
+//! newest first, filtered by channel, store, status and when they are due; a Kuper order's
 //! history holds every event in and notification out.
 
 use std::sync::Arc;
@@ -24,13 +24,18 @@ fn both_channels_are_one_book_newest_first() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let mcp =
             runtime.block_on(TestDatabase::pickup_checkout(&ordering, Decimal::ONE, "rq-book")).unwrap();
+        let mut new_order = NewKuperOrder::of("S1", vec![NewLine::of("MILK", Decimal::ONE)]);
+        new_order.details.delivery = Some(orders::kuper::details::DeliveryWindow {
+            expected_from: Some("2026-11-25T12:00:00+03:00".into()),
+            expected_to: Some("2026-11-25T14:00:00+03:00".into()),
+        });
         let kuper = ReceivedEvent {
             key: "k-book".into(),
             event_type: "order.created".into(),
             original_order_id: "H-BOOK".into(),
             body: "{}".into(),
             received_at: at("2026-11-25T07:05:00Z"),
-            new_order: Some(NewKuperOrder::of("S1", vec![NewLine::of("MILK", Decimal::ONE)])),
+            new_order: Some(new_order),
             news: EventNews::Nothing,
         };
         runtime.block_on(DbKuperInbox::new(t.db.clone()).receive(&kuper)).unwrap();
@@ -54,6 +59,12 @@ fn both_channels_are_one_book_newest_first() {
         assert_eq!(only(BookFilter { within: Some(vec!["S1".into()]), ..BookFilter::default() }), 2);
         assert_eq!(only(BookFilter { within: Some(vec!["S2".into()]), ..BookFilter::default() }), 0);
         assert_eq!(DbOrderBook::list(&mut conn, &BookFilter::default(), 1).unwrap().len(), 1, "the limit");
+        // Due: the MCP slot's start, the Kuper window's start.
+        assert_eq!(all[0].due_at, Some(at("2026-11-25T09:00:00Z")), "{backend}");
+        assert_eq!(all[1].due_at, Some(mcp.slot.starts_at), "{backend}");
+        let due_by = |by: DateTime<Utc>| only(BookFilter { due_by: Some(by), ..BookFilter::default() });
+        assert_eq!(due_by(at("2026-11-25T09:00:00Z").max(mcp.slot.starts_at)), 2, "{backend}");
+        assert_eq!(due_by(at("2026-11-25T08:59:00Z").min(mcp.slot.starts_at - Duration::minutes(1))), 0);
 
         let view = DbKuperInbox::order(&mut conn, "H-BOOK").unwrap().unwrap();
         let history: Vec<(&str, &str, &str)> =

@@ -210,7 +210,7 @@ impl KuperWorld {
         assert!(response.status().is_success());
     }
 
-    pub fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+    pub fn wait_until(what: &str, done: impl Fn() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while !done() {
             assert!(Instant::now() < deadline, "{what}");

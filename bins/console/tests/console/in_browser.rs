@@ -62,6 +62,10 @@ fn a_picker_picks_a_grocery_order_in_the_browser_and_kuper_receives_that_composi
         let world = KuperWorld::start(&t);
         let id = world.order("STORE-001", &grocery_positions(&g));
         let theirs = world.order("STORE-002", &json!([{"id": g.counted, "quantity": 1}]));
+        // A busier queue for the picture.
+        for quantity in [1, 2] {
+            world.order("STORE-001", &json!([{"id": g.weighed, "quantity": 1, "weight": 500 * quantity}]));
+        }
         let base = world.console.base_url.clone();
 
         sign_in(&browser, &base, "olga");
@@ -95,7 +99,7 @@ fn a_picker_picks_a_grocery_order_in_the_browser_and_kuper_receives_that_composi
         browser.click("button[value=ready_for_delivery]");
         browser.wait_for_text("#status", |s| s.contains("готов"), WAIT);
 
-        world.wait_until(&format!("{backend}: Kuper receives the composition"), || {
+        KuperWorld::wait_until(&format!("{backend}: Kuper receives the composition"), || {
             world.sim_order(&id)["finalComposition"].is_object()
         });
         let kuper = world.sim_order(&id);
@@ -194,7 +198,9 @@ fn an_operator_retries_a_dead_letter_from_the_outbox_and_kuper_gets_the_sequence
     browser.wait_for("table#dead tbody tr", WAIT);
     browser.click("table#dead button[value=retry]");
     browser.wait_for("table#pending", WAIT);
-    world.wait_until("the retried notification reaches Kuper", || accepted() == json!(["order.in_work"]));
+    KuperWorld::wait_until("the retried notification reaches Kuper", || {
+        accepted() == json!(["order.in_work"])
+    });
     browser.open(&world.console.url("/outbox"));
     browser.wait_for("table#dead", WAIT);
     assert_eq!(browser.count("table#dead tbody tr"), 0);

@@ -137,3 +137,208 @@ fn staff_pick_a_kuper_order_step_by_step_and_the_page_says_what_was_refused() {
         assert_eq!(theirs.status(), 403, "{backend}");
     }
 }
+
+/// A paid pickup order an AI agent placed at S1.
+fn mcp_order(t: &TestDatabase) -> String {
+    use std::sync::Arc;
+    t.one_store(&[("MILK", 10)]);
+    let ordering = t.ordering(Arc::new(domain::SystemClock), 5);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let order = TestDatabase::pickup_checkout(&ordering, domain::Decimal::TWO, "rq-1").await.unwrap();
+        ordering.advance(&order.id, orders::Action::Pay).await.unwrap();
+        order.id.to_string()
+    })
+}
+
+/// Posts a step form with the page's CSRF token.
+fn step(
+    service: &RunningService,
+    http: &reqwest::blocking::Client,
+    page: &str,
+    action: &str,
+) -> reqwest::blocking::Response {
+    let token = csrf(&http.get(service.url(page)).send().unwrap().text().unwrap());
+    let form = [("csrf", token.as_str()), ("action", action)];
+    http.post(service.url(&format!("{page}/step"))).form(&form).send().unwrap()
+}
+
+#[test]
+fn staff_step_an_mcp_order_through_what_its_state_machine_allows() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        setup(&t);
+        let id = mcp_order(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let service = start(&t, dir.path());
+        let anna = signed_in(&service, "anna");
+        let page_path = format!("/orders/mcp/{id}");
+        let page = anna.get(service.url(&page_path)).send().unwrap().text().unwrap();
+        assert!(page.contains("MILK") && page.contains("оплачен"), "{backend}: {page}");
+        // Only the steps the state machine allows a paid pickup order.
+        assert!(page.contains(r#"value="process""#) && page.contains(r#"value="cancel""#), "{page}");
+        assert!(!page.contains(r#"value="deliver""#) && !page.contains(r#"value="complete""#), "{page}");
+        // In the queue, linked.
+        let queue = anna.get(service.url("/?channel=mcp")).send().unwrap().text().unwrap();
+        assert!(queue.contains(&page_path) && !queue.contains("H-1"), "{backend}");
+
+        let illegal = step(&service, &anna, &page_path, "deliver");
+        assert_eq!(illegal.status(), 409, "{backend}");
+        assert!(illegal.text().unwrap().contains("step-error"));
+        assert_eq!(step(&service, &anna, &page_path, "teleport").status(), 422);
+        assert_eq!(step(&service, &anna, &page_path, "pay").status(), 422, "payment is not a staff step");
+        for action in ["process", "ready_for_pickup", "complete"] {
+            assert_eq!(step(&service, &anna, &page_path, action).status(), 303, "{backend}: {action}");
+        }
+        let done = anna.get(service.url(&page_path)).send().unwrap().text().unwrap();
+        assert!(done.contains(r#"data-status="completed""#), "{backend}");
+        assert!(done.contains("anna: process") && done.contains("anna: complete"), "the audit trail");
+        assert!(!done.contains("form class=\"steps\""), "a closed order has no steps");
+
+        // Another store's picker: 403 to read and to step.
+        let ivan = signed_in(&service, "ivan");
+        assert_eq!(ivan.get(service.url(&page_path)).send().unwrap().status(), 403, "{backend}");
+        let token = csrf(&ivan.get(service.url("/")).send().unwrap().text().unwrap());
+        let theirs = ivan
+            .post(service.url(&format!("{page_path}/step")))
+            .form(&[("csrf", token.as_str()), ("action", "cancel")])
+            .send()
+            .unwrap();
+        assert_eq!(theirs.status(), 403, "{backend}");
+        assert_eq!(anna.get(service.url("/orders/mcp/no-such-order")).send().unwrap().status(), 404);
+    }
+}
+
+#[test]
+fn the_outbox_and_the_catalog_are_what_staff_may_see_and_say_what_is_wrong() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let g = two_orders(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let service = start(&t, dir.path());
+        let anna = signed_in(&service, "anna");
+        let olga = signed_in(&service, "olga");
+
+        // A notification Kuper refused for good: dead, then discarded.
+        assert_eq!(step(&service, &anna, "/orders/kuper/H-1", "in_work").status(), 303);
+        let view = DbKuperInbox::order(&mut t.db.get().unwrap(), "H-1").unwrap().unwrap();
+        let dead = view.notifications[0].id;
+        storage::DbKuperOutbox::dead(&mut t.db.get().unwrap(), dead, "422 invalid payload").unwrap();
+        let outbox = anna.get(service.url("/outbox")).send().unwrap().text().unwrap();
+        assert!(outbox.contains("422 invalid payload") && outbox.contains("/orders/kuper/H-1"), "{backend}");
+        assert_eq!(olga.get(service.url("/outbox")).send().unwrap().status(), 403, "pickers do not resolve");
+        let token = csrf(&outbox);
+        let act = |path: &str, action: &str| {
+            anna.post(service.url(path)).form(&[("csrf", token.as_str()), ("action", action)]).send().unwrap()
+        };
+        assert_eq!(act(&format!("/outbox/{dead}"), "shred").status(), 422);
+        assert_eq!(act("/outbox/not-a-number", "retry").status(), 404);
+        assert_eq!(act("/outbox/999999", "retry").status(), 409, "{backend}: no such dead letter");
+        assert_eq!(act(&format!("/outbox/{dead}"), "discard").status(), 303, "{backend}");
+        assert_eq!(act(&format!("/outbox/{dead}"), "discard").status(), 409, "once");
+        let forged =
+            anna.post(service.url(&format!("/outbox/{dead}"))).form(&[("action", "retry")]).send().unwrap();
+        assert_eq!(forged.status(), 403);
+
+        // The catalog: a product in every store that sells it.
+        let product = olga.get(service.url(&format!("/catalog?sku={}", g.counted))).send().unwrap();
+        assert_eq!(product.status(), 200, "{backend}");
+        let product = product.text().unwrap();
+        assert!(product.contains("STORE-001") && product.contains("STORE-002"), "{backend}");
+        let unknown = olga.get(service.url("/catalog?sku=NO-SUCH-SKU")).send().unwrap();
+        assert_eq!(unknown.status(), 404);
+        assert!(unknown.text().unwrap().contains("sku-error"));
+        let malformed = olga.get(service.url(&format!("/catalog?sku={}", "x".repeat(200)))).send().unwrap();
+        assert_eq!(malformed.status(), 400);
+        assert!(malformed.text().unwrap().contains("sku-error"));
+    }
+}
+
+/// Hostile and malformed input to every page and form: an answer that
+/// says what is wrong, never a 500, and nothing changed.
+#[test]
+fn no_page_answers_500_to_any_input_tried() {
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    two_orders(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let service = start(&t, dir.path());
+    let anna = signed_in(&service, "anna");
+    let token = csrf(&anna.get(service.url("/")).send().unwrap().text().unwrap());
+
+    let filters = anna.get(service.url("/?status=teleported&channel=pigeon")).send().unwrap();
+    assert_eq!(filters.status(), 400);
+    assert!(filters.text().unwrap().contains("channel-error"));
+    let status = anna.get(service.url("/?status=teleported")).send().unwrap();
+    assert_eq!(status.status(), 400);
+    assert!(status.text().unwrap().contains("status-error"));
+
+    let long = "x".repeat(20_000);
+    let gets = [
+        "/?store=%00%FF&status=&channel=",
+        "/?store=' OR 1=1 --",
+        "/orders/kuper/%FF%FE",
+        "/orders/kuper/..%2F..%2Fetc%2Fpasswd",
+        "/orders/mcp/%00",
+        "/orders/mcp/<script>",
+        "/catalog?sku=%FF",
+        "/stores/STORE-001/products?q=%FF%FE",
+        "/stores/STORE-001/products?q=a",
+        "/stores/NOWHERE/products?q=молоко",
+        "/queue/events?channel=pigeon",
+        "/assets/../../Cargo.toml",
+    ];
+    let mut answers = Vec::new();
+    for path in gets {
+        answers.push((path.to_owned(), anna.get(service.url(path)).send().unwrap().status().as_u16()));
+    }
+    answers.push((
+        "long".into(),
+        anna.get(service.url(&format!("/?store={long}"))).send().unwrap().status().as_u16(),
+    ));
+    let posts: [(&str, Vec<(&str, String)>); 7] = [
+        (
+            "/orders/kuper/H-1/step",
+            vec![("csrf", token.clone()), ("action", "ready_for_delivery".into()), ("qty_0", "-1".into())],
+        ),
+        (
+            "/orders/kuper/H-1/step",
+            vec![
+                ("csrf", token.clone()),
+                ("action", "ready_for_delivery".into()),
+                ("qty_0", "99999999999999999999".into()),
+            ],
+        ),
+        ("/orders/kuper/H-1/step", vec![("csrf", token.clone()), ("action", String::new())]),
+        ("/orders/kuper/NOPE/step", vec![("csrf", token.clone()), ("action", "in_work".into())]),
+        ("/orders/mcp/NOPE/step", vec![("csrf", token.clone()), ("action", "process".into())]),
+        ("/outbox/-1", vec![("csrf", token.clone()), ("action", "retry".into())]),
+        ("/login", vec![("login", long.clone()), ("password", long.clone())]),
+    ];
+    for (path, form) in posts {
+        answers.push((
+            path.to_owned(),
+            anna.post(service.url(path)).form(&form).send().unwrap().status().as_u16(),
+        ));
+    }
+    // Not a form at all, and a form far too large.
+    let json = anna
+        .post(service.url("/orders/kuper/H-1/step"))
+        .json(&serde_json::json!({"action": "in_work"}))
+        .send()
+        .unwrap();
+    answers.push(("json body".into(), json.status().as_u16()));
+    let huge = anna
+        .post(service.url("/orders/kuper/H-1/step"))
+        .form(&[("csrf", token.as_str()), ("reason", long.as_str()), ("x", long.as_str())])
+        .send()
+        .unwrap();
+    answers.push(("huge form".into(), huge.status().as_u16()));
+    for (what, status) in &answers {
+        assert!(*status < 500, "{what}: {status}");
+    }
+    // Nothing moved.
+    let view = DbKuperInbox::order(&mut t.db.get().unwrap(), "H-1").unwrap().unwrap();
+    assert_eq!(view.status.as_str(), "created");
+    assert!(view.notifications.is_empty());
+}

@@ -2,7 +2,9 @@
 
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
-use orders::kuper::KuperOrderView;
+use std::collections::HashMap;
+
+use orders::kuper::{KuperOrderView, LineView};
 use storage::AuditEntry;
 
 use super::{field_error, layout, status};
@@ -15,7 +17,8 @@ use crate::picking::FormError;
 fn picking_form(
     csrf: &str,
     order: &KuperOrderView,
-    typed: &std::collections::HashMap<String, String>,
+    names: &HashMap<String, String>,
+    typed: &HashMap<String, String>,
     error: Option<&FormError>,
 ) -> Markup {
     let beside =
@@ -32,7 +35,7 @@ fn picking_form(
                         @let (qty, grams, repl) = (format!("qty_{i}"), format!("grams_{i}"), format!("repl_{i}"));
                         @let (repl_qty, repl_grams) = (format!("repl_qty_{i}"), format!("repl_grams_{i}"));
                         tr {
-                            td { (line.position_id) br; small { "заказано " (line.ordered.to_string()) @if line.weighted { " кг" } } }
+                            td { (product(names, line)) br; small { "заказано " (line.ordered.to_string()) @if line.weighted { " кг" } } }
                             td {
                                 @if line.weighted {
                                     input type="number" inputmode="numeric" min="0" name=(grams) value=(was(&grams, line.ordered.thousandths().to_string())); " г"
@@ -74,14 +77,30 @@ fn picking_form(
     }
 }
 
+/// What the order page shows.
+pub struct OrderPage<'a> {
+    pub order: &'a KuperOrderView,
+    pub trail: &'a [AuditEntry],
+    /// Product names by SKU.
+    pub names: &'a HashMap<String, String>,
+}
+
+fn product(names: &HashMap<String, String>, line: &LineView) -> Markup {
+    let name = line.sku.as_ref().and_then(|sku| names.get(sku));
+    html! {
+        @if let Some(name) = name { strong { (name) } br; small { (line.position_id) } }
+        @else { (line.position_id) }
+    }
+}
+
 pub fn order_page(
     account: &StaffAccount,
     csrf: &str,
-    order: &KuperOrderView,
-    trail: &[AuditEntry],
-    typed: &std::collections::HashMap<String, String>,
+    page: &OrderPage<'_>,
+    typed: &HashMap<String, String>,
     error: Option<&FormError>,
 ) -> Markup {
+    let (order, trail, names) = (page.order, page.trail, page.names);
     let d = &order.details;
     let kuper_status = order.kuper_status.map_or("—", |s| status(s.as_str()));
     layout(
@@ -118,7 +137,7 @@ pub fn order_page(
                     @for l in &order.lines {
                         @let priced = d.positions.iter().find(|p| p.id == l.position_id);
                         tr {
-                            td { (l.position_id) @if let Some(r) = &l.replaces { " (замена " (r) ")" } }
+                            td { (product(names, l)) @if let Some(r) = &l.replaces { " (замена " (r) ")" } }
                             td { (l.sku.clone().unwrap_or_else(|| "— не продаём".into())) }
                             td { (l.ordered.to_string()) @if l.weighted { " кг" } }
                             td { (priced.and_then(|p| p.discount_price.clone().or_else(|| p.price.clone())).unwrap_or_default()) }
@@ -130,7 +149,7 @@ pub fn order_page(
             }
             @if !order.status.is_final() {
                 h2 { "Сборка" }
-                (picking_form(csrf, order, typed, error))
+                (picking_form(csrf, order, names, typed, error))
             }
             h2 { "История" }
             table id="history" {

@@ -40,6 +40,7 @@ pub fn page(
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let error_of = |field: &str| error.filter(|e| e.field == field).map(|e| e.message.as_str());
     let channel = query.channel.as_deref();
+    let now = chrono::Utc::now();
     layout(
         "Очередь заказов",
         Some((account, csrf)),
@@ -55,6 +56,14 @@ pub fn page(
                         option value="mcp" selected[channel == Some("mcp")] { "ИИ-агенты (MCP)" }
                     }
                     (field_error("channel-error", error_of("channel")))
+                }
+                label { "Срок "
+                    select name="due" {
+                        @for (minutes, text) in [("", "любой"), ("60", "в ближайший час"), ("120", "2 часа"), ("240", "4 часа"), ("1440", "сутки")] {
+                            option value=(minutes) selected[query.due.as_deref().unwrap_or_default() == minutes] { (text) }
+                        }
+                    }
+                    (field_error("due-error", error_of("due")))
                 }
                 button type="submit" { "Показать" }
             }
@@ -72,15 +81,17 @@ pub fn page(
                     }
                 }
                 table id="queue" {
-                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Магазин" } th { "Получение" } th { "Создан (UTC)" } } }
+                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Магазин" } th { "Получение" } th { "К сроку (UTC)" } th { "Создан (UTC)" } } }
                     tbody {
                         @for entry in &queue.book {
-                            tr.order data-id=(entry.id) data-channel=(entry.channel) data-status=(entry.status) {
+                            @let soon = orders::book::due_soon(&entry.channel, &entry.status, entry.due_at, now);
+                            tr.order.due-soon[soon] data-id=(entry.id) data-channel=(entry.channel) data-status=(entry.status) {
                                 td { (order_link(entry)) }
                                 td { @if entry.channel == "kuper" { "Купер" } @else { "MCP" } }
                                 td { (status(&entry.status)) }
                                 td { (entry.store) }
                                 td { (entry.fulfilment) }
+                                td { (entry.due_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
                                 td { (entry.created_at.format("%Y-%m-%d %H:%M")) }
                             }
                         }

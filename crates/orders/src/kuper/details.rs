@@ -5,6 +5,7 @@
 //! Prices stay Kuper's text (`"99.90"`): they are Kuper's figures to show,
 //! not ours to compute with.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -159,6 +160,20 @@ impl KuperDetails {
     pub fn replacements_allowed(&self) -> bool {
         self.replacement_policy.as_deref().is_none_or(|p| p.to_ascii_lowercase().contains("replace"))
     }
+
+    /// When the order is due: its delivery window's start (the courier
+    /// comes then, the order must be ready), or its end when Kuper gave
+    /// only that. `None` without a window or with times that are not
+    /// RFC 3339 (KUPER-WIRE.md shows `2026-11-25T12:00:00+03:00`).
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        let window = self.delivery.as_ref()?;
+        let parse = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        parse(&window.expected_from).or_else(|| parse(&window.expected_to))
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +197,33 @@ mod tests {
         ] {
             assert_eq!(with(policy).replacements_allowed(), allowed, "{policy:?}");
         }
+    }
+
+    #[test]
+    fn an_order_is_due_at_its_window_s_start() {
+        let with = |from: Option<&str>, to: Option<&str>| KuperDetails {
+            delivery: Some(DeliveryWindow {
+                expected_from: from.map(str::to_owned),
+                expected_to: to.map(str::to_owned),
+            }),
+            ..KuperDetails::default()
+        };
+        let utc = |t: &str| Some(DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc));
+        for (from, to, due) in [
+            (
+                Some("2026-11-25T12:00:00+03:00"),
+                Some("2026-11-25T14:00:00+03:00"),
+                utc("2026-11-25T09:00:00Z"),
+            ),
+            (None, Some("2026-11-25T14:00:00+03:00"), utc("2026-11-25T11:00:00Z")),
+            (Some("2026-11-25T12:00:00Z"), None, utc("2026-11-25T12:00:00Z")),
+            (Some("tomorrow"), Some("2026-11-25T14:00:00+03:00"), utc("2026-11-25T11:00:00Z")),
+            (Some("2026-11-25 12:00"), None, None),
+            (None, None, None),
+        ] {
+            assert_eq!(with(from, to).due(), due, "{from:?} {to:?}");
+        }
+        assert_eq!(KuperDetails::default().due(), None, "no window");
     }
 
     #[test]

@@ -278,6 +278,7 @@ macro_rules! kuper_statements {
                     kuper_orders::created_at.eq(at),
                     kuper_orders::updated_at.eq(at),
                     kuper_orders::details.eq(text_of(&details)),
+                    kuper_orders::due_at.eq(details.due().map(|t| t.naive_utc())),
                 ))
                 .execute(c)?;
             let quantities: Vec<String> =
@@ -559,6 +560,8 @@ macro_rules! kuper_statements {
                     kuper_orders::status.eq(to.as_str()),
                     kuper_orders::updated_at.eq(at),
                     kuper_orders::details.eq(text_of(&details)),
+                    // An `order.updated` may move the window.
+                    kuper_orders::due_at.eq(details.due().map(|t| t.naive_utc())),
                 ))
                 .execute(c)?;
             Ok(outcome)

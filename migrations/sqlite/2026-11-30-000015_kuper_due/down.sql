@@ -1,0 +1,2 @@
+DROP INDEX kuper_orders_due_at;
+ALTER TABLE kuper_orders DROP COLUMN due_at;
