@@ -87,6 +87,21 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// How long the staff console renders its queue and pages over a busy book.
+    Console {
+        /// Kuper orders in the book.
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        /// Requests per page.
+        #[arg(long, default_value_t = 100)]
+        samples: usize,
+        /// Concurrent clients filling the book.
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// PostgreSQL to use (a schema `bench_console` is recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
+    },
     /// Checkouts per second and their latency on SQLite and PostgreSQL.
     Checkout {
         /// Offers in the demo catalog.
@@ -131,6 +146,10 @@ fn main() -> ExitCode {
         }
         Command::Bench { what: BenchCommand::Stock { offers, samples, database_url } } => {
             xtask::bench::stock::run(&root, &xtask::bench::stock::Settings { offers, samples, database_url })
+        }
+        Command::Bench { what: BenchCommand::Console { orders, samples, clients, database_url } } => {
+            let settings = xtask::bench::console::Settings { orders, samples, clients, database_url };
+            xtask::bench::console::run(&root, &settings)
         }
         Command::Bench { what: BenchCommand::Checkout { offers, seconds, clients, database_url } } => {
             let settings = xtask::bench::checkout::Settings { offers, seconds, clients, database_url };

@@ -3,6 +3,7 @@
 
 mod background;
 pub mod checkout;
+pub mod console;
 pub mod outbox;
 pub mod search;
 pub mod stock;
@@ -45,6 +46,7 @@ fn start_process(root: &Path, bin: &Path, args: &[&str], env: &[(&str, &str)]) -
         .envs(env.iter().copied())
         .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
         .env("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0")
+        .env("MERCHANT_CONSOLE_ADDR", "127.0.0.1:0")
         .env("MERCHANT_LOG_LEVEL", "warn")
         .stdout(Stdio::piped())
         .stderr(log)
@@ -107,8 +109,31 @@ fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Result<(u16, String)> {
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n");
+    let response = exchange(stream, addr, method, path, headers, body)?;
+    Ok((response.status, response.body))
+}
+
+/// An HTTP answer with its headers (names in lower case).
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// One keep-alive HTTP/1.1 request, JSON unless `headers` name another
+/// `Content-Type`.
+fn exchange(
+    stream: &mut BufReader<TcpStream>,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<Response> {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+        request.push_str("Content-Type: application/json\r\n");
+    }
     for (name, value) in headers {
         let _ = write!(request, "{name}: {value}\r\n");
     }
@@ -118,19 +143,24 @@ fn request(
     stream.read_line(&mut line)?;
     let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no HTTP status")?;
     let mut length = 0;
+    let mut received = Vec::new();
     loop {
         line.clear();
         stream.read_line(&mut line)?;
         if line == "\r\n" || line.is_empty() {
             break;
         }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse()?;
+        if let Some((name, value)) = line.split_once(':') {
+            let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().to_owned());
+            if name == "content-length" {
+                length = value.parse()?;
+            }
+            received.push((name, value));
         }
     }
     let mut body = vec![0; length];
     stream.read_exact(&mut body)?;
-    Ok((status, String::from_utf8(body)?))
+    Ok(Response { status, headers: received, body: String::from_utf8(body)? })
 }
 
 /// Runs `bench` on a scratch SQLite file and then on a scratch schema

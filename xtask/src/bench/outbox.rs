@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::{connect, on_each_backend, post, release_binaries, request, start_process, stop, write_section};
 use crate::Result;
 
-const SECRET: &str = "bench-webhook-secret";
+pub(super) const SECRET: &str = "bench-webhook-secret";
 
 #[derive(Debug)]
 pub struct Settings {
@@ -40,20 +40,19 @@ fn sim_stats(addr: &str) -> Result<Value> {
     Ok(serde_json::from_str(&body)?)
 }
 
-/// Kuper orders through the simulator, from `clients` threads, each taking
-/// every `clients`-th of the orders.
-fn fill(sim: &str, settings: &Settings) -> Result {
-    let clients = settings.clients.max(1);
+/// `count` Kuper orders through the simulator (`body(n)` is the n-th's
+/// `/sim/orders` body), from `clients` threads, each taking every
+/// `clients`-th of them.
+pub(super) fn fill(sim: &str, count: usize, clients: usize, body: impl Fn(usize) -> String + Sync) -> Result {
+    let clients = clients.max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..clients)
             .map(|client| {
+                let body = &body;
                 scope.spawn(move || -> Result {
                     let mut c = connect(sim)?;
-                    for n in (client..settings.notifications).step_by(clients) {
-                        let body = format!(
-                            r#"{{"integration":"kuper_delivery","store":"NOWHERE","originalOrderId":"B{n}","positions":[{{"id":"SKU-1","quantity":1}}]}}"#
-                        );
-                        let (status, answer) = post(&mut c, sim, "/sim/orders", &[], &body)?;
+                    for n in (client..count).step_by(clients) {
+                        let (status, answer) = post(&mut c, sim, "/sim/orders", &[], &body(n))?;
                         if status != 200 {
                             return Err(format!("kuper-sim /sim/orders: {status} {answer}").into());
                         }
@@ -66,7 +65,9 @@ fn fill(sim: &str, settings: &Settings) -> Result {
     })
 }
 
-fn listener(root: &Path, bin: &Path, url: &str, sim: Option<&str>) -> Result<(Child, String)> {
+/// Starts `kuper-listener` on `url` (sending to the simulator at `sim`,
+/// when given).
+pub(super) fn listener(root: &Path, bin: &Path, url: &str, sim: Option<&str>) -> Result<(Child, String)> {
     let base = sim.map(|s| format!("http://{s}"));
     let mut env = vec![("MERCHANT_DATABASE_URL", url), ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET)];
     if let Some(base) = &base {
@@ -98,7 +99,11 @@ fn run_backend(
     let (filler, filler_addr) = listener(root, bin, url, None)?;
     let point = format!(r#"{{"url":"http://{filler_addr}","token":"{SECRET}"}}"#);
     request(&mut connect(&sim)?, &sim, "PUT", "/sim/listener", &[], &point)?;
-    fill(&sim, settings)?;
+    fill(&sim, settings.notifications, settings.clients, |n| {
+        format!(
+            r#"{{"integration":"kuper_delivery","store":"NOWHERE","originalOrderId":"B{n}","positions":[{{"id":"SKU-1","quantity":1}}]}}"#
+        )
+    })?;
     stop(filler);
     if url.starts_with("postgres") {
         // What autovacuum does within a minute of the fill; without it the
