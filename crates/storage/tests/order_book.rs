@@ -66,12 +66,27 @@ fn both_channels_are_one_book_newest_first() {
         assert_eq!(due_by(at("2026-11-25T09:00:00Z").max(mcp.slot.starts_at)), 2, "{backend}");
         assert_eq!(due_by(at("2026-11-25T08:59:00Z").min(mcp.slot.starts_at - Duration::minutes(1))), 0);
 
+        // The live queue's mark moves with a status change, and only for
+        // the stores it watches.
+        let mark = |filter: &BookFilter| DbOrderBook::stamp(&mut t.db.get().unwrap(), filter).unwrap();
+        let elsewhere = BookFilter { within: Some(vec!["S2".into()]), ..BookFilter::default() };
+        let (before, before_elsewhere) = (mark(&BookFilter::default()), mark(&elsewhere));
+        assert_eq!(before, mark(&BookFilter::default()), "{backend}: steady");
+        let request = StaffRequest::step(StaffAction::Assembled);
+        DbKuperInbox::act(&mut conn, "H-BOOK", &request, at("2026-11-25T07:07:00Z")).unwrap().unwrap();
+        assert_ne!(mark(&BookFilter::default()), before, "{backend}: a status moved");
+        assert_eq!(mark(&elsewhere), before_elsewhere, "{backend}: not this picker's store");
+
         let view = DbKuperInbox::order(&mut conn, "H-BOOK").unwrap().unwrap();
         let history: Vec<(&str, &str, &str)> =
             view.history.iter().map(|h| (h.direction, h.kind.as_str(), h.outcome.as_str())).collect();
         assert_eq!(
             history,
-            [("in", "order.created", "applied"), ("out", "order.in_work", "pending")],
+            [
+                ("in", "order.created", "applied"),
+                ("out", "order.in_work", "pending"),
+                ("out", "order.assembled", "pending")
+            ],
             "{backend}"
         );
         assert!(view.history[0].at < view.history[1].at + Duration::seconds(1));

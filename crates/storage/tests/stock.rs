@@ -124,6 +124,15 @@ fn a_batch_id_answers_the_same_twice_and_refuses_other_contents() {
         assert_eq!(again, first);
         let other = DbStock::apply_batch_on(&mut conn, "B", "d2", &lines, Vec::new(), Utc::now());
         assert!(matches!(other, Err(storage::BatchError::Conflict(_))));
+        // What staff read: the batches, newest first, with what each
+        // refused; the product in every store that sells it.
+        let recent = DbStock::recent_batches(&mut conn, 5).unwrap();
+        assert_eq!(recent.len(), 1);
+        assert_eq!(recent[0].1, first);
+        let everywhere = DbStock::offers_of_sku(&mut conn, "MILK").unwrap();
+        assert_eq!(everywhere.len(), 1);
+        assert_eq!((everywhere[0].store_id.as_str(), everywhere[0].available.as_str()), ("S1", "7"));
+        assert!(DbStock::offers_of_sku(&mut conn, "NOPE").unwrap().is_empty());
     }
 }
 
