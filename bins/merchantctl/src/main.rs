@@ -334,6 +334,28 @@ fn demo_data(conn: &mut DbConn, offers: usize) -> Result<(), storage::StorageErr
 /// Rejected rows shown in full; the rest are counted.
 const SHOWN_REJECTS: usize = 50;
 
+/// Keeps what an import did for staff (the console's catalog page).
+fn record_import(
+    conn: &mut DbConn,
+    what: &ImportCommand,
+    outcome: &str,
+    report: serde_json::Value,
+) -> Result<(), storage::StorageError> {
+    let (kind, file) = match what {
+        ImportCommand::Stores { file } => ("stores", file),
+        ImportCommand::Yml { file, .. } => ("yml", file),
+        ImportCommand::Csv { file, .. } => ("csv", file),
+    };
+    let record = storage::ImportRecord {
+        at: chrono::Utc::now(),
+        source: file.display().to_string(),
+        kind: kind.into(),
+        outcome: outcome.into(),
+        report,
+    };
+    storage::DbCatalogImports::record(conn, &record)
+}
+
 fn import(conn: &mut DbConn, what: &ImportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
     use catalog::import::{read_csv, read_stores_csv, read_yml};
     let open =
@@ -368,12 +390,15 @@ fn import(conn: &mut DbConn, what: &ImportCommand) -> Result<ExitCode, Box<dyn s
                 Ok(report) => report,
                 Err(storage::ImportError::Feed(e)) => {
                     eprintln!("import: {}: {e}; nothing was changed", file.display());
+                    let error = serde_json::json!({"error": e.to_string()});
+                    record_import(conn, what, "refused", error)?;
                     return Ok(ExitCode::FAILURE);
                 }
                 Err(storage::ImportError::Storage(e)) => return Err(e.into()),
             }
         }
     };
+    record_import(conn, what, "applied", report.summary())?;
     let c = report.counts;
     println!("stores:   {} added, {} updated", c.stores_added, c.stores_updated);
     println!("products: {} added, {} updated", c.products_added, c.products_updated);

@@ -152,6 +152,17 @@ fn import_stores_then_a_feed_with_a_report() {
             ),
             "{report}"
         );
+
+        // Each import is on record for staff, newest first, the refused one
+        // with why.
+        let record = storage::DbCatalogImports::recent(&mut t.db.get().unwrap(), 10).unwrap();
+        let seen: Vec<(&str, &str)> = record.iter().map(|r| (r.kind.as_str(), r.outcome.as_str())).collect();
+        assert_eq!(seen, [("yml", "applied"), ("yml", "refused"), ("csv", "applied"), ("stores", "applied")]);
+        assert_eq!(record[2].report["offers"]["added"], 1);
+        assert_eq!(record[2].report["rejectedCount"], 1);
+        assert_eq!(record[2].report["rejected"][0]["line"], 3);
+        assert!(record[1].report["error"].as_str().is_some_and(|e| !e.is_empty()));
+        assert!(record[3].source.ends_with("stores.csv"));
     }
 }
 

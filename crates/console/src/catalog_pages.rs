@@ -1,12 +1,12 @@
-//! The catalog as staff check it: the latest stock reports from the
-//! merchant's systems with what each refused, when each store last
+//! The catalog as staff check it: the latest catalog imports and stock
+//! reports from the merchant's systems with what each refused, when each store last
 //! reported, and one product's price, shelf, holds and availability in
 //! every store that sells it.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use catalog::CatalogRepo;
-use storage::{DbCatalogRepo, DbStock};
+use storage::{DbCatalogImports, DbCatalogRepo, DbStock};
 
 use crate::pages::catalog::{CatalogPage, ProductInStores};
 use crate::{ConsoleState, Staff, html, pages, unavailable};
@@ -43,16 +43,17 @@ pub(crate) async fn page(
         .db
         .run(|conn| {
             Ok::<_, storage::StorageError>((
+                DbCatalogImports::recent(conn, REPORTS)?,
                 DbStock::recent_batches(conn, REPORTS)?,
                 DbStock::report_times(conn)?,
             ))
         })
         .await;
-    let (reports, report_times) = match read {
+    let (imports, reports, report_times) = match read {
         Ok(read) => read,
         Err(e) => return unavailable(&e),
     };
-    let mut page = CatalogPage { reports, report_times, ..Default::default() };
+    let mut page = CatalogPage { imports, reports, report_times, ..Default::default() };
     if let Some(sku) = sku {
         let repo = DbCatalogRepo::new(state.db.clone());
         let product = match repo.products(std::slice::from_ref(&sku)).await {

@@ -13,6 +13,7 @@
 //!   and `foreign_keys=ON`; writes that read first use `BEGIN IMMEDIATE`;
 //! - migrations exist per backend with the same versions (tested).
 
+mod catalog_imports;
 mod catalog_repo;
 mod database;
 mod error;
@@ -34,6 +35,7 @@ pub mod testing;
 mod url;
 
 pub use catalog::import::CatalogBatch;
+pub use catalog_imports::{DbCatalogImports, ImportRecord};
 pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
 pub use error::StorageError;

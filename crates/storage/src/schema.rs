@@ -309,6 +309,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_imports (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        source -> Text,
+        kind -> Text,
+        outcome -> Text,
+        report -> Text,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

@@ -240,7 +240,18 @@ fn the_outbox_and_the_catalog_are_what_staff_may_see_and_say_what_is_wrong() {
             anna.post(service.url(&format!("/outbox/{dead}"))).form(&[("action", "retry")]).send().unwrap();
         assert_eq!(forged.status(), 403);
 
-        // The catalog: a product in every store that sells it.
+        // The catalog: the imports on record, and a product in every store
+        // that sells it.
+        let refused = storage::ImportRecord {
+            at: chrono::Utc::now(),
+            source: "/feeds/evening.yml".into(),
+            kind: "yml".into(),
+            outcome: "refused".into(),
+            report: serde_json::json!({"error": "line 7: unexpected end of file"}),
+        };
+        storage::DbCatalogImports::record(&mut t.db.get().unwrap(), &refused).unwrap();
+        let catalog = olga.get(service.url("/catalog")).send().unwrap().text().unwrap();
+        assert!(catalog.contains("/feeds/evening.yml") && catalog.contains("line 7: unexpected end of file"));
         let product = olga.get(service.url(&format!("/catalog?sku={}", g.counted))).send().unwrap();
         assert_eq!(product.status(), 200, "{backend}");
         let product = product.text().unwrap();

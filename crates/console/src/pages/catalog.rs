@@ -5,6 +5,8 @@ use catalog::{Offer, Product};
 use chrono::{DateTime, Utc};
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
+use serde_json::Value;
+use storage::ImportRecord;
 
 use super::{field_error, layout};
 
@@ -16,6 +18,7 @@ pub struct ProductInStores {
 
 #[derive(Default)]
 pub struct CatalogPage {
+    pub imports: Vec<ImportRecord>,
     pub reports: Vec<(DateTime<Utc>, BatchReport)>,
     pub report_times: Vec<(String, DateTime<Utc>)>,
     pub product: Option<ProductInStores>,
@@ -47,6 +50,12 @@ pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &Cata
                     }
                 }
             }
+            h2 { "Последние загрузки каталога" }
+            table id="imports" {
+                thead { tr { th { "Когда (UTC)" } th { "Откуда" } th { "Итог" } th { "Что сделано" } } }
+                tbody { @for i in &page.imports { (import_row(i)) } }
+            }
+            @if page.imports.is_empty() { p { "Загрузок ещё не было." } }
             h2 { "Последние отчёты об остатках" }
             table id="reports" {
                 thead { tr { th { "Получен (UTC)" } th { "Пакет" } th { "Применено строк" } th { "Отклонено" } } }
@@ -71,4 +80,34 @@ pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &Cata
             }
         },
     )
+}
+
+/// `added/updated` of one kind of thing in an import's report.
+fn changed(report: &Value, what: &str) -> String {
+    let n = |key: &str| report[what][key].as_i64().unwrap_or(0);
+    let removed = report[what]["removed"].as_i64().map(|r| format!(", удалено {r}")).unwrap_or_default();
+    format!("добавлено {}, обновлено {}{removed}", n("added"), n("updated"))
+}
+
+fn import_row(i: &ImportRecord) -> Markup {
+    let r = &i.report;
+    html! {
+        tr {
+            td { (i.at.format("%Y-%m-%d %H:%M:%S")) }
+            td { (i.kind) ": " (i.source) }
+            td { @if i.outcome == "applied" { "применена" } @else { strong.error { "отклонена" } } }
+            td {
+                @if let Some(error) = r["error"].as_str() { (error) " — ничего не изменено" }
+                @else {
+                    "магазины: " (changed(r, "stores")) br;
+                    "товары: " (changed(r, "products")) br;
+                    "предложения: " (changed(r, "offers")) br;
+                    "отклонено строк: " (r["rejectedCount"].as_u64().unwrap_or(0))
+                    @if let Some(lines) = r["rejected"].as_array().filter(|l| !l.is_empty()) {
+                        ul { @for l in lines.iter().take(10) { li { "строка " (l["line"]) ": " (l["reason"].as_str().unwrap_or_default()) } } }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,94 @@
+//! The record of catalog imports: when, from where, what each did (or why
+//! it changed nothing). Staff read it on the console beside the stock
+//! reports; `merchantctl import` writes it.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use crate::schema::catalog_imports;
+use crate::{DbConn, ImportReport, StorageError, with_conn};
+
+/// Rejected lines kept with an import's record; the count is kept whole.
+const REJECTS_KEPT: usize = 50;
+
+/// One import as staff see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportRecord {
+    pub at: DateTime<Utc>,
+    /// The file or URL it came from.
+    pub source: String,
+    /// `stores`, `yml` or `csv`.
+    pub kind: String,
+    /// `applied`, or `refused` (nothing changed).
+    pub outcome: String,
+    /// What it did: the counts, the units decided, the first rejected
+    /// lines and how many there were; or `{"error": …}`.
+    pub report: Value,
+}
+
+impl ImportReport {
+    /// What an import's record keeps of its report.
+    pub fn summary(&self) -> Value {
+        let c = &self.counts;
+        let rejected: Vec<Value> = self
+            .rejected
+            .iter()
+            .take(REJECTS_KEPT)
+            .map(|r| json!({"line": r.line, "reason": r.reason}))
+            .collect();
+        json!({
+            "stores": {"added": c.stores_added, "updated": c.stores_updated},
+            "products": {"added": c.products_added, "updated": c.products_updated},
+            "offers": {"added": c.offers_added, "updated": c.offers_updated, "removed": c.offers_removed},
+            "units": self.units,
+            "rejectedCount": self.rejected.len(),
+            "rejected": rejected,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct DbCatalogImports;
+
+impl DbCatalogImports {
+    pub fn record(conn: &mut DbConn, record: &ImportRecord) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::insert_into(catalog_imports::table)
+            .values((
+                catalog_imports::at.eq(record.at.naive_utc()),
+                catalog_imports::source.eq(&record.source),
+                catalog_imports::kind.eq(&record.kind),
+                catalog_imports::outcome.eq(&record.outcome),
+                catalog_imports::report.eq(record.report.to_string()),
+            ))
+            .execute(c))?;
+        Ok(())
+    }
+
+    /// The latest imports, newest first.
+    pub fn recent(conn: &mut DbConn, limit: i64) -> Result<Vec<ImportRecord>, StorageError> {
+        let rows: Vec<(NaiveDateTime, String, String, String, String)> = with_conn!(conn, |c| {
+            catalog_imports::table
+                .order((catalog_imports::at.desc(), catalog_imports::id.desc()))
+                .limit(limit)
+                .select((
+                    catalog_imports::at,
+                    catalog_imports::source,
+                    catalog_imports::kind,
+                    catalog_imports::outcome,
+                    catalog_imports::report,
+                ))
+                .load(c)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, source, kind, outcome, report)| ImportRecord {
+                at: at.and_utc(),
+                source,
+                kind,
+                outcome,
+                report: serde_json::from_str(&report).unwrap_or(Value::Null),
+            })
+            .collect())
+    }
+}
