@@ -242,6 +242,7 @@ pub struct Config {
     pub console_addr: ListenAddr,
     /// The console's cookies are `Secure`.
     pub console_secure_cookies: bool,
+    pub mcp_server: McpServerConfig,
     pub kuper_operator_token: Option<SecretString>,
     /// Bearer token of the merchant's systems on `/merchant/stock`.
     pub stock_api_token: Option<SecretString>,
@@ -255,6 +256,21 @@ pub struct Config {
     pub orders: orders::OrdersConfig,
     pub kuper: kuper::KuperApiConfig,
     pub payments: payments::PaymentsConfig,
+}
+
+/// The merchant's own MCP server.
+#[derive(Clone, Debug)]
+pub struct McpServerConfig {
+    pub addr: ListenAddr,
+    /// `Host` names it is reached under besides loopback.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call it (`https://app.example.com:443`).
+    pub allowed_origins: Vec<String>,
+}
+
+/// A comma-separated list; blank: none.
+fn parse_list(text: &str) -> Result<Vec<String>, String> {
+    Ok(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
 }
 
 #[derive(Clone, Debug)]
@@ -337,6 +353,11 @@ impl Config {
             kuper_listener_addr: raw.required("kuper_listener", "addr", ListenAddr::parse)?,
             console_addr: raw.required("console", "addr", ListenAddr::parse)?,
             console_secure_cookies: raw.required("console", "secure_cookies", parse_bool)?,
+            mcp_server: McpServerConfig {
+                addr: raw.required("mcp_server", "addr", ListenAddr::parse)?,
+                allowed_hosts: raw.required("mcp_server", "allowed_hosts", parse_list)?,
+                allowed_origins: raw.required("mcp_server", "allowed_origins", parse_list)?,
+            },
             kuper_operator_token: raw
                 .optional("kuper_listener", "operator_token", parse_non_empty)?
                 .map(SecretString::from),
@@ -391,7 +412,7 @@ impl Config {
             ConfigError::new(lookup(section, name).env_var(), format!("is required by {service}"))
         };
         match service {
-            Service::McpApi | Service::Console => Ok(()),
+            Service::McpApi | Service::Console | Service::McpServer => Ok(()),
             Service::KuperListener => {
                 if self.kuper_webhook.secret.is_none() {
                     return Err(required("kuper_webhook", "secret"));
@@ -409,6 +430,7 @@ impl Config {
             Service::McpApi => &self.mcp_api_addr,
             Service::KuperListener => &self.kuper_listener_addr,
             Service::Console => &self.console_addr,
+            Service::McpServer => &self.mcp_server.addr,
         }
     }
 }

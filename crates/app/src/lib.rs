@@ -16,7 +16,7 @@ pub mod wiring;
 use std::fmt;
 
 pub use config::{Config, ConfigError};
-pub use server::{StartError, run_service, serve};
+pub use server::{RunOptions, StartError, run_service, run_service_with, serve};
 
 /// Re-exported so binaries add routes without naming actix themselves.
 pub use actix_web::web;
@@ -28,6 +28,8 @@ pub enum Service {
     KuperListener,
     /// The staff console (server-rendered pages).
     Console,
+    /// The merchant's own MCP server (Streamable HTTP; stdio beside it).
+    McpServer,
 }
 
 impl Service {
@@ -36,6 +38,7 @@ impl Service {
             Service::McpApi => "mcp-api",
             Service::KuperListener => "kuper-listener",
             Service::Console => "console",
+            Service::McpServer => "merchant-mcp",
         }
     }
 }

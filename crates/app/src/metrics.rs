@@ -83,7 +83,7 @@ impl Metrics {
                     storage::DbKuperInbox::attention_by_kind,
                 ),
             ],
-            Service::Console => Vec::new(),
+            Service::Console | Service::McpServer => Vec::new(),
             Service::McpApi => vec![Backlog::new(
                 "payment_refunds",
                 "Refunds owed by state",

@@ -43,6 +43,28 @@ where
     B: FnOnce(&Database, &Config) -> Result<R, StartError>,
     R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 {
+    run_service_with(service, RunOptions::default(), make_routes)
+}
+
+/// How a process runs besides its routes.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Say `listening on …` on stderr: stdout carries a protocol (MCP
+    /// over stdio).
+    pub announce_on_stderr: bool,
+    /// Stop gracefully when notified (the stdio session ended), as on
+    /// SIGTERM.
+    pub stop: Option<std::sync::Arc<tokio::sync::Notify>>,
+    /// Set to `http://HOST:PORT` once bound.
+    pub bound: Option<std::sync::Arc<std::sync::OnceLock<String>>>,
+}
+
+/// [`run_service`] with [`RunOptions`].
+pub fn run_service_with<B, R>(service: Service, options: RunOptions, make_routes: B) -> ExitCode
+where
+    B: FnOnce(&Database, &Config) -> Result<R, StartError>,
+    R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
     let config = match Config::load().and_then(|c| c.check_for(service).map(|()| c)) {
         Ok(config) => config,
         Err(e) => {
@@ -51,7 +73,7 @@ where
         }
     };
     telemetry::init(&config.log);
-    match actix_web::rt::System::new().block_on(serve(service, config, make_routes)) {
+    match actix_web::rt::System::new().block_on(serve(service, config, options, make_routes)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(StartError::Config(e)) => {
             eprintln!("{service}: invalid configuration: {e}");
@@ -68,7 +90,12 @@ where
 /// real address, so port 0 works from scripts) and serves. Returns after a
 /// graceful shutdown (SIGTERM/SIGINT, in-flight requests finish within
 /// `http.shutdown_timeout_secs`).
-pub async fn serve<B, R>(service: Service, config: Config, make_routes: B) -> Result<(), StartError>
+pub async fn serve<B, R>(
+    service: Service,
+    config: Config,
+    options: RunOptions,
+    make_routes: B,
+) -> Result<(), StartError>
 where
     B: FnOnce(&Database, &Config) -> Result<R, StartError>,
     R: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
@@ -110,17 +137,32 @@ where
     let server = server.disable_signals().run();
     let handle = server.handle();
     actix_web::rt::spawn(async move {
+        let stop = options.stop.clone();
+        let stopped = async move {
+            match stop {
+                Some(stop) => stop.notified().await,
+                None => std::future::pending().await,
+            }
+        };
         let name = tokio::select! {
             _ = sigterm.recv() => "SIGTERM",
             _ = sigint.recv() => "SIGINT",
+            () = stopped => "the end of the stdio session",
         };
         tracing::info!(signal = name, "shutting down gracefully");
         handle.stop(true).await;
     });
 
-    println!("listening on http://{bound}");
-    // A pipe is block-buffered: flush so a parent reading stdout sees it now.
-    let _ = std::io::stdout().flush();
+    if let Some(url) = &options.bound {
+        let _ = url.set(format!("http://{bound}"));
+    }
+    if options.announce_on_stderr {
+        eprintln!("listening on http://{bound}");
+    } else {
+        println!("listening on http://{bound}");
+        // A pipe is block-buffered: flush so a parent reading stdout sees it now.
+        let _ = std::io::stdout().flush();
+    }
     tracing::info!(%service, addr = %bound, database = %db.url(), "listening");
 
     server.await.map_err(StartError::Serve)?;

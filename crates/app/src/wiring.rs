@@ -86,6 +86,14 @@ pub fn mcp_api(
     db: &Database,
     config: &Config,
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
+    Ok(mcp_http::state(mcp_state(db, config, None)?))
+}
+
+/// Everything `mcp-api` serves with, and `merchant-mcp` reuses: the
+/// identity providers, the search projections, the order and payment use
+/// cases with their background tasks. `sandbox_pages`: where the sandbox
+/// bank's payment links point (`None`: as configured).
+fn mcp_state(db: &Database, config: &Config, sandbox_pages: Option<&str>) -> Result<mcp_http::McpState, StartError> {
     let sberid = provider("sberid", config.sberid.mode, || {
         let settings = config.sberid.live.as_ref().expect("live mode has settings");
         Ok(Arc::new(SberIdProvider::new(settings)?))
@@ -94,7 +102,7 @@ pub fn mcp_api(
         let settings = config.token_introspection.live.clone().expect("live mode has settings");
         Ok(Arc::new(IntrospectionProvider::new(settings)?))
     })?;
-    Ok(mcp_http::state(mcp_http::McpState {
+    Ok(mcp_http::McpState {
         authenticator: Arc::new(authenticator(db, config)?),
         sberid,
         merchant_token,
@@ -102,26 +110,90 @@ pub fn mcp_api(
         catalog_requires_client: config.mcp_auth.catalog_requires_client,
         catalog: catalog_state(db, config)?,
         orders: Some(orders_state(db, config)),
-        payments: Some(payments_state(db, config)?),
+        payments: Some(payments_state(db, config, sandbox_pages)?),
         stock: config.stock_api_token.clone().map(|token| mcp_http::StockApiState {
             ledger: Arc::new(storage::DbStock::new(db.clone())),
             token,
             clock: Arc::new(SystemClock),
         }),
-    }))
+    })
+}
+
+/// How `merchant-mcp` runs: its public address once bound (the sandbox's
+/// payment links point at it), and, for a local agent, an MCP session on
+/// stdin/stdout whose end stops the process.
+#[derive(Clone, Debug, Default)]
+pub struct McpServerRun {
+    pub public_url: Arc<std::sync::OnceLock<String>>,
+    pub stdio: Option<Arc<tokio::sync::Notify>>,
+}
+
+/// The routes of `merchant-mcp`: the MCP endpoint, the sandbox's payment
+/// page; with `run.stdio`, the stdio session beside them.
+pub fn merchant_mcp(
+    db: &Database,
+    config: &Config,
+    run: &McpServerRun,
+) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
+    // Payment links relative to this server, completed with the host the
+    // agent reached it at (or its own address, over stdio).
+    let mcp = mcp_state(db, config, Some(""))?;
+    let orders = mcp.orders.as_ref().expect("mcp_state sets up orders");
+    let state = Arc::new(mcp_server::McpServerState {
+        catalog: Arc::clone(&mcp.catalog.repo),
+        index: Arc::clone(&mcp.catalog.index),
+        reach: mcp.catalog.reach,
+        ordering: Arc::clone(&orders.ordering),
+        payments: mcp.payments.as_ref().map(|p| Arc::clone(&p.payments)),
+        authenticator: Arc::clone(&mcp.authenticator),
+        sberid: mcp.sberid.clone(),
+        merchant_token: mcp.merchant_token.clone(),
+        public_url: Arc::clone(&run.public_url),
+        merchant_name: mcp.catalog.merchant_name.clone(),
+    });
+    if let Some(done) = run.stdio.clone() {
+        let session = mcp_server::MerchantMcp::new(Arc::clone(&state));
+        actix_web::rt::spawn(async move {
+            use rmcp::ServiceExt as _;
+            match session.serve(rmcp::transport::stdio()).await {
+                Ok(running) => {
+                    tracing::info!("merchant-mcp: stdio session started");
+                    if let Err(e) = running.waiting().await {
+                        tracing::warn!(error = %e, "merchant-mcp: stdio session ended with an error");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "merchant-mcp: stdio session did not start"),
+            }
+            tracing::info!("merchant-mcp: stdin closed; stopping");
+            done.notify_one();
+        });
+    }
+    let exposure = mcp_server::http::Exposure {
+        allowed_hosts: config.mcp_server.allowed_hosts.clone(),
+        allowed_origins: config.mcp_server.allowed_origins.clone(),
+        max_body_bytes: config.http.max_body_bytes,
+    };
+    let endpoint = mcp_server::http::configure(state, &exposure);
+    let pay_page = mcp_http::state(mcp);
+    Ok(move |cfg: &mut web::ServiceConfig| {
+        pay_page(cfg);
+        endpoint(cfg);
+    })
 }
 
 /// The payment use cases over the configured gateway, and the task that
 /// sends the refunds owed.
-fn payments_state(db: &Database, config: &Config) -> Result<mcp_http::PaymentsState, StartError> {
+fn payments_state(
+    db: &Database,
+    config: &Config,
+    sandbox_pages: Option<&str>,
+) -> Result<mcp_http::PaymentsState, StartError> {
     use crate::config::GatewayConfig;
     let mut sandbox = None;
     let gateway: Arc<dyn payments::PaymentGateway> = match &config.payments.gateway {
         GatewayConfig::Sandbox { public_url, three_ds } => {
-            let bank = Arc::new(payment_gateways::sandbox::SandboxBank::new(
-                public_url.as_deref().unwrap_or_default(),
-                *three_ds,
-            ));
+            let pages = sandbox_pages.or(public_url.as_deref()).unwrap_or_default();
+            let bank = Arc::new(payment_gateways::sandbox::SandboxBank::new(pages, *three_ds));
             sandbox = Some(Arc::clone(&bank));
             bank
         }

@@ -88,6 +88,12 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(stock_routes::routes);
 }
 
+/// The sandbox bank's payment page alone (served by `merchant-mcp`, whose
+/// payment links point at itself).
+pub fn pay_page_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(pay_page::routes);
+}
+
 /// The state and the routes together (tests build apps with it).
 pub fn configure(mcp: McpState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     let with_state = state(mcp);

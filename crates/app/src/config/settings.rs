@@ -70,6 +70,24 @@ pub const SETTINGS: &[Setting] = &[
         "Listen address of the staff console (never the port Kuper posts webhooks to).",
     ),
     setting(
+        "mcp_server",
+        "addr",
+        Some("127.0.0.1:8084"),
+        "Listen address of `merchant-mcp`, the merchant's own MCP server (Streamable HTTP at `/mcp`).",
+    ),
+    setting(
+        "mcp_server",
+        "allowed_hosts",
+        Some(""),
+        "`Host` names `merchant-mcp` is reached under besides loopback, comma-separated (others get 403: DNS rebinding).",
+    ),
+    setting(
+        "mcp_server",
+        "allowed_origins",
+        Some(""),
+        "Browser origins allowed to call `merchant-mcp`, comma-separated with scheme and port (`https://chat.example.com:443`); a request with any other `Origin` gets 403.",
+    ),
+    setting(
         "console",
         "secure_cookies",
         Some("false"),

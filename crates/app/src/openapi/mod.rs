@@ -22,6 +22,9 @@ pub(crate) fn service_routes(service: Service) -> fn(&mut ServiceConfig) {
         Service::McpApi => mcp_http::routes,
         // The console's pages are HTML for people, not an API.
         Service::Console => |_| {},
+        // The MCP endpoint speaks JSON-RPC, not REST; what is documented is
+        // the sandbox bank's payment page it serves beside it.
+        Service::McpServer => mcp_http::pay_page_routes,
         Service::KuperListener => kuper_http::routes,
     }
 }
@@ -56,6 +59,15 @@ pub fn spec(service: Service) -> OpenApi {
             api.info.title = "Staff console".into();
             api.info.version = crate_version.into();
             api.info.description = Some("Operations of the staff console; its pages are HTML.".into());
+        }
+        Service::McpServer => {
+            api.info.title = "merchant-mcp".into();
+            api.info.version = crate_version.into();
+            api.info.description = Some(
+                "The merchant's own MCP server: the MCP endpoint is `/mcp` (Streamable HTTP, JSON-RPC); \
+                 documented here are the sandbox payment page and operations."
+                    .into(),
+            );
         }
         Service::KuperListener => {
             api.info.title = "Kuper listener".into();

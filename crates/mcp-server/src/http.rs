@@ -1,0 +1,135 @@
+//! Streamable HTTP: rmcp's transport (a tower-style service over `http`
+//! types) bridged into actix at `/mcp`, behind the MCP client's bearer
+//! token. Without one, or with a wrong one, the answer is 401 with a
+//! `WWW-Authenticate` header and nothing reaches the tools; the token
+//! itself never does. `Host` and `Origin` are checked by rmcp as the
+//! transport rules require of a server a browser could reach: loopback
+//! hosts unless configured, and any request carrying an `Origin` refused
+//! unless that origin is configured.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bytes::Bytes;
+use http_body_util::{BodyDataStream, Full};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
+
+use crate::{McpServerState, MerchantMcp};
+
+/// Where the MCP endpoint is.
+pub const PATH: &str = "/mcp";
+
+type Service = StreamableHttpService<MerchantMcp, LocalSessionManager>;
+
+/// Who may reach the endpoint besides loopback: the `Host` names it is
+/// served under and the browser origins allowed to call it.
+#[derive(Clone, Debug, Default)]
+pub struct Exposure {
+    pub allowed_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone)]
+struct Endpoint {
+    service: Arc<Service>,
+    state: Arc<McpServerState>,
+    max_body_bytes: usize,
+}
+
+/// The routes: `/mcp` (the MCP endpoint) and `/paid` (where a shopper's
+/// browser lands after paying).
+pub fn configure(
+    state: Arc<McpServerState>,
+    exposure: &Exposure,
+) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static + use<> {
+    let mut config = StreamableHttpServerConfig::default().enforce_origin_validation();
+    if !exposure.allowed_origins.is_empty() {
+        config = config.with_allowed_origins(exposure.allowed_origins.clone());
+    }
+    if !exposure.allowed_hosts.is_empty() {
+        let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+        hosts.extend(exposure.allowed_hosts.iter().cloned());
+        config = config.with_allowed_hosts(hosts);
+    }
+    let config = config.with_max_request_body_bytes(exposure.max_body_bytes);
+    let for_sessions = Arc::clone(&state);
+    let service = Arc::new(StreamableHttpService::new(
+        move || Ok(MerchantMcp::new(Arc::clone(&for_sessions))),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    ));
+    let endpoint = Endpoint { service, state, max_body_bytes: exposure.max_body_bytes };
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(endpoint.clone()))
+            .route(PATH, web::route().to(handle))
+            .route("/paid", web::get().to(paid));
+    }
+}
+
+fn unauthorized(error: &str, description: &str) -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .insert_header((
+            "WWW-Authenticate",
+            format!(r#"Bearer realm="merchant-mcp", error="{error}", error_description="{description}""#),
+        ))
+        .json(json!({"error": error, "message": description}))
+}
+
+/// One HTTP exchange of the MCP session, once the client is known.
+async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoint>) -> HttpResponse {
+    let presented = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if let Err(e) = endpoint.state.authenticator.authenticate_client(presented, &peer).await {
+        let error = if presented.is_some() { "invalid_token" } else { "invalid_request" };
+        return match e {
+            identity::AuthError::TooManyAttempts { retry_after_secs } => HttpResponse::TooManyRequests()
+                .insert_header(("Retry-After", retry_after_secs.to_string()))
+                .json(json!({"error": "too_many_attempts", "message": e.to_string()})),
+            identity::AuthError::Store(_) => {
+                tracing::error!(error = %e, "merchant-mcp: client tokens cannot be read");
+                HttpResponse::ServiceUnavailable().json(json!({"error": "unavailable", "message": "try again"}))
+            }
+            _ => unauthorized(error, "an MCP client token is required (Authorization: Bearer …)"),
+        };
+    }
+    let bytes = match body.to_bytes_limited(endpoint.max_body_bytes).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => return HttpResponse::BadRequest().json(json!({"error": "bad_body", "message": e.to_string()})),
+        Err(_) => {
+            return HttpResponse::PayloadTooLarge()
+                .json(json!({"error": "too_large", "message": "the request body is too large"}));
+        }
+    };
+    let mut request = http::Request::builder().method(req.method().as_str()).uri(req.uri().to_string());
+    for (name, value) in req.headers() {
+        // The client's token is for us, never for the tools.
+        if name.as_str().eq_ignore_ascii_case("authorization") {
+            continue;
+        }
+        request = request.header(name.as_str(), value.as_bytes());
+    }
+    let Ok(request) = request.body(Full::new(Bytes::from(bytes.to_vec()))) else {
+        return HttpResponse::BadRequest().json(json!({"error": "bad_request", "message": "malformed request"}));
+    };
+    let response = endpoint.service.handle(request).await;
+    let (parts, body) = response.into_parts();
+    let mut answer =
+        HttpResponse::build(StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY));
+    for (name, value) in &parts.headers {
+        answer.append_header((name.as_str(), value.as_bytes()));
+    }
+    answer.streaming(BodyDataStream::new(body))
+}
+
+/// Where the shopper's browser goes after paying.
+async fn paid() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+        "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><title>Оплата</title>\
+         <p>Оплата принята к обработке. Вернитесь в чат: ассистент проверит статус заказа.</p>\
+         <p>Payment received. Go back to the chat: the assistant will check the order.</p></html>",
+    )
+}

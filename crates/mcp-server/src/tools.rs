@@ -1,0 +1,650 @@
+//! The tools: each a domain use case with a JSON-Schema input and a
+//! structured output, described (Russian and English) for a model to use
+//! well. What a model can act on — sold out, price changed, slot full, not
+//! signed in — comes back as a tool error with a plain message, never as a
+//! protocol failure.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use domain::{Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, UserId};
+use identity::Provider;
+use orders::{CheckoutRequest, Destination, ItemRequest, ShippingMethod, Slot};
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::{Json, tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{McpServerState, Shopper};
+
+/// Most items one order or one question may name.
+pub const MAX_ITEMS: usize = 100;
+/// Longest text a tool takes (a query, an address, a key).
+const MAX_TEXT: usize = 1_000;
+
+/// One MCP session's server: the shared state and the session's shopper.
+#[derive(Clone)]
+pub struct MerchantMcp {
+    pub(crate) state: std::sync::Arc<McpServerState>,
+    pub(crate) shopper: Shopper,
+    pub(crate) tool_router: ToolRouter<MerchantMcp>,
+}
+
+impl std::fmt::Debug for MerchantMcp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MerchantMcp").finish_non_exhaustive()
+    }
+}
+
+type ToolResult<T> = Result<Json<T>, String>;
+
+fn money(m: Money) -> String {
+    m.to_decimal().to_string()
+}
+
+fn text<'a>(value: &'a str, what: &str) -> Result<&'a str, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if value.chars().count() > MAX_TEXT {
+        return Err(format!("{what} is longer than {MAX_TEXT} characters"));
+    }
+    Ok(value)
+}
+
+fn sku(raw: &str) -> Result<SkuId, String> {
+    SkuId::new(raw.trim()).map_err(|e| format!("product id {raw:?}: {e}"))
+}
+
+fn store(raw: &str) -> Result<StoreId, String> {
+    StoreId::new(raw.trim()).map_err(|e| format!("store id {raw:?}: {e}"))
+}
+
+fn order_id(raw: &str) -> Result<OrderId, String> {
+    OrderId::new(raw.trim()).map_err(|_| format!("no order {raw:?}"))
+}
+
+fn point(latitude: f64, longitude: f64) -> Result<GeoPoint, String> {
+    GeoPoint::new(latitude, longitude).map_err(|e| format!("location: {e}"))
+}
+
+fn instant(raw: &str, what: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("{what} {raw:?} is not an RFC 3339 time (e.g. 2026-12-01T10:00:00+03:00)"))
+}
+
+// ---- inputs -------------------------------------------------------------
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchProducts {
+    /// What the shopper wants, in their words (Russian or English): «молоко 2,5%», «сыр для пиццы», "oat milk".
+    pub query: String,
+    /// Latitude of where the goods should go (with `longitude`); or give `store_id`.
+    pub latitude: Option<f64>,
+    /// Longitude of where the goods should go (with `latitude`).
+    pub longitude: Option<f64>,
+    /// Search one store only (from `stores` or an earlier answer).
+    pub store_id: Option<String>,
+    /// How many products to return, 1 to 50 (default 10).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetProducts {
+    /// Product ids (`sku` from `search_products`), 1 to 100.
+    pub skus: Vec<String>,
+    /// The store whose prices and stock to give; without it, each product's best offer.
+    pub store_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Item {
+    /// The product id (`sku`).
+    pub sku: String,
+    /// How much: whole pieces, or kilograms/litres for goods sold by weight or volume (e.g. 0.5).
+    pub quantity: f64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeliveryOptionsInput {
+    /// What to buy.
+    pub items: Vec<Item>,
+    /// For delivery: latitude of the address.
+    pub latitude: Option<f64>,
+    /// For delivery: longitude of the address.
+    pub longitude: Option<f64>,
+    /// For delivery: the address as the shopper says it (for the courier).
+    pub address: Option<String>,
+    /// For pickup instead: the store to collect from.
+    pub pickup_store_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Shipping {
+    Delivery,
+    Pickup,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PlaceOrder {
+    /// What to buy (as priced by `delivery_options`).
+    pub items: Vec<Item>,
+    /// The store `delivery_options` chose.
+    pub store_id: String,
+    /// `delivery` or `pickup`.
+    pub shipping: Shipping,
+    /// For delivery: latitude of the address.
+    pub latitude: Option<f64>,
+    /// For delivery: longitude of the address.
+    pub longitude: Option<f64>,
+    /// For delivery: the address for the courier.
+    pub address: Option<String>,
+    /// The slot's start, exactly as `delivery_options` gave it.
+    pub slot_start: String,
+    /// The slot's end, exactly as `delivery_options` gave it.
+    pub slot_end: String,
+    /// The order total the shopper agreed to (`order_price` of the slot); a different total now is refused.
+    pub expected_total: Option<String>,
+    /// A key of your choosing for this order: the same key again returns the same order instead of a second one.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct OrderRef {
+    /// The order id `place_order` returned.
+    pub order_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PaymentLinkInput {
+    /// The order id `place_order` returned.
+    pub order_id: String,
+    /// Where the shopper's browser goes after paying (default: a page of ours that says to return to the chat).
+    pub return_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInProvider {
+    /// A SberID access token.
+    Sberid,
+    /// A token of the merchant's own identity service.
+    MerchantToken,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SignIn {
+    /// Which identity service issued `token`.
+    pub provider: SignInProvider,
+    /// The shopper's token from that service.
+    pub token: String,
+}
+
+// ---- outputs ------------------------------------------------------------
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProductOut {
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub category: String,
+    /// `pcs`, `kg`, `g`, `l` or `ml`: what `quantity` counts.
+    pub unit: String,
+    pub price: String,
+    pub old_price: Option<String>,
+    pub currency: String,
+    pub in_stock: bool,
+    pub store_id: String,
+    pub store_name: String,
+    pub photo_url: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Products {
+    pub products: Vec<ProductOut>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SlotOut {
+    pub slot_start: String,
+    pub slot_end: String,
+    pub delivery_price: String,
+    pub order_price: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DeliveryOptionsOut {
+    pub store_id: String,
+    pub store_name: String,
+    pub store_address: String,
+    pub shipping: Shipping,
+    pub currency: String,
+    pub slots: Vec<SlotOut>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LineOut {
+    pub sku: String,
+    pub name: String,
+    pub quantity: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub total: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OrderOut {
+    pub order_id: String,
+    /// new (waiting for payment), paid, processing, delivering, ready_for_pickup, completed, cancelled.
+    pub status: String,
+    pub store_id: String,
+    pub shipping: Shipping,
+    pub slot_start: String,
+    pub slot_end: String,
+    pub lines: Vec<LineOut>,
+    pub items_total: String,
+    pub delivery_price: String,
+    pub total: String,
+    pub currency: String,
+    /// Until when an unpaid order waits for its payment.
+    pub pay_before: Option<String>,
+    /// The latest payment's state, if any: pending, waiting_for_capture, succeeded, canceled, failed.
+    pub payment: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PaymentLinkOut {
+    pub payment_id: String,
+    /// Give this link to the shopper: they pay there.
+    pub url: String,
+    pub amount: String,
+    pub currency: String,
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SignedIn {
+    pub user_id: String,
+    /// `active`, or `new` for a shopper seen for the first time.
+    pub user_status: String,
+}
+
+fn order_out(order: &orders::Order, payment: Option<String>) -> OrderOut {
+    let shipping = match order.shipping.method() {
+        ShippingMethod::Delivery => Shipping::Delivery,
+        ShippingMethod::Pickup => Shipping::Pickup,
+    };
+    OrderOut {
+        order_id: order.id.to_string(),
+        status: order.status.as_str().into(),
+        store_id: order.store.to_string(),
+        shipping,
+        slot_start: order.slot.starts_at.to_rfc3339(),
+        slot_end: order.slot.ends_at.to_rfc3339(),
+        lines: order
+            .lines
+            .iter()
+            .map(|l| LineOut {
+                sku: l.sku.to_string(),
+                name: l.name.clone(),
+                quantity: l.quantity.normalize().to_string(),
+                unit: l.unit.as_str().into(),
+                unit_price: money(l.unit_price),
+                total: money(l.total),
+            })
+            .collect(),
+        items_total: money(order.items_total),
+        delivery_price: money(order.delivery_price),
+        total: money(order.total),
+        currency: order.total.currency().to_string(),
+        pay_before: order.expires_at.filter(|_| order.status == orders::OrderStatus::New).map(|t| t.to_rfc3339()),
+        payment,
+    }
+}
+
+fn items(items: &[Item]) -> Result<Vec<ItemRequest>, String> {
+    if items.is_empty() || items.len() > MAX_ITEMS {
+        return Err(format!("items must hold 1 to {MAX_ITEMS} lines"));
+    }
+    items
+        .iter()
+        .map(|i| {
+            if !i.quantity.is_finite() || i.quantity <= 0.0 {
+                return Err(format!("quantity of {} must be a positive number", i.sku));
+            }
+            let quantity = Decimal::from_str(&i.quantity.to_string())
+                .map_err(|_| format!("quantity of {} is not a number we can take", i.sku))?;
+            Ok(ItemRequest { sku: sku(&i.sku)?, quantity, unit: None, price: None })
+        })
+        .collect()
+}
+
+impl MerchantMcp {
+    pub fn new(state: std::sync::Arc<McpServerState>) -> Self {
+        MerchantMcp { state, shopper: Shopper::default(), tool_router: Self::tool_router() }
+    }
+
+    /// The shopper: signed in within this session, or by `X-Access-Token`.
+    async fn shopper(&self, extensions: &rmcp::model::Extensions) -> Result<UserId, String> {
+        if let Some(user) = self.shopper.get() {
+            return Ok(user);
+        }
+        let header = extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.headers.get("x-access-token"))
+            .and_then(|v| v.to_str().ok());
+        match header {
+            Some(token) => self
+                .state
+                .authenticator
+                .authenticate_user(Some(token), "merchant-mcp")
+                .await
+                .map_err(|e| format!("the shopper's access token: {e}")),
+            None => Err("the shopper is not signed in: call sign_in first".into()),
+        }
+    }
+
+    async fn payment_state(&self, order: &OrderId) -> Option<String> {
+        let payments = self.state.payments.as_ref()?;
+        let attempts = payments.repo.attempts(order).await.ok()?;
+        attempts.last().map(|p| p.status.as_str().to_owned())
+    }
+
+    /// A link as the shopper's browser can open it: a relative one (the
+    /// sandbox's page) is completed with this server's address.
+    fn absolute(&self, url: &str, extensions: &rmcp::model::Extensions) -> String {
+        if url.starts_with("http://") || url.starts_with("https://") {
+            return url.to_owned();
+        }
+        let host = extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::HOST))
+            .and_then(|v| v.to_str().ok())
+            .map(|h| format!("http://{h}"));
+        let base = host.or_else(|| self.state.public_url.get().cloned()).unwrap_or_default();
+        format!("{}{url}", base.trim_end_matches('/'))
+    }
+}
+
+fn product_out(item: &catalog::Item) -> ProductOut {
+    ProductOut {
+        sku: item.product.sku.to_string(),
+        name: item.product.name.clone(),
+        brand: item.product.brand.clone(),
+        category: item.product.category.clone(),
+        unit: item.product.unit.as_str().into(),
+        price: money(item.offer.price),
+        old_price: item.offer.old_price.map(money),
+        currency: item.offer.price.currency().to_string(),
+        in_stock: item.offer.in_stock(),
+        store_id: item.store.id.to_string(),
+        store_name: item.store.name.clone(),
+        photo_url: item.product.photo_url.clone(),
+    }
+}
+
+#[tool_router]
+impl MerchantMcp {
+    /// Search the catalog.
+    #[tool(
+        name = "search_products",
+        description = "Find products the merchant sells near the shopper, best match first, with price and stock. \
+                       Give the shopper's location (latitude, longitude) or a store_id. \
+                       Ищет товары магазина рядом с покупателем: лучшие совпадения первыми, с ценой и наличием. \
+                       Укажите координаты покупателя или store_id.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn search_products(&self, Parameters(input): Parameters<SearchProducts>) -> ToolResult<Products> {
+        let query = text(&input.query, "query")?;
+        let limit = input.limit.unwrap_or(10);
+        if !(1..=50).contains(&limit) {
+            return Err("limit must be from 1 to 50".into());
+        }
+        let store = input.store_id.as_deref().map(store).transpose()?;
+        let point = match (input.latitude, input.longitude, &store) {
+            (Some(lat), Some(lon), _) => point(lat, lon)?,
+            // A store alone: its own location does not matter for the search.
+            (None, None, Some(_)) => point(0.0, 0.0)?,
+            _ => return Err("give the shopper's latitude and longitude, or a store_id".into()),
+        };
+        let wanted = catalog::SearchQuery { point, text: query.to_owned(), max_results: i64::from(limit), store };
+        let found =
+            catalog::search(self.state.catalog.as_ref(), self.state.index.as_ref(), self.state.reach, &wanted)
+                .await
+                .map_err(|e| e.to_string())?;
+        Ok(Json(Products { products: found.iter().map(product_out).collect() }))
+    }
+
+    #[tool(
+        name = "get_products",
+        description = "Current price and stock of products by id, in one store or each product's best offer. \
+                       Use before ordering to confirm what the shopper chose. \
+                       Текущие цена и наличие товаров по id — в одном магазине или лучшее предложение.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_products(&self, Parameters(input): Parameters<GetProducts>) -> ToolResult<Products> {
+        if input.skus.is_empty() || input.skus.len() > MAX_ITEMS {
+            return Err(format!("skus must hold 1 to {MAX_ITEMS} ids"));
+        }
+        let skus = input.skus.iter().map(|s| sku(s)).collect::<Result<Vec<_>, _>>()?;
+        let store = input.store_id.as_deref().map(store).transpose()?;
+        let found = catalog::actualize(self.state.catalog.as_ref(), &catalog::ActualizeQuery { skus, store })
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Json(Products { products: found.iter().map(product_out).collect() }))
+    }
+
+    #[tool(
+        name = "delivery_options",
+        description = "The store that can serve these items and its free slots with prices: for delivery give the \
+                       address's latitude and longitude (and the address text); for pickup give pickup_store_id. \
+                       Магазин, который соберёт эти товары, и свободные слоты с ценой доставки и суммой заказа.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn delivery_options(
+        &self,
+        Parameters(input): Parameters<DeliveryOptionsInput>,
+    ) -> ToolResult<DeliveryOptionsOut> {
+        let requested = items(&input.items)?;
+        let (destination, shipping) = match (input.pickup_store_id.as_deref(), input.latitude, input.longitude) {
+            (Some(id), _, _) => (Destination::Pickup { store: store(id)? }, Shipping::Pickup),
+            (None, Some(lat), Some(lon)) => {
+                let address = input.address.as_deref().map(|a| text(a, "address")).transpose()?;
+                (
+                    Destination::Delivery { point: point(lat, lon)?, address: address.map(str::to_owned) },
+                    Shipping::Delivery,
+                )
+            }
+            _ => return Err("give the delivery address's latitude and longitude, or a pickup_store_id".into()),
+        };
+        let options =
+            self.state.ordering.delivery_options(&destination, &requested).await.map_err(|e| e.to_string())?;
+        let currency = options.options.first().map(|o| o.order_price.currency().to_string()).unwrap_or_default();
+        Ok(Json(DeliveryOptionsOut {
+            store_id: options.store.id.to_string(),
+            store_name: options.store.name.clone(),
+            store_address: options.store.address.clone(),
+            shipping,
+            currency,
+            slots: options
+                .options
+                .iter()
+                .map(|o| SlotOut {
+                    slot_start: o.slot.starts_at.with_timezone(&options.zone).to_rfc3339(),
+                    slot_end: o.slot.ends_at.with_timezone(&options.zone).to_rfc3339(),
+                    delivery_price: money(o.delivery_price),
+                    order_price: money(o.order_price),
+                })
+                .collect(),
+        }))
+    }
+
+    #[tool(
+        name = "place_order",
+        description = "Place the order in the chosen store and slot for the signed-in shopper; it holds the goods \
+                       until paid (see pay_before). Call payment_link next. The same idempotency_key again returns \
+                       the same order. Оформляет заказ на выбранный слот; товар резервируется до оплаты.",
+        annotations(destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn place_order(
+        &self,
+        Parameters(input): Parameters<PlaceOrder>,
+        extensions: rmcp::model::Extensions,
+    ) -> ToolResult<OrderOut> {
+        let user = self.shopper(&extensions).await?;
+        let key = text(&input.idempotency_key, "idempotency_key")?;
+        let requested = items(&input.items)?;
+        let store_id = store(&input.store_id)?;
+        let address = match input.shipping {
+            Shipping::Pickup => None,
+            Shipping::Delivery => {
+                let (Some(lat), Some(lon)) = (input.latitude, input.longitude) else {
+                    return Err("delivery needs the address's latitude and longitude".into());
+                };
+                let text = input.address.as_deref().map(|a| text(a, "address")).transpose()?;
+                Some((point(lat, lon)?, text.map(str::to_owned)))
+            }
+        };
+        let slot = Slot {
+            starts_at: instant(&input.slot_start, "slot_start")?,
+            ends_at: instant(&input.slot_end, "slot_end")?,
+        };
+        let expected = input
+            .expected_total
+            .as_deref()
+            .map(|t| {
+                Decimal::from_str(t.trim())
+                    .ok()
+                    .and_then(|d| Money::from_decimal_exact(d, domain::Currency::Rub).ok())
+                    .ok_or_else(|| format!("expected_total {t:?} is not an amount"))
+            })
+            .transpose()?;
+        let digest = format!(
+            "mcp-server:{}:{:?}:{}:{}:{:?}",
+            input.store_id,
+            input.shipping,
+            input.slot_start,
+            input.slot_end,
+            input.items.iter().map(|i| (&i.sku, i.quantity.to_string())).collect::<Vec<_>>()
+        );
+        let request = CheckoutRequest {
+            store: store_id,
+            shipping: match input.shipping {
+                Shipping::Delivery => ShippingMethod::Delivery,
+                Shipping::Pickup => ShippingMethod::Pickup,
+            },
+            address,
+            items: requested,
+            slot,
+            delivery_price: None,
+            order_price: expected,
+            request_id: format!("mcp-server:{key}"),
+            request_digest: digest,
+        };
+        let order = self.state.ordering.checkout(&user, request).await.map_err(|e| e.to_string())?;
+        tracing::info!(order = %order.id, user = %user, "merchant-mcp: order placed");
+        Ok(Json(order_out(&order, None)))
+    }
+
+    #[tool(
+        name = "payment_link",
+        description = "A link where the shopper pays the order (card, SberPay, SBP as the merchant's bank offers). \
+                       Give the link to the shopper, then check order_status. Ссылка на оплату заказа для покупателя.",
+        annotations(destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn payment_link(
+        &self,
+        Parameters(input): Parameters<PaymentLinkInput>,
+        extensions: rmcp::model::Extensions,
+    ) -> ToolResult<PaymentLinkOut> {
+        let user = self.shopper(&extensions).await?;
+        let id = order_id(&input.order_id)?;
+        let Some(payments) = &self.state.payments else {
+            return Err("payments are not set up on this server".into());
+        };
+        let back = match input.return_url.as_deref() {
+            Some(url) => text(url, "return_url")?.to_owned(),
+            None => self.absolute("/paid", &extensions),
+        };
+        if !(back.starts_with("https://") || back.starts_with("http://")) {
+            return Err("return_url must be an http(s) URL".into());
+        }
+        let payment = payments.init(&user, &id, &back).await.map_err(|e| e.to_string())?;
+        let url = payment.confirmation_url.as_deref().map(|u| self.absolute(u, &extensions));
+        Ok(Json(PaymentLinkOut {
+            payment_id: payment.id.clone(),
+            url: url.ok_or("the bank gave no payment page for this payment")?,
+            amount: money(payment.amount),
+            currency: payment.amount.currency().to_string(),
+            status: payment.status.as_str().into(),
+        }))
+    }
+
+    #[tool(
+        name = "order_status",
+        description = "Where the shopper's order is: its status, lines, totals, slot and payment. \
+                       Статус заказа покупателя, состав, суммы, слот и оплата.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn order_status(
+        &self,
+        Parameters(input): Parameters<OrderRef>,
+        extensions: rmcp::model::Extensions,
+    ) -> ToolResult<OrderOut> {
+        let user = self.shopper(&extensions).await?;
+        let id = order_id(&input.order_id)?;
+        let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| e.to_string())?;
+        Ok(Json(order_out(&order, self.payment_state(&id).await)))
+    }
+
+    #[tool(
+        name = "cancel_order",
+        description = "Cancel the shopper's order while it allows it (not once it left the store); a paid order \
+                       is refunded. Отменяет заказ, пока это возможно; оплаченный заказ возвращается.",
+        annotations(destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn cancel_order(
+        &self,
+        Parameters(input): Parameters<OrderRef>,
+        extensions: rmcp::model::Extensions,
+    ) -> ToolResult<OrderOut> {
+        let user = self.shopper(&extensions).await?;
+        let id = order_id(&input.order_id)?;
+        let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| e.to_string())?;
+        if order.status == orders::OrderStatus::Delivering {
+            return Err("the order is on its way: it can no longer be cancelled here".into());
+        }
+        let order = self.state.ordering.advance(&id, orders::Action::Cancel).await.map_err(|e| e.to_string())?;
+        tracing::info!(order = %order.id, user = %user, "merchant-mcp: order cancelled by the shopper");
+        Ok(Json(order_out(&order, self.payment_state(&id).await)))
+    }
+
+    #[tool(
+        name = "sign_in",
+        description = "Sign the shopper in for this session with a token of SberID or of the merchant's identity \
+                       service (in the demo: a sandbox token such as \"sandbox:anna\"). Needed before place_order. \
+                       Вход покупателя на время сессии по токену SberID или сервиса магазина.",
+        annotations(destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn sign_in(&self, Parameters(input): Parameters<SignIn>) -> ToolResult<SignedIn> {
+        let token = text(&input.token, "token")?;
+        let (kind, provider) = match input.provider {
+            SignInProvider::Sberid => (Provider::SberId, self.state.sberid.as_deref()),
+            SignInProvider::MerchantToken => (Provider::MerchantToken, self.state.merchant_token.as_deref()),
+        };
+        let provider = provider.ok_or("this identity service is not set up on this server")?;
+        let secret = secrecy::SecretString::from(token.to_owned());
+        let login = self
+            .state
+            .authenticator
+            .login(kind, provider, &secret, "merchant-mcp")
+            .await
+            .map_err(|e| e.to_string())?;
+        self.shopper.set(login.user_id.clone());
+        Ok(Json(SignedIn { user_id: login.user_id.to_string(), user_status: login.status.as_str().into() }))
+    }
+}
