@@ -17,7 +17,8 @@ use crate::{Result, cargo};
 pub const DOMAIN_CRATES: &[&str] = &["domain", "catalog", "orders", "payments", "identity"];
 
 /// Our adapter and wiring crates: the domain never depends on them.
-const ADAPTER_CRATES: &[&str] = &["storage", "search", "kuper-client", "mcp-http", "kuper-http", "app"];
+const ADAPTER_CRATES: &[&str] =
+    &["storage", "search", "kuper-client", "mcp-http", "kuper-http", "mcp-server", "console", "app"];
 
 fn is_forbidden(name: &str) -> bool {
     name.starts_with("actix")

@@ -22,7 +22,7 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
-    /// Write openapi/mcp-api.json and openapi/kuper-listener.json from the code.
+    /// Write openapi/{mcp-api,kuper-listener,merchant-mcp}.json (and their 3.0 renderings) from the code.
     Openapi,
     /// Run the whole test suite (cargo nextest when installed, else cargo test).
     Test {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::{Result, cargo};
 
-pub const SERVICES: [&str; 2] = ["mcp-api", "kuper-listener"];
+pub const SERVICES: [&str; 3] = ["mcp-api", "kuper-listener", "merchant-mcp"];
 
 pub fn run(root: &Path) -> Result {
     for service in SERVICES {

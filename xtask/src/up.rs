@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, cargo};
 
-const SERVICES: [&str; 3] = ["mcp-api", "kuper-listener", "merchant-console"];
+const SERVICES: [&str; 4] = ["mcp-api", "kuper-listener", "merchant-console", "merchant-mcp"];
 /// The demo staff account `xtask up` creates for the console.
 const DEMO_STAFF: (&str, &str) = ("demo", "demo-console-password");
 const CONSOLE_URL: &str = "http://127.0.0.1:8083";
+const MCP_SERVER_URL: &str = "http://127.0.0.1:8084/mcp";
 const DEFAULT_DATABASE: &str = "sqlite://var/merchant.db";
 /// Only for local runs; production sets its own secrets.
 const DEV_WEBHOOK_SECRET: &str = "dev-webhook-secret";
@@ -104,7 +105,33 @@ fn prepare_database(root: &Path, bin_dir: &Path, local: &Local) -> Result {
             merchantctl(&["kuper", "store", store, "--integration", integration])?;
         }
     }
-    demo_staff(root, bin_dir, local)
+    demo_staff(root, bin_dir, local)?;
+    demo_agent(bin_dir, local)
+}
+
+/// A fresh MCP client token for a local agent on every start (the last
+/// one revoked): shown once, with how to connect.
+fn demo_agent(bin_dir: &Path, local: &Local) -> Result {
+    let merchantctl = |args: &[&str]| {
+        Command::new(bin_dir.join("merchantctl"))
+            .envs(local.env.iter().map(|(k, v)| (*k, v)))
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+    };
+    let _ = merchantctl(&["tokens", "revoke", "demo-agent"])?;
+    let created = merchantctl(&["tokens", "create", "--client", "demo-agent"])?;
+    let token = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    if !created.status.success() || token.is_empty() {
+        return Err("merchantctl tokens create failed".into());
+    }
+    eprintln!(
+        "xtask: merchant-mcp (MCP, Streamable HTTP) is at {MCP_SERVER_URL} with Authorization: Bearer {token}; \
+         sign the shopper in with the sandbox token \"sandbox:demo\" (tool sign_in, provider merchant_token); \
+         for stdio run {} --stdio",
+        bin_dir.join("merchant-mcp").display()
+    );
+    Ok(())
 }
 
 /// An admin account for the console, made once; its sign-in is printed.

@@ -32,8 +32,8 @@ enum Command {
     },
     /// Print a service's OpenAPI document (no database needed).
     Openapi {
-        /// mcp-api or kuper-listener.
-        #[arg(value_parser = ["mcp-api", "kuper-listener"])]
+        /// mcp-api, kuper-listener or merchant-mcp.
+        #[arg(value_parser = ["mcp-api", "kuper-listener", "merchant-mcp"])]
         service: String,
         /// 3.1 (as served) or 3.0 (for generators that do not read 3.1).
         #[arg(long, default_value = "3.1", value_parser = ["3.1", "3.0"])]
@@ -154,7 +154,11 @@ enum DbCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Openapi { service, version } = &cli.command {
-        let service = if service == "mcp-api" { app::Service::McpApi } else { app::Service::KuperListener };
+        let service = match service.as_str() {
+            "mcp-api" => app::Service::McpApi,
+            "merchant-mcp" => app::Service::McpServer,
+            _ => app::Service::KuperListener,
+        };
         if version == "3.0" {
             print!("{}", app::openapi::json_3_0(service));
         } else {

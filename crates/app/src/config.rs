@@ -268,9 +268,34 @@ pub struct McpServerConfig {
     pub allowed_origins: Vec<String>,
 }
 
-/// A comma-separated list; blank: none.
-fn parse_list(text: &str) -> Result<Vec<String>, String> {
-    Ok(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+fn list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Host names (`shop.example.com`, `shop.example.com:8443`), comma-separated.
+fn parse_hosts(text: &str) -> Result<Vec<String>, String> {
+    list(text)
+        .map(|h| {
+            if h.contains('/') || h.contains(char::is_whitespace) {
+                Err(format!("{h:?} is not a host name (no scheme, no path)"))
+            } else {
+                Ok(h.to_owned())
+            }
+        })
+        .collect()
+}
+
+/// Browser origins (`https://chat.example.com:443`), comma-separated.
+fn parse_origins(text: &str) -> Result<Vec<String>, String> {
+    list(text)
+        .map(|o| {
+            let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && !host.contains('/') => Ok(o.to_owned()),
+                _ => Err(format!("{o:?} is not an origin (scheme://host[:port])")),
+            }
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -355,8 +380,8 @@ impl Config {
             console_secure_cookies: raw.required("console", "secure_cookies", parse_bool)?,
             mcp_server: McpServerConfig {
                 addr: raw.required("mcp_server", "addr", ListenAddr::parse)?,
-                allowed_hosts: raw.required("mcp_server", "allowed_hosts", parse_list)?,
-                allowed_origins: raw.required("mcp_server", "allowed_origins", parse_list)?,
+                allowed_hosts: raw.required("mcp_server", "allowed_hosts", parse_hosts)?,
+                allowed_origins: raw.required("mcp_server", "allowed_origins", parse_origins)?,
             },
             kuper_operator_token: raw
                 .optional("kuper_listener", "operator_token", parse_non_empty)?

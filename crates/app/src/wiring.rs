@@ -93,7 +93,11 @@ pub fn mcp_api(
 /// identity providers, the search projections, the order and payment use
 /// cases with their background tasks. `sandbox_pages`: where the sandbox
 /// bank's payment links point (`None`: as configured).
-fn mcp_state(db: &Database, config: &Config, sandbox_pages: Option<&str>) -> Result<mcp_http::McpState, StartError> {
+fn mcp_state(
+    db: &Database,
+    config: &Config,
+    sandbox_pages: Option<&str>,
+) -> Result<mcp_http::McpState, StartError> {
     let sberid = provider("sberid", config.sberid.mode, || {
         let settings = config.sberid.live.as_ref().expect("live mode has settings");
         Ok(Arc::new(SberIdProvider::new(settings)?))

@@ -91,14 +91,17 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
                 .json(json!({"error": "too_many_attempts", "message": e.to_string()})),
             identity::AuthError::Store(_) => {
                 tracing::error!(error = %e, "merchant-mcp: client tokens cannot be read");
-                HttpResponse::ServiceUnavailable().json(json!({"error": "unavailable", "message": "try again"}))
+                HttpResponse::ServiceUnavailable()
+                    .json(json!({"error": "unavailable", "message": "try again"}))
             }
-            _ => unauthorized(error, "an MCP client token is required (Authorization: Bearer …)"),
+            _ => unauthorized(error, "an MCP client token is required (Authorization: Bearer TOKEN)"),
         };
     }
     let bytes = match body.to_bytes_limited(endpoint.max_body_bytes).await {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => return HttpResponse::BadRequest().json(json!({"error": "bad_body", "message": e.to_string()})),
+        Ok(Err(e)) => {
+            return HttpResponse::BadRequest().json(json!({"error": "bad_body", "message": e.to_string()}));
+        }
         Err(_) => {
             return HttpResponse::PayloadTooLarge()
                 .json(json!({"error": "too_large", "message": "the request body is too large"}));
@@ -113,7 +116,8 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
         request = request.header(name.as_str(), value.as_bytes());
     }
     let Ok(request) = request.body(Full::new(Bytes::from(bytes.to_vec()))) else {
-        return HttpResponse::BadRequest().json(json!({"error": "bad_request", "message": "malformed request"}));
+        return HttpResponse::BadRequest()
+            .json(json!({"error": "bad_request", "message": "malformed request"}));
     };
     let response = endpoint.service.handle(request).await;
     let (parts, body) = response.into_parts();

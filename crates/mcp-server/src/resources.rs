@@ -3,11 +3,10 @@
 //! order, pay"). The tools are in `tools`.
 
 use rmcp::model::{
-    ErrorData, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, Prompt,
-    PromptArgument, PromptMessage, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role, ServerCapabilities,
-    ServerConfig,
+    ErrorData, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, Prompt, PromptArgument,
+    PromptMessage, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate, Role, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, tool_handler};
@@ -45,7 +44,8 @@ fn not_found(uri: &str) -> ErrorData {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for MerchantMcp {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder().enable_tools().enable_resources().enable_prompts().build();
+        let capabilities =
+            ServerCapabilities::builder().enable_tools().enable_resources().enable_prompts().build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("merchant-mcp", env!("CARGO_PKG_VERSION")))
             .with_instructions(format!(
@@ -85,7 +85,8 @@ impl ServerHandler for MerchantMcp {
     ) -> Result<ReadResourceResponse, ErrorData> {
         let uri = request.uri.as_str();
         let body = if uri == STORES_URI {
-            let stores = self.state.catalog.stores().await.map_err(|e| ErrorData::internal_error(e.0, None))?;
+            let stores =
+                self.state.catalog.stores().await.map_err(|e| ErrorData::internal_error(e.0, None))?;
             json!({"stores": stores.iter().map(store_json).collect::<Vec<_>>()})
         } else if let Some(raw) = uri.strip_prefix(PRODUCT_PREFIX) {
             let sku = domain::SkuId::new(raw).map_err(|_| not_found(uri))?;
@@ -116,10 +117,16 @@ impl ServerHandler for MerchantMcp {
     ) -> Result<ListPromptsResult, ErrorData> {
         let prompt = Prompt::new(
             SHOP_PROMPT,
-            Some("Find what the shopper wants, choose a slot, order and pay. Найти, выбрать слот, заказать, оплатить."),
+            Some(
+                "Find what the shopper wants, choose a slot, order and pay. Найти, выбрать слот, заказать, оплатить.",
+            ),
             Some(vec![
-                PromptArgument::new("wish").with_description("What the shopper wants, in their words.").with_required(true),
-                PromptArgument::new("address").with_description("Where to deliver (or a store for pickup).").with_required(false),
+                PromptArgument::new("wish")
+                    .with_description("What the shopper wants, in their words.")
+                    .with_required(true),
+                PromptArgument::new("address")
+                    .with_description("Where to deliver (or a store for pickup).")
+                    .with_required(false),
             ]),
         );
         Ok(ListPromptsResult::with_all_items(vec![prompt]))
@@ -134,7 +141,13 @@ impl ServerHandler for MerchantMcp {
             return Err(ErrorData::invalid_params(format!("no prompt {}", request.name), None));
         }
         let argument = |name: &str| {
-            request.arguments.as_ref().and_then(|a| a.get(name)).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+            request
+                .arguments
+                .as_ref()
+                .and_then(|a| a.get(name))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
         };
         let (wish, address) = (argument("wish"), argument("address"));
         let text = format!(

@@ -37,8 +37,6 @@ impl std::fmt::Debug for MerchantMcp {
     }
 }
 
-type ToolResult<T> = Result<Json<T>, String>;
-
 fn money(m: Money) -> String {
     m.to_decimal().to_string()
 }
@@ -301,7 +299,10 @@ fn order_out(order: &orders::Order, payment: Option<String>) -> OrderOut {
         delivery_price: money(order.delivery_price),
         total: money(order.total),
         currency: order.total.currency().to_string(),
-        pay_before: order.expires_at.filter(|_| order.status == orders::OrderStatus::New).map(|t| t.to_rfc3339()),
+        pay_before: order
+            .expires_at
+            .filter(|_| order.status == orders::OrderStatus::New)
+            .map(|t| t.to_rfc3339()),
         payment,
     }
 }
@@ -398,7 +399,10 @@ impl MerchantMcp {
                        Укажите координаты покупателя или store_id.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn search_products(&self, Parameters(input): Parameters<SearchProducts>) -> ToolResult<Products> {
+    async fn search_products(
+        &self,
+        Parameters(input): Parameters<SearchProducts>,
+    ) -> Result<Json<Products>, String> {
         let query = text(&input.query, "query")?;
         let limit = input.limit.unwrap_or(10);
         if !(1..=50).contains(&limit) {
@@ -411,11 +415,16 @@ impl MerchantMcp {
             (None, None, Some(_)) => point(0.0, 0.0)?,
             _ => return Err("give the shopper's latitude and longitude, or a store_id".into()),
         };
-        let wanted = catalog::SearchQuery { point, text: query.to_owned(), max_results: i64::from(limit), store };
-        let found =
-            catalog::search(self.state.catalog.as_ref(), self.state.index.as_ref(), self.state.reach, &wanted)
-                .await
-                .map_err(|e| e.to_string())?;
+        let wanted =
+            catalog::SearchQuery { point, text: query.to_owned(), max_results: i64::from(limit), store };
+        let found = catalog::search(
+            self.state.catalog.as_ref(),
+            self.state.index.as_ref(),
+            self.state.reach,
+            &wanted,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         Ok(Json(Products { products: found.iter().map(product_out).collect() }))
     }
 
@@ -426,7 +435,10 @@ impl MerchantMcp {
                        Текущие цена и наличие товаров по id — в одном магазине или лучшее предложение.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn get_products(&self, Parameters(input): Parameters<GetProducts>) -> ToolResult<Products> {
+    async fn get_products(
+        &self,
+        Parameters(input): Parameters<GetProducts>,
+    ) -> Result<Json<Products>, String> {
         if input.skus.is_empty() || input.skus.len() > MAX_ITEMS {
             return Err(format!("skus must hold 1 to {MAX_ITEMS} ids"));
         }
@@ -448,22 +460,35 @@ impl MerchantMcp {
     async fn delivery_options(
         &self,
         Parameters(input): Parameters<DeliveryOptionsInput>,
-    ) -> ToolResult<DeliveryOptionsOut> {
+    ) -> Result<Json<DeliveryOptionsOut>, String> {
         let requested = items(&input.items)?;
-        let (destination, shipping) = match (input.pickup_store_id.as_deref(), input.latitude, input.longitude) {
-            (Some(id), _, _) => (Destination::Pickup { store: store(id)? }, Shipping::Pickup),
-            (None, Some(lat), Some(lon)) => {
-                let address = input.address.as_deref().map(|a| text(a, "address")).transpose()?;
-                (
-                    Destination::Delivery { point: point(lat, lon)?, address: address.map(str::to_owned) },
-                    Shipping::Delivery,
-                )
-            }
-            _ => return Err("give the delivery address's latitude and longitude, or a pickup_store_id".into()),
-        };
-        let options =
-            self.state.ordering.delivery_options(&destination, &requested).await.map_err(|e| e.to_string())?;
-        let currency = options.options.first().map(|o| o.order_price.currency().to_string()).unwrap_or_default();
+        let (destination, shipping) =
+            match (input.pickup_store_id.as_deref(), input.latitude, input.longitude) {
+                (Some(id), _, _) => (Destination::Pickup { store: store(id)? }, Shipping::Pickup),
+                (None, Some(lat), Some(lon)) => {
+                    let address = input.address.as_deref().map(|a| text(a, "address")).transpose()?;
+                    (
+                        Destination::Delivery {
+                            point: point(lat, lon)?,
+                            address: address.map(str::to_owned),
+                        },
+                        Shipping::Delivery,
+                    )
+                }
+                _ => {
+                    return Err(
+                        "give the delivery address's latitude and longitude, or a pickup_store_id".into()
+                    );
+                }
+            };
+        let options = self
+            .state
+            .ordering
+            .delivery_options(&destination, &requested)
+            .await
+            .map_err(|e| e.to_string())?;
+        let currency =
+            options.options.first().map(|o| o.order_price.currency().to_string()).unwrap_or_default();
         Ok(Json(DeliveryOptionsOut {
             store_id: options.store.id.to_string(),
             store_name: options.store.name.clone(),
@@ -494,7 +519,7 @@ impl MerchantMcp {
         &self,
         Parameters(input): Parameters<PlaceOrder>,
         extensions: rmcp::model::Extensions,
-    ) -> ToolResult<OrderOut> {
+    ) -> Result<Json<OrderOut>, String> {
         let user = self.shopper(&extensions).await?;
         let key = text(&input.idempotency_key, "idempotency_key")?;
         let requested = items(&input.items)?;
@@ -560,7 +585,7 @@ impl MerchantMcp {
         &self,
         Parameters(input): Parameters<PaymentLinkInput>,
         extensions: rmcp::model::Extensions,
-    ) -> ToolResult<PaymentLinkOut> {
+    ) -> Result<Json<PaymentLinkOut>, String> {
         let user = self.shopper(&extensions).await?;
         let id = order_id(&input.order_id)?;
         let Some(payments) = &self.state.payments else {
@@ -594,7 +619,7 @@ impl MerchantMcp {
         &self,
         Parameters(input): Parameters<OrderRef>,
         extensions: rmcp::model::Extensions,
-    ) -> ToolResult<OrderOut> {
+    ) -> Result<Json<OrderOut>, String> {
         let user = self.shopper(&extensions).await?;
         let id = order_id(&input.order_id)?;
         let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| e.to_string())?;
@@ -611,14 +636,15 @@ impl MerchantMcp {
         &self,
         Parameters(input): Parameters<OrderRef>,
         extensions: rmcp::model::Extensions,
-    ) -> ToolResult<OrderOut> {
+    ) -> Result<Json<OrderOut>, String> {
         let user = self.shopper(&extensions).await?;
         let id = order_id(&input.order_id)?;
         let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| e.to_string())?;
         if order.status == orders::OrderStatus::Delivering {
             return Err("the order is on its way: it can no longer be cancelled here".into());
         }
-        let order = self.state.ordering.advance(&id, orders::Action::Cancel).await.map_err(|e| e.to_string())?;
+        let order =
+            self.state.ordering.advance(&id, orders::Action::Cancel).await.map_err(|e| e.to_string())?;
         tracing::info!(order = %order.id, user = %user, "merchant-mcp: order cancelled by the shopper");
         Ok(Json(order_out(&order, self.payment_state(&id).await)))
     }
@@ -630,7 +656,7 @@ impl MerchantMcp {
                        Вход покупателя на время сессии по токену SberID или сервиса магазина.",
         annotations(destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
-    async fn sign_in(&self, Parameters(input): Parameters<SignIn>) -> ToolResult<SignedIn> {
+    async fn sign_in(&self, Parameters(input): Parameters<SignIn>) -> Result<Json<SignedIn>, String> {
         let token = text(&input.token, "token")?;
         let (kind, provider) = match input.provider {
             SignInProvider::Sberid => (Provider::SberId, self.state.sberid.as_deref()),

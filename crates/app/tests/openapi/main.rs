@@ -60,7 +60,11 @@ fn ours() -> Value {
 
 #[test]
 fn the_committed_documents_are_what_the_code_generates() {
-    for (service, name) in [(Service::McpApi, "mcp-api"), (Service::KuperListener, "kuper-listener")] {
+    for (service, name) in [
+        (Service::McpApi, "mcp-api"),
+        (Service::KuperListener, "kuper-listener"),
+        (Service::McpServer, "merchant-mcp"),
+    ] {
         for (file, generated) in [
             (format!("{name}.json"), openapi::json(service)),
             (format!("{name}.3.0.json"), openapi::json_3_0(service)),
@@ -127,7 +131,7 @@ fn the_3_0_renderings_speak_3_0_only() {
             _ => {}
         }
     }
-    for service in [Service::McpApi, Service::KuperListener] {
+    for service in [Service::McpApi, Service::KuperListener, Service::McpServer] {
         let doc: Value = serde_json::from_str(&openapi::json_3_0(service)).unwrap();
         assert_eq!(doc["openapi"], "3.0.3");
         let mut problems = Vec::new();
