@@ -102,6 +102,18 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// `search_products` over merchant-mcp's Streamable HTTP beside `/search`.
+    McpServer {
+        /// Offers in the demo catalog.
+        #[arg(long, default_value_t = 20_000)]
+        offers: usize,
+        /// Seconds of load per side.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent client connections per side.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
+    },
     /// Checkouts per second and their latency on SQLite and PostgreSQL.
     Checkout {
         /// Offers in the demo catalog.
@@ -150,6 +162,12 @@ fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Console { orders, samples, clients, database_url } } => {
             let settings = xtask::bench::console::Settings { orders, samples, clients, database_url };
             xtask::bench::console::run(&root, &settings)
+        }
+        Command::Bench { what: BenchCommand::McpServer { offers, seconds, clients } } => {
+            xtask::bench::mcp_server::run(
+                &root,
+                &xtask::bench::mcp_server::Settings { offers, seconds, clients },
+            )
         }
         Command::Bench { what: BenchCommand::Checkout { offers, seconds, clients, database_url } } => {
             let settings = xtask::bench::checkout::Settings { offers, seconds, clients, database_url };

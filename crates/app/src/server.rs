@@ -116,7 +116,11 @@ where
             .wrap(from_fn(metrics::track))
             .configure(routes.clone())
     })
-    .shutdown_timeout(config.http.shutdown_timeout.as_secs());
+    .shutdown_timeout(config.http.shutdown_timeout.as_secs())
+    // Streamed answers (an MCP event stream, the console's live queue) go
+    // out in small writes: without this each waits on the peer's delayed
+    // ACK (~40 ms).
+    .tcp_nodelay(true);
     if let Some(workers) = config.http.workers {
         server = server.workers(workers);
     }

@@ -7,7 +7,9 @@
 //! hosts unless configured, and any request carrying an `Origin` refused
 //! unless that origin is configured.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,6 +18,7 @@ use http_body_util::{BodyDataStream, Full};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::{McpServerState, MerchantMcp};
 
@@ -38,6 +41,36 @@ struct Endpoint {
     service: Arc<Service>,
     state: Arc<McpServerState>,
     max_body_bytes: usize,
+    recently_verified: Arc<VerifiedClients>,
+}
+
+/// How long a verified client token is taken without asking the store
+/// again: every MCP message is an HTTP request, and a revoked token stops
+/// working within this time.
+const VERIFIED_FOR: Duration = Duration::from_secs(30);
+
+/// Client tokens verified lately, by their SHA-256 (never the token).
+#[derive(Debug, Default)]
+struct VerifiedClients(Mutex<HashMap<[u8; 32], Instant>>);
+
+impl VerifiedClients {
+    fn key(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn fresh(&self, token: &str) -> bool {
+        let verified = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        verified.get(&Self::key(token)).is_some_and(|at| at.elapsed() < VERIFIED_FOR)
+    }
+
+    fn remember(&self, token: &str) {
+        let mut verified = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // Bounded: forget what expired whenever it grows.
+        if verified.len() >= 10_000 {
+            verified.retain(|_, at| at.elapsed() < VERIFIED_FOR);
+        }
+        verified.insert(Self::key(token), Instant::now());
+    }
 }
 
 /// The routes: `/mcp` (the MCP endpoint) and `/paid` (where a shopper's
@@ -62,7 +95,12 @@ pub fn configure(
         Arc::new(LocalSessionManager::default()),
         config,
     ));
-    let endpoint = Endpoint { service, state, max_body_bytes: exposure.max_body_bytes };
+    let endpoint = Endpoint {
+        service,
+        state,
+        max_body_bytes: exposure.max_body_bytes,
+        recently_verified: Arc::default(),
+    };
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(endpoint.clone()))
             .route(PATH, web::route().to(handle))
@@ -83,7 +121,16 @@ fn unauthorized(error: &str, description: &str) -> HttpResponse {
 async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoint>) -> HttpResponse {
     let presented = req.headers().get("authorization").and_then(|v| v.to_str().ok());
     let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    if let Err(e) = endpoint.state.authenticator.authenticate_client(presented, &peer).await {
+    let known = presented.is_some_and(|token| endpoint.recently_verified.fresh(token));
+    let verified = if known {
+        Ok(())
+    } else {
+        endpoint.state.authenticator.authenticate_client(presented, &peer).await.map(drop)
+    };
+    if let (Ok(()), Some(token), false) = (&verified, presented, known) {
+        endpoint.recently_verified.remember(token);
+    }
+    if let Err(e) = verified {
         let error = if presented.is_some() { "invalid_token" } else { "invalid_request" };
         return match e {
             identity::AuthError::TooManyAttempts { retry_after_secs } => HttpResponse::TooManyRequests()

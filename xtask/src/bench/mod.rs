@@ -4,6 +4,7 @@
 mod background;
 pub mod checkout;
 pub mod console;
+pub mod mcp_server;
 pub mod outbox;
 pub mod search;
 pub mod stock;
@@ -143,6 +144,7 @@ fn exchange(
     stream.read_line(&mut line)?;
     let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no HTTP status")?;
     let mut length = 0;
+    let mut chunked = false;
     let mut received = Vec::new();
     loop {
         line.clear();
@@ -155,12 +157,37 @@ fn exchange(
             if name == "content-length" {
                 length = value.parse()?;
             }
+            if name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked") {
+                chunked = true;
+            }
             received.push((name, value));
         }
     }
+    let body = if chunked { read_chunks(stream)? } else { read_exactly(stream, length)? };
+    Ok(Response { status, headers: received, body: String::from_utf8(body)? })
+}
+
+fn read_exactly(stream: &mut BufReader<TcpStream>, length: usize) -> Result<Vec<u8>> {
     let mut body = vec![0; length];
     stream.read_exact(&mut body)?;
-    Ok(Response { status, headers: received, body: String::from_utf8(body)? })
+    Ok(body)
+}
+
+/// A chunked body (an event stream that ends with its answer) to its end.
+fn read_chunks(stream: &mut BufReader<TcpStream>) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        stream.read_line(&mut line)?;
+        let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or_default(), 16)?;
+        let mut chunk = read_exactly(stream, size + 2)?;
+        if size == 0 {
+            return Ok(body);
+        }
+        chunk.truncate(size);
+        body.extend(chunk);
+    }
 }
 
 /// Runs `bench` on a scratch SQLite file and then on a scratch schema
