@@ -11,6 +11,7 @@
 
 pub mod http;
 mod resources;
+mod schema;
 mod tools;
 
 use std::sync::{Arc, Mutex, PoisonError};

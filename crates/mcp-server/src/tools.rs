@@ -6,6 +6,12 @@
 
 use std::str::FromStr;
 
+use crate::schema::{
+    DeliveryOptionsInput, DeliveryOptionsOut, GetProducts, Item, LineOut, OrderOut, OrderRef,
+    PaymentLinkInput, PaymentLinkOut, PlaceOrder, ProductOut, Products, SearchProducts, Shipping, SignIn,
+    SignInProvider, SignedIn, SlotOut,
+};
+use crate::{McpServerState, Shopper};
 use chrono::{DateTime, Utc};
 use domain::{Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, UserId};
 use identity::Provider;
@@ -13,10 +19,6 @@ use orders::{CheckoutRequest, Destination, ItemRequest, ShippingMethod, Slot};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{Json, tool, tool_router};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use crate::{McpServerState, Shopper};
 
 /// Most items one order or one question may name.
 pub const MAX_ITEMS: usize = 100;
@@ -72,203 +74,6 @@ fn instant(raw: &str, what: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| format!("{what} {raw:?} is not an RFC 3339 time (e.g. 2026-12-01T10:00:00+03:00)"))
-}
-
-// ---- inputs -------------------------------------------------------------
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchProducts {
-    /// What the shopper wants, in their words (Russian or English): «молоко 2,5%», «сыр для пиццы», "oat milk".
-    pub query: String,
-    /// Latitude of where the goods should go (with `longitude`); or give `store_id`.
-    pub latitude: Option<f64>,
-    /// Longitude of where the goods should go (with `latitude`).
-    pub longitude: Option<f64>,
-    /// Search one store only (from `stores` or an earlier answer).
-    pub store_id: Option<String>,
-    /// How many products to return, 1 to 50 (default 10).
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct GetProducts {
-    /// Product ids (`sku` from `search_products`), 1 to 100.
-    pub skus: Vec<String>,
-    /// The store whose prices and stock to give; without it, each product's best offer.
-    pub store_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct Item {
-    /// The product id (`sku`).
-    pub sku: String,
-    /// How much: whole pieces, or kilograms/litres for goods sold by weight or volume (e.g. 0.5).
-    pub quantity: f64,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct DeliveryOptionsInput {
-    /// What to buy.
-    pub items: Vec<Item>,
-    /// For delivery: latitude of the address.
-    pub latitude: Option<f64>,
-    /// For delivery: longitude of the address.
-    pub longitude: Option<f64>,
-    /// For delivery: the address as the shopper says it (for the courier).
-    pub address: Option<String>,
-    /// For pickup instead: the store to collect from.
-    pub pickup_store_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Shipping {
-    Delivery,
-    Pickup,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct PlaceOrder {
-    /// What to buy (as priced by `delivery_options`).
-    pub items: Vec<Item>,
-    /// The store `delivery_options` chose.
-    pub store_id: String,
-    /// `delivery` or `pickup`.
-    pub shipping: Shipping,
-    /// For delivery: latitude of the address.
-    pub latitude: Option<f64>,
-    /// For delivery: longitude of the address.
-    pub longitude: Option<f64>,
-    /// For delivery: the address for the courier.
-    pub address: Option<String>,
-    /// The slot's start, exactly as `delivery_options` gave it.
-    pub slot_start: String,
-    /// The slot's end, exactly as `delivery_options` gave it.
-    pub slot_end: String,
-    /// The order total the shopper agreed to (`order_price` of the slot); a different total now is refused.
-    pub expected_total: Option<String>,
-    /// A key of your choosing for this order: the same key again returns the same order instead of a second one.
-    pub idempotency_key: String,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct OrderRef {
-    /// The order id `place_order` returned.
-    pub order_id: String,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct PaymentLinkInput {
-    /// The order id `place_order` returned.
-    pub order_id: String,
-    /// Where the shopper's browser goes after paying (default: a page of ours that says to return to the chat).
-    pub return_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SignInProvider {
-    /// A SberID access token.
-    Sberid,
-    /// A token of the merchant's own identity service.
-    MerchantToken,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SignIn {
-    /// Which identity service issued `token`.
-    pub provider: SignInProvider,
-    /// The shopper's token from that service.
-    pub token: String,
-}
-
-// ---- outputs ------------------------------------------------------------
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ProductOut {
-    pub sku: String,
-    pub name: String,
-    pub brand: String,
-    pub category: String,
-    /// `pcs`, `kg`, `g`, `l` or `ml`: what `quantity` counts.
-    pub unit: String,
-    pub price: String,
-    pub old_price: Option<String>,
-    pub currency: String,
-    pub in_stock: bool,
-    pub store_id: String,
-    pub store_name: String,
-    pub photo_url: String,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Products {
-    pub products: Vec<ProductOut>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct SlotOut {
-    pub slot_start: String,
-    pub slot_end: String,
-    pub delivery_price: String,
-    pub order_price: String,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct DeliveryOptionsOut {
-    pub store_id: String,
-    pub store_name: String,
-    pub store_address: String,
-    pub shipping: Shipping,
-    pub currency: String,
-    pub slots: Vec<SlotOut>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct LineOut {
-    pub sku: String,
-    pub name: String,
-    pub quantity: String,
-    pub unit: String,
-    pub unit_price: String,
-    pub total: String,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct OrderOut {
-    pub order_id: String,
-    /// new (waiting for payment), paid, processing, delivering, ready_for_pickup, completed, cancelled.
-    pub status: String,
-    pub store_id: String,
-    pub shipping: Shipping,
-    pub slot_start: String,
-    pub slot_end: String,
-    pub lines: Vec<LineOut>,
-    pub items_total: String,
-    pub delivery_price: String,
-    pub total: String,
-    pub currency: String,
-    /// Until when an unpaid order waits for its payment.
-    pub pay_before: Option<String>,
-    /// The latest payment's state, if any: pending, waiting_for_capture, succeeded, canceled, failed.
-    pub payment: Option<String>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct PaymentLinkOut {
-    pub payment_id: String,
-    /// Give this link to the shopper: they pay there.
-    pub url: String,
-    pub amount: String,
-    pub currency: String,
-    pub status: String,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct SignedIn {
-    pub user_id: String,
-    /// `active`, or `new` for a shopper seen for the first time.
-    pub user_status: String,
 }
 
 fn order_out(order: &orders::Order, payment: Option<String>) -> OrderOut {
@@ -672,5 +477,49 @@ impl MerchantMcp {
             .map_err(|e| e.to_string())?;
         self.shopper.set(login.user_id.clone());
         Ok(Json(SignedIn { user_id: login.user_id.to_string(), user_status: login.status.as_str().into() }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(sku: &str, quantity: f64) -> Item {
+        Item { sku: sku.into(), quantity }
+    }
+
+    #[test]
+    fn items_a_model_may_send_and_what_is_refused() {
+        for (given, taken) in [
+            (vec![item("MILK", 2.0)], true),
+            (vec![item("CHEESE", 0.35)], true),
+            (vec![item("MILK", 0.0)], false),
+            (vec![item("MILK", -1.0)], false),
+            (vec![item("MILK", f64::NAN)], false),
+            (vec![item("MILK", f64::INFINITY)], false),
+            (vec![item(" ", 1.0)], false),
+            (vec![item(&"x".repeat(200), 1.0)], false),
+            (vec![], false),
+            ((0..=MAX_ITEMS).map(|_| item("MILK", 1.0)).collect(), false),
+            ((0..MAX_ITEMS).map(|_| item("MILK", 1.0)).collect(), true),
+        ] {
+            assert_eq!(items(&given).is_ok(), taken, "{} items, first {:?}", given.len(), given.first());
+        }
+        assert_eq!(items(&[item("CHEESE", 0.35)]).unwrap()[0].quantity.to_string(), "0.35");
+    }
+
+    #[test]
+    fn texts_times_and_places() {
+        assert!(text("  молоко ", "query").is_ok_and(|t| t == "молоко"));
+        assert!(text("   ", "query").unwrap_err().contains("empty"));
+        assert!(text(&"я".repeat(MAX_TEXT + 1), "query").unwrap_err().contains("longer"));
+        assert!(text(&"я".repeat(MAX_TEXT), "query").is_ok(), "characters, not bytes");
+        let start = instant("2026-12-01T10:00:00+03:00", "slot_start").unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-12-01T07:00:00+00:00");
+        assert!(instant("tomorrow at ten", "slot_start").unwrap_err().contains("RFC 3339"));
+        assert!(point(55.75, 37.61).is_ok());
+        assert!(point(95.0, 37.61).is_err());
+        assert!(point(f64::NAN, 0.0).is_err());
+        assert!(order_id("").is_err());
     }
 }
