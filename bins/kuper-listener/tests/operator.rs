@@ -77,6 +77,9 @@ fn staff_drive_a_kuper_order_over_http() {
         assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/teleport", OPERATOR, "").0, 400);
         assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP-1/delivering", OPERATOR, "[1]").0, 400);
         assert_eq!(call(&service, "GET", "/operator/kuper/orders/NOPE", OPERATOR, "").0, 404);
+        // An id Kuper never sends is unknown, not a storage failure.
+        assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP%001", OPERATOR, "").0, 404);
+        assert_eq!(call(&service, "POST", "/operator/kuper/orders/OP%001/in_work", OPERATOR, "").0, 404);
         assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP-1", "wrong", "").0, 401);
         let (_, order) = call(&service, "GET", "/operator/kuper/orders/OP-1", OPERATOR, "");
         assert_eq!(order["status"], "ready", "{}", t.db.backend());

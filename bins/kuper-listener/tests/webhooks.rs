@@ -135,3 +135,73 @@ fn no_acknowledged_webhook_is_lost_to_a_sigkill() {
         }
     }
 }
+
+/// What can never be stored is Kuper's 400, before anything is stored (a
+/// 503 would have Kuper retry it forever); a fraction of a piece is an
+/// order taken canceled with the reason.
+#[test]
+fn input_that_can_never_succeed_is_refused_once_not_retried_forever() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let mut catalog = catalog::demo::generate(500);
+        for store in &mut catalog.stores {
+            store.opening_hours = "24/7".into();
+        }
+        let mut conn = t.db.get().unwrap();
+        storage::DbCatalogRepo::write(&mut conn, &storage::CatalogBatch::from(catalog)).unwrap();
+        let kuper_delivery = orders::kuper::flow::IntegrationType::KuperDelivery;
+        DbKuperInbox::set_store(&mut conn, "STORE-001", kuper_delivery, false, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // The default body limit (1 MB): the limits below are ours, not the
+        // HTTP layer's.
+        let service = app::testing::RunningService::start(
+            std::path::Path::new(common::BIN),
+            dir.path(),
+            &[
+                ("MERCHANT_DATABASE_URL", &t.raw_url),
+                ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
+                ("MERCHANT_KUPER_WEBHOOK_SECRET", common::SECRET),
+            ],
+        );
+        let order = |original: Value, store: Value, positions: Value| {
+            json!({"event_type": "order.created", "payload": {
+                "originalOrderId": original, "storeID": store, "positions": positions}})
+            .to_string()
+        };
+        let one = json!([{"id": "SKU-000001", "quantity": 1}]);
+        let many: Vec<Value> =
+            (0..10_000).map(|i| json!({"id": format!("SKU-{i:06}"), "quantity": 1})).collect();
+        for (body, field) in [
+            (order(json!("H\u{0}1"), json!("STORE-001"), one.clone()), "payload.originalOrderId"),
+            (order(json!("H-NUL-STORE"), json!("STORE\u{0}001"), one.clone()), "payload.storeID"),
+            (
+                order(json!("H-NUL-POS"), json!("STORE-001"), json!([{"id": "SKU\u{0}1", "quantity": 1}])),
+                "payload.positions[0].id",
+            ),
+            (order(json!("H".repeat(500_000)), json!("STORE-001"), one.clone()), "payload.originalOrderId"),
+            (order(json!("H-MANY"), json!("STORE-001"), json!(many)), "payload.positions"),
+            (
+                json!({"event_type": "order.paid", "payload": {"originalOrderId": "H-PAID", "note": "a\u{0}b"}})
+                    .to_string(),
+                "payload.note",
+            ),
+        ] {
+            let (status, answer) = post(&service, &bearer(), &body).unwrap();
+            assert_eq!(status, 400, "{backend}: {field}: {answer}");
+            assert_kuper_error(&answer, field);
+        }
+        let mut conn = t.db.get().unwrap();
+        assert!(DbKuperInbox::list(&mut conn, 10).unwrap().is_empty(), "{backend}: nothing stored");
+
+        // Half a loaf: taken (Kuper expects `created`), canceled with why.
+        let half = order(json!("H-HALF"), json!("STORE-001"), json!([{"id": "SKU-000001", "quantity": 0.5}]));
+        let (status, answer) = post(&service, &bearer(), &half).unwrap();
+        assert_eq!((status, answer["status"].as_str()), (200, Some("created")), "{backend}: {answer}");
+        let view = DbKuperInbox::order(&mut conn, "H-HALF").unwrap().unwrap();
+        assert_eq!(view.status.as_str(), "canceled", "{backend}");
+        let reason = view.details.cancel.as_ref().and_then(|c| c.comment.clone()).unwrap_or_default();
+        assert!(reason.contains("not a whole number of pieces"), "{backend}: {reason}");
+        assert!(view.lines.iter().all(|l| l.held.is_zero()), "{backend}: nothing held");
+        assert_eq!(view.on_the_way(), ["order.canceled"], "{backend}");
+    }
+}

@@ -167,3 +167,48 @@ fn hs256_client_jwts_pass_only_with_a_configured_shared_secret() {
     assert_eq!(exit.status.code(), Some(78), "{output}");
     assert!(output.contains("MERCHANT_MCP_AUTH_JWT"), "{output}");
 }
+
+/// Bad client tokens are throttled per caller: behind a trusted balancer
+/// per the address it forwards for (one shopper's failures do not lock out
+/// the others), and without one per peer, whatever `X-Forwarded-For` the
+/// caller forges.
+#[test]
+fn throttling_is_per_client_behind_a_trusted_balancer_and_a_forged_header_dodges_nothing() {
+    let t = TestDatabase::sqlite();
+    client_token(&t);
+    let attempt = |service: &app::testing::RunningService, forwarded_for: &str| {
+        reqwest::blocking::Client::new()
+            .post(service.url("/auth/other"))
+            .header("rqUid", "1c6ec07e-3103-41bb-8753-6cea67521198")
+            .header("X-Forwarded-For", forwarded_for)
+            .bearer_auth("mct_0000000000000000_wrong")
+            .json(&json!({"token": "sandbox:x"}))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let settings =
+        [("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"), ("MERCHANT_MCP_AUTH_MAX_FAILURES", "3")];
+
+    // The test is the balancer (127.0.0.1), trusted.
+    let dir = tempfile::tempdir().unwrap();
+    let mut behind = settings.to_vec();
+    behind.push(("MERCHANT_HTTP_TRUSTED_PROXIES", "127.0.0.1"));
+    let service = common::start(&t.raw_url, dir.path(), &behind);
+    for _ in 0..3 {
+        assert_eq!(attempt(&service, "203.0.113.7"), 403);
+    }
+    assert_eq!(attempt(&service, "203.0.113.7"), 429, "that client is throttled");
+    assert_eq!(attempt(&service, "203.0.113.8"), 403, "another client is not");
+    assert_eq!(attempt(&service, "6.6.6.6, 203.0.113.7"), 429, "a forged first hop changes nothing");
+    drop(service);
+
+    // No proxy trusted: the header is the caller's own words.
+    let dir = tempfile::tempdir().unwrap();
+    let service = common::start(&t.raw_url, dir.path(), &settings);
+    for n in 0..3 {
+        assert_eq!(attempt(&service, &format!("198.51.100.{n}")), 403);
+    }
+    assert_eq!(attempt(&service, "198.51.100.99"), 429, "a new forged address does not reset the count");
+}

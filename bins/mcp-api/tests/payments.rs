@@ -311,3 +311,70 @@ fn yookassa_notifications_are_read_back_and_an_outage_is_a_503_never_a_500() {
         assert!(!shop.service.output().contains("live_secret_0123"), "the key stays out of the logs");
     }
 }
+
+/// Ids no gateway issues (a NUL, 100,000 characters) are unknown — 404,
+/// or a notification ignored — never a 503 for a caller to retry forever;
+/// and when the storage itself fails, every route answers 503 with
+/// `Retry-After`, never a 500.
+#[test]
+fn hostile_ids_are_unknown_and_a_storage_failure_is_a_503_with_retry_after() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let shop = Shop::open(t, &[]);
+        for id in ["sbx_\u{0}1", &"p".repeat(100_000)] {
+            let (status, answer) = shop.finish(id);
+            assert_eq!(status, 404, "{backend}: {answer}");
+            let notification = json!({"type": "notification", "event": "payment.succeeded",
+                                      "object": {"id": id, "status": "succeeded"}});
+            let (status, _) = shop.post("/payment/notifications/yookassa", &notification);
+            assert_eq!(status, 200, "{backend}: a payment we never started");
+        }
+        let page = reqwest::blocking::get(shop.service.url("/pay/sbx_%00x")).unwrap();
+        assert_eq!(page.status(), 404, "{backend}");
+
+        // The storage fails under the running service (its tables gone).
+        if backend == storage::Backend::Postgres {
+            use diesel::RunQueryDsl as _;
+            let mut conn = shop.t.db.get().unwrap();
+            let storage::DbConn::Postgres(pg) = &mut conn else { unreachable!() };
+            let tables = ["users", "user_identities", "access_tokens", "offers", "orders", "payments"];
+            for table in tables {
+                diesel::sql_query(format!("ALTER TABLE {table} RENAME TO gone_{table}"))
+                    .execute(&mut **pg)
+                    .unwrap();
+            }
+            for (path, body) in [
+                ("/auth/other", json!({"token": "sandbox:payer"})),
+                (
+                    "/payment/init",
+                    json!({"orderId": "ord_00000000000000000000000000000000", "backUrl": "https://shop.example/back", "credentials": shop.credentials}),
+                ),
+                ("/payment/finish", json!({"paymentId": "sbx_00", "credentials": shop.credentials})),
+            ] {
+                let response = reqwest::blocking::Client::new()
+                    .post(shop.service.url(path))
+                    .header("rqUid", RQ)
+                    .header("authorization", shop.client.as_str())
+                    .json(&body)
+                    .send()
+                    .unwrap();
+                let (status, retry) = (response.status(), response.headers().contains_key("retry-after"));
+                assert_eq!(status, 503, "{path}: {}", response.text().unwrap_or_default());
+                assert!(retry, "{path}: Retry-After");
+            }
+            let status = reqwest::blocking::Client::new()
+                .get(shop.service.url("/order/ord_00000000000000000000000000000000/status"))
+                .header("authorization", shop.client.as_str())
+                .header("X-Access-Token", shop.credentials["accessToken"].as_str().unwrap())
+                .send()
+                .unwrap();
+            assert_eq!(status.status(), 503, "/order/{{id}}/status");
+            // Put the tables back for the schema's cleanup.
+            for table in tables {
+                diesel::sql_query(format!("ALTER TABLE gone_{table} RENAME TO {table}"))
+                    .execute(&mut **pg)
+                    .unwrap();
+            }
+        }
+    }
+}

@@ -226,6 +226,8 @@ pub struct HttpConfig {
     pub workers: Option<usize>,
     pub shutdown_timeout: Duration,
     pub max_body_bytes: usize,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client.
+    pub trusted_proxies: domain::net::TrustedProxies,
 }
 
 #[derive(Clone, Debug)]
@@ -266,6 +268,14 @@ pub struct McpServerConfig {
     pub allowed_hosts: Vec<String>,
     /// Browser origins allowed to call it (`https://app.example.com:443`).
     pub allowed_origins: Vec<String>,
+}
+
+/// IP addresses, comma-separated.
+fn parse_proxies(text: &str) -> Result<domain::net::TrustedProxies, String> {
+    let addresses = list(text)
+        .map(|a| a.parse().map_err(|_| format!("{a:?} is not an IP address")))
+        .collect::<Result<_, _>>()?;
+    Ok(domain::net::TrustedProxies(addresses))
 }
 
 fn list(text: &str) -> impl Iterator<Item = &str> {
@@ -400,6 +410,7 @@ impl Config {
                     "max_body_bytes",
                     parse_in_range(1024_usize, 1 << 30),
                 )?,
+                trusted_proxies: raw.required("http", "trusted_proxies", parse_proxies)?,
             },
             log: LogConfig {
                 format: raw.required("log", "format", |t| match t {

@@ -105,6 +105,7 @@ where
     let metrics = web::Data::new(Metrics::new(service));
     let db_data = web::Data::new(db.clone());
     let body_limit = config.http.max_body_bytes;
+    let proxies = web::Data::new(config.http.trusted_proxies.clone());
 
     let spec = web::Data::new(ops::SpecJson(openapi::json(service).into()));
     let mut server = HttpServer::new(move || {
@@ -112,6 +113,7 @@ where
         app.app_data(db_data.clone())
             .app_data(metrics.clone())
             .app_data(spec.clone())
+            .app_data(proxies.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .wrap(from_fn(metrics::track))
             .configure(routes.clone())

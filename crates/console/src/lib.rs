@@ -120,7 +120,12 @@ pub(crate) fn see_other(to: &str) -> HttpResponse {
 
 pub(crate) fn unavailable(e: &dyn std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %e, "console: the database did not answer");
-    html(StatusCode::SERVICE_UNAVAILABLE, pages::message("Сервис временно недоступен", "Попробуйте ещё раз."))
+    let mut response = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        pages::message("Сервис временно недоступен", "Попробуйте ещё раз."),
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    response
 }
 
 pub(crate) fn forbidden(text: &str) -> HttpResponse {

@@ -27,6 +27,13 @@ fn validate(kind: &'static str, value: &str) -> Result<(), IdError> {
     Ok(())
 }
 
+/// Whether `value` could be an id of ours or of a partner's (non-empty, at
+/// most [`MAX_ID_LEN`] characters, no control character): one that could
+/// not is unknown without asking the database, which may refuse the bytes.
+pub fn is_plausible_id(value: &str) -> bool {
+    validate("id", value).is_ok()
+}
+
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*

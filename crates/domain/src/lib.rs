@@ -11,13 +11,14 @@ mod geo;
 mod hex;
 mod ids;
 mod money;
+pub mod net;
 mod quantity;
 mod secret;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::{GeoError, GeoPoint};
 pub use hex::hex;
-pub use ids::{IdError, OrderId, PaymentId, SkuId, StoreId, UserId};
+pub use ids::{IdError, MAX_ID_LEN, OrderId, PaymentId, SkuId, StoreId, UserId, is_plausible_id};
 pub use money::{Currency, Money, MoneyError, Rounding};
 pub use quantity::{Quantity, QuantityError, Unit};
 pub use secret::{bearer_matches, same_secret};

@@ -38,7 +38,11 @@
 //! - Staff payloads are checked before they are queued ([`payload`]); the
 //!   final composition's positions refuse unknown fields, so a typo is not
 //!   sent to Kuper as silence.
+//! - What can never be stored (a NUL character, an id over 128 characters,
+//!   more than 1,000 positions) is Kuper's 400, checked before anything is
+//!   stored ([`limits`]): a 503 would have Kuper retry it forever.
 
+pub mod limits;
 pub mod notify;
 pub mod order;
 pub mod payload;

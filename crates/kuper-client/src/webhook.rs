@@ -61,6 +61,10 @@ impl WireError {
     fn new(field: &str, message: impl Into<String>) -> Self {
         WireError { field: field.to_owned(), message: message.into() }
     }
+
+    pub(crate) fn at(field: &str, message: impl Into<String>) -> Self {
+        Self::new(field, message)
+    }
 }
 
 /// Kuper's error body: `{"errors": [{"type", "field", "message"}]}`.
@@ -212,6 +216,7 @@ impl Webhook {
         let Value::Object(ref object) = value else {
             return Err(WireError::new("body", "expected a JSON object"));
         };
+        crate::limits::check(&value)?;
         let event_type = match object.get("event_type") {
             Some(Value::String(name)) if !name.trim().is_empty() => EventType::parse(name.trim()),
             _ => return Err(WireError::new("event_type", "is required")),

@@ -37,7 +37,11 @@ pub(crate) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) 
 }
 
 fn refusal(status: StatusCode, message: impl Into<String>) -> HttpResponse {
-    HttpResponse::build(status).json(json!({"error": message.into()}))
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header(("Retry-After", "5"));
+    }
+    response.json(json!({"error": message.into()}))
 }
 
 /// The refusal, when the request is not the operator's.

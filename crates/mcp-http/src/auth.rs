@@ -32,9 +32,16 @@ fn state(req: &HttpRequest) -> Result<web::Data<McpState>, ApiError> {
         .ok_or_else(|| ApiError::internal(&"McpState is not registered"))
 }
 
-/// The remote address keys failure limits before a client is known.
-fn peer(req: &HttpRequest) -> String {
-    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| format!("ip:{}", a.ip()))
+/// The remote client keys failure limits before a client is known: the
+/// peer, or behind a trusted load balancer the address it forwarded for
+/// (`domain::net`).
+pub fn client_key(req: &HttpRequest) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else { return "unknown".to_owned() };
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let client = req
+        .app_data::<web::Data<domain::net::TrustedProxies>>()
+        .map_or(peer, |proxies| proxies.client(peer, header("x-forwarded-for"), header("forwarded")));
+    format!("ip:{client}")
 }
 
 fn authorization(req: &HttpRequest) -> Option<String> {
@@ -46,7 +53,7 @@ impl FromRequest for McpClient {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let (state, header, peer) = (state(req), authorization(req), peer(req));
+        let (state, header, peer) = (state(req), authorization(req), client_key(req));
         Box::pin(async move {
             let state = state?;
             let client = state
@@ -89,7 +96,7 @@ pub async fn authenticate_caller(
 ) -> Result<Caller, ApiError> {
     let state = state(req)?;
     let oauth2 = credentials.and_then(|c| c.oauth2.clone()).or_else(|| authorization(req));
-    let client = state.authenticator.authenticate_client(oauth2.as_deref(), &peer(req)).await?;
+    let client = state.authenticator.authenticate_client(oauth2.as_deref(), &client_key(req)).await?;
     let access_token = credentials.and_then(|c| c.access_token.as_deref());
     let user = state.authenticator.authenticate_user(access_token, &client.key()).await?;
     Ok(Caller { client, user })

@@ -19,7 +19,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
-        if e.is_bad_input() { ApiError::bad_request(e.to_string()) } else { ApiError::internal(&e) }
+        match e {
+            e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
+            CatalogError::Repo(_) => ApiError::unavailable(&e),
+            e => ApiError::internal(&e),
+        }
     }
 }
 

@@ -9,6 +9,10 @@ use serde::Serialize;
 
 /// An error as the MCP server sees it. `message` is safe to show: it never
 /// holds a token, a secret or an internal detail (those go to the log).
+/// Seconds a caller waits before trying storage (or a gateway) that did
+/// not answer.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -42,6 +46,17 @@ impl ApiError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// Storage that does not answer: 503 with `Retry-After`, the cause
+    /// logged, never shown.
+    pub fn unavailable(cause: &dyn fmt::Display) -> Self {
+        tracing::error!(error = %cause, "storage unavailable");
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the service is unavailable for a moment; try again".into(),
+            retry_after_secs: Some(RETRY_AFTER_SECS),
+        }
     }
 
     /// A failure of ours: logged in full, shown as a generic message.
@@ -82,7 +97,8 @@ impl From<AuthError> for ApiError {
             AuthError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AuthError::BadClientName => StatusCode::BAD_REQUEST,
             AuthError::Conflict(_) => StatusCode::CONFLICT,
-            AuthError::Store(_) | AuthError::Random(_) => return ApiError::internal(&e),
+            AuthError::Store(_) => return ApiError::unavailable(&e),
+            AuthError::Random(_) => return ApiError::internal(&e),
         };
         let retry_after_secs = match e {
             AuthError::TooManyAttempts { retry_after_secs } => Some(retry_after_secs),

@@ -24,7 +24,9 @@ use actix_web::web;
 use catalog::{CatalogRepo, ReachPolicy, SearchIndex};
 use identity::{Authenticator, IdentityProvider};
 
-pub use auth::{ACCESS_TOKEN_HEADER, Caller, CatalogClient, McpClient, authenticate_caller, optional_caller};
+pub use auth::{
+    ACCESS_TOKEN_HEADER, Caller, CatalogClient, McpClient, authenticate_caller, client_key, optional_caller,
+};
 pub use dto::Credentials;
 pub use error::ApiError;
 pub use order_routes::{OrdersState, PaymentSetup};

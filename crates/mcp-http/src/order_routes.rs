@@ -19,9 +19,6 @@ use crate::rquid::RqUidHeader;
 use crate::{ApiError, McpState, RqUid};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Seconds a caller waits before trying again when storage is down.
-const RETRY_AFTER_SECS: u64 = 2;
-
 /// What the order routes need.
 #[derive(Clone, Debug)]
 pub struct OrdersState {
@@ -48,14 +45,7 @@ impl From<OrderError> for ApiError {
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
             OrderError::Illegal(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
             OrderError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order not found"),
-            OrderError::StorageDown(detail) => {
-                tracing::error!(error = %detail, "order storage unavailable");
-                ApiError {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    message: "orders are unavailable for a moment; try again".into(),
-                    retry_after_secs: Some(RETRY_AFTER_SECS),
-                }
-            }
+            OrderError::StorageDown(detail) => ApiError::unavailable(detail),
             _ => ApiError::internal(&e),
         }
     }

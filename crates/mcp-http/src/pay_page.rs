@@ -73,12 +73,14 @@ fn not_found() -> HttpResponse {
 }
 
 fn unavailable() -> HttpResponse {
-    html(
+    let mut response = html(
         actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
         "Try again",
         "<p>Payments are unavailable for a moment. Reload this page.</p>",
         Some("2"),
-    )
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+    response
 }
 
 fn order_table(order: &Order) -> String {

@@ -28,15 +28,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(init).service(finish).service(yookassa_notification);
 }
 
-/// Seconds a caller waits before trying a busy gateway again.
-const RETRY_AFTER_SECS: u64 = 5;
-
 impl From<PaymentError> for ApiError {
     fn from(e: PaymentError) -> Self {
         let unavailable = |message: &str| ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: message.to_owned(),
-            retry_after_secs: Some(RETRY_AFTER_SECS),
+            retry_after_secs: Some(crate::error::RETRY_AFTER_SECS),
         };
         match &e {
             PaymentError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order or payment not found"),
@@ -51,10 +48,7 @@ impl From<PaymentError> for ApiError {
                 tracing::error!(error = %detail, "payment gateway refused");
                 ApiError::new(StatusCode::BAD_GATEWAY, "the payment gateway refused the payment")
             }
-            PaymentError::Repo(detail) => {
-                tracing::error!(error = %detail, "payment storage failed");
-                unavailable("payments are unavailable; try again later")
-            }
+            PaymentError::Repo(detail) => ApiError::unavailable(detail),
         }
     }
 }

@@ -120,7 +120,8 @@ fn unauthorized(error: &str, description: &str) -> HttpResponse {
 /// One HTTP exchange of the MCP session, once the client is known.
 async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoint>) -> HttpResponse {
     let presented = req.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    // Behind a trusted load balancer, the address it forwarded for.
+    let peer = mcp_http::client_key(&req);
     let known = presented.is_some_and(|token| endpoint.recently_verified.fresh(token));
     let verified = if known {
         Ok(())

@@ -110,6 +110,11 @@ impl Payments {
     /// Where `payment_id` stands, asking the gateway while it is open. With
     /// the gateway unreachable the answer is what we know (still open).
     pub async fn finish(&self, user: &UserId, payment_id: &str) -> Result<Payment, PaymentError> {
+        // An id no gateway issues is unknown; the database is not asked
+        // (it may refuse the bytes: a NUL).
+        if !domain::is_plausible_id(payment_id) {
+            return Err(PaymentError::NotFound);
+        }
         let payment = self.repo.get(payment_id).await?.ok_or(PaymentError::NotFound)?;
         self.owned_order(user, &payment.order_id).await?;
         if payment.status.is_final() {
@@ -128,6 +133,9 @@ impl Payments {
     /// notification (never trusted as is) or the sandbox page. `None` for a
     /// payment we never started.
     pub async fn refresh(&self, payment_id: &str) -> Result<Option<Payment>, PaymentError> {
+        if !domain::is_plausible_id(payment_id) {
+            return Ok(None);
+        }
         let Some(payment) = self.repo.get(payment_id).await? else {
             return Ok(None);
         };

@@ -195,6 +195,12 @@ pub const SETTINGS: &[Setting] = &[
         "Grace period for in-flight requests on SIGTERM/SIGINT.",
     ),
     setting("http", "max_body_bytes", Some("1048576"), "Largest request body accepted."),
+    setting(
+        "http",
+        "trusted_proxies",
+        Some(""),
+        "IP addresses of the load balancers in front, comma-separated: only a request from one of them has its `X-Forwarded-For`/`Forwarded` believed when per-client limits (sign-in failures) key the caller. Empty: the peer is the client.",
+    ),
     setting("log", "format", Some("pretty"), "`pretty` for people, `json` for log shippers."),
     setting(
         "log",

@@ -159,6 +159,24 @@ pub fn refusal_before_holds(
     }
 }
 
+/// Why the order cannot be taken as Kuper sent it: a product we sell in
+/// pieces ordered in a fraction (`quantity: 0.5` of a loaf). Rounding would
+/// hold and sell what nobody ordered; leaving the line out would take an
+/// order the customer did not place. The order is taken canceled with this
+/// reason, as the push model says for an order we cannot serve.
+pub fn refusal_for_amounts(new: &[NewLine], product: impl Fn(&str) -> Option<Product>) -> Option<String> {
+    new.iter().find_map(|line| {
+        let product = product(&line.position_id)?;
+        (!product.weighted && line.quantity.fract() != Decimal::ZERO).then(|| {
+            format!(
+                "position {}: {} is not a whole number of pieces",
+                line.position_id,
+                line.quantity.normalize()
+            )
+        })
+    })
+}
+
 /// Why the order cannot be taken once holds were tried: `held[i]` is whether
 /// line `i` is held. A partly available order is taken; staff pick what is
 /// there.
@@ -176,6 +194,33 @@ mod tests {
             quantity: quantity.parse().unwrap(),
             weight_grams: weight.map(|w| w.parse().unwrap()),
         }
+    }
+
+    #[test]
+    fn a_fraction_of_a_piece_refuses_the_order() {
+        let product = |id: &str| match id {
+            "bread" => Some(Product { sku: "SKU-1".into(), weighted: false }),
+            "cheese" => Some(Product { sku: "SKU-2".into(), weighted: true }),
+            _ => None,
+        };
+        let at = |id: &str, quantity: &str| NewLine {
+            position_id: id.into(),
+            quantity: quantity.parse().unwrap(),
+            weight_grams: None,
+        };
+        for (lines, refused) in [
+            (vec![at("bread", "2")], false),
+            (vec![at("bread", "2.0")], false),
+            (vec![at("cheese", "0.5")], false),
+            (vec![at("bread", "0.5")], true),
+            (vec![at("cheese", "0.35"), at("bread", "1.5")], true),
+            (vec![at("unknown", "0.5")], false),
+        ] {
+            let why = refusal_for_amounts(&lines, product);
+            assert_eq!(why.is_some(), refused, "{lines:?}: {why:?}");
+        }
+        let why = refusal_for_amounts(&[at("bread", "0.50")], product).unwrap();
+        assert_eq!(why, "position bread: 0.5 is not a whole number of pieces");
     }
 
     #[test]

@@ -187,6 +187,11 @@ impl DbKuperInbox {
         rules: KuperRules,
         at: DateTime<Utc>,
     ) -> Result<Result<KuperStatus, ActError>, StorageError> {
+        // An id Kuper never sends is unknown: the database is not asked (it
+        // may refuse the bytes).
+        if !domain::is_plausible_id(original) {
+            return Ok(Err(ActError::UnknownOrder));
+        }
         let at = at.naive_utc();
         let outcome = match conn {
             DbConn::Sqlite(c) => {

@@ -241,6 +241,8 @@ macro_rules! kuper_statements {
                 Some(store) if refusal.is_none() => products(c, store.position_ids, &ids)?,
                 _ => Products::new(),
             };
+            refusal =
+                refusal.or_else(|| intake::refusal_for_amounts(&new.lines, |id| products.get(id).cloned()));
             let lines = intake::lines(&new.lines, |id| products.get(id).cloned(), refusal.is_none());
             let store_id =
                 store.map_or_else(|| new.store.clone().unwrap_or_default(), |s| s.store_id.clone());

@@ -32,6 +32,9 @@ impl DbKuperInbox {
 
     /// The Kuper order with this Kuper id.
     pub fn order(conn: &mut DbConn, original_order_id: &str) -> Result<Option<KuperOrderView>, StorageError> {
+        if !domain::is_plausible_id(original_order_id) {
+            return Ok(None);
+        }
         let row: Option<OrderRow> = crate::with_conn!(conn, |c| kuper_orders::table
             .filter(kuper_orders::original_order_id.eq(original_order_id))
             .select((
