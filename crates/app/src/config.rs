@@ -373,6 +373,7 @@ impl Config {
             max_connections: raw.required("database", "max_connections", parse_in_range(1_u32, 512))?,
             acquire_timeout: raw.secs("database", "acquire_timeout_secs", 1, 3600)?,
             sqlite_busy_timeout: raw.millis("database", "sqlite_busy_timeout_ms", 0, 600_000)?,
+            fail_fast: raw.millis("database", "fail_fast_ms", 0, 600_000)?,
         };
         let log_level = raw.required("log", "level", |t| {
             tracing_subscriber::EnvFilter::try_new(t).map(|_| t.to_owned()).map_err(|e| e.to_string())

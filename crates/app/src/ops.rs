@@ -40,7 +40,9 @@ async fn ready(db: web::Data<Database>) -> HttpResponse {
 }
 
 fn not_ready(reason: &str) -> HttpResponse {
-    HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable", "database": reason}))
+    HttpResponse::ServiceUnavailable()
+        .insert_header(("Retry-After", "5"))
+        .json(json!({"status": "unavailable", "database": reason}))
 }
 
 /// Prometheus metrics.

@@ -1,7 +1,9 @@
 //! The pooled database handle over SQLite and PostgreSQL.
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
@@ -18,6 +20,11 @@ pub struct PoolOptions {
     pub acquire_timeout: Duration,
     /// SQLite only: how long a writer waits for the file lock.
     pub sqlite_busy_timeout: Duration,
+    /// After a checkout failed (the database is down, the pool exhausted),
+    /// requests in this time take an idle connection or fail at once
+    /// instead of each waiting `acquire_timeout`: an outage is answered
+    /// with 503s fast. Zero: always wait.
+    pub fail_fast: Duration,
 }
 
 impl Default for PoolOptions {
@@ -26,6 +33,7 @@ impl Default for PoolOptions {
             max_connections: 8,
             acquire_timeout: Duration::from_secs(5),
             sqlite_busy_timeout: Duration::from_secs(5),
+            fail_fast: Duration::from_secs(1),
         }
     }
 }
@@ -41,6 +49,28 @@ enum Pools {
 pub struct Database {
     pools: Pools,
     url: DatabaseUrl,
+    health: Arc<Health>,
+}
+
+/// When a checkout last failed, for [`PoolOptions::fail_fast`].
+#[derive(Debug)]
+struct Health {
+    started: Instant,
+    /// Milliseconds after `started`; `u64::MAX`: never.
+    failed_at_ms: AtomicU64,
+    fail_fast: Duration,
+}
+
+impl Health {
+    fn failed_recently(&self) -> bool {
+        let at = self.failed_at_ms.load(Ordering::Relaxed);
+        at != u64::MAX && self.started.elapsed().saturating_sub(Duration::from_millis(at)) < self.fail_fast
+    }
+
+    fn failed(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        self.failed_at_ms.store(now, Ordering::Relaxed);
+    }
 }
 
 /// A connection checked out of the pool; use it through
@@ -129,7 +159,12 @@ impl Database {
                 Pools::Postgres(pool)
             }
         };
-        Ok(Database { pools, url: url.clone() })
+        let health = Health {
+            started: Instant::now(),
+            failed_at_ms: AtomicU64::new(u64::MAX),
+            fail_fast: options.fail_fast,
+        };
+        Ok(Database { pools, url: url.clone(), health: Arc::new(health) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -143,10 +178,21 @@ impl Database {
     /// Checks a connection out of the pool. Blocking: call it from
     /// [`Database::run`] or from a thread that may block.
     pub fn get(&self) -> Result<DbConn, StorageError> {
-        let pool_error = |e: diesel::r2d2::PoolError| StorageError::Pool(e.to_string());
-        Ok(match &self.pools {
-            Pools::Sqlite(pool) => DbConn::Sqlite(pool.get().map_err(pool_error)?),
-            Pools::Postgres(pool) => DbConn::Postgres(pool.get().map_err(pool_error)?),
+        if self.health.failed_recently() {
+            // Only an idle connection, no waiting: the outage is answered now.
+            let idle = match &self.pools {
+                Pools::Sqlite(pool) => pool.try_get().map(DbConn::Sqlite),
+                Pools::Postgres(pool) => pool.try_get().map(DbConn::Postgres),
+            };
+            return idle.ok_or_else(|| StorageError::Pool("the database did not answer a moment ago".into()));
+        }
+        let checked_out = match &self.pools {
+            Pools::Sqlite(pool) => pool.get().map(DbConn::Sqlite),
+            Pools::Postgres(pool) => pool.get().map(DbConn::Postgres),
+        };
+        checked_out.map_err(|e| {
+            self.health.failed();
+            StorageError::Pool(e.to_string())
         })
     }
 

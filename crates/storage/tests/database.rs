@@ -74,3 +74,28 @@ fn an_unreachable_postgres_fails_with_a_redacted_message() {
     assert!(message.contains("postgres://app:***@127.0.0.1:1/db"), "{message}");
     assert!(!message.contains("hunter2"), "{message}");
 }
+
+/// Once a checkout failed, requests in the fail-fast window take an idle
+/// connection or fail at once, instead of each waiting the acquire timeout.
+#[test]
+fn after_a_failed_checkout_requests_fail_fast_until_a_connection_is_idle() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("fast.db").display())).unwrap();
+    let options = PoolOptions {
+        max_connections: 1,
+        acquire_timeout: Duration::from_millis(300),
+        fail_fast: Duration::from_secs(30),
+        ..PoolOptions::default()
+    };
+    let db = Database::connect(&url, &options).unwrap();
+    let held = db.get().unwrap();
+    let started = Instant::now();
+    assert!(db.get().is_err(), "the pool is exhausted");
+    assert!(started.elapsed() >= Duration::from_millis(250), "the first one waits the acquire timeout");
+    let started = Instant::now();
+    assert!(db.get().is_err());
+    assert!(started.elapsed() < Duration::from_millis(100), "the next one fails at once");
+    drop(held);
+    assert!(db.get().is_ok(), "an idle connection is taken even in the window");
+}

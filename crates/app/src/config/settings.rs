@@ -46,6 +46,12 @@ pub const SETTINGS: &[Setting] = &[
     setting("database", "acquire_timeout_secs", Some("5"), "How long a request waits for a free connection."),
     setting(
         "database",
+        "fail_fast_ms",
+        Some("1000"),
+        "After a connection could not be had, for this long requests take an idle connection or get a 503 at once instead of each waiting `acquire_timeout_secs` (0: always wait).",
+    ),
+    setting(
+        "database",
         "sqlite_busy_timeout_ms",
         Some("5000"),
         "SQLite only: how long a writer waits for the file lock.",
