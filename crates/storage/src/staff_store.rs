@@ -12,6 +12,9 @@ use crate::{DbConn, StorageError, with_conn};
 #[derive(Clone, Copy, Debug)]
 pub struct DbStaff;
 
+/// How often a sign-in re-reads an account another attempt changed.
+const SIGN_IN_ATTEMPTS: usize = 8;
+
 /// An account as every read selects it.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = staff_accounts)]
@@ -124,41 +127,54 @@ impl DbStaff {
         now: DateTime<Utc>,
     ) -> Result<SignIn, StorageError> {
         type Row = (AccountRow, String, i32, Option<NaiveDateTime>);
-        let row: Option<Row> = with_conn!(conn, |c| staff_accounts::table
-            .find(login)
-            .select((
-                AccountRow::as_select(),
-                staff_accounts::password_hash,
-                staff_accounts::failures,
-                staff_accounts::locked_until,
-            ))
-            .first(c)
-            .optional())?;
-        let Some((found, hash, failures, locked_until)) = row else {
-            return Ok(SignIn::Refused);
-        };
-        let state = SignInState {
-            failures: u32::try_from(failures).unwrap_or(0),
-            locked_until: locked_until.map(|t| t.and_utc()),
-        };
-        if let (true, Some(until)) = (state.locked(now), state.locked_until) {
-            return Ok(SignIn::Locked { until });
-        }
-        let succeeded = !found.disabled && matches(&hash);
-        let next = state.after(succeeded, now);
-        with_conn!(conn, |c| diesel::update(staff_accounts::table.find(&found.login))
+        // Compare-and-set on the failure count: two guesses at once both
+        // count (a plain read-then-write would let concurrent guesses
+        // overwrite each other and never reach the lock-out).
+        for _ in 0..SIGN_IN_ATTEMPTS {
+            let row: Option<Row> = with_conn!(conn, |c| staff_accounts::table
+                .find(login)
+                .select((
+                    AccountRow::as_select(),
+                    staff_accounts::password_hash,
+                    staff_accounts::failures,
+                    staff_accounts::locked_until,
+                ))
+                .first(c)
+                .optional())?;
+            let Some((found, hash, failures, locked_until)) = row else {
+                return Ok(SignIn::Refused);
+            };
+            let state = SignInState {
+                failures: u32::try_from(failures).unwrap_or(0),
+                locked_until: locked_until.map(|t| t.and_utc()),
+            };
+            if let (true, Some(until)) = (state.locked(now), state.locked_until) {
+                return Ok(SignIn::Locked { until });
+            }
+            let succeeded = !found.disabled && matches(&hash);
+            let next = state.after(succeeded, now);
+            let written = with_conn!(conn, |c| diesel::update(
+                staff_accounts::table.find(&found.login).filter(staff_accounts::failures.eq(failures))
+            )
             .set((
                 staff_accounts::failures.eq(i32::try_from(next.failures).unwrap_or(i32::MAX)),
                 staff_accounts::locked_until.eq(next.locked_until.map(|t| t.naive_utc())),
             ))
             .execute(c))?;
-        if succeeded {
-            return Ok(SignIn::Accepted(account(found)?));
+            if written == 0 {
+                // Another attempt counted in between: judge again on its count.
+                continue;
+            }
+            if succeeded {
+                return Ok(SignIn::Accepted(account(found)?));
+            }
+            return match next.locked_until {
+                Some(until) if next.locked(now) => Ok(SignIn::Locked { until }),
+                _ => Ok(SignIn::Refused),
+            };
         }
-        match next.locked_until {
-            Some(until) if next.locked(now) => Ok(SignIn::Locked { until }),
-            _ => Ok(SignIn::Refused),
-        }
+        // Sign-ins racing this hard on one account: refuse this one.
+        Ok(SignIn::Refused)
     }
 
     /// Opens a session for `login`: the cookie token's hash and the

@@ -93,3 +93,29 @@ fn accounts_sign_in_lock_out_and_leave_a_trail() {
         assert_eq!(DbStaff::audit_trail(&mut conn, None, 10).unwrap().len(), 2);
     }
 }
+
+/// Guesses at once all count: twenty wrong passwords in parallel lock the
+/// account (the lock-out is five), and the right one then waits too.
+#[test]
+fn concurrent_wrong_guesses_all_count_toward_the_lock_out() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        assert!(DbStaff::create(&mut t.db.get().unwrap(), &picker(), "hash:right", now()).unwrap());
+        std::thread::scope(|scope| {
+            for _ in 0..20 {
+                let db = t.db.clone();
+                scope.spawn(move || {
+                    let mut conn = db.get().unwrap();
+                    // A slow hash, as Argon2 is: the attempts overlap.
+                    let slow_wrong = |_: &str| {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        false
+                    };
+                    DbStaff::sign_in(&mut conn, "olga", slow_wrong, now()).unwrap()
+                });
+            }
+        });
+        let right = DbStaff::sign_in(&mut t.db.get().unwrap(), "olga", |h| h == "hash:right", now()).unwrap();
+        assert!(matches!(right, SignIn::Locked { .. }), "{backend}: {right:?}");
+    }
+}
