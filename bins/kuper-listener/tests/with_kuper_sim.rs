@@ -454,3 +454,54 @@ fn a_dead_letter_stops_its_order_s_later_notifications_until_staff_retry_it() {
         assert_eq!(refused, &json!([]), "{backend}: nothing went out of sequence");
     }
 }
+
+/// Kuper's limit is per merchant: two listeners on one PostgreSQL take
+/// their send slots from the database and together stay under it (each
+/// pacing alone would send twice the rate and be refused).
+#[test]
+fn two_listeners_on_one_postgres_keep_under_kupers_rate_limit_together() {
+    const ORDERS: usize = 40;
+    let Some(t) = TestDatabase::postgres() else { return };
+    t.migrate();
+    let dir = tempfile::tempdir().unwrap();
+    // Kuper's limit as the simulator plays it: 10 requests a second.
+    let sim = RunningService::start_with_args(
+        &sim_bin(),
+        dir.path(),
+        &["serve", "--addr", "127.0.0.1:0", "--rate-limit", "10", "--token-ttl-secs", "300"],
+        &[],
+    );
+    let first = listener(&t, dir.path(), &sim, "127.0.0.1:0");
+    let _second = listener(&t, dir.path(), &sim, "127.0.0.1:0");
+    let body = json!({"url": first.base_url, "token": SECRET});
+    assert!(
+        reqwest::blocking::Client::new()
+            .put(sim.url("/sim/listener"))
+            .json(&body)
+            .send()
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    // Orders for a store we do not have: each is taken canceled, its
+    // order.canceled queued for Kuper.
+    for n in 0..ORDERS {
+        let order = json!({"integration": "kuper_delivery", "store": "NOWHERE", "originalOrderId": format!("R{n}"),
+                           "positions": [{"id": "SKU-1", "quantity": 1}]});
+        let response =
+            reqwest::blocking::Client::new().post(sim.url("/sim/orders")).json(&order).send().unwrap();
+        assert!(response.status().is_success());
+    }
+    let deadline = Instant::now() + Duration::from_mins(1);
+    loop {
+        let sent = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("sent"), 100).unwrap().len();
+        if sent == ORDERS {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {sent} of {ORDERS} notifications reached Kuper");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let stats: Value = reqwest::blocking::get(sim.url("/sim/stats")).unwrap().json().unwrap();
+    assert!(stats["byStatus"].get("429").is_none(), "Kuper's limit was exceeded: {stats}");
+    assert_eq!(stats["byStatus"]["200"], json!(ORDERS), "{stats}");
+}

@@ -128,6 +128,12 @@ async def purchase(session):
     status = await ok(session, "order_status", {"order_id": order["order_id"]})
     check(status["status"] == "paid" and status["payment"] == "succeeded", f"after paying: {status}")
     await refused(session, "payment_link", {"order_id": order["order_id"]}, "paid")
+    # A second order, called off before paying: its goods go back.
+    second = await ok(session, "place_order", {**order_args, "idempotency_key": str(uuid.uuid4())})
+    check(second["order_id"] != order["order_id"], "a new key, a new order")
+    cancelled = await ok(session, "cancel_order", {"order_id": second["order_id"]})
+    check(cancelled["status"] == "cancelled", f"cancelled: {cancelled}")
+    await refused(session, "cancel_order", {"order_id": second["order_id"]}, "cannot")
     print(json.dumps({"order_id": order["order_id"], "total": order["total"]}), flush=True)
 
 

@@ -42,7 +42,9 @@ fn backoff(
 }
 
 /// Evenly spaced send slots: at most `per_second` a second, across passes
-/// and across the concurrent sends of one pass.
+/// and across the concurrent sends of one pass (this process's; on
+/// PostgreSQL the slots are taken from the database, shared by every
+/// instance).
 #[derive(Debug)]
 struct Pace {
     interval: Duration,
@@ -124,10 +126,25 @@ impl Dispatcher {
 
     async fn send(&self, item: &OutboxItem) -> Result<(), NotifyError> {
         if let Some(pace) = &self.pace {
-            pace.wait().await;
+            self.wait_for_slot(pace).await;
         }
         let payload = serde_json::from_str(&item.payload).unwrap_or(serde_json::Value::Null);
         self.notifier.notify(&Notification { event_type: item.kind.clone(), payload }).await
+    }
+
+    /// The next send slot: on PostgreSQL shared by every listener instance
+    /// (Kuper's limit is per merchant), on SQLite this process's. When the
+    /// database cannot give one, this process's pace still holds.
+    async fn wait_for_slot(&self, pace: &Pace) {
+        let interval = pace.interval;
+        match self.db.run(move |conn| DbKuperOutbox::reserve_send_slot(conn, interval)).await {
+            Ok(Some(wait)) => tokio::time::sleep(wait).await,
+            Ok(None) => pace.wait().await,
+            Err(e) => {
+                tracing::warn!(error = %e, "kuper dispatcher: no shared send slot; pacing alone");
+                pace.wait().await;
+            }
+        }
     }
 
     /// A retry by the schedule, or the dead letter.

@@ -444,12 +444,7 @@ impl MerchantMcp {
     ) -> Result<Json<OrderOut>, String> {
         let user = self.shopper(&extensions).await?;
         let id = order_id(&input.order_id)?;
-        let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| e.to_string())?;
-        if order.status == orders::OrderStatus::Delivering {
-            return Err("the order is on its way: it can no longer be cancelled here".into());
-        }
-        let order =
-            self.state.ordering.advance(&id, orders::Action::Cancel).await.map_err(|e| e.to_string())?;
+        let order = self.state.ordering.cancel_for(&user, &id).await.map_err(|e| e.to_string())?;
         tracing::info!(order = %order.id, user = %user, "merchant-mcp: order cancelled by the shopper");
         Ok(Json(order_out(&order, self.payment_state(&id).await)))
     }

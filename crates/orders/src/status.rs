@@ -196,6 +196,16 @@ pub fn transition(
     }
 }
 
+/// Whether the shopper (an agent on their behalf) may still call the
+/// order off: until the goods leave the store. Later a cancel is staff's,
+/// who also take the goods back.
+pub const fn shopper_may_cancel(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::New | OrderStatus::Paid | OrderStatus::Processing | OrderStatus::ReadyForPickup
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +242,22 @@ mod tests {
                     assert_eq!(got, expected(from, action, shipping), "{from} --{action}--> ({shipping:?})");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_shopper_cancels_until_the_goods_leave_the_store() {
+        use OrderStatus as S;
+        for (status, may) in [
+            (S::New, true),
+            (S::Paid, true),
+            (S::Processing, true),
+            (S::ReadyForPickup, true),
+            (S::Delivering, false),
+            (S::Completed, false),
+            (S::Cancelled, false),
+        ] {
+            assert_eq!(shopper_may_cancel(status), may, "{status}");
         }
     }
 

@@ -485,6 +485,20 @@ impl Ordering {
         Ok(self.orders.apply(id, action, self.clock.now()).await?)
     }
 
+    /// The shopper calls their order off ([`status::shopper_may_cancel`]);
+    /// a paid one is refunded, its stock goes back on the shelf.
+    pub async fn cancel_for(&self, user: &UserId, id: &OrderId) -> Result<Order, OrderError> {
+        let order = self.order_for(Some(user), id).await?;
+        if !crate::status::shopper_may_cancel(order.status) {
+            return Err(OrderError::Illegal(crate::status::IllegalTransition {
+                from: order.status,
+                action: Action::Cancel,
+                reason: Some("the goods have left the store; the store can still help"),
+            }));
+        }
+        self.advance(id, Action::Cancel).await
+    }
+
     /// Cancels every unpaid order whose time ran out, releasing its stock;
     /// returns how many. An order paid in the meantime is left alone.
     pub async fn expire_due(&self) -> Result<usize, OrderError> {

@@ -210,4 +210,30 @@ impl DbKuperOutbox {
             })
             .collect())
     }
+
+    /// PostgreSQL: the next send slot under Kuper's rate limit shared by
+    /// every listener instance (slots `interval` apart, in the database's
+    /// clock); how long to wait for it. `None` on SQLite: one process, its
+    /// dispatcher paces in memory.
+    pub fn reserve_send_slot(
+        conn: &mut DbConn,
+        interval: std::time::Duration,
+    ) -> Result<Option<std::time::Duration>, StorageError> {
+        #[derive(QueryableByName)]
+        struct Wait {
+            #[diesel(sql_type = diesel::sql_types::Double)]
+            wait_secs: f64,
+        }
+        let DbConn::Postgres(c) = conn else { return Ok(None) };
+        let wait: Wait = diesel::sql_query(
+            "UPDATE kuper_send_pace \
+             SET next_at = GREATEST(next_at, clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => $1) \
+             WHERE id = 1 \
+             RETURNING EXTRACT(EPOCH FROM (next_at - make_interval(secs => $1) \
+                 - (clock_timestamp() AT TIME ZONE 'UTC')))::float8 AS wait_secs",
+        )
+        .bind::<diesel::sql_types::Double, _>(interval.as_secs_f64())
+        .get_result(&mut **c)?;
+        Ok(Some(std::time::Duration::try_from_secs_f64(wait.wait_secs.max(0.0)).unwrap_or_default()))
+    }
 }

@@ -320,6 +320,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kuper_send_pace (id) {
+        id -> Integer,
+        next_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

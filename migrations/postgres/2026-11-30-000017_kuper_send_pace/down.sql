@@ -1,0 +1,1 @@
+DROP TABLE kuper_send_pace;
