@@ -378,3 +378,34 @@ fn hostile_ids_are_unknown_and_a_storage_failure_is_a_503_with_retry_after() {
         }
     }
 }
+
+/// The sandbox's payments are in the database: a second instance serves
+/// the page of a payment the first started, the payer pays there, and the
+/// first sees it paid (as merchant-mcp's links are served by mcp-api).
+#[test]
+fn any_instance_serves_any_sandbox_payment_page() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let shop = Shop::open(t, &[]);
+        let (order, ..) = shop.checkout();
+        let (status, init) = shop.init(&order);
+        assert_eq!(status, 200, "{backend}: {init}");
+        let payment = init["paymentId"].as_str().unwrap().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let other = common::start(&shop.t.raw_url, dir.path(), &[]);
+        let page = reqwest::blocking::get(other.url(&format!("/pay/{payment}"))).unwrap();
+        assert_eq!(page.status(), 200, "{backend}: the other instance knows the payment");
+        let paid = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(other.url(&format!("/pay/{payment}")))
+            .form(&[("choice", "pay")])
+            .send()
+            .unwrap();
+        assert_eq!(paid.status(), 303, "{backend}");
+        let (status, finished) = shop.finish(&payment);
+        assert_eq!((status, finished["status"].as_str()), (200, Some("succeeded")), "{backend}: {finished}");
+        assert_eq!(shop.status(&order), "paid", "{backend}");
+    }
+}

@@ -197,7 +197,10 @@ fn payments_state(
     let gateway: Arc<dyn payments::PaymentGateway> = match &config.payments.gateway {
         GatewayConfig::Sandbox { public_url, three_ds } => {
             let pages = sandbox_pages.or(public_url.as_deref()).unwrap_or_default();
-            let bank = Arc::new(payment_gateways::sandbox::SandboxBank::new(pages, *three_ds));
+            // Kept in the database: any instance (mcp-api or merchant-mcp)
+            // serves any payment's page.
+            let vault = Arc::new(storage::DbSandboxVault::new(db.clone()));
+            let bank = Arc::new(payment_gateways::sandbox::SandboxBank::with_vault(pages, *three_ds, vault));
             sandbox = Some(Arc::clone(&bank));
             bank
         }

@@ -124,7 +124,14 @@ fn state_of(state: &McpState) -> Option<&crate::payment_routes::PaymentsState> {
 async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse {
     let Some(payments) = state_of(&state) else { return not_found() };
     let Some(bank) = &payments.sandbox else { return not_found() };
-    let Some((_, checking, return_url)) = bank.page_state(&id) else { return not_found() };
+    if !domain::is_plausible_id(&id) {
+        return not_found();
+    }
+    let (checking, return_url) = match bank.page_state(&id).await {
+        Ok(Some((_, checking, return_url))) => (checking, return_url),
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
     let (payment, order): (Payment, Order) = match payments.payments.refresh_with_order(&id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(),
@@ -219,7 +226,14 @@ async fn choose(state: web::Data<McpState>, id: web::Path<String>, form: web::Fo
             None,
         );
     };
-    let Some(status) = bank.choose(&id, choice) else { return not_found() };
+    if !domain::is_plausible_id(&id) {
+        return not_found();
+    }
+    let status = match bank.choose(&id, choice).await {
+        Ok(Some(status)) => status,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
     // What a real bank's notification does: the order follows at once.
     let settled = match payments.payments.refresh(&id).await {
         Ok(Some(payment)) => payment.status,
@@ -229,8 +243,8 @@ async fn choose(state: web::Data<McpState>, id: web::Path<String>, form: web::Fo
             status
         }
     };
-    let location = match (settled.is_final(), bank.page_state(&id)) {
-        (true, Some((_, _, return_url))) => return_url,
+    let location = match (settled.is_final(), bank.page_state(&id).await) {
+        (true, Ok(Some((_, _, return_url)))) => return_url,
         _ => format!("/pay/{id}"),
     };
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()

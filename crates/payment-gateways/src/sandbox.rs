@@ -1,16 +1,20 @@
-//! A bank in memory for demos and tests. `create` gives a payment page on
-//! `mcp-api` (`/pay/{paymentId}`) where a person pays or declines, with
-//! 3-D Secure played out when asked: a delay before success, or a failure.
-//! Payments live as long as the process (a restart forgets them: finish then
-//! reports the attempt failed).
+//! A bank for demos and tests. `create` gives a payment page
+//! (`/pay/{paymentId}`, served by `mcp-api` and `merchant-mcp`) where a
+//! person pays or declines, with 3-D Secure played out when asked: a delay
+//! before success, or a failure. Its payments are kept in a
+//! [`SandboxVault`]: in the process ([`MemoryVault`], for unit tests), or in
+//! the database (`storage::DbSandboxVault`), so that every instance of every
+//! service serves every payment page and a restart forgets nothing.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::Money;
+use chrono::Utc;
+use domain::{Currency, Money};
 use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentStatus};
+pub use payments::{SandboxAccount, SandboxVault};
 
 /// What the payer chose on the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,13 +39,43 @@ impl PayerChoice {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Account {
-    payment: GatewayPayment,
-    /// 3-D Secure: the status it gets when the check is over.
-    after_check: Option<(Instant, PaymentStatus)>,
-    return_url: String,
-    refunded: bool,
+/// The vault of one process.
+#[derive(Debug, Default)]
+pub struct MemoryVault {
+    accounts: Mutex<HashMap<String, SandboxAccount>>,
+    keys: Mutex<HashMap<String, String>>,
+}
+
+#[async_trait]
+impl SandboxVault for MemoryVault {
+    async fn load(&self, id: &str) -> Result<Option<SandboxAccount>, GatewayError> {
+        Ok(self.accounts.lock().unwrap_or_else(PoisonError::into_inner).get(id).cloned())
+    }
+
+    async fn by_key(&self, key: &str) -> Result<Option<String>, GatewayError> {
+        Ok(self.keys.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned())
+    }
+
+    async fn insert(&self, key: &str, account: &SandboxAccount) -> Result<bool, GatewayError> {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if keys.contains_key(key) {
+            return Ok(false);
+        }
+        keys.insert(key.to_owned(), account.id.clone());
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(account.id.clone(), account.clone());
+        Ok(true)
+    }
+
+    async fn save(&self, account: &SandboxAccount) -> Result<(), GatewayError> {
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(account.id.clone(), account.clone());
+        Ok(())
+    }
 }
 
 #[derive(Debug)]
@@ -49,9 +83,7 @@ pub struct SandboxBank {
     /// Where the payment page is: `{base}/pay/{id}`.
     page_base: String,
     three_ds: Duration,
-    accounts: Mutex<HashMap<String, Account>>,
-    /// Idempotence keys of creates: the same key, the same payment.
-    keys: Mutex<HashMap<String, String>>,
+    vault: Arc<dyn SandboxVault>,
 }
 
 fn random_id() -> Result<String, GatewayError> {
@@ -61,80 +93,76 @@ fn random_id() -> Result<String, GatewayError> {
 }
 
 impl SandboxBank {
-    /// `page_base` is `mcp-api`'s public URL, e.g. `http://127.0.0.1:8080`;
-    /// empty: payment links are relative (`/pay/{id}`), for the caller to
-    /// complete with the host it was reached at.
+    /// `page_base` is the public URL of the service whose page the links
+    /// name, e.g. `http://127.0.0.1:8080`; empty: payment links are
+    /// relative (`/pay/{id}`), for the caller to complete with the host it
+    /// was reached at. Payments kept in this process.
     pub fn new(page_base: &str, three_ds: Duration) -> SandboxBank {
-        SandboxBank {
-            page_base: page_base.trim_end_matches('/').to_owned(),
-            three_ds,
-            accounts: Mutex::default(),
-            keys: Mutex::default(),
+        Self::with_vault(page_base, three_ds, Arc::new(MemoryVault::default()))
+    }
+
+    /// [`SandboxBank::new`] keeping its payments in `vault`.
+    pub fn with_vault(page_base: &str, three_ds: Duration, vault: Arc<dyn SandboxVault>) -> SandboxBank {
+        SandboxBank { page_base: page_base.trim_end_matches('/').to_owned(), three_ds, vault }
+    }
+
+    fn url(&self, id: &str) -> String {
+        format!("{}/pay/{id}", self.page_base)
+    }
+
+    fn payment(&self, account: &SandboxAccount) -> GatewayPayment {
+        let url = self.url(&account.id);
+        let currency = account.currency.parse().unwrap_or(Currency::Rub);
+        GatewayPayment {
+            id: account.id.clone(),
+            status: account.status(),
+            amount: Money::from_minor(account.amount_minor, currency),
+            confirmation_url: Some(url.clone()),
+            details: serde_json::json!({"gateway": "sandbox", "confirmation": {"type": "redirect", "confirmation_url": url}}),
         }
     }
 
-    fn accounts(&self) -> std::sync::MutexGuard<'_, HashMap<String, Account>> {
-        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The account, with a 3-D Secure check that is over settled (and kept).
+    async fn current(&self, id: &str) -> Result<Option<SandboxAccount>, GatewayError> {
+        let Some(mut account) = self.vault.load(id).await? else { return Ok(None) };
+        if account.finish_check(Utc::now()) {
+            self.vault.save(&account).await?;
+        }
+        Ok(Some(account))
     }
 
     /// The payer's choice on the page; `None` for a payment the bank does
     /// not have. A payment that is no longer pending stays as it is.
-    pub fn choose(&self, id: &str, choice: PayerChoice) -> Option<PaymentStatus> {
-        let mut accounts = self.accounts();
-        let account = accounts.get_mut(id)?;
-        Self::finish_check(account);
-        if account.payment.status == PaymentStatus::Pending && account.after_check.is_none() {
+    pub async fn choose(&self, id: &str, choice: PayerChoice) -> Result<Option<PaymentStatus>, GatewayError> {
+        let Some(mut account) = self.current(id).await? else { return Ok(None) };
+        if account.status() == PaymentStatus::Pending && account.check.is_none() {
+            let after_check = Utc::now() + chrono::Duration::from_std(self.three_ds).unwrap_or_default();
             match choice {
-                PayerChoice::Pay => account.payment.status = PaymentStatus::Succeeded,
-                PayerChoice::Decline => account.payment.status = PaymentStatus::Canceled,
+                PayerChoice::Pay => account.set(PaymentStatus::Succeeded),
+                PayerChoice::Decline => account.set(PaymentStatus::Canceled),
                 PayerChoice::PayWith3ds => {
-                    account.after_check = Some((Instant::now() + self.three_ds, PaymentStatus::Succeeded));
+                    account.check = Some((after_check, PaymentStatus::Succeeded.as_str().to_owned()));
                 }
                 PayerChoice::Fail3ds => {
-                    account.after_check = Some((Instant::now() + self.three_ds, PaymentStatus::Failed));
+                    account.check = Some((after_check, PaymentStatus::Failed.as_str().to_owned()));
                 }
             }
+            self.vault.save(&account).await?;
         }
-        Some(account.payment.status)
+        Ok(Some(account.status()))
     }
 
     /// Where the payer goes back to, and whether a 3-D Secure check is
     /// still running.
-    pub fn page_state(&self, id: &str) -> Option<(PaymentStatus, bool, String)> {
-        let mut accounts = self.accounts();
-        let account = accounts.get_mut(id)?;
-        Self::finish_check(account);
-        Some((account.payment.status, account.after_check.is_some(), account.return_url.clone()))
+    pub async fn page_state(&self, id: &str) -> Result<Option<(PaymentStatus, bool, String)>, GatewayError> {
+        Ok(self.current(id).await?.map(|a| (a.status(), a.check.is_some(), a.return_url)))
     }
 
-    fn finish_check(account: &mut Account) {
-        if let Some((at, status)) = account.after_check
-            && Instant::now() >= at
-        {
-            account.payment.status = status;
-            account.after_check = None;
+    async fn read(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
+        match self.current(id).await? {
+            Some(account) => Ok(self.payment(&account)),
+            None => Err(GatewayError::NotFound(id.to_owned())),
         }
-    }
-
-    fn read(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
-        let mut accounts = self.accounts();
-        let Some(account) = accounts.get_mut(id) else {
-            // One of ours from before a restart: no money moved, the attempt
-            // is over, and the payer may start another.
-            return if id.starts_with("sbx_") {
-                Ok(GatewayPayment {
-                    id: id.to_owned(),
-                    status: PaymentStatus::Failed,
-                    amount: Money::zero(domain::Currency::Rub),
-                    confirmation_url: None,
-                    details: serde_json::json!({"gateway": "sandbox", "forgotten": true}),
-                })
-            } else {
-                Err(GatewayError::NotFound(id.to_owned()))
-            };
-        };
-        Self::finish_check(account);
-        Ok(account.payment.clone())
     }
 }
 
@@ -145,56 +173,52 @@ impl PaymentGateway for SandboxBank {
     }
 
     async fn create(&self, new: &NewPayment) -> Result<GatewayPayment, GatewayError> {
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(id) = keys.get(&new.idempotence_key) {
-            return self.read(id);
+        if let Some(id) = self.vault.by_key(&new.idempotence_key).await? {
+            return self.read(&id).await;
         }
-        let id = random_id()?;
-        let url = format!("{}/pay/{id}", self.page_base);
-        let payment = GatewayPayment {
-            id: id.clone(),
-            status: PaymentStatus::Pending,
-            amount: new.amount,
-            confirmation_url: Some(url.clone()),
-            details: serde_json::json!({"gateway": "sandbox", "confirmation": {"type": "redirect", "confirmation_url": url}}),
-        };
-        let account = Account {
-            payment: payment.clone(),
-            after_check: None,
+        let account = SandboxAccount {
+            id: random_id()?,
+            status: PaymentStatus::Pending.as_str().to_owned(),
+            amount_minor: new.amount.minor(),
+            currency: new.amount.currency().code().to_owned(),
             return_url: new.return_url.clone(),
             refunded: false,
+            check: None,
         };
-        self.accounts().insert(id.clone(), account);
-        keys.insert(new.idempotence_key.clone(), id);
-        Ok(payment)
+        if !self.vault.insert(&new.idempotence_key, &account).await? {
+            // A concurrent create with the same key made it first.
+            let id = self.vault.by_key(&new.idempotence_key).await?;
+            return self.read(&id.unwrap_or_default()).await;
+        }
+        Ok(self.payment(&account))
     }
 
     async fn get(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
-        self.read(id)
+        self.read(id).await
     }
 
     /// The sandbox is one-stage: a capture reads the payment back.
     async fn capture(&self, id: &str, _amount: Money, _key: &str) -> Result<GatewayPayment, GatewayError> {
-        self.read(id)
+        self.read(id).await
     }
 
     async fn cancel(&self, id: &str, _key: &str) -> Result<GatewayPayment, GatewayError> {
-        let mut accounts = self.accounts();
-        let account = accounts.get_mut(id).ok_or_else(|| GatewayError::NotFound(id.to_owned()))?;
-        if !account.payment.status.is_final() {
-            account.payment.status = PaymentStatus::Canceled;
-            account.after_check = None;
+        let mut account = self.current(id).await?.ok_or_else(|| GatewayError::NotFound(id.to_owned()))?;
+        if !account.status().is_final() {
+            account.set(PaymentStatus::Canceled);
+            account.check = None;
+            self.vault.save(&account).await?;
         }
-        Ok(account.payment.clone())
+        Ok(self.payment(&account))
     }
 
     async fn refund(&self, id: &str, amount: Money, _key: &str) -> Result<String, GatewayError> {
-        let mut accounts = self.accounts();
-        let account = accounts.get_mut(id).ok_or_else(|| GatewayError::NotFound(id.to_owned()))?;
-        if account.payment.status != PaymentStatus::Succeeded || amount != account.payment.amount {
+        let mut account = self.current(id).await?.ok_or_else(|| GatewayError::NotFound(id.to_owned()))?;
+        if account.status() != PaymentStatus::Succeeded || amount != self.payment(&account).amount {
             return Err(GatewayError::Rejected(format!("payment {id} cannot be refunded {amount}")));
         }
         account.refunded = true;
+        self.vault.save(&account).await?;
         Ok(format!("rfd_{id}"))
     }
 }
@@ -224,12 +248,16 @@ mod tests {
             Some(format!("http://127.0.0.1:8080/pay/{}", created.id).as_str())
         );
         assert_eq!(bank.create(&new_payment("k1")).await.unwrap().id, created.id, "same key, same payment");
-        assert_eq!(bank.choose(&created.id, PayerChoice::Pay), Some(PaymentStatus::Succeeded));
-        assert_eq!(bank.choose(&created.id, PayerChoice::Decline), Some(PaymentStatus::Succeeded), "final");
+        assert_eq!(bank.choose(&created.id, PayerChoice::Pay).await, Ok(Some(PaymentStatus::Succeeded)));
+        assert_eq!(
+            bank.choose(&created.id, PayerChoice::Decline).await,
+            Ok(Some(PaymentStatus::Succeeded)),
+            "final"
+        );
         assert!(bank.refund(&created.id, created.amount, "r").await.is_ok());
 
         let declined = bank.create(&new_payment("k2")).await.unwrap();
-        assert_eq!(bank.choose(&declined.id, PayerChoice::Decline), Some(PaymentStatus::Canceled));
+        assert_eq!(bank.choose(&declined.id, PayerChoice::Decline).await, Ok(Some(PaymentStatus::Canceled)));
         assert!(bank.refund(&declined.id, declined.amount, "r").await.is_err());
     }
 
@@ -237,15 +265,13 @@ mod tests {
     async fn three_d_secure_takes_its_time_and_may_fail() {
         let bank = SandboxBank::new("http://x", Duration::from_millis(50));
         let slow = bank.create(&new_payment("a")).await.unwrap();
-        assert_eq!(bank.choose(&slow.id, PayerChoice::PayWith3ds), Some(PaymentStatus::Pending));
-        assert_eq!(bank.page_state(&slow.id).map(|s| s.1), Some(true), "the check is running");
+        assert_eq!(bank.choose(&slow.id, PayerChoice::PayWith3ds).await, Ok(Some(PaymentStatus::Pending)));
+        assert_eq!(bank.page_state(&slow.id).await.unwrap().map(|s| s.1), Some(true), "the check is running");
         let failing = bank.create(&new_payment("b")).await.unwrap();
-        bank.choose(&failing.id, PayerChoice::Fail3ds);
+        bank.choose(&failing.id, PayerChoice::Fail3ds).await.unwrap();
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(bank.get(&slow.id).await.unwrap().status, PaymentStatus::Succeeded);
         assert_eq!(bank.get(&failing.id).await.unwrap().status, PaymentStatus::Failed);
         assert_eq!(bank.get("yk-unknown").await, Err(GatewayError::NotFound("yk-unknown".into())));
-        let forgotten = bank.get("sbx_from_before_a_restart").await.unwrap();
-        assert_eq!(forgotten.status, PaymentStatus::Failed, "a restart forgets: the attempt failed");
     }
 }

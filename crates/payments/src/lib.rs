@@ -6,9 +6,11 @@
 
 pub mod model;
 pub mod ports;
+pub mod sandbox_vault;
 pub mod status;
 pub mod usecases;
 
 pub use model::{Payment, PaymentStatus};
 pub use ports::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentRepo, RefundDue};
+pub use sandbox_vault::{SandboxAccount, SandboxVault};
 pub use usecases::{PaymentError, Payments};

@@ -327,6 +327,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sandbox_payments (id) {
+        id -> Text,
+        idempotence_key -> Text,
+        account -> Text,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

@@ -104,7 +104,12 @@ fn world(t: TestDatabase) -> World {
     ));
     let ordering = t.ordering(Arc::clone(&clock) as _, 10);
     let bank = Arc::new(Bank {
-        sandbox: SandboxBank::new("http://127.0.0.1:8080", StdDuration::from_millis(10)),
+        // The sandbox's payments in the database, as the services keep them.
+        sandbox: SandboxBank::with_vault(
+            "http://127.0.0.1:8080",
+            StdDuration::from_millis(10),
+            Arc::new(storage::DbSandboxVault::new(t.db.clone())),
+        ),
         down: AtomicBool::new(false),
         two_stage: AtomicBool::new(false),
         captured: Mutex::default(),
@@ -157,7 +162,7 @@ fn a_paid_order_is_paid_in_the_same_transaction_and_never_expires() {
             assert_eq!(early.status, PaymentStatus::Pending, "the payer has not acted");
             assert_eq!(w.status(&order).await, OrderStatus::New);
 
-            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             let done = w.payments.finish(&alice(), &payment.id).await.unwrap();
             assert_eq!(done.status, PaymentStatus::Succeeded, "{}", w.t.db.backend());
             assert_eq!(w.status(&order).await, OrderStatus::Paid);
@@ -185,7 +190,7 @@ fn a_declined_payment_leaves_the_order_to_expire_and_its_stock_comes_back() {
         runtime().block_on(async {
             let order = w.order().await;
             let first = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
-            w.bank.sandbox.choose(&first.id, PayerChoice::Decline);
+            w.bank.sandbox.choose(&first.id, PayerChoice::Decline).await.unwrap();
             assert_eq!(w.payments.finish(&alice(), &first.id).await.unwrap().status, PaymentStatus::Canceled);
             assert_eq!(w.status(&order).await, OrderStatus::New);
             let second = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
@@ -217,14 +222,14 @@ fn money_that_comes_after_the_order_expired_goes_back_and_a_paid_cancel_is_refun
             let payment = w.payments.init(&alice(), &late.id, "https://back.example/").await.unwrap();
             w.clock.advance(Duration::minutes(31));
             w.ordering.expire_due().await.unwrap();
-            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             let settled = w.payments.refresh(&payment.id).await.unwrap().unwrap();
             assert_eq!(settled.status, PaymentStatus::Succeeded);
             assert_eq!(w.status(&late).await, OrderStatus::Cancelled, "{}", w.t.db.backend());
 
             let paid = w.order().await;
             let payment = w.payments.init(&alice(), &paid.id, "https://back.example/").await.unwrap();
-            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             w.payments.finish(&alice(), &payment.id).await.unwrap();
             w.ordering.advance(&paid.id, Action::Cancel).await.unwrap();
 
@@ -253,7 +258,7 @@ fn with_the_gateway_down_nothing_changes_and_finish_says_what_we_know() {
             ));
             w.bank.down.store(false, AtomicOrdering::SeqCst);
             let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
-            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             w.bank.down.store(true, AtomicOrdering::SeqCst);
             assert_eq!(
                 w.payments.finish(&alice(), &payment.id).await.unwrap().status,
@@ -278,7 +283,7 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
         runtime().block_on(async {
             let order = w.order().await;
             let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
-            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay);
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             let done = w.payments.finish(&alice(), &payment.id).await.unwrap();
             assert_eq!(done.status, PaymentStatus::Succeeded, "{}", w.t.db.backend());
             assert!(w.bank.captured.lock().unwrap().contains(&payment.id), "captured");
@@ -288,7 +293,7 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
             let held = w.payments.init(&alice(), &late.id, "https://back.example/").await.unwrap();
             w.clock.advance(Duration::minutes(31));
             w.ordering.expire_due().await.unwrap();
-            w.bank.sandbox.choose(&held.id, PayerChoice::Pay);
+            w.bank.sandbox.choose(&held.id, PayerChoice::Pay).await.unwrap();
             let released = w.payments.refresh(&held.id).await.unwrap().unwrap();
             assert_eq!(released.status, PaymentStatus::Canceled, "the hold is let go, not captured");
             assert!(!w.bank.captured.lock().unwrap().contains(&held.id));
