@@ -1,4 +1,8 @@
-//! Migrations on both backends: same versions, up, down and up again.
+//! Migrations on both backends: same versions, up, down and up again; and
+//! `schema.rs` checked against what they make (`schema`).
+
+#[path = "migrations/schema.rs"]
+mod schema;
 
 use storage::migrations::{self, MigrationStatus};
 use storage::testing::TestDatabase;
