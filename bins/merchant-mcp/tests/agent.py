@@ -70,7 +70,9 @@ async def purchase(session):
         schema = listed[name].input_schema
         check(schema.get("type") == "object", f"{name}: schema {schema}")
         check(required <= set(schema.get("required", [])), f"{name}: required {schema.get('required')}")
-        check(listed[name].description and "Ищет" in listed["search_products"].description, "descriptions")
+        description = listed[name].description or ""
+        check(any("а" <= c <= "я" for c in description.lower()) and any(c.isascii() and c.isalpha() for c in description),
+              f"{name}: described in Russian and English: {description!r}")
         check(listed[name].output_schema is not None, f"{name} declares no output schema")
 
     resources = await session.list_resources()

@@ -456,7 +456,7 @@ pub fn console(
         db: db.clone(),
         rules: config.kuper.rules,
         ordering: Arc::new(ordering(db, config)),
-        catalog: Some(console::ConsoleCatalog { repo: catalog.repo, index: catalog.index }),
+        catalog: console::ConsoleCatalog { repo: catalog.repo, index: catalog.index },
         secure_cookies: config.console_secure_cookies,
     }))
 }

@@ -5,8 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
-use catalog::CatalogRepo;
-use storage::{DbCatalogImports, DbCatalogRepo, DbStock};
+use storage::{DbCatalogImports, DbStock};
 
 use crate::pages::catalog::{CatalogPage, ProductInStores};
 use crate::{ConsoleState, Staff, html, pages, unavailable};
@@ -55,7 +54,7 @@ pub(crate) async fn page(
     };
     let mut page = CatalogPage { imports, reports, report_times, ..Default::default() };
     if let Some(sku) = sku {
-        let repo = DbCatalogRepo::new(state.db.clone());
+        let repo = &state.catalog.repo;
         let product = match repo.products(std::slice::from_ref(&sku)).await {
             Ok(mut found) => found.pop(),
             Err(e) => return unavailable(&e),

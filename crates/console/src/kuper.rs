@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use catalog::CatalogRepo;
 use chrono::Utc;
 use identity::staff::Permission;
 use serde_json::json;
@@ -61,7 +60,8 @@ async fn product_names(
 ) -> Result<HashMap<String, String>, catalog::RepoError> {
     let skus: Vec<domain::SkuId> =
         order.lines.iter().filter_map(|l| domain::SkuId::new(l.sku.as_deref()?).ok()).collect();
-    let products = storage::DbCatalogRepo::new(state.db.clone()).products(&skus).await?;
+    // From the search projection (memory), the store of record for the rest.
+    let products = state.catalog.repo.products(&skus).await?;
     Ok(products.into_iter().map(|p| (p.sku.to_string(), p.name)).collect())
 }
 
@@ -146,7 +146,8 @@ pub(crate) async fn replacements(
     if !staff.account.may(Permission::PickIn(&store)) {
         return HttpResponse::Forbidden().json(json!({"error": OTHER_STORE}));
     }
-    let (Some(catalog), Ok(store_id)) = (&state.catalog, domain::StoreId::new(&store)) else {
+    let catalog = &state.catalog;
+    let Ok(store_id) = domain::StoreId::new(&store) else {
         return HttpResponse::Ok().json(json!([]));
     };
     let text = query.q.trim();

@@ -47,8 +47,8 @@ pub struct ConsoleState {
     pub rules: orders::kuper::KuperRules,
     /// MCP orders' staff steps.
     pub ordering: Arc<orders::Ordering>,
-    /// Replacement search; `None`: the picker types a SKU.
-    pub catalog: Option<ConsoleCatalog>,
+    /// Replacement search and product lookups.
+    pub catalog: ConsoleCatalog,
     /// Cookies only over HTTPS.
     pub secure_cookies: bool,
 }

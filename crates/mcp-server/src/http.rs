@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use bytes::Bytes;
 use http_body_util::{BodyDataStream, Full};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
@@ -163,7 +162,7 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
         }
         request = request.header(name.as_str(), value.as_bytes());
     }
-    let Ok(request) = request.body(Full::new(Bytes::from(bytes.to_vec()))) else {
+    let Ok(request) = request.body(Full::new(bytes)) else {
         return HttpResponse::BadRequest()
             .json(json!({"error": "bad_request", "message": "malformed request"}));
     };

@@ -37,6 +37,12 @@ fn store_json(store: &catalog::Store) -> serde_json::Value {
     })
 }
 
+/// The catalog did not answer: logged, and said plainly (never its words).
+fn unavailable(e: &catalog::RepoError) -> ErrorData {
+    tracing::error!(error = %e.0, "merchant-mcp: a resource could not be read");
+    ErrorData::internal_error("the shop is unavailable for a moment; try again", None)
+}
+
 fn not_found(uri: &str) -> ErrorData {
     ErrorData::resource_not_found(format!("no resource {uri}"), None)
 }
@@ -85,8 +91,7 @@ impl ServerHandler for MerchantMcp {
     ) -> Result<ReadResourceResponse, ErrorData> {
         let uri = request.uri.as_str();
         let body = if uri == STORES_URI {
-            let stores =
-                self.state.catalog.stores().await.map_err(|e| ErrorData::internal_error(e.0, None))?;
+            let stores = self.state.catalog.stores().await.map_err(|e| unavailable(&e))?;
             json!({"stores": stores.iter().map(store_json).collect::<Vec<_>>()})
         } else if let Some(raw) = uri.strip_prefix(PRODUCT_PREFIX) {
             let sku = domain::SkuId::new(raw).map_err(|_| not_found(uri))?;
@@ -95,7 +100,7 @@ impl ServerHandler for MerchantMcp {
                 .catalog
                 .products(std::slice::from_ref(&sku))
                 .await
-                .map_err(|e| ErrorData::internal_error(e.0, None))?
+                .map_err(|e| unavailable(&e))?
                 .pop()
                 .ok_or_else(|| not_found(uri))?;
             json!({

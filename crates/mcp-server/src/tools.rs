@@ -112,6 +112,51 @@ fn order_out(order: &orders::Order, payment: Option<String>) -> OrderOut {
     }
 }
 
+/// What a model is told of our own trouble: a plain "try again"; the
+/// detail (a database's words) goes to the log, never to the model.
+fn unavailable(cause: &dyn std::fmt::Display) -> String {
+    tracing::error!(error = %cause, "merchant-mcp: a tool could not be served");
+    "the shop is unavailable for a moment; try again".into()
+}
+
+/// The use case's own words when the model can act on them (a price
+/// changed, a slot full, an unknown product); else [`unavailable`].
+fn catalog_error(e: &catalog::CatalogError) -> String {
+    if e.is_bad_input() { e.to_string() } else { unavailable(e) }
+}
+
+fn order_error(e: &orders::OrderError) -> String {
+    use orders::OrderError as E;
+    match e {
+        E::NotFound | E::Illegal(_) => e.to_string(),
+        e if e.is_bad_input() => e.to_string(),
+        e => unavailable(e),
+    }
+}
+
+fn payment_error(e: &payments::PaymentError) -> String {
+    use payments::{GatewayError, PaymentError as E};
+    match e {
+        E::NotFound | E::AlreadyPaid | E::OrderClosed(_) => e.to_string(),
+        E::Gateway(GatewayError::Unavailable(_)) => {
+            tracing::warn!(error = %e, "merchant-mcp: the payment gateway is unavailable");
+            "the bank is unavailable for a moment; try again".into()
+        }
+        E::Gateway(_) => {
+            tracing::error!(error = %e, "merchant-mcp: the payment gateway refused");
+            "the bank refused the payment".into()
+        }
+        E::Repo(_) => unavailable(e),
+    }
+}
+
+fn auth_error(e: &identity::AuthError) -> String {
+    match e {
+        identity::AuthError::Store(_) | identity::AuthError::Random(_) => unavailable(e),
+        e => e.to_string(),
+    }
+}
+
 fn items(items: &[Item]) -> Result<Vec<ItemRequest>, String> {
     if items.is_empty() || items.len() > MAX_ITEMS {
         return Err(format!("items must hold 1 to {MAX_ITEMS} lines"));
@@ -229,7 +274,7 @@ impl MerchantMcp {
             &wanted,
         )
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| catalog_error(&e))?;
         Ok(Json(Products { products: found.iter().map(product_out).collect() }))
     }
 
@@ -251,7 +296,7 @@ impl MerchantMcp {
         let store = input.store_id.as_deref().map(store).transpose()?;
         let found = catalog::actualize(self.state.catalog.as_ref(), &catalog::ActualizeQuery { skus, store })
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| catalog_error(&e))?;
         Ok(Json(Products { products: found.iter().map(product_out).collect() }))
     }
 
@@ -291,7 +336,7 @@ impl MerchantMcp {
             .ordering
             .delivery_options(&destination, &requested)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| order_error(&e))?;
         let currency =
             options.options.first().map(|o| o.order_price.currency().to_string()).unwrap_or_default();
         Ok(Json(DeliveryOptionsOut {
@@ -375,7 +420,7 @@ impl MerchantMcp {
             request_id: format!("mcp-server:{key}"),
             request_digest: digest,
         };
-        let order = self.state.ordering.checkout(&user, request).await.map_err(|e| e.to_string())?;
+        let order = self.state.ordering.checkout(&user, request).await.map_err(|e| order_error(&e))?;
         tracing::info!(order = %order.id, user = %user, "merchant-mcp: order placed");
         Ok(Json(order_out(&order, None)))
     }
@@ -403,7 +448,7 @@ impl MerchantMcp {
         if !(back.starts_with("https://") || back.starts_with("http://")) {
             return Err("return_url must be an http(s) URL".into());
         }
-        let payment = payments.init(&user, &id, &back).await.map_err(|e| e.to_string())?;
+        let payment = payments.init(&user, &id, &back).await.map_err(|e| payment_error(&e))?;
         let url = payment.confirmation_url.as_deref().map(|u| self.absolute(u, &extensions));
         Ok(Json(PaymentLinkOut {
             payment_id: payment.id.clone(),
@@ -427,7 +472,7 @@ impl MerchantMcp {
     ) -> Result<Json<OrderOut>, String> {
         let user = self.shopper(&extensions).await?;
         let id = order_id(&input.order_id)?;
-        let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| e.to_string())?;
+        let order = self.state.ordering.order_for(Some(&user), &id).await.map_err(|e| order_error(&e))?;
         Ok(Json(order_out(&order, self.payment_state(&id).await)))
     }
 
@@ -444,7 +489,7 @@ impl MerchantMcp {
     ) -> Result<Json<OrderOut>, String> {
         let user = self.shopper(&extensions).await?;
         let id = order_id(&input.order_id)?;
-        let order = self.state.ordering.cancel_for(&user, &id).await.map_err(|e| e.to_string())?;
+        let order = self.state.ordering.cancel_for(&user, &id).await.map_err(|e| order_error(&e))?;
         tracing::info!(order = %order.id, user = %user, "merchant-mcp: order cancelled by the shopper");
         Ok(Json(order_out(&order, self.payment_state(&id).await)))
     }
@@ -469,7 +514,7 @@ impl MerchantMcp {
             .authenticator
             .login(kind, provider, &secret, "merchant-mcp")
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| auth_error(&e))?;
         self.shopper.set(login.user_id.clone());
         Ok(Json(SignedIn { user_id: login.user_id.to_string(), user_status: login.status.as_str().into() }))
     }

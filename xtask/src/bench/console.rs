@@ -13,10 +13,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::outbox::{SECRET, fill, listener};
+use super::outbox::{fill, sim_and_listener};
 use super::{
-    Response, connect, exchange, on_each_backend, percentile, release_binaries, request, start_process,
-    start_service, stop, write_section,
+    Response, connect, exchange, on_each_backend, percentile, release_binaries, request, start_service, stop,
+    write_section,
 };
 use crate::Result;
 
@@ -93,15 +93,7 @@ fn load_orders(root: &Path, bin: &Path, url: &str, settings: &Settings) -> Resul
         ctl(&["kuper", "store", &format!("STORE-{n:03}"), "--integration", "kuper_delivery"])?;
     }
     staff_account(bin, url)?;
-    let (sim_process, sim) = start_process(
-        root,
-        &bin.join("kuper-sim"),
-        &["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0", "--token-ttl-secs", "300"],
-        &[("RUST_LOG", "warn")],
-    )?;
-    let (listener_process, listener_addr) = listener(root, bin, url, None)?;
-    let point = format!(r#"{{"url":"http://{listener_addr}","token":"{SECRET}"}}"#);
-    request(&mut connect(&sim)?, &sim, "PUT", "/sim/listener", &[], &point)?;
+    let ((sim_process, sim), (listener_process, _)) = sim_and_listener(root, bin, url)?;
     let filled = fill(&sim, settings.orders, settings.clients, |n| {
         let store = n % STORES + 1;
         let sku = n % 100 + 1;

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::{connect, on_each_backend, post, release_binaries, request, start_process, stop, write_section};
 use crate::Result;
 
-pub(super) const SECRET: &str = "bench-webhook-secret";
+const SECRET: &str = "bench-webhook-secret";
 
 #[derive(Debug)]
 pub struct Settings {
@@ -65,9 +65,29 @@ pub(super) fn fill(sim: &str, count: usize, clients: usize, body: impl Fn(usize)
     })
 }
 
+/// `kuper-sim` (its rate limit off) posting webhooks to a `kuper-listener`
+/// on `url` that sends nothing: the way to fill the database with Kuper
+/// orders. Both processes, with their addresses.
+pub(super) fn sim_and_listener(
+    root: &Path,
+    bin: &Path,
+    url: &str,
+) -> Result<((Child, String), (Child, String))> {
+    let sim = start_process(
+        root,
+        &bin.join("kuper-sim"),
+        &["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0", "--token-ttl-secs", "300"],
+        &[("RUST_LOG", "warn")],
+    )?;
+    let listener = listener(root, bin, url, None)?;
+    let point = format!(r#"{{"url":"http://{}","token":"{SECRET}"}}"#, listener.1);
+    request(&mut connect(&sim.1)?, &sim.1, "PUT", "/sim/listener", &[], &point)?;
+    Ok((sim, listener))
+}
+
 /// Starts `kuper-listener` on `url` (sending to the simulator at `sim`,
 /// when given).
-pub(super) fn listener(root: &Path, bin: &Path, url: &str, sim: Option<&str>) -> Result<(Child, String)> {
+fn listener(root: &Path, bin: &Path, url: &str, sim: Option<&str>) -> Result<(Child, String)> {
     let base = sim.map(|s| format!("http://{s}"));
     let mut env = vec![("MERCHANT_DATABASE_URL", url), ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET)];
     if let Some(base) = &base {
@@ -90,15 +110,7 @@ fn run_backend(
     settings: &Settings,
 ) -> Result<Backend> {
     println!("bench outbox: {name}: filling the outbox with {} notifications", settings.notifications);
-    let (sim_process, sim) = start_process(
-        root,
-        &bin.join("kuper-sim"),
-        &["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0", "--token-ttl-secs", "300"],
-        &[("RUST_LOG", "warn")],
-    )?;
-    let (filler, filler_addr) = listener(root, bin, url, None)?;
-    let point = format!(r#"{{"url":"http://{filler_addr}","token":"{SECRET}"}}"#);
-    request(&mut connect(&sim)?, &sim, "PUT", "/sim/listener", &[], &point)?;
+    let ((sim_process, sim), (filler, _)) = sim_and_listener(root, bin, url)?;
     fill(&sim, settings.notifications, settings.clients, |n| {
         format!(
             r#"{{"integration":"kuper_delivery","store":"NOWHERE","originalOrderId":"B{n}","positions":[{{"id":"SKU-1","quantity":1}}]}}"#
