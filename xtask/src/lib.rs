@@ -1,6 +1,7 @@
 //! Chores as plain Rust, one module per verb; `main.rs` only parses the
 //! command line.
 
+pub mod balancer;
 pub mod bench;
 pub mod deps;
 pub mod openapi;

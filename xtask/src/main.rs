@@ -22,6 +22,17 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+    /// Two of each service on a PostgreSQL of its own behind HAProxy, with
+    /// an instance killed and the database restarted under load; checks
+    /// nothing was lost and every refusal was honest (bench/RESULTS.md).
+    Chaos {
+        /// Seconds of load (faults at 20% and 50% of it).
+        #[arg(long, default_value_t = 40)]
+        seconds: u64,
+        /// Concurrent checkout clients.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
+    },
     /// Write openapi/{mcp-api,kuper-listener,merchant-mcp}.json (and their 3.0 renderings) from the code.
     Openapi,
     /// Run the whole test suite (cargo nextest when installed, else cargo test).
@@ -140,6 +151,9 @@ fn main() -> ExitCode {
         Command::CheckDeps => xtask::deps::run(&root),
         Command::Openapi => xtask::openapi::run(&root),
         Command::Test { args } => xtask::test::run(&root, &args),
+        Command::Chaos { seconds, clients } => {
+            xtask::bench::chaos::run(&root, &xtask::bench::chaos::Settings { seconds, clients })
+        }
         Command::Bench { what: BenchCommand::Search { offers, seconds, clients, database_url } } => {
             xtask::bench::search::run(
                 &root,

@@ -155,8 +155,12 @@ async fn deliver(shared: &Shared, order: &str, kind: &str, extra: Value) -> Resu
     if kind == "order.canceled" && payload.get("reason").is_none() {
         payload["reason"] = json!({"code": "customer", "comment": "the customer changed their mind"});
     }
-    let reply = webhooks::send(&shared.http, &shared.listener(), kind, &payload).await?;
+    let delivery = webhooks::send(&shared.http, &shared.listener(), kind, &payload).await;
     let mut sim = shared.sim();
+    if let Some(tracked) = sim.orders.get_mut(order) {
+        tracked.listener_refusals.extend(delivery.refusals);
+    }
+    let reply = delivery.outcome?;
     if let Some(tracked) = sim.orders.get_mut(order) {
         tracked.webhooks.push(Sent { kind: kind.to_owned(), status: reply.status });
         if reply.status < 300 {
@@ -202,7 +206,11 @@ async fn create_order(shared: web::Data<Shared>, order: web::Json<NewOrder>) -> 
         id
     };
     let payload = webhooks::order_created(&id, &order.store, order.integration, &order.positions);
-    match webhooks::send(&shared.http, &shared.listener(), "order.created", &payload).await {
+    let delivery = webhooks::send(&shared.http, &shared.listener(), "order.created", &payload).await;
+    if let Some(tracked) = shared.sim().orders.get_mut(&id) {
+        tracked.listener_refusals.extend(delivery.refusals);
+    }
+    match delivery.outcome {
         Ok(reply) => {
             let mut sim = shared.sim();
             if let Some(tracked) = sim.orders.get_mut(&id) {

@@ -77,6 +77,9 @@ pub struct Order {
     pub webhooks: Vec<Sent>,
     /// Refused notifications: type, status, reason.
     pub refused: Vec<LogEntry>,
+    /// The listener's server errors (and silences) on our webhooks, each
+    /// retried.
+    pub listener_refusals: Vec<crate::webhooks::Refusal>,
 }
 
 #[derive(Debug)]
@@ -258,6 +261,7 @@ impl Sim {
             number: None,
             webhooks: Vec::new(),
             refused: Vec::new(),
+            listener_refusals: Vec::new(),
         });
     }
 
@@ -293,6 +297,7 @@ impl Sim {
             "refused": order.refused,
             "webhooks": order.webhooks,
             "closedByKuper": order.track.closed_by_kuper,
+            "listenerRefusals": order.listener_refusals,
         }))
     }
 }

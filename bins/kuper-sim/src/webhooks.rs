@@ -23,6 +23,25 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// An attempt the listener refused with a server error (or did not
+/// answer: no status), as Kuper saw it before retrying.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Refusal {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: Option<u16>,
+    #[serde(rename = "retryAfter")]
+    pub retry_after: Option<String>,
+}
+
+/// A webhook's delivery: the answer taken (or why none was), and every
+/// refused attempt before it.
+#[derive(Debug)]
+pub struct Delivery {
+    pub outcome: Result<Reply, String>,
+    pub refusals: Vec<Refusal>,
+}
+
 /// One position of a new order.
 #[derive(Clone, Debug, Deserialize)]
 pub struct NewPosition {
@@ -80,24 +99,37 @@ pub async fn send(
     listener: &Listener,
     event_type: &str,
     payload: &Value,
-) -> Result<Reply, String> {
+) -> Delivery {
     let body =
         json!({"event_type": event_type, "timestamp": chrono::Utc::now().to_rfc3339(), "payload": payload});
     let url = format!("{}/kuper/webhooks", listener.url.trim_end_matches('/'));
+    let mut refusals = Vec::new();
     let mut last = String::new();
     for attempt in 0..4_u32 {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
         }
-        match http.post(&url).bearer_auth(&listener.token).json(&body).send().await {
-            Ok(response) if response.status().is_server_error() => last = response.status().to_string(),
+        let refusal = match http.post(&url).bearer_auth(&listener.token).json(&body).send().await {
+            Ok(response) if response.status().is_server_error() => {
+                last = response.status().to_string();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                Refusal { kind: event_type.to_owned(), status: Some(response.status().as_u16()), retry_after }
+            }
             Ok(response) => {
                 let status = response.status().as_u16();
                 let body = response.json().await.unwrap_or(Value::Null);
-                return Ok(Reply { status, body });
+                return Delivery { outcome: Ok(Reply { status, body }), refusals };
             }
-            Err(e) => last = e.to_string(),
-        }
+            Err(e) => {
+                last = e.to_string();
+                Refusal { kind: event_type.to_owned(), status: None, retry_after: None }
+            }
+        };
+        refusals.push(refusal);
     }
-    Err(format!("the listener at {url} did not take {event_type}: {last}"))
+    Delivery { outcome: Err(format!("the listener at {url} did not take {event_type}: {last}")), refusals }
 }

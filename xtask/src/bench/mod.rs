@@ -2,7 +2,9 @@
 //! few client threads, and writes its section of `bench/RESULTS.md`.
 
 mod background;
+pub mod chaos;
 pub mod checkout;
+mod cluster;
 pub mod console;
 pub mod mcp_server;
 pub mod outbox;
@@ -39,16 +41,28 @@ fn start_service(root: &Path, bin: &Path, env: &[(&str, &str)]) -> Result<(Child
 
 /// [`start_service`] with command-line arguments.
 fn start_process(root: &Path, bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(Child, String)> {
-    std::fs::create_dir_all(root.join("bench/out"))?;
     let name = bin.file_name().and_then(|n| n.to_str()).unwrap_or("service");
+    start_named(root, name, bin, args, env)
+}
+
+/// [`start_process`] logging to `bench/out/NAME.log`; `env` may set the
+/// service's address (else a free port).
+fn start_named(
+    root: &Path,
+    name: &str,
+    bin: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(Child, String)> {
+    std::fs::create_dir_all(root.join("bench/out"))?;
     let log = std::fs::File::create(root.join(format!("bench/out/{name}.log")))?;
     let mut child = Command::new(bin)
         .args(args)
-        .envs(env.iter().copied())
         .env("MERCHANT_MCP_API_ADDR", "127.0.0.1:0")
         .env("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0")
         .env("MERCHANT_CONSOLE_ADDR", "127.0.0.1:0")
         .env("MERCHANT_LOG_LEVEL", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()?;

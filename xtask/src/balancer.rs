@@ -1,0 +1,99 @@
+//! A real load balancer in front of several instances: HAProxy from
+//! Debian's package, configured here so a merchant can copy the file it
+//! writes. Each pool checks its instances' `/health/ready` twice a second
+//! and sends nothing to one that fails twice; a request whose connection to
+//! an instance fails is tried on the other. What HAProxy answers itself
+//! (no instance ready, an instance gone mid-request) is a 503 with
+//! `Retry-After`, like the services' own refusals, so a client or Kuper
+//! retries instead of giving up.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::Result;
+
+/// One service's instances behind one address.
+#[derive(Debug)]
+pub struct Pool<'a> {
+    pub name: &'a str,
+    /// Where clients connect: `127.0.0.1:PORT`.
+    pub front: &'a str,
+    /// The instances' addresses.
+    pub servers: &'a [String],
+    /// The JSON body of HAProxy's own 503, in the service's error shape.
+    pub refusal: &'a str,
+}
+
+/// Writes `haproxy.cfg` (and one error page per pool) into `dir`.
+pub fn write_config(dir: &Path, pools: &[Pool<'_>]) -> Result<PathBuf> {
+    let mut config = String::from(
+        "# Written by `cargo xtask`: the services' instances behind one address each.\n\
+         global\n    maxconn 4096\n\n\
+         defaults\n    mode http\n    option http-keep-alive\n\
+         \x20   timeout connect 2s\n    timeout client 60s\n    timeout server 30s\n\
+         \x20   timeout http-keep-alive 30s\n\
+         \x20   # A connection refused by a dead instance is tried on another.\n\
+         \x20   retries 2\n    option redispatch 1\n    retry-on conn-failure\n",
+    );
+    for pool in pools {
+        let page = dir.join(format!("{}-503.http", pool.name));
+        std::fs::write(
+            &page,
+            format!(
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n\
+                 Connection: close\r\nCache-Control: no-store\r\nContent-Length: {}\r\n\r\n{}",
+                pool.refusal.len(),
+                pool.refusal
+            ),
+        )?;
+        let _ = write!(
+            config,
+            "\nfrontend {name}\n    bind {front}\n    default_backend {name}\n\n\
+             backend {name}\n    balance roundrobin\n\
+             \x20   option httpchk GET /health/ready\n    http-check expect status 200\n\
+             \x20   default-server inter 500ms fall 2 rise 1\n\
+             \x20   errorfile 502 {page}\n    errorfile 503 {page}\n    errorfile 504 {page}\n",
+            name = pool.name,
+            front = pool.front,
+            page = page.display(),
+        );
+        for (i, server) in pool.servers.iter().enumerate() {
+            let _ = writeln!(config, "    server {}-{} {server} check", pool.name, i + 1);
+        }
+    }
+    let path = dir.join("haproxy.cfg");
+    std::fs::write(&path, config)?;
+    Ok(path)
+}
+
+/// Checks the configuration, then runs HAProxy in the foreground on it;
+/// its log goes to `log`.
+pub fn start(config: &Path, log: &Path) -> Result<Child> {
+    let haproxy = which_haproxy()?;
+    let check = Command::new(&haproxy).args(["-c", "-q", "-f"]).arg(config).output()?;
+    if !check.status.success() {
+        return Err(format!(
+            "haproxy refuses {}: {}",
+            config.display(),
+            String::from_utf8_lossy(&check.stderr)
+        )
+        .into());
+    }
+    let log = std::fs::File::create(log)?;
+    Ok(Command::new(haproxy)
+        .args(["-db", "-f"])
+        .arg(config)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?)
+}
+
+fn which_haproxy() -> Result<PathBuf> {
+    ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or_else(|| "haproxy is not installed (apt-get install haproxy)".into())
+}
