@@ -1,15 +1,15 @@
 //! A real load balancer in front of several instances: HAProxy from
 //! Debian's package, configured here so a merchant can copy the file it
 //! writes. Each pool checks its instances' `/health/ready` twice a second
-//! and sends nothing to one that fails twice; a request whose connection to
-//! an instance fails is tried on the other. What HAProxy answers itself
+//! and sends nothing to one that fails twice; a request whose instance
+//! refuses the connection or dies before answering is tried on the other. What HAProxy answers itself
 //! (no instance ready, an instance gone mid-request) is a 503 with
 //! `Retry-After`, like the services' own refusals, so a client or Kuper
 //! retries instead of giving up.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use crate::Result;
 
@@ -31,10 +31,16 @@ pub fn write_config(dir: &Path, pools: &[Pool<'_>]) -> Result<PathBuf> {
         "# Written by `cargo xtask`: the services' instances behind one address each.\n\
          global\n    maxconn 4096\n\n\
          defaults\n    mode http\n    option http-keep-alive\n\
+         \x20   # The instances count failed sign-ins per client: tell them who it is\n\
+         \x20   # (they trust it with MERCHANT_HTTP_TRUSTED_PROXIES=127.0.0.1).\n\
+         \x20   option forwardfor\n\
          \x20   timeout connect 2s\n    timeout client 60s\n    timeout server 30s\n\
          \x20   timeout http-keep-alive 30s\n\
-         \x20   # A connection refused by a dead instance is tried on another.\n\
-         \x20   retries 2\n    option redispatch 1\n    retry-on conn-failure\n",
+         \x20   # A request an instance refused to connect, or died before\n\
+         \x20   # answering, is tried on another: safe, as every POST the services\n\
+         \x20   # take is idempotent (a checkout by its rqUid, a webhook by its\n\
+         \x20   # event, a payment by its order).\n\
+         \x20   retries 2\n    option redispatch 1\n    retry-on conn-failure empty-response\n",
     );
     for pool in pools {
         let page = dir.join(format!("{}-503.http", pool.name));
@@ -67,9 +73,8 @@ pub fn write_config(dir: &Path, pools: &[Pool<'_>]) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Checks the configuration, then runs HAProxy in the foreground on it;
-/// its log goes to `log`.
-pub fn start(config: &Path, log: &Path) -> Result<Child> {
+/// HAProxy in the foreground on `config`, once it has checked it.
+pub fn command(config: &Path) -> Result<Command> {
     let haproxy = which_haproxy()?;
     let check = Command::new(&haproxy).args(["-c", "-q", "-f"]).arg(config).output()?;
     if !check.status.success() {
@@ -80,14 +85,9 @@ pub fn start(config: &Path, log: &Path) -> Result<Child> {
         )
         .into());
     }
-    let log = std::fs::File::create(log)?;
-    Ok(Command::new(haproxy)
-        .args(["-db", "-f"])
-        .arg(config)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()?)
+    let mut command = Command::new(haproxy);
+    command.args(["-db", "-f"]).arg(config);
+    Ok(command)
 }
 
 fn which_haproxy() -> Result<PathBuf> {

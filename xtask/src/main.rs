@@ -13,7 +13,15 @@ struct Cli {
 enum Command {
     /// Build and run mcp-api and kuper-listener on embedded SQLite under var/,
     /// in the foreground; Ctrl-C stops both.
-    Up,
+    Up {
+        /// Instances of mcp-api and of kuper-listener, behind HAProxy on
+        /// their usual addresses when more than one (PostgreSQL only).
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
+        /// The database (else MERCHANT_DATABASE_URL, else SQLite under var/).
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Fail when a domain crate depends (even transitively) on actix, diesel,
     /// reqwest or an adapter crate.
     CheckDeps,
@@ -32,6 +40,10 @@ enum Command {
         /// Concurrent checkout clients.
         #[arg(long, default_value_t = 2)]
         clients: usize,
+        /// Use dev-profile binaries (what the tests built) instead of a
+        /// release build.
+        #[arg(long)]
+        debug: bool,
     },
     /// Write openapi/{mcp-api,kuper-listener,merchant-mcp}.json (and their 3.0 renderings) from the code.
     Openapi,
@@ -147,12 +159,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = xtask::workspace_root();
     let result = match cli.command {
-        Command::Up => xtask::up::run(&root),
+        Command::Up { instances, database } => {
+            xtask::up::run(&root, &xtask::up::Options { instances, database })
+        }
         Command::CheckDeps => xtask::deps::run(&root),
         Command::Openapi => xtask::openapi::run(&root),
         Command::Test { args } => xtask::test::run(&root, &args),
-        Command::Chaos { seconds, clients } => {
-            xtask::bench::chaos::run(&root, &xtask::bench::chaos::Settings { seconds, clients })
+        Command::Chaos { seconds, clients, debug } => {
+            xtask::bench::chaos::run(&root, &xtask::bench::chaos::Settings { seconds, clients, debug })
         }
         Command::Bench { what: BenchCommand::Search { offers, seconds, clients, database_url } } => {
             xtask::bench::search::run(

@@ -30,8 +30,24 @@ const STOP_GRACE: Duration = Duration::from_secs(15);
 
 enum Event {
     Interrupted,
-    Exited(&'static str),
+    Exited(String),
 }
+
+/// How `xtask up` runs.
+#[derive(Debug)]
+pub struct Options {
+    /// Instances of `mcp-api` and of `kuper-listener`; more than one stand
+    /// behind HAProxy on the usual addresses, each on its own port.
+    pub instances: usize,
+    pub database: Option<String>,
+}
+
+/// The services that scale out, their usual (balanced) address, and the
+/// first port of their instances.
+const SCALED: [(&str, &str, &str, u16); 2] = [
+    ("mcp-api", "MERCHANT_MCP_API_ADDR", "127.0.0.1:8080", 8090),
+    ("kuper-listener", "MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:8081", 8190),
+];
 
 /// The services' environment: what the caller set, plus local defaults.
 struct Local {
@@ -42,9 +58,11 @@ struct Local {
     simulated: bool,
 }
 
-fn local_environment() -> Local {
+fn local_environment(options: &Options) -> Local {
     let mut env: Vec<(&str, String)> = Vec::new();
-    if std::env::var_os("MERCHANT_DATABASE_URL").is_none() {
+    if let Some(database) = &options.database {
+        env.push(("MERCHANT_DATABASE_URL", database.clone()));
+    } else if std::env::var_os("MERCHANT_DATABASE_URL").is_none() {
         env.push(("MERCHANT_DATABASE_URL", DEFAULT_DATABASE.into()));
     }
     // Sign-in with the sandbox's documented test tokens (see README).
@@ -155,7 +173,7 @@ fn demo_staff(root: &Path, bin_dir: &Path, local: &Local) -> Result {
 
 /// Starts `command` with its output prefixed by `name`; says on `events`
 /// when it exits.
-fn spawn(name: &'static str, command: &mut Command, events: &mpsc::Sender<Event>) -> Result<Child> {
+fn spawn(name: &str, command: &mut Command, events: &mpsc::Sender<Event>) -> Result<Child> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -167,7 +185,7 @@ fn spawn(name: &'static str, command: &mut Command, events: &mpsc::Sender<Event>
     Ok(child)
 }
 
-pub fn run(root: &Path) -> Result {
+pub fn run(root: &Path, options: &Options) -> Result {
     let mut build = cargo();
     build.current_dir(root).args(["build", "--quiet"]);
     for service in SERVICES {
@@ -179,7 +197,19 @@ pub fn run(root: &Path) -> Result {
     }
     let bin_dir = target_dir(root)?.join("debug");
     std::fs::create_dir_all(root.join("var"))?;
-    let local = local_environment();
+    let local = local_environment(options);
+    let database = local
+        .env
+        .iter()
+        .find(|(k, _)| *k == "MERCHANT_DATABASE_URL")
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var("MERCHANT_DATABASE_URL").ok())
+        .unwrap_or_default();
+    if options.instances > 1 && !database.starts_with("postgres") {
+        return Err(
+            "--instances above 1 needs PostgreSQL (--database postgres://…): SQLite is one process's".into(),
+        );
+    }
     prepare_database(root, &bin_dir, &local)?;
 
     let (events, inbox) = mpsc::channel();
@@ -190,15 +220,24 @@ pub fn run(root: &Path) -> Result {
 
     let mut children = Vec::new();
     for service in SERVICES {
-        let mut command = Command::new(bin_dir.join(service));
-        command.current_dir(root).envs(local.env.iter().map(|(k, v)| (*k, v)));
-        children.push((service, spawn(service, &mut command, &events)?));
+        for (name, address) in instances(service, options.instances) {
+            let mut command = Command::new(bin_dir.join(service));
+            command.current_dir(root).envs(local.env.iter().map(|(k, v)| (*k, v)));
+            if let Some((variable, address)) = address {
+                // Behind HAProxy: the client is the one it forwards for.
+                command.env(variable, address).env("MERCHANT_HTTP_TRUSTED_PROXIES", "127.0.0.1");
+            }
+            children.push((name.clone(), spawn(&name, &mut command, &events)?));
+        }
+    }
+    if options.instances > 1 {
+        children.push(("haproxy".into(), balance(root, options.instances, &events)?));
     }
     if local.simulated {
         let mut command = Command::new(bin_dir.join("kuper-sim"));
         command.current_dir(root).args(["serve", "--addr", SIM_ADDR, "--listener", LISTENER_URL]);
         command.args(["--listener-token", &local.webhook_secret]);
-        children.push(("kuper-sim", spawn("kuper-sim", &mut command, &events)?));
+        children.push(("kuper-sim".into(), spawn("kuper-sim", &mut command, &events)?));
         demo_scenario(bin_dir.join("kuper-sim"), local.operator_token.clone());
     }
 
@@ -208,6 +247,53 @@ pub fn run(root: &Path) -> Result {
     };
     stop_all(&mut children);
     outcome
+}
+
+/// The instances of `service` to start: their names and the address each
+/// is given (none: the service's usual one).
+fn instances(service: &str, count: usize) -> Vec<(String, Option<(&'static str, String)>)> {
+    match SCALED.iter().find(|(name, ..)| *name == service) {
+        Some((_, variable, _, first_port)) if count > 1 => (1..=count)
+            .map(|n| {
+                let port = *first_port + u16::try_from(n).unwrap_or(u16::MAX);
+                (format!("{service}-{n}"), Some((*variable, format!("127.0.0.1:{port}"))))
+            })
+            .collect(),
+        _ => vec![(service.to_owned(), None)],
+    }
+}
+
+/// HAProxy on the scaled services' usual addresses, in front of their
+/// instances; its configuration is `var/haproxy.cfg`, for a merchant to
+/// copy.
+fn balance(root: &Path, count: usize, events: &mpsc::Sender<Event>) -> Result<Child> {
+    let servers: Vec<Vec<String>> = SCALED
+        .iter()
+        .map(|(service, ..)| {
+            instances(service, count).into_iter().filter_map(|(_, a)| a.map(|(_, a)| a)).collect()
+        })
+        .collect();
+    let refusals = [
+        r#"{"code":"UNAVAILABLE","message":"no instance can answer now; try again"}"#,
+        r#"{"errors":[{"type":"unavailable","field":"","message":"try again"}]}"#,
+    ];
+    let pools: Vec<crate::balancer::Pool<'_>> = SCALED
+        .iter()
+        .zip(&servers)
+        .zip(refusals)
+        .map(|(((name, _, front, _), servers), refusal)| crate::balancer::Pool {
+            name,
+            front,
+            servers,
+            refusal,
+        })
+        .collect();
+    let config = crate::balancer::write_config(&root.join("var"), &pools)?;
+    eprintln!(
+        "xtask: HAProxy ({}) balances {count} mcp-api on 127.0.0.1:8080 and {count} kuper-listener on 127.0.0.1:8081",
+        config.display()
+    );
+    spawn("haproxy", &mut crate::balancer::command(&config)?, events)
 }
 
 /// Once the listener and the simulator answer, sends one Kuper order of each
@@ -255,11 +341,8 @@ fn answers(addr: &str, path: &str) -> bool {
 
 /// Copies a child's output to ours with a `[service]` prefix; when the
 /// stream ends (the child exited), says so on `exited`.
-fn prefix_lines(
-    service: &'static str,
-    stream: impl Read + Send + 'static,
-    exited: Option<mpsc::Sender<Event>>,
-) {
+fn prefix_lines(service: &str, stream: impl Read + Send + 'static, exited: Option<mpsc::Sender<Event>>) {
+    let service = service.to_owned();
     thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(std::io::Result::ok) {
             eprintln!("[{service}] {line}");
@@ -271,7 +354,7 @@ fn prefix_lines(
 }
 
 /// SIGTERM to each child, then wait; SIGKILL whoever outlives the grace.
-fn stop_all(children: &mut [(&'static str, Child)]) {
+fn stop_all(children: &mut [(String, Child)]) {
     for (_, child) in children.iter() {
         // `kill` keeps this crate free of unsafe signal calls.
         let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();

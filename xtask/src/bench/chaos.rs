@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Child;
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use super::checkout::{Shopper, UNITS_SQL, Unit, rq_uid};
 use super::cluster::{Cluster, free_port};
-use super::{connect, exchange, merchantctl, release_binaries, request, start_named, stop, write_section};
+use super::{binaries, connect, exchange, merchantctl, request, start_named, stop, write_section};
 use crate::{Result, balancer};
 
 const SECRET: &str = "chaos-webhook-secret";
@@ -39,6 +39,9 @@ const STORE: &str = "STORE-001";
 pub struct Settings {
     pub seconds: u64,
     pub clients: usize,
+    /// Dev-profile binaries (what the tests built; CI's choice) instead
+    /// of a release build.
+    pub debug: bool,
 }
 
 /// One answer a client got, when.
@@ -57,16 +60,23 @@ struct Seen {
     orders: Mutex<Vec<String>>,
     kuper_taken: Mutex<Vec<String>>,
     kuper_untaken: Mutex<Vec<String>>,
-    /// Answers no rule allows: a 5xx that is not a 503 with Retry-After.
+    /// Answers no rule allows: a 5xx that is not a 503 with Retry-After,
+    /// a connection closed without an answer.
     dishonest: Mutex<Vec<String>>,
+    /// A 4xx of each kind of request, to show what the rules refused.
+    refused_by_rule: Mutex<Vec<String>>,
 }
 
 impl Seen {
     fn answer(&self, started: Instant, what: &'static str, status: u16, retry_after: bool, body: &str) {
-        if status == 0 {
-            eprintln!("chaos: {what}: no answer at {:.1} s: {body}", started.elapsed().as_secs_f64());
+        if (400..500).contains(&status) {
+            let mut samples = self.refused_by_rule.lock().unwrap_or_else(PoisonError::into_inner);
+            if samples.len() < 3 && !samples.iter().any(|s| s.starts_with(what)) {
+                samples.push(format!("{what}: {status} {}", body.chars().take(160).collect::<String>()));
+            }
         }
-        if status >= 500 && !(status == 503 && retry_after) {
+        // No answer at all is no honest refusal either.
+        if status == 0 || (status >= 500 && !(status == 503 && retry_after)) {
             let mut bad = self.dishonest.lock().unwrap_or_else(PoisonError::into_inner);
             bad.push(format!(
                 "{what}: {status} (Retry-After: {retry_after}) {}",
@@ -205,8 +215,8 @@ fn keeps_alive(answer: &super::Response) -> bool {
 
 #[allow(clippy::too_many_lines)]
 pub fn run(root: &Path, settings: &Settings) -> Result {
-    println!("chaos: building release binaries");
-    let bin = release_binaries(root, &["mcp-api", "kuper-listener", "kuper-sim", "merchantctl"])?;
+    println!("chaos: building the binaries");
+    let bin = binaries(root, &["mcp-api", "kuper-listener", "kuper-sim", "merchantctl"], !settings.debug)?;
     println!("chaos: a PostgreSQL cluster of our own (initdb)");
     let pg = Cluster::create()?;
     let url = pg.url();
@@ -254,6 +264,7 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
                 pair("MERCHANT_MCP_API_ADDR", &addr),
                 pair("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
                 pair("MERCHANT_PICKUP_CAPACITY", "100000"),
+                pair("MERCHANT_HTTP_TRUSTED_PROXIES", "127.0.0.1"),
             ],
         )?);
         api_servers.push(addr);
@@ -293,7 +304,10 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
             },
         ],
     )?;
-    let _haproxy = Guard(Some(balancer::start(&config, &scratch.join("chaos-haproxy.log"))?));
+    let log = std::fs::File::create(scratch.join("chaos-haproxy.log"))?;
+    let haproxy =
+        balancer::command(&config)?.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log).spawn()?;
+    let _haproxy = Guard(Some(haproxy));
     wait_ready(&api, Duration::from_secs(30))?;
     wait_ready(&listener, Duration::from_secs(30))?;
 
@@ -624,13 +638,14 @@ fn report(
             .min()
     });
     let mut out = format!(
-        "# bench: chaos\n\n`cargo xtask chaos --seconds {seconds} --clients {clients}`: two mcp-api and two kuper-listener on one\n\
+        "# bench: chaos\n\n`cargo xtask chaos --seconds {seconds} --clients {clients}{debug}`: two mcp-api and two kuper-listener on one\n\
          PostgreSQL of the run's own (initdb), behind HAProxy (health checks on /health/ready), kuper-sim as\n\
          Kuper (limit {KUPER_RATE}/s). {clients} checkout client(s), one search client, {KUPER_ORDERS_PER_SECOND} Kuper orders/s (one not\n\
          taken is sent again a second later, as Kuper does). One instance of each service is killed with\n\
          SIGKILL and restarted, then PostgreSQL is stopped for 5 s.\n\n| time | event |\n| ---: | --- |\n",
         seconds = settings.seconds,
         clients = settings.clients,
+        debug = if settings.debug { " --debug" } else { "" },
     );
     for (t, what) in timeline {
         let _ = writeln!(out, "| {:.1} s | {what} |", t.as_secs_f64());
@@ -661,6 +676,9 @@ fn report(
         held(&verdict.dishonest),
         recovered.map_or_else(|| "none".to_owned(), |d| format!("{:.1} s", d.as_secs_f64())),
     );
+    for sample in seen.refused_by_rule.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+        let _ = writeln!(out, "- a 4xx (what the rules refused): {sample}");
+    }
     for broken in verdict.broken().take(20) {
         let _ = writeln!(out, "  - {broken}");
     }

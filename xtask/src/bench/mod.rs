@@ -23,14 +23,22 @@ use crate::{Result, cargo};
 
 /// Builds the release binaries; returns their directory.
 fn release_binaries(root: &Path, bins: &[&str]) -> Result<PathBuf> {
-    let mut args = vec!["build", "--release", "--quiet"];
+    binaries(root, bins, true)
+}
+
+/// Builds `bins` (release or dev profile) and returns where they are.
+fn binaries(root: &Path, bins: &[&str], release: bool) -> Result<PathBuf> {
+    let mut args = vec!["build", "--quiet"];
+    if release {
+        args.push("--release");
+    }
     for bin in bins {
         args.extend(["--bin", bin]);
     }
     if !cargo().current_dir(root).args(&args).status()?.success() {
-        return Err("release build failed".into());
+        return Err("build failed".into());
     }
-    Ok(crate::up::target_dir(root)?.join("release"))
+    Ok(crate::up::target_dir(root)?.join(if release { "release" } else { "debug" }))
 }
 
 /// Starts a service binary with `env` on a free port; returns it and its
