@@ -75,17 +75,22 @@ impl Authenticator {
         jwt: Option<JwtVerifier>,
         settings: AuthenticatorSettings,
     ) -> Self {
-        let limiter = FailureLimiter::new(settings.max_failures, settings.failure_window, clock.clone());
+        let failures: Arc<dyn crate::FailureStore> = store.clone();
+        let limiter =
+            FailureLimiter::new(settings.max_failures, settings.failure_window, clock.clone(), failures);
         Authenticator { store, clock, jwt, settings, limiter }
     }
 
-    fn guard(&self, caller: &str) -> Result<(), AuthError> {
-        self.limiter.check(caller).map_err(|retry_after_secs| AuthError::TooManyAttempts { retry_after_secs })
+    async fn guard(&self, caller: &str) -> Result<(), AuthError> {
+        self.limiter
+            .check(caller)
+            .await
+            .map_err(|retry_after_secs| AuthError::TooManyAttempts { retry_after_secs })
     }
 
-    fn failed(&self, caller: &str, error: AuthError) -> AuthError {
+    async fn failed(&self, caller: &str, error: AuthError) -> AuthError {
         tracing::warn!(caller, reason = %error, "authentication failed");
-        self.limiter.record_failure(caller);
+        self.limiter.record_failure(caller).await;
         error
     }
 
@@ -98,14 +103,14 @@ impl Authenticator {
         external_token: &SecretString,
         caller: &str,
     ) -> Result<Login, AuthError> {
-        self.guard(caller)?;
+        self.guard(caller).await?;
         let profile = match provider.verify(external_token).await {
             Ok(profile) => profile,
             Err(ProviderError::Rejected(reason)) => {
                 tracing::info!(provider = %provider_kind, %reason, "external token rejected");
-                return Err(self.failed(caller, AuthError::TokenRejected));
+                return Err(self.failed(caller, AuthError::TokenRejected).await);
             }
-            Err(ProviderError::Expired) => return Err(self.failed(caller, AuthError::TokenExpired)),
+            Err(ProviderError::Expired) => return Err(self.failed(caller, AuthError::TokenExpired).await),
             Err(ProviderError::Unavailable(reason)) => {
                 tracing::error!(provider = %provider_kind, %reason, "identity provider unavailable");
                 return Err(AuthError::ProviderUnavailable(match provider_kind {
@@ -136,24 +141,24 @@ impl Authenticator {
         caller: &str,
     ) -> Result<ClientIdentity, AuthError> {
         let token = presented.map(strip_bearer).filter(|t| !t.is_empty()).ok_or(AuthError::ClientMissing)?;
-        self.guard(caller)?;
+        self.guard(caller).await?;
         let token = SecretString::from(token.to_owned());
         if let Some(presented) = PresentedToken::parse(&token, TokenKind::McpClient) {
             return match self.store.client(presented.id).await? {
                 Some(client) if !client.revoked && presented.matches(&client.secret_hash) => {
                     Ok(ClientIdentity::Token { id: client.id, name: client.name })
                 }
-                _ => Err(self.failed(caller, AuthError::ClientRejected)),
+                _ => Err(self.failed(caller, AuthError::ClientRejected).await),
             };
         }
         match &self.jwt {
             Some(jwt) => match jwt.verify(token.expose_secret()) {
                 Ok(subject) => Ok(ClientIdentity::Jwt { subject }),
                 Err(JwtError::Expired | JwtError::Invalid(_) | JwtError::Key(_)) => {
-                    Err(self.failed(caller, AuthError::ClientRejected))
+                    Err(self.failed(caller, AuthError::ClientRejected).await)
                 }
             },
-            None => Err(self.failed(caller, AuthError::ClientRejected)),
+            None => Err(self.failed(caller, AuthError::ClientRejected).await),
         }
     }
 
@@ -165,20 +170,20 @@ impl Authenticator {
     ) -> Result<UserId, AuthError> {
         let token =
             presented.map(strip_bearer).filter(|t| !t.is_empty()).ok_or(AuthError::UserTokenMissing)?;
-        self.guard(caller)?;
+        self.guard(caller).await?;
         let token = SecretString::from(token.to_owned());
         let Some(presented) = PresentedToken::parse(&token, TokenKind::UserAccess) else {
-            return Err(self.failed(caller, AuthError::TokenRejected));
+            return Err(self.failed(caller, AuthError::TokenRejected).await);
         };
         match self.store.access_token(presented.id).await? {
             Some(stored) if !stored.revoked && presented.matches(&stored.secret_hash) => {
                 if stored.expires_at <= self.clock.now() {
-                    Err(self.failed(caller, AuthError::TokenExpired))
+                    Err(self.failed(caller, AuthError::TokenExpired).await)
                 } else {
                     Ok(stored.user_id)
                 }
             }
-            _ => Err(self.failed(caller, AuthError::TokenRejected)),
+            _ => Err(self.failed(caller, AuthError::TokenRejected).await),
         }
     }
 

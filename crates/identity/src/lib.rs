@@ -23,7 +23,7 @@ pub mod token;
 
 pub use authenticator::{AuthError, Authenticator, AuthenticatorSettings};
 pub use jwt::{JwtError, JwtSettings, JwtVerifier};
-pub use limiter::FailureLimiter;
+pub use limiter::{FailureLimiter, FailureStore, FailureWindow};
 pub use model::{
     ClientIdentity, ClientRecord, ExternalProfile, Login, NewUser, Provider, StoredAccessToken, StoredClient,
     UserStatus,

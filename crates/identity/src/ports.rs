@@ -35,9 +35,9 @@ pub enum StoreError {
     Failed(String),
 }
 
-/// Where identities live.
+/// Where identities live, and the sign-in failures of every instance.
 #[async_trait]
-pub trait IdentityStore: Send + Sync + std::fmt::Debug {
+pub trait IdentityStore: crate::limiter::FailureStore + Send + Sync + std::fmt::Debug {
     /// In one transaction: find the user linked to `(provider,
     /// profile.subject)` or create `new_user` linked to it, then store
     /// `token`. Returns the user and `Authorized` for a known identity or

@@ -6,11 +6,11 @@ use diesel::prelude::*;
 use domain::UserId;
 use identity::token::IssuedToken;
 use identity::{
-    ClientRecord, ExternalProfile, IdentityStore, NewUser, Provider, StoreError, StoredAccessToken,
-    StoredClient, UserStatus,
+    ClientRecord, ExternalProfile, FailureStore, FailureWindow, IdentityStore, NewUser, Provider, StoreError,
+    StoredAccessToken, StoredClient, UserStatus,
 };
 
-use crate::schema::{access_tokens, mcp_clients, user_identities, users};
+use crate::schema::{access_tokens, auth_failures, mcp_clients, user_identities, users};
 use crate::{Database, StorageError, with_conn, write_transaction};
 
 #[derive(Clone, Debug)]
@@ -254,6 +254,71 @@ impl IdentityStore for DbIdentityStore {
                 .set(mcp_clients::revoked_at.eq(now))
                 .execute(c))?;
                 Ok::<_, StorageError>(changed > 0)
+            })
+            .await
+            .map_err(failed)
+    }
+}
+
+/// A window as stored: its start in epoch milliseconds, so two instances
+/// comparing it compare the same value on either backend.
+fn window_from_row((started_ms, failures): (i64, i32)) -> Result<FailureWindow, StorageError> {
+    let started =
+        DateTime::from_timestamp_millis(started_ms).ok_or_else(|| corrupt("auth_failures.started_ms"))?;
+    let failures = u32::try_from(failures).map_err(|_| corrupt("auth_failures.failures"))?;
+    Ok(FailureWindow { started, failures })
+}
+
+fn window_to_row(w: FailureWindow) -> (i64, i32) {
+    (w.started.timestamp_millis(), i32::try_from(w.failures).unwrap_or(i32::MAX))
+}
+
+#[async_trait]
+impl FailureStore for DbIdentityStore {
+    async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, StoreError> {
+        let key = key.to_owned();
+        self.db
+            .run(move |conn| {
+                let row: Option<(i64, i32)> = with_conn!(conn, |c| auth_failures::table
+                    .find(&key)
+                    .select((auth_failures::started_ms, auth_failures::failures))
+                    .first(c)
+                    .optional())?;
+                row.map(window_from_row).transpose()
+            })
+            .await
+            .map_err(failed)
+    }
+
+    async fn replace_failure_window(
+        &self,
+        key: &str,
+        expected: Option<FailureWindow>,
+        next: FailureWindow,
+    ) -> Result<bool, StoreError> {
+        let key = key.to_owned();
+        let (started_ms, failures) = window_to_row(next);
+        self.db
+            .run(move |conn| {
+                let written = match expected.map(window_to_row) {
+                    None => with_conn!(conn, |c| diesel::insert_into(auth_failures::table)
+                        .values((
+                            auth_failures::key.eq(&key),
+                            auth_failures::started_ms.eq(started_ms),
+                            auth_failures::failures.eq(failures),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(c))?,
+                    Some((was_started, was_failures)) => with_conn!(conn, |c| diesel::update(
+                        auth_failures::table
+                            .find(&key)
+                            .filter(auth_failures::started_ms.eq(was_started))
+                            .filter(auth_failures::failures.eq(was_failures))
+                    )
+                    .set((auth_failures::started_ms.eq(started_ms), auth_failures::failures.eq(failures)))
+                    .execute(c))?,
+                };
+                Ok::<_, StorageError>(written == 1)
             })
             .await
             .map_err(failed)

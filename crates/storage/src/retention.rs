@@ -1,13 +1,13 @@
 //! What can go once it is old: notifications Kuper acknowledged (or staff
 //! gave up), checkout idempotency keys no retry will use again, expired
-//! access tokens. Kept: the Kuper inbox (it deduplicates Kuper's retries and
+//! access tokens, sign-in failure windows long over. Kept: the Kuper inbox (it deduplicates Kuper's retries and
 //! a re-applied `order.created` must never happen), order history, and
 //! `offer_removals` (the feed's projections read them by position, not age).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{access_tokens, idempotency_keys, kuper_outbox};
+use crate::schema::{access_tokens, auth_failures, idempotency_keys, kuper_outbox};
 use crate::{DbConn, StorageError, with_conn};
 
 /// Rows deleted, per table.
@@ -16,6 +16,7 @@ pub struct Purged {
     pub notifications: usize,
     pub idempotency_keys: usize,
     pub access_tokens: usize,
+    pub failure_windows: usize,
 }
 
 /// Deletes what is older than `before`, a table at a time (each its own
@@ -36,5 +37,10 @@ pub fn purge(conn: &mut DbConn, before: DateTime<Utc>) -> Result<Purged, Storage
         access_tokens::table.filter(access_tokens::expires_at.lt(before))
     )
     .execute(c))?;
-    Ok(Purged { notifications, idempotency_keys, access_tokens })
+    // A window started before `before` has long ended (windows last minutes).
+    let failure_windows = with_conn!(conn, |c| diesel::delete(
+        auth_failures::table.filter(auth_failures::started_ms.lt(before.and_utc().timestamp_millis()))
+    )
+    .execute(c))?;
+    Ok(Purged { notifications, idempotency_keys, access_tokens, failure_windows })
 }

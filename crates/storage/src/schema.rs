@@ -335,6 +335,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    auth_failures (key) {
+        key -> Text,
+        started_ms -> BigInt,
+        failures -> Integer,
+    }
+}
+
 diesel::joinable!(offers -> products (sku));
 diesel::joinable!(offers -> stores (store_id));
 diesel::joinable!(user_identities -> users (user_id));

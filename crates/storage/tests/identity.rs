@@ -180,6 +180,31 @@ fn repeated_failures_are_throttled_per_caller() {
 }
 
 #[test]
+fn instances_on_one_database_count_failures_together() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            // Two instances: each its own authenticator (and limiter) on the
+            // same database, as behind a balancer.
+            let (one, clock) = authenticator(&t);
+            let two = t.authenticator(clock.clone());
+            let (_, token) = one.create_client("mcp").await.unwrap();
+            let bearer = format!("Bearer {}", token.expose_secret());
+            let guess = "Bearer mct_0123456789abcdef_guess";
+            for (n, instance) in [&one, &two, &one, &two, &one].into_iter().enumerate() {
+                let answer = instance.authenticate_client(Some(guess), "203.0.113.7").await;
+                assert!(matches!(answer, Err(AuthError::ClientRejected)), "guess {n}: {answer:?}");
+            }
+            for instance in [&one, &two] {
+                let throttled = instance.authenticate_client(Some(&bearer), "203.0.113.7").await;
+                assert!(matches!(throttled, Err(AuthError::TooManyAttempts { .. })), "{throttled:?}");
+            }
+            clock.advance(Duration::minutes(1));
+            assert!(two.authenticate_client(Some(&bearer), "203.0.113.7").await.is_ok());
+        });
+    }
+}
+
+#[test]
 fn concurrent_first_logins_create_one_user() {
     for t in TestDatabase::each_backend_migrated() {
         runtime().block_on(async {

@@ -1,9 +1,9 @@
-//! Purging on both backends: old acknowledged notifications and idempotency
-//! keys go; a notification still to send stays, however old.
+//! Purging on both backends: old acknowledged notifications, idempotency
+//! keys and sign-in failure windows go; a notification still to send stays, however old.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use storage::schema::idempotency_keys;
+use storage::schema::{auth_failures, idempotency_keys};
 use storage::testing::TestDatabase;
 use storage::{DbKuperOutbox, with_conn};
 
@@ -31,10 +31,23 @@ fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() 
                 ))
                 .execute(c))
             .unwrap();
+            with_conn!(&mut conn, |c| diesel::insert_into(auth_failures::table)
+                .values((
+                    auth_failures::key.eq(format!("caller-{key}")),
+                    auth_failures::started_ms.eq(at.timestamp_millis()),
+                    auth_failures::failures.eq(3),
+                ))
+                .execute(c))
+            .unwrap();
         }
 
         let purged = storage::retention::purge(&mut conn, morning() - Duration::days(30)).unwrap();
-        assert_eq!((purged.notifications, purged.idempotency_keys), (0, 1), "{}", t.db.backend());
+        assert_eq!(
+            (purged.notifications, purged.idempotency_keys, purged.failure_windows),
+            (0, 1, 1),
+            "{}",
+            t.db.backend()
+        );
         let purged = storage::retention::purge(&mut conn, morning() + Duration::days(1)).unwrap();
         assert_eq!(purged.notifications, 1, "{}: the acknowledged one", t.db.backend());
         let left = DbKuperOutbox::list(&mut conn, None, 10).unwrap();
