@@ -6,6 +6,7 @@
 
 pub mod model;
 pub mod ports;
+pub mod receipt;
 pub mod sandbox_vault;
 pub mod status;
 pub mod usecases;

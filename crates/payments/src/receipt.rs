@@ -1,0 +1,209 @@
+//! The 54-FZ receipt of an order: what a gateway that fiscalises (YooKassa's
+//! `receipt`, Sber's `orderBundle`) must be sent with the payment and with
+//! every refund. One rule for every gateway: the receipt's items add up to
+//! what the order charged, to the kopeck, whichever way the gateway rounds
+//! `price × quantity` (half up or half to even): a line whose total is not
+//! one price times its quantity is split into items that are (pieces: some
+//! at one kopeck more; weighed goods: whole units apart from the fraction),
+//! and a weighed line keeps its weighed amount across its items.
+
+use domain::{Currency, Decimal, Money, SkuId, Unit};
+use orders::{Order, OrderLine};
+
+/// VAT rate of a receipt item (54-FZ tag 1199), as the feed or a store
+/// default names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VatRate {
+    None,
+    Vat0,
+    Vat5,
+    Vat7,
+    Vat10,
+    Vat20,
+    Vat110,
+    Vat120,
+}
+
+impl VatRate {
+    /// `none`/`без НДС`, `0`, `5`, `7`, `10`, `20`, `10/110`, `20/120`
+    /// (a trailing `%` allowed).
+    pub fn parse(text: &str) -> Option<VatRate> {
+        let text = text.trim().trim_end_matches('%').trim().to_lowercase();
+        Some(match text.as_str() {
+            "none" | "без ндс" | "no_vat" => VatRate::None,
+            "0" => VatRate::Vat0,
+            "5" => VatRate::Vat5,
+            "7" => VatRate::Vat7,
+            "10" => VatRate::Vat10,
+            "20" => VatRate::Vat20,
+            "10/110" => VatRate::Vat110,
+            "20/120" => VatRate::Vat120,
+            _ => return None,
+        })
+    }
+
+    /// YooKassa's `vat_code`.
+    pub const fn yookassa_code(self) -> u8 {
+        match self {
+            VatRate::None => 1,
+            VatRate::Vat0 => 2,
+            VatRate::Vat10 => 3,
+            VatRate::Vat20 => 4,
+            VatRate::Vat110 => 5,
+            VatRate::Vat120 => 6,
+            VatRate::Vat5 => 7,
+            VatRate::Vat7 => 8,
+        }
+    }
+}
+
+/// What an item is (54-FZ tag 1212).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Commodity,
+    Service,
+}
+
+/// Who the receipt goes to: the buyer's email or phone (54-FZ tag 1008).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contact {
+    Email(String),
+    Phone(String),
+}
+
+/// One item of a receipt: `quantity` of `unit` at `price` each (after any
+/// discount).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReceiptItem {
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit: Unit,
+    pub price: Money,
+    pub vat: VatRate,
+    pub subject: Subject,
+}
+
+impl ReceiptItem {
+    /// `price × quantity`, which [`build`] makes land strictly within half a
+    /// kopeck of a whole kopeck, so both roundings agree.
+    pub fn amount(&self) -> Money {
+        let exact = Decimal::from(self.price.minor()) * self.quantity;
+        Money::from_minor(i64::try_from(exact.round()).unwrap_or(i64::MAX), self.price.currency())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Receipt {
+    pub customer: Contact,
+    pub items: Vec<ReceiptItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("the receipt needs the buyer's email or phone, and the profile has neither")]
+    NoContact,
+    #[error("no VAT rate for {0}: set it in the feed (YML param \"НДС\", CSV column vat) or a store default")]
+    NoVat(SkuId),
+    #[error("the line of {0} cannot be put on a receipt (a negative or zero amount)")]
+    Unrepresentable(SkuId),
+}
+
+/// What a receipt is built from besides the order.
+#[allow(missing_debug_implementations)] // holds a closure
+pub struct ReceiptInputs<'a> {
+    pub contact: Option<Contact>,
+    /// A product's VAT rate (from the catalog, or a store default).
+    pub vat: &'a dyn Fn(&SkuId) -> Option<VatRate>,
+    pub delivery_vat: VatRate,
+}
+
+/// The receipt of `order`: its lines, then its delivery.
+pub fn build(order: &Order, inputs: &ReceiptInputs<'_>) -> Result<Receipt, ReceiptError> {
+    let customer = inputs.contact.clone().ok_or(ReceiptError::NoContact)?;
+    let mut items = Vec::new();
+    for line in &order.lines {
+        let vat = (inputs.vat)(&line.sku).ok_or_else(|| ReceiptError::NoVat(line.sku.clone()))?;
+        let parts = split(line.total.minor(), line.quantity)
+            .ok_or_else(|| ReceiptError::Unrepresentable(line.sku.clone()))?;
+        items.extend(parts.into_iter().map(|(quantity, price)| item(line, quantity, price, vat)));
+    }
+    if order.delivery_price.minor() > 0 {
+        items.push(ReceiptItem {
+            description: "Доставка".into(),
+            quantity: Decimal::ONE,
+            unit: Unit::Pcs,
+            price: order.delivery_price,
+            vat: inputs.delivery_vat,
+            subject: Subject::Service,
+        });
+    }
+    Ok(Receipt { customer, items })
+}
+
+fn item(line: &OrderLine, quantity: Decimal, price_minor: i64, vat: VatRate) -> ReceiptItem {
+    ReceiptItem {
+        description: line.name.clone(),
+        quantity,
+        unit: line.unit,
+        price: Money::from_minor(price_minor, line.total.currency()),
+        vat,
+        subject: Subject::Commodity,
+    }
+}
+
+/// Whether `price × quantity` is strictly within half a kopeck of `total`.
+fn lands_on(price: i64, quantity: Decimal, total: i64) -> bool {
+    (Decimal::from(price) * quantity - Decimal::from(total)).abs() < Decimal::new(5, 1)
+}
+
+/// `(quantity, price in kopecks)` items whose amounts add up to `total`
+/// kopecks for `quantity` in all; `None` for a line that cannot be on a
+/// receipt (nothing to charge, or nothing charged for something).
+fn split(total: i64, quantity: Decimal) -> Option<Vec<(Decimal, i64)>> {
+    if total <= 0 || quantity <= Decimal::ZERO {
+        return None;
+    }
+    let whole = quantity.trunc();
+    let fraction = quantity - whole;
+    if fraction.is_zero() {
+        return Some(whole_units(total, i64::try_from(whole).ok()?));
+    }
+    // One price for the whole weighed amount, when one lands.
+    let near = i64::try_from((Decimal::from(total) / quantity).round()).ok()?;
+    if let Some(price) =
+        (0..=3).flat_map(|d| [near - d, near + d]).find(|p| *p >= 0 && lands_on(*p, quantity, total))
+    {
+        return Some(vec![(quantity, price)]);
+    }
+    // Else the fraction at about the unit price (a fraction's step is under
+    // a kopeck, so one lands), the whole units sharing the rest exactly.
+    let for_fraction = i64::try_from((Decimal::from(near) * fraction).round()).ok()?;
+    let price = (0..=3)
+        .flat_map(|d| [near - d, near + d])
+        .find(|p| *p >= 0 && lands_on(*p, fraction, for_fraction))?;
+    let rest = total - for_fraction;
+    if rest <= 0 || whole.is_zero() {
+        return None;
+    }
+    let mut items = whole_units(rest, i64::try_from(whole).ok()?);
+    items.push((fraction, price));
+    Some(items)
+}
+
+/// `count` units sharing `total` kopecks exactly: some at one kopeck more.
+fn whole_units(total: i64, count: i64) -> Vec<(Decimal, i64)> {
+    let (price, dearer) = (total / count, total % count);
+    [(count - dearer, price), (dearer, price + 1)]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, p)| (Decimal::from(n), p))
+        .collect()
+}
+
+/// What the receipt's items add up to.
+pub fn total(receipt: &Receipt, currency: Currency) -> Money {
+    Money::from_minor(receipt.items.iter().map(|i| i.amount().minor()).sum(), currency)
+}
+
+#[cfg(test)]
+mod tests;
