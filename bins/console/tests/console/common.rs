@@ -210,6 +210,12 @@ impl KuperWorld {
         assert!(response.status().is_success());
     }
 
+    /// Ends every fault now.
+    pub fn clear_faults(&self) {
+        let cleared = reqwest::blocking::Client::new().delete(self.sim.url("/sim/faults")).send().unwrap();
+        assert!(cleared.status().is_success());
+    }
+
     pub fn wait_until(what: &str, done: impl Fn() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while !done() {
