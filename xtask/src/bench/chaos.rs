@@ -68,6 +68,30 @@ struct Seen {
 }
 
 impl Seen {
+    /// `POST path` on `addr`, its answer recorded; `None` when none came.
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &self,
+        started: Instant,
+        what: &'static str,
+        conn: &mut std::io::BufReader<std::net::TcpStream>,
+        addr: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Option<super::Response> {
+        match exchange(conn, addr, "POST", path, headers, body) {
+            Ok(answer) => {
+                self.answer(started, what, answer.status, header(&answer, "retry-after"), &answer.body);
+                Some(answer)
+            }
+            Err(e) => {
+                self.answer(started, what, 0, false, &e.to_string());
+                None
+            }
+        }
+    }
+
     fn answer(&self, started: Instant, what: &'static str, status: u16, retry_after: bool, body: &str) {
         if (400..500).contains(&status) {
             let mut samples = self.refused_by_rule.lock().unwrap_or_else(PoisonError::into_inner);
@@ -333,21 +357,12 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
                     let unit = units[(client * 7919 + i) % units.len()];
                     let rq = rq_uid(client, i);
                     let body = shopper.checkout(unit).to_string();
-                    let answer = exchange(conn, api, "POST", "/checkout", &[("rqUid", rq.as_str())], &body);
-                    let answer = match answer {
-                        Ok(answer) => answer,
-                        Err(e) => {
-                            seen.answer(started, "checkout", 0, false, &e.to_string());
-                            return Ok(false);
-                        }
+                    let headers = [("rqUid", rq.as_str())];
+                    let Some(answer) =
+                        seen.call(started, "checkout", conn, api, "/checkout", &headers, &body)
+                    else {
+                        return Ok(false);
                     };
-                    seen.answer(
-                        started,
-                        "checkout",
-                        answer.status,
-                        header(&answer, "retry-after"),
-                        &answer.body,
-                    );
                     if answer.status == 200 {
                         let reply: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
                         if let Some(id) = reply["orderId"].as_str() {
@@ -365,20 +380,10 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
                     json!({"lat": 55.7558, "lon": 37.6173, "query": "молоко", "maxResult": 10}).to_string();
                 keep_calling(api, stop_load, |conn, _| {
                     let headers = [RQ_UID, ("Authorization", bearer.as_str())];
-                    let answer = match exchange(conn, api, "POST", "/search", &headers, &body) {
-                        Ok(answer) => answer,
-                        Err(e) => {
-                            seen.answer(started, "search", 0, false, &e.to_string());
-                            return Ok(false);
-                        }
+                    let Some(answer) = seen.call(started, "search", conn, api, "/search", &headers, &body)
+                    else {
+                        return Ok(false);
                     };
-                    seen.answer(
-                        started,
-                        "search",
-                        answer.status,
-                        header(&answer, "retry-after"),
-                        &answer.body,
-                    );
                     std::thread::sleep(Duration::from_millis(5));
                     Ok(keeps_alive(&answer))
                 });
