@@ -241,6 +241,7 @@ mod tests {
             description: "Order ord_1".into(),
             return_url: "https://shop.example/back".into(),
             idempotence_key: key.into(),
+            receipt: None,
         }
     }
 

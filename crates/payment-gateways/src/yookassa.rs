@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::{Currency, Money};
+use domain::{Currency, Money, Unit};
+use payments::receipt::{Contact, Receipt, Subject};
 use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentStatus};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -153,6 +154,42 @@ impl YooKassa {
     }
 }
 
+/// YooKassa's `receipt` (54-FZ): the buyer's contact and each item with
+/// its VAT code, measure, subject and mode — the goods paid before they are
+/// handed over (`full_prepayment`).
+fn receipt_json(receipt: &Receipt) -> Value {
+    let customer = match &receipt.customer {
+        Contact::Email(email) => json!({"email": email}),
+        Contact::Phone(phone) => json!({"phone": phone}),
+    };
+    let items: Vec<Value> = receipt
+        .items
+        .iter()
+        .map(|item| {
+            json!({
+                // YooKassa takes at most 128 characters.
+                "description": item.description.chars().take(128).collect::<String>(),
+                "quantity": item.quantity.normalize().to_string(),
+                "amount": amount_json(item.price),
+                "vat_code": item.vat.yookassa_code(),
+                "measure": match item.unit {
+                    Unit::Pcs => "piece",
+                    Unit::Kg => "kilogram",
+                    Unit::G => "gram",
+                    Unit::L => "liter",
+                    Unit::Ml => "milliliter",
+                },
+                "payment_subject": match item.subject {
+                    Subject::Commodity => "commodity",
+                    Subject::Service => "service",
+                },
+                "payment_mode": "full_prepayment",
+            })
+        })
+        .collect();
+    json!({"customer": customer, "items": items})
+}
+
 #[async_trait]
 impl PaymentGateway for YooKassa {
     fn name(&self) -> &'static str {
@@ -160,13 +197,16 @@ impl PaymentGateway for YooKassa {
     }
 
     async fn create(&self, new: &NewPayment) -> Result<GatewayPayment, GatewayError> {
-        let body = json!({
+        let mut body = json!({
             "amount": amount_json(new.amount),
             "capture": !self.settings.two_stage,
             "confirmation": {"type": "redirect", "return_url": new.return_url},
             "description": new.description,
             "metadata": {"order_id": new.order_id.as_str()},
         });
+        if let Some(receipt) = &new.receipt {
+            body["receipt"] = receipt_json(receipt);
+        }
         self.payment(self.http.post(self.url("/payments")).json(&body), Some(&new.idempotence_key)).await
     }
 

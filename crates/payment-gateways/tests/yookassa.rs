@@ -36,6 +36,7 @@ fn new_payment() -> NewPayment {
         description: "Order ord_abc".into(),
         return_url: "https://mcp.example/back?x=1".into(),
         idempotence_key: "ord_abc:1".into(),
+        receipt: None,
     }
 }
 
@@ -62,6 +63,45 @@ async fn create_sends_what_yookassa_expects_and_reads_the_answer() {
     assert_eq!(created.amount, Money::from_minor(123_450, Currency::Rub));
     assert!(created.confirmation_url.unwrap().starts_with("https://yoomoney.ru/"));
     assert_eq!(created.details["gateway"], "yookassa");
+}
+
+#[tokio::test]
+async fn a_receipt_goes_with_the_payment_as_yookassa_reads_it() {
+    use payments::receipt::{Contact, Receipt, ReceiptItem, Subject, VatRate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/payments"))
+        .and(body_partial_json(json!({"receipt": {
+            "customer": {"email": "buyer@example.ru"},
+            "items": [
+                {"description": "Яблоки Гала", "quantity": "0.734", "amount": {"value": "499.90", "currency": "RUB"},
+                 "vat_code": 3, "measure": "kilogram", "payment_subject": "commodity", "payment_mode": "full_prepayment"},
+                {"description": "Доставка", "quantity": "1", "amount": {"value": "199.00", "currency": "RUB"},
+                 "vat_code": 4, "measure": "piece", "payment_subject": "service", "payment_mode": "full_prepayment"}
+            ]
+        }})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(payment_json("2e", "pending")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rub = |minor| Money::from_minor(minor, Currency::Rub);
+    let item = |description: &str, quantity: &str, unit, price, vat, subject| ReceiptItem {
+        description: description.into(),
+        quantity: quantity.parse().unwrap(),
+        unit,
+        price: rub(price),
+        vat,
+        subject,
+    };
+    let receipt = Receipt {
+        customer: Contact::Email("buyer@example.ru".into()),
+        items: vec![
+            item("Яблоки Гала", "0.734", domain::Unit::Kg, 49_990, VatRate::Vat10, Subject::Commodity),
+            item("Доставка", "1", domain::Unit::Pcs, 19_900, VatRate::Vat20, Subject::Service),
+        ],
+    };
+    let new = NewPayment { receipt: Some(receipt), ..new_payment() };
+    assert_eq!(gateway(&server, true).create(&new).await.unwrap().id, "2e");
 }
 
 #[tokio::test]

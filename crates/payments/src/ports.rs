@@ -18,6 +18,8 @@ pub struct NewPayment {
     pub return_url: String,
     /// The same key never creates a second payment.
     pub idempotence_key: String,
+    /// The 54-FZ receipt, for a gateway that fiscalises the payment.
+    pub receipt: Option<crate::receipt::Receipt>,
 }
 
 /// A payment as the gateway reports it.
