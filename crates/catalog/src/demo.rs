@@ -479,6 +479,8 @@ fn demo_product(i: usize, rng: &mut Rng) -> (Product, u32) {
         category: kind.category.into(),
         brand: brand.into(),
         barcode: Some(format!("46{:011}", i + 1)),
+        // Groceries are taxed at 10% in Russia; the demo says so for all.
+        vat: Some(domain::VatRate::Vat10),
     };
     (product, base_kopecks)
 }

@@ -71,6 +71,8 @@ pub struct Product {
     pub category: String,
     pub brand: String,
     pub barcode: Option<String>,
+    /// For the 54-FZ receipt; `None`: the feed gave none.
+    pub vat: Option<domain::VatRate>,
 }
 
 /// A product as sold in one store.

@@ -14,6 +14,7 @@ mod money;
 pub mod net;
 mod quantity;
 mod secret;
+mod vat;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use geo::{GeoError, GeoPoint};
@@ -22,6 +23,7 @@ pub use ids::{IdError, MAX_ID_LEN, OrderId, PaymentId, SkuId, StoreId, UserId, i
 pub use money::{Currency, Money, MoneyError, Rounding};
 pub use quantity::{Quantity, QuantityError, Unit};
 pub use secret::{bearer_matches, same_secret};
+pub use vat::VatRate;
 
 /// Re-exported so that callers name one `Decimal` type.
 pub use rust_decimal::Decimal;

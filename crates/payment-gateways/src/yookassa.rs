@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::{Currency, Money, Unit};
+use domain::{Currency, Money, Unit, VatRate};
 use payments::receipt::{Contact, Receipt, Subject};
 use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentStatus};
 use secrecy::{ExposeSecret, SecretString};
@@ -154,6 +154,20 @@ impl YooKassa {
     }
 }
 
+/// YooKassa's `vat_code` of a rate.
+const fn vat_code(rate: VatRate) -> u8 {
+    match rate {
+        VatRate::None => 1,
+        VatRate::Vat0 => 2,
+        VatRate::Vat10 => 3,
+        VatRate::Vat20 => 4,
+        VatRate::Vat110 => 5,
+        VatRate::Vat120 => 6,
+        VatRate::Vat5 => 7,
+        VatRate::Vat7 => 8,
+    }
+}
+
 /// YooKassa's `receipt` (54-FZ): the buyer's contact and each item with
 /// its VAT code, measure, subject and mode — the goods paid before they are
 /// handed over (`full_prepayment`).
@@ -171,7 +185,7 @@ fn receipt_json(receipt: &Receipt) -> Value {
                 "description": item.description.chars().take(128).collect::<String>(),
                 "quantity": item.quantity.normalize().to_string(),
                 "amount": amount_json(item.price),
-                "vat_code": item.vat.yookassa_code(),
+                "vat_code": vat_code(item.vat),
                 "measure": match item.unit {
                     Unit::Pcs => "piece",
                     Unit::Kg => "kilogram",

@@ -7,55 +7,9 @@
 //! at one kopeck more; weighed goods: whole units apart from the fraction),
 //! and a weighed line keeps its weighed amount across its items.
 
+pub use domain::VatRate;
 use domain::{Currency, Decimal, Money, SkuId, Unit};
 use orders::{Order, OrderLine};
-
-/// VAT rate of a receipt item (54-FZ tag 1199), as the feed or a store
-/// default names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VatRate {
-    None,
-    Vat0,
-    Vat5,
-    Vat7,
-    Vat10,
-    Vat20,
-    Vat110,
-    Vat120,
-}
-
-impl VatRate {
-    /// `none`/`без НДС`, `0`, `5`, `7`, `10`, `20`, `10/110`, `20/120`
-    /// (a trailing `%` allowed).
-    pub fn parse(text: &str) -> Option<VatRate> {
-        let text = text.trim().trim_end_matches('%').trim().to_lowercase();
-        Some(match text.as_str() {
-            "none" | "без ндс" | "no_vat" => VatRate::None,
-            "0" => VatRate::Vat0,
-            "5" => VatRate::Vat5,
-            "7" => VatRate::Vat7,
-            "10" => VatRate::Vat10,
-            "20" => VatRate::Vat20,
-            "10/110" => VatRate::Vat110,
-            "20/120" => VatRate::Vat120,
-            _ => return None,
-        })
-    }
-
-    /// YooKassa's `vat_code`.
-    pub const fn yookassa_code(self) -> u8 {
-        match self {
-            VatRate::None => 1,
-            VatRate::Vat0 => 2,
-            VatRate::Vat10 => 3,
-            VatRate::Vat20 => 4,
-            VatRate::Vat110 => 5,
-            VatRate::Vat120 => 6,
-            VatRate::Vat5 => 7,
-            VatRate::Vat7 => 8,
-        }
-    }
-}
 
 /// What an item is (54-FZ tag 1212).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,6 +18,7 @@ fn product(sku: &str, name: &str) -> (Product, FeedPosition) {
         category: String::new(),
         brand: String::new(),
         barcode: None,
+        vat: None,
     };
     (product, FeedPosition::new(1, sku.to_owned(), ""))
 }

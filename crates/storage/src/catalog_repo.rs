@@ -53,6 +53,7 @@ struct ProductRow {
     brand: String,
     barcode: Option<String>,
     change_seq: i64,
+    vat: Option<String>,
 }
 
 #[derive(Queryable, QueryableByName, Selectable, Insertable)]
@@ -151,6 +152,7 @@ impl ProductRow {
             brand: p.brand.clone(),
             barcode: p.barcode.clone(),
             change_seq,
+            vat: p.vat.map(|v| v.as_str().to_owned()),
         }
     }
 
@@ -169,6 +171,10 @@ impl ProductRow {
             category: self.category,
             brand: self.brand,
             barcode: self.barcode,
+            vat: self
+                .vat
+                .map(|v| domain::VatRate::parse(&v).ok_or_else(|| corrupt("products.vat", v)))
+                .transpose()?,
         })
     }
 }
@@ -290,6 +296,7 @@ macro_rules! upsert_batch {
                     products::brand.eq(excluded(products::brand)),
                     products::barcode.eq(excluded(products::barcode)),
                     products::change_seq.eq(excluded(products::change_seq)),
+                    products::vat.eq(excluded(products::vat)),
                 ))
                 .execute(c)?;
         }

@@ -79,6 +79,7 @@ diesel::table! {
         brand -> Text,
         barcode -> Nullable<Text>,
         change_seq -> BigInt,
+        vat -> Nullable<Text>,
     }
 }
 

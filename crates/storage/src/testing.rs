@@ -203,6 +203,7 @@ impl TestDatabase {
                 category: "Тест".into(),
                 brand: "Тест".into(),
                 barcode: None,
+                vat: None,
             })
             .collect();
         let offers = stock

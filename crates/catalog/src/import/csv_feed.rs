@@ -3,9 +3,12 @@
 //! Header (any order; the first six are required, the rest may be empty or
 //! absent):
 //!
-//! `sku,name,unit,price,photo_url,category,description,pack_quantity,rating,brand,barcode,store_id,old_price,currency,stock,delivery,pickup`
+//! `sku,name,unit,price,photo_url,category,description,pack_quantity,rating,brand,barcode,vat,store_id,old_price,currency,stock,delivery,pickup`
 //!
 //! - `unit`: `pcs kg g l ml`; `price`, `old_price`: roubles, `.` or `,`;
+//! - `vat`: the product's VAT rate for 54-FZ receipts (`20`, `10`, `7`,
+//!   `5`, `0`, `20/120`, `10/110`, `без НДС`; `%` allowed), empty: none
+//!   known;
 //! - `store_id` empty: the offer applies to every store;
 //! - `currency` empty: RUB (`RUR` accepted); `stock` empty: 0;
 //! - `delivery`, `pickup`: `true`/`false` (`1`/`0`, `yes`/`no`), default true.
@@ -113,6 +116,7 @@ fn parse_row(
         get("rating"),
         get("brand"),
         get("barcode"),
+        get("vat"),
     )?;
     let old_price = match get("old_price") {
         "" => None,

@@ -183,6 +183,7 @@ pub(crate) mod fields {
         rating: &str,
         brand: &str,
         barcode: &str,
+        vat: &str,
     ) -> Result<Product, String> {
         let sku = SkuId::new(sku.trim()).map_err(|e| format!("id: {e}"))?;
         if name.trim().is_empty() {
@@ -204,6 +205,12 @@ pub(crate) mod fields {
         if pack_quantity.is_some_and(|q| q.is_sign_negative() || q.is_zero()) {
             return Err("pack quantity must be positive".into());
         }
+        let vat = match vat.trim() {
+            "" => None,
+            rate => Some(domain::VatRate::parse(rate).ok_or_else(|| {
+                format!("VAT {rate:?} is not a rate (20, 10, 7, 5, 0, 20/120, 10/110 or \"без НДС\")")
+            })?),
+        };
         let text = |s: &str| s.trim().to_owned();
         Ok(Product {
             sku,
@@ -216,6 +223,7 @@ pub(crate) mod fields {
             category: text(category),
             brand: text(brand),
             barcode: (!barcode.trim().is_empty()).then(|| text(barcode)),
+            vat,
         })
     }
 

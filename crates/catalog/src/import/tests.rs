@@ -182,3 +182,48 @@ S5,Далёкий,"Москва",55.7,37.6,,,true,,Moscow
     assert!(rejected[2].reason.starts_with("opening_hours:"), "{rejected:?}");
     assert!(rejected[3].reason.contains("unknown time zone \"Moscow\""), "{rejected:?}");
 }
+
+#[test]
+fn vat_rates_come_from_every_feed_dialect() {
+    use domain::VatRate;
+    let offer = |id: &str, extra: &str| {
+        format!(
+            r#"<offer id="{id}" available="true"><name>Товар {id}</name><price>100</price><currencyId>RUR</currencyId>
+               <categoryId>1</categoryId>{extra}</offer>"#
+        )
+    };
+    let offers = [
+        offer("V-1", r#"<param name="НДС">20%</param>"#),
+        offer("V-2", "<vat>VAT_10</vat>"),
+        offer("V-3", r#"<param name="ндс">без НДС</param>"#),
+        offer("V-4", ""),
+        offer("V-5", r#"<param name="НДС">18%</param>"#),
+    ]
+    .concat();
+    let yml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><yml_catalog date="2026-11-25 10:00"><shop><name>Г</name>
+           <categories><category id="1">Бакалея</category></categories><offers>{offers}</offers></shop></yml_catalog>"#
+    );
+    let events: Vec<FeedEvent> = read_yml(yml.as_bytes()).collect();
+    let vats: Vec<(&str, Option<VatRate>)> =
+        entries(&events).iter().map(|e| (e.product.sku.as_str(), e.product.vat)).collect();
+    assert_eq!(
+        vats,
+        [
+            ("V-1", Some(VatRate::Vat20)),
+            ("V-2", Some(VatRate::Vat10)),
+            ("V-3", Some(VatRate::None)),
+            ("V-4", None)
+        ]
+    );
+    let bad = rejected(&events);
+    assert!(bad.len() == 1 && bad[0].1.contains("VAT \"18%\" is not a rate"), "{bad:?}");
+
+    let csv = "sku,name,unit,price,photo_url,category,vat\nC-1,Хлеб,pcs,50,,Хлеб,10\nC-2,Кофе,pcs,500,,Кофе,20%\n\
+               C-3,Соль,pcs,30,,Бакалея,\nC-4,Чай,pcs,90,,Чай,twenty\n";
+    let events: Vec<FeedEvent> = read_csv(csv.as_bytes()).collect();
+    let vats: Vec<Option<VatRate>> = entries(&events).iter().map(|e| e.product.vat).collect();
+    assert_eq!(vats, [Some(VatRate::Vat10), Some(VatRate::Vat20), None]);
+    let bad = rejected(&events);
+    assert!(bad.len() == 1 && bad[0].0 == 5 && bad[0].1.contains("not a rate"), "{bad:?}");
+}

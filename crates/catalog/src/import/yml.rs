@@ -9,7 +9,9 @@
 //! `barcode`, `description`, `count` (stock), every `param` (the unit of
 //! sale is decided from them by [`super::unit::decide`]: Bitrix's, InSales',
 //! Shop-Script's, Tilda's and hand-made spellings alike), and
-//! `outlets/outlet id=… instock=…` (store ids of the stores file). An offer
+//! `outlets/outlet id=… instock=…` (store ids of the stores file), and the
+//! VAT rate for 54-FZ receipts from `<vat>` (`VAT_20`, `NO_VAT`, …) or a
+//! `param` named `НДС` (`20%`, `без НДС`). An offer
 //! without outlets applies to every store with `count` as its stock.
 //! `weight` (kg) is kept as the pack quantity; `dimensions` and other
 //! fields are read past.
@@ -94,6 +96,18 @@ struct YmlReader<R: BufRead> {
     done: bool,
 }
 
+/// The offer's VAT rate: Yandex Market's `<vat>` element, else a
+/// `<param name="НДС">` (or `VAT`).
+fn vat(d: &OfferDraft) -> &str {
+    if let Some(vat) = d.fields.get("vat").filter(|v| !v.trim().is_empty()) {
+        return vat;
+    }
+    d.params
+        .iter()
+        .find(|p| matches!(p.name.trim().to_lowercase().as_str(), "ндс" | "vat"))
+        .map_or("", |p| p.value.as_str())
+}
+
 impl<R: BufRead> YmlReader<R> {
     fn line(&self) -> u64 {
         self.lines.get() + 1
@@ -123,6 +137,7 @@ impl<R: BufRead> YmlReader<R> {
             get("rating"),
             get("vendor"),
             get("barcode"),
+            vat(d),
         )?;
         let price = price("price", get("price"), currency)?;
         let old_price = match get("oldprice") {

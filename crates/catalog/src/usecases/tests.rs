@@ -109,6 +109,7 @@ fn product(s: &str) -> Product {
         category: "milk".into(),
         brand: "brand".into(),
         barcode: None,
+        vat: None,
     }
 }
 

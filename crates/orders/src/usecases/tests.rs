@@ -166,6 +166,7 @@ fn product(sku: &str, unit: Unit) -> Product {
         category: "Тест".into(),
         brand: "Тест".into(),
         barcode: None,
+        vat: None,
     }
 }
 

@@ -133,27 +133,6 @@ fn delivery_is_a_service_line_of_its_own() {
     assert_eq!(total(&receipt, Currency::Rub), o.total);
 }
 
-#[test]
-fn vat_rates_as_feeds_write_them() {
-    let cases = [
-        ("20", Some(VatRate::Vat20)),
-        ("20%", Some(VatRate::Vat20)),
-        (" 10 ", Some(VatRate::Vat10)),
-        ("0", Some(VatRate::Vat0)),
-        ("5%", Some(VatRate::Vat5)),
-        ("7", Some(VatRate::Vat7)),
-        ("Без НДС", Some(VatRate::None)),
-        ("none", Some(VatRate::None)),
-        ("20/120", Some(VatRate::Vat120)),
-        ("10/110", Some(VatRate::Vat110)),
-        ("18", None),
-        ("", None),
-    ];
-    for (text, rate) in cases {
-        assert_eq!(VatRate::parse(text), rate, "{text:?}");
-    }
-}
-
 fn any_line() -> impl Strategy<Value = OrderLine> {
     let pieces = (1_u32..=50, 1_i64..=500_000).prop_flat_map(|(n, price)| {
         let gross = i64::from(n) * price;
