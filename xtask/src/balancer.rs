@@ -25,6 +25,22 @@ pub struct Pool<'a> {
     pub refusal: &'a str,
 }
 
+impl<'a> Pool<'a> {
+    /// `mcp-api`'s instances: HAProxy's own refusal is the seed's `Error`,
+    /// as the service's own 503 is.
+    pub fn mcp_api(front: &'a str, servers: &'a [String]) -> Pool<'a> {
+        let refusal = r#"{"code":"503","message":"the service is unavailable for a moment; try again"}"#;
+        Pool { name: "mcp-api", front, servers, refusal }
+    }
+
+    /// `kuper-listener`'s instances: HAProxy's own refusal is Kuper's error
+    /// body.
+    pub fn kuper_listener(front: &'a str, servers: &'a [String]) -> Pool<'a> {
+        let refusal = r#"{"errors":[{"type":"unavailable","field":"","message":"try again"}]}"#;
+        Pool { name: "kuper-listener", front, servers, refusal }
+    }
+}
+
 /// Writes `haproxy.cfg` (and one error page per pool) into `dir`.
 pub fn write_config(dir: &Path, pools: &[Pool<'_>]) -> Result<PathBuf> {
     let mut config = String::from(

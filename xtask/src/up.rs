@@ -273,21 +273,11 @@ fn balance(root: &Path, count: usize, events: &mpsc::Sender<Event>) -> Result<Ch
             instances(service, count).into_iter().filter_map(|(_, a)| a.map(|(_, a)| a)).collect()
         })
         .collect();
-    let refusals = [
-        r#"{"code":"UNAVAILABLE","message":"no instance can answer now; try again"}"#,
-        r#"{"errors":[{"type":"unavailable","field":"","message":"try again"}]}"#,
+    let [(_, _, api, _), (_, _, listener, _)] = SCALED;
+    let pools = [
+        crate::balancer::Pool::mcp_api(api, &servers[0]),
+        crate::balancer::Pool::kuper_listener(listener, &servers[1]),
     ];
-    let pools: Vec<crate::balancer::Pool<'_>> = SCALED
-        .iter()
-        .zip(&servers)
-        .zip(refusals)
-        .map(|(((name, _, front, _), servers), refusal)| crate::balancer::Pool {
-            name,
-            front,
-            servers,
-            refusal,
-        })
-        .collect();
     let config = crate::balancer::write_config(&root.join("var"), &pools)?;
     eprintln!(
         "xtask: HAProxy ({}) balances {count} mcp-api on 127.0.0.1:8080 and {count} kuper-listener on 127.0.0.1:8081",

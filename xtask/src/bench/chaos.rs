@@ -314,18 +314,8 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
     let config = balancer::write_config(
         &scratch,
         &[
-            balancer::Pool {
-                name: "mcp-api",
-                front: &api,
-                servers: &api_servers,
-                refusal: r#"{"code":"UNAVAILABLE","message":"no instance can answer now; try again"}"#,
-            },
-            balancer::Pool {
-                name: "kuper-listener",
-                front: &listener,
-                servers: &listener_servers,
-                refusal: r#"{"errors":[{"type":"unavailable","field":"","message":"try again"}]}"#,
-            },
+            balancer::Pool::mcp_api(&api, &api_servers),
+            balancer::Pool::kuper_listener(&listener, &listener_servers),
         ],
     )?;
     let log = std::fs::File::create(scratch.join("chaos-haproxy.log"))?;
