@@ -214,12 +214,29 @@ fn payments_state(
             })
             .map_err(StartError::Setup)?,
         ),
+        GatewayConfig::Sber { base_url, user_name, password, two_stage, tax_system } => Arc::new(
+            payment_gateways::sber::Sber::new(payment_gateways::sber::SberSettings {
+                base_url: base_url.clone(),
+                user_name: user_name.clone(),
+                password: password.clone(),
+                two_stage: *two_stage,
+                tax_system: *tax_system,
+                timeout: config.payments.timeout,
+            })
+            .map_err(StartError::Setup)?,
+        ),
     };
+    let receipts = config.payments.receipts.map(|r| payments::Receipts {
+        facts: Arc::new(storage::DbReceiptFacts::new(db.clone())),
+        default_vat: r.default_vat,
+        delivery_vat: r.delivery_vat,
+    });
     let payments = Arc::new(payments::Payments {
         gateway,
         repo: Arc::new(storage::DbPaymentRepo::new(db.clone())),
         orders: Arc::new(DbOrderRepo::new(db.clone())),
         clock: Arc::new(SystemClock),
+        receipts,
     });
     let (refunder, every) = (Arc::clone(&payments), config.payments.refund_interval);
     actix_web::rt::spawn(async move {
@@ -231,7 +248,11 @@ fn payments_state(
             }
         }
     });
-    Ok(mcp_http::PaymentsState { payments, sandbox })
+    let sberpay = config
+        .payments
+        .sberpay
+        .then(|| mcp_http::SberPaySetup { return_url: config.payments.sberpay_return_url.clone() });
+    Ok(mcp_http::PaymentsState { payments, sandbox, sberpay })
 }
 
 /// The order use cases on the database, as `mcp-api` and `merchantctl

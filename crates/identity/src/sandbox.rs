@@ -5,6 +5,7 @@
 //! | --- | --- |
 //! | `sandbox:<subject>` | valid; a profile without name or phone |
 //! | `sandbox:<subject>:<name>:<phone>` | valid; a full profile |
+//! | `sandbox:<subject>:<name>:<phone>:<email>` | valid; with an email for receipts |
 //! | `sandbox-expired:<anything>` | expired |
 //! | `sandbox-down:<anything>` | provider unavailable |
 //! | anything else | rejected |
@@ -32,14 +33,18 @@ impl IdentityProvider for SandboxProvider {
         let rest = token.strip_prefix("sandbox:").ok_or_else(rejected)?;
         let mut parts = rest.split(':');
         let subject = parts.next().filter(|s| !s.is_empty()).ok_or_else(rejected)?;
-        let (name, phone) = match (parts.next(), parts.next(), parts.next()) {
-            (None, None, None) => (None, None),
-            (Some(name), Some(phone), None) if !name.is_empty() && !phone.is_empty() => {
-                (Some(name.to_owned()), Some(phone.to_owned()))
+        let (name, phone, email) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (None, None, None, None) => (None, None, None),
+            (Some(name), Some(phone), email, None) if !name.is_empty() && !phone.is_empty() => {
+                let email = match email {
+                    Some("") => return Err(rejected()),
+                    email => email.map(str::to_owned),
+                };
+                (Some(name.to_owned()), Some(phone.to_owned()), email)
             }
             _ => return Err(rejected()),
         };
-        Ok(ExternalProfile { subject: subject.to_owned(), name, phone, email: None })
+        Ok(ExternalProfile { subject: subject.to_owned(), name, phone, email })
     }
 }
 
@@ -56,10 +61,20 @@ mod tests {
         let bare = verify("sandbox:alice").await.unwrap();
         assert_eq!((bare.subject.as_str(), bare.name, bare.phone), ("alice", None, None));
         let full = verify("sandbox:bob:Боб:+79990000000").await.unwrap();
-        assert_eq!(full.name.as_deref(), Some("Боб"));
+        assert_eq!((full.name.as_deref(), full.email), (Some("Боб"), None));
+        let with_email = verify("sandbox:bob:Боб:+79990000000:bob@example.ru").await.unwrap();
+        assert_eq!(with_email.email.as_deref(), Some("bob@example.ru"));
         assert_eq!(verify("sandbox-expired:x").await, Err(ProviderError::Expired));
         assert!(matches!(verify("sandbox-down:x").await, Err(ProviderError::Unavailable(_))));
-        for bad in ["", "sandbox:", "sandbox:a:b", "sandbox:a::c", "eyJhbGciOi"] {
+        for bad in [
+            "",
+            "sandbox:",
+            "sandbox:a:b",
+            "sandbox:a::c",
+            "sandbox:a:b:c:",
+            "sandbox:a:b:c:d:e",
+            "eyJhbGciOi",
+        ] {
             assert!(matches!(verify(bad).await, Err(ProviderError::Rejected(_))), "{bad}");
         }
     }

@@ -325,6 +325,10 @@ pub struct PaymentInitRequest {
     #[schema(format = "uri")]
     pub back_url: String,
     pub credentials: Option<Credentials>,
+    /// Наше расширение (`additionalProperties`): способ оплаты — `page`
+    /// (платёжная страница шлюза, по умолчанию), `sberpay` или `sbp`
+    /// (QR СБП: `details.sbp.payload` и `details.sbp.qrUrl`).
+    pub method: Option<String>,
 }
 
 /// `PaymentInitResponse`.

@@ -30,7 +30,7 @@ pub use auth::{
 pub use dto::Credentials;
 pub use error::ApiError;
 pub use order_routes::{OrdersState, PaymentSetup};
-pub use payment_routes::PaymentsState;
+pub use payment_routes::{PaymentsState, SberPaySetup};
 pub use rquid::RqUid;
 pub use stock_routes::{CheckedBatch, StockApiState, read_batch};
 

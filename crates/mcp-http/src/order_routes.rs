@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit};
 use orders::{CheckoutRequest, Destination, ItemRequest, Order, OrderError, Ordering, ShippingMethod, Slot};
+use payments::PaymentMethod;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{CatalogClient, authenticate_caller, optional_caller};
@@ -236,7 +237,44 @@ async fn checkout(
     let order = orders.ordering.checkout(&caller.user, request).await?;
     // A reused rqUid with another body shows as two orders of one rq_uid.
     tracing::info!(order = %order.id, store = %order.store, total = %order.total, rq_uid = %rq_uid.0, body = %digest, "checkout");
-    Ok(HttpResponse::Ok().json(checkout_response(&order, &orders.payment)))
+    let mut response = checkout_response(&order, &orders.payment);
+    response.sberpay_details = sberpay_details(&req, &state, &order).await;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// SberPay, when the merchant offers it: the order's SberPay payment (a
+/// repeated checkout finds the one it started) as the platform starts it —
+/// the gateway's order id, its payment page and the app's deep link. The
+/// order stands whatever happens here: a gateway that is down, or a
+/// receipt that cannot be made, leaves `sberpayDetails` out (and says why
+/// in the log), and `/payment/init` tells the caller the same.
+async fn sberpay_details(req: &HttpRequest, state: &McpState, order: &Order) -> Option<serde_json::Value> {
+    let payments = state.payments.as_ref()?;
+    let setup = payments.sberpay.as_ref()?;
+    let return_url = setup
+        .return_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/pay/done", crate::payment_routes::origin(req)));
+    let payment =
+        match payments.payments.init(&order.user, &order.id, &return_url, PaymentMethod::SberPay).await {
+            Ok(payment) => payment,
+            Err(e) => {
+                tracing::warn!(order = %order.id, error = %e, "no SberPay payment for the order");
+                return None;
+            }
+        };
+    let presented = crate::payment_routes::presented(payment, req);
+    let sberpay = &presented.details["sberpay"];
+    Some(serde_json::json!({
+        "paymentId": presented.payment_id,
+        "orderId": sberpay["orderId"],
+        "paymentUrl": presented.payment_url,
+        "formUrl": sberpay["formUrl"],
+        "deepLink": sberpay["deepLink"],
+        "amount": dto::MoneyDto::from(order.total),
+        "expiresAt": order.expires_at.map(|t| t.to_rfc3339()),
+        "finish": "/payment/finish",
+    }))
 }
 
 fn checkout_response(order: &Order, payment: &PaymentSetup) -> CheckoutResponse {

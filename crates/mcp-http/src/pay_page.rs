@@ -1,8 +1,12 @@
 //! The sandbox bank's payment page, `/pay/{paymentId}`: the order's lines
 //! and total, and what a payer can do — pay, pay after a 3-D Secure check,
-//! fail the check, decline. Plain HTML with no script and no external
+//! fail the check, decline; for SBP the QR a bank app would read, for
+//! SberPay the app's place. Plain HTML with no script and no external
 //! asset; the choice is a form post, answered with a redirect back to the
-//! shop (`backUrl`) once the payment is settled.
+//! shop (`backUrl`) once the payment is settled. The 54-FZ receipts the
+//! bank was sent are printed below, and given as JSON at
+//! `/pay/{paymentId}/receipts`. `/pay/done` is where a payer lands when no
+//! return address was configured.
 
 use std::fmt::Write as _;
 
@@ -10,13 +14,14 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use orders::Order;
 use payment_gateways::sandbox::PayerChoice;
-use payments::{Payment, PaymentStatus};
+use payments::{Payment, PaymentMethod, PaymentStatus};
 use serde::Deserialize;
 
 use crate::McpState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(page).service(choose);
+    // `/pay/done` before `/pay/{paymentId}`, which would take it.
+    cfg.service(done).service(page).service(choose).service(receipts);
 }
 
 fn escape(text: &str) -> String {
@@ -35,6 +40,16 @@ fn escape(text: &str) -> String {
 }
 
 fn html(status: actix_web::http::StatusCode, title: &str, body: &str, refresh: Option<&str>) -> HttpResponse {
+    document(status, title, body, refresh, "Sandbox bank — no real money moves.")
+}
+
+fn document(
+    status: actix_web::http::StatusCode,
+    title: &str,
+    body: &str,
+    refresh: Option<&str>,
+    note: &str,
+) -> HttpResponse {
     let refresh = refresh
         .map(|r| format!(r#"<meta http-equiv="refresh" content="{}">"#, escape(r)))
         .unwrap_or_default();
@@ -49,16 +64,20 @@ td.n {{ text-align: right; }} .total {{ font-weight: 600; font-size: 1.2rem; }}
 button {{ font: inherit; padding: .6rem 1rem; margin: .3rem .3rem 0 0; border-radius: .4rem; border: 1px solid #888; cursor: pointer; }}
 button.pay {{ background: #21a038; color: white; border-color: #21a038; }} .note {{ color: #666; font-size: .9rem; }}
 </style></head><body>
-<p class="note">Sandbox bank — no real money moves.</p>
+<p class="note">{note}</p>
 <h1>{title}</h1>
 {body}
 </body></html>"#,
-        title = escape(title)
+        title = escape(title),
+        note = escape(note),
     );
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+        ))
         .insert_header(("X-Frame-Options", "DENY"))
         .body(document)
 }
@@ -106,6 +125,32 @@ fn order_table(order: &Order) -> String {
     )
 }
 
+/// A receipt as the bank keeps it (`payments::receipt::to_stored`), printed.
+fn receipt_table(id: &str, title: &str, receipt: &serde_json::Value) -> String {
+    let mut rows = String::new();
+    for item in receipt["items"].as_array().into_iter().flatten() {
+        let price = item["price_minor"].as_i64().unwrap_or(0);
+        let _ = write!(
+            rows,
+            r#"<tr><td>{}</td><td class="n">{} {}</td><td class="n">{}.{:02}</td><td class="n">НДС {}</td></tr>"#,
+            escape(item["description"].as_str().unwrap_or("")),
+            escape(item["quantity"].as_str().unwrap_or("")),
+            escape(item["unit"].as_str().unwrap_or("")),
+            price / 100,
+            price % 100,
+            escape(item["vat"].as_str().unwrap_or("")),
+        );
+    }
+    let customer =
+        receipt["customer"]["email"].as_str().or(receipt["customer"]["phone"].as_str()).unwrap_or("");
+    format!(
+        r#"<section id="{id}"><h2>{title}</h2><p class="note">To {customer}</p>
+<table><tr><th>Item</th><th class="n">Qty</th><th class="n">Price</th><th class="n">VAT</th></tr>{rows}</table></section>"#,
+        title = escape(title),
+        customer = escape(customer),
+    )
+}
+
 fn state_of(state: &McpState) -> Option<&crate::payment_routes::PaymentsState> {
     state.payments.as_ref().filter(|p| p.sandbox.is_some())
 }
@@ -135,7 +180,17 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
         Err(_) => return unavailable(),
     };
     let ok = actix_web::http::StatusCode::OK;
-    let table = order_table(&order);
+    let mut table = order_table(&order);
+    let method = bank.method(&id).await.ok().flatten().unwrap_or_default();
+    if let Ok(Some((receipt, refund))) = bank.receipts(&id).await {
+        for (section, title, receipt) in
+            [("receipt", "Receipt (54-FZ)", receipt), ("refund-receipt", "Refund receipt", refund)]
+        {
+            if let Some(receipt) = receipt {
+                table.push_str(&receipt_table(section, title, &receipt));
+            }
+        }
+    }
     let return_link = escape(&return_url);
     match payment.status {
         PaymentStatus::Pending if checking => html(
@@ -145,19 +200,38 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
             Some("1"),
         ),
         PaymentStatus::Pending | PaymentStatus::WaitingForCapture => {
-            let action = format!("/pay/{}", escape(&payment.id));
+            let id = escape(&payment.id);
+            let total = order.total;
+            let card = r#"<button id="pay_3ds" name="choice" value="pay_3ds">Pay with 3-D Secure</button>
+<button id="fail_3ds" name="choice" value="fail_3ds">3-D Secure fails</button>"#;
+            let (title, intro, pay, extra) = match method {
+                PaymentMethod::Page => ("Pay for your order", String::new(), format!("Pay {total}"), card),
+                PaymentMethod::Sbp => (
+                    "Pay by SBP",
+                    format!(
+                        r#"<p><img id="sbp-qr" src="/payment/{id}/qr.svg" width="240" height="240" alt="SBP QR code"></p>
+<p class="note">Scan with your bank's app. In the sandbox the code opens this page: pay here as your bank would.</p>"#
+                    ),
+                    format!("Pay {total} by SBP"),
+                    "",
+                ),
+                PaymentMethod::SberPay => (
+                    "Pay with SberPay",
+                    r#"<p class="note">In the sandbox this page stands in for Sber's app.</p>"#.to_owned(),
+                    format!("Pay {total} with SberPay"),
+                    "",
+                ),
+            };
             html(
                 ok,
-                "Pay for your order",
+                title,
                 &format!(
-                    r#"{table}
-<form method="post" action="{action}">
-<button class="pay" id="pay" name="choice" value="pay">Pay {total}</button>
-<button id="pay_3ds" name="choice" value="pay_3ds">Pay with 3-D Secure</button>
-<button id="fail_3ds" name="choice" value="fail_3ds">3-D Secure fails</button>
+                    r#"{intro}{table}
+<form method="post" action="/pay/{id}">
+<button class="pay" id="pay" name="choice" value="pay">{pay}</button>
+{extra}
 <button id="decline" name="choice" value="decline">Decline</button>
-</form>"#,
-                    total = order.total
+</form>"#
                 ),
                 None,
             )
@@ -242,4 +316,46 @@ async fn choose(state: web::Data<McpState>, id: web::Path<String>, form: web::Fo
         _ => format!("/pay/{id}"),
     };
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// The 54-FZ receipts the sandbox bank was sent for a payment, as it keeps
+/// them: what a fiscal provider would have printed.
+#[utoipa::path(
+    tag = "Sandbox",
+    params(("paymentId" = String, Path, description = "The sandbox payment.")),
+    responses(
+        (status = 200, description = "`{payment, refund}`: each a receipt or null."),
+        (status = 404, description = "No such payment."),
+        (status = 503, description = "Try again."),
+    )
+)]
+#[get("/pay/{paymentId}/receipts")]
+async fn receipts(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse {
+    let Some(bank) = state_of(&state).and_then(|p| p.sandbox.as_ref()) else {
+        return HttpResponse::NotFound().finish();
+    };
+    match bank.receipts(&id).await {
+        Ok(Some((payment, refund))) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({"payment": payment, "refund": refund})),
+        Ok(None) => HttpResponse::NotFound().finish(),
+        Err(_) => HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "2")).finish(),
+    }
+}
+
+/// Where a payer lands after paying when the merchant configured no page
+/// of their own (`payments.sberpay_return_url`).
+#[utoipa::path(
+    tag = "Sandbox",
+    responses((status = 200, description = "The page.", content_type = "text/html"))
+)]
+#[get("/pay/done")]
+async fn done() -> HttpResponse {
+    document(
+        actix_web::http::StatusCode::OK,
+        "Thank you",
+        "<p>The payment is with your bank. You can go back to the chat: the order's status follows it.</p>",
+        None,
+        "",
+    )
 }

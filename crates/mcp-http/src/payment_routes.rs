@@ -1,14 +1,15 @@
-//! `POST /payment/init`, `POST /payment/finish`, and the gateway's
+//! `POST /payment/init`, `POST /payment/finish`, the gateway's
 //! notifications (`POST /payment/notifications/yookassa`), which are only
-//! a hint: the payment is read back from the gateway before anything changes.
+//! a hint: the payment is read back from the gateway before anything
+//! changes, and an SBP payment's QR (`GET /payment/{paymentId}/qr.svg`).
 
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::OrderId;
 use payment_gateways::sandbox::SandboxBank;
-use payments::{GatewayError, PaymentError, Payments};
+use payments::{GatewayError, Payment, PaymentError, PaymentMethod, Payments};
 
 use crate::auth::authenticate_caller;
 use crate::dto::{PaymentFinishRequest, PaymentFinishResponse, PaymentInitRequest, PaymentInitResponse};
@@ -22,10 +23,18 @@ pub struct PaymentsState {
     pub payments: Arc<Payments>,
     /// The sandbox bank, when it is the gateway: its page is ours to serve.
     pub sandbox: Option<Arc<SandboxBank>>,
+    /// Present when `/checkout` starts a SberPay payment.
+    pub sberpay: Option<SberPaySetup>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SberPaySetup {
+    /// Where the payer returns after SberPay; `None`: our `/pay/done`.
+    pub return_url: Option<String>,
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(init).service(finish).service(yookassa_notification);
+    cfg.service(init).service(finish).service(yookassa_notification).service(qr);
 }
 
 impl From<PaymentError> for ApiError {
@@ -40,6 +49,8 @@ impl From<PaymentError> for ApiError {
             PaymentError::AlreadyPaid | PaymentError::OrderClosed(_) => {
                 ApiError::new(StatusCode::CONFLICT, e.to_string())
             }
+            PaymentError::MethodNotOffered(_) => ApiError::bad_request(format!("method: {e}")),
+            PaymentError::Receipt(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             PaymentError::Gateway(GatewayError::Unavailable(detail)) => {
                 tracing::warn!(error = %detail, "payment gateway unavailable");
                 unavailable("the payment gateway is unavailable; try again later")
@@ -98,22 +109,75 @@ async fn init(
     let return_url = back_url(&body.back_url)?;
     let order_id = OrderId::new(body.order_id)
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "order or payment not found"))?;
-    let payment = payments_state(&state)?.payments.init(&caller.user, &order_id, return_url).await?;
-    // The sandbox's links are relative when no public URL is configured: the
-    // host this request reached is the one the payer can reach too.
-    let payment_url = payment.confirmation_url.map(|url| {
-        if url.starts_with('/') {
-            let info = req.connection_info();
-            format!("{}://{}{url}", info.scheme(), info.host())
-        } else {
-            url
+    let method = match body.method.as_deref() {
+        None => PaymentMethod::Page,
+        Some(text) => PaymentMethod::parse(text)
+            .ok_or_else(|| ApiError::bad_request("method: expected page, sberpay or sbp"))?,
+    };
+    let payment = payments_state(&state)?.payments.init(&caller.user, &order_id, return_url, method).await?;
+    Ok(HttpResponse::Ok().json(presented(payment, &req)))
+}
+
+/// The origin this request reached, which the payer can reach too.
+pub(crate) fn origin(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// A payment as `/payment/init` answers it. The sandbox's links are
+/// relative when no public URL is configured: they are made absolute on
+/// the request's origin. An SBP payment's details carry the QR's image
+/// (`sbp.qrUrl`) beside its payload.
+pub(crate) fn presented(payment: Payment, req: &HttpRequest) -> PaymentInitResponse {
+    let origin = origin(req);
+    let absolute = |url: &str| if url.starts_with('/') { format!("{origin}{url}") } else { url.to_owned() };
+    let mut details = payment.details;
+    for (method, field) in [("sbp", "payload"), ("sberpay", "formUrl"), ("sberpay", "deepLink")] {
+        if let Some(url) = details[method][field].as_str().map(absolute) {
+            details[method][field] = url.into();
         }
-    });
-    Ok(HttpResponse::Ok().json(PaymentInitResponse {
-        payment_url,
+    }
+    if details["sbp"]["payload"].is_string() {
+        details["sbp"]["qrUrl"] = format!("{origin}/payment/{}/qr.svg", payment.id).into();
+    }
+    PaymentInitResponse {
+        payment_url: payment.confirmation_url.as_deref().map(absolute),
         payment_id: payment.id,
-        details: payment.details,
-    }))
+        details,
+    }
+}
+
+/// The QR code of an SBP payment, to show the payer: what their bank's app
+/// reads. As public as the payment's page (its id is 128 random bits).
+/// QR-код платежа СБП (SVG).
+#[utoipa::path(
+    tag = "Payments",
+    params(("paymentId" = String, Path, description = "Платёж СБП.")),
+    responses(
+        (status = 200, description = "QR-код (image/svg+xml)."),
+        (status = 404, description = "Нет такого платежа СБП.", body = crate::error::ErrorSchema),
+        (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
+    )
+)]
+#[get("/payment/{paymentId}/qr.svg")]
+async fn qr(
+    req: HttpRequest,
+    state: web::Data<McpState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "no such SBP payment");
+    let payment = payments_state(&state)?.payments.stored(&path).await?.ok_or_else(not_found)?;
+    let payload = payment.details["sbp"]["payload"].as_str().ok_or_else(not_found)?;
+    // A relative sandbox link is the page on the host this request reached.
+    let payload =
+        if payload.starts_with('/') { format!("{}{payload}", origin(&req)) } else { payload.to_owned() };
+    let code = qrcode::QrCode::new(payload.as_bytes())
+        .map_err(|e| ApiError::internal(&format!("QR of payment {}: {e}", payment.id)))?;
+    let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).build();
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(svg))
 }
 
 /// Проверка оплаты.

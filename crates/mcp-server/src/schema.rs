@@ -91,6 +91,17 @@ pub struct PaymentLinkInput {
     pub order_id: String,
     /// Where the shopper's browser goes after paying (default: a page of ours that says to return to the chat).
     pub return_url: Option<String>,
+    /// How the shopper pays: the bank's payment page (default), `sbp` (a link the shopper's bank app opens, the QR's
+    /// payload) or `sberpay`.
+    pub method: Option<PayBy>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PayBy {
+    Page,
+    Sbp,
+    Sberpay,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]

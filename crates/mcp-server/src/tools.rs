@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use crate::schema::{
-    DeliveryOptionsInput, DeliveryOptionsOut, GetProducts, Item, LineOut, OrderOut, OrderRef,
+    DeliveryOptionsInput, DeliveryOptionsOut, GetProducts, Item, LineOut, OrderOut, OrderRef, PayBy,
     PaymentLinkInput, PaymentLinkOut, PlaceOrder, ProductOut, Products, SearchProducts, Shipping, SignIn,
     SignInProvider, SignedIn, SlotOut,
 };
@@ -137,7 +137,9 @@ fn order_error(e: &orders::OrderError) -> String {
 fn payment_error(e: &payments::PaymentError) -> String {
     use payments::{GatewayError, PaymentError as E};
     match e {
-        E::NotFound | E::AlreadyPaid | E::OrderClosed(_) => e.to_string(),
+        E::NotFound | E::AlreadyPaid | E::OrderClosed(_) | E::MethodNotOffered(_) | E::Receipt(_) => {
+            e.to_string()
+        }
         E::Gateway(GatewayError::Unavailable(_)) => {
             tracing::warn!(error = %e, "merchant-mcp: the payment gateway is unavailable");
             "the bank is unavailable for a moment; try again".into()
@@ -448,8 +450,18 @@ impl MerchantMcp {
         if !(back.starts_with("https://") || back.starts_with("http://")) {
             return Err("return_url must be an http(s) URL".into());
         }
-        let payment = payments.init(&user, &id, &back).await.map_err(|e| payment_error(&e))?;
-        let url = payment.confirmation_url.as_deref().map(|u| self.absolute(u, &extensions));
+        let method = match input.method.unwrap_or(PayBy::Page) {
+            PayBy::Page => payments::PaymentMethod::Page,
+            PayBy::Sbp => payments::PaymentMethod::Sbp,
+            PayBy::Sberpay => payments::PaymentMethod::SberPay,
+        };
+        let payment = payments.init(&user, &id, &back, method).await.map_err(|e| payment_error(&e))?;
+        // For SBP the link is the QR's payload, which a phone opens in its bank's app.
+        let link = match method {
+            payments::PaymentMethod::Sbp => payment.details["sbp"]["payload"].as_str(),
+            _ => payment.confirmation_url.as_deref(),
+        };
+        let url = link.map(|u| self.absolute(u, &extensions));
         Ok(Json(PaymentLinkOut {
             payment_id: payment.id.clone(),
             url: url.ok_or("the bank gave no payment page for this payment")?,

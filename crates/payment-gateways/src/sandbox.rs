@@ -1,7 +1,11 @@
 //! A bank for demos and tests. `create` gives a payment page
 //! (`/pay/{paymentId}`, served by `mcp-api` and `merchant-mcp`) where a
 //! person pays or declines, with 3-D Secure played out when asked: a delay
-//! before success, or a failure. Its payments are kept in a
+//! before success, or a failure. It offers every method: for SBP the QR's
+//! payload is the page itself (a phone that scans it opens the page, as a
+//! bank app would open the payment), for SberPay the page stands in for
+//! Sber's app. It keeps the 54-FZ receipts it is sent, and its page shows
+//! them as a fiscal provider would print them. Its payments are kept in a
 //! [`SandboxVault`]: in the process ([`MemoryVault`], for unit tests), or in
 //! the database (`storage::DbSandboxVault`), so that every instance of every
 //! service serves every payment page and a restart forgets nothing.
@@ -13,7 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use domain::{Currency, Money};
-use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentStatus};
+use payments::receipt::{Receipt, to_stored};
+use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentMethod, PaymentStatus};
 pub use payments::{SandboxAccount, SandboxVault};
 
 /// What the payer chose on the page.
@@ -113,13 +118,36 @@ impl SandboxBank {
     fn payment(&self, account: &SandboxAccount) -> GatewayPayment {
         let url = self.url(&account.id);
         let currency = account.currency.parse().unwrap_or(Currency::Rub);
+        let mut details = serde_json::json!({"gateway": "sandbox", "confirmation": {"type": "redirect", "confirmation_url": url}});
+        match PaymentMethod::parse(&account.method).unwrap_or_default() {
+            PaymentMethod::Page => {}
+            PaymentMethod::Sbp => details["sbp"] = serde_json::json!({"payload": url}),
+            PaymentMethod::SberPay => {
+                details["sberpay"] =
+                    serde_json::json!({"orderId": account.id, "formUrl": url, "deepLink": url});
+            }
+        }
         GatewayPayment {
             id: account.id.clone(),
             status: account.status(),
             amount: Money::from_minor(account.amount_minor, currency),
-            confirmation_url: Some(url.clone()),
-            details: serde_json::json!({"gateway": "sandbox", "confirmation": {"type": "redirect", "confirmation_url": url}}),
+            confirmation_url: Some(url),
+            details,
         }
+    }
+
+    /// The receipts the bank was sent for a payment: with the payment, and
+    /// with its refund.
+    pub async fn receipts(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Option<serde_json::Value>, Option<serde_json::Value>)>, GatewayError> {
+        Ok(self.current(id).await?.map(|a| (a.receipt, a.refund_receipt)))
+    }
+
+    /// The method the payment was made for.
+    pub async fn method(&self, id: &str) -> Result<Option<PaymentMethod>, GatewayError> {
+        Ok(self.current(id).await?.map(|a| PaymentMethod::parse(&a.method).unwrap_or_default()))
     }
 
     /// The account, with a 3-D Secure check that is over settled (and kept).
@@ -177,6 +205,10 @@ impl PaymentGateway for SandboxBank {
         "sandbox"
     }
 
+    fn methods(&self) -> &'static [PaymentMethod] {
+        &PaymentMethod::ALL
+    }
+
     async fn create(&self, new: &NewPayment) -> Result<GatewayPayment, GatewayError> {
         if let Some(id) = self.vault.by_key(&new.idempotence_key).await? {
             return self.read(&id).await;
@@ -187,6 +219,9 @@ impl PaymentGateway for SandboxBank {
             amount_minor: new.amount.minor(),
             currency: new.amount.currency().code().to_owned(),
             return_url: new.return_url.clone(),
+            method: new.method.as_str().to_owned(),
+            receipt: new.receipt.as_ref().map(to_stored),
+            refund_receipt: None,
             refunded: false,
             check: None,
         };
@@ -217,11 +252,25 @@ impl PaymentGateway for SandboxBank {
         Ok(self.payment(&account))
     }
 
-    async fn refund(&self, id: &str, amount: Money, _key: &str) -> Result<String, GatewayError> {
+    async fn refund(
+        &self,
+        id: &str,
+        amount: Money,
+        _key: &str,
+        receipt: Option<&Receipt>,
+    ) -> Result<String, GatewayError> {
         let mut account = self.current(id).await?.ok_or_else(|| GatewayError::NotFound(id.to_owned()))?;
         if account.status() != PaymentStatus::Succeeded || amount != self.payment(&account).amount {
             return Err(GatewayError::Rejected(format!("payment {id} cannot be refunded {amount}")));
         }
+        // A fiscalised payment is refunded with a receipt, as a real
+        // provider would insist.
+        if account.receipt.is_some() && receipt.is_none() {
+            return Err(GatewayError::Rejected(format!(
+                "payment {id} was fiscalised: its refund needs a receipt"
+            )));
+        }
+        account.refund_receipt = receipt.map(to_stored);
         account.refunded = true;
         self.vault.save(&account).await?;
         Ok(format!("rfd_{id}"))
@@ -237,6 +286,7 @@ mod tests {
     fn new_payment(key: &str) -> NewPayment {
         NewPayment {
             order_id: OrderId::new("ord_1").unwrap(),
+            method: PaymentMethod::Page,
             amount: Money::from_minor(12_345, Currency::Rub),
             description: "Order ord_1".into(),
             return_url: "https://shop.example/back".into(),
@@ -260,11 +310,11 @@ mod tests {
             Ok(Some(PaymentStatus::Succeeded)),
             "final"
         );
-        assert!(bank.refund(&created.id, created.amount, "r").await.is_ok());
+        assert!(bank.refund(&created.id, created.amount, "r", None).await.is_ok());
 
         let declined = bank.create(&new_payment("k2")).await.unwrap();
         assert_eq!(bank.choose(&declined.id, PayerChoice::Decline).await, Ok(Some(PaymentStatus::Canceled)));
-        assert!(bank.refund(&declined.id, declined.amount, "r").await.is_err());
+        assert!(bank.refund(&declined.id, declined.amount, "r", None).await.is_err());
     }
 
     #[tokio::test]

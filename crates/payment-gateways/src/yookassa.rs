@@ -1,7 +1,9 @@
 //! YooKassa's v3 API (`https://api.yookassa.ru/v3`): Basic auth with the
 //! shop id and secret key, an `Idempotence-Key` on every call that changes
 //! money, redirect confirmation back to the request's `backUrl`, statuses one
-//! to one, capture for two-stage payments. Failures are classified for the
+//! to one, capture for two-stage payments. SBP is `payment_method_data.type
+//! = sbp` with a `qr` confirmation (its `confirmation_data` is the QR's
+//! payload); SberPay is `sberbank` with a redirect to Sber. Failures are classified for the
 //! use case: 404 → not found; 429, 5xx, timeouts → unavailable (retry with
 //! the same key); other 4xx → rejected.
 
@@ -10,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::{Currency, Money, Unit, VatRate};
 use payments::receipt::{Contact, Receipt, Subject};
-use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentStatus};
+use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentMethod, PaymentStatus};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -59,6 +61,8 @@ struct PaymentBody {
     #[serde(default)]
     cancellation_details: Option<Value>,
     #[serde(default)]
+    payment_method: Option<Value>,
+    #[serde(default)]
     test: bool,
 }
 
@@ -86,14 +90,15 @@ impl PaymentBody {
             .ok_or_else(|| GatewayError::Unavailable(format!("unknown payment status {:?}", self.status)))?;
         let confirmation_url =
             self.confirmation.as_ref().and_then(|c| c["confirmation_url"].as_str()).map(str::to_owned);
-        Ok(GatewayPayment {
-            amount: money(&self.amount)?,
-            status,
-            confirmation_url,
-            details: json!({"gateway": "yookassa", "confirmation": self.confirmation,
-                            "cancellation_details": self.cancellation_details, "test": self.test}),
-            id: self.id,
-        })
+        let mut details = json!({"gateway": "yookassa", "confirmation": self.confirmation,
+                                 "cancellation_details": self.cancellation_details, "test": self.test});
+        if let Some(payload) = self.confirmation.as_ref().and_then(|c| c["confirmation_data"].as_str()) {
+            details["sbp"] = json!({"payload": payload});
+        }
+        if self.payment_method.as_ref().is_some_and(|m| m["type"] == "sberbank") {
+            details["sberpay"] = json!({"orderId": self.id, "formUrl": confirmation_url});
+        }
+        Ok(GatewayPayment { amount: money(&self.amount)?, status, confirmation_url, details, id: self.id })
     }
 }
 
@@ -210,14 +215,27 @@ impl PaymentGateway for YooKassa {
         "yookassa"
     }
 
+    fn methods(&self) -> &'static [PaymentMethod] {
+        &PaymentMethod::ALL
+    }
+
     async fn create(&self, new: &NewPayment) -> Result<GatewayPayment, GatewayError> {
+        let redirect = json!({"type": "redirect", "return_url": new.return_url});
         let mut body = json!({
             "amount": amount_json(new.amount),
             "capture": !self.settings.two_stage,
-            "confirmation": {"type": "redirect", "return_url": new.return_url},
+            "confirmation": redirect,
             "description": new.description,
             "metadata": {"order_id": new.order_id.as_str()},
         });
+        match new.method {
+            PaymentMethod::Page => {}
+            PaymentMethod::Sbp => {
+                body["payment_method_data"] = json!({"type": "sbp"});
+                body["confirmation"] = json!({"type": "qr", "return_url": new.return_url});
+            }
+            PaymentMethod::SberPay => body["payment_method_data"] = json!({"type": "sberbank"}),
+        }
         if let Some(receipt) = &new.receipt {
             body["receipt"] = receipt_json(receipt);
         }
@@ -239,8 +257,17 @@ impl PaymentGateway for YooKassa {
             .await
     }
 
-    async fn refund(&self, id: &str, amount: Money, key: &str) -> Result<String, GatewayError> {
-        let body = json!({"payment_id": id, "amount": amount_json(amount)});
+    async fn refund(
+        &self,
+        id: &str,
+        amount: Money,
+        key: &str,
+        receipt: Option<&Receipt>,
+    ) -> Result<String, GatewayError> {
+        let mut body = json!({"payment_id": id, "amount": amount_json(amount)});
+        if let Some(receipt) = receipt {
+            body["receipt"] = receipt_json(receipt);
+        }
         let refund: RefundBody = serde_json::from_value(
             self.call(self.http.post(self.url("/refunds")).json(&body), Some(key)).await?,
         )

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use domain::{Currency, Money, OrderId};
 use payment_gateways::yookassa::{YooKassa, YooKassaSettings, notified_payment};
-use payments::{GatewayError, NewPayment, PaymentGateway, PaymentStatus};
+use payments::receipt::{Contact, Receipt, ReceiptItem, Subject, VatRate};
+use payments::{GatewayError, NewPayment, PaymentGateway, PaymentMethod, PaymentStatus};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{basic_auth, body_partial_json, header, method, path};
@@ -32,6 +33,7 @@ fn payment_json(id: &str, status: &str) -> serde_json::Value {
 fn new_payment() -> NewPayment {
     NewPayment {
         order_id: OrderId::new("ord_abc").unwrap(),
+        method: PaymentMethod::Page,
         amount: Money::from_minor(123_450, Currency::Rub),
         description: "Order ord_abc".into(),
         return_url: "https://mcp.example/back?x=1".into(),
@@ -65,9 +67,28 @@ async fn create_sends_what_yookassa_expects_and_reads_the_answer() {
     assert_eq!(created.details["gateway"], "yookassa");
 }
 
+fn receipt() -> Receipt {
+    let rub = |minor| Money::from_minor(minor, Currency::Rub);
+    let item = |description: &str, quantity: &str, unit, price, vat, subject| ReceiptItem {
+        code: "SKU-1".into(),
+        description: description.into(),
+        quantity: quantity.parse().unwrap(),
+        unit,
+        price: rub(price),
+        vat,
+        subject,
+    };
+    Receipt {
+        customer: Contact::Email("buyer@example.ru".into()),
+        items: vec![
+            item("Яблоки Гала", "0.734", domain::Unit::Kg, 49_990, VatRate::Vat10, Subject::Commodity),
+            item("Доставка", "1", domain::Unit::Pcs, 19_900, VatRate::Vat20, Subject::Service),
+        ],
+    }
+}
+
 #[tokio::test]
 async fn a_receipt_goes_with_the_payment_as_yookassa_reads_it() {
-    use payments::receipt::{Contact, Receipt, ReceiptItem, Subject, VatRate};
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v3/payments"))
@@ -84,24 +105,43 @@ async fn a_receipt_goes_with_the_payment_as_yookassa_reads_it() {
         .expect(1)
         .mount(&server)
         .await;
-    let rub = |minor| Money::from_minor(minor, Currency::Rub);
-    let item = |description: &str, quantity: &str, unit, price, vat, subject| ReceiptItem {
-        description: description.into(),
-        quantity: quantity.parse().unwrap(),
-        unit,
-        price: rub(price),
-        vat,
-        subject,
-    };
-    let receipt = Receipt {
-        customer: Contact::Email("buyer@example.ru".into()),
-        items: vec![
-            item("Яблоки Гала", "0.734", domain::Unit::Kg, 49_990, VatRate::Vat10, Subject::Commodity),
-            item("Доставка", "1", domain::Unit::Pcs, 19_900, VatRate::Vat20, Subject::Service),
-        ],
-    };
-    let new = NewPayment { receipt: Some(receipt), ..new_payment() };
+    let new = NewPayment { receipt: Some(receipt()), ..new_payment() };
     assert_eq!(gateway(&server, true).create(&new).await.unwrap().id, "2e");
+}
+
+#[tokio::test]
+async fn sbp_is_a_qr_and_sberpay_a_redirect_to_sber() {
+    let server = MockServer::start().await;
+    let payload = "https://qr.nspk.ru/BD10004TJ9NK9KJN9S7PACHH5IASIB2H?type=02&bank=100000000111&sum=123450&cur=RUB&crc=AB75";
+    Mock::given(method("POST"))
+        .and(path("/v3/payments"))
+        .and(body_partial_json(
+            json!({"payment_method_data": {"type": "sbp"}, "confirmation": {"type": "qr"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "sbp1", "status": "pending", "amount": {"value": "1234.50", "currency": "RUB"},
+            "payment_method": {"type": "sbp", "id": "sbp1", "saved": false},
+            "confirmation": {"type": "qr", "confirmation_data": payload}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v3/payments"))
+        .and(body_partial_json(json!({"payment_method_data": {"type": "sberbank"}, "confirmation": {"type": "redirect"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "sp1", "status": "pending", "amount": {"value": "1234.50", "currency": "RUB"},
+            "payment_method": {"type": "sberbank", "id": "sp1", "saved": false},
+            "confirmation": {"type": "redirect", "confirmation_url": "https://yoomoney.ru/checkout/payments/v2/contract/sberpay?orderId=sp1"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let yookassa = gateway(&server, false);
+    let sbp = yookassa.create(&NewPayment { method: PaymentMethod::Sbp, ..new_payment() }).await.unwrap();
+    assert_eq!(sbp.details["sbp"]["payload"], payload);
+    let sberpay =
+        yookassa.create(&NewPayment { method: PaymentMethod::SberPay, ..new_payment() }).await.unwrap();
+    assert_eq!(sberpay.details["sberpay"]["orderId"], "sp1");
+    assert_eq!(sberpay.details["sberpay"]["formUrl"].as_str(), sberpay.confirmation_url.as_deref());
 }
 
 #[tokio::test]
@@ -130,7 +170,8 @@ async fn statuses_map_one_to_one_and_capture_cancel_refund_carry_their_keys() {
     Mock::given(method("POST"))
         .and(path("/v3/refunds"))
         .and(header("Idempotence-Key", "refund:2d"))
-        .and(body_partial_json(json!({"payment_id": "2d", "amount": {"value": "1234.50"}})))
+        .and(body_partial_json(json!({"payment_id": "2d", "amount": {"value": "1234.50"},
+                                      "receipt": {"customer": {"email": "buyer@example.ru"}}})))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "rf1", "status": "succeeded"})))
         .mount(&server)
         .await;
@@ -141,7 +182,7 @@ async fn statuses_map_one_to_one_and_capture_cancel_refund_carry_their_keys() {
     let amount = Money::from_minor(123_450, Currency::Rub);
     assert_eq!(yookassa.capture("2d", amount, "capture:2d").await.unwrap().status, PaymentStatus::Succeeded);
     assert_eq!(yookassa.cancel("2e", "cancel:2e").await.unwrap().status, PaymentStatus::Canceled);
-    assert_eq!(yookassa.refund("2d", amount, "refund:2d").await.unwrap(), "rf1");
+    assert_eq!(yookassa.refund("2d", amount, "refund:2d", Some(&receipt())).await.unwrap(), "rf1");
 }
 
 #[tokio::test]

@@ -11,7 +11,9 @@ pub mod sandbox_vault;
 pub mod status;
 pub mod usecases;
 
-pub use model::{Payment, PaymentStatus};
-pub use ports::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentRepo, RefundDue};
+pub use model::{Payment, PaymentMethod, PaymentStatus};
+pub use ports::{
+    GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentRepo, ReceiptFacts, RefundDue,
+};
 pub use sandbox_vault::{SandboxAccount, SandboxVault};
-pub use usecases::{PaymentError, Payments};
+pub use usecases::{PaymentError, Payments, Receipts};

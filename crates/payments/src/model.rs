@@ -54,6 +54,40 @@ impl fmt::Display for PaymentStatus {
     }
 }
 
+/// How the payer pays: what the payment is created for at the gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum PaymentMethod {
+    /// The gateway's payment page (cards and whatever else it offers).
+    #[default]
+    Page,
+    /// SberPay: Sber's app, through a deep link or Sber's page.
+    SberPay,
+    /// The Faster Payments System: a dynamic QR the payer's bank app reads.
+    Sbp,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 3] = [PaymentMethod::Page, PaymentMethod::SberPay, PaymentMethod::Sbp];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Page => "page",
+            PaymentMethod::SberPay => "sberpay",
+            PaymentMethod::Sbp => "sbp",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PaymentMethod> {
+        Self::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+impl fmt::Display for PaymentMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Payment {
     /// The gateway's id of the payment (the seed's `paymentId`).
@@ -61,6 +95,7 @@ pub struct Payment {
     /// Which gateway holds it (`sandbox`, `yookassa`).
     pub gateway: String,
     pub order_id: OrderId,
+    pub method: PaymentMethod,
     /// The order's total when the attempt started.
     pub amount: Money,
     pub status: PaymentStatus,
@@ -72,6 +107,9 @@ pub struct Payment {
     pub return_url: String,
     /// Sent with the create call: a retry creates nothing new.
     pub idempotence_key: String,
+    /// The 54-FZ receipt the payment was fiscalised with; its refund
+    /// repeats it.
+    pub receipt: Option<crate::receipt::Receipt>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -3,15 +3,19 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::{Money, OrderId};
+use std::collections::HashMap;
+
+use domain::{Money, OrderId, SkuId, UserId, VatRate};
 use orders::RepoError;
 
-use crate::model::{Payment, PaymentStatus};
+use crate::model::{Payment, PaymentMethod, PaymentStatus};
+use crate::receipt::{Contact, Receipt};
 
 /// A payment to create at the gateway.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewPayment {
     pub order_id: OrderId,
+    pub method: PaymentMethod,
     pub amount: Money,
     pub description: String,
     /// Where the payer returns after paying or declining.
@@ -19,7 +23,7 @@ pub struct NewPayment {
     /// The same key never creates a second payment.
     pub idempotence_key: String,
     /// The 54-FZ receipt, for a gateway that fiscalises the payment.
-    pub receipt: Option<crate::receipt::Receipt>,
+    pub receipt: Option<Receipt>,
 }
 
 /// A payment as the gateway reports it.
@@ -29,6 +33,8 @@ pub struct GatewayPayment {
     pub status: PaymentStatus,
     pub amount: Money,
     pub confirmation_url: Option<String>,
+    /// What else the payer needs: a QR's payload (`sbp.payload`), SberPay's
+    /// deep link (`sberpay.deepLink`)…
     pub details: serde_json::Value,
 }
 
@@ -50,13 +56,22 @@ pub enum GatewayError {
 pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     /// `sandbox`, `yookassa`: stored with each payment.
     fn name(&self) -> &'static str;
+    /// The methods it can create payments for.
+    fn methods(&self) -> &'static [PaymentMethod];
     async fn create(&self, payment: &NewPayment) -> Result<GatewayPayment, GatewayError>;
     async fn get(&self, id: &str) -> Result<GatewayPayment, GatewayError>;
     /// Two-stage payments: takes the held `amount`.
     async fn capture(&self, id: &str, amount: Money, key: &str) -> Result<GatewayPayment, GatewayError>;
     async fn cancel(&self, id: &str, key: &str) -> Result<GatewayPayment, GatewayError>;
-    /// Returns the gateway's refund id.
-    async fn refund(&self, id: &str, amount: Money, key: &str) -> Result<String, GatewayError>;
+    /// Returns the gateway's refund id. `receipt`: the refund receipt
+    /// (54-FZ "возврат прихода"), for a gateway that fiscalises.
+    async fn refund(
+        &self,
+        id: &str,
+        amount: Money,
+        key: &str,
+        receipt: Option<&Receipt>,
+    ) -> Result<String, GatewayError>;
 }
 
 /// A refund owed: a succeeded payment of an order that was cancelled.
@@ -65,6 +80,18 @@ pub struct RefundDue {
     pub payment_id: String,
     pub amount: Money,
     pub attempts: i32,
+    /// The payment's receipt, which the refund receipt repeats.
+    pub receipt: Option<Receipt>,
+}
+
+/// What a 54-FZ receipt is built from besides the order.
+#[async_trait]
+pub trait ReceiptFacts: Send + Sync + std::fmt::Debug {
+    /// The buyer's email or phone, from their profile.
+    async fn contact(&self, user: &UserId) -> Result<Option<Contact>, RepoError>;
+    /// The VAT rates the catalog gives of these products (a product
+    /// without one is left out).
+    async fn vat_rates(&self, skus: &[SkuId]) -> Result<HashMap<SkuId, VatRate>, RepoError>;
 }
 
 /// The store of payment attempts.

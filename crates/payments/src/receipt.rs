@@ -22,13 +22,47 @@ pub enum Subject {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Contact {
     Email(String),
+    /// Digits only, with the country code: `79161234567`.
     Phone(String),
+}
+
+impl Contact {
+    /// The contact a receipt goes to from a profile: the email when it is
+    /// one, else the phone when it is one (a Russian number written `8…`,
+    /// `+7 (…) …` or without its country code becomes `7…`).
+    pub fn from_profile(email: Option<&str>, phone: Option<&str>) -> Option<Contact> {
+        let email = email.map(str::trim).filter(|e| {
+            e.split_once('@').is_some_and(|(user, host)| {
+                !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+            }) && !e.contains(char::is_whitespace)
+        });
+        if let Some(email) = email {
+            return Some(Contact::Email(email.to_owned()));
+        }
+        let phone = phone?;
+        if phone.chars().any(|c| c.is_alphabetic()) {
+            return None;
+        }
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        let digits = match digits.len() {
+            10 if !phone.trim_start().starts_with('+') => format!("7{digits}"),
+            11 if digits.starts_with('8') && !phone.trim_start().starts_with('+') => {
+                format!("7{}", &digits[1..])
+            }
+            11..=15 => digits,
+            _ => return None,
+        };
+        Some(Contact::Phone(digits))
+    }
 }
 
 /// One item of a receipt: `quantity` of `unit` at `price` each (after any
 /// discount).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReceiptItem {
+    /// The product's SKU (`delivery` for the delivery line): Sber's
+    /// `itemCode`.
+    pub code: String,
     pub description: String,
     pub quantity: Decimal,
     pub unit: Unit,
@@ -71,6 +105,9 @@ pub struct ReceiptInputs<'a> {
     pub delivery_vat: VatRate,
 }
 
+/// The code of the delivery line.
+pub const DELIVERY_CODE: &str = "delivery";
+
 /// The receipt of `order`: its lines, then its delivery.
 pub fn build(order: &Order, inputs: &ReceiptInputs<'_>) -> Result<Receipt, ReceiptError> {
     let customer = inputs.contact.clone().ok_or(ReceiptError::NoContact)?;
@@ -83,6 +120,7 @@ pub fn build(order: &Order, inputs: &ReceiptInputs<'_>) -> Result<Receipt, Recei
     }
     if order.delivery_price.minor() > 0 {
         items.push(ReceiptItem {
+            code: DELIVERY_CODE.into(),
             description: "Доставка".into(),
             quantity: Decimal::ONE,
             unit: Unit::Pcs,
@@ -96,6 +134,7 @@ pub fn build(order: &Order, inputs: &ReceiptInputs<'_>) -> Result<Receipt, Recei
 
 fn item(line: &OrderLine, quantity: Decimal, price_minor: i64, vat: VatRate) -> ReceiptItem {
     ReceiptItem {
+        code: line.sku.as_str().to_owned(),
         description: line.name.clone(),
         quantity,
         unit: line.unit,
@@ -158,6 +197,9 @@ fn whole_units(total: i64, count: i64) -> Vec<(Decimal, i64)> {
 pub fn total(receipt: &Receipt, currency: Currency) -> Money {
     Money::from_minor(receipt.items.iter().map(|i| i.amount().minor()).sum(), currency)
 }
+
+mod stored;
+pub use stored::{from_stored, to_stored};
 
 #[cfg(test)]
 mod tests;

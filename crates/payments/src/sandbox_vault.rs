@@ -17,6 +17,12 @@ pub struct SandboxAccount {
     /// ISO 4217.
     pub currency: String,
     pub return_url: String,
+    /// [`crate::PaymentMethod::as_str`].
+    pub method: String,
+    /// The 54-FZ receipts the bank was sent ([`crate::receipt::to_stored`]),
+    /// shown on its page as a fiscal provider would print them.
+    pub receipt: Option<serde_json::Value>,
+    pub refund_receipt: Option<serde_json::Value>,
     pub refunded: bool,
     /// 3-D Secure: when the check is over, and the status it gives then.
     pub check: Option<(DateTime<Utc>, String)>,

@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use domain::{Clock, OrderId, UserId};
+use domain::{Clock, OrderId, SkuId, UserId, VatRate};
 use orders::{Order, OrderRepo, OrderStatus, RepoError};
 
-use crate::model::{Payment, PaymentStatus};
-use crate::ports::{GatewayError, NewPayment, PaymentGateway, PaymentRepo};
+use crate::model::{Payment, PaymentMethod, PaymentStatus};
+use crate::ports::{GatewayError, NewPayment, PaymentGateway, PaymentRepo, ReceiptFacts};
+use crate::receipt::{self, Receipt, ReceiptError, ReceiptInputs};
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PaymentError {
@@ -18,8 +19,14 @@ pub enum PaymentError {
     NotFound,
     #[error("the order is paid already")]
     AlreadyPaid,
+    #[error("the payment gateway does not offer {0}")]
+    MethodNotOffered(PaymentMethod),
     #[error("the order cannot be paid: {0}")]
     OrderClosed(&'static str),
+    /// The 54-FZ receipt the gateway needs cannot be built: says what is
+    /// missing.
+    #[error("no receipt can be made for the order: {0}")]
+    Receipt(#[from] ReceiptError),
     #[error(transparent)]
     Gateway(#[from] GatewayError),
     #[error(transparent)]
@@ -33,6 +40,29 @@ pub struct Payments {
     pub repo: Arc<dyn PaymentRepo>,
     pub orders: Arc<dyn OrderRepo>,
     pub clock: Arc<dyn Clock>,
+    /// Present when the gateway fiscalises payments: every payment and
+    /// refund carries its 54-FZ receipt.
+    pub receipts: Option<Receipts>,
+}
+
+/// How the receipts of orders are made.
+#[derive(Clone, Debug)]
+pub struct Receipts {
+    pub facts: Arc<dyn ReceiptFacts>,
+    /// The rate of a product the catalog gives none.
+    pub default_vat: Option<VatRate>,
+    pub delivery_vat: VatRate,
+}
+
+impl Receipts {
+    /// The receipt of `order`, or what is missing to make it.
+    pub async fn of(&self, order: &Order) -> Result<Receipt, PaymentError> {
+        let skus: Vec<SkuId> = order.lines.iter().map(|l| l.sku.clone()).collect();
+        let rates = self.facts.vat_rates(&skus).await?;
+        let contact = self.facts.contact(&order.user).await?;
+        let vat = |sku: &SkuId| rates.get(sku).copied().or(self.default_vat);
+        Ok(receipt::build(order, &ReceiptInputs { contact, vat: &vat, delivery_vat: self.delivery_vat })?)
+    }
 }
 
 /// The longest wait between two attempts at a refund.
@@ -47,14 +77,20 @@ impl Payments {
         }
     }
 
-    /// Starts paying `order_id`, or gives back the attempt that is still
-    /// open (a repeated init creates nothing new).
+    /// Starts paying `order_id` by `method`, or gives back the attempt by
+    /// that method that is still open (a repeated init creates nothing
+    /// new). Attempts by two methods may both be open; should both be paid,
+    /// the second is refunded.
     pub async fn init(
         &self,
         user: &UserId,
         order_id: &OrderId,
         return_url: &str,
+        method: PaymentMethod,
     ) -> Result<Payment, PaymentError> {
+        if !self.gateway.methods().contains(&method) {
+            return Err(PaymentError::MethodNotOffered(method));
+        }
         let order = self.owned_order(user, order_id).await?;
         let now = self.clock.now();
         match order.status {
@@ -69,33 +105,38 @@ impl Payments {
         if attempts.iter().any(|p| p.status == PaymentStatus::Succeeded) {
             return Err(PaymentError::AlreadyPaid);
         }
-        if let Some(open) = attempts.iter().rev().find(|p| !p.status.is_final()) {
+        if let Some(open) = attempts.iter().rev().find(|p| !p.status.is_final() && p.method == method) {
             return Ok(open.clone());
         }
+        let receipt = match &self.receipts {
+            Some(receipts) => Some(receipts.of(&order).await?),
+            None => None,
+        };
         let idempotence_key = format!("{}:{}", order.id, attempts.len() + 1);
         let created = self
             .gateway
             .create(&NewPayment {
                 order_id: order.id.clone(),
+                method,
                 amount: order.total,
                 description: format!("Order {}", order.id),
                 return_url: return_url.to_owned(),
                 idempotence_key: idempotence_key.clone(),
-                // Not built yet: VAT rates and the buyer's contact are not
-                // in the catalog and the profile (issue 21).
-                receipt: None,
+                receipt: receipt.clone(),
             })
             .await?;
         let payment = Payment {
             id: created.id.clone(),
             gateway: self.gateway.name().to_owned(),
             order_id: order.id.clone(),
+            method,
             amount: order.total,
             status: PaymentStatus::Pending,
             confirmation_url: created.confirmation_url,
             details: created.details,
             return_url: return_url.to_owned(),
             idempotence_key,
+            receipt,
             created_at: now,
             updated_at: now,
         };
@@ -130,6 +171,14 @@ impl Payments {
             }
             outcome => outcome,
         }
+    }
+
+    /// The payment as we keep it, without asking the gateway.
+    pub async fn stored(&self, payment_id: &str) -> Result<Option<Payment>, PaymentError> {
+        if !domain::is_plausible_id(payment_id) {
+            return Ok(None);
+        }
+        Ok(self.repo.get(payment_id).await?)
     }
 
     /// Re-reads a payment from the gateway and follows it: for a gateway's
@@ -197,7 +246,7 @@ impl Payments {
         let mut done = 0;
         for due in self.repo.due_refunds(now, 20).await? {
             let key = format!("refund:{}", due.payment_id);
-            match self.gateway.refund(&due.payment_id, due.amount, &key).await {
+            match self.gateway.refund(&due.payment_id, due.amount, &key, due.receipt.as_ref()).await {
                 Ok(refund) => {
                     self.repo.refunded(&due.payment_id, &refund, now).await?;
                     tracing::info!(payment = %due.payment_id, amount = %due.amount, refund = %refund, "refunded");

@@ -62,6 +62,20 @@ fn login_once(conn: &mut crate::DbConn, rows: &LoginRows) -> Result<(String, Use
             diesel::update(user_identities::table.find((rows.provider, &rows.subject)))
                 .set(user_identities::last_login_at.eq(now))
                 .execute(c)?;
+            // What the provider says now (a new phone or email) is where the
+            // next receipt goes; what it no longer says is kept.
+            let known: (Option<String>, Option<String>, Option<String>) =
+                users::table.find(&user_id).select((users::name, users::phone, users::email)).first(c)?;
+            let fresh = (
+                rows.name.clone().or(known.0.clone()),
+                rows.phone.clone().or(known.1.clone()),
+                rows.email.clone().or(known.2.clone()),
+            );
+            if fresh != known {
+                diesel::update(users::table.find(&user_id))
+                    .set((users::name.eq(&fresh.0), users::phone.eq(&fresh.1), users::email.eq(&fresh.2)))
+                    .execute(c)?;
+            }
             (user_id, UserStatus::Authorized)
         } else {
             let user_id = rows.new_user.id.as_str().to_owned();

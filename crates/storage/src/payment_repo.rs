@@ -2,7 +2,8 @@
 //! payment and its consequence for the order (paid, or a refund queued) is
 //! one transaction.
 
-use ::payments::{Payment, PaymentRepo, PaymentStatus, RefundDue};
+use ::payments::receipt::Receipt;
+use ::payments::{Payment, PaymentMethod, PaymentRepo, PaymentStatus, RefundDue};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -61,6 +62,18 @@ struct PaymentRow {
     idempotence_key: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    method: String,
+    receipt: Option<String>,
+}
+
+fn receipt_from(text: Option<&str>) -> Result<Option<Receipt>, StorageError> {
+    text.map(|text| {
+        serde_json::from_str(text)
+            .ok()
+            .and_then(|v| ::payments::receipt::from_stored(&v))
+            .ok_or_else(|| corrupt("payments.receipt", text))
+    })
+    .transpose()
 }
 
 impl PaymentRow {
@@ -78,6 +91,8 @@ impl PaymentRow {
             idempotence_key: p.idempotence_key.clone(),
             created_at: naive(p.created_at),
             updated_at: naive(p.updated_at),
+            method: p.method.as_str().to_owned(),
+            receipt: p.receipt.as_ref().map(|r| ::payments::receipt::to_stored(r).to_string()),
         }
     }
 
@@ -87,6 +102,9 @@ impl PaymentRow {
             status: PaymentStatus::parse(&self.status)
                 .ok_or_else(|| corrupt("payments.status", &self.status))?,
             order_id: OrderId::new(self.order_id).map_err(|e| corrupt("payments.order_id", e))?,
+            method: PaymentMethod::parse(&self.method)
+                .ok_or_else(|| corrupt("payments.method", &self.method))?,
+            receipt: receipt_from(self.receipt.as_deref())?,
             amount: Money::from_minor(self.amount_minor, currency),
             details: serde_json::from_str(&self.details).unwrap_or(serde_json::Value::Null),
             id: self.id,
@@ -273,27 +291,35 @@ impl PaymentRepo for DbPaymentRepo {
         let now = naive(now);
         self.db
             .run(move |conn| {
-                let rows: Vec<(String, i64, String, i32)> = with_conn!(conn, |c| payment_refunds::table
-                    .filter(payment_refunds::state.eq(REFUND_PENDING))
-                    .filter(
-                        payment_refunds::next_attempt_at
-                            .is_null()
-                            .or(payment_refunds::next_attempt_at.le(now)),
-                    )
-                    .order(payment_refunds::created_at)
-                    .limit(limit)
-                    .select((
-                        payment_refunds::payment_id,
-                        payment_refunds::amount_minor,
-                        payment_refunds::currency,
-                        payment_refunds::attempts,
-                    ))
-                    .load(c))?;
+                let rows: Vec<(String, i64, String, i32, Option<String>)> =
+                    with_conn!(conn, |c| payment_refunds::table
+                        .inner_join(payments::table)
+                        .filter(payment_refunds::state.eq(REFUND_PENDING))
+                        .filter(
+                            payment_refunds::next_attempt_at
+                                .is_null()
+                                .or(payment_refunds::next_attempt_at.le(now)),
+                        )
+                        .order(payment_refunds::created_at)
+                        .limit(limit)
+                        .select((
+                            payment_refunds::payment_id,
+                            payment_refunds::amount_minor,
+                            payment_refunds::currency,
+                            payment_refunds::attempts,
+                            payments::receipt,
+                        ))
+                        .load(c))?;
                 rows.into_iter()
-                    .map(|(payment_id, minor, currency, attempts)| {
+                    .map(|(payment_id, minor, currency, attempts, receipt)| {
                         let currency: Currency =
                             currency.parse().map_err(|e| corrupt("payment_refunds.currency", e))?;
-                        Ok(RefundDue { payment_id, amount: Money::from_minor(minor, currency), attempts })
+                        Ok(RefundDue {
+                            payment_id,
+                            amount: Money::from_minor(minor, currency),
+                            attempts,
+                            receipt: receipt_from(receipt.as_deref())?,
+                        })
                     })
                     .collect::<Result<Vec<_>, StorageError>>()
             })

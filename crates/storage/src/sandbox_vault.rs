@@ -24,7 +24,8 @@ impl DbSandboxVault {
 fn to_json(a: &SandboxAccount) -> String {
     json!({
         "status": a.status, "amountMinor": a.amount_minor, "currency": a.currency,
-        "returnUrl": a.return_url, "refunded": a.refunded,
+        "returnUrl": a.return_url, "refunded": a.refunded, "method": a.method,
+        "receipt": a.receipt, "refundReceipt": a.refund_receipt,
         "checkAt": a.check.as_ref().map(|(at, _)| at.to_rfc3339()),
         "checkStatus": a.check.as_ref().map(|(_, s)| s.clone()),
     })
@@ -41,6 +42,9 @@ fn from_json(id: String, text: &str) -> Option<SandboxAccount> {
         currency: v["currency"].as_str()?.to_owned(),
         return_url: v["returnUrl"].as_str().unwrap_or_default().to_owned(),
         refunded: v["refunded"].as_bool().unwrap_or(false),
+        method: v["method"].as_str().unwrap_or("page").to_owned(),
+        receipt: Some(v["receipt"].clone()).filter(|r| !r.is_null()),
+        refund_receipt: Some(v["refundReceipt"].clone()).filter(|r| !r.is_null()),
         check: check_at.zip(v["checkStatus"].as_str()).map(|(at, s)| (at.with_timezone(&Utc), s.to_owned())),
     })
 }

@@ -375,6 +375,8 @@ diesel::table! {
         idempotence_key -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        method -> Text,
+        receipt -> Nullable<Text>,
     }
 }
 
@@ -394,6 +396,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(payments, payment_refunds);
+diesel::joinable!(payment_refunds -> payments (payment_id));
 
 diesel::table! {
     stock_moves (id) {

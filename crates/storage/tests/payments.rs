@@ -15,9 +15,10 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{Clock, Decimal, ManualClock, Money, SkuId, UserId};
 use orders::{Action, Order, OrderStatus, Ordering};
 use payment_gateways::sandbox::{PayerChoice, SandboxBank};
+use payments::receipt::Receipt;
 use payments::{
-    GatewayError, GatewayPayment, NewPayment, PaymentError, PaymentGateway, PaymentRepo, PaymentStatus,
-    Payments,
+    GatewayError, GatewayPayment, NewPayment, PaymentError, PaymentGateway, PaymentMethod, PaymentRepo,
+    PaymentStatus, Payments,
 };
 use storage::testing::TestDatabase;
 use storage::{DbCatalogRepo, DbPaymentRepo};
@@ -62,6 +63,9 @@ impl PaymentGateway for Bank {
     fn name(&self) -> &'static str {
         "sandbox"
     }
+    fn methods(&self) -> &'static [PaymentMethod] {
+        self.sandbox.methods()
+    }
     async fn create(&self, p: &NewPayment) -> Result<GatewayPayment, GatewayError> {
         self.up()?;
         self.sandbox.create(p).await
@@ -83,9 +87,15 @@ impl PaymentGateway for Bank {
         }
         self.sandbox.cancel(id, key).await
     }
-    async fn refund(&self, id: &str, amount: Money, key: &str) -> Result<String, GatewayError> {
+    async fn refund(
+        &self,
+        id: &str,
+        amount: Money,
+        key: &str,
+        receipt: Option<&Receipt>,
+    ) -> Result<String, GatewayError> {
         self.up()?;
-        self.sandbox.refund(id, amount, key).await
+        self.sandbox.refund(id, amount, key, receipt).await
     }
 }
 
@@ -120,6 +130,7 @@ fn world(t: TestDatabase) -> World {
         repo: Arc::new(DbPaymentRepo::new(t.db.clone())),
         orders: Arc::clone(&ordering.orders),
         clock: Arc::clone(&clock) as _,
+        receipts: None,
     };
     World { t, ordering, payments, bank, clock }
 }
@@ -154,9 +165,17 @@ fn a_paid_order_is_paid_in_the_same_transaction_and_never_expires() {
         let w = world(t);
         runtime().block_on(async {
             let order = w.order().await;
-            let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            let payment = w
+                .payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             assert_eq!((payment.status, payment.amount), (PaymentStatus::Pending, order.total));
-            let again = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            let again = w
+                .payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             assert_eq!(again.id, payment.id, "a repeated init gives the open attempt back");
             let early = w.payments.finish(&alice(), &payment.id).await.unwrap();
             assert_eq!(early.status, PaymentStatus::Pending, "the payer has not acted");
@@ -171,14 +190,20 @@ fn a_paid_order_is_paid_in_the_same_transaction_and_never_expires() {
                 done,
                 "a second finish agrees"
             );
-            assert_eq!(w.payments.init(&alice(), &order.id, "x").await, Err(PaymentError::AlreadyPaid));
+            assert_eq!(
+                w.payments.init(&alice(), &order.id, "x", PaymentMethod::Page).await,
+                Err(PaymentError::AlreadyPaid)
+            );
 
             w.clock.advance(Duration::hours(2));
             assert_eq!(w.ordering.expire_due().await.unwrap(), 0);
             assert_eq!((w.status(&order).await, w.milk().await), (OrderStatus::Paid, 3), "the stock is sold");
             let bob = UserId::new("bob").unwrap();
             assert_eq!(w.payments.finish(&bob, &payment.id).await, Err(PaymentError::NotFound));
-            assert_eq!(w.payments.init(&bob, &order.id, "x").await, Err(PaymentError::NotFound));
+            assert_eq!(
+                w.payments.init(&bob, &order.id, "x", PaymentMethod::Page).await,
+                Err(PaymentError::NotFound)
+            );
         });
     }
 }
@@ -189,11 +214,19 @@ fn a_declined_payment_leaves_the_order_to_expire_and_its_stock_comes_back() {
         let w = world(t);
         runtime().block_on(async {
             let order = w.order().await;
-            let first = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            let first = w
+                .payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             w.bank.sandbox.choose(&first.id, PayerChoice::Decline).await.unwrap();
             assert_eq!(w.payments.finish(&alice(), &first.id).await.unwrap().status, PaymentStatus::Canceled);
             assert_eq!(w.status(&order).await, OrderStatus::New);
-            let second = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            let second = w
+                .payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             assert_ne!(second.id, first.id, "another attempt");
             assert_eq!(w.milk().await, 3);
 
@@ -206,7 +239,7 @@ fn a_declined_payment_leaves_the_order_to_expire_and_its_stock_comes_back() {
                 w.t.db.backend()
             );
             assert!(matches!(
-                w.payments.init(&alice(), &order.id, "x").await,
+                w.payments.init(&alice(), &order.id, "x", PaymentMethod::Page).await,
                 Err(PaymentError::OrderClosed(_))
             ));
         });
@@ -219,7 +252,11 @@ fn money_that_comes_after_the_order_expired_goes_back_and_a_paid_cancel_is_refun
         let w = world(t);
         runtime().block_on(async {
             let late = w.order().await;
-            let payment = w.payments.init(&alice(), &late.id, "https://back.example/").await.unwrap();
+            let payment = w
+                .payments
+                .init(&alice(), &late.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             w.clock.advance(Duration::minutes(31));
             w.ordering.expire_due().await.unwrap();
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
@@ -228,7 +265,11 @@ fn money_that_comes_after_the_order_expired_goes_back_and_a_paid_cancel_is_refun
             assert_eq!(w.status(&late).await, OrderStatus::Cancelled, "{}", w.t.db.backend());
 
             let paid = w.order().await;
-            let payment = w.payments.init(&alice(), &paid.id, "https://back.example/").await.unwrap();
+            let payment = w
+                .payments
+                .init(&alice(), &paid.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             w.payments.finish(&alice(), &payment.id).await.unwrap();
             w.ordering.advance(&paid.id, Action::Cancel).await.unwrap();
@@ -253,11 +294,15 @@ fn with_the_gateway_down_nothing_changes_and_finish_says_what_we_know() {
             let order = w.order().await;
             w.bank.down.store(true, AtomicOrdering::SeqCst);
             assert!(matches!(
-                w.payments.init(&alice(), &order.id, "x").await,
+                w.payments.init(&alice(), &order.id, "x", PaymentMethod::Page).await,
                 Err(PaymentError::Gateway(GatewayError::Unavailable(_)))
             ));
             w.bank.down.store(false, AtomicOrdering::SeqCst);
-            let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            let payment = w
+                .payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             w.bank.down.store(true, AtomicOrdering::SeqCst);
             assert_eq!(
@@ -282,7 +327,11 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
         w.bank.two_stage.store(true, AtomicOrdering::SeqCst);
         runtime().block_on(async {
             let order = w.order().await;
-            let payment = w.payments.init(&alice(), &order.id, "https://back.example/").await.unwrap();
+            let payment = w
+                .payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             let done = w.payments.finish(&alice(), &payment.id).await.unwrap();
             assert_eq!(done.status, PaymentStatus::Succeeded, "{}", w.t.db.backend());
@@ -290,7 +339,11 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
             assert_eq!(w.status(&order).await, OrderStatus::Paid);
 
             let late = w.order().await;
-            let held = w.payments.init(&alice(), &late.id, "https://back.example/").await.unwrap();
+            let held = w
+                .payments
+                .init(&alice(), &late.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
             w.clock.advance(Duration::minutes(31));
             w.ordering.expire_due().await.unwrap();
             w.bank.sandbox.choose(&held.id, PayerChoice::Pay).await.unwrap();

@@ -1,7 +1,9 @@
-//! The typed settings of payments: which gateway, and how to reach it.
+//! The typed settings of payments: which gateway, how to reach it, which
+//! methods `/checkout` offers, and the 54-FZ receipts.
 
 use std::time::Duration;
 
+use domain::VatRate;
 use secrecy::SecretString;
 
 use super::{ConfigError, Raw, lookup, parse_bool, parse_non_empty};
@@ -19,6 +21,20 @@ pub enum GatewayConfig {
         secret_key: SecretString,
         two_stage: bool,
     },
+    Sber {
+        base_url: String,
+        user_name: String,
+        password: SecretString,
+        two_stage: bool,
+        tax_system: Option<u8>,
+    },
+}
+
+/// The receipts sent with every payment and refund.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceiptsConfig {
+    pub default_vat: Option<VatRate>,
+    pub delivery_vat: VatRate,
 }
 
 #[derive(Clone, Debug)]
@@ -26,6 +42,27 @@ pub struct PaymentsConfig {
     pub gateway: GatewayConfig,
     pub timeout: Duration,
     pub refund_interval: Duration,
+    /// Whether `/checkout` starts a SberPay payment and answers
+    /// `sberpayDetails`.
+    pub sberpay: bool,
+    /// Where the payer returns after SberPay; unset: `/pay/done` on
+    /// mcp-api.
+    pub sberpay_return_url: Option<String>,
+    /// `None`: the gateway does not fiscalise (or the merchant does it
+    /// elsewhere).
+    pub receipts: Option<ReceiptsConfig>,
+}
+
+fn vat(text: &str) -> Result<VatRate, String> {
+    VatRate::parse(text).ok_or_else(|| "expected a VAT rate: none, 0, 5, 7, 10, 20, 10/110 or 20/120".into())
+}
+
+fn tax_system(text: &str) -> Result<u8, String> {
+    text.trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|t| *t <= 5)
+        .ok_or_else(|| "expected Sber's taxSystem, 0 to 5".into())
 }
 
 fn http_url(text: &str) -> Result<String, String> {
@@ -39,41 +76,60 @@ fn http_url(text: &str) -> Result<String, String> {
 
 impl PaymentsConfig {
     pub(super) fn from_raw(raw: &Raw) -> Result<Self, ConfigError> {
+        let needed = |name, gateway| {
+            ConfigError::new(
+                lookup("payments", name).env_var(),
+                format!("is required with the {gateway} gateway"),
+            )
+        };
         let gateway = match raw.required("payments", "gateway", parse_non_empty)?.as_str() {
             "sandbox" => GatewayConfig::Sandbox {
                 public_url: raw.optional("payments", "public_url", http_url)?,
                 three_ds: raw.millis("payments", "three_ds_ms", 0, 60_000)?,
             },
-            "yookassa" => {
-                let needed = |name| {
-                    ConfigError::new(
-                        lookup("payments", name).env_var(),
-                        "is required with the yookassa gateway",
-                    )
-                };
-                GatewayConfig::YooKassa {
-                    base_url: raw.required("payments", "yookassa_base_url", http_url)?,
-                    shop_id: raw
-                        .optional("payments", "yookassa_shop_id", parse_non_empty)?
-                        .ok_or_else(|| needed("yookassa_shop_id"))?,
-                    secret_key: raw
-                        .optional("payments", "yookassa_secret_key", parse_non_empty)?
-                        .map(SecretString::from)
-                        .ok_or_else(|| needed("yookassa_secret_key"))?,
-                    two_stage: raw.required("payments", "yookassa_two_stage", parse_bool)?,
-                }
-            }
+            "yookassa" => GatewayConfig::YooKassa {
+                base_url: raw.required("payments", "yookassa_base_url", http_url)?,
+                shop_id: raw
+                    .optional("payments", "yookassa_shop_id", parse_non_empty)?
+                    .ok_or_else(|| needed("yookassa_shop_id", "yookassa"))?,
+                secret_key: raw
+                    .optional("payments", "yookassa_secret_key", parse_non_empty)?
+                    .map(SecretString::from)
+                    .ok_or_else(|| needed("yookassa_secret_key", "yookassa"))?,
+                two_stage: raw.required("payments", "yookassa_two_stage", parse_bool)?,
+            },
+            "sber" => GatewayConfig::Sber {
+                base_url: raw.required("payments", "sber_base_url", http_url)?,
+                user_name: raw
+                    .optional("payments", "sber_user_name", parse_non_empty)?
+                    .ok_or_else(|| needed("sber_user_name", "sber"))?,
+                password: raw
+                    .optional("payments", "sber_password", parse_non_empty)?
+                    .map(SecretString::from)
+                    .ok_or_else(|| needed("sber_password", "sber"))?,
+                two_stage: raw.required("payments", "sber_two_stage", parse_bool)?,
+                tax_system: raw.optional("payments", "sber_tax_system", tax_system)?,
+            },
             other => {
                 return Err(ConfigError::new(
                     lookup("payments", "gateway").env_var(),
-                    format!("expected sandbox or yookassa (got {other:?})"),
+                    format!("expected sandbox, yookassa or sber (got {other:?})"),
                 ));
             }
         };
+        let receipts = raw.required("payments", "receipts", parse_bool)?.then(|| {
+            Ok::<_, ConfigError>(ReceiptsConfig {
+                default_vat: raw.optional("payments", "default_vat", vat)?,
+                delivery_vat: raw.required("payments", "delivery_vat", vat)?,
+            })
+        });
         Ok(PaymentsConfig {
             gateway,
             timeout: raw.millis("payments", "timeout_ms", 100, 120_000)?,
             refund_interval: raw.millis("payments", "refund_interval_ms", 100, 3_600_000)?,
+            sberpay: raw.required("payments", "sberpay", parse_bool)?,
+            sberpay_return_url: raw.optional("payments", "sberpay_return_url", http_url)?,
+            receipts: receipts.transpose()?,
         })
     }
 }

@@ -165,7 +165,7 @@ pub const SETTINGS: &[Setting] = &[
         "payments",
         "gateway",
         Some("sandbox"),
-        "`sandbox` (mcp-api's own payment page, no real money) or `yookassa`.",
+        "`sandbox` (mcp-api's own payment page, no real money), `yookassa` or `sber` (Sber's e-commerce gateway). Each offers the page, SberPay and SBP.",
     ),
     setting(
         "payments",
@@ -191,6 +191,54 @@ pub const SETTINGS: &[Setting] = &[
         Some("false"),
         "Hold the money first and capture it when the payment is confirmed.",
     ),
+    setting(
+        "payments",
+        "sber_base_url",
+        Some("https://securepayments.sberbank.ru"),
+        "Sber's gateway (test: `https://3dsec.sberbank.ru`).",
+    ),
+    setting("payments", "sber_user_name", None, "Our API login at Sber (`…-api`). Required with `sber`."),
+    Setting {
+        secret: true,
+        ..setting("payments", "sber_password", None, "The API login's password. Required with `sber`.")
+    },
+    setting(
+        "payments",
+        "sber_two_stage",
+        Some("false"),
+        "Hold the money first (`registerPreAuth.do`) and take it when the payment is confirmed; SBP is always one-stage.",
+    ),
+    setting(
+        "payments",
+        "sber_tax_system",
+        None,
+        "Our tax system as Sber's `taxSystem` (0 ОСН, 1 УСН доходы, 2 УСН доходы − расходы, 3 ЕНВД, 4 ЕСХН, 5 патент), sent with receipts.",
+    ),
+    setting(
+        "payments",
+        "sberpay",
+        Some("false"),
+        "`/checkout` starts a SberPay payment and answers `sberpayDetails` (the gateway's order id, payment URL and deep link).",
+    ),
+    setting(
+        "payments",
+        "sberpay_return_url",
+        None,
+        "Where the payer returns after SberPay; unset: mcp-api's `/pay/done`.",
+    ),
+    setting(
+        "payments",
+        "receipts",
+        Some("false"),
+        "Send a 54-FZ receipt with every payment and refund (the gateway fiscalises); a payment without the buyer's email or phone, or a product's VAT rate, is refused.",
+    ),
+    setting(
+        "payments",
+        "default_vat",
+        None,
+        "The VAT rate of a product the feed gives none: none, 0, 5, 7, 10, 20, 10/110, 20/120.",
+    ),
+    setting("payments", "delivery_vat", Some("20"), "The VAT rate of the delivery line of a receipt."),
     setting("payments", "timeout_ms", Some("10000"), "Timeout of a call to the payment gateway."),
     setting("payments", "refund_interval_ms", Some("10000"), "How often refunds owed are sent."),
     setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),

@@ -173,3 +173,40 @@ proptest! {
         prop_assert!(receipt.items.iter().all(|i| i.quantity > Decimal::ZERO && i.price.minor() >= 0));
     }
 }
+
+#[test]
+fn the_contact_is_the_profile_s_email_or_its_phone_as_digits() {
+    let email = |e: &str| Some(Contact::Email(e.into()));
+    let phone = |p: &str| Some(Contact::Phone(p.into()));
+    let cases: [(Option<&str>, Option<&str>, Option<Contact>); 12] = [
+        (Some("buyer@example.ru"), Some("+7 916 123-45-67"), email("buyer@example.ru")),
+        (Some(" buyer@example.ru "), None, email("buyer@example.ru")),
+        // Not an email: the phone stands in.
+        (Some("buyer@localhost"), Some("+7 916 123-45-67"), phone("79161234567")),
+        (Some("not an@email.ru"), None, None),
+        (None, Some("+7 (916) 123-45-67"), phone("79161234567")),
+        (None, Some("8 916 123 45 67"), phone("79161234567")),
+        (None, Some("9161234567"), phone("79161234567")),
+        (None, Some("+375 29 123 45 67"), phone("375291234567")),
+        (None, Some("12345"), None),
+        (None, Some("call me"), None),
+        (None, Some("+7 916 123 45 67 89 01 23"), None),
+        (None, None, None),
+    ];
+    for (e, p, want) in cases {
+        assert_eq!(Contact::from_profile(e, p), want, "{e:?} {p:?}");
+    }
+}
+
+#[test]
+fn a_stored_receipt_reads_back_as_it_was() {
+    let lines =
+        vec![line("SKU-W", Unit::Kg, dec("1.234"), 49990, 100), line("SKU-P", Unit::Pcs, dec("3"), 8990, 10)];
+    for contact in [Contact::Email("b@example.ru".into()), Contact::Phone("79161234567".into())] {
+        let receipt =
+            build(&order(lines.clone(), 19900), &ReceiptInputs { contact: Some(contact), ..inputs(&vat_20) })
+                .unwrap();
+        assert_eq!(from_stored(&to_stored(&receipt)), Some(receipt));
+    }
+    assert_eq!(from_stored(&serde_json::json!({"items": []})), None);
+}

@@ -1,0 +1,2 @@
+ALTER TABLE payments DROP COLUMN receipt;
+ALTER TABLE payments DROP COLUMN method;
