@@ -231,6 +231,28 @@ impl Sber {
         })
     }
 
+    /// Calls `action` on order `id` and reads the order back. A refusal of
+    /// an order that is `done` already (a retry after a lost answer) is
+    /// that order.
+    async fn act_then_read(
+        &self,
+        id: &str,
+        action: &str,
+        params: &[(&str, String)],
+        done: impl Fn(PaymentStatus) -> bool,
+    ) -> Result<GatewayPayment, GatewayError> {
+        let acted = self.call(action, params).await;
+        if let Err(e @ GatewayError::NotFound(_)) = acted {
+            return Err(e);
+        }
+        let now = self.get(id).await;
+        match (acted, now) {
+            (Ok(_), now) => now,
+            (Err(_), Ok(now)) if done(now.status) => Ok(now),
+            (Err(e), _) => Err(e),
+        }
+    }
+
     /// Registers the order under `number`; `None` when the number is taken
     /// by an order no one has paid (its link was lost with a timed-out
     /// answer), for the caller to take the next number.
@@ -325,28 +347,16 @@ impl PaymentGateway for Sber {
         Self::payment(id, &self.status_by("orderId", id).await?)
     }
 
-    /// `deposit.do` takes the held amount; Sber needs no key, a repeated
-    /// deposit of a deposited order is refused and the re-read tells.
+    /// `deposit.do` takes the held amount. Sber takes no key: a repeated
+    /// deposit of a deposited order is refused, and the re-read tells.
     async fn capture(&self, id: &str, amount: Money, _key: &str) -> Result<GatewayPayment, GatewayError> {
-        let deposited = self
-            .call("deposit.do", &[("orderId", id.to_owned()), ("amount", amount.minor().to_string())])
-            .await;
-        let now = self.get(id).await?;
-        match deposited {
-            Err(GatewayError::Rejected(_)) if now.status == PaymentStatus::Succeeded => Ok(now),
-            Err(e) => Err(e),
-            Ok(_) => Ok(now),
-        }
+        let params = [("orderId", id.to_owned()), ("amount", amount.minor().to_string())];
+        self.act_then_read(id, "deposit.do", &params, |s| s == PaymentStatus::Succeeded).await
     }
 
+    /// `reverse.do` lets the hold go.
     async fn cancel(&self, id: &str, _key: &str) -> Result<GatewayPayment, GatewayError> {
-        let reversed = self.call("reverse.do", &[("orderId", id.to_owned())]).await;
-        let now = self.get(id).await?;
-        match reversed {
-            Err(GatewayError::Rejected(_)) if now.status.is_final() => Ok(now),
-            Err(e) => Err(e),
-            Ok(_) => Ok(now),
-        }
+        self.act_then_read(id, "reverse.do", &[("orderId", id.to_owned())], PaymentStatus::is_final).await
     }
 
     /// Sber's refund has no id of its own: the refund is the order's.
@@ -363,17 +373,19 @@ impl PaymentGateway for Sber {
         }
         match self.call("refund.do", &params).await {
             Ok(_) => Ok(format!("refund:{id}")),
-            // A retry after a lost answer: refunded already is done.
-            Err(GatewayError::Rejected(e)) => {
-                let now = self.status_by("orderId", id).await?;
-                let refunded = now["paymentAmountInfo"]["refundedAmount"].as_i64().unwrap_or(0);
-                if now["orderStatus"] == 4 && refunded >= amount.minor() {
+            Err(e @ GatewayError::NotFound(_)) => Err(e),
+            // Sber refuses a refund of a refunded order ("must be in a
+            // correct state"): a retry after a lost answer is done.
+            Err(e) => match self.status_by("orderId", id).await {
+                Ok(now)
+                    if now["orderStatus"] == 4
+                        && now["paymentAmountInfo"]["refundedAmount"].as_i64().unwrap_or(0)
+                            >= amount.minor() =>
+                {
                     Ok(format!("refund:{id}"))
-                } else {
-                    Err(GatewayError::Rejected(e))
                 }
-            }
-            Err(e) => Err(e),
+                _ => Err(e),
+            },
         }
     }
 }
