@@ -358,3 +358,71 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
         });
     }
 }
+
+/// Writes `alice`'s profile and the VAT rate of MILK, as a sign-in and a
+/// feed would.
+fn profile_and_vat(t: &TestDatabase, phone: Option<&str>, vat: Option<&str>) {
+    use diesel::prelude::*;
+    use storage::schema::{products, users};
+    let mut conn = t.db.get().unwrap();
+    let (phone, vat) = (phone.map(str::to_owned), vat.map(str::to_owned));
+    storage::with_conn!(&mut conn, |c| {
+        diesel::delete(users::table.find("alice")).execute(c).unwrap();
+        if phone.is_some() {
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq("alice"),
+                    users::phone.eq(&phone),
+                    users::created_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(c)
+                .unwrap();
+        }
+        diesel::update(products::table.find("MILK")).set(products::vat.eq(&vat)).execute(c).unwrap();
+    });
+}
+
+#[test]
+fn with_receipts_init_says_what_is_missing_and_the_refund_repeats_the_payment_s_receipt() {
+    use payments::receipt::{Contact, ReceiptError, VatRate};
+    for t in TestDatabase::each_backend_migrated() {
+        let mut w = world(t);
+        w.payments.receipts = Some(payments::Receipts {
+            facts: Arc::new(storage::DbReceiptFacts::new(w.t.db.clone())),
+            default_vat: None,
+            delivery_vat: VatRate::Vat20,
+        });
+        runtime().block_on(async {
+            let order = w.order().await;
+            let user = alice();
+            let init = || w.payments.init(&user, &order.id, "https://back.example/", PaymentMethod::Page);
+            profile_and_vat(&w.t, None, None);
+            assert_eq!(init().await, Err(PaymentError::Receipt(ReceiptError::NoContact)));
+            profile_and_vat(&w.t, Some("8 (916) 123-45-67"), None);
+            let no_vat = init().await.unwrap_err();
+            assert_eq!(no_vat, PaymentError::Receipt(ReceiptError::NoVat(SkuId::new("MILK").unwrap())));
+            assert!(no_vat.to_string().contains("MILK"), "says which product: {no_vat}");
+            let repo = DbPaymentRepo::new(w.t.db.clone());
+            assert!(repo.attempts(&order.id).await.unwrap().is_empty(), "a refused init writes nothing");
+
+            profile_and_vat(&w.t, Some("8 (916) 123-45-67"), Some("10"));
+            let payment = init().await.unwrap();
+            let receipt = payment.receipt.clone().expect("the payment carries its receipt");
+            assert_eq!(receipt.customer, Contact::Phone("79161234567".into()));
+            assert_eq!(receipt.items.len(), 1, "MILK; pickup has no delivery line");
+            assert_eq!((receipt.items[0].vat, receipt.items[0].quantity), (VatRate::Vat10, Decimal::TWO));
+            assert_eq!(repo.get(&payment.id).await.unwrap().unwrap().receipt, Some(receipt.clone()), "kept");
+
+            // The catalog changes before the order is cancelled: the refund
+            // repeats what was sent with the payment.
+            profile_and_vat(&w.t, Some("+7 999 000-00-00"), Some("20"));
+            w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
+            w.payments.finish(&alice(), &payment.id).await.unwrap();
+            w.ordering.advance(&order.id, Action::Cancel).await.unwrap();
+            assert_eq!(w.payments.process_refunds().await.unwrap(), 1, "{}", w.t.db.backend());
+            let (sent, refund) = w.bank.sandbox.receipts(&payment.id).await.unwrap().unwrap();
+            let stored = payments::receipt::to_stored(&receipt);
+            assert_eq!((sent, refund), (Some(stored.clone()), Some(stored)), "{}", w.t.db.backend());
+        });
+    }
+}
