@@ -1,8 +1,9 @@
 //! Paying through the real `mcp-api`, on SQLite and PostgreSQL, bodies
 //! checked against the seed: the sandbox's payment page clicked in headless
-//! Chromium (pay, 3-D Secure, decline), and YooKassa played by a local fake
-//! (a forged notification, the gateway down). No answer is a 500, and no
-//! order changes but by what the gateway confirms.
+//! Chromium (pay, 3-D Secure, decline; SBP by its QR, with SberPay offered
+//! at checkout and 54-FZ receipts sent and refunded), and YooKassa played by
+//! a local fake (a forged notification, the gateway down). No answer is a
+//! 500, and no order changes but by what the gateway confirms.
 
 mod common;
 #[path = "../../../crates/mcp-http/tests/support/seed.rs"]
@@ -37,6 +38,11 @@ struct Shop {
 
 impl Shop {
     fn open(t: TestDatabase, extra: &[(&str, &str)]) -> Shop {
+        Self::open_as(t, extra, "sandbox:payer")
+    }
+
+    /// [`Shop::open`] with the shopper signed in by `token`.
+    fn open_as(t: TestDatabase, extra: &[(&str, &str)], shopper_token: &str) -> Shop {
         let demo = catalog::demo::generate(2_000);
         let catalog = CatalogBatch::from(demo);
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &catalog).unwrap();
@@ -56,7 +62,7 @@ impl Shop {
             "/auth/other",
             RQ,
             &[("authorization", &client)],
-            &json!({"token": "sandbox:payer"}),
+            &json!({"token": shopper_token}),
         );
         assert_eq!(status, 200, "{login}");
         let credentials =
@@ -407,5 +413,136 @@ fn any_instance_serves_any_sandbox_payment_page() {
         let (status, finished) = shop.finish(&payment);
         assert_eq!((status, finished["status"].as_str()), (200, Some("succeeded")), "{backend}: {finished}");
         assert_eq!(shop.status(&order), "paid", "{backend}");
+    }
+}
+
+fn get_json(url: &str) -> Value {
+    reqwest::blocking::get(url).unwrap().json().unwrap()
+}
+
+/// What a stored receipt's items add up to, in kopecks.
+fn receipt_total(receipt: &Value) -> i64 {
+    receipt["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let quantity: f64 = i["quantity"].as_str().unwrap().parse().unwrap();
+            (i["price_minor"].as_i64().unwrap() as f64 * quantity).round() as i64
+        })
+        .sum()
+}
+
+#[test]
+fn checkout_offers_sberpay_sbp_is_paid_by_its_qr_and_the_refund_repeats_the_receipt() {
+    let Some(browser) = Browser::start() else { return };
+    let seed = seed::Seed::load();
+    let settings = [
+        ("MERCHANT_PAYMENTS_SBERPAY", "true"),
+        ("MERCHANT_PAYMENTS_RECEIPTS", "true"),
+        ("MERCHANT_PAYMENTS_REFUND_INTERVAL_MS", "200"),
+    ];
+    for t in TestDatabase::each_backend_migrated() {
+        let shop = Shop::open_as(t, &settings, "sandbox:buyer:Вера:+79161234567:vera@example.ru");
+        let backend = shop.t.db.backend();
+        // 0.734 kg of a weighed product and two pieces of another, delivered.
+        let store = shop.catalog.offers.iter().find(|o| o.delivery).unwrap().store.clone();
+        let store_id = store.as_str();
+        let unit_of = |sku: &SkuId| shop.catalog.products.iter().find(|p| &p.sku == sku).unwrap().unit;
+        let here = || shop.catalog.offers.iter().filter(|o| o.store == store && o.delivery && o.stock > 5);
+        let weighed = here().find(|o| unit_of(&o.sku) == domain::Unit::Kg).unwrap().sku.to_string();
+        let pieces = here().find(|o| unit_of(&o.sku) == domain::Unit::Pcs).unwrap().sku.to_string();
+        let items =
+            json!([{"skuId": weighed, "quantity": 0.734, "unit": "kg"}, {"skuId": pieces, "quantity": 2}]);
+        let location = shop.catalog.stores.iter().find(|s| s.id == store).unwrap().location;
+        let address = json!({"fullAddress": "Москва", "lat": location.lat(), "lon": location.lon()});
+        let (status, options) = shop.post(
+            "/delivery",
+            &json!({"shipping": "delivery", "storeId": store_id, "items": items, "deliveryAddress": address,
+                    "credentials": shop.credentials}),
+        );
+        assert_eq!(status, 200, "{options}");
+        let body = json!({"items": items, "storeId": store_id, "shipping": "delivery", "deliveryAdress": address,
+                          "shippingOptions": options["options"][0], "credentials": shop.credentials});
+        let (status, created) = call(&shop.service, "/checkout", &request_id(), &[], &body);
+        assert_eq!(status, 200, "{backend}: {created}");
+        seed.assert_response("post", "/checkout", 200, &created);
+        let order = created["orderId"].as_str().unwrap().to_owned();
+
+        // SberPay: the gateway's order, its page and the app's deep link.
+        let sberpay = &created["sberpayDetails"];
+        let sberpay_id = sberpay["paymentId"].as_str().expect("sberpayDetails names the payment");
+        assert_eq!(sberpay["orderId"], sberpay_id, "the sandbox's order id is its payment id");
+        assert!(sberpay["deepLink"].as_str().unwrap().starts_with("http"), "{sberpay}");
+        assert!(created["paymentDetails"].is_object(), "the other methods stay offered");
+
+        // The receipt sent with it: the weighed amount, VAT from the feed,
+        // the buyer's email, to the kopeck of the order.
+        let receipts = get_json(&shop.service.url(&format!("/pay/{sberpay_id}/receipts")));
+        let receipt = &receipts["payment"];
+        assert_eq!(receipt["customer"]["email"], "vera@example.ru");
+        let apples =
+            receipt["items"].as_array().unwrap().iter().find(|i| i["code"] == weighed.as_str()).unwrap();
+        assert_eq!(
+            (apples["quantity"].as_str(), apples["unit"].as_str()),
+            (Some("0.734"), Some("kg")),
+            "{receipt}"
+        );
+        assert_eq!(apples["vat"], "10", "the demo feed's rate");
+        let total = sberpay["amount"]["amount"].as_f64().unwrap();
+        assert_eq!(receipt_total(receipt), (total * 100.0).round() as i64, "{backend}: {receipt}");
+        assert!(receipt["items"].as_array().unwrap().iter().any(|i| i["code"] == "delivery"), "{receipt}");
+
+        // SBP: a QR whose payload is the page; paid there.
+        let back = shop.service.url("/health/live");
+        let (status, sbp) = shop.post(
+            "/payment/init",
+            &json!({"orderId": order, "backUrl": back, "method": "sbp", "credentials": shop.credentials}),
+        );
+        assert_eq!(status, 200, "{sbp}");
+        seed.assert_response("post", "/payment/init", 200, &sbp);
+        assert_ne!(sbp["paymentId"], sberpay_id, "another method, another attempt");
+        let qr = reqwest::blocking::get(sbp["details"]["sbp"]["qrUrl"].as_str().unwrap()).unwrap();
+        assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+        assert!(qr.text().unwrap().contains("<svg"));
+        browser.open(sbp["details"]["sbp"]["payload"].as_str().unwrap());
+        assert_eq!(browser.count("#sbp-qr"), 1, "the page shows the QR");
+        assert!(browser.text("#receipt").contains("0.734"), "and the receipt");
+        browser.click("#pay");
+        browser.wait_for_url(|url| url == back, Duration::from_secs(10));
+        let payment = sbp["paymentId"].as_str().unwrap();
+        assert_eq!(shop.finish(payment).1["status"], "succeeded", "{backend}");
+        assert_eq!(shop.status(&order), "paid");
+
+        // Cancelled later (by the shop): refunded, with the refund receipt.
+        let ordering = shop.t.ordering(Arc::new(SystemClock), 10);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let id = domain::OrderId::new(order.clone()).unwrap();
+        runtime.block_on(ordering.advance(&id, orders::Action::Cancel)).unwrap();
+        let url = shop.service.url(&format!("/pay/{payment}/receipts"));
+        eventually("the refund", || get_json(&url)["refund"].is_object());
+        let sent = get_json(&url);
+        assert_eq!(sent["refund"], sent["payment"], "{backend}: the refund repeats the payment's receipt");
+
+        // A method no one offers.
+        let (status, _) = shop.post(
+            "/payment/init",
+            &json!({"orderId": order, "backUrl": back, "method": "cash", "credentials": shop.credentials}),
+        );
+        assert_eq!(status, 400);
+        assert!(!shop.service.output().contains("status=500"), "{}", shop.service.output());
+    }
+}
+
+#[test]
+fn a_payment_whose_receipt_cannot_be_made_is_refused_with_what_is_missing() {
+    let settings = [("MERCHANT_PAYMENTS_SBERPAY", "true"), ("MERCHANT_PAYMENTS_RECEIPTS", "true")];
+    for t in TestDatabase::each_backend_migrated() {
+        let shop = Shop::open_as(t, &settings, "sandbox:anonymous");
+        let (order, ..) = shop.checkout();
+        let (status, refused) = shop.init(&order);
+        assert_eq!(status, 422, "{refused}");
+        assert!(refused["message"].as_str().unwrap().contains("email or phone"), "{refused}");
+        assert_eq!(shop.status(&order), "new", "the order stands");
     }
 }
