@@ -71,6 +71,12 @@ fn local_environment(options: &Options) -> Local {
             env.push((mode, "sandbox".into()));
         }
     }
+    // The demo shows every way to pay: SberPay at checkout, SBP, receipts.
+    for setting in ["MERCHANT_PAYMENTS_SBERPAY", "MERCHANT_PAYMENTS_RECEIPTS"] {
+        if std::env::var_os(setting).is_none() {
+            env.push((setting, "true".into()));
+        }
+    }
     eprintln!(
         "xtask: MCP clients need a token: cargo run -q --bin merchantctl -- tokens create --client demo"
     );
@@ -145,7 +151,8 @@ fn demo_agent(bin_dir: &Path, local: &Local) -> Result {
     }
     eprintln!(
         "xtask: merchant-mcp (MCP, Streamable HTTP) is at {MCP_SERVER_URL} with Authorization: Bearer {token}; \
-         sign the shopper in with the sandbox token \"sandbox:demo\" (tool sign_in, provider merchant_token); \
+         sign the shopper in with the sandbox token \"sandbox:demo:Демо:+79990000000:demo@example.ru\" \
+         (tool sign_in, provider merchant_token; its phone and email get the receipts); \
          for stdio run {} --stdio",
         bin_dir.join("merchant-mcp").display()
     );

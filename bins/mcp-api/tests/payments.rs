@@ -427,8 +427,9 @@ fn receipt_total(receipt: &Value) -> i64 {
         .unwrap()
         .iter()
         .map(|i| {
-            let quantity: f64 = i["quantity"].as_str().unwrap().parse().unwrap();
-            (i["price_minor"].as_i64().unwrap() as f64 * quantity).round() as i64
+            let quantity: domain::Decimal = i["quantity"].as_str().unwrap().parse().unwrap();
+            let amount = domain::Decimal::from(i["price_minor"].as_i64().unwrap()) * quantity;
+            i64::try_from(amount.round()).unwrap()
         })
         .sum()
 }
@@ -489,8 +490,9 @@ fn checkout_offers_sberpay_sbp_is_paid_by_its_qr_and_the_refund_repeats_the_rece
             "{receipt}"
         );
         assert_eq!(apples["vat"], "10", "the demo feed's rate");
-        let total = sberpay["amount"]["amount"].as_f64().unwrap();
-        assert_eq!(receipt_total(receipt), (total * 100.0).round() as i64, "{backend}: {receipt}");
+        let total: domain::Decimal = sberpay["amount"]["amount"].to_string().parse().unwrap();
+        let kopecks = i64::try_from(total * domain::Decimal::ONE_HUNDRED).unwrap();
+        assert_eq!(receipt_total(receipt), kopecks, "{backend}: {receipt}");
         assert!(receipt["items"].as_array().unwrap().iter().any(|i| i["code"] == "delivery"), "{receipt}");
 
         // SBP: a QR whose payload is the page; paid there.

@@ -90,10 +90,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(stock_routes::routes);
 }
 
-/// The sandbox bank's payment page alone (served by `merchant-mcp`, whose
-/// payment links point at itself).
+/// The sandbox bank's payment page and the SBP QR it shows, alone (served
+/// by `merchant-mcp`, whose payment links point at itself).
 pub fn pay_page_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(pay_page::routes);
+    cfg.configure(pay_page::routes).service(payment_routes::qr);
 }
 
 /// The state and the routes together (tests build apps with it).

@@ -160,7 +160,7 @@ pub(crate) fn presented(payment: Payment, req: &HttpRequest) -> PaymentInitRespo
     )
 )]
 #[get("/payment/{paymentId}/qr.svg")]
-async fn qr(
+pub(crate) async fn qr(
     req: HttpRequest,
     state: web::Data<McpState>,
     path: web::Path<String>,

@@ -40,7 +40,7 @@ impl Contact {
             return Some(Contact::Email(email.to_owned()));
         }
         let phone = phone?;
-        if phone.chars().any(|c| c.is_alphabetic()) {
+        if phone.chars().any(char::is_alphabetic) {
             return None;
         }
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use domain::Decimal;
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
@@ -46,9 +47,9 @@ fn error(code: &str, message: &str) -> Value {
 }
 
 /// `price × quantity` rounded half up, as Sber checks a cart.
-fn item_amount(price: i64, quantity: f64) -> i64 {
-    let exact = price as f64 * quantity;
-    (exact + 0.5 - 1e-9).floor() as i64
+fn item_amount(price: i64, quantity: Decimal) -> i64 {
+    let exact = Decimal::from(price) * quantity;
+    i64::try_from((exact + Decimal::new(5, 1)).floor()).unwrap_or(-1)
 }
 
 fn cart_error(bundle: &Value, amount: i64) -> Option<Value> {
@@ -56,7 +57,9 @@ fn cart_error(bundle: &Value, amount: i64) -> Option<Value> {
     let mut sum = 0;
     for item in items {
         let price = item["itemPrice"].as_i64().unwrap_or(-1);
-        let quantity = item["quantity"]["value"].as_f64().unwrap_or(-1.0);
+        // The number as written, not as a float would hold it.
+        let quantity =
+            item["quantity"]["value"].to_string().parse::<Decimal>().unwrap_or(Decimal::NEGATIVE_ONE);
         let declared = item["itemAmount"].as_i64().unwrap_or(-1);
         if item["tax"]["taxType"].as_i64().is_none() || item["itemCode"].as_str().is_none() {
             return Some(error("4", "Не указан tax.taxType или itemCode позиции"));
