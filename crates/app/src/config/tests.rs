@@ -97,6 +97,41 @@ fn errors_name_the_bad_key() {
             "MERCHANT_SBERID_CLIENT_KEY_FILE",
             "is required when",
         ),
+        (
+            &[("MERCHANT_PAYMENTS_GATEWAY", "sber")],
+            "MERCHANT_PAYMENTS_SBER_USER_NAME",
+            "with the sber gateway",
+        ),
+        (
+            &[("MERCHANT_PAYMENTS_GATEWAY", "sber"), ("MERCHANT_PAYMENTS_SBER_USER_NAME", "shop-api")],
+            "MERCHANT_PAYMENTS_SBER_PASSWORD",
+            "with the sber gateway",
+        ),
+        (
+            &[("MERCHANT_PAYMENTS_GATEWAY", "paypal")],
+            "MERCHANT_PAYMENTS_GATEWAY",
+            "sandbox, yookassa or sber",
+        ),
+        (
+            &[
+                ("MERCHANT_PAYMENTS_GATEWAY", "sber"),
+                ("MERCHANT_PAYMENTS_SBER_USER_NAME", "shop-api"),
+                ("MERCHANT_PAYMENTS_SBER_PASSWORD", "p"),
+                ("MERCHANT_PAYMENTS_SBER_TAX_SYSTEM", "9"),
+            ],
+            "MERCHANT_PAYMENTS_SBER_TAX_SYSTEM",
+            "0 to 5",
+        ),
+        (
+            &[("MERCHANT_PAYMENTS_RECEIPTS", "true"), ("MERCHANT_PAYMENTS_DEFAULT_VAT", "18")],
+            "MERCHANT_PAYMENTS_DEFAULT_VAT",
+            "VAT rate",
+        ),
+        (
+            &[("MERCHANT_PAYMENTS_SBERPAY_RETURN_URL", "shop.example")],
+            "MERCHANT_PAYMENTS_SBERPAY_RETURN_URL",
+            "http",
+        ),
     ];
     for (pairs, key, problem) in cases {
         let err = load(pairs).unwrap_err();
@@ -145,6 +180,9 @@ fn secrets_never_show_in_debug_or_errors() {
         ("MERCHANT_TOKEN_INTROSPECTION_CLIENT_SECRET", secret),
         ("MERCHANT_KUPER_WEBHOOK_SECRET", secret),
         ("MERCHANT_DATABASE_URL", &format!("postgres://app:{password}@db/shop")),
+        ("MERCHANT_PAYMENTS_GATEWAY", "sber"),
+        ("MERCHANT_PAYMENTS_SBER_USER_NAME", "shop-api"),
+        ("MERCHANT_PAYMENTS_SBER_PASSWORD", password),
     ])
     .unwrap();
     let shown = format!("{config:?} {config:#?}");

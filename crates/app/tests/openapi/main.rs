@@ -22,11 +22,15 @@ const ALLOWED: Allowed = Allowed {
         "/docs",
         "/payment/notifications/yookassa",
         "/pay/{paymentId}",
+        "/pay/{paymentId}/receipts",
+        "/pay/done",
+        "/payment/{paymentId}/qr.svg",
         "/merchant/stock",
         "/merchant/stock/moves",
     ],
     // The same address type serves /delivery and /checkout.
-    properties: &["post /delivery in.deliveryAddress fullAddress"],
+    // PaymentInitRequest allows other properties: ours picks the method.
+    properties: &["post /delivery in.deliveryAddress fullAddress", "PaymentInitRequest.method"],
     required_beyond: &[
         // Always sent: an MCP server can tell where, how many and how.
         "ProductItem.storeAddress",
