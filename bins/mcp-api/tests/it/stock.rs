@@ -3,7 +3,7 @@
 //! batch id answered the same, other contents under it refused, and the
 //! new price and stock visible to `/search` and `/actualize`.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -11,7 +11,7 @@
 //! the target directory, where a workspace test run builds it (for
 //! `kuper-sim`'s own tests).
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The real listener sends what it queued: an order it cannot take is
 //! answered created and its `order.canceled` reaches (a fake) Kuper.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! backends: authentication, bad bodies, deduplication, and no acknowledged
 //! webhook lost to a SIGKILL.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! reference page that renders it in headless Chromium with nothing but
 //! the service itself to talk to.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

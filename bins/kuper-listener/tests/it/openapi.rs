@@ -1,7 +1,7 @@
 //! The real `kuper-listener` serves its OpenAPI document (the committed one)
 //! and a reference page that renders it in headless Chromium offline.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Sign-in through the real `mcp-api` binary with the sandbox providers.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! backends), with SberID played by a local HTTP server and bodies checked
 //! against the seed spec.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

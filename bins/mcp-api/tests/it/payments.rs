@@ -5,9 +5,8 @@
 //! a local fake (a forged notification, the gateway down). No answer is a
 //! 500, and no order changes but by what the gateway confirms.
 
-mod common;
-#[path = "../../../crates/mcp-http/tests/support/seed.rs"]
-mod seed;
+use crate::common;
+use crate::seed;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 //! a report older than a sale cannot resurrect it, and an out-of-date
 //! report changes nothing and says so.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! The operator API of the real listener: staff see a Kuper order and take
 //! the merchant's steps, refused with the flow's reason when out of turn.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

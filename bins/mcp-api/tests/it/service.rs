@@ -1,6 +1,6 @@
 //! The real `mcp-api` binary, started on port 0 against both backends.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

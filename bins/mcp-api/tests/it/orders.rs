@@ -2,9 +2,8 @@
 //! walks it: sign-in, search, delivery options, checkout, status; on SQLite
 //! and PostgreSQL, every body checked against the seed spec.
 
-mod common;
-#[path = "../../../crates/mcp-http/tests/support/seed.rs"]
-mod seed;
+use crate::common;
+use crate::seed;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! No token or secret reaches the log, even at trace level. One test in its
 //! own binary, because it installs the process-wide subscriber.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

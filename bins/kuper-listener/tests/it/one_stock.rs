@@ -5,7 +5,7 @@
 //! a hold, a cancel gives back exactly what it held, a report older than a
 //! sale cannot resurrect it, and an out-of-date report changes nothing.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

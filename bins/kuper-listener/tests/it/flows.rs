@@ -4,7 +4,7 @@
 //! `merchantctl kuper act` takes them. The order ends where the flow says
 //! and no answer is ever a 5xx.
 
-mod common;
+use crate::common;
 
 use app::testing::RunningService;
 use catalog::{CatalogRepo, demo};

@@ -2,7 +2,7 @@
 //! every body checked against the seed spec; every refusal leaves no order
 //! and no reservation behind.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! `/search` and `/actualize` over the demo catalog on both backends, bodies
 //! checked against the seed spec.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

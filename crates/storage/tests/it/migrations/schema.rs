@@ -137,7 +137,7 @@ fn differences(declared: &Columns, actual: &Columns) -> Vec<String> {
     problems
 }
 
-const SCHEMA_RS: &str = include_str!("../../src/schema.rs");
+const SCHEMA_RS: &str = include_str!("../../../src/schema.rs");
 
 #[test]
 fn schema_rs_is_what_the_migrations_make_on_both_backends() {

@@ -2,7 +2,7 @@
 //! projections catch up (a refresh interval), names and prices alike;
 //! `/actualize` shows the price at once, from the record.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
