@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use storage::{Database, DbConn, DbKuperOutbox, DbPaymentRepo, StorageError};
 
@@ -27,6 +27,9 @@ pub struct Metrics {
     /// Seconds since each store last heard from the merchant's systems (a
     /// feed or a stock update): a silent ERP pages someone.
     stock_report_age: IntGaugeVec,
+    /// Rows met that could not be read back (`storage::CORRUPT_ROWS`):
+    /// each a 500 and a log line with the row's key.
+    corrupt_rows: IntCounter,
 }
 
 /// Counts a backlog's rows by a label (state, kind).
@@ -96,8 +99,12 @@ impl Metrics {
             &["store"],
         )
         .expect("static metric definition");
+        let corrupt_rows =
+            IntCounter::new("storage_corrupt_rows_total", "Stored rows that could not be read back")
+                .expect("static metric definition");
         for collector in [
             Box::new(stock_report_age.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(corrupt_rows.clone()),
             Box::new(http_requests.clone()),
             Box::new(http_duration.clone()),
             Box::new(db_connections.clone()),
@@ -107,7 +114,15 @@ impl Metrics {
         {
             registry.register(collector).expect("each metric is registered once");
         }
-        Metrics { registry, http_requests, http_duration, db_connections, backlogs, stock_report_age }
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            db_connections,
+            backlogs,
+            stock_report_age,
+            corrupt_rows,
+        }
     }
 
     pub fn registry(&self) -> &Registry {
@@ -150,6 +165,8 @@ impl Metrics {
         self.db_connections.with_label_values(&["idle"]).set(idle);
         self.db_connections.with_label_values(&["busy"]).set(open - idle);
         self.db_connections.with_label_values(&["max"]).set(i64::from(state.max));
+        let corrupt = storage::CORRUPT_ROWS.load(std::sync::atomic::Ordering::Relaxed);
+        self.corrupt_rows.inc_by(corrupt.saturating_sub(self.corrupt_rows.get()));
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("encoding to a Vec cannot fail");
         String::from_utf8(out).expect("the text format is UTF-8")

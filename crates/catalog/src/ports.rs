@@ -5,9 +5,7 @@ use domain::{SkuId, StoreId};
 
 use crate::model::{Offer, Product, Store};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("catalog storage failed: {0}")]
-pub struct RepoError(pub String);
+pub use domain::RepoError;
 
 /// The store of record for stores, products and offers.
 #[async_trait]

@@ -13,6 +13,7 @@ mod ids;
 mod money;
 pub mod net;
 mod quantity;
+mod repo_error;
 mod secret;
 mod vat;
 
@@ -22,6 +23,7 @@ pub use hex::hex;
 pub use ids::{IdError, MAX_ID_LEN, OrderId, PaymentId, SkuId, StoreId, UserId, is_plausible_id};
 pub use money::{Currency, Money, MoneyError, Rounding};
 pub use quantity::{Quantity, QuantityError, Unit};
+pub use repo_error::RepoError;
 pub use secret::{bearer_matches, same_secret};
 pub use vat::VatRate;
 

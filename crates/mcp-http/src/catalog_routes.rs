@@ -21,7 +21,7 @@ impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
-            CatalogError::Repo(_) => ApiError::unavailable(&e),
+            CatalogError::Repo(repo) => ApiError::storage(&repo),
             e => ApiError::internal(&e),
         }
     }

@@ -64,6 +64,12 @@ impl ApiError {
         tracing::error!(error = %cause, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     }
+
+    /// A store of record's failure: a 503 to retry only when the database
+    /// is unavailable; a corrupt row or a broken constraint is ours (500).
+    pub fn storage(e: &domain::RepoError) -> Self {
+        if e.is_unavailable() { Self::unavailable(e) } else { Self::internal(e) }
+    }
 }
 
 impl fmt::Display for ApiError {

@@ -59,7 +59,7 @@ impl From<PaymentError> for ApiError {
                 tracing::error!(error = %detail, "payment gateway refused");
                 ApiError::new(StatusCode::BAD_GATEWAY, "the payment gateway refused the payment")
             }
-            PaymentError::Repo(detail) => ApiError::unavailable(detail),
+            PaymentError::Repo(repo) => ApiError::storage(repo),
         }
     }
 }

@@ -39,7 +39,7 @@ fn store_json(store: &catalog::Store) -> serde_json::Value {
 
 /// The catalog did not answer: logged, and said plainly (never its words).
 fn unavailable(e: &catalog::RepoError) -> ErrorData {
-    tracing::error!(error = %e.0, "merchant-mcp: a resource could not be read");
+    tracing::error!(error = %e, "merchant-mcp: a resource could not be read");
     ErrorData::internal_error("the shop is unavailable for a moment; try again", None)
 }
 

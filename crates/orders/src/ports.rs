@@ -8,9 +8,7 @@ use crate::model::{Order, ShippingMethod, Slot};
 use crate::schedule::SlotSettings;
 use crate::status::{Action, IllegalTransition, OrderStatus};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("order storage failed: {0}")]
-pub struct RepoError(pub String);
+pub use domain::RepoError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CreateError {

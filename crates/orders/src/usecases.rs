@@ -79,6 +79,10 @@ pub enum OrderError {
     /// The order book or the catalog could not be read or written: try again.
     #[error("storage unavailable: {0}")]
     StorageDown(String),
+    /// The store of record failed otherwise (a corrupt row, a broken
+    /// constraint): not the caller's to retry.
+    #[error(transparent)]
+    Storage(RepoError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -91,6 +95,7 @@ impl OrderError {
             OrderError::NotFound
                 | OrderError::Illegal(_)
                 | OrderError::StorageDown(_)
+                | OrderError::Storage(_)
                 | OrderError::Internal(_)
         )
     }
@@ -98,13 +103,10 @@ impl OrderError {
 
 impl From<RepoError> for OrderError {
     fn from(e: RepoError) -> Self {
-        OrderError::StorageDown(e.0)
-    }
-}
-
-impl From<catalog::RepoError> for OrderError {
-    fn from(e: catalog::RepoError) -> Self {
-        OrderError::StorageDown(e.0)
+        match e {
+            RepoError::Unavailable(detail) => OrderError::StorageDown(detail),
+            other => OrderError::Storage(other),
+        }
     }
 }
 

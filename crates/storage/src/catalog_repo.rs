@@ -85,7 +85,7 @@ struct RemovalRow {
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
-    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+    StorageError::corrupt(what, detail)
 }
 
 impl StoreRow {
@@ -719,7 +719,7 @@ where
 }
 
 fn failed(e: &StorageError) -> RepoError {
-    RepoError(e.to_string())
+    RepoError::from(e)
 }
 
 fn strings<T: ToString>(ids: &[T]) -> Vec<String> {

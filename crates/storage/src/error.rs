@@ -13,11 +13,34 @@ pub enum StorageError {
     Migration(String),
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),
+    /// A stored row that cannot be read back into the domain.
+    #[error("corrupt row {row}: {detail}")]
+    Corrupt { row: String, detail: String },
     #[error("database task failed: {0}")]
     Task(String),
 }
 
+/// How many corrupt rows were met since the start (`storage_corrupt_rows_total`).
+pub static CORRUPT_ROWS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl StorageError {
+    /// A row that cannot be read: `row` names it (a table and key, or the
+    /// column that failed), `detail` what was found.
+    pub fn corrupt(row: impl std::fmt::Display, detail: impl std::fmt::Display) -> StorageError {
+        StorageError::Corrupt { row: row.to_string(), detail: detail.to_string() }
+    }
+
+    /// A corrupt column named by the row it is in: `payments sbx_… (payments.status)`.
+    #[must_use]
+    pub fn of_row(self, key: &str) -> StorageError {
+        match self {
+            StorageError::Corrupt { row, detail } => {
+                StorageError::Corrupt { row: format!("{key} ({row})"), detail }
+            }
+            other => other,
+        }
+    }
+
     /// A unique or primary-key constraint refused the write.
     pub fn is_unique_violation(&self) -> bool {
         matches!(
@@ -27,5 +50,104 @@ impl StorageError {
                 _
             ))
         )
+    }
+}
+
+/// What a port's caller is told: only what may pass is `Unavailable`. A
+/// corrupt row is logged with its key and counted here, once, where it is
+/// met.
+impl From<&StorageError> for domain::RepoError {
+    fn from(e: &StorageError) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error as Diesel};
+        use domain::RepoError;
+        match e {
+            StorageError::Corrupt { row, detail } => corrupt_row(row, detail),
+            StorageError::Query(Diesel::DeserializationError(detail)) => corrupt_row("(unnamed)", detail),
+            StorageError::Query(Diesel::DatabaseError(Kind::UniqueViolation, _)) => {
+                RepoError::Conflict(e.to_string())
+            }
+            StorageError::Query(
+                Diesel::DatabaseError(
+                    Kind::ForeignKeyViolation | Kind::NotNullViolation | Kind::CheckViolation,
+                    _,
+                )
+                | Diesel::SerializationError(_)
+                | Diesel::QueryBuilderError(_),
+            )
+            | StorageError::Migration(_)
+            | StorageError::Url(_) => RepoError::Failed(e.to_string()),
+            // Lost connections, locks waited out, serialization failures,
+            // an exhausted pool, a restarting server: try again.
+            _ => RepoError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+impl From<StorageError> for domain::RepoError {
+    fn from(e: StorageError) -> Self {
+        domain::RepoError::from(&e)
+    }
+}
+
+fn corrupt_row(row: &str, detail: &dyn std::fmt::Display) -> domain::RepoError {
+    CORRUPT_ROWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tracing::error!(row, %detail, "a stored row cannot be read");
+    domain::RepoError::Corrupt { row: row.to_owned(), detail: detail.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind as Kind, Error as Diesel};
+    use domain::RepoError;
+
+    use super::*;
+
+    fn database(kind: Kind, message: &str) -> StorageError {
+        StorageError::Query(Diesel::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn only_what_may_pass_is_unavailable() {
+        // (failure, what the caller is told)
+        let cases: Vec<(StorageError, &str)> = vec![
+            (StorageError::Pool("timed out waiting for a connection".into()), "unavailable"),
+            (StorageError::Connect { target: "db".into(), reason: "refused".into() }, "unavailable"),
+            (StorageError::Task("cancelled".into()), "unavailable"),
+            (database(Kind::ClosedConnection, "server closed the connection"), "unavailable"),
+            (database(Kind::SerializationFailure, "could not serialize access"), "unavailable"),
+            (database(Kind::Unknown, "database is locked"), "unavailable"),
+            (database(Kind::Unknown, "relation \"orders\" does not exist"), "unavailable"),
+            (database(Kind::UniqueViolation, "duplicate key"), "conflict"),
+            (database(Kind::ForeignKeyViolation, "no such store"), "failed"),
+            (database(Kind::NotNullViolation, "null sku"), "failed"),
+            (StorageError::Query(Diesel::NotFound), "unavailable"),
+            (StorageError::Migration("bad".into()), "failed"),
+            (StorageError::corrupt("payments sbx_1 (payments.status)", "bogus"), "corrupt"),
+            (StorageError::Query(Diesel::DeserializationError("bad utf-8".into())), "corrupt"),
+        ];
+        for (failure, told) in cases {
+            let got = match RepoError::from(&failure) {
+                RepoError::Unavailable(_) => "unavailable",
+                RepoError::Conflict(_) => "conflict",
+                RepoError::Corrupt { .. } => "corrupt",
+                RepoError::Failed(_) => "failed",
+            };
+            assert_eq!(got, told, "{failure}");
+        }
+    }
+
+    #[test]
+    fn a_corrupt_row_is_named_by_its_key_and_counted() {
+        let before = CORRUPT_ROWS.load(std::sync::atomic::Ordering::Relaxed);
+        let failure = StorageError::corrupt("payments.status", "bogus").of_row("payments sbx_1");
+        assert_eq!(
+            RepoError::from(failure),
+            RepoError::Corrupt { row: "payments sbx_1 (payments.status)".into(), detail: "bogus".into() }
+        );
+        assert!(CORRUPT_ROWS.load(std::sync::atomic::Ordering::Relaxed) > before);
+        assert_eq!(
+            StorageError::Pool("x".into()).of_row("k").to_string(),
+            "no database connection available: x"
+        );
     }
 }

@@ -34,7 +34,7 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 }
 
 fn corrupt(what: &str) -> StorageError {
-    StorageError::Query(diesel::result::Error::DeserializationError(what.to_owned().into()))
+    StorageError::corrupt(what, "unreadable")
 }
 
 /// Everything a login writes, owned so it can move to the blocking pool.

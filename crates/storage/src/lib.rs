@@ -40,7 +40,7 @@ pub use catalog::import::CatalogBatch;
 pub use catalog_imports::{DbCatalogImports, ImportRecord};
 pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{Database, DbConn, PoolOptions, PoolState};
-pub use error::StorageError;
+pub use error::{CORRUPT_ROWS, StorageError};
 pub use identity_store::DbIdentityStore;
 pub use kuper::{DbKuperInbox, KuperStoreSetup};
 pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};

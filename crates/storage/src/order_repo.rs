@@ -68,7 +68,7 @@ struct LineRow {
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
-    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+    StorageError::corrupt(what, detail)
 }
 
 fn naive(t: DateTime<Utc>) -> NaiveDateTime {
@@ -85,7 +85,7 @@ fn mcp(order_id: &str) -> stock::OrderRef<'_> {
 }
 
 fn failed(e: &StorageError) -> RepoError {
-    RepoError(e.to_string())
+    RepoError::from(e)
 }
 
 impl OrderRow {
@@ -117,6 +117,11 @@ impl OrderRow {
 
     /// `request`: the checkout's idempotency key and digest.
     fn into_domain(self, lines: Vec<LineRow>, request: (String, String)) -> Result<Order, StorageError> {
+        let key = format!("orders {}", self.id);
+        self.read(lines, request).map_err(|e| e.of_row(&key))
+    }
+
+    fn read(self, lines: Vec<LineRow>, request: (String, String)) -> Result<Order, StorageError> {
         let currency: Currency = self.currency.parse().map_err(|e| corrupt("orders.currency", e))?;
         let money = |minor| Money::from_minor(minor, currency);
         let shipping = match (self.shipping.as_str(), &self.destination) {

@@ -40,11 +40,11 @@ fn naive(t: DateTime<Utc>) -> NaiveDateTime {
 }
 
 fn failed(e: &StorageError) -> RepoError {
-    RepoError(e.to_string())
+    RepoError::from(e)
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
-    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+    StorageError::corrupt(what, detail)
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -97,6 +97,11 @@ impl PaymentRow {
     }
 
     fn into_domain(self) -> Result<Payment, StorageError> {
+        let key = format!("payments {}", self.id);
+        self.read().map_err(|e| e.of_row(&key))
+    }
+
+    fn read(self) -> Result<Payment, StorageError> {
         let currency: Currency = self.currency.parse().map_err(|e| corrupt("payments.currency", e))?;
         Ok(Payment {
             status: PaymentStatus::parse(&self.status)

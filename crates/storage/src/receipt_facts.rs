@@ -38,7 +38,7 @@ impl ReceiptFacts for DbReceiptFacts {
                     .optional())?)
             })
             .await
-            .map_err(|e| RepoError(e.to_string()))?;
+            .map_err(RepoError::from)?;
         Ok(profile.and_then(|(email, phone)| Contact::from_profile(email.as_deref(), phone.as_deref())))
     }
 
@@ -53,7 +53,7 @@ impl ReceiptFacts for DbReceiptFacts {
                     .load(c))?)
             })
             .await
-            .map_err(|e| RepoError(e.to_string()))?;
+            .map_err(RepoError::from)?;
         // A rate the catalog stored is one VatRate::as_str wrote.
         Ok(rows
             .into_iter()

@@ -27,7 +27,7 @@ struct AccountRow {
 }
 
 fn corrupt(what: &str, detail: &str) -> StorageError {
-    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+    StorageError::corrupt(what, detail)
 }
 
 fn account(row: AccountRow) -> Result<StaffAccount, StorageError> {

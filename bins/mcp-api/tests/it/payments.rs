@@ -547,3 +547,39 @@ fn a_payment_whose_receipt_cannot_be_made_is_refused_with_what_is_missing() {
         assert_eq!(shop.status(&order), "new", "the order stands");
     }
 }
+
+#[test]
+fn a_corrupt_row_is_a_500_named_in_the_log_and_counted_not_a_503() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let shop = Shop::open(t, &[]);
+        let (order, ..) = shop.checkout();
+        let payment = shop.init(&order).1["paymentId"].as_str().unwrap().to_owned();
+        {
+            use diesel::RunQueryDsl;
+            let sql = format!("UPDATE payments SET status = 'bogus' WHERE id = '{payment}'");
+            storage::with_conn!(&mut shop.t.db.get().unwrap(), |c| diesel::sql_query(&sql).execute(c))
+                .unwrap();
+        }
+        let response = reqwest::blocking::Client::new()
+            .post(shop.service.url("/payment/finish"))
+            .header("rqUid", RQ)
+            .json(&json!({"paymentId": payment, "credentials": shop.credentials}))
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 500, "{backend}: not the caller's to retry");
+        assert!(!response.headers().contains_key("retry-after"));
+        let metrics = reqwest::blocking::get(shop.service.url("/metrics")).unwrap().text().unwrap();
+        let counted = metrics
+            .lines()
+            .find(|l| l.starts_with("merchant_storage_corrupt_rows_total"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        assert!(counted.is_some_and(|n| n >= 1), "{backend}: {metrics}");
+        let log = shop.service.output();
+        assert!(
+            log.contains(&format!("payments {payment} (payments.status)")),
+            "{backend}: the row's key: {log}"
+        );
+    }
+}

@@ -267,7 +267,7 @@ impl LineRecord {
 }
 
 fn corrupt(what: &str, detail: &str) -> StorageError {
-    StorageError::Query(diesel::result::Error::DeserializationError(format!("{what}: {detail}").into()))
+    StorageError::corrupt(what, detail)
 }
 
 fn reply_text(reply: &Reply) -> String {
@@ -340,7 +340,7 @@ impl KuperInbox for DbKuperInbox {
                 }
             })
             .await
-            .map_err(|e| RepoError(e.to_string()))
+            .map_err(RepoError::from)
     }
 }
 
@@ -356,22 +356,19 @@ impl KuperStaff for DbKuperInbox {
         self.db
             .run(move |conn| Self::act_under(conn, &original, &request, rules, at))
             .await
-            .map_err(|e| RepoError(e.to_string()))
+            .map_err(RepoError::from)
     }
 
     async fn order(&self, original: &str) -> Result<Option<KuperOrderView>, RepoError> {
         let original = original.to_owned();
-        self.db.run(move |conn| Self::order(conn, &original)).await.map_err(|e| RepoError(e.to_string()))
+        self.db.run(move |conn| Self::order(conn, &original)).await.map_err(RepoError::from)
     }
 
     async fn attention(&self, limit: i64) -> Result<Vec<Attention>, RepoError> {
-        self.db.run(move |conn| Self::attention(conn, limit)).await.map_err(|e| RepoError(e.to_string()))
+        self.db.run(move |conn| Self::attention(conn, limit)).await.map_err(RepoError::from)
     }
 
     async fn retry_notification(&self, id: i64) -> Result<bool, RepoError> {
-        self.db
-            .run(move |conn| crate::DbKuperOutbox::revive(conn, id))
-            .await
-            .map_err(|e| RepoError(e.to_string()))
+        self.db.run(move |conn| crate::DbKuperOutbox::revive(conn, id)).await.map_err(RepoError::from)
     }
 }
