@@ -181,7 +181,9 @@ impl OfferBook {
                     .get(sku.as_str())?
                     .iter()
                     .filter(|s| preference[s.store as usize] != usize::MAX)
-                    .min_by_key(|s| (s.stock <= 0, !s.delivery, preference[s.store as usize]))?;
+                    .min_by_key(|s| {
+                        crate::best_offer::near_rank(s.stock, s.delivery, preference[s.store as usize])
+                    })?;
                 Some(best.offer(sku, &book.stores))
             })
             .collect()

@@ -39,29 +39,11 @@ impl CatalogRepo for Fake {
     }
 
     async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
-        Ok(skus.iter().filter_map(|s| self.cheapest(s)).collect())
+        Ok(crate::best_offer::cheapest(&self.offers, skus))
     }
 
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
-        let mut best: Vec<Offer> = Vec::new();
-        for sku in skus {
-            let rank = |o: &Offer| (!o.in_stock(), !o.delivery, stores.iter().position(|s| s == &o.store));
-            let candidates = self.offers.iter().filter(|o| &o.sku == sku && stores.contains(&o.store));
-            if let Some(o) = candidates.min_by_key(|o| rank(o)) {
-                best.push(o.clone());
-            }
-        }
-        Ok(best)
-    }
-}
-
-impl Fake {
-    fn cheapest(&self, sku: &SkuId) -> Option<Offer> {
-        self.offers
-            .iter()
-            .filter(|o| &o.sku == sku)
-            .min_by_key(|o| (!o.in_stock(), o.price.minor(), o.store.clone()))
-            .cloned()
+        Ok(crate::best_offer::best(&self.offers, skus, stores))
     }
 }
 

@@ -41,16 +41,7 @@ impl CatalogRepo for Record {
     }
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
-        Ok(skus
-            .iter()
-            .filter_map(|sku| {
-                self.offers
-                    .iter()
-                    .filter(|o| &o.sku == sku && stores.contains(&o.store))
-                    .min_by_key(|o| (!o.in_stock(), !o.delivery, stores.iter().position(|s| s == &o.store)))
-                    .cloned()
-            })
-            .collect())
+        Ok(catalog::best_offer::best(&self.offers, skus, stores))
     }
 }
 

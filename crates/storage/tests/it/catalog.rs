@@ -142,3 +142,79 @@ fn best_offers_prefer_stock_then_delivery_then_the_callers_store_order() {
         assert_eq!(cheapest[0].store, b.min(c), "{}", t.db.backend());
     }
 }
+
+/// A small deterministic generator: the same catalog on every run.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn both_sql_versions_of_the_best_offer_rule_agree_with_the_domain_s_on_generated_catalogs() {
+    let demo = demo::generate(500);
+    let stores: Vec<StoreId> = demo.stores.iter().map(|s| s.id.clone()).collect();
+    let products: Vec<catalog::Product> = demo.products.iter().take(60).cloned().collect();
+    let mut random = Xorshift(0x9E37_79B9_7F4A_7C15);
+    // Each product in a random half of the stores: stock out, low or
+    // negative (oversold), delivery either way, prices close enough to tie.
+    let mut offers = Vec::new();
+    for product in &products {
+        for store in &stores {
+            if random.below(2) == 0 {
+                continue;
+            }
+            let stock = [0, 0, 1, 3, -1][usize::try_from(random.below(5)).unwrap()];
+            offers.push(catalog::Offer {
+                store: store.clone(),
+                sku: product.sku.clone(),
+                price: Money::from_minor(10_000 + i64::try_from(random.below(3)).unwrap(), Currency::Rub),
+                old_price: None,
+                stock,
+                delivery: random.below(3) != 0,
+                pickup: true,
+            });
+        }
+    }
+    let by_sku = |mut offers: Vec<catalog::Offer>| {
+        offers.sort_by(|a, b| a.sku.cmp(&b.sku));
+        offers
+    };
+    for t in TestDatabase::each_backend_migrated() {
+        let batch =
+            CatalogBatch { stores: demo.stores.clone(), products: products.clone(), offers: offers.clone() };
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
+        let repo = DbCatalogRepo::new(t.db.clone());
+        // The rule is judged on the offers as stored (an oversold stock is
+        // kept as none).
+        let all: Vec<SkuId> = products.iter().map(|p| p.sku.clone()).collect();
+        let offers = runtime().block_on(repo.offers(&all, None)).unwrap();
+        for round in 0..40 {
+            // Some products (a repeat, one unknown) and some stores in a
+            // random order of preference (a repeat too).
+            let mut skus: Vec<SkuId> = (0..=random.below(12))
+                .map(|_| products[usize::try_from(random.below(60)).unwrap()].sku.clone())
+                .collect();
+            skus.push(SkuId::new("NOT-SOLD").unwrap());
+            let near: Vec<StoreId> = (0..=random.below(6))
+                .map(|_| stores[usize::try_from(random.below(stores.len() as u64)).unwrap()].clone())
+                .collect();
+            let sql = runtime().block_on(repo.best_offers(&skus, &near)).unwrap();
+            let rule = catalog::best_offer::best(&offers, &skus, &near);
+            assert_eq!(
+                by_sku(sql),
+                by_sku(rule),
+                "{} round {round}: best of {skus:?} at {near:?}",
+                t.db.backend()
+            );
+            let sql = runtime().block_on(repo.cheapest_offers(&skus)).unwrap();
+            let rule = catalog::best_offer::cheapest(&offers, &skus);
+            assert_eq!(by_sku(sql), by_sku(rule), "{} round {round}: cheapest of {skus:?}", t.db.backend());
+        }
+    }
+}
