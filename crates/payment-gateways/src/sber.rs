@@ -163,13 +163,7 @@ fn order_bundle(receipt: &Receipt) -> Value {
 
 impl Sber {
     pub fn new(settings: SberSettings) -> Result<Sber, String> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .user_agent(concat!("merchant-hub/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("http client: {e}"))?;
-        Ok(Sber { http, settings })
+        Ok(Sber { http: crate::http_client(settings.timeout)?, settings })
     }
 
     /// Calls `action` with `params`; the answer when its errorCode is 0.

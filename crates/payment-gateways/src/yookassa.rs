@@ -104,13 +104,7 @@ impl PaymentBody {
 
 impl YooKassa {
     pub fn new(settings: YooKassaSettings) -> Result<YooKassa, String> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .user_agent(concat!("merchant-hub/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("http client: {e}"))?;
-        Ok(YooKassa { http, settings })
+        Ok(YooKassa { http: crate::http_client(settings.timeout)?, settings })
     }
 
     fn url(&self, path: &str) -> String {
