@@ -3,11 +3,9 @@
 
 use crate::common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use app::testing::RunningService;
-use common::{BIN, SECRET, bearer, created, post};
+use common::{bearer, created, post, start_with};
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use wiremock::matchers::path;
@@ -33,13 +31,10 @@ fn a_refused_order_s_cancellation_reaches_kuper() {
         });
         let dir = tempfile::tempdir().unwrap();
         let uri = kuper.uri();
-        let service = RunningService::start(
-            Path::new(BIN),
+        let service = start_with(
+            &t,
             dir.path(),
             &[
-                ("MERCHANT_DATABASE_URL", &t.raw_url),
-                ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
-                ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
                 ("MERCHANT_KUPER_BASE_URL", &uri),
                 ("MERCHANT_KUPER_CLIENT_ID", "merchant"),
                 ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret"),

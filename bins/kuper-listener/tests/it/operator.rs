@@ -3,11 +3,9 @@
 
 use crate::common;
 
-use std::path::Path;
-
 use app::testing::RunningService;
 use catalog::demo;
-use common::{BIN, SECRET, bearer, post};
+use common::{bearer, post, start_with};
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
@@ -42,16 +40,7 @@ fn staff_drive_a_kuper_order_over_http() {
         let batch = CatalogBatch::from(catalog);
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let service = RunningService::start(
-            Path::new(BIN),
-            dir.path(),
-            &[
-                ("MERCHANT_DATABASE_URL", &t.raw_url),
-                ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
-                ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
-                ("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", OPERATOR),
-            ],
-        );
+        let service = start_with(&t, dir.path(), &[("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", OPERATOR)]);
         let created = json!({"event_type": "order.created", "payload": {"originalOrderId": "OP-1", "storeID": "STORE-001",
                               "positions": [{"id": sku.as_str(), "quantity": 1}]}});
         assert_eq!(post(&service, &bearer(), &created.to_string()).unwrap().0, 200);
@@ -96,14 +85,6 @@ fn without_a_token_the_operator_api_is_off() {
     let t = TestDatabase::sqlite();
     t.migrate();
     let dir = tempfile::tempdir().unwrap();
-    let service = RunningService::start(
-        Path::new(BIN),
-        dir.path(),
-        &[
-            ("MERCHANT_DATABASE_URL", &t.raw_url),
-            ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
-            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
-        ],
-    );
+    let service = start_with(&t, dir.path(), &[]);
     assert_eq!(call(&service, "GET", "/operator/kuper/orders/OP-1", "", "").0, 403);
 }

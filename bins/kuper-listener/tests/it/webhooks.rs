@@ -154,15 +154,7 @@ fn input_that_can_never_succeed_is_refused_once_not_retried_forever() {
         let dir = tempfile::tempdir().unwrap();
         // The default body limit (1 MB): the limits below are ours, not the
         // HTTP layer's.
-        let service = app::testing::RunningService::start(
-            std::path::Path::new(common::BIN),
-            dir.path(),
-            &[
-                ("MERCHANT_DATABASE_URL", &t.raw_url),
-                ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
-                ("MERCHANT_KUPER_WEBHOOK_SECRET", common::SECRET),
-            ],
-        );
+        let service = common::start_with(&t, dir.path(), &[]);
         let order = |original: Value, store: Value, positions: Value| {
             json!({"event_type": "order.created", "payload": {
                 "originalOrderId": original, "storeID": store, "positions": positions}})

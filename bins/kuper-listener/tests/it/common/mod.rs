@@ -11,17 +11,20 @@ use storage::testing::TestDatabase;
 pub const BIN: &str = env!("CARGO_BIN_EXE_kuper-listener");
 pub const SECRET: &str = "wh-secret-5b1f0e77c2";
 
+/// The listener on `t`, a free port and [`SECRET`], bodies up to 4 KiB.
 pub fn start(t: &TestDatabase, dir: &Path) -> RunningService {
-    RunningService::start(
-        Path::new(BIN),
-        dir,
-        &[
-            ("MERCHANT_DATABASE_URL", &t.raw_url),
-            ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
-            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
-            ("MERCHANT_HTTP_MAX_BODY_BYTES", "4096"),
-        ],
-    )
+    start_with(t, dir, &[("MERCHANT_HTTP_MAX_BODY_BYTES", "4096")])
+}
+
+/// The listener on `t`, a free port and [`SECRET`], with `extra` settings.
+pub fn start_with(t: &TestDatabase, dir: &Path, extra: &[(&str, &str)]) -> RunningService {
+    let mut env = vec![
+        ("MERCHANT_DATABASE_URL", t.raw_url.as_str()),
+        ("MERCHANT_KUPER_LISTENER_ADDR", "127.0.0.1:0"),
+        ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+    ];
+    env.extend_from_slice(extra);
+    RunningService::start(Path::new(BIN), dir, &env)
 }
 
 pub fn post(service: &RunningService, auth: &str, body: &str) -> Result<(u16, Value), reqwest::Error> {
