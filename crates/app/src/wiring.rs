@@ -241,8 +241,12 @@ fn payments_state(
     let (refunder, every) = (Arc::clone(&payments), config.payments.refund_interval);
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(every);
+        let mut open = None;
         loop {
             tick.tick().await;
+            if let Err(e) = refunder.follow_open(&mut open).await {
+                tracing::warn!(error = %e, "following open payments failed; retrying");
+            }
             if let Err(e) = refunder.process_refunds().await {
                 tracing::warn!(error = %e, "sending refunds failed; retrying");
             }

@@ -114,6 +114,15 @@ pub trait PaymentRepo: Send + Sync + std::fmt::Debug {
         reported: PaymentStatus,
         at: DateTime<Utc>,
     ) -> Result<Option<Payment>, RepoError>;
+    /// Ids of payments still open (pending, or held for capture) made at or
+    /// after `since`, after `after` in id order: a round over every open
+    /// payment, `limit` at a time.
+    async fn open_payments(
+        &self,
+        since: DateTime<Utc>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<String>, RepoError>;
     /// Refunds whose time has come.
     async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<RefundDue>, RepoError>;
     async fn refunded(&self, payment_id: &str, refund_id: &str, at: DateTime<Utc>) -> Result<(), RepoError>;

@@ -68,6 +68,12 @@ impl Receipts {
 /// The longest wait between two attempts at a refund.
 const MAX_REFUND_WAIT_SECS: i64 = 3600;
 
+/// How long an open payment is asked after: gateways close an abandoned
+/// payment within hours (Sber's session, YooKassa's expiry).
+const FOLLOW_OPEN_FOR_HOURS: i64 = 48;
+/// Open payments asked after per round.
+const FOLLOW_PER_ROUND: i64 = 20;
+
 impl Payments {
     /// The order, if it is `user`'s.
     async fn owned_order(&self, user: &UserId, id: &OrderId) -> Result<Order, PaymentError> {
@@ -238,6 +244,37 @@ impl Payments {
             tracing::info!(payment = %payment.id, order = %payment.order_id, status = %settled.status, "payment settled");
         }
         Ok(settled.unwrap_or(payment))
+    }
+
+    /// Asks the gateway after open payments, `FOLLOW_PER_ROUND` at a time
+    /// from `cursor` on, so that a payment is settled even when no one
+    /// calls `/payment/finish` and no notification comes (Sber sends none
+    /// unless asked to; a notification can be lost): the money taken makes
+    /// the order paid, or is refunded if the order expired meanwhile.
+    /// Returns how many payments moved; `cursor` is where the next round
+    /// starts (`None`: from the first again).
+    pub async fn follow_open(&self, cursor: &mut Option<String>) -> Result<usize, PaymentError> {
+        let since = self.clock.now() - chrono::Duration::hours(FOLLOW_OPEN_FOR_HOURS);
+        let ids = self.repo.open_payments(since, cursor.as_deref(), FOLLOW_PER_ROUND).await?;
+        *cursor = if ids.len() < usize::try_from(FOLLOW_PER_ROUND).unwrap_or(usize::MAX) {
+            None
+        } else {
+            ids.last().cloned()
+        };
+        let mut moved = 0;
+        for id in ids {
+            match self.refresh(&id).await {
+                Ok(Some(payment))
+                    if payment.status.is_final() || payment.status == PaymentStatus::WaitingForCapture =>
+                {
+                    moved += 1;
+                }
+                Ok(_) => {}
+                Err(PaymentError::Repo(e)) => return Err(PaymentError::Repo(e)),
+                Err(e) => tracing::warn!(payment = %id, error = %e, "an open payment could not be followed"),
+            }
+        }
+        Ok(moved)
     }
 
     /// Sends the refunds that are due; returns how many went through.

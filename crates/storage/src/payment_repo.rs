@@ -265,6 +265,29 @@ impl PaymentRepo for DbPaymentRepo {
             .map_err(|e| failed(&e))
     }
 
+    async fn open_payments(
+        &self,
+        since: DateTime<Utc>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<String>, RepoError> {
+        let (since, after) = (naive(since), after.unwrap_or_default().to_owned());
+        let open = [PaymentStatus::Pending.as_str(), PaymentStatus::WaitingForCapture.as_str()];
+        self.db
+            .run(move |conn| {
+                Ok::<_, StorageError>(with_conn!(conn, |c| payments::table
+                    .filter(payments::status.eq_any(open))
+                    .filter(payments::created_at.ge(since))
+                    .filter(payments::id.gt(&after))
+                    .order(payments::id)
+                    .limit(limit)
+                    .select(payments::id)
+                    .load::<String>(c))?)
+            })
+            .await
+            .map_err(|e| failed(&e))
+    }
+
     async fn get(&self, id: &str) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
         self.db

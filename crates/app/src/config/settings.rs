@@ -240,7 +240,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting("payments", "delivery_vat", Some("20"), "The VAT rate of the delivery line of a receipt."),
     setting("payments", "timeout_ms", Some("10000"), "Timeout of a call to the payment gateway."),
-    setting("payments", "refund_interval_ms", Some("10000"), "How often refunds owed are sent."),
+    setting(
+        "payments",
+        "refund_interval_ms",
+        Some("10000"),
+        "How often refunds owed are sent and open payments asked after at the gateway (20 a round, for 48 hours).",
+    ),
     setting("http", "workers", Some("0"), "HTTP worker threads per service; 0 means one per CPU core."),
     setting(
         "http",

@@ -426,3 +426,73 @@ fn with_receipts_init_says_what_is_missing_and_the_refund_repeats_the_payment_s_
         });
     }
 }
+
+#[test]
+fn an_open_payment_no_one_asks_after_is_followed_paid_or_refunded() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        runtime().block_on(async {
+            let payments = &w.payments;
+            let init = |order: Order| async move {
+                payments
+                    .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                    .await
+                    .unwrap()
+            };
+            let (order, late) = (w.order().await, w.order().await);
+            let (paid, too_late) = (init(order.clone()).await, init(late.clone()).await);
+            // Paid on the bank's page; no finish, no notification.
+            w.bank.sandbox.choose(&paid.id, PayerChoice::Pay).await.unwrap();
+            let mut cursor = None;
+            assert_eq!(w.payments.follow_open(&mut cursor).await.unwrap(), 1, "{}", w.t.db.backend());
+            assert_eq!(cursor, None, "one round covers them all");
+            assert_eq!(w.status(&order).await, OrderStatus::Paid, "{}", w.t.db.backend());
+
+            // Paid after its order expired: the money goes back.
+            w.clock.advance(Duration::minutes(31));
+            w.ordering.expire_due().await.unwrap();
+            w.bank.sandbox.choose(&too_late.id, PayerChoice::Pay).await.unwrap();
+            assert_eq!(w.payments.follow_open(&mut cursor).await.unwrap(), 1);
+            assert_eq!(w.status(&late).await, OrderStatus::Cancelled);
+            let repo = DbPaymentRepo::new(w.t.db.clone());
+            assert_eq!(repo.due_refunds(w.clock.now(), 10).await.unwrap().len(), 1, "{}", w.t.db.backend());
+
+            // Never paid (the expired order's stock sells again): asked after
+            // for two days, then left to the gateway.
+            init(w.order().await).await;
+            assert_eq!(w.payments.follow_open(&mut cursor).await.unwrap(), 0, "the idle one stays open");
+            let since = w.clock.now() - Duration::hours(48);
+            assert_eq!(repo.open_payments(since, None, 10).await.unwrap().len(), 1);
+            w.clock.advance(Duration::hours(49));
+            let since = w.clock.now() - Duration::hours(48);
+            assert!(repo.open_payments(since, None, 10).await.unwrap().is_empty(), "given up after two days");
+        });
+    }
+}
+
+#[test]
+fn open_payments_are_followed_in_rounds_that_cover_every_one() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        w.t.one_store(&[("MILK", 50)]);
+        runtime().block_on(async {
+            let mut ids = Vec::new();
+            for _ in 0..5 {
+                let order = w.order().await;
+                ids.push(
+                    w.payments
+                        .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                        .await
+                        .unwrap()
+                        .id,
+                );
+            }
+            ids.sort();
+            let repo = DbPaymentRepo::new(w.t.db.clone());
+            let since = w.clock.now() - Duration::hours(1);
+            let first = repo.open_payments(since, None, 3).await.unwrap();
+            let rest = repo.open_payments(since, first.last().map(String::as_str), 3).await.unwrap();
+            assert_eq!([first, rest].concat(), ids, "{}", w.t.db.backend());
+        });
+    }
+}
