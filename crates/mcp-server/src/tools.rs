@@ -119,16 +119,32 @@ fn unavailable(cause: &dyn std::fmt::Display) -> String {
     "the shop is unavailable for a moment; try again".into()
 }
 
+/// A store of record's failure: "try again" only when trying again can
+/// help (the database unavailable); a corrupt row or a broken constraint
+/// is ours, and retrying it would only repeat it.
+fn storage_error(e: &domain::RepoError) -> String {
+    if e.is_unavailable() {
+        return unavailable(e);
+    }
+    tracing::error!(error = %e, "merchant-mcp: the shop's records failed");
+    "the shop could not answer this because of an error on its side; asking again will not help".into()
+}
+
 /// The use case's own words when the model can act on them (a price
 /// changed, a slot full, an unknown product); else [`unavailable`].
 fn catalog_error(e: &catalog::CatalogError) -> String {
-    if e.is_bad_input() { e.to_string() } else { unavailable(e) }
+    match e {
+        catalog::CatalogError::Repo(repo) => storage_error(repo),
+        e if e.is_bad_input() => e.to_string(),
+        e => unavailable(e),
+    }
 }
 
 fn order_error(e: &orders::OrderError) -> String {
     use orders::OrderError as E;
     match e {
         E::NotFound | E::Illegal(_) => e.to_string(),
+        E::Storage(repo) => storage_error(repo),
         e if e.is_bad_input() => e.to_string(),
         e => unavailable(e),
     }
@@ -148,7 +164,7 @@ fn payment_error(e: &payments::PaymentError) -> String {
             tracing::error!(error = %e, "merchant-mcp: the payment gateway refused");
             "the bank refused the payment".into()
         }
-        E::Repo(_) => unavailable(e),
+        E::Repo(repo) => storage_error(repo),
     }
 }
 
@@ -573,5 +589,24 @@ mod tests {
         assert!(point(95.0, 37.61).is_err());
         assert!(point(f64::NAN, 0.0).is_err());
         assert!(order_id("").is_err());
+    }
+
+    #[test]
+    fn a_model_is_told_to_try_again_only_when_it_can_help() {
+        use domain::RepoError;
+        let cases = [
+            (RepoError::Unavailable("pool timed out".into()), true),
+            (
+                RepoError::Corrupt { row: "orders ord_1 (orders.status)".into(), detail: "bogus".into() },
+                false,
+            ),
+            (RepoError::Failed("not null".into()), false),
+            (RepoError::Conflict("duplicate".into()), false),
+        ];
+        for (e, retry) in cases {
+            let told = storage_error(&e);
+            assert_eq!(told.contains("try again"), retry, "{e}: {told}");
+            assert!(!told.contains("bogus") && !told.contains("pool"), "no database words: {told}");
+        }
     }
 }
