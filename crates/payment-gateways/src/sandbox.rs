@@ -15,8 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
-use domain::{Currency, Money};
+use domain::{Clock, Currency, Money, SystemClock};
 use payments::receipt::{Receipt, to_stored};
 use payments::{GatewayError, GatewayPayment, NewPayment, PaymentGateway, PaymentMethod, PaymentStatus};
 pub use payments::{SandboxAccount, SandboxVault};
@@ -89,6 +88,9 @@ pub struct SandboxBank {
     page_base: String,
     three_ds: Duration,
     vault: Arc<dyn SandboxVault>,
+    /// The bank's time: when a 3-D Secure check ends, when a payment's
+    /// time to pay is over (the services' clock; a test's own).
+    clock: Arc<dyn Clock>,
 }
 
 fn random_id() -> Result<String, GatewayError> {
@@ -108,7 +110,18 @@ impl SandboxBank {
 
     /// [`SandboxBank::new`] keeping its payments in `vault`.
     pub fn with_vault(page_base: &str, three_ds: Duration, vault: Arc<dyn SandboxVault>) -> SandboxBank {
-        SandboxBank { page_base: page_base.trim_end_matches('/').to_owned(), three_ds, vault }
+        SandboxBank {
+            page_base: page_base.trim_end_matches('/').to_owned(),
+            three_ds,
+            vault,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The bank on `clock` instead of the system's.
+    #[must_use]
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> SandboxBank {
+        SandboxBank { clock, ..self }
     }
 
     fn url(&self, id: &str) -> String {
@@ -158,7 +171,10 @@ impl SandboxBank {
             return Ok(None);
         }
         let Some(mut account) = self.vault.load(id).await? else { return Ok(None) };
-        if account.finish_check(Utc::now()) {
+        let now = self.clock.now();
+        let checked = account.finish_check(now);
+        let expired = account.expire(now);
+        if checked || expired {
             self.vault.save(&account).await?;
         }
         Ok(Some(account))
@@ -169,7 +185,8 @@ impl SandboxBank {
     pub async fn choose(&self, id: &str, choice: PayerChoice) -> Result<Option<PaymentStatus>, GatewayError> {
         let Some(mut account) = self.current(id).await? else { return Ok(None) };
         if account.status() == PaymentStatus::Pending && account.check.is_none() {
-            let after_check = Utc::now() + chrono::Duration::from_std(self.three_ds).unwrap_or_default();
+            let after_check =
+                self.clock.now() + chrono::Duration::from_std(self.three_ds).unwrap_or_default();
             match choice {
                 PayerChoice::Pay => account.set(PaymentStatus::Succeeded),
                 PayerChoice::Decline => account.set(PaymentStatus::Canceled),
@@ -224,6 +241,7 @@ impl PaymentGateway for SandboxBank {
             refund_receipt: None,
             refunded: false,
             check: None,
+            pay_before: new.pay_before,
         };
         if !self.vault.insert(&new.idempotence_key, &account).await? {
             // A concurrent create with the same key made it first.
@@ -279,6 +297,7 @@ impl PaymentGateway for SandboxBank {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
     use domain::{Currency, OrderId};
 
     use super::*;
@@ -292,6 +311,7 @@ mod tests {
             return_url: "https://shop.example/back".into(),
             idempotence_key: key.into(),
             receipt: None,
+            pay_before: None,
         }
     }
 
@@ -329,5 +349,23 @@ mod tests {
         assert_eq!(bank.get(&slow.id).await.unwrap().status, PaymentStatus::Succeeded);
         assert_eq!(bank.get(&failing.id).await.unwrap().status, PaymentStatus::Failed);
         assert_eq!(bank.get("yk-unknown").await, Err(GatewayError::NotFound("yk-unknown".into())));
+    }
+
+    #[tokio::test]
+    async fn a_payment_whose_time_to_pay_is_over_cannot_be_paid() {
+        let bank = SandboxBank::new("http://x", Duration::from_millis(50));
+        let late =
+            NewPayment { pay_before: Some(Utc::now() - chrono::Duration::seconds(1)), ..new_payment("l") };
+        let late = bank.create(&late).await.unwrap();
+        assert_eq!(
+            bank.get(&late.id).await.unwrap().status,
+            PaymentStatus::Canceled,
+            "closed like a bank session"
+        );
+        assert_eq!(bank.choose(&late.id, PayerChoice::Pay).await, Ok(Some(PaymentStatus::Canceled)));
+        let in_time =
+            NewPayment { pay_before: Some(Utc::now() + chrono::Duration::minutes(5)), ..new_payment("t") };
+        let in_time = bank.create(&in_time).await.unwrap();
+        assert_eq!(bank.choose(&in_time.id, PayerChoice::Pay).await, Ok(Some(PaymentStatus::Succeeded)));
     }
 }

@@ -263,6 +263,11 @@ impl Sber {
             ("description", new.description.chars().take(99).collect()),
             ("jsonParams", json!({"merchantOrderId": new.order_id.as_str()}).to_string()),
         ];
+        if let Some(pay_before) = new.pay_before {
+            // Sber closes the payment page then; at least a minute to pay.
+            let left = (pay_before - chrono::Utc::now()).num_seconds().max(60);
+            params.push(("sessionTimeoutSecs", left.to_string()));
+        }
         if let Some(receipt) = &new.receipt {
             params.push(("orderBundle", order_bundle(receipt).to_string()));
             if let Some(tax_system) = self.settings.tax_system {

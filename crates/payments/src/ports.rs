@@ -24,6 +24,9 @@ pub struct NewPayment {
     pub idempotence_key: String,
     /// The 54-FZ receipt, for a gateway that fiscalises the payment.
     pub receipt: Option<Receipt>,
+    /// The order's time to pay: a gateway that can close the payment then
+    /// does, so that no one pays for an order that has expired.
+    pub pay_before: Option<DateTime<Utc>>,
 }
 
 /// A payment as the gateway reports it.

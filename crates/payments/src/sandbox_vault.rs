@@ -26,6 +26,8 @@ pub struct SandboxAccount {
     pub refunded: bool,
     /// 3-D Secure: when the check is over, and the status it gives then.
     pub check: Option<(DateTime<Utc>, String)>,
+    /// After this the payment can no longer be paid (the order's time).
+    pub pay_before: Option<DateTime<Utc>>,
 }
 
 impl SandboxAccount {
@@ -35,6 +37,17 @@ impl SandboxAccount {
 
     pub fn set(&mut self, status: PaymentStatus) {
         status.as_str().clone_into(&mut self.status);
+    }
+
+    /// A payment still open when its time to pay is over is cancelled, as
+    /// a bank closes an abandoned session; `true` when it was.
+    pub fn expire(&mut self, now: DateTime<Utc>) -> bool {
+        let open = self.status() == PaymentStatus::Pending && self.check.is_none();
+        if open && self.pay_before.is_some_and(|t| now >= t) {
+            self.set(PaymentStatus::Canceled);
+            return true;
+        }
+        false
     }
 
     /// A 3-D Secure check that is over gives its status.

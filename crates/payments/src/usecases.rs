@@ -129,6 +129,7 @@ impl Payments {
                 return_url: return_url.to_owned(),
                 idempotence_key: idempotence_key.clone(),
                 receipt: receipt.clone(),
+                pay_before: order.expires_at,
             })
             .await?;
         let payment = Payment {

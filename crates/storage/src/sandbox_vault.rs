@@ -28,6 +28,7 @@ fn to_json(a: &SandboxAccount) -> String {
         "receipt": a.receipt, "refundReceipt": a.refund_receipt,
         "checkAt": a.check.as_ref().map(|(at, _)| at.to_rfc3339()),
         "checkStatus": a.check.as_ref().map(|(_, s)| s.clone()),
+        "payBefore": a.pay_before.map(|t| t.to_rfc3339()),
     })
     .to_string()
 }
@@ -46,6 +47,10 @@ fn from_json(id: String, text: &str) -> Option<SandboxAccount> {
         receipt: Some(v["receipt"].clone()).filter(|r| !r.is_null()),
         refund_receipt: Some(v["refundReceipt"].clone()).filter(|r| !r.is_null()),
         check: check_at.zip(v["checkStatus"].as_str()).map(|(at, s)| (at.with_timezone(&Utc), s.to_owned())),
+        pay_before: v["payBefore"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc)),
     })
 }
 

@@ -39,6 +39,7 @@ fn new_payment() -> NewPayment {
         return_url: "https://mcp.example/back?x=1".into(),
         idempotence_key: "ord_abc:1".into(),
         receipt: None,
+        pay_before: None,
     }
 }
 

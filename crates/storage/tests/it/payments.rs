@@ -66,9 +66,11 @@ impl PaymentGateway for Bank {
     fn methods(&self) -> &'static [PaymentMethod] {
         self.sandbox.methods()
     }
+    /// Like YooKassa, this bank cannot close a payment at the order's time
+    /// to pay: money can come for an expired order, and must go back.
     async fn create(&self, p: &NewPayment) -> Result<GatewayPayment, GatewayError> {
         self.up()?;
-        self.sandbox.create(p).await
+        self.sandbox.create(&NewPayment { pay_before: None, ..p.clone() }).await
     }
     async fn get(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
         self.up()?;
@@ -119,7 +121,8 @@ fn world(t: TestDatabase) -> World {
             "http://127.0.0.1:8080",
             StdDuration::from_millis(10),
             Arc::new(storage::DbSandboxVault::new(t.db.clone())),
-        ),
+        )
+        .with_clock(Arc::clone(&clock) as _),
         down: AtomicBool::new(false),
         two_stage: AtomicBool::new(false),
         captured: Mutex::default(),
@@ -493,6 +496,42 @@ fn open_payments_are_followed_in_rounds_that_cover_every_one() {
             let first = repo.open_payments(since, None, 3).await.unwrap();
             let rest = repo.open_payments(since, first.last().map(String::as_str), 3).await.unwrap();
             assert_eq!([first, rest].concat(), ids, "{}", w.t.db.backend());
+        });
+    }
+}
+
+#[test]
+fn a_gateway_that_closes_on_the_order_s_time_takes_no_money_for_an_expired_order() {
+    for t in TestDatabase::each_backend_migrated() {
+        let w = world(t);
+        // The sandbox itself as the gateway: it closes a payment when the
+        // order's time to pay is over, as Sber does (sessionTimeoutSecs).
+        let sandbox = Arc::new(
+            SandboxBank::with_vault(
+                "http://127.0.0.1:8080",
+                StdDuration::from_millis(10),
+                Arc::new(storage::DbSandboxVault::new(w.t.db.clone())),
+            )
+            .with_clock(Arc::clone(&w.clock) as _),
+        );
+        let payments = Payments { gateway: Arc::clone(&sandbox) as _, ..w.payments.clone() };
+        runtime().block_on(async {
+            let order = w.order().await;
+            let payment = payments
+                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
+                .await
+                .unwrap();
+            w.clock.advance(Duration::minutes(31));
+            w.ordering.expire_due().await.unwrap();
+            let refused = sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
+            assert_eq!(refused, Some(PaymentStatus::Canceled), "{}: the page is closed", w.t.db.backend());
+            let settled = payments.refresh(&payment.id).await.unwrap().unwrap();
+            assert_eq!(settled.status, PaymentStatus::Canceled);
+            let repo = DbPaymentRepo::new(w.t.db.clone());
+            assert!(
+                repo.due_refunds(w.clock.now(), 10).await.unwrap().is_empty(),
+                "no money taken, none to give back"
+            );
         });
     }
 }

@@ -72,6 +72,7 @@ fn new_payment(key: &str, method: PaymentMethod) -> NewPayment {
         return_url: "https://shop.example/back".into(),
         idempotence_key: format!("ord_0123456789abcdef0123456789abcdef:{key}"),
         receipt: Some(receipt()),
+        pay_before: None,
     }
 }
 
@@ -79,7 +80,9 @@ fn new_payment(key: &str, method: PaymentMethod) -> NewPayment {
 async fn one_stage_registers_with_the_cart_is_followed_and_refunded_with_its_receipt() {
     let (server, fake) = fake().await;
     let sber = sber(&server, false, PASSWORD);
-    let created = sber.create(&new_payment("1", PaymentMethod::Page)).await.unwrap();
+    let pay_before = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let new = NewPayment { pay_before: Some(pay_before), ..new_payment("1", PaymentMethod::Page) };
+    let created = sber.create(&new).await.unwrap();
     assert_eq!(created.status, PaymentStatus::Pending);
     assert!(created.confirmation_url.as_deref().unwrap().contains(&created.id), "Sber's formUrl");
     let (action, params) = fake.state().calls[0].clone();
@@ -87,6 +90,8 @@ async fn one_stage_registers_with_the_cart_is_followed_and_refunded_with_its_rec
     assert_eq!(params["amount"], "56593", "kopecks");
     assert_eq!(params["currency"], "643");
     assert_eq!(params["taxSystem"], "1");
+    let session: i64 = params["sessionTimeoutSecs"].parse().unwrap();
+    assert!((590..=600).contains(&session), "Sber closes the page when the order's time is up: {session}");
     assert!(params["orderNumber"].len() <= 32, "Sber's orderNumber is at most 32 characters");
     let bundle = fake.order(&created.id).bundle.unwrap();
     assert_eq!(bundle["customerDetails"]["phone"], "+79161234567");
