@@ -146,6 +146,28 @@ fn mcp_order(t: &TestDatabase) -> String {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let order = TestDatabase::pickup_checkout(&ordering, domain::Decimal::TWO, "rq-1").await.unwrap();
+        // Paid by SBP, with a receipt sent to the buyer's phone.
+        let receipt = payments::receipt::Receipt {
+            customer: payments::receipt::Contact::Phone("79161234567".into()),
+            items: Vec::new(),
+        };
+        let now = chrono::Utc::now();
+        let payment = payments::Payment {
+            id: "sbx_paid".into(),
+            gateway: "sandbox".into(),
+            order_id: order.id.clone(),
+            method: payments::PaymentMethod::Sbp,
+            amount: order.total,
+            status: payments::PaymentStatus::Succeeded,
+            confirmation_url: None,
+            details: serde_json::Value::Null,
+            return_url: "https://back.example/".into(),
+            idempotence_key: format!("{}:1", order.id),
+            receipt: Some(receipt),
+            created_at: now,
+            updated_at: now,
+        };
+        payments::PaymentRepo::insert(&storage::DbPaymentRepo::new(t.db.clone()), &payment).await.unwrap();
         ordering.advance(&order.id, orders::Action::Pay).await.unwrap();
         order.id.to_string()
     })
@@ -175,6 +197,10 @@ fn staff_step_an_mcp_order_through_what_its_state_machine_allows() {
         let page_path = format!("/orders/mcp/{id}");
         let page = anna.get(service.url(&page_path)).send().unwrap().text().unwrap();
         assert!(page.contains("MILK") && page.contains("оплачен"), "{backend}: {page}");
+        assert!(
+            page.contains("СБП") && page.contains("отправлен: +79161234567"),
+            "method and receipt: {page}"
+        );
         // Only the steps the state machine allows a paid pickup order.
         assert!(page.contains(r#"value="process""#) && page.contains(r#"value="cancel""#), "{page}");
         assert!(!page.contains(r#"value="deliver""#) && !page.contains(r#"value="complete""#), "{page}");

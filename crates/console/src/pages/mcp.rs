@@ -3,7 +3,8 @@
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
 use orders::{Order, Shipping, transition};
-use payments::Payment;
+use payments::receipt::{Contact, Receipt};
+use payments::{Payment, PaymentMethod};
 use storage::{AuditEntry, OrderEvent};
 
 use super::{layout, status};
@@ -68,8 +69,11 @@ pub fn order_page(
             @if view.payments.is_empty() { p id="payment" { "Попыток оплаты нет." } }
             @else {
                 table id="payment" {
-                    thead { tr { th { "Платёж" } th { "Шлюз" } th { "Сумма" } th { "Состояние" } th { "Обновлён (UTC)" } } }
-                    tbody { @for p in view.payments { tr { td { (p.id) } td { (p.gateway) } td { (p.amount.to_string()) } td { (p.status.as_str()) } td { (p.updated_at.format("%Y-%m-%d %H:%M")) } } } }
+                    thead { tr { th { "Платёж" } th { "Шлюз" } th { "Способ" } th { "Сумма" } th { "Состояние" } th { "Чек 54-ФЗ" } th { "Обновлён (UTC)" } } }
+                    tbody { @for p in view.payments { tr {
+                        td { (p.id) } td { (p.gateway) } td { (method_label(p.method)) } td { (p.amount.to_string()) }
+                        td { (p.status.as_str()) } td { (receipt_label(p.receipt.as_ref())) } td { (p.updated_at.format("%Y-%m-%d %H:%M")) }
+                    } } }
                 }
             }
             @if !steps.is_empty() || error.is_some() {
@@ -90,4 +94,23 @@ pub fn order_page(
             }
         },
     )
+}
+
+fn method_label(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::Page => "страница банка",
+        PaymentMethod::SberPay => "SberPay",
+        PaymentMethod::Sbp => "СБП",
+    }
+}
+
+/// Whether the payment was fiscalised, and to whom the receipt went.
+fn receipt_label(receipt: Option<&Receipt>) -> String {
+    match receipt {
+        None => "—".into(),
+        Some(r) => match &r.customer {
+            Contact::Email(email) => format!("отправлен: {email}"),
+            Contact::Phone(phone) => format!("отправлен: +{phone}"),
+        },
+    }
 }
