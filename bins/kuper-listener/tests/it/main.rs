@@ -1,5 +1,5 @@
-//! End-to-end tests of the `kuper-listener` binary: one test binary, linked once after a change below it
-//! (every module was a binary of its own).
+//! End-to-end tests of the `kuper-listener` binary. One test binary with a
+//! module per subject, so that a change below links it once.
 
 mod common;
 mod flows;

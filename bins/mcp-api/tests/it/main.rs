@@ -1,5 +1,5 @@
-//! End-to-end tests of the `mcp-api` binary: one test binary, linked once after a change below it
-//! (every module was a binary of its own).
+//! End-to-end tests of the `mcp-api` binary. One test binary with a module
+//! per subject, so that a change below links it once.
 
 mod auth;
 mod common;

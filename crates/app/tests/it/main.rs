@@ -1,5 +1,6 @@
-//! The services' shared start-up: the dispatcher and the OpenAPI documents: one test binary, linked once after a change below it
-//! (every module was a binary of its own).
+//! The services' shared start-up: the dispatcher and the OpenAPI documents.
+//! One test binary with a module per subject, so that a change below links it
+//! once.
 
 mod dispatcher;
 mod openapi;

@@ -1,5 +1,5 @@
-//! The MCP routes in-process, on both backends: one test binary, linked once after a change below it
-//! (every module was a binary of its own).
+//! The MCP routes in-process, on both backends. One test binary with a module
+//! per subject, so that a change below links it once.
 
 mod auth;
 mod catalog;

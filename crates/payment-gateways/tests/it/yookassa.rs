@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use domain::{Currency, Money, OrderId};
 use payment_gateways::yookassa::{YooKassa, YooKassaSettings, notified_payment};
-use payments::receipt::{Contact, Receipt, ReceiptItem, Subject, VatRate};
+use payments::receipt::{Contact, Receipt};
 use payments::{GatewayError, NewPayment, PaymentGateway, PaymentMethod, PaymentStatus};
 use secrecy::SecretString;
 use serde_json::json;
@@ -69,23 +69,7 @@ async fn create_sends_what_yookassa_expects_and_reads_the_answer() {
 }
 
 fn receipt() -> Receipt {
-    let rub = |minor| Money::from_minor(minor, Currency::Rub);
-    let item = |description: &str, quantity: &str, unit, price, vat, subject| ReceiptItem {
-        code: "SKU-1".into(),
-        description: description.into(),
-        quantity: quantity.parse().unwrap(),
-        unit,
-        price: rub(price),
-        vat,
-        subject,
-    };
-    Receipt {
-        customer: Contact::Email("buyer@example.ru".into()),
-        items: vec![
-            item("Яблоки Гала", "0.734", domain::Unit::Kg, 49_990, VatRate::Vat10, Subject::Commodity),
-            item("Доставка", "1", domain::Unit::Pcs, 19_900, VatRate::Vat20, Subject::Service),
-        ],
-    }
+    crate::receipt_to(Contact::Email("buyer@example.ru".into()))
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! Search: morphology, the projected catalog, relevance on a judged set: one test binary, linked once after a change below it
-//! (every module was a binary of its own).
+//! Search: morphology, the projected catalog, relevance on a judged set. One
+//! test binary with a module per subject, so that a change below links it
+//! once.
 
 mod morphology;
 mod projected;

@@ -1,5 +1,6 @@
-//! The integration tests of `storage`, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL: one test binary, linked once after a change below it
-//! (every module was a binary of its own).
+//! The integration tests of `storage`, on SQLite and (with
+//! `TEST_DATABASE_URL`) PostgreSQL. One test binary with a module per
+//! subject, so that a change below links it once.
 
 mod catalog;
 mod database;

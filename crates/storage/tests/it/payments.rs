@@ -152,6 +152,11 @@ impl World {
         TestDatabase::pickup_checkout(&self.ordering, Decimal::TWO, &rq).await.unwrap()
     }
 
+    /// `alice` starts paying `order` on the bank's page.
+    async fn pay(&self, order: &Order) -> payments::Payment {
+        self.payments.init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page).await.unwrap()
+    }
+
     async fn status(&self, order: &Order) -> OrderStatus {
         self.ordering.order_for(None, &order.id).await.unwrap().status
     }
@@ -168,17 +173,9 @@ fn a_paid_order_is_paid_in_the_same_transaction_and_never_expires() {
         let w = world(t);
         runtime().block_on(async {
             let order = w.order().await;
-            let payment = w
-                .payments
-                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let payment = w.pay(&order).await;
             assert_eq!((payment.status, payment.amount), (PaymentStatus::Pending, order.total));
-            let again = w
-                .payments
-                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let again = w.pay(&order).await;
             assert_eq!(again.id, payment.id, "a repeated init gives the open attempt back");
             let early = w.payments.finish(&alice(), &payment.id).await.unwrap();
             assert_eq!(early.status, PaymentStatus::Pending, "the payer has not acted");
@@ -217,19 +214,11 @@ fn a_declined_payment_leaves_the_order_to_expire_and_its_stock_comes_back() {
         let w = world(t);
         runtime().block_on(async {
             let order = w.order().await;
-            let first = w
-                .payments
-                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let first = w.pay(&order).await;
             w.bank.sandbox.choose(&first.id, PayerChoice::Decline).await.unwrap();
             assert_eq!(w.payments.finish(&alice(), &first.id).await.unwrap().status, PaymentStatus::Canceled);
             assert_eq!(w.status(&order).await, OrderStatus::New);
-            let second = w
-                .payments
-                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let second = w.pay(&order).await;
             assert_ne!(second.id, first.id, "another attempt");
             assert_eq!(w.milk().await, 3);
 
@@ -255,11 +244,7 @@ fn money_that_comes_after_the_order_expired_goes_back_and_a_paid_cancel_is_refun
         let w = world(t);
         runtime().block_on(async {
             let late = w.order().await;
-            let payment = w
-                .payments
-                .init(&alice(), &late.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let payment = w.pay(&late).await;
             w.clock.advance(Duration::minutes(31));
             w.ordering.expire_due().await.unwrap();
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
@@ -268,11 +253,7 @@ fn money_that_comes_after_the_order_expired_goes_back_and_a_paid_cancel_is_refun
             assert_eq!(w.status(&late).await, OrderStatus::Cancelled, "{}", w.t.db.backend());
 
             let paid = w.order().await;
-            let payment = w
-                .payments
-                .init(&alice(), &paid.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let payment = w.pay(&paid).await;
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             w.payments.finish(&alice(), &payment.id).await.unwrap();
             w.ordering.advance(&paid.id, Action::Cancel).await.unwrap();
@@ -301,11 +282,7 @@ fn with_the_gateway_down_nothing_changes_and_finish_says_what_we_know() {
                 Err(PaymentError::Gateway(GatewayError::Unavailable(_)))
             ));
             w.bank.down.store(false, AtomicOrdering::SeqCst);
-            let payment = w
-                .payments
-                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let payment = w.pay(&order).await;
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             w.bank.down.store(true, AtomicOrdering::SeqCst);
             assert_eq!(
@@ -330,11 +307,7 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
         w.bank.two_stage.store(true, AtomicOrdering::SeqCst);
         runtime().block_on(async {
             let order = w.order().await;
-            let payment = w
-                .payments
-                .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let payment = w.pay(&order).await;
             w.bank.sandbox.choose(&payment.id, PayerChoice::Pay).await.unwrap();
             let done = w.payments.finish(&alice(), &payment.id).await.unwrap();
             assert_eq!(done.status, PaymentStatus::Succeeded, "{}", w.t.db.backend());
@@ -342,11 +315,7 @@ fn two_stage_money_is_captured_while_the_order_can_take_it_and_released_when_not
             assert_eq!(w.status(&order).await, OrderStatus::Paid);
 
             let late = w.order().await;
-            let held = w
-                .payments
-                .init(&alice(), &late.id, "https://back.example/", PaymentMethod::Page)
-                .await
-                .unwrap();
+            let held = w.pay(&late).await;
             w.clock.advance(Duration::minutes(31));
             w.ordering.expire_due().await.unwrap();
             w.bank.sandbox.choose(&held.id, PayerChoice::Pay).await.unwrap();
@@ -435,15 +404,8 @@ fn an_open_payment_no_one_asks_after_is_followed_paid_or_refunded() {
     for t in TestDatabase::each_backend_migrated() {
         let w = world(t);
         runtime().block_on(async {
-            let payments = &w.payments;
-            let init = |order: Order| async move {
-                payments
-                    .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                    .await
-                    .unwrap()
-            };
             let (order, late) = (w.order().await, w.order().await);
-            let (paid, too_late) = (init(order.clone()).await, init(late.clone()).await);
+            let (paid, too_late) = (w.pay(&order).await, w.pay(&late).await);
             // Paid on the bank's page; no finish, no notification.
             w.bank.sandbox.choose(&paid.id, PayerChoice::Pay).await.unwrap();
             let mut cursor = None;
@@ -462,7 +424,7 @@ fn an_open_payment_no_one_asks_after_is_followed_paid_or_refunded() {
 
             // Never paid (the expired order's stock sells again): asked after
             // for two days, then left to the gateway.
-            init(w.order().await).await;
+            w.pay(&w.order().await).await;
             assert_eq!(w.payments.follow_open(&mut cursor).await.unwrap(), 0, "the idle one stays open");
             let since = w.clock.now() - Duration::hours(48);
             assert_eq!(repo.open_payments(since, None, 10).await.unwrap().len(), 1);
@@ -482,13 +444,7 @@ fn open_payments_are_followed_in_rounds_that_cover_every_one() {
             let mut ids = Vec::new();
             for _ in 0..5 {
                 let order = w.order().await;
-                ids.push(
-                    w.payments
-                        .init(&alice(), &order.id, "https://back.example/", PaymentMethod::Page)
-                        .await
-                        .unwrap()
-                        .id,
-                );
+                ids.push(w.pay(&order).await.id);
             }
             ids.sort();
             let repo = DbPaymentRepo::new(w.t.db.clone());

@@ -7,10 +7,10 @@ mod fake;
 
 use std::time::Duration;
 
-use domain::{Currency, Money, OrderId, Unit};
+use domain::{Currency, Money, OrderId};
 use fake::{FakeSber, PASSWORD, USER};
 use payment_gateways::sber::{Sber, SberSettings};
-use payments::receipt::{Contact, Receipt, ReceiptItem, Subject, VatRate};
+use payments::receipt::{Contact, Receipt};
 use payments::{GatewayError, NewPayment, PaymentGateway, PaymentMethod, PaymentStatus};
 use secrecy::SecretString;
 use wiremock::matchers::{method, path_regex};
@@ -43,24 +43,8 @@ fn rub(minor: i64) -> Money {
     Money::from_minor(minor, Currency::Rub)
 }
 
-/// 0.734 kg of apples at 499.90 (366.93) and delivery at 199.00: 565.93.
 fn receipt() -> Receipt {
-    let item = |code: &str, description: &str, quantity: &str, unit, price, vat, subject| ReceiptItem {
-        code: code.into(),
-        description: description.into(),
-        quantity: quantity.parse().unwrap(),
-        unit,
-        price: rub(price),
-        vat,
-        subject,
-    };
-    Receipt {
-        customer: Contact::Phone("79161234567".into()),
-        items: vec![
-            item("APL-1", "Яблоки Гала", "0.734", Unit::Kg, 49_990, VatRate::Vat10, Subject::Commodity),
-            item("delivery", "Доставка", "1", Unit::Pcs, 19_900, VatRate::Vat20, Subject::Service),
-        ],
-    }
+    crate::receipt_to(Contact::Phone("79161234567".into()))
 }
 
 fn new_payment(key: &str, method: PaymentMethod) -> NewPayment {
