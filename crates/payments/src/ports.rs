@@ -117,11 +117,12 @@ pub trait PaymentRepo: Send + Sync + std::fmt::Debug {
         reported: PaymentStatus,
         at: DateTime<Utc>,
     ) -> Result<Option<Payment>, RepoError>;
-    /// Ids of payments still open (pending, or held for capture) made at or
-    /// after `since`, after `after` in id order: a round over every open
-    /// payment, `limit` at a time.
+    /// Ids of `gateway`'s payments still open (pending, or held for
+    /// capture) made at or after `since`, after `after` in id order: a round
+    /// over every open payment, `limit` at a time.
     async fn open_payments(
         &self,
+        gateway: &str,
         since: DateTime<Utc>,
         after: Option<&str>,
         limit: i64,

@@ -256,7 +256,10 @@ impl Payments {
     /// starts (`None`: from the first again).
     pub async fn follow_open(&self, cursor: &mut Option<String>) -> Result<usize, PaymentError> {
         let since = self.clock.now() - chrono::Duration::hours(FOLLOW_OPEN_FOR_HOURS);
-        let ids = self.repo.open_payments(since, cursor.as_deref(), FOLLOW_PER_ROUND).await?;
+        // Another gateway's payments (before the merchant switched) are not
+        // this one's to ask about.
+        let gateway = self.gateway.name();
+        let ids = self.repo.open_payments(gateway, since, cursor.as_deref(), FOLLOW_PER_ROUND).await?;
         *cursor = if ids.len() < usize::try_from(FOLLOW_PER_ROUND).unwrap_or(usize::MAX) {
             None
         } else {

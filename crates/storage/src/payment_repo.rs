@@ -267,15 +267,18 @@ impl PaymentRepo for DbPaymentRepo {
 
     async fn open_payments(
         &self,
+        gateway: &str,
         since: DateTime<Utc>,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<String>, RepoError> {
-        let (since, after) = (naive(since), after.unwrap_or_default().to_owned());
+        let (gateway, since, after) =
+            (gateway.to_owned(), naive(since), after.unwrap_or_default().to_owned());
         let open = [PaymentStatus::Pending.as_str(), PaymentStatus::WaitingForCapture.as_str()];
         self.db
             .run(move |conn| {
                 Ok::<_, StorageError>(with_conn!(conn, |c| payments::table
+                    .filter(payments::gateway.eq(&gateway))
                     .filter(payments::status.eq_any(open))
                     .filter(payments::created_at.ge(since))
                     .filter(payments::id.gt(&after))

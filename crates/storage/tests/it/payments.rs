@@ -427,10 +427,13 @@ fn an_open_payment_no_one_asks_after_is_followed_paid_or_refunded() {
             w.pay(&w.order().await).await;
             assert_eq!(w.payments.follow_open(&mut cursor).await.unwrap(), 0, "the idle one stays open");
             let since = w.clock.now() - Duration::hours(48);
-            assert_eq!(repo.open_payments(since, None, 10).await.unwrap().len(), 1);
+            assert_eq!(repo.open_payments("sandbox", since, None, 10).await.unwrap().len(), 1);
             w.clock.advance(Duration::hours(49));
             let since = w.clock.now() - Duration::hours(48);
-            assert!(repo.open_payments(since, None, 10).await.unwrap().is_empty(), "given up after two days");
+            assert!(
+                repo.open_payments("sandbox", since, None, 10).await.unwrap().is_empty(),
+                "given up after two days"
+            );
         });
     }
 }
@@ -449,9 +452,14 @@ fn open_payments_are_followed_in_rounds_that_cover_every_one() {
             ids.sort();
             let repo = DbPaymentRepo::new(w.t.db.clone());
             let since = w.clock.now() - Duration::hours(1);
-            let first = repo.open_payments(since, None, 3).await.unwrap();
-            let rest = repo.open_payments(since, first.last().map(String::as_str), 3).await.unwrap();
+            let first = repo.open_payments("sandbox", since, None, 3).await.unwrap();
+            let rest =
+                repo.open_payments("sandbox", since, first.last().map(String::as_str), 3).await.unwrap();
             assert_eq!([first, rest].concat(), ids, "{}", w.t.db.backend());
+            assert!(
+                repo.open_payments("yookassa", since, None, 10).await.unwrap().is_empty(),
+                "another gateway's"
+            );
         });
     }
 }
