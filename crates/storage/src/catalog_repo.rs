@@ -581,11 +581,11 @@ impl DbCatalogRepo {
     /// [`offer_feed`](Self::offer_feed) may start the stock feed: past every
     /// stock move already final, which that read will see.
     pub fn stock_feed_start(conn: &mut DbConn) -> Result<FeedPosition, StorageError> {
-        let txn = match conn {
-            DbConn::Postgres(_) => crate::stock_ledger::horizon(conn)? - 1,
-            DbConn::Sqlite(c) => offers::table
+        let txn = match conn.split() {
+            crate::Split::Postgres(_) => crate::stock_ledger::horizon(conn)? - 1,
+            crate::Split::Sqlite(c) => offers::table
                 .select(diesel::dsl::max(offers::stock_txn))
-                .first::<Option<i64>>(&mut **c)?
+                .first::<Option<i64>>(c)?
                 .unwrap_or(0),
         };
         // Past every key of that position.
@@ -692,16 +692,16 @@ fn feed_page<R>(conn: &mut DbConn, sql: &str, seq: i64, keys: &[&str], limit: i6
 where
     R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
 {
-    match conn {
-        DbConn::Sqlite(c) => {
+    match conn.split() {
+        crate::Split::Sqlite(c) => {
             let mut query =
                 diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>().bind::<BigInt, _>(seq);
             for key in keys {
                 query = query.bind::<Text, _>(*key);
             }
-            query.bind::<BigInt, _>(limit).load(&mut **c)
+            query.bind::<BigInt, _>(limit).load(c)
         }
-        DbConn::Postgres(c) => {
+        crate::Split::Postgres(c) => {
             let mut numbered = String::with_capacity(sql.len());
             for (i, part) in sql.split('?').enumerate() {
                 if i > 0 {
@@ -713,7 +713,7 @@ where
             for key in keys {
                 query = query.bind::<Text, _>(*key);
             }
-            query.bind::<BigInt, _>(limit).load(&mut **c)
+            query.bind::<BigInt, _>(limit).load(c)
         }
     }
 }
@@ -757,11 +757,11 @@ impl CatalogRepo for DbCatalogRepo {
         let (skus, stores) = (strings(skus), strings(stores));
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = match conn {
+                let rows: Vec<OfferRow> = match conn.split() {
                     // One statement text whatever the number of SKUs and
                     // stores (array binds): prepared once per connection, so
                     // a search pays for no parsing or planning.
-                    DbConn::Postgres(c) => offers::table
+                    crate::Split::Postgres(c) => offers::table
                         .filter(offers::sku.eq_any(&skus))
                         .filter(offers::store_id.eq_any(&stores))
                         .distinct_on(offers::sku)
@@ -772,8 +772,8 @@ impl CatalogRepo for DbCatalogRepo {
                             array_position::<Array<Text>, Text, _, _>(&stores, offers::store_id),
                         ))
                         .select(OfferRow::as_select())
-                        .load(&mut **c)?,
-                    DbConn::Sqlite(c) => sqlite_best_offers(c, &skus, &stores)?,
+                        .load(c)?,
+                    crate::Split::Sqlite(c) => sqlite_best_offers(c, &skus, &stores)?,
                 };
                 rows.into_iter().map(OfferRow::into_domain).collect()
             })
@@ -788,8 +788,8 @@ impl CatalogRepo for DbCatalogRepo {
         let skus = strings(skus);
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = match conn {
-                    DbConn::Postgres(c) => offers::table
+                let rows: Vec<OfferRow> = match conn.split() {
+                    crate::Split::Postgres(c) => offers::table
                         .filter(offers::sku.eq_any(&skus))
                         .distinct_on(offers::sku)
                         .order((
@@ -799,8 +799,8 @@ impl CatalogRepo for DbCatalogRepo {
                             offers::store_id.asc(),
                         ))
                         .select(OfferRow::as_select())
-                        .load(&mut **c)?,
-                    DbConn::Sqlite(c) => sqlite_cheapest_offers(c, &skus)?,
+                        .load(c)?,
+                    crate::Split::Sqlite(c) => sqlite_cheapest_offers(c, &skus)?,
                 };
                 rows.into_iter().map(OfferRow::into_domain).collect()
             })
@@ -815,14 +815,14 @@ impl CatalogRepo for DbCatalogRepo {
             keys.iter().map(|(sku, store)| (sku.to_string(), store.to_string())).unzip();
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = match conn {
-                    DbConn::Postgres(c) => PgOffersAt { skus: &skus, stores: &stores }.load(&mut **c)?,
-                    DbConn::Sqlite(c) => {
+                let rows: Vec<OfferRow> = match conn.split() {
+                    crate::Split::Postgres(c) => PgOffersAt { skus: &skus, stores: &stores }.load(c)?,
+                    crate::Split::Sqlite(c) => {
                         let mut rows: Vec<OfferRow> = offers::table
                             .filter(offers::sku.eq_any(&skus))
                             .filter(offers::store_id.eq_any(&stores))
                             .select(OfferRow::as_select())
-                            .load(&mut **c)?;
+                            .load(c)?;
                         rows.retain(|o| skus.iter().zip(&stores).any(|k| k == (&o.sku, &o.store_id)));
                         rows
                     }

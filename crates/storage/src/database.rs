@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::{PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 
 use crate::error::StorageError;
 use crate::url::{Backend, DatabaseUrl};
@@ -38,16 +38,49 @@ impl Default for PoolOptions {
     }
 }
 
-#[derive(Clone)]
-enum Pools {
-    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
-    Postgres(Pool<ConnectionManager<PgConnection>>),
+/// A connection to either backend: diesel runs a statement of their
+/// common subset on it as it is (`MultiConnection`); what only one backend
+/// says is written per backend through [`DbConn::split`].
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Opens connections of the backend the URL names — never another one
+/// (diesel's own manager for a `MultiConnection` tries each backend in turn,
+/// and SQLite takes any string as a file name).
+#[derive(Debug)]
+struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        let connection = match self.backend {
+            Backend::Sqlite => SqliteConnection::establish(&self.url).map(AnyConnection::Sqlite),
+            Backend::Postgres => PgConnection::establish(&self.url).map(AnyConnection::Postgres),
+        };
+        connection.map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
 }
 
 /// A cheap-to-clone handle on the connection pool.
 #[derive(Clone)]
 pub struct Database {
-    pools: Pools,
+    pool: Pool<Manager>,
     url: DatabaseUrl,
     health: Arc<Health>,
 }
@@ -73,28 +106,73 @@ impl Health {
     }
 }
 
-/// A connection checked out of the pool; use it through
-/// [`with_conn!`](crate::with_conn) or [`write_transaction!`](crate::write_transaction).
-pub enum DbConn {
-    Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
-    Postgres(PooledConnection<ConnectionManager<PgConnection>>),
+/// A connection checked out of the pool. A statement of both backends'
+/// common subset runs on it as it is (it derefs to [`AnyConnection`]); one
+/// that only a backend says goes through [`DbConn::split`] (or
+/// [`with_conn!`](crate::with_conn), [`write_transaction!`](crate::write_transaction)).
+pub struct DbConn(PooledConnection<Manager>);
+
+/// The backend's own connection, for what only it says (`ON CONFLICT`,
+/// `FOR UPDATE`, `BEGIN IMMEDIATE`, `DISTINCT ON`…).
+pub enum Split<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+impl fmt::Debug for AnyConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AnyConnection::Sqlite(_) => "AnyConnection::Sqlite",
+            AnyConnection::Postgres(_) => "AnyConnection::Postgres",
+        })
+    }
+}
+
+impl fmt::Debug for Split<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Split::Sqlite(_) => "Split::Sqlite",
+            Split::Postgres(_) => "Split::Postgres",
+        })
+    }
 }
 
 impl fmt::Debug for DbConn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            DbConn::Sqlite(_) => "DbConn::Sqlite",
-            DbConn::Postgres(_) => "DbConn::Postgres",
+        f.write_str(match self.backend() {
+            Backend::Sqlite => "DbConn::Sqlite",
+            Backend::Postgres => "DbConn::Postgres",
         })
     }
 }
 
 impl DbConn {
     pub fn backend(&self) -> Backend {
-        match self {
-            DbConn::Sqlite(_) => Backend::Sqlite,
-            DbConn::Postgres(_) => Backend::Postgres,
+        match &*self.0 {
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+            AnyConnection::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    pub fn split(&mut self) -> Split<'_> {
+        match &mut *self.0 {
+            AnyConnection::Sqlite(c) => Split::Sqlite(c),
+            AnyConnection::Postgres(c) => Split::Postgres(c),
+        }
+    }
+}
+
+impl std::ops::Deref for DbConn {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for DbConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
     }
 }
 
@@ -112,8 +190,9 @@ struct SqlitePragmas {
     busy_timeout: Duration,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        let AnyConnection::Sqlite(conn) = conn else { return Ok(()) };
         // busy_timeout first, so that switching to WAL waits for a lock
         // held by another process instead of failing.
         conn.batch_execute(&format!(
@@ -132,7 +211,7 @@ impl Database {
     /// file (and its directory) is created when missing.
     pub fn connect(url: &DatabaseUrl, options: &PoolOptions) -> Result<Self, StorageError> {
         let connect_error = |reason: String| StorageError::Connect { target: url.redacted(), reason };
-        let pools = match url.backend() {
+        let pool = match url.backend() {
             Backend::Sqlite => {
                 if let Some(parent) = url.sqlite_path().as_deref().and_then(std::path::Path::parent)
                     && !parent.as_os_str().is_empty()
@@ -140,31 +219,27 @@ impl Database {
                     std::fs::create_dir_all(parent)
                         .map_err(|e| connect_error(format!("cannot create {}: {e}", parent.display())))?;
                 }
-                let pool = Pool::builder()
+                Pool::builder()
                     .max_size(options.max_connections)
                     .connection_timeout(options.acquire_timeout)
                     .connection_customizer(Box::new(SqlitePragmas {
                         busy_timeout: options.sqlite_busy_timeout,
                     }))
-                    .build(ConnectionManager::new(url.expose()))
-                    .map_err(|e| connect_error(e.to_string()))?;
-                Pools::Sqlite(pool)
+                    .build(Manager { url: url.expose().to_owned(), backend: Backend::Sqlite })
+                    .map_err(|e| connect_error(e.to_string()))?
             }
-            Backend::Postgres => {
-                let pool = Pool::builder()
-                    .max_size(options.max_connections)
-                    .connection_timeout(options.acquire_timeout)
-                    .build(ConnectionManager::new(url.expose()))
-                    .map_err(|e| connect_error(e.to_string()))?;
-                Pools::Postgres(pool)
-            }
+            Backend::Postgres => Pool::builder()
+                .max_size(options.max_connections)
+                .connection_timeout(options.acquire_timeout)
+                .build(Manager { url: url.expose().to_owned(), backend: Backend::Postgres })
+                .map_err(|e| connect_error(e.to_string()))?,
         };
         let health = Health {
             started: Instant::now(),
             failed_at_ms: AtomicU64::new(u64::MAX),
             fail_fast: options.fail_fast,
         };
-        Ok(Database { pools, url: url.clone(), health: Arc::new(health) })
+        Ok(Database { pool, url: url.clone(), health: Arc::new(health) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -180,17 +255,13 @@ impl Database {
     pub fn get(&self) -> Result<DbConn, StorageError> {
         if self.health.failed_recently() {
             // Only an idle connection, no waiting: the outage is answered now.
-            let idle = match &self.pools {
-                Pools::Sqlite(pool) => pool.try_get().map(DbConn::Sqlite),
-                Pools::Postgres(pool) => pool.try_get().map(DbConn::Postgres),
-            };
-            return idle.ok_or_else(|| StorageError::Pool("the database did not answer a moment ago".into()));
+            return self
+                .pool
+                .try_get()
+                .map(DbConn)
+                .ok_or_else(|| StorageError::Pool("the database did not answer a moment ago".into()));
         }
-        let checked_out = match &self.pools {
-            Pools::Sqlite(pool) => pool.get().map(DbConn::Sqlite),
-            Pools::Postgres(pool) => pool.get().map(DbConn::Postgres),
-        };
-        checked_out.map_err(|e| {
+        self.pool.get().map(DbConn).map_err(|e| {
             self.health.failed();
             StorageError::Pool(e.to_string())
         })
@@ -216,17 +287,14 @@ impl Database {
     /// One round trip to the database: what readiness means.
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.run(|conn| {
-            crate::with_conn!(conn, |c| diesel::sql_query("SELECT 1").execute(c))?;
+            diesel::sql_query("SELECT 1").execute(&mut **conn)?;
             Ok(())
         })
         .await
     }
 
     pub fn state(&self) -> PoolState {
-        let (state, max) = match &self.pools {
-            Pools::Sqlite(pool) => (pool.state(), pool.max_size()),
-            Pools::Postgres(pool) => (pool.state(), pool.max_size()),
-        };
+        let (state, max) = (self.pool.state(), self.pool.max_size());
         PoolState { connections: state.connections, idle: state.idle_connections, max }
     }
 }

@@ -60,9 +60,9 @@ impl DbKuperOutbox {
     ) -> Result<Vec<OutboxItem>, StorageError> {
         use diesel::sql_types::{BigInt, Timestamp};
         let (now, until) = (naive(now), naive(now + lease));
-        let ([until_p, now_p, limit_p], lock) = match conn {
-            DbConn::Postgres(_) => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
-            DbConn::Sqlite(_) => (["?1", "?2", "?3"], ""),
+        let ([until_p, now_p, limit_p], lock) = match conn.split() {
+            crate::Split::Postgres(_) => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
+            crate::Split::Sqlite(_) => (["?1", "?2", "?3"], ""),
         };
         // An earlier notification of the order still pending (waiting for its
         // retry, or held by another dispatcher) goes first; one that is dead
@@ -224,7 +224,7 @@ impl DbKuperOutbox {
             #[diesel(sql_type = diesel::sql_types::Double)]
             wait_secs: f64,
         }
-        let DbConn::Postgres(c) = conn else { return Ok(None) };
+        let crate::Split::Postgres(c) = conn.split() else { return Ok(None) };
         let wait: Wait = diesel::sql_query(
             "UPDATE kuper_send_pace \
              SET next_at = GREATEST(next_at, clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => $1) \
@@ -233,7 +233,7 @@ impl DbKuperOutbox {
                  - (clock_timestamp() AT TIME ZONE 'UTC')))::float8 AS wait_secs",
         )
         .bind::<diesel::sql_types::Double, _>(interval.as_secs_f64())
-        .get_result(&mut **c)?;
+        .get_result(c)?;
         Ok(Some(std::time::Duration::try_from_secs_f64(wait.wait_secs.max(0.0)).unwrap_or_default()))
     }
 }

@@ -39,7 +39,7 @@ mod url;
 pub use catalog::import::CatalogBatch;
 pub use catalog_imports::{DbCatalogImports, ImportRecord};
 pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
-pub use database::{Database, DbConn, PoolOptions, PoolState};
+pub use database::{AnyConnection, Database, DbConn, PoolOptions, PoolState, Split};
 pub use error::{CORRUPT_ROWS, StorageError};
 pub use identity_store::DbIdentityStore;
 pub use kuper::{DbKuperInbox, KuperStoreSetup};
@@ -60,15 +60,9 @@ pub use url::{Backend, DatabaseUrl, UrlError};
 #[macro_export]
 macro_rules! with_conn {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::DbConn::Sqlite(pooled) => {
-                let $c: &mut ::diesel::SqliteConnection = &mut *pooled;
-                $body
-            }
-            $crate::DbConn::Postgres(pooled) => {
-                let $c: &mut ::diesel::PgConnection = &mut *pooled;
-                $body
-            }
+        match $crate::DbConn::split($conn) {
+            $crate::Split::Sqlite($c) => $body,
+            $crate::Split::Postgres($c) => $body,
         }
     };
 }
@@ -79,15 +73,9 @@ macro_rules! with_conn {
 #[macro_export]
 macro_rules! write_transaction {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::DbConn::Sqlite(pooled) => {
-                let conn: &mut ::diesel::SqliteConnection = &mut *pooled;
-                conn.immediate_transaction(|$c| $body)
-            }
-            $crate::DbConn::Postgres(pooled) => {
-                let conn: &mut ::diesel::PgConnection = &mut *pooled;
-                ::diesel::Connection::transaction(conn, |$c| $body)
-            }
+        match $crate::DbConn::split($conn) {
+            $crate::Split::Sqlite(conn) => conn.immediate_transaction(|$c| $body),
+            $crate::Split::Postgres(conn) => ::diesel::Connection::transaction(conn, |$c| $body),
         }
     };
 }

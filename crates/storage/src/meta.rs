@@ -38,11 +38,12 @@ struct TextRow {
 
 /// The database engine's own version string, for diagnostics.
 pub fn server_version(conn: &mut DbConn) -> Result<String, StorageError> {
-    let row = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query("SELECT 'SQLite ' || sqlite_version() AS value")
-            .get_result::<TextRow>(&mut **c)?,
-        DbConn::Postgres(c) => {
-            diesel::sql_query("SELECT version() AS value").get_result::<TextRow>(&mut **c)?
+    let row = match conn.split() {
+        crate::Split::Sqlite(c) => {
+            diesel::sql_query("SELECT 'SQLite ' || sqlite_version() AS value").get_result::<TextRow>(c)?
+        }
+        crate::Split::Postgres(c) => {
+            diesel::sql_query("SELECT version() AS value").get_result::<TextRow>(c)?
         }
     };
     Ok(row.value)
@@ -50,7 +51,7 @@ pub fn server_version(conn: &mut DbConn) -> Result<String, StorageError> {
 
 /// SQLite only: the pragmas every connection must carry, as `name=value`.
 pub fn sqlite_pragmas(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
-    let DbConn::Sqlite(c) = conn else {
+    let crate::Split::Sqlite(c) = conn.split() else {
         return Ok(Vec::new());
     };
     ["journal_mode", "synchronous", "foreign_keys", "busy_timeout"]
@@ -60,7 +61,7 @@ pub fn sqlite_pragmas(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
             // pragma, except busy_timeout's ("timeout").
             let column = name.trim_start_matches("busy_");
             let row = diesel::sql_query(format!("SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}"))
-                .get_result::<TextRow>(&mut **c)?;
+                .get_result::<TextRow>(c)?;
             Ok(format!("{name}={}", row.value))
         })
         .collect()

@@ -429,9 +429,9 @@ pub(crate) mod pg {
 }
 
 fn load_order(conn: &mut DbConn, id: &str) -> Result<Option<Order>, StorageError> {
-    match conn {
-        DbConn::Sqlite(c) => sqlite::load(c, id),
-        DbConn::Postgres(c) => pg::load(c, id),
+    match conn.split() {
+        crate::Split::Sqlite(c) => sqlite::load(c, id),
+        crate::Split::Postgres(c) => pg::load(c, id),
     }
 }
 
@@ -507,9 +507,11 @@ impl OrderRepo for DbOrderRepo {
         let outcome = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(match conn {
-                    DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::create(c, &order, capacity)),
-                    DbConn::Postgres(c) => c.transaction(|c| pg::create(c, &order, capacity)),
+                Ok::<_, StorageError>(match conn.split() {
+                    crate::Split::Sqlite(c) => {
+                        c.immediate_transaction(|c| sqlite::create(c, &order, capacity))
+                    }
+                    crate::Split::Postgres(c) => c.transaction(|c| pg::create(c, &order, capacity)),
                 })
             })
             .await;
@@ -580,9 +582,9 @@ impl OrderRepo for DbOrderRepo {
         let outcome = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(match conn {
-                    DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::apply(c, &id, action, at)),
-                    DbConn::Postgres(c) => c.transaction(|c| pg::apply(c, &id, action, at)),
+                Ok::<_, StorageError>(match conn.split() {
+                    crate::Split::Sqlite(c) => c.immediate_transaction(|c| sqlite::apply(c, &id, action, at)),
+                    crate::Split::Postgres(c) => c.transaction(|c| pg::apply(c, &id, action, at)),
                 })
             })
             .await;

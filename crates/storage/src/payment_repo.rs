@@ -294,9 +294,9 @@ impl PaymentRepo for DbPaymentRepo {
     async fn get(&self, id: &str) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
         self.db
-            .run(move |conn| match conn {
-                DbConn::Sqlite(c) => sqlite::load(c, &id),
-                DbConn::Postgres(c) => pg::load(c, &id),
+            .run(move |conn| match conn.split() {
+                crate::Split::Sqlite(c) => sqlite::load(c, &id),
+                crate::Split::Postgres(c) => pg::load(c, &id),
             })
             .await
             .map_err(|e| failed(&e))
@@ -310,9 +310,9 @@ impl PaymentRepo for DbPaymentRepo {
     ) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
         self.db
-            .run(move |conn| match conn {
-                DbConn::Sqlite(c) => c.immediate_transaction(|c| sqlite::settle(c, &id, reported, at)),
-                DbConn::Postgres(c) => c.transaction(|c| pg::settle(c, &id, reported, at)),
+            .run(move |conn| match conn.split() {
+                crate::Split::Sqlite(c) => c.immediate_transaction(|c| sqlite::settle(c, &id, reported, at)),
+                crate::Split::Postgres(c) => c.transaction(|c| pg::settle(c, &id, reported, at)),
             })
             .await
             .map_err(|e| failed(&e))

@@ -241,12 +241,12 @@ fn figures(row: stock::StockRow) -> OfferStockView {
 /// the oldest transaction still running (`pg_snapshot_xmin`); SQLite, whose
 /// writers are serial and commit in position order: no limit.
 pub(crate) fn horizon(conn: &mut DbConn) -> Result<i64, StorageError> {
-    match conn {
-        DbConn::Sqlite(_) => Ok(i64::MAX),
-        DbConn::Postgres(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(
+    match conn.split() {
+        crate::Split::Sqlite(_) => Ok(i64::MAX),
+        crate::Split::Postgres(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(
             "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
         ))
-        .get_result(&mut **c)?),
+        .get_result(c)?),
     }
 }
 

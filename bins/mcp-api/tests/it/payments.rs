@@ -341,12 +341,10 @@ fn hostile_ids_are_unknown_and_a_storage_failure_is_a_503_with_retry_after() {
         if backend == storage::Backend::Postgres {
             use diesel::RunQueryDsl as _;
             let mut conn = shop.t.db.get().unwrap();
-            let storage::DbConn::Postgres(pg) = &mut conn else { unreachable!() };
+            let storage::Split::Postgres(pg) = conn.split() else { unreachable!() };
             let tables = ["users", "user_identities", "access_tokens", "offers", "orders", "payments"];
             for table in tables {
-                diesel::sql_query(format!("ALTER TABLE {table} RENAME TO gone_{table}"))
-                    .execute(&mut **pg)
-                    .unwrap();
+                diesel::sql_query(format!("ALTER TABLE {table} RENAME TO gone_{table}")).execute(pg).unwrap();
             }
             for (path, body) in [
                 ("/auth/other", json!({"token": "sandbox:payer"})),
@@ -376,9 +374,7 @@ fn hostile_ids_are_unknown_and_a_storage_failure_is_a_503_with_retry_after() {
             assert_eq!(status.status(), 503, "/order/{{id}}/status");
             // Put the tables back for the schema's cleanup.
             for table in tables {
-                diesel::sql_query(format!("ALTER TABLE gone_{table} RENAME TO {table}"))
-                    .execute(&mut **pg)
-                    .unwrap();
+                diesel::sql_query(format!("ALTER TABLE gone_{table} RENAME TO {table}")).execute(pg).unwrap();
             }
         }
     }

@@ -193,11 +193,13 @@ impl DbKuperInbox {
             return Ok(Err(ActError::UnknownOrder));
         }
         let at = at.naive_utc();
-        let outcome = match conn {
-            DbConn::Sqlite(c) => {
+        let outcome = match conn.split() {
+            crate::Split::Sqlite(c) => {
                 c.immediate_transaction(|c| statements::sqlite::act(c, original, request, rules, at))
             }
-            DbConn::Postgres(c) => c.transaction(|c| statements::pg::act(c, original, request, rules, at)),
+            crate::Split::Postgres(c) => {
+                c.transaction(|c| statements::pg::act(c, original, request, rules, at))
+            }
         };
         match outcome {
             Ok(status) => Ok(Ok(status)),
@@ -321,8 +323,8 @@ impl KuperInbox for DbKuperInbox {
         self.db
             .run(move |conn| {
                 let stores = Self::stores(&cache, conn)?;
-                match conn {
-                    DbConn::Sqlite(c) => {
+                match conn.split() {
+                    crate::Split::Sqlite(c) => {
                         match c.immediate_transaction(|c| statements::sqlite::fresh(c, &event, &stores)) {
                             Ok(receipt) => Ok(receipt),
                             Err(Attempt::Duplicate) => {
@@ -331,7 +333,8 @@ impl KuperInbox for DbKuperInbox {
                             Err(Attempt::Failed(e)) => Err(e),
                         }
                     }
-                    DbConn::Postgres(c) => match c.transaction(|c| statements::pg::fresh(c, &event, &stores))
+                    crate::Split::Postgres(c) => match c
+                        .transaction(|c| statements::pg::fresh(c, &event, &stores))
                     {
                         Ok(receipt) => Ok(receipt),
                         Err(Attempt::Duplicate) => c.transaction(|c| statements::pg::duplicate(c, &event)),

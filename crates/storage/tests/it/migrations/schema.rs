@@ -69,27 +69,27 @@ fn diesel_type(backend: Backend, data_type: &str) -> &'static str {
 
 /// The tables the migrations made, as `schema.rs` would declare them.
 fn actual(conn: &mut DbConn) -> Columns {
-    let rows: Vec<DbColumn> = match conn {
-        DbConn::Postgres(c) => diesel::sql_query(
+    let rows: Vec<DbColumn> = match conn.split() {
+        storage::Split::Postgres(c) => diesel::sql_query(
             "SELECT table_name::text, column_name::text, data_type::text, \
                     CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS nullable \
              FROM information_schema.columns WHERE table_schema = current_schema() \
                AND table_name <> '__diesel_schema_migrations'",
         )
-        .load(&mut **c)
+        .load(c)
         .unwrap(),
-        DbConn::Sqlite(c) => diesel::sql_query(
+        storage::Split::Sqlite(c) => diesel::sql_query(
             "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
                     CASE WHEN p.\"notnull\" = 0 AND p.pk = 0 THEN 1 ELSE 0 END AS nullable \
              FROM sqlite_master m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT IN ('__diesel_schema_migrations', 'sqlite_sequence')",
         )
-        .load(&mut **c)
+        .load(c)
         .unwrap(),
     };
-    let backend = match conn {
-        DbConn::Postgres(_) => Backend::Postgres,
-        DbConn::Sqlite(_) => Backend::Sqlite,
+    let backend = match conn.split() {
+        storage::Split::Postgres(_) => Backend::Postgres,
+        storage::Split::Sqlite(_) => Backend::Sqlite,
     };
     let mut tables = Columns::new();
     for row in rows {
