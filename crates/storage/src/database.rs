@@ -162,6 +162,41 @@ impl DbConn {
     }
 }
 
+impl AnyConnection {
+    /// Runs `body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
+    /// a read-then-write cannot deadlock on lock upgrade, and a plain one on
+    /// PostgreSQL; committed when it returns `Ok`, rolled back otherwise.
+    /// The body gets the connection whole: the common subset on it as it
+    /// is, the backend's own statements by matching it; a nested
+    /// `transaction` is a savepoint.
+    pub fn write_transaction<T, E>(
+        &mut self,
+        body: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        // Begun on the backend's own connection (the multi connection's
+        // manager has no BEGIN IMMEDIATE), then ended through the multi
+        // connection's, which keeps the same state.
+        match self {
+            AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+            AnyConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+        }
+        match body(self) {
+            Ok(value) => {
+                <AnyConnection as Connection>::TransactionManager::commit_transaction(self)?;
+                Ok(value)
+            }
+            Err(e) => {
+                <AnyConnection as Connection>::TransactionManager::rollback_transaction(self)?;
+                Err(e)
+            }
+        }
+    }
+}
+
 impl std::ops::Deref for DbConn {
     type Target = AnyConnection;
 

@@ -73,9 +73,9 @@ macro_rules! with_conn {
 #[macro_export]
 macro_rules! write_transaction {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $crate::DbConn::split($conn) {
-            $crate::Split::Sqlite(conn) => conn.immediate_transaction(|$c| $body),
-            $crate::Split::Postgres(conn) => ::diesel::Connection::transaction(conn, |$c| $body),
-        }
+        $crate::AnyConnection::write_transaction(::std::ops::DerefMut::deref_mut($conn), |any| match any {
+            $crate::AnyConnection::Sqlite($c) => $body,
+            $crate::AnyConnection::Postgres($c) => $body,
+        })
     };
 }

@@ -14,6 +14,7 @@ use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, 
 
 use catalog::stock::{MoveKind, StockQty};
 
+use crate::AnyConnection;
 use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots};
 use crate::stock;
 use crate::{Database, DbConn, StorageError, with_conn};
@@ -507,12 +508,10 @@ impl OrderRepo for DbOrderRepo {
         let outcome = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(match conn.split() {
-                    crate::Split::Sqlite(c) => {
-                        c.immediate_transaction(|c| sqlite::create(c, &order, capacity))
-                    }
-                    crate::Split::Postgres(c) => c.transaction(|c| pg::create(c, &order, capacity)),
-                })
+                Ok::<_, StorageError>(conn.write_transaction(|any| match any {
+                    AnyConnection::Sqlite(c) => sqlite::create(c, &order, capacity),
+                    AnyConnection::Postgres(c) => pg::create(c, &order, capacity),
+                }))
             })
             .await;
         match outcome {
@@ -582,10 +581,10 @@ impl OrderRepo for DbOrderRepo {
         let outcome = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(match conn.split() {
-                    crate::Split::Sqlite(c) => c.immediate_transaction(|c| sqlite::apply(c, &id, action, at)),
-                    crate::Split::Postgres(c) => c.transaction(|c| pg::apply(c, &id, action, at)),
-                })
+                Ok::<_, StorageError>(conn.write_transaction(|any| match any {
+                    AnyConnection::Sqlite(c) => sqlite::apply(c, &id, action, at),
+                    AnyConnection::Postgres(c) => pg::apply(c, &id, action, at),
+                }))
             })
             .await;
         match outcome {

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use domain::{Currency, Money, OrderId};
 use orders::{Action, OrderStatus, RepoError};
 
+use crate::AnyConnection;
 use crate::schema::{payment_refunds, payments};
 use crate::{Database, DbConn, StorageError, with_conn};
 
@@ -310,9 +311,11 @@ impl PaymentRepo for DbPaymentRepo {
     ) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
         self.db
-            .run(move |conn| match conn.split() {
-                crate::Split::Sqlite(c) => c.immediate_transaction(|c| sqlite::settle(c, &id, reported, at)),
-                crate::Split::Postgres(c) => c.transaction(|c| pg::settle(c, &id, reported, at)),
+            .run(move |conn| {
+                conn.write_transaction(|any| match any {
+                    AnyConnection::Sqlite(c) => sqlite::settle(c, &id, reported, at),
+                    AnyConnection::Postgres(c) => pg::settle(c, &id, reported, at),
+                })
             })
             .await
             .map_err(|e| failed(&e))

@@ -24,6 +24,7 @@ use orders::kuper::{
     StaffRequest,
 };
 
+use crate::AnyConnection;
 use crate::schema::{kuper_inbox, kuper_stores, stores};
 use crate::{Database, DbConn, StorageError};
 
@@ -193,14 +194,10 @@ impl DbKuperInbox {
             return Ok(Err(ActError::UnknownOrder));
         }
         let at = at.naive_utc();
-        let outcome = match conn.split() {
-            crate::Split::Sqlite(c) => {
-                c.immediate_transaction(|c| statements::sqlite::act(c, original, request, rules, at))
-            }
-            crate::Split::Postgres(c) => {
-                c.transaction(|c| statements::pg::act(c, original, request, rules, at))
-            }
-        };
+        let outcome = conn.write_transaction(|any| match any {
+            AnyConnection::Sqlite(c) => statements::sqlite::act(c, original, request, rules, at),
+            AnyConnection::Postgres(c) => statements::pg::act(c, original, request, rules, at),
+        });
         match outcome {
             Ok(status) => Ok(Ok(status)),
             Err(Rollback::Refused(e)) => Ok(Err(e)),
@@ -323,23 +320,19 @@ impl KuperInbox for DbKuperInbox {
         self.db
             .run(move |conn| {
                 let stores = Self::stores(&cache, conn)?;
-                match conn.split() {
-                    crate::Split::Sqlite(c) => {
-                        match c.immediate_transaction(|c| statements::sqlite::fresh(c, &event, &stores)) {
-                            Ok(receipt) => Ok(receipt),
-                            Err(Attempt::Duplicate) => {
-                                c.immediate_transaction(|c| statements::sqlite::duplicate(c, &event))
-                            }
-                            Err(Attempt::Failed(e)) => Err(e),
-                        }
-                    }
-                    crate::Split::Postgres(c) => match c
-                        .transaction(|c| statements::pg::fresh(c, &event, &stores))
-                    {
-                        Ok(receipt) => Ok(receipt),
-                        Err(Attempt::Duplicate) => c.transaction(|c| statements::pg::duplicate(c, &event)),
-                        Err(Attempt::Failed(e)) => Err(e),
-                    },
+                let fresh = conn.write_transaction(|any| match any {
+                    AnyConnection::Sqlite(c) => statements::sqlite::fresh(c, &event, &stores),
+                    AnyConnection::Postgres(c) => statements::pg::fresh(c, &event, &stores),
+                });
+                match fresh {
+                    Ok(receipt) => Ok(receipt),
+                    // Taken by another delivery meanwhile: answered as a
+                    // duplicate, in a transaction of its own.
+                    Err(Attempt::Duplicate) => conn.write_transaction(|any| match any {
+                        AnyConnection::Sqlite(c) => statements::sqlite::duplicate(c, &event),
+                        AnyConnection::Postgres(c) => statements::pg::duplicate(c, &event),
+                    }),
+                    Err(Attempt::Failed(e)) => Err(e),
                 }
             })
             .await
