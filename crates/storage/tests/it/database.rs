@@ -99,3 +99,58 @@ fn after_a_failed_checkout_requests_fail_fast_until_a_connection_is_idle() {
     drop(held);
     assert!(db.get().is_ok(), "an idle connection is taken even in the window");
 }
+
+#[test]
+fn a_write_transaction_commits_rolls_back_and_keeps_savepoints_on_both_backends() {
+    use diesel::Connection;
+    use diesel::result::Error;
+    use storage::AnyConnection;
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let mut conn = t.db.get().unwrap();
+        let count = |c: &mut AnyConnection| -> i64 {
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            diesel::sql_query("SELECT COUNT(*) AS n FROM schema_info").get_result::<Count>(c).unwrap().n
+        };
+        let before = count(&mut conn);
+        let insert = |c: &mut AnyConnection, key: &str| {
+            diesel::sql_query(format!(
+                "INSERT INTO schema_info (key, value, updated_at) VALUES ('{key}', 'x', CURRENT_TIMESTAMP)"
+            ))
+            .execute(c)
+        };
+        // Committed; a failed savepoint inside takes only its own write.
+        conn.write_transaction(|c| {
+            insert(c, "tx-kept")?;
+            let inner: Result<(), Error> = c.transaction(|c| {
+                insert(c, "tx-savepoint")?;
+                Err(Error::RollbackTransaction)
+            });
+            assert!(inner.is_err());
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+        assert_eq!(count(&mut conn), before + 1, "{backend}");
+        // Rolled back whole.
+        let failed: Result<(), Error> = conn.write_transaction(|c| {
+            insert(c, "tx-gone")?;
+            Err(Error::RollbackTransaction)
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&mut conn), before + 1, "{backend}: nothing of a failed transaction stays");
+        if backend == Backend::Sqlite {
+            // BEGIN IMMEDIATE: the write lock is held from the start.
+            let mut other = t.db.get().unwrap();
+            conn.write_transaction(|_| {
+                let started = diesel::sql_query("BEGIN IMMEDIATE").execute(&mut *other);
+                assert!(started.is_err(), "another writer waits for the lock, then gives up");
+                Ok::<_, Error>(())
+            })
+            .unwrap();
+        }
+    }
+}
