@@ -169,8 +169,8 @@ fn state_of(state: &McpState) -> Option<&crate::payment_routes::PaymentsState> {
 async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse {
     let Some(payments) = state_of(&state) else { return not_found() };
     let Some(bank) = &payments.sandbox else { return not_found() };
-    let (checking, return_url) = match bank.page_state(&id).await {
-        Ok(Some((_, checking, return_url))) => (checking, return_url),
+    let (checking, timed_out, return_url) = match bank.page_state(&id).await {
+        Ok(Some(shown)) => (shown.checking, shown.timed_out, shown.return_url),
         Ok(None) => return not_found(),
         Err(_) => return unavailable(),
     };
@@ -240,6 +240,7 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
             let outcome = match status {
                 PaymentStatus::Succeeded => "Paid",
                 PaymentStatus::Failed => "The payment failed",
+                _ if timed_out => "The time to pay for this order ran out",
                 _ => "The payment was declined",
             };
             html(
@@ -312,7 +313,7 @@ async fn choose(state: web::Data<McpState>, id: web::Path<String>, form: web::Fo
         }
     };
     let location = match (settled.is_final(), bank.page_state(&id).await) {
-        (true, Ok(Some((_, _, return_url)))) => return_url,
+        (true, Ok(Some(shown))) => shown.return_url,
         _ => format!("/pay/{id}"),
     };
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()

@@ -43,6 +43,18 @@ impl PayerChoice {
     }
 }
 
+/// What the payment page shows of a payment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageState {
+    pub status: PaymentStatus,
+    /// A 3-D Secure check is running.
+    pub checking: bool,
+    /// Closed because the order's time to pay ran out.
+    pub timed_out: bool,
+    /// Where the payer goes back to.
+    pub return_url: String,
+}
+
 /// The vault of one process.
 #[derive(Debug, Default)]
 pub struct MemoryVault {
@@ -202,10 +214,16 @@ impl SandboxBank {
         Ok(Some(account.status()))
     }
 
-    /// Where the payer goes back to, and whether a 3-D Secure check is
-    /// still running.
-    pub async fn page_state(&self, id: &str) -> Result<Option<(PaymentStatus, bool, String)>, GatewayError> {
-        Ok(self.current(id).await?.map(|a| (a.status(), a.check.is_some(), a.return_url)))
+    /// What the payment page shows of a payment; `None` for one the bank
+    /// does not have.
+    pub async fn page_state(&self, id: &str) -> Result<Option<PageState>, GatewayError> {
+        let now = self.clock.now();
+        Ok(self.current(id).await?.map(|a| PageState {
+            status: a.status(),
+            checking: a.check.is_some(),
+            timed_out: a.status() == PaymentStatus::Canceled && a.pay_before.is_some_and(|t| now >= t),
+            return_url: a.return_url,
+        }))
     }
 
     async fn read(&self, id: &str) -> Result<GatewayPayment, GatewayError> {
@@ -342,7 +360,11 @@ mod tests {
         let bank = SandboxBank::new("http://x", Duration::from_millis(50));
         let slow = bank.create(&new_payment("a")).await.unwrap();
         assert_eq!(bank.choose(&slow.id, PayerChoice::PayWith3ds).await, Ok(Some(PaymentStatus::Pending)));
-        assert_eq!(bank.page_state(&slow.id).await.unwrap().map(|s| s.1), Some(true), "the check is running");
+        assert_eq!(
+            bank.page_state(&slow.id).await.unwrap().map(|s| s.checking),
+            Some(true),
+            "the check is running"
+        );
         let failing = bank.create(&new_payment("b")).await.unwrap();
         bank.choose(&failing.id, PayerChoice::Fail3ds).await.unwrap();
         tokio::time::sleep(Duration::from_millis(60)).await;
@@ -363,6 +385,11 @@ mod tests {
             "closed like a bank session"
         );
         assert_eq!(bank.choose(&late.id, PayerChoice::Pay).await, Ok(Some(PaymentStatus::Canceled)));
+        assert_eq!(
+            bank.page_state(&late.id).await.unwrap().map(|s| s.timed_out),
+            Some(true),
+            "the page says why"
+        );
         let in_time =
             NewPayment { pay_before: Some(Utc::now() + chrono::Duration::minutes(5)), ..new_payment("t") };
         let in_time = bank.create(&in_time).await.unwrap();
