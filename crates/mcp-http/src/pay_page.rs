@@ -169,8 +169,8 @@ fn state_of(state: &McpState) -> Option<&crate::payment_routes::PaymentsState> {
 async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse {
     let Some(payments) = state_of(&state) else { return not_found() };
     let Some(bank) = &payments.sandbox else { return not_found() };
-    let (checking, timed_out, return_url) = match bank.page_state(&id).await {
-        Ok(Some(shown)) => (shown.checking, shown.timed_out, shown.return_url),
+    let shown = match bank.page_state(&id).await {
+        Ok(Some(shown)) => shown,
         Ok(None) => return not_found(),
         Err(_) => return unavailable(),
     };
@@ -181,19 +181,18 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
     };
     let ok = actix_web::http::StatusCode::OK;
     let mut table = order_table(&order);
-    let method = bank.method(&id).await.ok().flatten().unwrap_or_default();
-    if let Ok(Some((receipt, refund))) = bank.receipts(&id).await {
-        for (section, title, receipt) in
-            [("receipt", "Receipt (54-FZ)", receipt), ("refund-receipt", "Refund receipt", refund)]
-        {
-            if let Some(receipt) = receipt {
-                table.push_str(&receipt_table(section, title, &receipt));
-            }
+    for (section, title, receipt) in [
+        ("receipt", "Receipt (54-FZ)", &shown.receipt),
+        ("refund-receipt", "Refund receipt", &shown.refund_receipt),
+    ] {
+        if let Some(receipt) = receipt {
+            table.push_str(&receipt_table(section, title, receipt));
         }
     }
-    let return_link = escape(&return_url);
+    let return_url = &shown.return_url;
+    let return_link = escape(return_url);
     match payment.status {
-        PaymentStatus::Pending if checking => html(
+        PaymentStatus::Pending if shown.checking => html(
             ok,
             "3-D Secure",
             &format!(r#"{table}<p id="state">Checking with your bank…</p>"#),
@@ -204,7 +203,7 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
             let total = order.total;
             let card = r#"<button id="pay_3ds" name="choice" value="pay_3ds">Pay with 3-D Secure</button>
 <button id="fail_3ds" name="choice" value="fail_3ds">3-D Secure fails</button>"#;
-            let (title, intro, pay, extra) = match method {
+            let (title, intro, pay, extra) = match shown.method {
                 PaymentMethod::Page => ("Pay for your order", String::new(), format!("Pay {total}"), card),
                 PaymentMethod::Sbp => (
                     "Pay by SBP",
@@ -240,7 +239,7 @@ async fn page(state: web::Data<McpState>, id: web::Path<String>) -> HttpResponse
             let outcome = match status {
                 PaymentStatus::Succeeded => "Paid",
                 PaymentStatus::Failed => "The payment failed",
-                _ if timed_out => "The time to pay for this order ran out",
+                _ if shown.timed_out => "The time to pay for this order ran out",
                 _ => "The payment was declined",
             };
             html(
@@ -335,10 +334,10 @@ async fn receipts(state: web::Data<McpState>, id: web::Path<String>) -> HttpResp
     let Some(bank) = state_of(&state).and_then(|p| p.sandbox.as_ref()) else {
         return HttpResponse::NotFound().finish();
     };
-    match bank.receipts(&id).await {
-        Ok(Some((payment, refund))) => HttpResponse::Ok()
+    match bank.page_state(&id).await {
+        Ok(Some(shown)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(serde_json::json!({"payment": payment, "refund": refund})),
+            .json(serde_json::json!({"payment": shown.receipt, "refund": shown.refund_receipt})),
         Ok(None) => HttpResponse::NotFound().finish(),
         Err(_) => HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "2")).finish(),
     }

@@ -53,6 +53,11 @@ pub struct PageState {
     pub timed_out: bool,
     /// Where the payer goes back to.
     pub return_url: String,
+    pub method: PaymentMethod,
+    /// The receipts the bank was sent ([`payments::receipt::to_stored`]):
+    /// with the payment, and with its refund.
+    pub receipt: Option<serde_json::Value>,
+    pub refund_receipt: Option<serde_json::Value>,
 }
 
 /// The vault of one process.
@@ -161,20 +166,6 @@ impl SandboxBank {
         }
     }
 
-    /// The receipts the bank was sent for a payment: with the payment, and
-    /// with its refund.
-    pub async fn receipts(
-        &self,
-        id: &str,
-    ) -> Result<Option<(Option<serde_json::Value>, Option<serde_json::Value>)>, GatewayError> {
-        Ok(self.current(id).await?.map(|a| (a.receipt, a.refund_receipt)))
-    }
-
-    /// The method the payment was made for.
-    pub async fn method(&self, id: &str) -> Result<Option<PaymentMethod>, GatewayError> {
-        Ok(self.current(id).await?.map(|a| PaymentMethod::parse(&a.method).unwrap_or_default()))
-    }
-
     /// The account, with a 3-D Secure check that is over settled (and kept).
     async fn current(&self, id: &str) -> Result<Option<SandboxAccount>, GatewayError> {
         // An id this bank never issues is unknown; the vault is not asked
@@ -222,7 +213,10 @@ impl SandboxBank {
             status: a.status(),
             checking: a.check.is_some(),
             timed_out: a.status() == PaymentStatus::Canceled && a.pay_before.is_some_and(|t| now >= t),
+            method: PaymentMethod::parse(&a.method).unwrap_or_default(),
             return_url: a.return_url,
+            receipt: a.receipt,
+            refund_receipt: a.refund_receipt,
         }))
     }
 

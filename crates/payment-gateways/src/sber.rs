@@ -73,6 +73,24 @@ fn order_number(key: &str, attempt: u32) -> String {
     domain::hex(&digest[..16])
 }
 
+/// Sber refused a call: its `errorCode`, and what to log.
+#[derive(Debug)]
+struct Refusal {
+    code: String,
+    detail: String,
+}
+
+impl Refusal {
+    /// 6: no such order; 7: a system error (try again); any other: refused.
+    fn classified(self) -> GatewayError {
+        match self.code.as_str() {
+            "6" => GatewayError::NotFound(self.detail),
+            "7" => GatewayError::Unavailable(self.detail),
+            _ => GatewayError::Rejected(self.detail),
+        }
+    }
+}
+
 fn error_code(body: &Value) -> Option<String> {
     match &body["errorCode"] {
         Value::String(code) if code != "0" => Some(code.clone()),
@@ -168,6 +186,17 @@ impl Sber {
 
     /// Calls `action` with `params`; the answer when its errorCode is 0.
     async fn call(&self, action: &str, params: &[(&str, String)]) -> Result<Value, GatewayError> {
+        self.answer(action, params).await?.map_err(Refusal::classified)
+    }
+
+    /// Calls `action` with `params`: its answer, or Sber's refusal with its
+    /// `errorCode` for the caller that must tell codes apart; a transport
+    /// or HTTP failure is classified already.
+    async fn answer(
+        &self,
+        action: &str,
+        params: &[(&str, String)],
+    ) -> Result<Result<Value, Refusal>, GatewayError> {
         let url = format!("{}/payment/rest/{action}", self.settings.base_url.trim_end_matches('/'));
         let mut form: Vec<(&str, &str)> = vec![
             ("userName", &self.settings.user_name),
@@ -190,15 +219,11 @@ impl Sber {
             .json()
             .await
             .map_err(|_| GatewayError::Unavailable(format!("{action}: an answer that is not JSON")))?;
-        let Some(code) = error_code(&body) else { return Ok(body) };
+        let Some(code) = error_code(&body) else { return Ok(Ok(body)) };
         let detail = format!("{action}: error {code} {}", body["errorMessage"].as_str().unwrap_or(""))
             .trim()
             .to_owned();
-        Err(match code.as_str() {
-            "6" => GatewayError::NotFound(detail),
-            "7" => GatewayError::Unavailable(detail),
-            _ => GatewayError::Rejected(detail),
-        })
+        Ok(Err(Refusal { code, detail }))
     }
 
     async fn status_by(&self, key: &str, value: &str) -> Result<Value, GatewayError> {
@@ -274,11 +299,9 @@ impl Sber {
                 params.push(("taxSystem", tax_system.to_string()));
             }
         }
-        let registered = match self.call(action, &params).await {
+        let registered = match self.answer(action, &params).await? {
             Ok(body) => body,
-            Err(GatewayError::Rejected(detail))
-                if detail.contains(&format!("error {ALREADY_REGISTERED} ")) =>
-            {
+            Err(refusal) if refusal.code == ALREADY_REGISTERED => {
                 let found = self.status_by("orderNumber", number).await?;
                 let md_order = found["attributes"]
                     .as_array()
@@ -289,7 +312,7 @@ impl Sber {
                 let payment = Self::payment(&md_order, &found)?;
                 return Ok((payment.status != PaymentStatus::Pending).then_some(payment));
             }
-            Err(e) => return Err(e),
+            Err(refusal) => return Err(refusal.classified()),
         };
         let id = registered["orderId"]
             .as_str()

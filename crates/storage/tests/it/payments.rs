@@ -392,7 +392,8 @@ fn with_receipts_init_says_what_is_missing_and_the_refund_repeats_the_payment_s_
             w.payments.finish(&alice(), &payment.id).await.unwrap();
             w.ordering.advance(&order.id, Action::Cancel).await.unwrap();
             assert_eq!(w.payments.process_refunds().await.unwrap(), 1, "{}", w.t.db.backend());
-            let (sent, refund) = w.bank.sandbox.receipts(&payment.id).await.unwrap().unwrap();
+            let shown = w.bank.sandbox.page_state(&payment.id).await.unwrap().unwrap();
+            let (sent, refund) = (shown.receipt, shown.refund_receipt);
             let stored = payments::receipt::to_stored(&receipt);
             assert_eq!((sent, refund), (Some(stored.clone()), Some(stored)), "{}", w.t.db.backend());
         });
