@@ -8,7 +8,7 @@
 //! and a weighed line keeps its weighed amount across its items.
 
 pub use domain::VatRate;
-use domain::{Currency, Decimal, Money, SkuId, Unit};
+use domain::{Decimal, Money, SkuId, Unit};
 use orders::{Order, OrderLine};
 
 /// What an item is (54-FZ tag 1212).
@@ -191,11 +191,6 @@ fn whole_units(total: i64, count: i64) -> Vec<(Decimal, i64)> {
         .filter(|(n, _)| *n > 0)
         .map(|(n, p)| (Decimal::from(n), p))
         .collect()
-}
-
-/// What the receipt's items add up to.
-pub fn total(receipt: &Receipt, currency: Currency) -> Money {
-    Money::from_minor(receipt.items.iter().map(|i| i.amount().minor()).sum(), currency)
 }
 
 mod stored;

@@ -1,7 +1,7 @@
 use super::*;
 use catalog::stock::StockQty;
 use chrono::{DateTime, Utc};
-use domain::{OrderId, Rounding, StoreId, UserId};
+use domain::{Currency, OrderId, Rounding, StoreId, UserId};
 use orders::{Channel, OrderStatus, Shipping, Slot};
 use proptest::prelude::*;
 
@@ -61,6 +61,11 @@ fn inputs(vat: &dyn Fn(&SkuId) -> Option<VatRate>) -> ReceiptInputs<'_> {
         vat,
         delivery_vat: VatRate::Vat20,
     }
+}
+
+/// What the receipt's items add up to.
+fn total(receipt: &Receipt, currency: Currency) -> Money {
+    Money::from_minor(receipt.items.iter().map(|i| i.amount().minor()).sum(), currency)
 }
 
 fn dec(text: &str) -> Decimal {
