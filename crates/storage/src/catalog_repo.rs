@@ -17,7 +17,7 @@ use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
 
 use crate::schema::{catalog_sequence, offer_removals, offers, products, stores};
 use crate::stock;
-use crate::{Database, DbConn, StorageError, with_conn, write_transaction};
+use crate::{AnyConnection, Database, DbConn, StorageError, with_conn};
 
 /// Rows per multi-row INSERT: far below SQLite's bound-parameter limit.
 const CHUNK: usize = 500;
@@ -253,92 +253,93 @@ impl<E> From<diesel::result::Error> for ImportError<E> {
     }
 }
 
-/// Upserts one batch on a backend's own connection, stamping products and
-/// offers with feed position `$seq` and the offers with stock-feed position
-/// `$txn`; the feed's stock figures are reports as of `$as_of`. A macro so
-/// that one body serves both backends inside `write_transaction!`.
-macro_rules! upsert_batch {
-    ($c:expr, $batch:expr, $seq:expr, $txn:expr, $as_of:expr) => {{
-        let (c, batch, seq, txn, as_of) = ($c, $batch, $seq, $txn, $as_of);
-        for chunk in batch.stores.chunks(CHUNK) {
-            let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
-            diesel::insert_into(stores::table)
-                .values(&rows)
-                .on_conflict(stores::id)
-                .do_update()
-                .set((
-                    stores::name.eq(excluded(stores::name)),
-                    stores::address.eq(excluded(stores::address)),
-                    stores::lat.eq(excluded(stores::lat)),
-                    stores::lon.eq(excluded(stores::lon)),
-                    stores::delivery_radius_m.eq(excluded(stores::delivery_radius_m)),
-                    stores::delivery_polygon.eq(excluded(stores::delivery_polygon)),
-                    stores::pickup.eq(excluded(stores::pickup)),
-                    stores::opening_hours.eq(excluded(stores::opening_hours)),
-                    stores::time_zone.eq(excluded(stores::time_zone)),
-                ))
-                .execute(c)?;
-        }
-        for chunk in batch.products.chunks(CHUNK) {
-            let rows: Vec<ProductRow> = chunk.iter().map(|p| ProductRow::from_domain(p, seq)).collect();
-            diesel::insert_into(products::table)
-                .values(&rows)
-                .on_conflict(products::sku)
-                .do_update()
-                .set((
-                    products::name.eq(excluded(products::name)),
-                    products::description.eq(excluded(products::description)),
-                    products::photo_url.eq(excluded(products::photo_url)),
-                    products::unit.eq(excluded(products::unit)),
-                    products::pack_quantity.eq(excluded(products::pack_quantity)),
-                    products::rating.eq(excluded(products::rating)),
-                    products::category.eq(excluded(products::category)),
-                    products::brand.eq(excluded(products::brand)),
-                    products::barcode.eq(excluded(products::barcode)),
-                    products::change_seq.eq(excluded(products::change_seq)),
-                    products::vat.eq(excluded(products::vat)),
-                ))
-                .execute(c)?;
-        }
-        for chunk in batch.offers.chunks(CHUNK) {
-            let shelves: Vec<(&str, &str, StockQty)> =
-                chunk.iter().map(|o| (o.sku.as_str(), o.store.as_str(), StockQty::units(o.stock))).collect();
-            let stocks = stock::feed_stocks(c, &shelves, as_of)?;
-            let rows: Vec<OfferRow> =
-                chunk.iter().zip(&stocks).map(|(o, s)| OfferRow::from_domain(o, seq, s, txn)).collect();
-            diesel::insert_into(offers::table)
-                .values(&rows)
-                .on_conflict((offers::sku, offers::store_id))
-                .do_update()
-                .set((
-                    offers::currency.eq(excluded(offers::currency)),
-                    offers::price_minor.eq(excluded(offers::price_minor)),
-                    offers::old_price_minor.eq(excluded(offers::old_price_minor)),
-                    offers::stock.eq(excluded(offers::stock)),
-                    offers::delivery.eq(excluded(offers::delivery)),
-                    offers::pickup.eq(excluded(offers::pickup)),
-                    offers::seen_seq.eq(excluded(offers::seen_seq)),
-                    offers::shelf.eq(excluded(offers::shelf)),
-                    offers::shelf_as_of.eq(excluded(offers::shelf_as_of)),
-                    offers::held.eq(excluded(offers::held)),
-                    offers::sold_after.eq(excluded(offers::sold_after)),
-                    offers::stock_txn.eq(excluded(offers::stock_txn)),
-                ))
-                .execute(c)?;
-        }
-    }};
+/// Upserts one batch, stamping products and offers with feed position
+/// `seq` and the offers with stock-feed position `txn`; the feed's stock
+/// figures are reports as of `as_of`. Each upsert is a multi-row `INSERT …
+/// ON CONFLICT`, outside diesel's common subset.
+fn upsert_batch(
+    c: &mut AnyConnection,
+    batch: &CatalogBatch,
+    seq: i64,
+    txn: i64,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StorageError> {
+    for chunk in batch.stores.chunks(CHUNK) {
+        let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
+        with_conn!(&mut *c, |c| diesel::insert_into(stores::table)
+            .values(&rows)
+            .on_conflict(stores::id)
+            .do_update()
+            .set((
+                stores::name.eq(excluded(stores::name)),
+                stores::address.eq(excluded(stores::address)),
+                stores::lat.eq(excluded(stores::lat)),
+                stores::lon.eq(excluded(stores::lon)),
+                stores::delivery_radius_m.eq(excluded(stores::delivery_radius_m)),
+                stores::delivery_polygon.eq(excluded(stores::delivery_polygon)),
+                stores::pickup.eq(excluded(stores::pickup)),
+                stores::opening_hours.eq(excluded(stores::opening_hours)),
+                stores::time_zone.eq(excluded(stores::time_zone)),
+            ))
+            .execute(c))?;
+    }
+    for chunk in batch.products.chunks(CHUNK) {
+        let rows: Vec<ProductRow> = chunk.iter().map(|p| ProductRow::from_domain(p, seq)).collect();
+        with_conn!(&mut *c, |c| diesel::insert_into(products::table)
+            .values(&rows)
+            .on_conflict(products::sku)
+            .do_update()
+            .set((
+                products::name.eq(excluded(products::name)),
+                products::description.eq(excluded(products::description)),
+                products::photo_url.eq(excluded(products::photo_url)),
+                products::unit.eq(excluded(products::unit)),
+                products::pack_quantity.eq(excluded(products::pack_quantity)),
+                products::rating.eq(excluded(products::rating)),
+                products::category.eq(excluded(products::category)),
+                products::brand.eq(excluded(products::brand)),
+                products::barcode.eq(excluded(products::barcode)),
+                products::change_seq.eq(excluded(products::change_seq)),
+                products::vat.eq(excluded(products::vat)),
+            ))
+            .execute(c))?;
+    }
+    for chunk in batch.offers.chunks(CHUNK) {
+        let shelves: Vec<(&str, &str, StockQty)> =
+            chunk.iter().map(|o| (o.sku.as_str(), o.store.as_str(), StockQty::units(o.stock))).collect();
+        let stocks = stock::feed_stocks(c, &shelves, as_of)?;
+        let rows: Vec<OfferRow> =
+            chunk.iter().zip(&stocks).map(|(o, s)| OfferRow::from_domain(o, seq, s, txn)).collect();
+        with_conn!(&mut *c, |c| diesel::insert_into(offers::table)
+            .values(&rows)
+            .on_conflict((offers::sku, offers::store_id))
+            .do_update()
+            .set((
+                offers::currency.eq(excluded(offers::currency)),
+                offers::price_minor.eq(excluded(offers::price_minor)),
+                offers::old_price_minor.eq(excluded(offers::old_price_minor)),
+                offers::stock.eq(excluded(offers::stock)),
+                offers::delivery.eq(excluded(offers::delivery)),
+                offers::pickup.eq(excluded(offers::pickup)),
+                offers::seen_seq.eq(excluded(offers::seen_seq)),
+                offers::shelf.eq(excluded(offers::shelf)),
+                offers::shelf_as_of.eq(excluded(offers::shelf_as_of)),
+                offers::held.eq(excluded(offers::held)),
+                offers::sold_after.eq(excluded(offers::sold_after)),
+                offers::stock_txn.eq(excluded(offers::stock_txn)),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// Row counts of the three tables, to tell added from updated.
-macro_rules! counts {
-    ($c:expr) => {{
-        let c = $c;
-        (
-            stores::table.count().get_result::<i64>(c)?,
-            products::table.count().get_result::<i64>(c)?,
-            offers::table.count().get_result::<i64>(c)?,
-        )
-    }};
+fn counts(c: &mut AnyConnection) -> QueryResult<(i64, i64, i64)> {
+    Ok((
+        stores::table.count().get_result::<i64>(c)?,
+        products::table.count().get_result::<i64>(c)?,
+        offers::table.count().get_result::<i64>(c)?,
+    ))
 }
 
 /// Stores change seldom and every search needs all of them: they are read
@@ -416,24 +417,24 @@ impl DbCatalogRepo {
         as_of: chrono::DateTime<chrono::Utc>,
     ) -> Result<ImportCounts, ImportError<E>> {
         let mut batches = batches.into_iter();
-        write_transaction!(conn, |c| {
+        conn.write_transaction(|c| {
             // The counter row also serialises concurrent writers, so feed
             // positions commit in order.
-            let seq: i64 = diesel::update(catalog_sequence::table.find(1))
+            let seq: i64 = with_conn!(&mut *c, |c| diesel::update(catalog_sequence::table.find(1))
                 .set(catalog_sequence::value.eq(catalog_sequence::value + 1))
                 .returning(catalog_sequence::value)
-                .get_result(c)?;
-            let txn = stock::StockBackend::txn(&mut *c)?;
-            let before = counts!(&mut *c);
+                .get_result(c))?;
+            let txn = stock::txn(c)?;
+            let before = counts(c)?;
             let (mut stores_written, mut products_written, mut offers_written) = (0, 0, 0);
             for batch in batches.by_ref() {
                 let batch = batch.map_err(ImportError::Feed)?;
                 stores_written += batch.stores.len();
                 products_written += batch.products.len();
                 offers_written += batch.offers.len();
-                upsert_batch!(&mut *c, &batch, seq, txn, as_of);
+                upsert_batch(c, &batch, seq, txn, as_of)?;
             }
-            let after = counts!(&mut *c);
+            let after = counts(c)?;
             let offers_removed = if remove_missing {
                 // Followers of the feed learn of removals from this table.
                 diesel::insert_into(offer_removals::table)

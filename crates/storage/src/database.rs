@@ -153,16 +153,17 @@ impl DbConn {
             AnyConnection::Postgres(_) => Backend::Postgres,
         }
     }
+}
 
+impl AnyConnection {
+    /// The backend's own connection, for a statement only it says.
     pub fn split(&mut self) -> Split<'_> {
-        match &mut *self.0 {
+        match self {
             AnyConnection::Sqlite(c) => Split::Sqlite(c),
             AnyConnection::Postgres(c) => Split::Postgres(c),
         }
     }
-}
 
-impl AnyConnection {
     /// Runs `body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
     /// a read-then-write cannot deadlock on lock upgrade, and a plain one on
     /// PostgreSQL; committed when it returns `Ok`, rolled back otherwise.

@@ -11,7 +11,7 @@ use identity::{
 };
 
 use crate::schema::{access_tokens, auth_failures, mcp_clients, user_identities, users};
-use crate::{Database, StorageError, with_conn, write_transaction};
+use crate::{Database, StorageError, with_conn};
 
 #[derive(Clone, Debug)]
 pub struct DbIdentityStore {
@@ -52,7 +52,7 @@ struct LoginRows {
 
 fn login_once(conn: &mut crate::DbConn, rows: &LoginRows) -> Result<(String, UserStatus), StorageError> {
     let now = Utc::now().naive_utc();
-    write_transaction!(conn, |c| {
+    conn.write_transaction(|c| {
         let known = user_identities::table
             .find((rows.provider, &rows.subject))
             .select(user_identities::user_id)

@@ -55,27 +55,16 @@ pub use stock_ledger::{BatchError, DbStock};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection
-/// (`&mut SqliteConnection` or `&mut PgConnection`), so one diesel query
-/// compiles for both.
+/// (`&mut SqliteConnection` or `&mut PgConnection`): one statement outside
+/// the backends' common subset (`ON CONFLICT`, `RETURNING`…) that diesel
+/// writes for each of them from the same code. `$conn` is a
+/// `&mut AnyConnection` or a `&mut DbConn`.
 #[macro_export]
 macro_rules! with_conn {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $crate::DbConn::split($conn) {
+        match $crate::AnyConnection::split($conn) {
             $crate::Split::Sqlite($c) => $body,
             $crate::Split::Postgres($c) => $body,
         }
-    };
-}
-
-/// Runs `$body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so a
-/// read-then-write cannot deadlock on lock upgrade, and a plain transaction on
-/// PostgreSQL. The body's error type must convert from `diesel::result::Error`.
-#[macro_export]
-macro_rules! write_transaction {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        $crate::AnyConnection::write_transaction(::std::ops::DerefMut::deref_mut($conn), |any| match any {
-            $crate::AnyConnection::Sqlite($c) => $body,
-            $crate::AnyConnection::Postgres($c) => $body,
-        })
     };
 }

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::schema::schema_info;
-use crate::{DbConn, StorageError, write_transaction};
+use crate::{DbConn, StorageError, with_conn};
 
 /// Key under which the database's random installation id is kept.
 pub const INSTALLATION_ID: &str = "installation_id";
@@ -21,11 +21,12 @@ pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>, StorageError>
 /// value that is stored afterwards. Safe against concurrent callers.
 pub fn get_or_insert(conn: &mut DbConn, key: &str, value: &str) -> Result<String, StorageError> {
     let now = chrono::Utc::now().naive_utc();
-    write_transaction!(conn, |c| {
-        diesel::insert_into(schema_info::table)
-            .values((schema_info::key.eq(key), schema_info::value.eq(value), schema_info::updated_at.eq(now)))
+    conn.write_transaction(|c| {
+        let row = (schema_info::key.eq(key), schema_info::value.eq(value), schema_info::updated_at.eq(now));
+        with_conn!(&mut *c, |c| diesel::insert_into(schema_info::table)
+            .values(row)
             .on_conflict_do_nothing()
-            .execute(c)?;
+            .execute(c))?;
         schema_info::table.find(key).select(schema_info::value).first::<String>(c).map_err(StorageError::from)
     })
 }

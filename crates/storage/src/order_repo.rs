@@ -216,224 +216,174 @@ impl From<StorageError> for ApplyFailure {
     }
 }
 
-/// The statements of one transaction, written once for both backends.
-macro_rules! order_statements {
-    () => {
-        /// Takes a place in the slot if one is left of `capacity`.
-        fn book(
-            c: &mut Conn,
-            store: &str,
-            method: &str,
-            starts: NaiveDateTime,
-            capacity: i32,
-        ) -> QueryResult<bool> {
-            diesel::insert_into(slot_bookings::table)
-                .values((
-                    slot_bookings::store_id.eq(store),
-                    slot_bookings::shipping.eq(method),
-                    slot_bookings::starts_at.eq(starts),
-                    slot_bookings::booked.eq(0),
-                ))
-                .on_conflict_do_nothing()
-                .execute(c)?;
-            let taken = diesel::update(
-                slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.lt(capacity)),
-            )
-            .set(slot_bookings::booked.eq(slot_bookings::booked + 1))
-            .execute(c)?;
-            Ok(taken == 1)
-        }
+/// Takes a place in the slot if one is left of `capacity`.
+fn book(
+    c: &mut AnyConnection,
+    store: &str,
+    method: &str,
+    starts: NaiveDateTime,
+    capacity: i32,
+) -> QueryResult<bool> {
+    let place = (
+        slot_bookings::store_id.eq(store),
+        slot_bookings::shipping.eq(method),
+        slot_bookings::starts_at.eq(starts),
+        slot_bookings::booked.eq(0),
+    );
+    with_conn!(c, |c| diesel::insert_into(slot_bookings::table)
+        .values(place)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    let taken = diesel::update(
+        slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.lt(capacity)),
+    )
+    .set(slot_bookings::booked.eq(slot_bookings::booked + 1))
+    .execute(c)?;
+    Ok(taken == 1)
+}
 
-        fn unbook(c: &mut Conn, store: &str, method: &str, starts: NaiveDateTime) -> QueryResult<()> {
-            diesel::update(
-                slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.gt(0)),
-            )
-            .set(slot_bookings::booked.eq(slot_bookings::booked - 1))
-            .execute(c)?;
-            Ok(())
-        }
+fn unbook(c: &mut AnyConnection, store: &str, method: &str, starts: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.gt(0)))
+        .set(slot_bookings::booked.eq(slot_bookings::booked - 1))
+        .execute(c)?;
+    Ok(())
+}
 
-        pub(crate) fn load(c: &mut Conn, id: &str) -> Result<Option<Order>, StorageError> {
-            let Some(row) =
-                orders::table.find(id).select(OrderRow::as_select()).first::<OrderRow>(c).optional()?
-            else {
-                return Ok(None);
-            };
-            let lines = order_lines::table
-                .filter(order_lines::order_id.eq(id))
-                .order(order_lines::line_no)
-                .select(LineRow::as_select())
-                .load(c)?;
-            let request: (String, String) = idempotency_keys::table
-                .filter(idempotency_keys::scope.eq(CHECKOUT))
-                .filter(idempotency_keys::resource_id.eq(id))
-                .select((idempotency_keys::key, idempotency_keys::digest))
-                .first(c)
-                .optional()?
-                .unwrap_or_default();
-            row.into_domain(lines, request).map(Some)
-        }
-
-        pub(super) fn create(c: &mut Conn, order: &Order, capacity: u32) -> Result<(), CreateFailure> {
-            let row = OrderRow::from_domain(order);
-            // First, so that a second checkout with the same rqUid stops here.
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::scope.eq(CHECKOUT),
-                    idempotency_keys::key.eq(&order.request_id),
-                    idempotency_keys::digest.eq(&order.request_digest),
-                    idempotency_keys::resource_id.eq(&row.id),
-                    idempotency_keys::created_at.eq(naive(order.created_at)),
-                ))
-                .execute(c)?;
-            diesel::insert_into(orders::table).values(&row).execute(c)?;
-            let lines: Vec<LineRow> = order
-                .lines
-                .iter()
-                .zip(0..)
-                .map(|(l, line_no)| LineRow {
-                    order_id: row.id.clone(),
-                    line_no,
-                    sku: l.sku.to_string(),
-                    name: l.name.clone(),
-                    unit: l.unit.to_string(),
-                    quantity: l.quantity.to_string(),
-                    unit_price_minor: l.unit_price.minor(),
-                    discount_minor: l.discount.minor(),
-                    total_minor: l.total.minor(),
-                    held: l.held.thousandths(),
-                })
-                .collect();
-            diesel::insert_into(order_lines::table).values(&lines).execute(c)?;
-            let held = stock::order_moves(
-                c,
-                mcp(&row.id),
-                &row.store_id,
-                MoveKind::Hold,
-                &holds(order),
-                order.created_at,
-            )
-            .map_err(CreateFailure::Storage)?;
-            if let Some((line, _)) = order.lines.iter().zip(held).find(|(_, short)| short.is_some()) {
-                return Err(CreateFailure::OutOfStock(line.sku.clone()));
-            }
-            let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
-            if !book(c, &row.store_id, &row.shipping, row.slot_starts_at, capacity)? {
-                return Err(CreateFailure::SlotFull);
-            }
-            event(c, &row.id, order.created_at, None, order.status, "checkout")?;
-            Ok(())
-        }
-
-        fn event(
-            c: &mut Conn,
-            id: &str,
-            at: DateTime<Utc>,
-            from: Option<OrderStatus>,
-            to: OrderStatus,
-            action: &str,
-        ) -> QueryResult<()> {
-            diesel::insert_into(order_events::table)
-                .values((
-                    order_events::order_id.eq(id),
-                    order_events::at.eq(naive(at)),
-                    order_events::from_status.eq(from.map(OrderStatus::as_str)),
-                    order_events::to_status.eq(to.as_str()),
-                    order_events::action.eq(action),
-                ))
-                .execute(c)?;
-            Ok(())
-        }
-
-        pub(crate) fn apply(
-            c: &mut Conn,
-            id: &str,
-            action: Action,
-            at: DateTime<Utc>,
-        ) -> Result<Order, ApplyFailure> {
-            let mut order = load(c, id)?.ok_or(ApplyFailure::NotFound)?;
-            let step =
-                transition(order.status, action, order.shipping.method()).map_err(ApplyFailure::Illegal)?;
-            for effect in step.effects {
-                match effect {
-                    Effect::ReleaseStock => {
-                        stock::order_moves(
-                            c,
-                            mcp(id),
-                            order.store.as_str(),
-                            MoveKind::Release,
-                            &holds(&order),
-                            at,
-                        )?;
-                        unbook(
-                            c,
-                            order.store.as_str(),
-                            order.shipping.method().as_str(),
-                            naive(order.slot.starts_at),
-                        )?;
-                    }
-                    Effect::SellStock => {
-                        stock::order_moves(
-                            c,
-                            mcp(id),
-                            order.store.as_str(),
-                            MoveKind::Sale,
-                            &holds(&order),
-                            at,
-                        )?;
-                    }
-                    Effect::RefundPayment => payment_statements::queue_refunds_of_order(c, id, at)?,
-                }
-            }
-            let from = order.status;
-            order.status = step.to;
-            order.updated_at = at;
-            if order.status != OrderStatus::New {
-                order.expires_at = None;
-            }
-            // Only from the status we read: a concurrent move (expiry against
-            // a payment) makes this one fail and roll back whole.
-            let moved = diesel::update(orders::table.find(id).filter(orders::status.eq(from.as_str())))
-                .set((
-                    orders::status.eq(order.status.as_str()),
-                    orders::updated_at.eq(naive(at)),
-                    orders::expires_at.eq(order.expires_at.map(naive)),
-                ))
-                .execute(c)?;
-            if moved == 0 {
-                return Err(ApplyFailure::Illegal(::orders::IllegalTransition {
-                    from,
-                    action,
-                    reason: Some("the order changed meanwhile"),
-                }));
-            }
-            event(c, id, at, Some(from), order.status, action.as_str())?;
-            Ok(order)
-        }
+pub(crate) fn load(c: &mut AnyConnection, id: &str) -> Result<Option<Order>, StorageError> {
+    let Some(row) = orders::table.find(id).select(OrderRow::as_select()).first::<OrderRow>(c).optional()?
+    else {
+        return Ok(None);
     };
+    let lines = order_lines::table
+        .filter(order_lines::order_id.eq(id))
+        .order(order_lines::line_no)
+        .select(LineRow::as_select())
+        .load(c)?;
+    let request: (String, String) = idempotency_keys::table
+        .filter(idempotency_keys::scope.eq(CHECKOUT))
+        .filter(idempotency_keys::resource_id.eq(id))
+        .select((idempotency_keys::key, idempotency_keys::digest))
+        .first(c)
+        .optional()?
+        .unwrap_or_default();
+    row.into_domain(lines, request).map(Some)
 }
 
-pub(crate) mod sqlite {
-    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
-    use super::*;
-    use crate::payment_repo::sqlite as payment_statements;
-    type Conn = diesel::SqliteConnection;
-    order_statements!();
-}
-
-pub(crate) mod pg {
-    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
-    use super::*;
-    use crate::payment_repo::pg as payment_statements;
-    type Conn = diesel::PgConnection;
-    order_statements!();
-}
-
-fn load_order(conn: &mut DbConn, id: &str) -> Result<Option<Order>, StorageError> {
-    match conn.split() {
-        crate::Split::Sqlite(c) => sqlite::load(c, id),
-        crate::Split::Postgres(c) => pg::load(c, id),
+fn create(c: &mut AnyConnection, order: &Order, capacity: u32) -> Result<(), CreateFailure> {
+    let row = OrderRow::from_domain(order);
+    // First, so that a second checkout with the same rqUid stops here.
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::scope.eq(CHECKOUT),
+            idempotency_keys::key.eq(&order.request_id),
+            idempotency_keys::digest.eq(&order.request_digest),
+            idempotency_keys::resource_id.eq(&row.id),
+            idempotency_keys::created_at.eq(naive(order.created_at)),
+        ))
+        .execute(c)?;
+    diesel::insert_into(orders::table).values(&row).execute(c)?;
+    let lines: Vec<LineRow> = order
+        .lines
+        .iter()
+        .zip(0..)
+        .map(|(l, line_no)| LineRow {
+            order_id: row.id.clone(),
+            line_no,
+            sku: l.sku.to_string(),
+            name: l.name.clone(),
+            unit: l.unit.to_string(),
+            quantity: l.quantity.to_string(),
+            unit_price_minor: l.unit_price.minor(),
+            discount_minor: l.discount.minor(),
+            total_minor: l.total.minor(),
+            held: l.held.thousandths(),
+        })
+        .collect();
+    // Many rows in one INSERT: not in diesel's common subset.
+    with_conn!(&mut *c, |c| diesel::insert_into(order_lines::table).values(&lines).execute(c))?;
+    let held =
+        stock::order_moves(c, mcp(&row.id), &row.store_id, MoveKind::Hold, &holds(order), order.created_at)
+            .map_err(CreateFailure::Storage)?;
+    if let Some((line, _)) = order.lines.iter().zip(held).find(|(_, short)| short.is_some()) {
+        return Err(CreateFailure::OutOfStock(line.sku.clone()));
     }
+    let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
+    if !book(c, &row.store_id, &row.shipping, row.slot_starts_at, capacity)? {
+        return Err(CreateFailure::SlotFull);
+    }
+    event(c, &row.id, order.created_at, None, order.status, "checkout")?;
+    Ok(())
+}
+
+fn event(
+    c: &mut AnyConnection,
+    id: &str,
+    at: DateTime<Utc>,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    action: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(order_events::table)
+        .values((
+            order_events::order_id.eq(id),
+            order_events::at.eq(naive(at)),
+            order_events::from_status.eq(from.map(OrderStatus::as_str)),
+            order_events::to_status.eq(to.as_str()),
+            order_events::action.eq(action),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+pub(crate) fn apply(
+    c: &mut AnyConnection,
+    id: &str,
+    action: Action,
+    at: DateTime<Utc>,
+) -> Result<Order, ApplyFailure> {
+    let mut order = load(c, id)?.ok_or(ApplyFailure::NotFound)?;
+    let step = transition(order.status, action, order.shipping.method()).map_err(ApplyFailure::Illegal)?;
+    for effect in step.effects {
+        match effect {
+            Effect::ReleaseStock => {
+                stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Release, &holds(&order), at)?;
+                unbook(
+                    c,
+                    order.store.as_str(),
+                    order.shipping.method().as_str(),
+                    naive(order.slot.starts_at),
+                )?;
+            }
+            Effect::SellStock => {
+                stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Sale, &holds(&order), at)?;
+            }
+            Effect::RefundPayment => crate::payment_repo::queue_refunds_of_order(c, id, at)?,
+        }
+    }
+    let from = order.status;
+    order.status = step.to;
+    order.updated_at = at;
+    if order.status != OrderStatus::New {
+        order.expires_at = None;
+    }
+    // Only from the status we read: a concurrent move (expiry against
+    // a payment) makes this one fail and roll back whole.
+    let moved = diesel::update(orders::table.find(id).filter(orders::status.eq(from.as_str())))
+        .set((
+            orders::status.eq(order.status.as_str()),
+            orders::updated_at.eq(naive(at)),
+            orders::expires_at.eq(order.expires_at.map(naive)),
+        ))
+        .execute(c)?;
+    if moved == 0 {
+        return Err(ApplyFailure::Illegal(::orders::IllegalTransition {
+            from,
+            action,
+            reason: Some("the order changed meanwhile"),
+        }));
+    }
+    event(c, id, at, Some(from), order.status, action.as_str())?;
+    Ok(order)
 }
 
 /// One status change, as `order_events` keeps it.
@@ -507,12 +457,7 @@ impl OrderRepo for DbOrderRepo {
         let order = order.clone();
         let outcome = self
             .db
-            .run(move |conn| {
-                Ok::<_, StorageError>(conn.write_transaction(|any| match any {
-                    AnyConnection::Sqlite(c) => sqlite::create(c, &order, capacity),
-                    AnyConnection::Postgres(c) => pg::create(c, &order, capacity),
-                }))
-            })
+            .run(move |conn| Ok::<_, StorageError>(conn.write_transaction(|c| create(c, &order, capacity))))
             .await;
         match outcome {
             Ok(Ok(())) => Ok(()),
@@ -527,7 +472,7 @@ impl OrderRepo for DbOrderRepo {
 
     async fn get(&self, id: &OrderId) -> Result<Option<Order>, RepoError> {
         let id = id.to_string();
-        self.db.run(move |conn| load_order(conn, &id)).await.map_err(|e| failed(&e))
+        self.db.run(move |conn| load(conn, &id)).await.map_err(|e| failed(&e))
     }
 
     async fn by_request(&self, request_id: &str) -> Result<Option<Order>, RepoError> {
@@ -541,7 +486,7 @@ impl OrderRepo for DbOrderRepo {
                     .first(c)
                     .optional())?;
                 match id {
-                    Some(id) => load_order(conn, &id),
+                    Some(id) => load(conn, &id),
                     None => Ok(None),
                 }
             })
@@ -580,12 +525,7 @@ impl OrderRepo for DbOrderRepo {
         let id = id.to_string();
         let outcome = self
             .db
-            .run(move |conn| {
-                Ok::<_, StorageError>(conn.write_transaction(|any| match any {
-                    AnyConnection::Sqlite(c) => sqlite::apply(c, &id, action, at),
-                    AnyConnection::Postgres(c) => pg::apply(c, &id, action, at),
-                }))
-            })
+            .run(move |conn| Ok::<_, StorageError>(conn.write_transaction(|c| apply(c, &id, action, at))))
             .await;
         match outcome {
             Ok(Ok(order)) => Ok(order),
@@ -661,7 +601,7 @@ impl OrderRepo for DbOrderRepo {
                 })?;
                 let mut found = Vec::with_capacity(ids.len());
                 for id in ids {
-                    found.extend(load_order(conn, &id)?);
+                    found.extend(load(conn, &id)?);
                 }
                 Ok(found)
             })

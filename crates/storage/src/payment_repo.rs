@@ -124,115 +124,92 @@ impl PaymentRow {
     }
 }
 
-/// The statements of one transaction, written once for both backends.
-macro_rules! payment_statements {
-    () => {
-        pub(crate) fn load(c: &mut Conn, id: &str) -> Result<Option<Payment>, StorageError> {
-            let row: Option<PaymentRow> =
-                payments::table.find(id).select(PaymentRow::as_select()).first(c).optional()?;
-            row.map(PaymentRow::into_domain).transpose()
-        }
+pub(crate) fn load(c: &mut AnyConnection, id: &str) -> Result<Option<Payment>, StorageError> {
+    let row: Option<PaymentRow> =
+        payments::table.find(id).select(PaymentRow::as_select()).first(c).optional()?;
+    row.map(PaymentRow::into_domain).transpose()
+}
 
-        /// Queues the refund of one succeeded payment, once: a cancel and a
-        /// settle racing on PostgreSQL meet on the key, not in a count.
-        fn queue_refund(c: &mut Conn, payment: &Payment, at: NaiveDateTime) -> QueryResult<()> {
-            diesel::insert_into(payment_refunds::table)
-                .values((
-                    payment_refunds::payment_id.eq(&payment.id),
-                    payment_refunds::amount_minor.eq(payment.amount.minor()),
-                    payment_refunds::currency.eq(payment.amount.currency().code()),
-                    payment_refunds::state.eq(REFUND_PENDING),
-                    payment_refunds::created_at.eq(at),
-                    payment_refunds::updated_at.eq(at),
-                ))
-                .on_conflict_do_nothing()
-                .execute(c)?;
-            Ok(())
-        }
+/// Queues the refund of one succeeded payment, once: a cancel and a
+/// settle racing on PostgreSQL meet on the key, not in a count.
+fn queue_refund(c: &mut AnyConnection, payment: &Payment, at: NaiveDateTime) -> QueryResult<()> {
+    let refund = (
+        payment_refunds::payment_id.eq(&payment.id),
+        payment_refunds::amount_minor.eq(payment.amount.minor()),
+        payment_refunds::currency.eq(payment.amount.currency().code()),
+        payment_refunds::state.eq(REFUND_PENDING),
+        payment_refunds::created_at.eq(at),
+        payment_refunds::updated_at.eq(at),
+    );
+    with_conn!(c, |c| diesel::insert_into(payment_refunds::table)
+        .values(refund)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(())
+}
 
-        /// The refunds of every succeeded payment of an order being cancelled.
-        pub(crate) fn queue_refunds_of_order(
-            c: &mut Conn,
-            order_id: &str,
-            at: DateTime<Utc>,
-        ) -> Result<(), StorageError> {
-            let rows: Vec<PaymentRow> = payments::table
-                .filter(payments::order_id.eq(order_id))
-                .filter(payments::status.eq(PaymentStatus::Succeeded.as_str()))
-                .select(PaymentRow::as_select())
-                .load(c)?;
-            for row in rows {
-                queue_refund(c, &row.into_domain()?, naive(at))?;
+/// The refunds of every succeeded payment of an order being cancelled.
+pub(crate) fn queue_refunds_of_order(
+    c: &mut AnyConnection,
+    order_id: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let rows: Vec<PaymentRow> = payments::table
+        .filter(payments::order_id.eq(order_id))
+        .filter(payments::status.eq(PaymentStatus::Succeeded.as_str()))
+        .select(PaymentRow::as_select())
+        .load(c)?;
+    for row in rows {
+        queue_refund(c, &row.into_domain()?, naive(at))?;
+    }
+    Ok(())
+}
+
+fn settle(
+    c: &mut AnyConnection,
+    id: &str,
+    reported: PaymentStatus,
+    at: DateTime<Utc>,
+) -> Result<Option<Payment>, StorageError> {
+    let Some(mut payment) = lock(c, id)? else {
+        return Ok(None);
+    };
+    let Some(to) = ::payments::status::follow(payment.status, reported) else {
+        return Ok(Some(payment));
+    };
+    payment.status = to;
+    payment.updated_at = at;
+    diesel::update(payments::table.find(id))
+        .set((payments::status.eq(to.as_str()), payments::updated_at.eq(naive(at))))
+        .execute(c)?;
+    if to == PaymentStatus::Succeeded {
+        let order = crate::order_repo::load(c, payment.order_id.as_str())?;
+        if order.is_some_and(|o| o.status == OrderStatus::New) {
+            match crate::order_repo::apply(c, payment.order_id.as_str(), Action::Pay, at) {
+                Ok(_) => {}
+                Err(crate::order_repo::ApplyFailure::Storage(e)) => return Err(e),
+                // Moved meanwhile (expired): the money goes back.
+                Err(_) => queue_refund(c, &payment, naive(at))?,
             }
-            Ok(())
+        } else {
+            // Money for an order that can no longer take it
+            // (cancelled, expired, or paid by another attempt).
+            queue_refund(c, &payment, naive(at))?;
         }
-
-        pub(super) fn settle(
-            c: &mut Conn,
-            id: &str,
-            reported: PaymentStatus,
-            at: DateTime<Utc>,
-        ) -> Result<Option<Payment>, StorageError> {
-            let Some(mut payment) = lock(c, id)? else {
-                return Ok(None);
-            };
-            let Some(to) = ::payments::status::follow(payment.status, reported) else {
-                return Ok(Some(payment));
-            };
-            payment.status = to;
-            payment.updated_at = at;
-            diesel::update(payments::table.find(id))
-                .set((payments::status.eq(to.as_str()), payments::updated_at.eq(naive(at))))
-                .execute(c)?;
-            if to == PaymentStatus::Succeeded {
-                let order = order_statements::load(c, payment.order_id.as_str())?;
-                if order.is_some_and(|o| o.status == OrderStatus::New) {
-                    match order_statements::apply(c, payment.order_id.as_str(), Action::Pay, at) {
-                        Ok(_) => {}
-                        Err(crate::order_repo::ApplyFailure::Storage(e)) => return Err(e),
-                        // Moved meanwhile (expired): the money goes back.
-                        Err(_) => queue_refund(c, &payment, naive(at))?,
-                    }
-                } else {
-                    // Money for an order that can no longer take it
-                    // (cancelled, expired, or paid by another attempt).
-                    queue_refund(c, &payment, naive(at))?;
-                }
-            }
-            Ok(Some(payment))
+    }
+    Ok(Some(payment))
+}
+/// The payment, locked until the transaction ends: two settles of one
+/// payment (a notification and a finish) take turns on PostgreSQL; a SQLite
+/// transaction holds the write lock already.
+fn lock(c: &mut AnyConnection, id: &str) -> Result<Option<Payment>, StorageError> {
+    let row: Option<PaymentRow> = match c {
+        AnyConnection::Sqlite(_) => return load(c, id),
+        AnyConnection::Postgres(c) => {
+            payments::table.find(id).select(PaymentRow::as_select()).for_update().first(c).optional()?
         }
     };
-}
-
-pub(crate) mod sqlite {
-    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
-    use super::*;
-    use crate::order_repo::sqlite as order_statements;
-    type Conn = diesel::SqliteConnection;
-
-    /// The payment, in a transaction that already holds SQLite's write lock.
-    fn lock(c: &mut Conn, id: &str) -> Result<Option<Payment>, StorageError> {
-        load(c, id)
-    }
-
-    payment_statements!();
-}
-
-pub(crate) mod pg {
-    #[allow(clippy::wildcard_imports)] // the macro's body names the parent's items
-    use super::*;
-    use crate::order_repo::pg as order_statements;
-    type Conn = diesel::PgConnection;
-
-    /// The payment, locked until the transaction ends: two settles of one
-    /// payment (a notification and a finish) take turns.
-    fn lock(c: &mut Conn, id: &str) -> Result<Option<Payment>, StorageError> {
-        let row: Option<PaymentRow> =
-            payments::table.find(id).select(PaymentRow::as_select()).for_update().first(c).optional()?;
-        row.map(PaymentRow::into_domain).transpose()
-    }
-
-    payment_statements!();
+    row.map(PaymentRow::into_domain).transpose()
 }
 
 #[async_trait]
@@ -294,13 +271,7 @@ impl PaymentRepo for DbPaymentRepo {
 
     async fn get(&self, id: &str) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
-        self.db
-            .run(move |conn| match conn.split() {
-                crate::Split::Sqlite(c) => sqlite::load(c, &id),
-                crate::Split::Postgres(c) => pg::load(c, &id),
-            })
-            .await
-            .map_err(|e| failed(&e))
+        self.db.run(move |conn| load(conn, &id)).await.map_err(|e| failed(&e))
     }
 
     async fn settle(
@@ -311,12 +282,7 @@ impl PaymentRepo for DbPaymentRepo {
     ) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
         self.db
-            .run(move |conn| {
-                conn.write_transaction(|any| match any {
-                    AnyConnection::Sqlite(c) => sqlite::settle(c, &id, reported, at),
-                    AnyConnection::Postgres(c) => pg::settle(c, &id, reported, at),
-                })
-            })
+            .run(move |conn| conn.write_transaction(|c| settle(c, &id, reported, at)))
             .await
             .map_err(|e| failed(&e))
     }

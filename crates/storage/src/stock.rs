@@ -6,8 +6,9 @@
 //! the stock feed. Moves made by orders are kept in `stock_moves` for the
 //! merchant's systems.
 //!
-//! The database statements are the [`StockBackend`] trait, one impl per
-//! backend; the functions of this module are the procedure, written once.
+//! The procedure is written once; the statements whose SQL differs between
+//! the backends (the feed position, the locking read, the bulk write) match
+//! on the connection.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,8 +17,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamp};
 
-use crate::StorageError;
 use crate::schema::{offers, stock_moves, stock_report_times};
+use crate::{AnyConnection, StorageError, with_conn};
 
 /// An offer's stock columns as read under lock.
 #[derive(Clone, Debug, Queryable, QueryableByName, Selectable)]
@@ -81,28 +82,134 @@ pub(crate) struct MoveRow<'a> {
     at: NaiveDateTime,
 }
 
-/// The statements of a stock move, per backend.
-pub(crate) trait StockBackend {
-    /// This transaction's position in the stock feed: PostgreSQL's
-    /// transaction id, SQLite's next counter value (writers are serial).
-    fn txn(&mut self) -> QueryResult<i64>;
-    /// The offers of `keys` that exist, locked for this transaction in the
-    /// order given (callers give [`lock_order`]), in one statement where
-    /// the backend can.
-    fn lock(&mut self, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>>;
-    /// Writes each offer's stock (and whole units available to `stock`),
-    /// stamped with `txn`.
-    fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()>;
-    /// Our sales of `skus` in `store` made after `after`.
-    fn sales_after(
-        &mut self,
-        store: &str,
-        skus: &[&str],
-        after: NaiveDateTime,
-    ) -> QueryResult<Vec<(String, Sale)>>;
-    fn record(&mut self, moves: &[MoveRow<'_>]) -> QueryResult<()>;
-    /// The store heard from the merchant's systems at `at`.
-    fn reported(&mut self, store: &str, at: NaiveDateTime) -> QueryResult<()>;
+/// This transaction's position in the stock feed: PostgreSQL's transaction
+/// id, SQLite's next counter value (a SQLite write transaction is exclusive,
+/// so positions commit in order).
+pub(crate) fn txn(c: &mut AnyConnection) -> QueryResult<i64> {
+    match c {
+        AnyConnection::Sqlite(c) => {
+            // A counter of SQLite's own (its migration only).
+            #[derive(QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = BigInt)]
+                value: i64,
+            }
+            let next: Value =
+                diesel::sql_query("UPDATE stock_sequence SET value = value + 1 WHERE id = 1 RETURNING value")
+                    .get_result(c)?;
+            Ok(next.value)
+        }
+        AnyConnection::Postgres(c) => {
+            diesel::select(diesel::dsl::sql::<BigInt>("pg_current_xact_id()::text::bigint")).get_result(c)
+        }
+    }
+}
+
+/// The offers of `keys` that exist, locked for this transaction in the
+/// order given (callers give [`lock_order`]), in one statement where the
+/// backend can.
+fn lock(c: &mut AnyConnection, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>> {
+    match c {
+        AnyConnection::Sqlite(_) => read_unlocked(c, keys),
+        // `WITH ORDINALITY` sorts by an integer rather than by collated
+        // text, and keys in the primary key's order walk its index once.
+        AnyConnection::Postgres(c) => diesel::sql_query(
+            "SELECT o.sku, o.store_id, o.shelf, o.shelf_as_of, o.held, o.sold_after
+             FROM unnest($1, $2) WITH ORDINALITY AS k (sku, store_id, n)
+             JOIN offers o ON o.sku = k.sku AND o.store_id = k.store_id
+             ORDER BY k.n FOR UPDATE OF o",
+        )
+        .bind::<Array<Text>, _>(keys.iter().map(|(sku, _)| *sku).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(keys.iter().map(|(_, store)| *store).collect::<Vec<_>>())
+        .load(c),
+    }
+}
+
+/// The offers of `keys` that exist, read by store: SQLite's write
+/// transaction is exclusive already, so the order of reading does not
+/// matter.
+fn read_unlocked(c: &mut AnyConnection, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>> {
+    let mut by_store: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (sku, store) in keys {
+        by_store.entry(store).or_default().push(sku);
+    }
+    let mut rows = Vec::with_capacity(keys.len());
+    for (store, skus) in by_store {
+        // Below SQLite's limit of bound parameters.
+        for chunk in skus.chunks(500) {
+            rows.extend(
+                offers::table
+                    .filter(offers::store_id.eq(store))
+                    .filter(offers::sku.eq_any(chunk))
+                    .select(StockRow::as_select())
+                    .load(c)?,
+            );
+        }
+    }
+    Ok(rows)
+}
+
+/// Writes each offer's stock (and whole units available to `stock`),
+/// stamped with `txn`: on PostgreSQL in one statement for any number of
+/// rows (a batch of a hundred thousand updates is one round trip), on
+/// SQLite one statement per row with the same price rule (absent:
+/// unchanged; an old price set or removed).
+fn write(c: &mut AnyConnection, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
+    match c {
+        AnyConnection::Sqlite(c) => {
+            for row in rows {
+                diesel::sql_query(
+                    "UPDATE offers SET shelf = ?, shelf_as_of = ?, held = ?, sold_after = ?, stock = ?,
+                         stock_txn = ?, price_minor = COALESCE(?, price_minor),
+                         old_price_minor = CASE WHEN ? THEN ? ELSE old_price_minor END
+                     WHERE sku = ? AND store_id = ?",
+                )
+                .bind::<BigInt, _>(row.stock.shelf.thousandths())
+                .bind::<Nullable<Timestamp>, _>(row.stock.as_of.map(|t| t.naive_utc()))
+                .bind::<BigInt, _>(row.stock.held.thousandths())
+                .bind::<BigInt, _>(row.stock.sold_after.thousandths())
+                .bind::<BigInt, _>(whole_units(&row.stock))
+                .bind::<BigInt, _>(txn)
+                .bind::<Nullable<BigInt>, _>(row.price_minor)
+                .bind::<Bool, _>(row.old_price_minor.is_some())
+                .bind::<Nullable<BigInt>, _>(row.old_price_minor.flatten())
+                .bind::<Text, _>(&row.sku)
+                .bind::<Text, _>(&row.store_id)
+                .execute(c)?;
+            }
+            Ok(())
+        }
+        AnyConnection::Postgres(_) if rows.is_empty() => Ok(()),
+        AnyConnection::Postgres(c) => {
+            let column = |f: fn(&StockWrite) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+            diesel::sql_query(
+                "UPDATE offers AS o SET shelf = u.shelf, shelf_as_of = u.as_of, held = u.held,
+                     sold_after = u.sold_after, stock = u.stock, stock_txn = $1,
+                     price_minor = COALESCE(u.price, o.price_minor),
+                     old_price_minor = CASE WHEN u.set_old THEN u.old_price ELSE o.old_price_minor END
+                 FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     AS u (sku, store_id, shelf, as_of, held, sold_after, stock, price, set_old, old_price)
+                 WHERE o.sku = u.sku AND o.store_id = u.store_id",
+            )
+            .bind::<BigInt, _>(txn)
+            .bind::<Array<Text>, _>(rows.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>())
+            .bind::<Array<Text>, _>(rows.iter().map(|r| r.store_id.as_str()).collect::<Vec<_>>())
+            .bind::<Array<BigInt>, _>(column(|r| r.stock.shelf.thousandths()))
+            .bind::<Array<Nullable<Timestamp>>, _>(
+                rows.iter().map(|r| r.stock.as_of.map(|t| t.naive_utc())).collect::<Vec<_>>(),
+            )
+            .bind::<Array<BigInt>, _>(column(|r| r.stock.held.thousandths()))
+            .bind::<Array<BigInt>, _>(column(|r| r.stock.sold_after.thousandths()))
+            .bind::<Array<BigInt>, _>(column(|r| whole_units(&r.stock)))
+            .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.price_minor).collect::<Vec<_>>())
+            .bind::<Array<Bool>, _>(rows.iter().map(|r| r.old_price_minor.is_some()).collect::<Vec<_>>())
+            .bind::<Array<Nullable<BigInt>>, _>(
+                rows.iter().map(|r| r.old_price_minor.flatten()).collect::<Vec<_>>(),
+            )
+            .execute(c)?;
+            Ok(())
+        }
+    }
 }
 
 /// Whole units available, as the `stock` column keeps them for the readers
@@ -111,169 +218,44 @@ fn whole_units(stock: &OfferStock) -> i64 {
     stock.available().whole_units()
 }
 
-macro_rules! shared_statements {
-    () => {
-        fn sales_after(
-            &mut self,
-            store: &str,
-            skus: &[&str],
-            after: NaiveDateTime,
-        ) -> QueryResult<Vec<(String, Sale)>> {
-            let rows: Vec<(String, NaiveDateTime, i64)> = stock_moves::table
-                .filter(stock_moves::kind.eq(MoveKind::Sale.as_str()))
-                .filter(stock_moves::store_id.eq(store))
-                .filter(stock_moves::sku.eq_any(skus))
-                .filter(stock_moves::at.gt(after))
-                .select((stock_moves::sku, stock_moves::at, stock_moves::quantity))
-                .load(self)?;
-            Ok(rows
-                .into_iter()
-                .map(|(sku, at, q)| (sku, Sale { at: at.and_utc(), quantity: StockQty::from_thousandths(q) }))
-                .collect())
-        }
-
-        fn record(&mut self, moves: &[MoveRow<'_>]) -> QueryResult<()> {
-            for chunk in moves.chunks(500) {
-                diesel::insert_into(stock_moves::table).values(chunk).execute(self)?;
-            }
-            Ok(())
-        }
-
-        fn reported(&mut self, store: &str, at: NaiveDateTime) -> QueryResult<()> {
-            diesel::insert_into(stock_report_times::table)
-                .values((stock_report_times::store_id.eq(store), stock_report_times::reported_at.eq(at)))
-                .on_conflict(stock_report_times::store_id)
-                .do_update()
-                .set(stock_report_times::reported_at.eq(at))
-                .execute(self)?;
-            Ok(())
-        }
-    };
+/// Our sales of `skus` in `store` made after `after`.
+fn sales_after(
+    c: &mut AnyConnection,
+    store: &str,
+    skus: &[&str],
+    after: NaiveDateTime,
+) -> QueryResult<Vec<(String, Sale)>> {
+    let rows: Vec<(String, NaiveDateTime, i64)> = stock_moves::table
+        .filter(stock_moves::kind.eq(MoveKind::Sale.as_str()))
+        .filter(stock_moves::store_id.eq(store))
+        .filter(stock_moves::sku.eq_any(skus))
+        .filter(stock_moves::at.gt(after))
+        .select((stock_moves::sku, stock_moves::at, stock_moves::quantity))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(sku, at, q)| (sku, Sale { at: at.and_utc(), quantity: StockQty::from_thousandths(q) }))
+        .collect())
 }
 
-impl StockBackend for diesel::SqliteConnection {
-    fn txn(&mut self) -> QueryResult<i64> {
-        // A counter of SQLite's own (its migration only): a write
-        // transaction is exclusive there, so positions commit in order.
-        #[derive(QueryableByName)]
-        struct Value {
-            #[diesel(sql_type = BigInt)]
-            value: i64,
-        }
-        let next: Value =
-            diesel::sql_query("UPDATE stock_sequence SET value = value + 1 WHERE id = 1 RETURNING value")
-                .get_result(self)?;
-        Ok(next.value)
+fn record(c: &mut AnyConnection, moves: &[MoveRow<'_>]) -> QueryResult<()> {
+    for chunk in moves.chunks(500) {
+        // Many rows in one INSERT: not in diesel's common subset.
+        with_conn!(&mut *c, |c| diesel::insert_into(stock_moves::table).values(chunk).execute(c))?;
     }
-
-    /// Its write transaction is exclusive already: the order of reading
-    /// does not matter.
-    fn lock(&mut self, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>> {
-        let mut by_store: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (sku, store) in keys {
-            by_store.entry(store).or_default().push(sku);
-        }
-        let mut rows = Vec::with_capacity(keys.len());
-        for (store, skus) in by_store {
-            // Below SQLite's limit of bound parameters.
-            for chunk in skus.chunks(500) {
-                rows.extend(
-                    offers::table
-                        .filter(offers::store_id.eq(store))
-                        .filter(offers::sku.eq_any(chunk))
-                        .select(StockRow::as_select())
-                        .load(self)?,
-                );
-            }
-        }
-        Ok(rows)
-    }
-
-    /// One statement per row, with the price rule of PostgreSQL's bulk
-    /// write (absent: unchanged; an old price set or removed).
-    fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
-        for row in rows {
-            diesel::sql_query(
-                "UPDATE offers SET shelf = ?, shelf_as_of = ?, held = ?, sold_after = ?, stock = ?,
-                     stock_txn = ?, price_minor = COALESCE(?, price_minor),
-                     old_price_minor = CASE WHEN ? THEN ? ELSE old_price_minor END
-                 WHERE sku = ? AND store_id = ?",
-            )
-            .bind::<BigInt, _>(row.stock.shelf.thousandths())
-            .bind::<Nullable<Timestamp>, _>(row.stock.as_of.map(|t| t.naive_utc()))
-            .bind::<BigInt, _>(row.stock.held.thousandths())
-            .bind::<BigInt, _>(row.stock.sold_after.thousandths())
-            .bind::<BigInt, _>(whole_units(&row.stock))
-            .bind::<BigInt, _>(txn)
-            .bind::<Nullable<BigInt>, _>(row.price_minor)
-            .bind::<Bool, _>(row.old_price_minor.is_some())
-            .bind::<Nullable<BigInt>, _>(row.old_price_minor.flatten())
-            .bind::<Text, _>(&row.sku)
-            .bind::<Text, _>(&row.store_id)
-            .execute(self)?;
-        }
-        Ok(())
-    }
-
-    shared_statements!();
+    Ok(())
 }
 
-impl StockBackend for diesel::PgConnection {
-    fn txn(&mut self) -> QueryResult<i64> {
-        diesel::select(diesel::dsl::sql::<BigInt>("pg_current_xact_id()::text::bigint")).get_result(self)
-    }
-
-    /// One statement for any number of keys, locking in the order given:
-    /// `WITH ORDINALITY` sorts by an integer rather than by collated text,
-    /// and keys in the primary key's order walk its index once.
-    fn lock(&mut self, keys: &[OfferKey<'_>]) -> QueryResult<Vec<StockRow>> {
-        diesel::sql_query(
-            "SELECT o.sku, o.store_id, o.shelf, o.shelf_as_of, o.held, o.sold_after
-             FROM unnest($1, $2) WITH ORDINALITY AS k (sku, store_id, n)
-             JOIN offers o ON o.sku = k.sku AND o.store_id = k.store_id
-             ORDER BY k.n FOR UPDATE OF o",
-        )
-        .bind::<Array<Text>, _>(keys.iter().map(|(sku, _)| *sku).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(keys.iter().map(|(_, store)| *store).collect::<Vec<_>>())
-        .load(self)
-    }
-
-    /// One statement for any number of rows: a batch of a hundred thousand
-    /// updates is one round trip.
-    fn write(&mut self, rows: &[StockWrite], txn: i64) -> QueryResult<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let column = |f: fn(&StockWrite) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
-        diesel::sql_query(
-            "UPDATE offers AS o SET shelf = u.shelf, shelf_as_of = u.as_of, held = u.held,
-                 sold_after = u.sold_after, stock = u.stock, stock_txn = $1,
-                 price_minor = COALESCE(u.price, o.price_minor),
-                 old_price_minor = CASE WHEN u.set_old THEN u.old_price ELSE o.old_price_minor END
-             FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                 AS u (sku, store_id, shelf, as_of, held, sold_after, stock, price, set_old, old_price)
-             WHERE o.sku = u.sku AND o.store_id = u.store_id",
-        )
-        .bind::<BigInt, _>(txn)
-        .bind::<Array<Text>, _>(rows.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(rows.iter().map(|r| r.store_id.as_str()).collect::<Vec<_>>())
-        .bind::<Array<BigInt>, _>(column(|r| r.stock.shelf.thousandths()))
-        .bind::<Array<Nullable<Timestamp>>, _>(
-            rows.iter().map(|r| r.stock.as_of.map(|t| t.naive_utc())).collect::<Vec<_>>(),
-        )
-        .bind::<Array<BigInt>, _>(column(|r| r.stock.held.thousandths()))
-        .bind::<Array<BigInt>, _>(column(|r| r.stock.sold_after.thousandths()))
-        .bind::<Array<BigInt>, _>(column(|r| whole_units(&r.stock)))
-        .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.price_minor).collect::<Vec<_>>())
-        .bind::<Array<Bool>, _>(rows.iter().map(|r| r.old_price_minor.is_some()).collect::<Vec<_>>())
-        .bind::<Array<Nullable<BigInt>>, _>(
-            rows.iter().map(|r| r.old_price_minor.flatten()).collect::<Vec<_>>(),
-        )
-        .execute(self)?;
-        Ok(())
-    }
-
-    shared_statements!();
+/// The store heard from the merchant's systems at `at`.
+fn reported(c: &mut AnyConnection, store: &str, at: NaiveDateTime) -> QueryResult<()> {
+    let row = (stock_report_times::store_id.eq(store), stock_report_times::reported_at.eq(at));
+    with_conn!(c, |c| diesel::insert_into(stock_report_times::table)
+        .values(row)
+        .on_conflict(stock_report_times::store_id)
+        .do_update()
+        .set(stock_report_times::reported_at.eq(at))
+        .execute(c))?;
+    Ok(())
 }
 
 /// Which order a move belongs to.
@@ -289,8 +271,8 @@ pub(crate) struct OrderRef<'a> {
 /// written either way, so a caller that cannot take part of an order rolls
 /// the transaction back. A release or sale of an offer that is gone moves
 /// nothing.
-pub(crate) fn order_moves<C: StockBackend>(
-    c: &mut C,
+pub(crate) fn order_moves(
+    c: &mut AnyConnection,
     order: OrderRef<'_>,
     store: &str,
     kind: MoveKind,
@@ -303,10 +285,9 @@ pub(crate) fn order_moves<C: StockBackend>(
     if skus.is_empty() {
         return Ok(vec![None; lines.len()]);
     }
-    let txn = c.txn()?;
+    let txn = txn(c)?;
     let keys: Vec<OfferKey<'_>> = skus.iter().map(|sku| (*sku, store)).collect();
-    let mut rows: BTreeMap<String, (StockRow, OfferStock)> = c
-        .lock(&keys)?
+    let mut rows: BTreeMap<String, (StockRow, OfferStock)> = lock(c, &keys)?
         .into_iter()
         .map(|row| {
             let stock = row.stock();
@@ -348,8 +329,8 @@ pub(crate) fn order_moves<C: StockBackend>(
     }
     let writes: Vec<StockWrite> =
         rows.values().map(|(row, stock)| StockWrite::stock_only(row, *stock)).collect();
-    c.write(&writes, txn)?;
-    c.record(&moves)?;
+    write(c, &writes, txn)?;
+    record(c, &moves)?;
     Ok(outcomes)
 }
 
@@ -362,10 +343,10 @@ struct Locked {
 }
 
 impl Locked {
-    fn read<C: StockBackend>(c: &mut C, keys: &[OfferKey<'_>], since: DateTime<Utc>) -> QueryResult<Self> {
+    fn read(c: &mut AnyConnection, keys: &[OfferKey<'_>], since: DateTime<Utc>) -> QueryResult<Self> {
         let mut rows = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(LOCK_CHUNK) {
-            rows.extend(c.lock(chunk)?);
+            rows.extend(lock(c, chunk)?);
         }
         let mut by_store: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for row in &rows {
@@ -373,7 +354,7 @@ impl Locked {
         }
         let mut sales: HashMap<String, HashMap<String, Vec<Sale>>> = HashMap::new();
         for (store, skus) in by_store {
-            for (sku, sale) in c.sales_after(store, &skus, since.naive_utc())? {
+            for (sku, sale) in sales_after(c, store, &skus, since.naive_utc())? {
                 sales.entry(store.to_owned()).or_default().entry(sku).or_default().push(sale);
             }
         }
@@ -415,8 +396,8 @@ fn lock_order<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> OfferKey<'a>) -> Vec
 /// the shelf as of `as_of`, in the order given: a new offer starts from the
 /// report; an existing one takes it by the domain's rule, or keeps what it
 /// has when its report is newer. Locks the existing offers.
-pub(crate) fn feed_stocks<C: StockBackend>(
-    c: &mut C,
+pub(crate) fn feed_stocks(
+    c: &mut AnyConnection,
     offers: &[(&str, &str, StockQty)],
     as_of: DateTime<Utc>,
 ) -> Result<Vec<OfferStock>, StorageError> {
@@ -437,7 +418,7 @@ pub(crate) fn feed_stocks<C: StockBackend>(
     if as_of != DateTime::UNIX_EPOCH {
         let stores: std::collections::BTreeSet<&str> = keys.iter().map(|(_, store)| *store).collect();
         for store in stores {
-            c.reported(store, as_of.naive_utc())?;
+            reported(c, store, as_of.naive_utc())?;
         }
     }
     Ok(stocks)
@@ -465,15 +446,15 @@ pub(crate) enum ReportOutcome {
 /// Applies stock reports (and their prices) by the domain's rule; returns
 /// each line's outcome in the order given. `at` is when they arrived. One
 /// locked read and one write for the whole batch, whatever its size.
-pub(crate) fn report<C: StockBackend>(
-    c: &mut C,
+pub(crate) fn report(
+    c: &mut AnyConnection,
     lines: &[ReportLine],
     at: DateTime<Utc>,
 ) -> Result<Vec<ReportOutcome>, StorageError> {
     let Some(since) = lines.iter().map(|l| l.report.as_of).min() else {
         return Ok(Vec::new());
     };
-    let txn = c.txn()?;
+    let txn = txn(c)?;
     let keys = lock_order(lines, |l| (l.sku.as_str(), l.store_id.as_str()));
     let locked = Locked::read(c, &keys, since)?;
     // By key, in the primary key's order: PostgreSQL's bulk write then walks
@@ -505,9 +486,9 @@ pub(crate) fn report<C: StockBackend>(
         })
         .collect();
     let writes: Vec<StockWrite> = writes.into_values().collect();
-    c.write(&writes, txn)?;
+    write(c, &writes, txn)?;
     for store in locked.stores() {
-        c.reported(store, at.naive_utc())?;
+        reported(c, store, at.naive_utc())?;
     }
     Ok(outcomes)
 }

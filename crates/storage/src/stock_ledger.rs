@@ -13,7 +13,7 @@ use diesel::sql_types::BigInt;
 
 use crate::schema::{offers, stock_batches, stock_moves, stock_report_times};
 use crate::stock::{self, ReportLine, ReportOutcome};
-use crate::{Database, DbConn, StorageError, with_conn, write_transaction};
+use crate::{Database, DbConn, StorageError, with_conn};
 
 /// The stock ledger on the database; its statements are also callable on a
 /// connection of one's own (`merchantctl`).
@@ -56,7 +56,7 @@ impl DbStock {
         refused: Vec<RefusedLine>,
         at: DateTime<Utc>,
     ) -> Result<BatchReport, BatchError> {
-        write_transaction!(conn, |c| {
+        conn.write_transaction(|c| {
             let seen: Option<(String, String)> = stock_batches::table
                 .find(batch_id)
                 .select((stock_batches::digest, stock_batches::report))

@@ -4,7 +4,6 @@
 //! transaction per webhook or staff step, committed before the listener
 //! answers or the operator hears "done".
 
-#[macro_use]
 mod staff;
 mod statements;
 mod view;
@@ -24,7 +23,6 @@ use orders::kuper::{
     StaffRequest,
 };
 
-use crate::AnyConnection;
 use crate::schema::{kuper_inbox, kuper_stores, stores};
 use crate::{Database, DbConn, StorageError};
 
@@ -194,10 +192,7 @@ impl DbKuperInbox {
             return Ok(Err(ActError::UnknownOrder));
         }
         let at = at.naive_utc();
-        let outcome = conn.write_transaction(|any| match any {
-            AnyConnection::Sqlite(c) => statements::sqlite::act(c, original, request, rules, at),
-            AnyConnection::Postgres(c) => statements::pg::act(c, original, request, rules, at),
-        });
+        let outcome = conn.write_transaction(|c| staff::act(c, original, request, rules, at));
         match outcome {
             Ok(status) => Ok(Ok(status)),
             Err(Rollback::Refused(e)) => Ok(Err(e)),
@@ -320,18 +315,12 @@ impl KuperInbox for DbKuperInbox {
         self.db
             .run(move |conn| {
                 let stores = Self::stores(&cache, conn)?;
-                let fresh = conn.write_transaction(|any| match any {
-                    AnyConnection::Sqlite(c) => statements::sqlite::fresh(c, &event, &stores),
-                    AnyConnection::Postgres(c) => statements::pg::fresh(c, &event, &stores),
-                });
+                let fresh = conn.write_transaction(|c| statements::fresh(c, &event, &stores));
                 match fresh {
                     Ok(receipt) => Ok(receipt),
                     // Taken by another delivery meanwhile: answered as a
                     // duplicate, in a transaction of its own.
-                    Err(Attempt::Duplicate) => conn.write_transaction(|any| match any {
-                        AnyConnection::Sqlite(c) => statements::sqlite::duplicate(c, &event),
-                        AnyConnection::Postgres(c) => statements::pg::duplicate(c, &event),
-                    }),
+                    Err(Attempt::Duplicate) => conn.write_transaction(|c| statements::duplicate(c, &event)),
                     Err(Attempt::Failed(e)) => Err(e),
                 }
             })
