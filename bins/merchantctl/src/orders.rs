@@ -66,7 +66,7 @@ pub fn run(
                     "{:<36}  {:<7}  {:<16}  {:<10}  {:<18}  {:<20}  created (UTC)",
                     "id", "channel", "status", "store", "fulfilment", "channel's id"
                 );
-                for entry in DbOrderBook::list(&mut db.get()?, &filter, *limit)? {
+                for entry in DbOrderBook::list(&mut *db.get()?, &filter, *limit)? {
                     println!(
                         "{:<36}  {:<7}  {:<16}  {:<10}  {:<18}  {:<20}  {}",
                         entry.id,
@@ -89,7 +89,7 @@ pub fn run(
                     }
                     Err(e) => return Err(e.into()),
                 };
-                show(&order, &DbOrderRepo::events(&mut db.get()?, &id)?);
+                show(&order, &DbOrderRepo::events(&mut *db.get()?, &id)?);
             }
             OrdersCommand::Advance { id, action } => {
                 if matches!(action, Action::Pay | Action::Expire) {

@@ -51,7 +51,7 @@ fn audit(db: &Database, action: &str, login: &str) -> Result<(), Box<dyn std::er
         order_ref: None,
         detail: serde_json::json!({ "account": login }).to_string(),
     };
-    Ok(DbStaff::audit(&mut db.get()?, &entry)?)
+    Ok(DbStaff::audit(&mut *db.get()?, &entry)?)
 }
 
 pub fn run(command: &StaffCommand, db: &Database) -> Result<ExitCode, Box<dyn std::error::Error>> {

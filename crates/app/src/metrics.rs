@@ -9,7 +9,7 @@ use actix_web::web;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use storage::{Database, DbConn, DbKuperOutbox, DbPaymentRepo, StorageError};
+use storage::{AnyConnection, Database, DbKuperOutbox, DbPaymentRepo, StorageError};
 
 use crate::Service;
 
@@ -33,7 +33,7 @@ pub struct Metrics {
 }
 
 /// Counts a backlog's rows by a label (state, kind).
-type CountByState = fn(&mut DbConn) -> Result<Vec<(String, i64)>, StorageError>;
+type CountByState = fn(&mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError>;
 
 /// What a service works off, counted at scrape time: what to alert on (a
 /// dead letter, an update staff must see, refunds that do not go out).

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use crate::schema::catalog_imports;
-use crate::{DbConn, ImportReport, StorageError, with_conn};
+use crate::{AnyConnection, ImportReport, StorageError, with_conn};
 
 /// Rejected lines kept with an import's record; the count is kept whole.
 const REJECTS_KEPT: usize = 50;
@@ -52,7 +52,7 @@ impl ImportReport {
 pub struct DbCatalogImports;
 
 impl DbCatalogImports {
-    pub fn record(conn: &mut DbConn, record: &ImportRecord) -> Result<(), StorageError> {
+    pub fn record(conn: &mut AnyConnection, record: &ImportRecord) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::insert_into(catalog_imports::table)
             .values((
                 catalog_imports::at.eq(record.at.naive_utc()),
@@ -66,7 +66,7 @@ impl DbCatalogImports {
     }
 
     /// The latest imports, newest first.
-    pub fn recent(conn: &mut DbConn, limit: i64) -> Result<Vec<ImportRecord>, StorageError> {
+    pub fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<ImportRecord>, StorageError> {
         let rows: Vec<(NaiveDateTime, String, String, String, String)> = with_conn!(conn, |c| {
             catalog_imports::table
                 .order((catalog_imports::at.desc(), catalog_imports::id.desc()))

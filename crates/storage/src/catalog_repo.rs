@@ -17,7 +17,7 @@ use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
 
 use crate::schema::{catalog_sequence, offer_removals, offers, products, stores};
 use crate::stock;
-use crate::{AnyConnection, Database, DbConn, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError, with_conn};
 
 /// Rows per multi-row INSERT: far below SQLite's bound-parameter limit.
 const CHUNK: usize = 500;
@@ -388,7 +388,7 @@ impl DbCatalogRepo {
     /// nothing of when they were counted: they are reports as of the epoch,
     /// older than any the merchant's systems send, so every sale of ours
     /// counts against them.
-    pub fn write(conn: &mut DbConn, batch: &CatalogBatch) -> Result<i64, StorageError> {
+    pub fn write(conn: &mut AnyConnection, batch: &CatalogBatch) -> Result<i64, StorageError> {
         let once = std::iter::once(Ok::<_, std::convert::Infallible>(batch.clone()));
         match Self::import_as_of(conn, once, false, chrono::DateTime::UNIX_EPOCH) {
             Ok(counts) => Ok(counts.seq),
@@ -403,7 +403,7 @@ impl DbCatalogRepo {
     /// feed is the whole assortment.
     /// A feed's stock figures are reports of the shelf as of now.
     pub fn import<E>(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         batches: impl IntoIterator<Item = Result<CatalogBatch, E>>,
         remove_missing: bool,
     ) -> Result<ImportCounts, ImportError<E>> {
@@ -411,7 +411,7 @@ impl DbCatalogRepo {
     }
 
     fn import_as_of<E>(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         batches: impl IntoIterator<Item = Result<CatalogBatch, E>>,
         remove_missing: bool,
         as_of: chrono::DateTime<chrono::Utc>,
@@ -468,7 +468,7 @@ impl DbCatalogRepo {
     /// reports what changed and every rejected row. `progress` hears the
     /// offers of each batch as it is written.
     pub fn import_feed(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         events: impl Iterator<Item = FeedEvent>,
         remove_missing: bool,
         mut progress: impl FnMut(usize),
@@ -488,7 +488,7 @@ impl DbCatalogRepo {
         Ok(ImportReport { counts, rejected: batches.rejected, units: batches.units })
     }
 
-    pub fn store_ids(conn: &mut DbConn) -> Result<Vec<StoreId>, StorageError> {
+    pub fn store_ids(conn: &mut AnyConnection) -> Result<Vec<StoreId>, StorageError> {
         let ids: Vec<String> =
             with_conn!(conn, |c| stores::table.select(stores::id).order(stores::id).load(c))?;
         ids.into_iter().map(|id| StoreId::new(id).map_err(|e| corrupt("stores.id", e))).collect()
@@ -497,7 +497,7 @@ impl DbCatalogRepo {
     /// Products written after feed position `after`, in feed order, with
     /// their positions: what the search index applies to catch up.
     pub fn changes_since(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         after: &FeedPosition,
         limit: i64,
     ) -> Result<Vec<(Product, FeedPosition)>, StorageError> {
@@ -520,7 +520,7 @@ impl DbCatalogRepo {
     /// removals after `removed_after`, each in feed order: what the
     /// offer book applies to catch up.
     pub fn offer_feed(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         written_after: &FeedPosition,
         removed_after: &FeedPosition,
         limit: i64,
@@ -560,7 +560,7 @@ impl DbCatalogRepo {
     /// updates, feeds), in stock-feed order, below the feed's horizon: what
     /// the offer book applies to follow every stock and price move.
     pub fn stock_feed(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         after: &FeedPosition,
         limit: i64,
     ) -> Result<Vec<(Offer, FeedPosition)>, StorageError> {
@@ -581,7 +581,7 @@ impl DbCatalogRepo {
     /// Where a follower that is about to read every offer through
     /// [`offer_feed`](Self::offer_feed) may start the stock feed: past every
     /// stock move already final, which that read will see.
-    pub fn stock_feed_start(conn: &mut DbConn) -> Result<FeedPosition, StorageError> {
+    pub fn stock_feed_start(conn: &mut AnyConnection) -> Result<FeedPosition, StorageError> {
         let txn = match conn.split() {
             crate::Split::Postgres(_) => crate::stock_ledger::horizon(conn)? - 1,
             crate::Split::Sqlite(c) => offers::table
@@ -594,7 +594,7 @@ impl DbCatalogRepo {
         Ok(FeedPosition::new(txn, last.clone(), last))
     }
 
-    pub fn product_count(conn: &mut DbConn) -> Result<i64, StorageError> {
+    pub fn product_count(conn: &mut AnyConnection) -> Result<i64, StorageError> {
         Ok(with_conn!(conn, |c| products::table.count().get_result::<i64>(c))?)
     }
 }
@@ -689,7 +689,13 @@ impl RunQueryDsl<PgConnection> for PgOffersAt<'_> {}
 /// One page of a feed table: `sql` has `?` markers for the position's seq,
 /// its keys, and the limit. Row-value comparison, which diesel's DSL lacks,
 /// is what lets both backends read the page as one index range.
-fn feed_page<R>(conn: &mut DbConn, sql: &str, seq: i64, keys: &[&str], limit: i64) -> QueryResult<Vec<R>>
+fn feed_page<R>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    seq: i64,
+    keys: &[&str],
+    limit: i64,
+) -> QueryResult<Vec<R>>
 where
     R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
 {

@@ -307,14 +307,14 @@ impl Database {
     /// connection, so async workers never wait on the database.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<StorageError> + Send + 'static,
     {
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.get()?;
-            work(&mut conn)
+            work(&mut conn.0)
         })
         .await
         .map_err(|e| StorageError::Task(e.to_string()))?
@@ -323,7 +323,7 @@ impl Database {
     /// One round trip to the database: what readiness means.
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.run(|conn| {
-            diesel::sql_query("SELECT 1").execute(&mut **conn)?;
+            diesel::sql_query("SELECT 1").execute(conn)?;
             Ok(())
         })
         .await

@@ -11,7 +11,7 @@ use identity::{
 };
 
 use crate::schema::{access_tokens, auth_failures, mcp_clients, user_identities, users};
-use crate::{Database, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError, with_conn};
 
 #[derive(Clone, Debug)]
 pub struct DbIdentityStore {
@@ -50,7 +50,7 @@ struct LoginRows {
     expires_at: NaiveDateTime,
 }
 
-fn login_once(conn: &mut crate::DbConn, rows: &LoginRows) -> Result<(String, UserStatus), StorageError> {
+fn login_once(conn: &mut AnyConnection, rows: &LoginRows) -> Result<(String, UserStatus), StorageError> {
     let now = Utc::now().naive_utc();
     conn.write_transaction(|c| {
         let known = user_identities::table

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::kuper_outbox;
-use crate::{DbConn, StorageError, with_conn};
+use crate::{AnyConnection, StorageError, with_conn};
 
 const PENDING: &str = "pending";
 const SENT: &str = "sent";
@@ -53,7 +53,7 @@ impl DbKuperOutbox {
     /// statement, so that dispatchers sharing a database never take the same
     /// row (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite writes one at a time).
     pub fn claim(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         now: DateTime<Utc>,
         lease: Duration,
         limit: i64,
@@ -91,7 +91,7 @@ impl DbKuperOutbox {
     }
 
     /// Marks every notification of `ids` sent, in one statement.
-    pub fn sent_all(conn: &mut DbConn, ids: &[i64], at: DateTime<Utc>) -> Result<(), StorageError> {
+    pub fn sent_all(conn: &mut AnyConnection, ids: &[i64], at: DateTime<Utc>) -> Result<(), StorageError> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -107,7 +107,12 @@ impl DbKuperOutbox {
     }
 
     /// Another attempt at `next`.
-    pub fn retry(conn: &mut DbConn, id: i64, next: DateTime<Utc>, error: &str) -> Result<(), StorageError> {
+    pub fn retry(
+        conn: &mut AnyConnection,
+        id: i64,
+        next: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::update(kuper_outbox::table.find(id))
             .set((
                 kuper_outbox::attempts.eq(kuper_outbox::attempts + 1),
@@ -120,7 +125,7 @@ impl DbKuperOutbox {
     }
 
     /// No more attempts: the dead letter, for staff.
-    pub fn dead(conn: &mut DbConn, id: i64, error: &str) -> Result<(), StorageError> {
+    pub fn dead(conn: &mut AnyConnection, id: i64, error: &str) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::update(kuper_outbox::table.find(id))
             .set((
                 kuper_outbox::state.eq(DEAD),
@@ -134,7 +139,7 @@ impl DbKuperOutbox {
 
     /// Puts a dead notification back in the queue, due now; `false` when
     /// there is no dead one with this id.
-    pub fn revive(conn: &mut DbConn, id: i64) -> Result<bool, StorageError> {
+    pub fn revive(conn: &mut AnyConnection, id: i64) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(
             kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD))
         )
@@ -149,7 +154,7 @@ impl DbKuperOutbox {
 
     /// Gives up a dead notification for good; `false` when there is no dead
     /// one with this id.
-    pub fn discard(conn: &mut DbConn, id: i64) -> Result<bool, StorageError> {
+    pub fn discard(conn: &mut AnyConnection, id: i64) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(
             kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD))
         )
@@ -159,7 +164,7 @@ impl DbKuperOutbox {
     }
 
     /// How many notifications are in each state (for the metrics).
-    pub fn count_by_state(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
+    pub fn count_by_state(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
         Ok(with_conn!(conn, |c| kuper_outbox::table
             .group_by(kuper_outbox::state)
             .select((kuper_outbox::state, diesel::dsl::count_star()))
@@ -167,7 +172,11 @@ impl DbKuperOutbox {
     }
 
     /// Notifications in `state` (all when `None`), oldest first.
-    pub fn list(conn: &mut DbConn, state: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>, StorageError> {
+    pub fn list(
+        conn: &mut AnyConnection,
+        state: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, StorageError> {
         let rows: Vec<(i64, String, String, String, i32, Option<String>)> = with_conn!(conn, |c| {
             let mut query = kuper_outbox::table.into_boxed();
             if let Some(state) = state {
@@ -216,7 +225,7 @@ impl DbKuperOutbox {
     /// clock); how long to wait for it. `None` on SQLite: one process, its
     /// dispatcher paces in memory.
     pub fn reserve_send_slot(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         interval: std::time::Duration,
     ) -> Result<Option<std::time::Duration>, StorageError> {
         #[derive(QueryableByName)]

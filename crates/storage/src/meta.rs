@@ -3,12 +3,12 @@
 use diesel::prelude::*;
 
 use crate::schema::schema_info;
-use crate::{DbConn, StorageError, with_conn};
+use crate::{AnyConnection, StorageError, with_conn};
 
 /// Key under which the database's random installation id is kept.
 pub const INSTALLATION_ID: &str = "installation_id";
 
-pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>, StorageError> {
+pub fn get(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, StorageError> {
     let value = crate::with_conn!(conn, |c| schema_info::table
         .find(key)
         .select(schema_info::value)
@@ -19,7 +19,7 @@ pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>, StorageError>
 
 /// Stores `value` under `key` unless a value is there already; returns the
 /// value that is stored afterwards. Safe against concurrent callers.
-pub fn get_or_insert(conn: &mut DbConn, key: &str, value: &str) -> Result<String, StorageError> {
+pub fn get_or_insert(conn: &mut AnyConnection, key: &str, value: &str) -> Result<String, StorageError> {
     let now = chrono::Utc::now().naive_utc();
     conn.write_transaction(|c| {
         let row = (schema_info::key.eq(key), schema_info::value.eq(value), schema_info::updated_at.eq(now));
@@ -38,7 +38,7 @@ struct TextRow {
 }
 
 /// The database engine's own version string, for diagnostics.
-pub fn server_version(conn: &mut DbConn) -> Result<String, StorageError> {
+pub fn server_version(conn: &mut AnyConnection) -> Result<String, StorageError> {
     let row = match conn.split() {
         crate::Split::Sqlite(c) => {
             diesel::sql_query("SELECT 'SQLite ' || sqlite_version() AS value").get_result::<TextRow>(c)?
@@ -51,7 +51,7 @@ pub fn server_version(conn: &mut DbConn) -> Result<String, StorageError> {
 }
 
 /// SQLite only: the pragmas every connection must carry, as `name=value`.
-pub fn sqlite_pragmas(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
+pub fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<Vec<String>, StorageError> {
     let crate::Split::Sqlite(c) = conn.split() else {
         return Ok(Vec::new());
     };

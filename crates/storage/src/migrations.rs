@@ -8,7 +8,7 @@ use diesel::RunQueryDsl;
 use diesel::migration::{Migration, MigrationSource};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::{Backend, DbConn, StorageError};
+use crate::{AnyConnection, Backend, StorageError};
 
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -45,7 +45,7 @@ pub fn embedded_versions(backend: Backend) -> Result<Vec<String>, StorageError> 
 }
 
 /// Applies every pending migration; returns the versions applied.
-pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
+pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StorageError> {
     locked(conn, |harness| {
         let done = match harness {
             Harness::Sqlite(c) => c.run_pending_migrations(SQLITE),
@@ -56,7 +56,7 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
 }
 
 /// Reverts the newest applied migration; `None` when nothing is applied.
-pub fn revert_last(conn: &mut DbConn) -> Result<Option<String>, StorageError> {
+pub fn revert_last(conn: &mut AnyConnection) -> Result<Option<String>, StorageError> {
     locked(conn, |harness| {
         let applied = match harness {
             Harness::Sqlite(c) => c.applied_migrations(),
@@ -74,7 +74,7 @@ pub fn revert_last(conn: &mut DbConn) -> Result<Option<String>, StorageError> {
 }
 
 /// Reverts every applied migration, newest first.
-pub fn revert_all(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
+pub fn revert_all(conn: &mut AnyConnection) -> Result<Vec<String>, StorageError> {
     locked(conn, |harness| {
         let reverted = match harness {
             Harness::Sqlite(c) => c.revert_all_migrations(SQLITE),
@@ -84,7 +84,7 @@ pub fn revert_all(conn: &mut DbConn) -> Result<Vec<String>, StorageError> {
     })
 }
 
-pub fn status(conn: &mut DbConn) -> Result<MigrationStatus, StorageError> {
+pub fn status(conn: &mut AnyConnection) -> Result<MigrationStatus, StorageError> {
     locked(conn, |harness| {
         let (applied, pending) = match harness {
             Harness::Sqlite(c) => (
@@ -112,7 +112,7 @@ enum Harness<'a> {
 }
 
 fn locked<T>(
-    conn: &mut DbConn,
+    conn: &mut AnyConnection,
     work: impl FnOnce(&mut Harness<'_>) -> Result<T, StorageError>,
 ) -> Result<T, StorageError> {
     match conn.split() {

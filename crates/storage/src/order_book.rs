@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::{kuper_orders, orders};
-use crate::{DbConn, StorageError, with_conn};
+use crate::{AnyConnection, StorageError, with_conn};
 
 /// An order of either channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +53,11 @@ type KuperRow = (String, String, String, String, String, bool, NaiveDateTime, Op
 
 impl DbOrderBook {
     /// Up to `limit` orders of both channels, newest first.
-    pub fn list(conn: &mut DbConn, filter: &BookFilter, limit: i64) -> Result<Vec<BookEntry>, StorageError> {
+    pub fn list(
+        conn: &mut AnyConnection,
+        filter: &BookFilter,
+        limit: i64,
+    ) -> Result<Vec<BookEntry>, StorageError> {
         let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
         let mut book = Vec::new();
         if wants("mcp") {
@@ -149,7 +153,7 @@ impl DbOrderBook {
     /// A mark that changes whenever the orders `filter` lists change: a
     /// new order, a status moved (each channel's count and latest update).
     /// The console's live queue compares it instead of the whole list.
-    pub fn stamp(conn: &mut DbConn, filter: &BookFilter) -> Result<String, StorageError> {
+    pub fn stamp(conn: &mut AnyConnection, filter: &BookFilter) -> Result<String, StorageError> {
         use diesel::dsl::{count_star, max};
         let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
         let mut stamp = String::new();

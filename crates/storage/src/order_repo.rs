@@ -14,10 +14,9 @@ use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, 
 
 use catalog::stock::{MoveKind, StockQty};
 
-use crate::AnyConnection;
 use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots};
 use crate::stock;
-use crate::{Database, DbConn, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError, with_conn};
 
 #[derive(Clone, Debug)]
 pub struct DbOrderRepo {
@@ -399,7 +398,7 @@ impl DbOrderRepo {
     /// Gives `store` its own slot grid for `method` (`None`: back to the
     /// configured one).
     pub fn set_slot_settings(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         store: &StoreId,
         method: ShippingMethod,
         settings: Option<&SlotSettings>,
@@ -432,7 +431,7 @@ impl DbOrderRepo {
     }
 
     /// The order's history, oldest first: for staff.
-    pub fn events(conn: &mut DbConn, id: &OrderId) -> Result<Vec<OrderEvent>, StorageError> {
+    pub fn events(conn: &mut AnyConnection, id: &OrderId) -> Result<Vec<OrderEvent>, StorageError> {
         let rows: Vec<(NaiveDateTime, Option<String>, String, String)> =
             with_conn!(conn, |c| order_events::table
                 .filter(order_events::order_id.eq(id.as_str()))

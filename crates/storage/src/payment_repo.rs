@@ -10,9 +10,8 @@ use diesel::prelude::*;
 use domain::{Currency, Money, OrderId};
 use orders::{Action, OrderStatus, RepoError};
 
-use crate::AnyConnection;
 use crate::schema::{payment_refunds, payments};
-use crate::{Database, DbConn, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError, with_conn};
 
 const REFUND_PENDING: &str = "pending";
 const REFUND_DONE: &str = "done";
@@ -28,7 +27,7 @@ impl DbPaymentRepo {
     }
 
     /// How many refunds are in each state (for the metrics).
-    pub fn refund_count_by_state(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
+    pub fn refund_count_by_state(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
         Ok(with_conn!(conn, |c| payment_refunds::table
             .group_by(payment_refunds::state)
             .select((payment_refunds::state, diesel::dsl::count_star()))

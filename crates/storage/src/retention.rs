@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::{access_tokens, auth_failures, idempotency_keys, kuper_outbox};
-use crate::{DbConn, StorageError, with_conn};
+use crate::{AnyConnection, StorageError, with_conn};
 
 /// Rows deleted, per table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct Purged {
 
 /// Deletes what is older than `before`, a table at a time (each its own
 /// short statement, so that no long lock blocks the services).
-pub fn purge(conn: &mut DbConn, before: DateTime<Utc>) -> Result<Purged, StorageError> {
+pub fn purge(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<Purged, StorageError> {
     let before = before.naive_utc();
     let notifications = with_conn!(conn, |c| diesel::delete(
         kuper_outbox::table

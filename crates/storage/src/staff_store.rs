@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use identity::staff::{Role, SignInState, StaffAccount};
 
 use crate::schema::{staff_accounts, staff_audit, staff_sessions};
-use crate::{DbConn, StorageError, with_conn};
+use crate::{AnyConnection, StorageError, with_conn};
 
 #[derive(Clone, Copy, Debug)]
 pub struct DbStaff;
@@ -66,7 +66,7 @@ pub enum SignIn {
 impl DbStaff {
     /// Adds an account; `false` when the login is taken.
     pub fn create(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         account: &StaffAccount,
         password_hash: &str,
         at: DateTime<Utc>,
@@ -89,7 +89,7 @@ impl DbStaff {
         Ok(inserted == 1)
     }
 
-    pub fn list(conn: &mut DbConn) -> Result<Vec<StaffAccount>, StorageError> {
+    pub fn list(conn: &mut AnyConnection) -> Result<Vec<StaffAccount>, StorageError> {
         let rows: Vec<AccountRow> = with_conn!(conn, |c| staff_accounts::table
             .order(staff_accounts::login)
             .select(AccountRow::as_select())
@@ -98,7 +98,7 @@ impl DbStaff {
     }
 
     /// Disables (or enables) an account; `false` when there is none.
-    pub fn set_disabled(conn: &mut DbConn, login: &str, disabled: bool) -> Result<bool, StorageError> {
+    pub fn set_disabled(conn: &mut AnyConnection, login: &str, disabled: bool) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(staff_accounts::table.find(login))
             .set(staff_accounts::disabled.eq(disabled))
             .execute(c))?;
@@ -107,7 +107,11 @@ impl DbStaff {
 
     /// Sets a new password hash and lifts a lock; `false` when there is no
     /// such account.
-    pub fn set_password(conn: &mut DbConn, login: &str, password_hash: &str) -> Result<bool, StorageError> {
+    pub fn set_password(
+        conn: &mut AnyConnection,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(staff_accounts::table.find(login))
             .set((
                 staff_accounts::password_hash.eq(password_hash),
@@ -121,7 +125,7 @@ impl DbStaff {
     /// A sign-in: the password checked by `matches` (the domain's), the
     /// lock-out applied and kept.
     pub fn sign_in(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         login: &str,
         matches: impl Fn(&str) -> bool,
         now: DateTime<Utc>,
@@ -180,7 +184,7 @@ impl DbStaff {
     /// Opens a session for `login`: the cookie token's hash and the
     /// session's CSRF token, until `expires_at`.
     pub fn open_session(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         token_hash: &str,
         login: &str,
         csrf: &str,
@@ -201,7 +205,7 @@ impl DbStaff {
 
     /// The account and CSRF token of a live session of an enabled account.
     pub fn session(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(StaffAccount, String)>, StorageError> {
@@ -217,13 +221,13 @@ impl DbStaff {
     }
 
     /// Ends a session (sign-out); ending one that is gone is no error.
-    pub fn close_session(conn: &mut DbConn, token_hash: &str) -> Result<(), StorageError> {
+    pub fn close_session(conn: &mut AnyConnection, token_hash: &str) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::delete(staff_sessions::table.find(token_hash)).execute(c))?;
         Ok(())
     }
 
     /// Records who did what (to which order).
-    pub fn audit(conn: &mut DbConn, entry: &AuditEntry) -> Result<(), StorageError> {
+    pub fn audit(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::insert_into(staff_audit::table)
             .values((
                 staff_audit::at.eq(entry.at.naive_utc()),
@@ -238,7 +242,7 @@ impl DbStaff {
 
     /// The trail of an order (all of it when `None`), oldest first.
     pub fn audit_trail(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         order_ref: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AuditEntry>, StorageError> {

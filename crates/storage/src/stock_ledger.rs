@@ -13,7 +13,7 @@ use diesel::sql_types::BigInt;
 
 use crate::schema::{offers, stock_batches, stock_moves, stock_report_times};
 use crate::stock::{self, ReportLine, ReportOutcome};
-use crate::{Database, DbConn, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError, with_conn};
 
 /// The stock ledger on the database; its statements are also callable on a
 /// connection of one's own (`merchantctl`).
@@ -49,7 +49,7 @@ impl DbStock {
     /// `refused` are lines the caller already refused (bad figures), by
     /// index; `updates` the checked lines with their indices.
     pub fn apply_batch_on(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         batch_id: &str,
         digest: &str,
         updates: &[(usize, StockUpdate)],
@@ -126,7 +126,7 @@ impl DbStock {
     /// (a move whose transaction is still running, or older than one still
     /// running, waits: a reader never skips one).
     pub fn moves_since_on(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         after: MoveCursor,
         limit: i64,
     ) -> Result<Vec<StockMove>, StorageError> {
@@ -172,7 +172,7 @@ impl DbStock {
 
     /// When each store last heard from the merchant's systems (a feed or an
     /// update).
-    pub fn report_times(conn: &mut DbConn) -> Result<Vec<(String, DateTime<Utc>)>, StorageError> {
+    pub fn report_times(conn: &mut AnyConnection) -> Result<Vec<(String, DateTime<Utc>)>, StorageError> {
         let rows: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| stock_report_times::table
             .order(stock_report_times::store_id)
             .select((stock_report_times::store_id, stock_report_times::reported_at))
@@ -181,7 +181,7 @@ impl DbStock {
     }
 
     /// The stock figures of `sku` in every store that sells it.
-    pub fn offers_of_sku(conn: &mut DbConn, sku: &str) -> Result<Vec<OfferStockView>, StorageError> {
+    pub fn offers_of_sku(conn: &mut AnyConnection, sku: &str) -> Result<Vec<OfferStockView>, StorageError> {
         let rows: Vec<stock::StockRow> = with_conn!(conn, |c| offers::table
             .filter(offers::sku.eq(sku))
             .order(offers::store_id)
@@ -192,7 +192,7 @@ impl DbStock {
 
     /// The latest stock reports applied, newest first: (when, the report).
     pub fn recent_batches(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         limit: i64,
     ) -> Result<Vec<(DateTime<Utc>, BatchReport)>, StorageError> {
         let rows: Vec<(NaiveDateTime, String)> = with_conn!(conn, |c| stock_batches::table
@@ -208,7 +208,7 @@ impl DbStock {
 
     /// The stock figures of a store's offers (of `sku` only, when given).
     pub fn offers(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         store: &str,
         sku: Option<&str>,
         limit: i64,
@@ -240,7 +240,7 @@ fn figures(row: stock::StockRow) -> OfferStockView {
 /// The stock feed's horizon: every position below it is final. PostgreSQL:
 /// the oldest transaction still running (`pg_snapshot_xmin`); SQLite, whose
 /// writers are serial and commit in position order: no limit.
-pub(crate) fn horizon(conn: &mut DbConn) -> Result<i64, StorageError> {
+pub(crate) fn horizon(conn: &mut AnyConnection) -> Result<i64, StorageError> {
     match conn.split() {
         crate::Split::Sqlite(_) => Ok(i64::MAX),
         crate::Split::Postgres(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(

@@ -24,7 +24,7 @@ use orders::kuper::{
 };
 
 use crate::schema::{kuper_inbox, kuper_stores, stores};
-use crate::{Database, DbConn, StorageError};
+use crate::{AnyConnection, Database, StorageError};
 
 /// Every store's Kuper setup.
 type Stores = Arc<Vec<StoreSetup>>;
@@ -63,7 +63,10 @@ impl DbKuperInbox {
         DbKuperInbox { db, rules, stores: Arc::default() }
     }
 
-    fn stores(cache: &Mutex<Option<(Instant, Stores)>>, conn: &mut DbConn) -> Result<Stores, StorageError> {
+    fn stores(
+        cache: &Mutex<Option<(Instant, Stores)>>,
+        conn: &mut AnyConnection,
+    ) -> Result<Stores, StorageError> {
         if let Some((at, stores)) = cache.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
             && at.elapsed() < STORES_TTL
         {
@@ -106,7 +109,7 @@ impl DbKuperInbox {
     }
 
     /// How many events the inbox holds with this key: for tests and staff.
-    pub fn count(conn: &mut DbConn, key: &str) -> Result<i64, StorageError> {
+    pub fn count(conn: &mut AnyConnection, key: &str) -> Result<i64, StorageError> {
         Ok(crate::with_conn!(conn, |c| kuper_inbox::table
             .filter(kuper_inbox::event_key.eq(key))
             .count()
@@ -115,7 +118,10 @@ impl DbKuperInbox {
 
     /// The inbox state of an event (`applied`, `recorded`, `waiting` for its
     /// order, `raised` to staff) and its note.
-    pub fn state(conn: &mut DbConn, key: &str) -> Result<Option<(String, Option<String>)>, StorageError> {
+    pub fn state(
+        conn: &mut AnyConnection,
+        key: &str,
+    ) -> Result<Option<(String, Option<String>)>, StorageError> {
         Ok(crate::with_conn!(conn, |c| kuper_inbox::table
             .find(key)
             .select((kuper_inbox::state, kuper_inbox::note))
@@ -126,7 +132,7 @@ impl DbKuperInbox {
     /// Configures how a store works with Kuper (ids as our own: the store's
     /// id, positions by SKU).
     pub fn set_store(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         store: &str,
         integration: IntegrationType,
         restaurant: bool,
@@ -145,7 +151,7 @@ impl DbKuperInbox {
     /// Configures how a store works with Kuper, in one statement: a failure
     /// never leaves the store without its setup.
     pub fn configure_store(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         store: &str,
         setup: &KuperStoreSetup,
     ) -> Result<(), StorageError> {
@@ -168,7 +174,7 @@ impl DbKuperInbox {
     /// Takes a staff step on the Kuper order `original` (Kuper's id) under
     /// the default rules: see [`act_under`](Self::act_under).
     pub fn act(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         original: &str,
         request: &StaffRequest,
         at: DateTime<Utc>,
@@ -180,7 +186,7 @@ impl DbKuperInbox {
     /// flow decides, `ready_for_delivery`'s composition is reconciled with
     /// the holds, and the notification is queued, in one transaction.
     pub fn act_under(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         original: &str,
         request: &StaffRequest,
         rules: KuperRules,

@@ -10,14 +10,17 @@ use orders::kuper::{Attention, HistoryEntry, KuperOrderView, LineView, NoticeVie
 
 use super::{DbKuperInbox, LineRecord, corrupt};
 use crate::schema::{kuper_inbox, kuper_order_lines, kuper_orders, kuper_outbox};
-use crate::{DbConn, StorageError};
+use crate::{AnyConnection, StorageError};
 
 type OrderRow = (String, String, String, bool, String, bool, String);
 type NoticeRow = (i64, String, String, i32, Option<String>);
 
 impl DbKuperInbox {
     /// Kuper orders, newest first: Kuper's id, our number, status, paid.
-    pub fn list(conn: &mut DbConn, limit: i64) -> Result<Vec<(String, String, String, bool)>, StorageError> {
+    pub fn list(
+        conn: &mut AnyConnection,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String, bool)>, StorageError> {
         Ok(crate::with_conn!(conn, |c| kuper_orders::table
             .order(kuper_orders::created_at.desc())
             .limit(limit)
@@ -31,7 +34,10 @@ impl DbKuperInbox {
     }
 
     /// The Kuper order with this Kuper id.
-    pub fn order(conn: &mut DbConn, original_order_id: &str) -> Result<Option<KuperOrderView>, StorageError> {
+    pub fn order(
+        conn: &mut AnyConnection,
+        original_order_id: &str,
+    ) -> Result<Option<KuperOrderView>, StorageError> {
         if !domain::is_plausible_id(original_order_id) {
             return Ok(None);
         }
@@ -77,7 +83,7 @@ impl DbKuperInbox {
     }
 
     /// The order's lines, a replacement naming the position it replaces.
-    fn lines(conn: &mut DbConn, order_id: &str) -> Result<Vec<LineView>, StorageError> {
+    fn lines(conn: &mut AnyConnection, order_id: &str) -> Result<Vec<LineView>, StorageError> {
         let rows: Vec<LineRecord> = crate::with_conn!(conn, |c| kuper_order_lines::table
             .filter(kuper_order_lines::order_id.eq(order_id))
             .order(kuper_order_lines::line_no)
@@ -103,7 +109,7 @@ impl DbKuperInbox {
     /// The order's notifications, and its history: every event in and
     /// notification out, oldest first.
     fn exchanges(
-        conn: &mut DbConn,
+        conn: &mut AnyConnection,
         original_order_id: &str,
         order_id: &str,
     ) -> Result<(Vec<NoticeView>, Vec<HistoryEntry>), StorageError> {
@@ -169,7 +175,7 @@ impl DbKuperInbox {
     /// What needs a person, oldest first: updates we could not apply, dead
     /// letters (the order's later notifications wait for them), events
     /// whose order never came.
-    pub fn attention(conn: &mut DbConn, limit: i64) -> Result<Vec<Attention>, StorageError> {
+    pub fn attention(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Attention>, StorageError> {
         let events: Vec<(String, String, Option<String>, NaiveDateTime)> =
             crate::with_conn!(conn, |c| kuper_inbox::table
                 .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
@@ -217,7 +223,7 @@ impl DbKuperInbox {
 
     /// How many things need a person, by kind (for the metrics); every
     /// kind is present, zero included, so an alert can watch it.
-    pub fn attention_by_kind(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StorageError> {
+    pub fn attention_by_kind(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
         let events: Vec<(String, i64)> = crate::with_conn!(conn, |c| kuper_inbox::table
             .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
             .group_by(kuper_inbox::state)
