@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use crate::schema::catalog_imports;
-use crate::{AnyConnection, ImportReport, StorageError, with_conn};
+use crate::{AnyConnection, ImportReport, StorageError};
 
 /// Rejected lines kept with an import's record; the count is kept whole.
 const REJECTS_KEPT: usize = 50;
@@ -53,7 +53,7 @@ pub struct DbCatalogImports;
 
 impl DbCatalogImports {
     pub fn record(conn: &mut AnyConnection, record: &ImportRecord) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::insert_into(catalog_imports::table)
+        diesel::insert_into(catalog_imports::table)
             .values((
                 catalog_imports::at.eq(record.at.naive_utc()),
                 catalog_imports::source.eq(&record.source),
@@ -61,13 +61,13 @@ impl DbCatalogImports {
                 catalog_imports::outcome.eq(&record.outcome),
                 catalog_imports::report.eq(record.report.to_string()),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(())
     }
 
     /// The latest imports, newest first.
     pub fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<ImportRecord>, StorageError> {
-        let rows: Vec<(NaiveDateTime, String, String, String, String)> = with_conn!(conn, |c| {
+        let rows: Vec<(NaiveDateTime, String, String, String, String)> = {
             catalog_imports::table
                 .order((catalog_imports::at.desc(), catalog_imports::id.desc()))
                 .limit(limit)
@@ -78,8 +78,8 @@ impl DbCatalogImports {
                     catalog_imports::outcome,
                     catalog_imports::report,
                 ))
-                .load(c)
-        })?;
+                .load(conn)
+        }?;
         Ok(rows
             .into_iter()
             .map(|(at, source, kind, outcome, report)| ImportRecord {

@@ -266,7 +266,7 @@ fn upsert_batch(
 ) -> Result<(), StorageError> {
     for chunk in batch.stores.chunks(CHUNK) {
         let rows: Vec<StoreRow> = chunk.iter().map(StoreRow::from_domain).collect();
-        with_conn!(&mut *c, |c| diesel::insert_into(stores::table)
+        with_conn!(c, |c| diesel::insert_into(stores::table)
             .values(&rows)
             .on_conflict(stores::id)
             .do_update()
@@ -285,7 +285,7 @@ fn upsert_batch(
     }
     for chunk in batch.products.chunks(CHUNK) {
         let rows: Vec<ProductRow> = chunk.iter().map(|p| ProductRow::from_domain(p, seq)).collect();
-        with_conn!(&mut *c, |c| diesel::insert_into(products::table)
+        with_conn!(c, |c| diesel::insert_into(products::table)
             .values(&rows)
             .on_conflict(products::sku)
             .do_update()
@@ -310,7 +310,7 @@ fn upsert_batch(
         let stocks = stock::feed_stocks(c, &shelves, as_of)?;
         let rows: Vec<OfferRow> =
             chunk.iter().zip(&stocks).map(|(o, s)| OfferRow::from_domain(o, seq, s, txn)).collect();
-        with_conn!(&mut *c, |c| diesel::insert_into(offers::table)
+        with_conn!(c, |c| diesel::insert_into(offers::table)
             .values(&rows)
             .on_conflict((offers::sku, offers::store_id))
             .do_update()
@@ -369,10 +369,7 @@ impl DbCatalogRepo {
         let stores: Arc<[Store]> = Arc::from(
             self.db
                 .run(|conn| {
-                    let rows = with_conn!(conn, |c| stores::table
-                        .order(stores::id)
-                        .select(StoreRow::as_select())
-                        .load(c))?;
+                    let rows = stores::table.order(stores::id).select(StoreRow::as_select()).load(conn)?;
                     rows.into_iter().map(StoreRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
                 })
                 .await
@@ -420,10 +417,10 @@ impl DbCatalogRepo {
         conn.write_transaction(|c| {
             // The counter row also serialises concurrent writers, so feed
             // positions commit in order.
-            let seq: i64 = with_conn!(&mut *c, |c| diesel::update(catalog_sequence::table.find(1))
+            let seq: i64 = diesel::update(catalog_sequence::table.find(1))
                 .set(catalog_sequence::value.eq(catalog_sequence::value + 1))
                 .returning(catalog_sequence::value)
-                .get_result(c))?;
+                .get_result(c)?;
             let txn = stock::txn(c)?;
             let before = counts(c)?;
             let (mut stores_written, mut products_written, mut offers_written) = (0, 0, 0);
@@ -489,8 +486,7 @@ impl DbCatalogRepo {
     }
 
     pub fn store_ids(conn: &mut AnyConnection) -> Result<Vec<StoreId>, StorageError> {
-        let ids: Vec<String> =
-            with_conn!(conn, |c| stores::table.select(stores::id).order(stores::id).load(c))?;
+        let ids: Vec<String> = stores::table.select(stores::id).order(stores::id).load(conn)?;
         ids.into_iter().map(|id| StoreId::new(id).map_err(|e| corrupt("stores.id", e))).collect()
     }
 
@@ -582,9 +578,9 @@ impl DbCatalogRepo {
     /// [`offer_feed`](Self::offer_feed) may start the stock feed: past every
     /// stock move already final, which that read will see.
     pub fn stock_feed_start(conn: &mut AnyConnection) -> Result<FeedPosition, StorageError> {
-        let txn = match conn.split() {
-            crate::Split::Postgres(_) => crate::stock_ledger::horizon(conn)? - 1,
-            crate::Split::Sqlite(c) => offers::table
+        let txn = match conn {
+            AnyConnection::Postgres(_) => crate::stock_ledger::horizon(conn)? - 1,
+            AnyConnection::Sqlite(c) => offers::table
                 .select(diesel::dsl::max(offers::stock_txn))
                 .first::<Option<i64>>(c)?
                 .unwrap_or(0),
@@ -595,7 +591,7 @@ impl DbCatalogRepo {
     }
 
     pub fn product_count(conn: &mut AnyConnection) -> Result<i64, StorageError> {
-        Ok(with_conn!(conn, |c| products::table.count().get_result::<i64>(c))?)
+        Ok(products::table.count().get_result::<i64>(conn)?)
     }
 }
 
@@ -699,8 +695,8 @@ fn feed_page<R>(
 where
     R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
 {
-    match conn.split() {
-        crate::Split::Sqlite(c) => {
+    match conn {
+        AnyConnection::Sqlite(c) => {
             let mut query =
                 diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>().bind::<BigInt, _>(seq);
             for key in keys {
@@ -708,7 +704,7 @@ where
             }
             query.bind::<BigInt, _>(limit).load(c)
         }
-        crate::Split::Postgres(c) => {
+        AnyConnection::Postgres(c) => {
             let mut numbered = String::with_capacity(sql.len());
             for (i, part) in sql.split('?').enumerate() {
                 if i > 0 {
@@ -747,10 +743,10 @@ impl CatalogRepo for DbCatalogRepo {
         let skus = strings(skus);
         self.db
             .run(move |conn| {
-                let rows = with_conn!(conn, |c| products::table
+                let rows = products::table
                     .filter(products::sku.eq_any(&skus))
                     .select(ProductRow::as_select())
-                    .load(c))?;
+                    .load(conn)?;
                 rows.into_iter().map(ProductRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await
@@ -764,11 +760,11 @@ impl CatalogRepo for DbCatalogRepo {
         let (skus, stores) = (strings(skus), strings(stores));
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = match conn.split() {
+                let rows: Vec<OfferRow> = match conn {
                     // One statement text whatever the number of SKUs and
                     // stores (array binds): prepared once per connection, so
                     // a search pays for no parsing or planning.
-                    crate::Split::Postgres(c) => offers::table
+                    AnyConnection::Postgres(c) => offers::table
                         .filter(offers::sku.eq_any(&skus))
                         .filter(offers::store_id.eq_any(&stores))
                         .distinct_on(offers::sku)
@@ -780,7 +776,7 @@ impl CatalogRepo for DbCatalogRepo {
                         ))
                         .select(OfferRow::as_select())
                         .load(c)?,
-                    crate::Split::Sqlite(c) => sqlite_best_offers(c, &skus, &stores)?,
+                    AnyConnection::Sqlite(c) => sqlite_best_offers(c, &skus, &stores)?,
                 };
                 rows.into_iter().map(OfferRow::into_domain).collect()
             })
@@ -795,8 +791,8 @@ impl CatalogRepo for DbCatalogRepo {
         let skus = strings(skus);
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = match conn.split() {
-                    crate::Split::Postgres(c) => offers::table
+                let rows: Vec<OfferRow> = match conn {
+                    AnyConnection::Postgres(c) => offers::table
                         .filter(offers::sku.eq_any(&skus))
                         .distinct_on(offers::sku)
                         .order((
@@ -807,7 +803,7 @@ impl CatalogRepo for DbCatalogRepo {
                         ))
                         .select(OfferRow::as_select())
                         .load(c)?,
-                    crate::Split::Sqlite(c) => sqlite_cheapest_offers(c, &skus)?,
+                    AnyConnection::Sqlite(c) => sqlite_cheapest_offers(c, &skus)?,
                 };
                 rows.into_iter().map(OfferRow::into_domain).collect()
             })
@@ -822,9 +818,9 @@ impl CatalogRepo for DbCatalogRepo {
             keys.iter().map(|(sku, store)| (sku.to_string(), store.to_string())).unzip();
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = match conn.split() {
-                    crate::Split::Postgres(c) => PgOffersAt { skus: &skus, stores: &stores }.load(c)?,
-                    crate::Split::Sqlite(c) => {
+                let rows: Vec<OfferRow> = match conn {
+                    AnyConnection::Postgres(c) => PgOffersAt { skus: &skus, stores: &stores }.load(c)?,
+                    AnyConnection::Sqlite(c) => {
                         let mut rows: Vec<OfferRow> = offers::table
                             .filter(offers::sku.eq_any(&skus))
                             .filter(offers::store_id.eq_any(&stores))
@@ -845,13 +841,13 @@ impl CatalogRepo for DbCatalogRepo {
         let stores = stores.map(strings);
         self.db
             .run(move |conn| {
-                let rows: Vec<OfferRow> = with_conn!(conn, |c| {
+                let rows: Vec<OfferRow> = {
                     let mut query = offers::table.filter(offers::sku.eq_any(&skus)).into_boxed();
                     if let Some(stores) = &stores {
                         query = query.filter(offers::store_id.eq_any(stores));
                     }
-                    query.select(OfferRow::as_select()).load(c)
-                })?;
+                    query.select(OfferRow::as_select()).load(conn)
+                }?;
                 rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await

@@ -39,8 +39,10 @@ impl Default for PoolOptions {
 }
 
 /// A connection to either backend: diesel runs a statement of their
-/// common subset on it as it is (`MultiConnection`); what only one backend
-/// says is written per backend through [`DbConn::split`].
+/// common subset on it as it is (`MultiConnection`); a statement outside it
+/// goes through [`with_conn!`](crate::with_conn) (the same diesel code for
+/// each backend) or, where the SQL itself differs, a `match` on the
+/// variants.
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     Postgres(PgConnection),
@@ -106,33 +108,16 @@ impl Health {
     }
 }
 
-/// A connection checked out of the pool. A statement of both backends'
-/// common subset runs on it as it is (it derefs to [`AnyConnection`]); one
-/// that only a backend says goes through [`DbConn::split`] (or
-/// [`with_conn!`](crate::with_conn), [`write_transaction!`](crate::write_transaction)).
+/// A connection checked out of the pool, for a caller outside
+/// [`Database::run`]: it derefs to [`AnyConnection`], which every storage
+/// function takes.
 pub struct DbConn(PooledConnection<Manager>);
-
-/// The backend's own connection, for what only it says (`ON CONFLICT`,
-/// `FOR UPDATE`, `BEGIN IMMEDIATE`, `DISTINCT ON`…).
-pub enum Split<'a> {
-    Sqlite(&'a mut SqliteConnection),
-    Postgres(&'a mut PgConnection),
-}
 
 impl fmt::Debug for AnyConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             AnyConnection::Sqlite(_) => "AnyConnection::Sqlite",
             AnyConnection::Postgres(_) => "AnyConnection::Postgres",
-        })
-    }
-}
-
-impl fmt::Debug for Split<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Split::Sqlite(_) => "Split::Sqlite",
-            Split::Postgres(_) => "Split::Postgres",
         })
     }
 }
@@ -156,14 +141,6 @@ impl DbConn {
 }
 
 impl AnyConnection {
-    /// The backend's own connection, for a statement only it says.
-    pub fn split(&mut self) -> Split<'_> {
-        match self {
-            AnyConnection::Sqlite(c) => Split::Sqlite(c),
-            AnyConnection::Postgres(c) => Split::Postgres(c),
-        }
-    }
-
     /// Runs `body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
     /// a read-then-write cannot deadlock on lock upgrade, and a plain one on
     /// PostgreSQL; committed when it returns `Ok`, rolled back otherwise.

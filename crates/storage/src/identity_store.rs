@@ -153,7 +153,7 @@ impl IdentityStore for DbIdentityStore {
         let id = id.to_owned();
         self.db
             .run(move |conn| {
-                let row = with_conn!(conn, |c| access_tokens::table
+                let row = access_tokens::table
                     .find(&id)
                     .select((
                         access_tokens::user_id,
@@ -161,8 +161,8 @@ impl IdentityStore for DbIdentityStore {
                         access_tokens::expires_at,
                         access_tokens::revoked_at,
                     ))
-                    .first::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(c)
-                    .optional())?;
+                    .first::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)
+                    .optional()?;
                 row.map(|(user_id, secret_hash, expires_at, revoked_at)| {
                     Ok(StoredAccessToken {
                         user_id: UserId::new(user_id).map_err(|_| corrupt("access_tokens.user_id"))?,
@@ -184,14 +184,14 @@ impl IdentityStore for DbIdentityStore {
             .db
             .run(move |conn| {
                 let now = Utc::now().naive_utc();
-                with_conn!(conn, |c| diesel::insert_into(mcp_clients::table)
+                diesel::insert_into(mcp_clients::table)
                     .values((
                         mcp_clients::id.eq(&id),
                         mcp_clients::name.eq(&name),
                         mcp_clients::secret_hash.eq(&hash),
                         mcp_clients::created_at.eq(now),
                     ))
-                    .execute(c))?;
+                    .execute(conn)?;
                 Ok::<_, StorageError>(())
             })
             .await;
@@ -207,16 +207,16 @@ impl IdentityStore for DbIdentityStore {
         let id = id.to_owned();
         self.db
             .run(move |conn| {
-                let row = with_conn!(conn, |c| mcp_clients::table
+                let row = mcp_clients::table
                     .find(&id)
                     .select((
                         mcp_clients::id,
                         mcp_clients::name,
                         mcp_clients::secret_hash,
-                        mcp_clients::revoked_at
+                        mcp_clients::revoked_at,
                     ))
-                    .first::<(String, String, String, Option<NaiveDateTime>)>(c)
-                    .optional())?;
+                    .first::<(String, String, String, Option<NaiveDateTime>)>(conn)
+                    .optional()?;
                 Ok::<_, StorageError>(row.map(|(id, name, secret_hash, revoked_at)| StoredClient {
                     id,
                     name,
@@ -231,15 +231,15 @@ impl IdentityStore for DbIdentityStore {
     async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
         self.db
             .run(|conn| {
-                let rows = with_conn!(conn, |c| mcp_clients::table
+                let rows = mcp_clients::table
                     .order((mcp_clients::created_at, mcp_clients::id))
                     .select((
                         mcp_clients::id,
                         mcp_clients::name,
                         mcp_clients::created_at,
-                        mcp_clients::revoked_at
+                        mcp_clients::revoked_at,
                     ))
-                    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(c))?;
+                    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?;
                 Ok::<_, StorageError>(
                     rows.into_iter()
                         .map(|(id, name, created_at, revoked_at)| ClientRecord {
@@ -260,13 +260,13 @@ impl IdentityStore for DbIdentityStore {
         self.db
             .run(move |conn| {
                 let now = Utc::now().naive_utc();
-                let changed = with_conn!(conn, |c| diesel::update(
+                let changed = diesel::update(
                     mcp_clients::table
                         .filter(mcp_clients::id.eq(&key).or(mcp_clients::name.eq(&key)))
-                        .filter(mcp_clients::revoked_at.is_null())
+                        .filter(mcp_clients::revoked_at.is_null()),
                 )
                 .set(mcp_clients::revoked_at.eq(now))
-                .execute(c))?;
+                .execute(conn)?;
                 Ok::<_, StorageError>(changed > 0)
             })
             .await
@@ -293,11 +293,11 @@ impl FailureStore for DbIdentityStore {
         let key = key.to_owned();
         self.db
             .run(move |conn| {
-                let row: Option<(i64, i32)> = with_conn!(conn, |c| auth_failures::table
+                let row: Option<(i64, i32)> = auth_failures::table
                     .find(&key)
                     .select((auth_failures::started_ms, auth_failures::failures))
-                    .first(c)
-                    .optional())?;
+                    .first(conn)
+                    .optional()?;
                 row.map(window_from_row).transpose()
             })
             .await
@@ -323,14 +323,14 @@ impl FailureStore for DbIdentityStore {
                         ))
                         .on_conflict_do_nothing()
                         .execute(c))?,
-                    Some((was_started, was_failures)) => with_conn!(conn, |c| diesel::update(
+                    Some((was_started, was_failures)) => diesel::update(
                         auth_failures::table
                             .find(&key)
                             .filter(auth_failures::started_ms.eq(was_started))
-                            .filter(auth_failures::failures.eq(was_failures))
+                            .filter(auth_failures::failures.eq(was_failures)),
                     )
                     .set((auth_failures::started_ms.eq(started_ms), auth_failures::failures.eq(failures)))
-                    .execute(c))?,
+                    .execute(conn)?,
                 };
                 Ok::<_, StorageError>(written == 1)
             })

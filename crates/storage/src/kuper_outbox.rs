@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::kuper_outbox;
-use crate::{AnyConnection, StorageError, with_conn};
+use crate::{AnyConnection, StorageError};
 
 const PENDING: &str = "pending";
 const SENT: &str = "sent";
@@ -60,9 +60,9 @@ impl DbKuperOutbox {
     ) -> Result<Vec<OutboxItem>, StorageError> {
         use diesel::sql_types::{BigInt, Timestamp};
         let (now, until) = (naive(now), naive(now + lease));
-        let ([until_p, now_p, limit_p], lock) = match conn.split() {
-            crate::Split::Postgres(_) => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
-            crate::Split::Sqlite(_) => (["?1", "?2", "?3"], ""),
+        let ([until_p, now_p, limit_p], lock) = match conn {
+            AnyConnection::Postgres(_) => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
+            AnyConnection::Sqlite(_) => (["?1", "?2", "?3"], ""),
         };
         // An earlier notification of the order still pending (waiting for its
         // retry, or held by another dispatcher) goes first; one that is dead
@@ -79,13 +79,13 @@ impl DbKuperOutbox {
                    ORDER BY o.id LIMIT {limit_p} {lock}) \
                  RETURNING id, order_id, kind, payload, attempts"
         );
-        let mut claimed: Vec<OutboxItem> = with_conn!(conn, |c| {
+        let mut claimed: Vec<OutboxItem> = {
             diesel::sql_query(&sql)
                 .bind::<Timestamp, _>(until)
                 .bind::<Timestamp, _>(now)
                 .bind::<BigInt, _>(limit)
-                .load::<OutboxItem>(c)
-        })?;
+                .load::<OutboxItem>(conn)
+        }?;
         claimed.sort_by_key(|item| item.id);
         Ok(claimed)
     }
@@ -95,14 +95,14 @@ impl DbKuperOutbox {
         if ids.is_empty() {
             return Ok(());
         }
-        with_conn!(conn, |c| diesel::update(kuper_outbox::table.filter(kuper_outbox::id.eq_any(ids)))
+        diesel::update(kuper_outbox::table.filter(kuper_outbox::id.eq_any(ids)))
             .set((
                 kuper_outbox::state.eq(SENT),
                 kuper_outbox::sent_at.eq(naive(at)),
                 kuper_outbox::attempts.eq(kuper_outbox::attempts + 1),
                 kuper_outbox::leased_until.eq(None::<NaiveDateTime>),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(())
     }
 
@@ -113,62 +113,58 @@ impl DbKuperOutbox {
         next: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::update(kuper_outbox::table.find(id))
+        diesel::update(kuper_outbox::table.find(id))
             .set((
                 kuper_outbox::attempts.eq(kuper_outbox::attempts + 1),
                 kuper_outbox::next_attempt_at.eq(naive(next)),
                 kuper_outbox::last_error.eq(error),
                 kuper_outbox::leased_until.eq(None::<NaiveDateTime>),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(())
     }
 
     /// No more attempts: the dead letter, for staff.
     pub fn dead(conn: &mut AnyConnection, id: i64, error: &str) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::update(kuper_outbox::table.find(id))
+        diesel::update(kuper_outbox::table.find(id))
             .set((
                 kuper_outbox::state.eq(DEAD),
                 kuper_outbox::attempts.eq(kuper_outbox::attempts + 1),
                 kuper_outbox::last_error.eq(error),
                 kuper_outbox::leased_until.eq(None::<NaiveDateTime>),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(())
     }
 
     /// Puts a dead notification back in the queue, due now; `false` when
     /// there is no dead one with this id.
     pub fn revive(conn: &mut AnyConnection, id: i64) -> Result<bool, StorageError> {
-        let changed = with_conn!(conn, |c| diesel::update(
-            kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD))
-        )
-        .set((
-            kuper_outbox::state.eq(PENDING),
-            kuper_outbox::attempts.eq(0),
-            kuper_outbox::next_attempt_at.eq(None::<NaiveDateTime>),
-        ))
-        .execute(c))?;
+        let changed = diesel::update(kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD)))
+            .set((
+                kuper_outbox::state.eq(PENDING),
+                kuper_outbox::attempts.eq(0),
+                kuper_outbox::next_attempt_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
         Ok(changed == 1)
     }
 
     /// Gives up a dead notification for good; `false` when there is no dead
     /// one with this id.
     pub fn discard(conn: &mut AnyConnection, id: i64) -> Result<bool, StorageError> {
-        let changed = with_conn!(conn, |c| diesel::update(
-            kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD))
-        )
-        .set(kuper_outbox::state.eq(DISCARDED))
-        .execute(c))?;
+        let changed = diesel::update(kuper_outbox::table.find(id).filter(kuper_outbox::state.eq(DEAD)))
+            .set(kuper_outbox::state.eq(DISCARDED))
+            .execute(conn)?;
         Ok(changed == 1)
     }
 
     /// How many notifications are in each state (for the metrics).
     pub fn count_by_state(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
-        Ok(with_conn!(conn, |c| kuper_outbox::table
+        Ok(kuper_outbox::table
             .group_by(kuper_outbox::state)
             .select((kuper_outbox::state, diesel::dsl::count_star()))
-            .load::<(String, i64)>(c))?)
+            .load::<(String, i64)>(conn)?)
     }
 
     /// Notifications in `state` (all when `None`), oldest first.
@@ -177,7 +173,7 @@ impl DbKuperOutbox {
         state: Option<&str>,
         limit: i64,
     ) -> Result<Vec<OutboxRow>, StorageError> {
-        let rows: Vec<(i64, String, String, String, i32, Option<String>)> = with_conn!(conn, |c| {
+        let rows: Vec<(i64, String, String, String, i32, Option<String>)> = {
             let mut query = kuper_outbox::table.into_boxed();
             if let Some(state) = state {
                 query = query.filter(kuper_outbox::state.eq(state.to_owned()));
@@ -193,17 +189,13 @@ impl DbKuperOutbox {
                     kuper_outbox::attempts,
                     kuper_outbox::last_error,
                 ))
-                .load(c)
-        })?;
+                .load(conn)
+        }?;
         let ours: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
-        let originals: std::collections::HashMap<String, String> =
-            with_conn!(conn, |c| crate::schema::kuper_orders::table
-                .filter(crate::schema::kuper_orders::order_id.eq_any(&ours))
-                .select((
-                    crate::schema::kuper_orders::order_id,
-                    crate::schema::kuper_orders::original_order_id
-                ))
-                .load::<(String, String)>(c))?
+        let originals: std::collections::HashMap<String, String> = crate::schema::kuper_orders::table
+            .filter(crate::schema::kuper_orders::order_id.eq_any(&ours))
+            .select((crate::schema::kuper_orders::order_id, crate::schema::kuper_orders::original_order_id))
+            .load::<(String, String)>(conn)?
             .into_iter()
             .collect();
         Ok(rows
@@ -233,7 +225,7 @@ impl DbKuperOutbox {
             #[diesel(sql_type = diesel::sql_types::Double)]
             wait_secs: f64,
         }
-        let crate::Split::Postgres(c) = conn.split() else { return Ok(None) };
+        let AnyConnection::Postgres(c) = conn else { return Ok(None) };
         let wait: Wait = diesel::sql_query(
             "UPDATE kuper_send_pace \
              SET next_at = GREATEST(next_at, clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => $1) \

@@ -1,10 +1,18 @@
 //! The storage adapter: every byte the product keeps goes through this crate.
 //!
 //! One [`Database`] handle serves SQLite (embedded, the default) and
-//! PostgreSQL (production), chosen by the URL scheme. Queries are written once
-//! against the shared [`schema`] and run on either backend through
-//! [`with_conn!`] and [`write_transaction!`], which monomorphise the body per
-//! backend; where SQL must differ, a repository matches on [`DbConn`].
+//! PostgreSQL (production), chosen by the URL scheme. Every function here
+//! takes an [`AnyConnection`] (diesel's `MultiConnection` over both), and a
+//! statement is written once against the shared [`schema`], in one of three
+//! ways, the first wherever it compiles:
+//! - of the backends' common subset: run on the `AnyConnection` as it is;
+//! - outside it but the same diesel code for both (`ON CONFLICT`,
+//!   multi-row `INSERT`): one statement inside [`with_conn!`];
+//! - where the SQL itself differs (the feed position, `FOR UPDATE`, the
+//!   best-offer query, `unnest` bulk writes): a `match` on the connection,
+//!   each such place listed in `docs/ARCHITECTURE.md`.
+//!
+//! Write transactions are [`AnyConnection::write_transaction`].
 //!
 //! Invariants:
 //! - blocking diesel calls run on the blocking pool ([`Database::run`]),
@@ -39,7 +47,7 @@ mod url;
 pub use catalog::import::CatalogBatch;
 pub use catalog_imports::{DbCatalogImports, ImportRecord};
 pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
-pub use database::{AnyConnection, Database, DbConn, PoolOptions, PoolState, Split};
+pub use database::{AnyConnection, Database, DbConn, PoolOptions, PoolState};
 pub use error::{CORRUPT_ROWS, StorageError};
 pub use identity_store::DbIdentityStore;
 pub use kuper::{DbKuperInbox, KuperStoreSetup};
@@ -62,9 +70,9 @@ pub use url::{Backend, DatabaseUrl, UrlError};
 #[macro_export]
 macro_rules! with_conn {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $crate::AnyConnection::split($conn) {
-            $crate::Split::Sqlite($c) => $body,
-            $crate::Split::Postgres($c) => $body,
+        match $conn {
+            $crate::AnyConnection::Sqlite($c) => $body,
+            $crate::AnyConnection::Postgres($c) => $body,
         }
     };
 }

@@ -9,11 +9,7 @@ use crate::{AnyConnection, StorageError, with_conn};
 pub const INSTALLATION_ID: &str = "installation_id";
 
 pub fn get(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, StorageError> {
-    let value = crate::with_conn!(conn, |c| schema_info::table
-        .find(key)
-        .select(schema_info::value)
-        .first::<String>(c)
-        .optional())?;
+    let value = schema_info::table.find(key).select(schema_info::value).first::<String>(conn).optional()?;
     Ok(value)
 }
 
@@ -23,7 +19,7 @@ pub fn get_or_insert(conn: &mut AnyConnection, key: &str, value: &str) -> Result
     let now = chrono::Utc::now().naive_utc();
     conn.write_transaction(|c| {
         let row = (schema_info::key.eq(key), schema_info::value.eq(value), schema_info::updated_at.eq(now));
-        with_conn!(&mut *c, |c| diesel::insert_into(schema_info::table)
+        with_conn!(c, |c| diesel::insert_into(schema_info::table)
             .values(row)
             .on_conflict_do_nothing()
             .execute(c))?;
@@ -39,11 +35,11 @@ struct TextRow {
 
 /// The database engine's own version string, for diagnostics.
 pub fn server_version(conn: &mut AnyConnection) -> Result<String, StorageError> {
-    let row = match conn.split() {
-        crate::Split::Sqlite(c) => {
+    let row = match conn {
+        AnyConnection::Sqlite(c) => {
             diesel::sql_query("SELECT 'SQLite ' || sqlite_version() AS value").get_result::<TextRow>(c)?
         }
-        crate::Split::Postgres(c) => {
+        AnyConnection::Postgres(c) => {
             diesel::sql_query("SELECT version() AS value").get_result::<TextRow>(c)?
         }
     };
@@ -52,7 +48,7 @@ pub fn server_version(conn: &mut AnyConnection) -> Result<String, StorageError> 
 
 /// SQLite only: the pragmas every connection must carry, as `name=value`.
 pub fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<Vec<String>, StorageError> {
-    let crate::Split::Sqlite(c) = conn.split() else {
+    let AnyConnection::Sqlite(c) = conn else {
         return Ok(Vec::new());
     };
     ["journal_mode", "synchronous", "foreign_keys", "busy_timeout"]

@@ -115,12 +115,12 @@ fn locked<T>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut Harness<'_>) -> Result<T, StorageError>,
 ) -> Result<T, StorageError> {
-    match conn.split() {
-        crate::Split::Sqlite(pooled) => {
+    match conn {
+        AnyConnection::Sqlite(pooled) => {
             let c: &mut diesel::SqliteConnection = pooled;
             c.immediate_transaction(|c| work(&mut Harness::Sqlite(c)))
         }
-        crate::Split::Postgres(pooled) => {
+        AnyConnection::Postgres(pooled) => {
             let c: &mut diesel::PgConnection = pooled;
             diesel::Connection::transaction(c, |c| {
                 diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")).execute(c)?;

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::{kuper_orders, orders};
-use crate::{AnyConnection, StorageError, with_conn};
+use crate::{AnyConnection, StorageError};
 
 /// An order of either channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl DbOrderBook {
         let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
         let mut book = Vec::new();
         if wants("mcp") {
-            let rows: Vec<McpRow> = with_conn!(conn, |c| {
+            let rows: Vec<McpRow> = {
                 let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
                 if let Some(store) = &filter.store {
                     query = query.filter(orders::store_id.eq(store.clone()));
@@ -87,8 +87,8 @@ impl DbOrderBook {
                         orders::created_at,
                         orders::slot_starts_at,
                     ))
-                    .load(c)
-            })?;
+                    .load(conn)
+            }?;
             book.extend(rows.into_iter().map(|(channel, id, store, status, shipping, at, due)| BookEntry {
                 channel,
                 id,
@@ -102,7 +102,7 @@ impl DbOrderBook {
             }));
         }
         if wants("kuper") {
-            let rows: Vec<KuperRow> = with_conn!(conn, |c| {
+            let rows: Vec<KuperRow> = {
                 let mut query = kuper_orders::table.into_boxed();
                 if let Some(store) = &filter.store {
                     query = query.filter(kuper_orders::store_id.eq(store.clone()));
@@ -129,8 +129,8 @@ impl DbOrderBook {
                         kuper_orders::created_at,
                         kuper_orders::due_at,
                     ))
-                    .load(c)
-            })?;
+                    .load(conn)
+            }?;
             book.extend(rows.into_iter().map(
                 |(id, original, store, status, integration, restaurant, at, due)| BookEntry {
                     channel: "kuper".into(),
@@ -158,7 +158,7 @@ impl DbOrderBook {
         let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
         let mut stamp = String::new();
         if wants("mcp") {
-            let (n, latest): (i64, Option<NaiveDateTime>) = with_conn!(conn, |c| {
+            let (n, latest): (i64, Option<NaiveDateTime>) = {
                 let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
                 if let Some(store) = &filter.store {
                     query = query.filter(orders::store_id.eq(store.clone()));
@@ -166,12 +166,12 @@ impl DbOrderBook {
                 if let Some(within) = &filter.within {
                     query = query.filter(orders::store_id.eq_any(within.clone()));
                 }
-                query.select((count_star(), max(orders::updated_at))).first(c)
-            })?;
+                query.select((count_star(), max(orders::updated_at))).first(conn)
+            }?;
             let _ = write!(stamp, "m{n}@{latest:?}");
         }
         if wants("kuper") {
-            let (n, latest): (i64, Option<NaiveDateTime>) = with_conn!(conn, |c| {
+            let (n, latest): (i64, Option<NaiveDateTime>) = {
                 let mut query = kuper_orders::table.into_boxed();
                 if let Some(store) = &filter.store {
                     query = query.filter(kuper_orders::store_id.eq(store.clone()));
@@ -179,8 +179,8 @@ impl DbOrderBook {
                 if let Some(within) = &filter.within {
                     query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
                 }
-                query.select((count_star(), max(kuper_orders::updated_at))).first(c)
-            })?;
+                query.select((count_star(), max(kuper_orders::updated_at))).first(conn)
+            }?;
             let _ = write!(stamp, "k{n}@{latest:?}");
         }
         Ok(stamp)

@@ -299,7 +299,7 @@ fn create(c: &mut AnyConnection, order: &Order, capacity: u32) -> Result<(), Cre
         })
         .collect();
     // Many rows in one INSERT: not in diesel's common subset.
-    with_conn!(&mut *c, |c| diesel::insert_into(order_lines::table).values(&lines).execute(c))?;
+    with_conn!(c, |c| diesel::insert_into(order_lines::table).values(&lines).execute(c))?;
     let held =
         stock::order_moves(c, mcp(&row.id), &row.store_id, MoveKind::Hold, &holds(order), order.created_at)
             .map_err(CreateFailure::Storage)?;
@@ -405,7 +405,7 @@ impl DbOrderRepo {
     ) -> Result<(), StorageError> {
         let key = (store.as_str(), method.as_str());
         let Some(s) = settings else {
-            with_conn!(conn, |c| diesel::delete(store_slots::table.find(key)).execute(c))?;
+            diesel::delete(store_slots::table.find(key)).execute(conn)?;
             return Ok(());
         };
         let minutes = |d: chrono::Duration| i32::try_from(d.num_minutes()).unwrap_or(i32::MAX);
@@ -432,17 +432,16 @@ impl DbOrderRepo {
 
     /// The order's history, oldest first: for staff.
     pub fn events(conn: &mut AnyConnection, id: &OrderId) -> Result<Vec<OrderEvent>, StorageError> {
-        let rows: Vec<(NaiveDateTime, Option<String>, String, String)> =
-            with_conn!(conn, |c| order_events::table
-                .filter(order_events::order_id.eq(id.as_str()))
-                .order(order_events::at)
-                .select((
-                    order_events::at,
-                    order_events::from_status,
-                    order_events::to_status,
-                    order_events::action
-                ))
-                .load(c))?;
+        let rows: Vec<(NaiveDateTime, Option<String>, String, String)> = order_events::table
+            .filter(order_events::order_id.eq(id.as_str()))
+            .order(order_events::at)
+            .select((
+                order_events::at,
+                order_events::from_status,
+                order_events::to_status,
+                order_events::action,
+            ))
+            .load(conn)?;
         Ok(rows
             .into_iter()
             .map(|(at, from, to, action)| OrderEvent { at: at.and_utc(), from, to, action })
@@ -478,12 +477,12 @@ impl OrderRepo for DbOrderRepo {
         let request_id = request_id.to_owned();
         self.db
             .run(move |conn| {
-                let id: Option<String> = with_conn!(conn, |c| idempotency_keys::table
+                let id: Option<String> = idempotency_keys::table
                     .filter(idempotency_keys::scope.eq(CHECKOUT))
                     .filter(idempotency_keys::key.eq(&request_id))
                     .select(idempotency_keys::resource_id)
-                    .first(c)
-                    .optional())?;
+                    .first(conn)
+                    .optional()?;
                 match id {
                     Some(id) => load(conn, &id),
                     None => Ok(None),
@@ -503,12 +502,12 @@ impl OrderRepo for DbOrderRepo {
         let starts: Vec<NaiveDateTime> = slots.iter().map(|s| naive(s.starts_at)).collect();
         self.db
             .run(move |conn| {
-                let rows: Vec<(NaiveDateTime, i32)> = with_conn!(conn, |c| slot_bookings::table
+                let rows: Vec<(NaiveDateTime, i32)> = slot_bookings::table
                     .filter(slot_bookings::store_id.eq(&store))
                     .filter(slot_bookings::shipping.eq(method))
                     .filter(slot_bookings::starts_at.eq_any(&starts))
                     .select((slot_bookings::starts_at, slot_bookings::booked))
-                    .load(c))?;
+                    .load(conn)?;
                 Ok(starts
                     .iter()
                     .map(|s| {
@@ -537,13 +536,13 @@ impl OrderRepo for DbOrderRepo {
     async fn expired(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OrderId>, RepoError> {
         self.db
             .run(move |conn| {
-                let ids: Vec<String> = with_conn!(conn, |c| orders::table
+                let ids: Vec<String> = orders::table
                     .filter(orders::status.eq(OrderStatus::New.as_str()))
                     .filter(orders::expires_at.le(naive(now)))
                     .order(orders::expires_at)
                     .limit(limit)
                     .select(orders::id)
-                    .load(c))?;
+                    .load(conn)?;
                 ids.into_iter().map(|id| OrderId::new(id).map_err(|e| corrupt("orders.id", e))).collect()
             })
             .await
@@ -558,18 +557,17 @@ impl OrderRepo for DbOrderRepo {
         let (store, method) = (store.to_string(), method.as_str());
         self.db
             .run(move |conn| {
-                let row: Option<(i32, i32, Option<String>, i32, i32)> =
-                    with_conn!(conn, |c| store_slots::table
-                        .find((store.as_str(), method))
-                        .select((
-                            store_slots::slot_minutes,
-                            store_slots::lead_minutes,
-                            store_slots::cutoff,
-                            store_slots::days,
-                            store_slots::capacity,
-                        ))
-                        .first(c)
-                        .optional())?;
+                let row: Option<(i32, i32, Option<String>, i32, i32)> = store_slots::table
+                    .find((store.as_str(), method))
+                    .select((
+                        store_slots::slot_minutes,
+                        store_slots::lead_minutes,
+                        store_slots::cutoff,
+                        store_slots::days,
+                        store_slots::capacity,
+                    ))
+                    .first(conn)
+                    .optional()?;
                 row.map(|(slot, lead, cutoff, days, capacity)| {
                     Ok(SlotSettings {
                         length: chrono::Duration::minutes(slot.into()),
@@ -591,13 +589,13 @@ impl OrderRepo for DbOrderRepo {
     async fn list(&self, status: Option<OrderStatus>, limit: i64) -> Result<Vec<Order>, RepoError> {
         self.db
             .run(move |conn| {
-                let ids: Vec<String> = with_conn!(conn, |c| {
+                let ids: Vec<String> = {
                     let mut query = orders::table.into_boxed();
                     if let Some(status) = status {
                         query = query.filter(orders::status.eq(status.as_str()));
                     }
-                    query.order(orders::created_at.desc()).limit(limit).select(orders::id).load(c)
-                })?;
+                    query.order(orders::created_at.desc()).limit(limit).select(orders::id).load(conn)
+                }?;
                 let mut found = Vec::with_capacity(ids.len());
                 for id in ids {
                     found.extend(load(conn, &id)?);

@@ -28,10 +28,10 @@ impl DbPaymentRepo {
 
     /// How many refunds are in each state (for the metrics).
     pub fn refund_count_by_state(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
-        Ok(with_conn!(conn, |c| payment_refunds::table
+        Ok(payment_refunds::table
             .group_by(payment_refunds::state)
             .select((payment_refunds::state, diesel::dsl::count_star()))
-            .load::<(String, i64)>(c))?)
+            .load::<(String, i64)>(conn)?)
     }
 }
 
@@ -217,11 +217,11 @@ impl PaymentRepo for DbPaymentRepo {
         let order = order.to_string();
         self.db
             .run(move |conn| {
-                let rows: Vec<PaymentRow> = with_conn!(conn, |c| payments::table
+                let rows: Vec<PaymentRow> = payments::table
                     .filter(payments::order_id.eq(&order))
                     .order((payments::created_at, payments::idempotence_key))
                     .select(PaymentRow::as_select())
-                    .load(c))?;
+                    .load(conn)?;
                 rows.into_iter().map(PaymentRow::into_domain).collect::<Result<Vec<_>, _>>()
             })
             .await
@@ -254,15 +254,17 @@ impl PaymentRepo for DbPaymentRepo {
         let open = [PaymentStatus::Pending.as_str(), PaymentStatus::WaitingForCapture.as_str()];
         self.db
             .run(move |conn| {
-                Ok::<_, StorageError>(with_conn!(conn, |c| payments::table
-                    .filter(payments::gateway.eq(&gateway))
-                    .filter(payments::status.eq_any(open))
-                    .filter(payments::created_at.ge(since))
-                    .filter(payments::id.gt(&after))
-                    .order(payments::id)
-                    .limit(limit)
-                    .select(payments::id)
-                    .load::<String>(c))?)
+                Ok::<_, StorageError>(
+                    payments::table
+                        .filter(payments::gateway.eq(&gateway))
+                        .filter(payments::status.eq_any(open))
+                        .filter(payments::created_at.ge(since))
+                        .filter(payments::id.gt(&after))
+                        .order(payments::id)
+                        .limit(limit)
+                        .select(payments::id)
+                        .load::<String>(conn)?,
+                )
             })
             .await
             .map_err(|e| failed(&e))
@@ -290,25 +292,24 @@ impl PaymentRepo for DbPaymentRepo {
         let now = naive(now);
         self.db
             .run(move |conn| {
-                let rows: Vec<(String, i64, String, i32, Option<String>)> =
-                    with_conn!(conn, |c| payment_refunds::table
-                        .inner_join(payments::table)
-                        .filter(payment_refunds::state.eq(REFUND_PENDING))
-                        .filter(
-                            payment_refunds::next_attempt_at
-                                .is_null()
-                                .or(payment_refunds::next_attempt_at.le(now)),
-                        )
-                        .order(payment_refunds::created_at)
-                        .limit(limit)
-                        .select((
-                            payment_refunds::payment_id,
-                            payment_refunds::amount_minor,
-                            payment_refunds::currency,
-                            payment_refunds::attempts,
-                            payments::receipt,
-                        ))
-                        .load(c))?;
+                let rows: Vec<(String, i64, String, i32, Option<String>)> = payment_refunds::table
+                    .inner_join(payments::table)
+                    .filter(payment_refunds::state.eq(REFUND_PENDING))
+                    .filter(
+                        payment_refunds::next_attempt_at
+                            .is_null()
+                            .or(payment_refunds::next_attempt_at.le(now)),
+                    )
+                    .order(payment_refunds::created_at)
+                    .limit(limit)
+                    .select((
+                        payment_refunds::payment_id,
+                        payment_refunds::amount_minor,
+                        payment_refunds::currency,
+                        payment_refunds::attempts,
+                        payments::receipt,
+                    ))
+                    .load(conn)?;
                 rows.into_iter()
                     .map(|(payment_id, minor, currency, attempts, receipt)| {
                         let currency: Currency =
@@ -330,14 +331,14 @@ impl PaymentRepo for DbPaymentRepo {
         let (payment_id, refund_id) = (payment_id.to_owned(), refund_id.to_owned());
         self.db
             .run(move |conn| {
-                with_conn!(conn, |c| diesel::update(payment_refunds::table.find(&payment_id))
+                diesel::update(payment_refunds::table.find(&payment_id))
                     .set((
                         payment_refunds::state.eq(REFUND_DONE),
                         payment_refunds::gateway_refund_id.eq(&refund_id),
                         payment_refunds::attempts.eq(payment_refunds::attempts + 1),
                         payment_refunds::updated_at.eq(naive(at)),
                     ))
-                    .execute(c))?;
+                    .execute(conn)?;
                 Ok::<_, StorageError>(())
             })
             .await
@@ -353,14 +354,14 @@ impl PaymentRepo for DbPaymentRepo {
         let (payment_id, error) = (payment_id.to_owned(), error.to_owned());
         self.db
             .run(move |conn| {
-                with_conn!(conn, |c| diesel::update(payment_refunds::table.find(&payment_id))
+                diesel::update(payment_refunds::table.find(&payment_id))
                     .set((
                         payment_refunds::attempts.eq(payment_refunds::attempts + 1),
                         payment_refunds::last_error.eq(&error),
                         payment_refunds::next_attempt_at.eq(naive(next)),
                         payment_refunds::updated_at.eq(naive(next)),
                     ))
-                    .execute(c))?;
+                    .execute(conn)?;
                 Ok::<_, StorageError>(())
             })
             .await

@@ -11,7 +11,7 @@ use domain::{SkuId, UserId, VatRate};
 use orders::RepoError;
 
 use crate::schema::{products, users};
-use crate::{Database, StorageError, with_conn};
+use crate::{Database, StorageError};
 
 #[derive(Clone, Debug)]
 pub struct DbReceiptFacts {
@@ -31,11 +31,9 @@ impl ReceiptFacts for DbReceiptFacts {
         let profile: Option<(Option<String>, Option<String>)> = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(with_conn!(conn, |c| users::table
-                    .find(&user)
-                    .select((users::email, users::phone))
-                    .first(c)
-                    .optional())?)
+                Ok::<_, StorageError>(
+                    users::table.find(&user).select((users::email, users::phone)).first(conn).optional()?,
+                )
             })
             .await
             .map_err(RepoError::from)?;
@@ -47,10 +45,12 @@ impl ReceiptFacts for DbReceiptFacts {
         let rows: Vec<(String, Option<String>)> = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(with_conn!(conn, |c| products::table
-                    .filter(products::sku.eq_any(&skus))
-                    .select((products::sku, products::vat))
-                    .load(c))?)
+                Ok::<_, StorageError>(
+                    products::table
+                        .filter(products::sku.eq_any(&skus))
+                        .select((products::sku, products::vat))
+                        .load(conn)?,
+                )
             })
             .await
             .map_err(RepoError::from)?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::{access_tokens, auth_failures, idempotency_keys, kuper_outbox};
-use crate::{AnyConnection, StorageError, with_conn};
+use crate::{AnyConnection, StorageError};
 
 /// Rows deleted, per table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,24 +23,21 @@ pub struct Purged {
 /// short statement, so that no long lock blocks the services).
 pub fn purge(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<Purged, StorageError> {
     let before = before.naive_utc();
-    let notifications = with_conn!(conn, |c| diesel::delete(
+    let notifications = diesel::delete(
         kuper_outbox::table
             .filter(kuper_outbox::state.eq_any(["sent", "discarded"]))
-            .filter(kuper_outbox::created_at.lt(before))
+            .filter(kuper_outbox::created_at.lt(before)),
     )
-    .execute(c))?;
-    let idempotency_keys = with_conn!(conn, |c| diesel::delete(
-        idempotency_keys::table.filter(idempotency_keys::created_at.lt(before))
-    )
-    .execute(c))?;
-    let access_tokens = with_conn!(conn, |c| diesel::delete(
-        access_tokens::table.filter(access_tokens::expires_at.lt(before))
-    )
-    .execute(c))?;
+    .execute(conn)?;
+    let idempotency_keys =
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+            .execute(conn)?;
+    let access_tokens =
+        diesel::delete(access_tokens::table.filter(access_tokens::expires_at.lt(before))).execute(conn)?;
     // A window started before `before` has long ended (windows last minutes).
-    let failure_windows = with_conn!(conn, |c| diesel::delete(
-        auth_failures::table.filter(auth_failures::started_ms.lt(before.and_utc().timestamp_millis()))
+    let failure_windows = diesel::delete(
+        auth_failures::table.filter(auth_failures::started_ms.lt(before.and_utc().timestamp_millis())),
     )
-    .execute(c))?;
+    .execute(conn)?;
     Ok(Purged { notifications, idempotency_keys, access_tokens, failure_windows })
 }

@@ -8,7 +8,7 @@ use payments::{GatewayError, SandboxAccount, SandboxVault};
 use serde_json::{Value, json};
 
 use crate::schema::sandbox_payments;
-use crate::{Database, StorageError, with_conn};
+use crate::{Database, StorageError};
 
 #[derive(Clone, Debug)]
 pub struct DbSandboxVault {
@@ -64,11 +64,11 @@ impl SandboxVault for DbSandboxVault {
         let id = id.to_owned();
         self.db
             .run(move |conn| {
-                let row: Option<String> = with_conn!(conn, |c| sandbox_payments::table
+                let row: Option<String> = sandbox_payments::table
                     .find(&id)
                     .select(sandbox_payments::account)
-                    .first(c)
-                    .optional())?;
+                    .first(conn)
+                    .optional()?;
                 Ok::<_, StorageError>(row.and_then(|text| from_json(id.clone(), &text)))
             })
             .await
@@ -79,11 +79,13 @@ impl SandboxVault for DbSandboxVault {
         let key = key.to_owned();
         self.db
             .run(move |conn| {
-                Ok::<_, StorageError>(with_conn!(conn, |c| sandbox_payments::table
-                    .filter(sandbox_payments::idempotence_key.eq(&key))
-                    .select(sandbox_payments::id)
-                    .first(c)
-                    .optional())?)
+                Ok::<_, StorageError>(
+                    sandbox_payments::table
+                        .filter(sandbox_payments::idempotence_key.eq(&key))
+                        .select(sandbox_payments::id)
+                        .first(conn)
+                        .optional()?,
+                )
             })
             .await
             .map_err(|e| unavailable(&e))
@@ -94,13 +96,15 @@ impl SandboxVault for DbSandboxVault {
         let inserted = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(with_conn!(conn, |c| diesel::insert_into(sandbox_payments::table)
-                    .values((
-                        sandbox_payments::id.eq(&id),
-                        sandbox_payments::idempotence_key.eq(&key),
-                        sandbox_payments::account.eq(&text),
-                    ))
-                    .execute(c))?)
+                Ok::<_, StorageError>(
+                    diesel::insert_into(sandbox_payments::table)
+                        .values((
+                            sandbox_payments::id.eq(&id),
+                            sandbox_payments::idempotence_key.eq(&key),
+                            sandbox_payments::account.eq(&text),
+                        ))
+                        .execute(conn)?,
+                )
             })
             .await;
         match inserted {
@@ -114,9 +118,9 @@ impl SandboxVault for DbSandboxVault {
         let (id, text) = (account.id.clone(), to_json(account));
         self.db
             .run(move |conn| {
-                with_conn!(conn, |c| diesel::update(sandbox_payments::table.find(&id))
+                diesel::update(sandbox_payments::table.find(&id))
                     .set(sandbox_payments::account.eq(&text))
-                    .execute(c))?;
+                    .execute(conn)?;
                 Ok::<_, StorageError>(())
             })
             .await

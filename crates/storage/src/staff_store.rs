@@ -90,18 +90,16 @@ impl DbStaff {
     }
 
     pub fn list(conn: &mut AnyConnection) -> Result<Vec<StaffAccount>, StorageError> {
-        let rows: Vec<AccountRow> = with_conn!(conn, |c| staff_accounts::table
-            .order(staff_accounts::login)
-            .select(AccountRow::as_select())
-            .load(c))?;
+        let rows: Vec<AccountRow> =
+            staff_accounts::table.order(staff_accounts::login).select(AccountRow::as_select()).load(conn)?;
         rows.into_iter().map(account).collect()
     }
 
     /// Disables (or enables) an account; `false` when there is none.
     pub fn set_disabled(conn: &mut AnyConnection, login: &str, disabled: bool) -> Result<bool, StorageError> {
-        let changed = with_conn!(conn, |c| diesel::update(staff_accounts::table.find(login))
+        let changed = diesel::update(staff_accounts::table.find(login))
             .set(staff_accounts::disabled.eq(disabled))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(changed == 1)
     }
 
@@ -112,13 +110,13 @@ impl DbStaff {
         login: &str,
         password_hash: &str,
     ) -> Result<bool, StorageError> {
-        let changed = with_conn!(conn, |c| diesel::update(staff_accounts::table.find(login))
+        let changed = diesel::update(staff_accounts::table.find(login))
             .set((
                 staff_accounts::password_hash.eq(password_hash),
                 staff_accounts::failures.eq(0),
                 staff_accounts::locked_until.eq(None::<NaiveDateTime>),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(changed == 1)
     }
 
@@ -135,7 +133,7 @@ impl DbStaff {
         // count (a plain read-then-write would let concurrent guesses
         // overwrite each other and never reach the lock-out).
         for _ in 0..SIGN_IN_ATTEMPTS {
-            let row: Option<Row> = with_conn!(conn, |c| staff_accounts::table
+            let row: Option<Row> = staff_accounts::table
                 .find(login)
                 .select((
                     AccountRow::as_select(),
@@ -143,8 +141,8 @@ impl DbStaff {
                     staff_accounts::failures,
                     staff_accounts::locked_until,
                 ))
-                .first(c)
-                .optional())?;
+                .first(conn)
+                .optional()?;
             let Some((found, hash, failures, locked_until)) = row else {
                 return Ok(SignIn::Refused);
             };
@@ -157,14 +155,14 @@ impl DbStaff {
             }
             let succeeded = !found.disabled && matches(&hash);
             let next = state.after(succeeded, now);
-            let written = with_conn!(conn, |c| diesel::update(
-                staff_accounts::table.find(&found.login).filter(staff_accounts::failures.eq(failures))
+            let written = diesel::update(
+                staff_accounts::table.find(&found.login).filter(staff_accounts::failures.eq(failures)),
             )
             .set((
                 staff_accounts::failures.eq(i32::try_from(next.failures).unwrap_or(i32::MAX)),
                 staff_accounts::locked_until.eq(next.locked_until.map(|t| t.naive_utc())),
             ))
-            .execute(c))?;
+            .execute(conn)?;
             if written == 0 {
                 // Another attempt counted in between: judge again on its count.
                 continue;
@@ -191,7 +189,7 @@ impl DbStaff {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::insert_into(staff_sessions::table)
+        diesel::insert_into(staff_sessions::table)
             .values((
                 staff_sessions::token_hash.eq(token_hash),
                 staff_sessions::login.eq(login),
@@ -199,7 +197,7 @@ impl DbStaff {
                 staff_sessions::created_at.eq(now.naive_utc()),
                 staff_sessions::expires_at.eq(expires_at.naive_utc()),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(())
     }
 
@@ -209,26 +207,26 @@ impl DbStaff {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(StaffAccount, String)>, StorageError> {
-        let row: Option<(AccountRow, String)> = with_conn!(conn, |c| staff_sessions::table
+        let row: Option<(AccountRow, String)> = staff_sessions::table
             .inner_join(staff_accounts::table)
             .filter(staff_sessions::token_hash.eq(token_hash))
             .filter(staff_sessions::expires_at.gt(now.naive_utc()))
             .filter(staff_accounts::disabled.eq(false))
             .select((AccountRow::as_select(), staff_sessions::csrf))
-            .first(c)
-            .optional())?;
+            .first(conn)
+            .optional()?;
         row.map(|(account_row, csrf)| Ok((account(account_row)?, csrf))).transpose()
     }
 
     /// Ends a session (sign-out); ending one that is gone is no error.
     pub fn close_session(conn: &mut AnyConnection, token_hash: &str) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::delete(staff_sessions::table.find(token_hash)).execute(c))?;
+        diesel::delete(staff_sessions::table.find(token_hash)).execute(conn)?;
         Ok(())
     }
 
     /// Records who did what (to which order).
     pub fn audit(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::insert_into(staff_audit::table)
+        diesel::insert_into(staff_audit::table)
             .values((
                 staff_audit::at.eq(entry.at.naive_utc()),
                 staff_audit::login.eq(&entry.login),
@@ -236,7 +234,7 @@ impl DbStaff {
                 staff_audit::order_ref.eq(&entry.order_ref),
                 staff_audit::detail.eq(&entry.detail),
             ))
-            .execute(c))?;
+            .execute(conn)?;
         Ok(())
     }
 
@@ -247,7 +245,7 @@ impl DbStaff {
         limit: i64,
     ) -> Result<Vec<AuditEntry>, StorageError> {
         type Row = (NaiveDateTime, String, String, Option<String>, String);
-        let rows: Vec<Row> = with_conn!(conn, |c| {
+        let rows: Vec<Row> = {
             let mut query = staff_audit::table.into_boxed();
             if let Some(order) = order_ref {
                 query = query.filter(staff_audit::order_ref.eq(order.to_owned()));
@@ -262,8 +260,8 @@ impl DbStaff {
                     staff_audit::order_ref,
                     staff_audit::detail,
                 ))
-                .load(c)
-        })?;
+                .load(conn)
+        }?;
         Ok(rows
             .into_iter()
             .map(|(at, login, action, order_ref, detail)| AuditEntry {

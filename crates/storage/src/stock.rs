@@ -241,7 +241,7 @@ fn sales_after(
 fn record(c: &mut AnyConnection, moves: &[MoveRow<'_>]) -> QueryResult<()> {
     for chunk in moves.chunks(500) {
         // Many rows in one INSERT: not in diesel's common subset.
-        with_conn!(&mut *c, |c| diesel::insert_into(stock_moves::table).values(chunk).execute(c))?;
+        with_conn!(c, |c| diesel::insert_into(stock_moves::table).values(chunk).execute(c))?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use diesel::sql_types::BigInt;
 
 use crate::schema::{offers, stock_batches, stock_moves, stock_report_times};
 use crate::stock::{self, ReportLine, ReportOutcome};
-use crate::{AnyConnection, Database, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError};
 
 /// The stock ledger on the database; its statements are also callable on a
 /// connection of one's own (`merchantctl`).
@@ -131,11 +131,11 @@ impl DbStock {
         limit: i64,
     ) -> Result<Vec<StockMove>, StorageError> {
         let horizon = horizon(conn)?;
-        let rows: Vec<MoveRow> = with_conn!(conn, |c| stock_moves::table
+        let rows: Vec<MoveRow> = stock_moves::table
             .filter(
                 stock_moves::txn
                     .gt(after.txn)
-                    .or(stock_moves::txn.eq(after.txn).and(stock_moves::id.gt(after.id)))
+                    .or(stock_moves::txn.eq(after.txn).and(stock_moves::id.gt(after.id))),
             )
             .filter(stock_moves::txn.lt(horizon))
             .order((stock_moves::txn, stock_moves::id))
@@ -151,7 +151,7 @@ impl DbStock {
                 stock_moves::order_id,
                 stock_moves::at,
             ))
-            .load(c))?;
+            .load(conn)?;
         rows.into_iter()
             .map(|(txn, id, sku, store_id, kind, quantity, channel, order_id, at)| {
                 Ok(StockMove {
@@ -173,20 +173,20 @@ impl DbStock {
     /// When each store last heard from the merchant's systems (a feed or an
     /// update).
     pub fn report_times(conn: &mut AnyConnection) -> Result<Vec<(String, DateTime<Utc>)>, StorageError> {
-        let rows: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| stock_report_times::table
+        let rows: Vec<(String, NaiveDateTime)> = stock_report_times::table
             .order(stock_report_times::store_id)
             .select((stock_report_times::store_id, stock_report_times::reported_at))
-            .load(c))?;
+            .load(conn)?;
         Ok(rows.into_iter().map(|(store, at)| (store, at.and_utc())).collect())
     }
 
     /// The stock figures of `sku` in every store that sells it.
     pub fn offers_of_sku(conn: &mut AnyConnection, sku: &str) -> Result<Vec<OfferStockView>, StorageError> {
-        let rows: Vec<stock::StockRow> = with_conn!(conn, |c| offers::table
+        let rows: Vec<stock::StockRow> = offers::table
             .filter(offers::sku.eq(sku))
             .order(offers::store_id)
             .select(stock::StockRow::as_select())
-            .load(c))?;
+            .load(conn)?;
         Ok(rows.into_iter().map(figures).collect())
     }
 
@@ -195,11 +195,11 @@ impl DbStock {
         conn: &mut AnyConnection,
         limit: i64,
     ) -> Result<Vec<(DateTime<Utc>, BatchReport)>, StorageError> {
-        let rows: Vec<(NaiveDateTime, String)> = with_conn!(conn, |c| stock_batches::table
+        let rows: Vec<(NaiveDateTime, String)> = stock_batches::table
             .order(stock_batches::received_at.desc())
             .limit(limit)
             .select((stock_batches::received_at, stock_batches::report))
-            .load(c))?;
+            .load(conn)?;
         Ok(rows
             .into_iter()
             .filter_map(|(at, report)| Some((at.and_utc(), serde_json::from_str(&report).ok()?)))
@@ -213,13 +213,13 @@ impl DbStock {
         sku: Option<&str>,
         limit: i64,
     ) -> Result<Vec<OfferStockView>, StorageError> {
-        let rows: Vec<stock::StockRow> = with_conn!(conn, |c| {
+        let rows: Vec<stock::StockRow> = {
             let mut query = offers::table.filter(offers::store_id.eq(store)).into_boxed();
             if let Some(sku) = sku {
                 query = query.filter(offers::sku.eq(sku));
             }
-            query.order(offers::sku).limit(limit).select(stock::StockRow::as_select()).load(c)
-        })?;
+            query.order(offers::sku).limit(limit).select(stock::StockRow::as_select()).load(conn)
+        }?;
         Ok(rows.into_iter().map(figures).collect())
     }
 }
@@ -241,9 +241,9 @@ fn figures(row: stock::StockRow) -> OfferStockView {
 /// the oldest transaction still running (`pg_snapshot_xmin`); SQLite, whose
 /// writers are serial and commit in position order: no limit.
 pub(crate) fn horizon(conn: &mut AnyConnection) -> Result<i64, StorageError> {
-    match conn.split() {
-        crate::Split::Sqlite(_) => Ok(i64::MAX),
-        crate::Split::Postgres(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(i64::MAX),
+        AnyConnection::Postgres(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(
             "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
         ))
         .get_result(c)?),

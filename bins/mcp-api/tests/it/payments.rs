@@ -193,8 +193,7 @@ fn a_shopper_pays_declines_and_passes_3_d_secure_on_the_sandbox_page_in_a_real_b
         {
             use diesel::RunQueryDsl;
             let sql = format!("UPDATE orders SET expires_at = '2000-01-01 00:00:00' WHERE id = '{order}'");
-            storage::with_conn!(&mut shop.t.db.get().unwrap(), |c| diesel::sql_query(&sql).execute(c))
-                .unwrap();
+            diesel::sql_query(&sql).execute(&mut *shop.t.db.get().unwrap()).unwrap();
         }
         eventually("the expiry", || shop.status(&order) == "cancelled");
         assert_eq!(shop.stock(&sku, &store), held + 2, "{backend}: the stock is back");
@@ -341,7 +340,7 @@ fn hostile_ids_are_unknown_and_a_storage_failure_is_a_503_with_retry_after() {
         if backend == storage::Backend::Postgres {
             use diesel::RunQueryDsl as _;
             let mut conn = shop.t.db.get().unwrap();
-            let storage::Split::Postgres(pg) = conn.split() else { unreachable!() };
+            let storage::AnyConnection::Postgres(pg) = &mut *conn else { unreachable!() };
             let tables = ["users", "user_identities", "access_tokens", "offers", "orders", "payments"];
             for table in tables {
                 diesel::sql_query(format!("ALTER TABLE {table} RENAME TO gone_{table}")).execute(pg).unwrap();
@@ -554,8 +553,7 @@ fn a_corrupt_row_is_a_500_named_in_the_log_and_counted_not_a_503() {
         {
             use diesel::RunQueryDsl;
             let sql = format!("UPDATE payments SET status = 'bogus' WHERE id = '{payment}'");
-            storage::with_conn!(&mut shop.t.db.get().unwrap(), |c| diesel::sql_query(&sql).execute(c))
-                .unwrap();
+            diesel::sql_query(&sql).execute(&mut *shop.t.db.get().unwrap()).unwrap();
         }
         let response = reqwest::blocking::Client::new()
             .post(shop.service.url("/payment/finish"))

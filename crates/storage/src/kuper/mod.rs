@@ -72,7 +72,7 @@ impl DbKuperInbox {
         {
             return Ok(Arc::clone(stores));
         }
-        let rows: Vec<StoreRow> = crate::with_conn!(conn, |c| stores::table
+        let rows: Vec<StoreRow> = stores::table
             .left_join(kuper_stores::table)
             .select((
                 stores::id,
@@ -84,7 +84,7 @@ impl DbKuperInbox {
                 kuper_stores::kuper_store_id.nullable(),
                 kuper_stores::position_ids.nullable(),
             ))
-            .load(c))?;
+            .load(conn)?;
         let setups = rows
             .into_iter()
             .map(|(id, hours, zone, integration, restaurant, assembly_minutes, kuper_id, position_ids)| {
@@ -110,10 +110,7 @@ impl DbKuperInbox {
 
     /// How many events the inbox holds with this key: for tests and staff.
     pub fn count(conn: &mut AnyConnection, key: &str) -> Result<i64, StorageError> {
-        Ok(crate::with_conn!(conn, |c| kuper_inbox::table
-            .filter(kuper_inbox::event_key.eq(key))
-            .count()
-            .get_result::<i64>(c))?)
+        Ok(kuper_inbox::table.filter(kuper_inbox::event_key.eq(key)).count().get_result::<i64>(conn)?)
     }
 
     /// The inbox state of an event (`applied`, `recorded`, `waiting` for its
@@ -122,11 +119,11 @@ impl DbKuperInbox {
         conn: &mut AnyConnection,
         key: &str,
     ) -> Result<Option<(String, Option<String>)>, StorageError> {
-        Ok(crate::with_conn!(conn, |c| kuper_inbox::table
+        Ok(kuper_inbox::table
             .find(key)
             .select((kuper_inbox::state, kuper_inbox::note))
-            .first(c)
-            .optional())?)
+            .first(conn)
+            .optional()?)
     }
 
     /// Configures how a store works with Kuper (ids as our own: the store's

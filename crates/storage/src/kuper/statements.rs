@@ -102,7 +102,7 @@ pub(crate) fn fresh(
         kuper_inbox::applied_at.eq((outcome.state != "waiting").then_some(at)),
         kuper_inbox::news.eq(news),
     );
-    let inserted = with_conn!(&mut *c, |c| diesel::insert_into(kuper_inbox::table)
+    let inserted = with_conn!(c, |c| diesel::insert_into(kuper_inbox::table)
         .values(row)
         .on_conflict_do_nothing()
         .execute(c))?;
@@ -126,7 +126,7 @@ fn number(c: &mut AnyConnection, original: &str, at: NaiveDateTime) -> Result<(O
         kuper_order_numbers::order_id.eq(fresh.as_str()),
         kuper_order_numbers::created_at.eq(at),
     );
-    let inserted: Option<String> = with_conn!(&mut *c, |c| diesel::insert_into(kuper_order_numbers::table)
+    let inserted: Option<String> = with_conn!(c, |c| diesel::insert_into(kuper_order_numbers::table)
         .values(row)
         .on_conflict_do_nothing()
         .returning(kuper_order_numbers::order_id)
@@ -212,7 +212,7 @@ fn write_lines(
         })
         .collect();
     // Many rows in one INSERT: not in diesel's common subset.
-    with_conn!(&mut *c, |c| diesel::insert_into(kuper_order_lines::table).values(rows).execute(c))?;
+    with_conn!(c, |c| diesel::insert_into(kuper_order_lines::table).values(rows).execute(c))?;
     Ok(())
 }
 

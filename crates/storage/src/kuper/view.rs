@@ -21,7 +21,7 @@ impl DbKuperInbox {
         conn: &mut AnyConnection,
         limit: i64,
     ) -> Result<Vec<(String, String, String, bool)>, StorageError> {
-        Ok(crate::with_conn!(conn, |c| kuper_orders::table
+        Ok(kuper_orders::table
             .order(kuper_orders::created_at.desc())
             .limit(limit)
             .select((
@@ -30,7 +30,7 @@ impl DbKuperInbox {
                 kuper_orders::status,
                 kuper_orders::paid,
             ))
-            .load(c))?)
+            .load(conn)?)
     }
 
     /// The Kuper order with this Kuper id.
@@ -41,7 +41,7 @@ impl DbKuperInbox {
         if !domain::is_plausible_id(original_order_id) {
             return Ok(None);
         }
-        let row: Option<OrderRow> = crate::with_conn!(conn, |c| kuper_orders::table
+        let row: Option<OrderRow> = kuper_orders::table
             .filter(kuper_orders::original_order_id.eq(original_order_id))
             .select((
                 kuper_orders::order_id,
@@ -52,8 +52,8 @@ impl DbKuperInbox {
                 kuper_orders::paid,
                 kuper_orders::details,
             ))
-            .first(c)
-            .optional())?;
+            .first(conn)
+            .optional()?;
         let Some((order_id, store_id, integration, restaurant, status, paid, details)) = row else {
             return Ok(None);
         };
@@ -84,11 +84,11 @@ impl DbKuperInbox {
 
     /// The order's lines, a replacement naming the position it replaces.
     fn lines(conn: &mut AnyConnection, order_id: &str) -> Result<Vec<LineView>, StorageError> {
-        let rows: Vec<LineRecord> = crate::with_conn!(conn, |c| kuper_order_lines::table
+        let rows: Vec<LineRecord> = kuper_order_lines::table
             .filter(kuper_order_lines::order_id.eq(order_id))
             .order(kuper_order_lines::line_no)
             .select(LineRecord::as_select())
-            .load(c))?;
+            .load(conn)?;
         let position_of =
             |line_no: i32| rows.iter().find(|r| r.line_no == line_no).map(|r| r.position_id.clone());
         let lines = rows
@@ -113,24 +113,22 @@ impl DbKuperInbox {
         original_order_id: &str,
         order_id: &str,
     ) -> Result<(Vec<NoticeView>, Vec<HistoryEntry>), StorageError> {
-        let events: Vec<(NaiveDateTime, String, String, Option<String>)> =
-            crate::with_conn!(conn, |c| kuper_inbox::table
-                .filter(kuper_inbox::original_order_id.eq(original_order_id))
-                .order((kuper_inbox::received_at, kuper_inbox::event_key))
-                .select((
-                    kuper_inbox::received_at,
-                    kuper_inbox::event_type,
-                    kuper_inbox::state,
-                    kuper_inbox::note
-                ))
-                .load(c))?;
-        let sent: Vec<(NaiveDateTime, Option<NaiveDateTime>)> =
-            crate::with_conn!(conn, |c| kuper_outbox::table
-                .filter(kuper_outbox::order_id.eq(order_id))
-                .order(kuper_outbox::id)
-                .select((kuper_outbox::created_at, kuper_outbox::sent_at))
-                .load(c))?;
-        let notices: Vec<NoticeRow> = crate::with_conn!(conn, |c| kuper_outbox::table
+        let events: Vec<(NaiveDateTime, String, String, Option<String>)> = kuper_inbox::table
+            .filter(kuper_inbox::original_order_id.eq(original_order_id))
+            .order((kuper_inbox::received_at, kuper_inbox::event_key))
+            .select((
+                kuper_inbox::received_at,
+                kuper_inbox::event_type,
+                kuper_inbox::state,
+                kuper_inbox::note,
+            ))
+            .load(conn)?;
+        let sent: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = kuper_outbox::table
+            .filter(kuper_outbox::order_id.eq(order_id))
+            .order(kuper_outbox::id)
+            .select((kuper_outbox::created_at, kuper_outbox::sent_at))
+            .load(conn)?;
+        let notices: Vec<NoticeRow> = kuper_outbox::table
             .filter(kuper_outbox::order_id.eq(order_id))
             .order(kuper_outbox::id)
             .select((
@@ -140,7 +138,7 @@ impl DbKuperInbox {
                 kuper_outbox::attempts,
                 kuper_outbox::last_error,
             ))
-            .load(c))?;
+            .load(conn)?;
         let notifications: Vec<NoticeView> = notices
             .into_iter()
             .map(|(id, kind, state, attempts, last_error)| NoticeView {
@@ -176,31 +174,29 @@ impl DbKuperInbox {
     /// letters (the order's later notifications wait for them), events
     /// whose order never came.
     pub fn attention(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Attention>, StorageError> {
-        let events: Vec<(String, String, Option<String>, NaiveDateTime)> =
-            crate::with_conn!(conn, |c| kuper_inbox::table
-                .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
-                .order(kuper_inbox::received_at)
-                .limit(limit)
-                .select((
-                    kuper_inbox::original_order_id,
-                    kuper_inbox::state,
-                    kuper_inbox::note,
-                    kuper_inbox::received_at
-                ))
-                .load(c))?;
-        let dead: Vec<(String, String, Option<String>, NaiveDateTime)> =
-            crate::with_conn!(conn, |c| kuper_outbox::table
-                .inner_join(kuper_orders::table.on(kuper_orders::order_id.eq(kuper_outbox::order_id)))
-                .filter(kuper_outbox::state.eq("dead"))
-                .order(kuper_outbox::id)
-                .limit(limit)
-                .select((
-                    kuper_orders::original_order_id,
-                    kuper_outbox::kind,
-                    kuper_outbox::last_error,
-                    kuper_outbox::created_at
-                ))
-                .load(c))?;
+        let events: Vec<(String, String, Option<String>, NaiveDateTime)> = kuper_inbox::table
+            .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
+            .order(kuper_inbox::received_at)
+            .limit(limit)
+            .select((
+                kuper_inbox::original_order_id,
+                kuper_inbox::state,
+                kuper_inbox::note,
+                kuper_inbox::received_at,
+            ))
+            .load(conn)?;
+        let dead: Vec<(String, String, Option<String>, NaiveDateTime)> = kuper_outbox::table
+            .inner_join(kuper_orders::table.on(kuper_orders::order_id.eq(kuper_outbox::order_id)))
+            .filter(kuper_outbox::state.eq("dead"))
+            .order(kuper_outbox::id)
+            .limit(limit)
+            .select((
+                kuper_orders::original_order_id,
+                kuper_outbox::kind,
+                kuper_outbox::last_error,
+                kuper_outbox::created_at,
+            ))
+            .load(conn)?;
         let mut all: Vec<Attention> = events
             .into_iter()
             .map(|(original, state, note, at)| Attention {
@@ -224,15 +220,13 @@ impl DbKuperInbox {
     /// How many things need a person, by kind (for the metrics); every
     /// kind is present, zero included, so an alert can watch it.
     pub fn attention_by_kind(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
-        let events: Vec<(String, i64)> = crate::with_conn!(conn, |c| kuper_inbox::table
+        let events: Vec<(String, i64)> = kuper_inbox::table
             .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
             .group_by(kuper_inbox::state)
             .select((kuper_inbox::state, diesel::dsl::count_star()))
-            .load(c))?;
-        let dead: i64 = crate::with_conn!(conn, |c| kuper_outbox::table
-            .filter(kuper_outbox::state.eq("dead"))
-            .count()
-            .get_result(c))?;
+            .load(conn)?;
+        let dead: i64 =
+            kuper_outbox::table.filter(kuper_outbox::state.eq("dead")).count().get_result(conn)?;
         let of = |state: &str| events.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
         Ok(vec![
             ("update".into(), of("raised")),

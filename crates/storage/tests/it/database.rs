@@ -3,7 +3,7 @@
 use diesel::RunQueryDsl;
 use diesel::sql_types::BigInt;
 use storage::testing::TestDatabase;
-use storage::{Backend, Database, DatabaseUrl, PoolOptions, StorageError, meta, with_conn};
+use storage::{Backend, Database, DatabaseUrl, PoolOptions, StorageError, meta};
 
 #[test]
 fn sqlite_connections_get_the_house_pragmas() {
@@ -41,8 +41,8 @@ async fn run_executes_on_either_backend() {
         t.db.ping().await.unwrap();
         let total =
             t.db.run(|conn| {
-                let row = with_conn!(conn, |c| diesel::sql_query("SELECT CAST(40 + 2 AS BIGINT) AS total")
-                    .get_result::<Sum>(c))?;
+                let row =
+                    diesel::sql_query("SELECT CAST(40 + 2 AS BIGINT) AS total").get_result::<Sum>(conn)?;
                 Ok::<_, StorageError>(row.total)
             })
             .await

@@ -337,21 +337,19 @@ fn profile_and_vat(t: &TestDatabase, phone: Option<&str>, vat: Option<&str>) {
     use diesel::prelude::*;
     use storage::schema::{products, users};
     let mut conn = t.db.get().unwrap();
-    let (phone, vat) = (phone.map(str::to_owned), vat.map(str::to_owned));
-    storage::with_conn!(&mut conn, |c| {
-        diesel::delete(users::table.find("alice")).execute(c).unwrap();
-        if phone.is_some() {
-            diesel::insert_into(users::table)
-                .values((
-                    users::id.eq("alice"),
-                    users::phone.eq(&phone),
-                    users::created_at.eq(Utc::now().naive_utc()),
-                ))
-                .execute(c)
-                .unwrap();
-        }
-        diesel::update(products::table.find("MILK")).set(products::vat.eq(&vat)).execute(c).unwrap();
-    });
+    let c: &mut storage::AnyConnection = &mut conn;
+    diesel::delete(users::table.find("alice")).execute(c).unwrap();
+    if phone.is_some() {
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq("alice"),
+                users::phone.eq(&phone),
+                users::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(c)
+            .unwrap();
+    }
+    diesel::update(products::table.find("MILK")).set(products::vat.eq(&vat)).execute(c).unwrap();
 }
 
 #[test]

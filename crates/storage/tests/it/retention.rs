@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use storage::DbKuperOutbox;
 use storage::schema::{auth_failures, idempotency_keys};
 use storage::testing::TestDatabase;
-use storage::{DbKuperOutbox, with_conn};
 
 fn morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc)
@@ -21,7 +21,7 @@ fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() 
         let sent = DbKuperOutbox::list(&mut conn, None, 10).unwrap()[0].id;
         DbKuperOutbox::sent_all(&mut conn, &[sent], morning()).unwrap();
         for (key, at) in [("old", morning() - Duration::days(40)), ("new", morning())] {
-            with_conn!(&mut conn, |c| diesel::insert_into(idempotency_keys::table)
+            diesel::insert_into(idempotency_keys::table)
                 .values((
                     idempotency_keys::scope.eq("checkout"),
                     idempotency_keys::key.eq(key),
@@ -29,16 +29,16 @@ fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() 
                     idempotency_keys::resource_id.eq("ord_x"),
                     idempotency_keys::created_at.eq(at.naive_utc()),
                 ))
-                .execute(c))
-            .unwrap();
-            with_conn!(&mut conn, |c| diesel::insert_into(auth_failures::table)
+                .execute(&mut *conn)
+                .unwrap();
+            diesel::insert_into(auth_failures::table)
                 .values((
                     auth_failures::key.eq(format!("caller-{key}")),
                     auth_failures::started_ms.eq(at.timestamp_millis()),
                     auth_failures::failures.eq(3),
                 ))
-                .execute(c))
-            .unwrap();
+                .execute(&mut *conn)
+                .unwrap();
         }
 
         let purged = storage::retention::purge(&mut conn, morning() - Duration::days(30)).unwrap();

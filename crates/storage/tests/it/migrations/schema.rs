@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Integer, Text};
 use storage::testing::TestDatabase;
-use storage::{Backend, DbConn};
+use storage::{AnyConnection, Backend, DbConn};
 
 /// A column as `schema.rs` or the database has it: its diesel type
 /// (`Text`, `BigInt`, …) and whether it is nullable.
@@ -69,8 +69,9 @@ fn diesel_type(backend: Backend, data_type: &str) -> &'static str {
 
 /// The tables the migrations made, as `schema.rs` would declare them.
 fn actual(conn: &mut DbConn) -> Columns {
-    let rows: Vec<DbColumn> = match conn.split() {
-        storage::Split::Postgres(c) => diesel::sql_query(
+    let backend = conn.backend();
+    let rows: Vec<DbColumn> = match &mut **conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(
             "SELECT table_name::text, column_name::text, data_type::text, \
                     CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS nullable \
              FROM information_schema.columns WHERE table_schema = current_schema() \
@@ -78,7 +79,7 @@ fn actual(conn: &mut DbConn) -> Columns {
         )
         .load(c)
         .unwrap(),
-        storage::Split::Sqlite(c) => diesel::sql_query(
+        AnyConnection::Sqlite(c) => diesel::sql_query(
             "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
                     CASE WHEN p.\"notnull\" = 0 AND p.pk = 0 THEN 1 ELSE 0 END AS nullable \
              FROM sqlite_master m JOIN pragma_table_info(m.name) p \
@@ -86,10 +87,6 @@ fn actual(conn: &mut DbConn) -> Columns {
         )
         .load(c)
         .unwrap(),
-    };
-    let backend = match conn.split() {
-        storage::Split::Postgres(_) => Backend::Postgres,
-        storage::Split::Sqlite(_) => Backend::Sqlite,
     };
     let mut tables = Columns::new();
     for row in rows {
