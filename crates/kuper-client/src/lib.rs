@@ -46,4 +46,6 @@ pub mod limits;
 pub mod notify;
 pub mod order;
 pub mod payload;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;

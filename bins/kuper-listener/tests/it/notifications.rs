@@ -6,29 +6,14 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use common::{bearer, created, post, start_with};
-use serde_json::{Value, json};
+use serde_json::json;
 use storage::testing::TestDatabase;
-use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[test]
 fn a_refused_order_s_cancellation_reaches_kuper() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     for t in TestDatabase::each_backend_migrated() {
-        let kuper = runtime.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(path("/auth/token"))
-                .respond_with(
-                    ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "expires_in": 300})),
-                )
-                .mount(&server)
-                .await;
-            Mock::given(path("/ofm/api/v1/notifications"))
-                .respond_with(ResponseTemplate::new(200))
-                .mount(&server)
-                .await;
-            server
-        });
+        let kuper = runtime.block_on(kuper_client::testing::accepting_kuper());
         let dir = tempfile::tempdir().unwrap();
         let uri = kuper.uri();
         let service = start_with(
@@ -46,12 +31,7 @@ fn a_refused_order_s_cancellation_reaches_kuper() {
         assert_eq!((status, &reply["status"]), (200, &json!("created")));
         let deadline = Instant::now() + Duration::from_secs(20);
         let sent = loop {
-            let requests = runtime.block_on(kuper.received_requests()).unwrap();
-            let sent: Vec<Value> = requests
-                .iter()
-                .filter(|r| r.url.path() == "/ofm/api/v1/notifications")
-                .filter_map(|r| serde_json::from_slice(&r.body).ok())
-                .collect();
+            let sent = runtime.block_on(kuper_client::testing::notifications(&kuper));
             if !sent.is_empty() || Instant::now() > deadline {
                 break sent;
             }

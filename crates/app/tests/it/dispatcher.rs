@@ -40,12 +40,7 @@ fn morning() -> DateTime<Utc> {
 
 async fn kuper() -> (MockServer, KuperClient) {
     let server = MockServer::start().await;
-    Mock::given(path("/auth/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"access_token": "t", "expires_in": 300})),
-        )
-        .mount(&server)
-        .await;
+    kuper_client::testing::token_endpoint(&server).await;
     let client = KuperClient::new(KuperSettings {
         base_url: server.uri(),
         client_id: "m".into(),
@@ -156,13 +151,9 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
         clock.advance(chrono::Duration::seconds(15));
         assert_eq!(pass(&t, &client, &clock).await, 1);
         assert_eq!(pass(&t, &client, &clock).await, 1);
-        let sent: Vec<String> = server
-            .received_requests()
+        let sent: Vec<String> = kuper_client::testing::notifications(&server)
             .await
-            .unwrap()
-            .iter()
-            .filter(|r| r.url.path() == "/ofm/api/v1/notifications")
-            .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
+            .into_iter()
             .filter(|b| b["event"]["payload"]["order_id"] == "H2")
             .map(|b| b["event"]["type"].as_str().unwrap().to_owned())
             .collect();
