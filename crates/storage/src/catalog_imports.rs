@@ -78,8 +78,8 @@ impl DbCatalogImports {
                     catalog_imports::outcome,
                     catalog_imports::report,
                 ))
-                .load(conn)
-        }?;
+                .load(conn)?
+        };
         Ok(rows
             .into_iter()
             .map(|(at, source, kind, outcome, report)| ImportRecord {

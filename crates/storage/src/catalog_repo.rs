@@ -846,8 +846,8 @@ impl CatalogRepo for DbCatalogRepo {
                     if let Some(stores) = &stores {
                         query = query.filter(offers::store_id.eq_any(stores));
                     }
-                    query.select(OfferRow::as_select()).load(conn)
-                }?;
+                    query.select(OfferRow::as_select()).load(conn)?
+                };
                 rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await

@@ -84,8 +84,8 @@ impl DbKuperOutbox {
                 .bind::<Timestamp, _>(until)
                 .bind::<Timestamp, _>(now)
                 .bind::<BigInt, _>(limit)
-                .load::<OutboxItem>(conn)
-        }?;
+                .load::<OutboxItem>(conn)?
+        };
         claimed.sort_by_key(|item| item.id);
         Ok(claimed)
     }
@@ -189,8 +189,8 @@ impl DbKuperOutbox {
                     kuper_outbox::attempts,
                     kuper_outbox::last_error,
                 ))
-                .load(conn)
-        }?;
+                .load(conn)?
+        };
         let ours: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
         let originals: std::collections::HashMap<String, String> = crate::schema::kuper_orders::table
             .filter(crate::schema::kuper_orders::order_id.eq_any(&ours))

@@ -87,8 +87,8 @@ impl DbOrderBook {
                         orders::created_at,
                         orders::slot_starts_at,
                     ))
-                    .load(conn)
-            }?;
+                    .load(conn)?
+            };
             book.extend(rows.into_iter().map(|(channel, id, store, status, shipping, at, due)| BookEntry {
                 channel,
                 id,
@@ -129,8 +129,8 @@ impl DbOrderBook {
                         kuper_orders::created_at,
                         kuper_orders::due_at,
                     ))
-                    .load(conn)
-            }?;
+                    .load(conn)?
+            };
             book.extend(rows.into_iter().map(
                 |(id, original, store, status, integration, restaurant, at, due)| BookEntry {
                     channel: "kuper".into(),
@@ -166,8 +166,8 @@ impl DbOrderBook {
                 if let Some(within) = &filter.within {
                     query = query.filter(orders::store_id.eq_any(within.clone()));
                 }
-                query.select((count_star(), max(orders::updated_at))).first(conn)
-            }?;
+                query.select((count_star(), max(orders::updated_at))).first(conn)?
+            };
             let _ = write!(stamp, "m{n}@{latest:?}");
         }
         if wants("kuper") {
@@ -179,8 +179,8 @@ impl DbOrderBook {
                 if let Some(within) = &filter.within {
                     query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
                 }
-                query.select((count_star(), max(kuper_orders::updated_at))).first(conn)
-            }?;
+                query.select((count_star(), max(kuper_orders::updated_at))).first(conn)?
+            };
             let _ = write!(stamp, "k{n}@{latest:?}");
         }
         Ok(stamp)

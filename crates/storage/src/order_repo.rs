@@ -594,8 +594,8 @@ impl OrderRepo for DbOrderRepo {
                     if let Some(status) = status {
                         query = query.filter(orders::status.eq(status.as_str()));
                     }
-                    query.order(orders::created_at.desc()).limit(limit).select(orders::id).load(conn)
-                }?;
+                    query.order(orders::created_at.desc()).limit(limit).select(orders::id).load(conn)?
+                };
                 let mut found = Vec::with_capacity(ids.len());
                 for id in ids {
                     found.extend(load(conn, &id)?);

@@ -260,8 +260,8 @@ impl DbStaff {
                     staff_audit::order_ref,
                     staff_audit::detail,
                 ))
-                .load(conn)
-        }?;
+                .load(conn)?
+        };
         Ok(rows
             .into_iter()
             .map(|(at, login, action, order_ref, detail)| AuditEntry {

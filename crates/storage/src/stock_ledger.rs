@@ -218,8 +218,8 @@ impl DbStock {
             if let Some(sku) = sku {
                 query = query.filter(offers::sku.eq(sku));
             }
-            query.order(offers::sku).limit(limit).select(stock::StockRow::as_select()).load(conn)
-        }?;
+            query.order(offers::sku).limit(limit).select(stock::StockRow::as_select()).load(conn)?
+        };
         Ok(rows.into_iter().map(figures).collect())
     }
 }
