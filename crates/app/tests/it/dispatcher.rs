@@ -73,39 +73,12 @@ async fn queued_notifications_reach_kuper_once_and_in_order() {
     }
 }
 
-/// Store S1, open around the clock, with plenty of A.
-fn store(t: &TestDatabase) {
-    let store = catalog::Store {
-        id: domain::StoreId::new("S1").unwrap(),
-        name: "S1".into(),
-        address: "Москва".into(),
-        location: domain::GeoPoint::new(55.75, 37.61).unwrap(),
-        delivery_zone: None,
-        pickup: true,
-        opening_hours: "24/7".into(),
-        time_zone: "Europe/Moscow".into(),
-    };
-    let product = catalog::demo::generate(10).products[0].clone();
-    let offer = catalog::Offer {
-        store: store.id.clone(),
-        sku: product.sku.clone(),
-        price: domain::Money::from_minor(100, domain::Currency::Rub),
-        old_price: None,
-        stock: 10,
-        delivery: true,
-        pickup: true,
-    };
-    let batch = storage::CatalogBatch { stores: vec![store], products: vec![product], offers: vec![offer] };
-    storage::DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_dead() {
     for t in TestDatabase::each_backend_migrated() {
-        store(&t);
+        t.one_store(&[("MILK", 10)]);
         let (server, client) = kuper().await;
         let inbox = DbKuperInbox::new(t.db.clone());
-        let sku = catalog::demo::generate(10).products[0].sku.to_string();
         let event = ReceivedEvent {
             key: "k-H2".into(),
             event_type: "order.created".into(),
@@ -113,7 +86,7 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             body: "{}".into(),
             received_at: morning(),
             news: EventNews::Nothing,
-            new_order: Some(NewKuperOrder::of("S1", vec![NewLine::of(&sku, Decimal::ONE)])),
+            new_order: Some(NewKuperOrder::of("S1", vec![NewLine::of("MILK", Decimal::ONE)])),
         };
         inbox.receive(&event).await.unwrap();
         for action in [StaffAction::StartAssembly, StaffAction::Assembled] {
