@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, web};
 use storage::{DbCatalogImports, DbStock};
 
 use crate::pages::catalog::{CatalogPage, ProductInStores};
-use crate::{ConsoleState, Staff, html, pages, unavailable};
+use crate::{ConsoleState, Staff, failed, html, pages};
 
 const REPORTS: i64 = 20;
 
@@ -50,26 +50,26 @@ pub(crate) async fn page(
         .await;
     let (imports, reports, report_times) = match read {
         Ok(read) => read,
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     };
     let mut page = CatalogPage { imports, reports, report_times, ..Default::default() };
     if let Some(sku) = sku {
         let repo = &state.catalog.repo;
         let product = match repo.products(std::slice::from_ref(&sku)).await {
             Ok(mut found) => found.pop(),
-            Err(e) => return unavailable(&e),
+            Err(e) => return failed(&e),
         };
         match product {
             None => page.sku_error = Some(format!("нет товара {sku}")),
             Some(product) => {
                 let offers = match repo.offers(std::slice::from_ref(&sku), None).await {
                     Ok(offers) => offers,
-                    Err(e) => return unavailable(&e),
+                    Err(e) => return failed(&e),
                 };
                 let raw = sku.to_string();
                 let figures = match state.db.run(move |conn| DbStock::offers_of_sku(conn, &raw)).await {
                     Ok(figures) => figures,
-                    Err(e) => return unavailable(&e),
+                    Err(e) => return failed(&e),
                 };
                 page.product = Some(ProductInStores { product, offers, figures });
             }

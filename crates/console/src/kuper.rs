@@ -11,7 +11,7 @@ use serde_json::json;
 use storage::{DbKuperInbox, DbStaff};
 
 use crate::picking::{self, FormError};
-use crate::{ConsoleState, Staff, forbidden, html, not_found, pages, stale_form, unavailable};
+use crate::{ConsoleState, Staff, failed, forbidden, html, not_found, pages, stale_form};
 
 const OTHER_STORE: &str = "Этот заказ другого магазина.";
 
@@ -40,7 +40,7 @@ async fn order_page(
         Ok((Some(order), trail)) if staff.account.may(Permission::PickIn(&order.store_id)) => {
             let names = match product_names(state, &order).await {
                 Ok(names) => names,
-                Err(e) => return unavailable(&e),
+                Err(e) => return failed(&e),
             };
             let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
             let page = pages::kuper::OrderPage { order: &order, trail: &trail, names: &names };
@@ -48,7 +48,7 @@ async fn order_page(
         }
         Ok((Some(_), _)) => forbidden(OTHER_STORE),
         Ok((None, _)) => not_found("Заказ не найден", &format!("Нет заказа Купера {id}.")),
-        Err(e) => unavailable(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -93,7 +93,7 @@ pub(crate) async fn step(
     let order = match state.db.run(move |conn| DbKuperInbox::order(conn, &original)).await {
         Ok(Some(order)) => order,
         Ok(None) => return not_found("Заказ не найден", &id),
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     };
     if !staff.account.may(Permission::PickIn(&order.store_id)) {
         return forbidden(OTHER_STORE);
@@ -122,7 +122,7 @@ pub(crate) async fn step(
             refused(StatusCode::CONFLICT, FormError::step(e.to_string())).await
         }
         Ok(Err(e)) => refused(StatusCode::UNPROCESSABLE_ENTITY, FormError::step(e.to_string())).await,
-        Err(e) => unavailable(&e),
+        Err(e) => failed(&e),
     }
 }
 

@@ -118,6 +118,43 @@ pub(crate) fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header(("Location", to)).finish()
 }
 
+/// A failure to read or write: an unavailable database is a 503 to try
+/// again after; anything else (a corrupt row, a broken constraint) is a
+/// 500, logged, that trying again will not mend.
+pub(crate) fn failed(e: &impl StorageFailure) -> HttpResponse {
+    if e.is_unavailable() {
+        return unavailable(e);
+    }
+    tracing::error!(error = %e, "console: a stored row or statement failed");
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        pages::message("Ошибка сервиса", "Запрос не выполнен; причина записана в журнал сервиса."),
+    )
+}
+
+/// A storage error of either layer, told apart by whether waiting helps.
+pub(crate) trait StorageFailure: std::fmt::Display {
+    fn is_unavailable(&self) -> bool;
+}
+
+impl StorageFailure for domain::RepoError {
+    fn is_unavailable(&self) -> bool {
+        domain::RepoError::is_unavailable(self)
+    }
+}
+
+impl StorageFailure for orders::OrderError {
+    fn is_unavailable(&self) -> bool {
+        matches!(self, orders::OrderError::StorageDown(_))
+    }
+}
+
+impl StorageFailure for storage::StorageError {
+    fn is_unavailable(&self) -> bool {
+        domain::RepoError::from(self).is_unavailable()
+    }
+}
+
 pub(crate) fn unavailable(e: &dyn std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %e, "console: the database did not answer");
     let mut response = html(
@@ -139,4 +176,48 @@ pub(crate) fn not_found(title: &str, text: &str) -> HttpResponse {
 /// A form that came without its session's CSRF token.
 pub(crate) fn stale_form() -> HttpResponse {
     html(StatusCode::FORBIDDEN, pages::message("Форма устарела", "Обновите страницу и повторите."))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use domain::RepoError;
+
+    use super::failed;
+
+    /// Only waiting on the database is worth a retry; a corrupt row or a
+    /// broken constraint is a fault of ours, a 500, with or without the
+    /// storage layer's own error in between.
+    #[test]
+    fn a_storage_failure_is_503_only_when_the_database_is_unavailable() {
+        let cases = [
+            (RepoError::Unavailable("pool".into()), StatusCode::SERVICE_UNAVAILABLE),
+            (
+                RepoError::Corrupt { row: "orders 1".into(), detail: "bad".into() },
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (RepoError::Conflict("key".into()), StatusCode::INTERNAL_SERVER_ERROR),
+            (RepoError::Failed("constraint".into()), StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (error, status) in cases {
+            let response = failed(&error);
+            assert_eq!(response.status(), status, "{error}");
+            let retry = response.headers().contains_key("Retry-After");
+            assert_eq!(retry, status == StatusCode::SERVICE_UNAVAILABLE, "{error}");
+        }
+        let storage = [
+            (storage::StorageError::Pool("timed out".into()), StatusCode::SERVICE_UNAVAILABLE),
+            (storage::StorageError::corrupt("orders.status", "shipped?"), StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (error, status) in storage {
+            assert_eq!(failed(&error).status(), status, "{error}");
+        }
+        let orders = [
+            (orders::OrderError::StorageDown("gone".into()), StatusCode::SERVICE_UNAVAILABLE),
+            (orders::OrderError::Storage(RepoError::Failed("x".into())), StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (error, status) in orders {
+            assert_eq!(failed(&error).status(), status, "{error}");
+        }
+    }
 }

@@ -10,7 +10,7 @@ use orders::{Action, OrderError};
 use payments::PaymentRepo;
 use storage::{DbOrderRepo, DbPaymentRepo, DbStaff};
 
-use crate::{ConsoleState, Staff, forbidden, html, not_found, pages, see_other, stale_form, unavailable};
+use crate::{ConsoleState, Staff, failed, forbidden, html, not_found, pages, see_other, stale_form};
 
 /// The steps staff take on an MCP order (payment and expiry move orders
 /// themselves).
@@ -29,14 +29,14 @@ async fn order_page(
     let order = match state.ordering.order_for(None, &id).await {
         Ok(order) => order,
         Err(OrderError::NotFound) => return not_found("Заказ не найден", &format!("Нет заказа {raw_id}.")),
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     };
     if !staff.account.may(Permission::PickIn(order.store.as_str())) {
         return forbidden("Этот заказ другого магазина.");
     }
     let payments = match DbPaymentRepo::new(state.db.clone()).attempts(&id).await {
         Ok(payments) => payments,
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     };
     let (events_of, reference) = (id.clone(), format!("mcp:{id}"));
     let read = state
@@ -50,7 +50,7 @@ async fn order_page(
         .await;
     let (events, trail) = match read {
         Ok(read) => read,
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     };
     let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
     let view =
@@ -90,7 +90,7 @@ pub(crate) async fn step(
         Ok(order) if staff.account.may(Permission::PickIn(order.store.as_str())) => {}
         Ok(_) => return forbidden("Этот заказ другого магазина."),
         Err(OrderError::NotFound) => return not_found("Заказ не найден", &format!("Нет заказа {id}.")),
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     }
     match state.ordering.advance(&id, action).await {
         Ok(order) => {
@@ -107,6 +107,6 @@ pub(crate) async fn step(
         Err(e @ (OrderError::Illegal(_) | OrderError::NotFound)) => {
             order_page(&state, &staff, &path, Some((StatusCode::CONFLICT, e.to_string()))).await
         }
-        Err(e) => unavailable(&e),
+        Err(e) => failed(&e),
     }
 }

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, get, post, web};
 use identity::staff::Permission;
 use storage::{DbKuperOutbox, DbStaff};
 
-use crate::{ConsoleState, Staff, forbidden, html, pages, see_other, stale_form, unavailable};
+use crate::{ConsoleState, Staff, failed, forbidden, html, pages, see_other, stale_form};
 
 const ROWS: i64 = 200;
 const NOT_YOURS: &str = "Исходящие видят операторы и администраторы.";
@@ -33,7 +33,7 @@ async fn outbox_page(
             let (status, error) = error.map_or((StatusCode::OK, None), |(s, e)| (s, Some(e)));
             html(status, pages::outbox::page(&staff.account, &staff.csrf, &dead, &pending, error.as_deref()))
         }
-        Err(e) => unavailable(&e),
+        Err(e) => failed(&e),
     }
 }
 
@@ -94,6 +94,6 @@ pub(crate) async fn act(
             let message = format!("уведомление {id} уже не в мёртвых письмах");
             outbox_page(&state, &staff, Some((StatusCode::CONFLICT, message))).await
         }
-        Err(e) => unavailable(&e),
+        Err(e) => failed(&e),
     }
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, web};
 use identity::staff::Permission;
 use storage::{BookFilter, DbKuperInbox, DbOrderBook};
 
-use crate::{ConsoleState, Staff, html, pages, unavailable};
+use crate::{ConsoleState, Staff, failed, html, pages};
 
 /// How many orders the queue shows.
 pub const QUEUE_ROWS: i64 = 500;
@@ -113,6 +113,6 @@ pub(crate) async fn queue(
         Ok(queue) => {
             html(StatusCode::OK, pages::queue::page(&staff.account, &staff.csrf, &queue, &query, None))
         }
-        Err(e) => unavailable(&e),
+        Err(e) => failed(&e),
     }
 }

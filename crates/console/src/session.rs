@@ -12,7 +12,7 @@ use identity::staff::{self, StaffAccount};
 use sha2::{Digest, Sha256};
 use storage::{AuditEntry, DbStaff, SignIn};
 
-use crate::{ConsoleState, html, pages, see_other, stale_form, unavailable};
+use crate::{ConsoleState, failed, html, pages, see_other, stale_form, unavailable};
 
 pub const SESSION_COOKIE: &str = "console_session";
 const LOGIN_CSRF_COOKIE: &str = "console_login_csrf";
@@ -180,7 +180,7 @@ pub(crate) async fn sign_in(
                 format!("Слишком много неудачных попыток: вход закрыт до {} UTC.", until.format("%H:%M"));
             return login_form(&state, StatusCode::TOO_MANY_REQUESTS, &login, Some(&message));
         }
-        Err(e) => return unavailable(&e),
+        Err(e) => return failed(&e),
     };
     let (Some(token), Some(csrf)) = (random_token(), random_token()) else {
         return unavailable(&"no randomness for a session");
@@ -209,7 +209,7 @@ pub(crate) async fn sign_in(
         })
         .await;
     if let Err(e) = opened {
-        return unavailable(&e);
+        return failed(&e);
     }
     tracing::info!(login = %account.login, role = account.role.as_str(), "console: signed in");
     let mut response = see_other("/");
@@ -230,7 +230,7 @@ pub(crate) async fn logout(
     }
     let token_hash = staff.token_hash.clone();
     if let Err(e) = state.db.run(move |conn| DbStaff::close_session(conn, &token_hash)).await {
-        return unavailable(&e);
+        return failed(&e);
     }
     let mut response = see_other("/login");
     let mut gone = cookie(&state, SESSION_COOKIE, String::new());

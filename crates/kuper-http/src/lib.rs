@@ -9,8 +9,9 @@
 //! included) is answered `created` and canceled with the reason. Bodies
 //! without JSON, an `event_type` or an `originalOrderId` are 400 and bad
 //! credentials 401, in Kuper's error shape, and store nothing. When the
-//! inbox cannot commit, the answer is 503, so Kuper retries: nothing is
-//! acknowledged that is not stored.
+//! inbox cannot commit, the answer is 503 (the database unavailable) or 500
+//! (anything else), so Kuper retries: nothing is acknowledged that is not
+//! stored.
 
 mod auth;
 mod docs;
@@ -79,7 +80,8 @@ fn error(status: StatusCode, kind: &str, field: &str, message: impl Into<String>
         (status = 200, description = "Stored (and applied, or kept until its order comes); for order.created the merchant's number, also when the order is refused (then canceled with the reason).", body = docs::WebhookReply),
         (status = 400, description = "Not a webhook we can read (no JSON, event_type or originalOrderId).", body = docs::KuperError),
         (status = 401, description = "Missing or wrong credentials.", body = docs::KuperError),
-        (status = 503, description = "Not stored: Kuper retries (Retry-After).", body = docs::KuperError),
+        (status = 500, description = "Not stored, a fault of ours (a corrupt row): Kuper retries.", body = docs::KuperError),
+        (status = 503, description = "Not stored, the database unavailable: Kuper retries (Retry-After).", body = docs::KuperError),
     )
 )]
 #[post("/kuper/webhooks")]
@@ -137,6 +139,16 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
         }
         Err(e) => {
             tracing::error!(error = %e, event = %event.event_type, "webhook not stored; Kuper will retry");
+            if !e.is_unavailable() {
+                // Not stored either way; any 5xx makes Kuper retry, and this
+                // one says the fault is ours, not the database's absence.
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "",
+                    "not stored; the log says why",
+                );
+            }
             let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "", "try again later");
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
@@ -146,3 +158,6 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
         }
     }
 }
+
+#[cfg(test)]
+mod failure_tests;

@@ -44,6 +44,17 @@ fn refusal(status: StatusCode, message: impl Into<String>) -> HttpResponse {
     response.json(json!({"error": message.into()}))
 }
 
+/// A storage failure: an unavailable database is a 503 to try again after;
+/// anything else (a corrupt row, a broken constraint) a 500, logged.
+fn failed(e: &orders::RepoError, doing: &str) -> HttpResponse {
+    tracing::error!(error = %e, "operator: {doing} failed");
+    if e.is_unavailable() {
+        refusal(StatusCode::SERVICE_UNAVAILABLE, "try again later")
+    } else {
+        refusal(StatusCode::INTERNAL_SERVER_ERROR, format!("{doing} failed; the service log says why"))
+    }
+}
+
 /// The refusal, when the request is not the operator's.
 fn refused(state: &OperatorState, req: &HttpRequest) -> Option<HttpResponse> {
     let Some(token) = &state.token else {
@@ -67,6 +78,7 @@ fn refused(state: &OperatorState, req: &HttpRequest) -> Option<HttpResponse> {
         (status = 401, description = "Missing or wrong operator token.", body = crate::docs::OperatorError),
         (status = 403, description = "The operator API is off.", body = crate::docs::OperatorError),
         (status = 404, description = "No such Kuper order.", body = crate::docs::OperatorError),
+        (status = 500, description = "A stored row cannot be read (logged).", body = crate::docs::OperatorError),
         (status = 503, description = "Try again later.", body = crate::docs::OperatorError),
     )
 )]
@@ -78,10 +90,7 @@ async fn show(req: HttpRequest, state: web::Data<OperatorState>, path: web::Path
     match state.staff.order(&path).await {
         Ok(Some(order)) => HttpResponse::Ok().json(order_json(&order)),
         Ok(None) => refusal(StatusCode::NOT_FOUND, format!("no Kuper order {path}")),
-        Err(e) => {
-            tracing::error!(error = %e, "operator: reading an order failed");
-            refusal(StatusCode::SERVICE_UNAVAILABLE, "try again later")
-        }
+        Err(e) => failed(&e, "reading an order"),
     }
 }
 
@@ -102,6 +111,7 @@ async fn show(req: HttpRequest, state: web::Data<OperatorState>, path: web::Path
         (status = 404, description = "No such Kuper order.", body = crate::docs::OperatorError),
         (status = 409, description = "The flow forbids it now (the reason says why).", body = crate::docs::OperatorError),
         (status = 422, description = "The final composition does not fit the order (the reason says why) or the shelf cannot give a replacement.", body = crate::docs::OperatorError),
+        (status = 500, description = "A stored row cannot be read (logged).", body = crate::docs::OperatorError),
         (status = 503, description = "Try again later.", body = crate::docs::OperatorError),
     )
 )]
@@ -147,10 +157,7 @@ async fn act(
         Ok(Err(e @ (ActError::Composition(_) | ActError::NoComposition | ActError::NotAvailable { .. }))) => {
             refusal(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
         }
-        Err(e) => {
-            tracing::error!(error = %e, "operator: an action failed");
-            refusal(StatusCode::SERVICE_UNAVAILABLE, "try again later")
-        }
+        Err(e) => failed(&e, "an action"),
     }
 }
 
@@ -214,6 +221,7 @@ struct AttentionQuery {
         (status = 200, description = "Oldest first.", body = Vec<crate::docs::AttentionItem>),
         (status = 401, description = "Missing or wrong operator token.", body = crate::docs::OperatorError),
         (status = 403, description = "The operator API is off.", body = crate::docs::OperatorError),
+        (status = 500, description = "A stored row cannot be read (logged).", body = crate::docs::OperatorError),
         (status = 503, description = "Try again later.", body = crate::docs::OperatorError),
     )
 )]
@@ -234,10 +242,7 @@ async fn attention(
                 .map(|a| json!({"kuperOrderId": a.original_order_id, "kind": a.kind, "note": a.note, "at": a.at.to_rfc3339()}))
                 .collect::<Vec<_>>(),
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "operator: reading what needs attention failed");
-            refusal(StatusCode::SERVICE_UNAVAILABLE, "try again later")
-        }
+        Err(e) => failed(&e, "reading what needs attention"),
     }
 }
 
@@ -252,6 +257,7 @@ async fn attention(
         (status = 401, description = "Missing or wrong operator token.", body = crate::docs::OperatorError),
         (status = 403, description = "The operator API is off.", body = crate::docs::OperatorError),
         (status = 404, description = "No dead notification with this id.", body = crate::docs::OperatorError),
+        (status = 500, description = "A stored row cannot be read (logged).", body = crate::docs::OperatorError),
         (status = 503, description = "Try again later.", body = crate::docs::OperatorError),
     )
 )]
@@ -267,9 +273,6 @@ async fn retry(req: HttpRequest, state: web::Data<OperatorState>, path: web::Pat
             HttpResponse::Ok().json(json!({"id": id, "state": "pending"}))
         }
         Ok(false) => refusal(StatusCode::NOT_FOUND, format!("no dead notification {id}")),
-        Err(e) => {
-            tracing::error!(error = %e, "operator: a retry failed");
-            refusal(StatusCode::SERVICE_UNAVAILABLE, "try again later")
-        }
+        Err(e) => failed(&e, "a retry"),
     }
 }
