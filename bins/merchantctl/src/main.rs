@@ -229,11 +229,12 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
             let before = chrono::Utc::now() - chrono::Duration::days(i64::from(*older_than_days));
             let purged = storage::retention::purge(&mut conn, before)?;
             println!(
-                "purged before {}: {} notifications, {} idempotency keys, {} access tokens, {} sign-in failure windows",
+                "purged before {}: {} notifications, {} idempotency keys, {} access tokens, {} staff sessions, {} sign-in failure windows",
                 before.format("%Y-%m-%d %H:%M UTC"),
                 purged.notifications,
                 purged.idempotency_keys,
                 purged.access_tokens,
+                purged.staff_sessions,
                 purged.failure_windows
             );
         }

@@ -143,7 +143,8 @@ impl DbConn {
 impl AnyConnection {
     /// Runs `body` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
     /// a read-then-write cannot deadlock on lock upgrade, and a plain one on
-    /// PostgreSQL; committed when it returns `Ok`, rolled back otherwise.
+    /// PostgreSQL; committed when it returns `Ok`, rolled back otherwise
+    /// (and then the body's error is returned, even when the rollback fails).
     /// The body gets the connection whole: the common subset on it as it
     /// is, the backend's own statements by matching it; a nested
     /// `transaction` is a savepoint.
@@ -168,7 +169,14 @@ impl AnyConnection {
                 Ok(value)
             }
             Err(e) => {
-                <AnyConnection as Connection>::TransactionManager::rollback_transaction(self)?;
+                // The body's error says why; a rollback that fails too leaves
+                // the connection broken, the pool drops it and the server
+                // ends the transaction with it, so nothing of it commits.
+                if let Err(rollback) =
+                    <AnyConnection as Connection>::TransactionManager::rollback_transaction(self)
+                {
+                    tracing::warn!(error = %rollback, "rollback failed; the connection is dropped");
+                }
                 Err(e)
             }
         }

@@ -1,13 +1,15 @@
 //! What can go once it is old: notifications Kuper acknowledged (or staff
 //! gave up), checkout idempotency keys no retry will use again, expired
-//! access tokens, sign-in failure windows long over. Kept: the Kuper inbox (it deduplicates Kuper's retries and
-//! a re-applied `order.created` must never happen), order history, and
-//! `offer_removals` (the feed's projections read them by position, not age).
+//! access tokens and staff sessions, sign-in failure windows long over.
+//! Kept: the Kuper inbox (it deduplicates Kuper's retries and a re-applied
+//! `order.created` must never happen), order history, the staff audit
+//! trail, and `offer_removals` (the feed's projections read them by
+//! position, not age).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{access_tokens, auth_failures, idempotency_keys, kuper_outbox};
+use crate::schema::{access_tokens, auth_failures, idempotency_keys, kuper_outbox, staff_sessions};
 use crate::{AnyConnection, StorageError};
 
 /// Rows deleted, per table.
@@ -16,6 +18,7 @@ pub struct Purged {
     pub notifications: usize,
     pub idempotency_keys: usize,
     pub access_tokens: usize,
+    pub staff_sessions: usize,
     pub failure_windows: usize,
 }
 
@@ -34,10 +37,12 @@ pub fn purge(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<Purged, 
             .execute(conn)?;
     let access_tokens =
         diesel::delete(access_tokens::table.filter(access_tokens::expires_at.lt(before))).execute(conn)?;
+    let staff_sessions =
+        diesel::delete(staff_sessions::table.filter(staff_sessions::expires_at.lt(before))).execute(conn)?;
     // A window started before `before` has long ended (windows last minutes).
     let failure_windows = diesel::delete(
         auth_failures::table.filter(auth_failures::started_ms.lt(before.and_utc().timestamp_millis())),
     )
     .execute(conn)?;
-    Ok(Purged { notifications, idempotency_keys, access_tokens, failure_windows })
+    Ok(Purged { notifications, idempotency_keys, access_tokens, staff_sessions, failure_windows })
 }

@@ -103,21 +103,26 @@ impl DbStaff {
         Ok(changed == 1)
     }
 
-    /// Sets a new password hash and lifts a lock; `false` when there is no
-    /// such account.
+    /// Sets a new password hash, lifts a lock and ends the account's
+    /// sessions (a password is reset because the old one may be known:
+    /// whoever signed in with it is out); `false` when there is no such
+    /// account.
     pub fn set_password(
         conn: &mut AnyConnection,
         login: &str,
         password_hash: &str,
     ) -> Result<bool, StorageError> {
-        let changed = diesel::update(staff_accounts::table.find(login))
-            .set((
-                staff_accounts::password_hash.eq(password_hash),
-                staff_accounts::failures.eq(0),
-                staff_accounts::locked_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)?;
-        Ok(changed == 1)
+        conn.write_transaction(|c| {
+            let changed = diesel::update(staff_accounts::table.find(login))
+                .set((
+                    staff_accounts::password_hash.eq(password_hash),
+                    staff_accounts::failures.eq(0),
+                    staff_accounts::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(c)?;
+            diesel::delete(staff_sessions::table.filter(staff_sessions::login.eq(login))).execute(c)?;
+            Ok(changed == 1)
+        })
     }
 
     /// A sign-in: the password checked by `matches` (the domain's), the

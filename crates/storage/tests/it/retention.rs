@@ -1,11 +1,14 @@
 //! Purging on both backends: old acknowledged notifications, idempotency
-//! keys and sign-in failure windows go; a notification still to send stays, however old.
+//! keys, expired staff sessions and sign-in failure windows go; a
+//! notification still to send stays, however old, and so does a live
+//! session.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use storage::DbKuperOutbox;
+use identity::staff::{Role, StaffAccount};
 use storage::schema::{auth_failures, idempotency_keys};
 use storage::testing::TestDatabase;
+use storage::{DbKuperOutbox, DbStaff};
 
 fn morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc)
@@ -41,13 +44,28 @@ fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() 
                 .unwrap();
         }
 
+        let olga = StaffAccount {
+            login: "olga".into(),
+            name: "Ольга".into(),
+            role: Role::Picker,
+            stores: Vec::new(),
+            disabled: false,
+        };
+        DbStaff::create(&mut conn, &olga, "hash", morning()).unwrap();
+        let long_ago = morning() - Duration::days(40);
+        DbStaff::open_session(&mut conn, "h-old", "olga", "c", long_ago, long_ago + Duration::hours(8))
+            .unwrap();
+        DbStaff::open_session(&mut conn, "h-live", "olga", "c", morning(), morning() + Duration::hours(8))
+            .unwrap();
+
         let purged = storage::retention::purge(&mut conn, morning() - Duration::days(30)).unwrap();
         assert_eq!(
-            (purged.notifications, purged.idempotency_keys, purged.failure_windows),
-            (0, 1, 1),
+            (purged.notifications, purged.idempotency_keys, purged.staff_sessions, purged.failure_windows),
+            (0, 1, 1, 1),
             "{}",
             t.db.backend()
         );
+        assert!(DbStaff::session(&mut conn, "h-live", morning()).unwrap().is_some(), "a live session stays");
         let purged = storage::retention::purge(&mut conn, morning() + Duration::days(1)).unwrap();
         assert_eq!(purged.notifications, 1, "{}: the acknowledged one", t.db.backend());
         let left = DbKuperOutbox::list(&mut conn, None, 10).unwrap();

@@ -68,6 +68,13 @@ fn accounts_sign_in_lock_out_and_leave_a_trail() {
         assert_eq!(DbStaff::session(&mut conn, "h-1", later).unwrap(), Some((picker(), "csrf-1".to_owned())));
         assert_eq!(DbStaff::session(&mut conn, "h-1", expires).unwrap(), None, "{backend}: expired");
         assert_eq!(DbStaff::session(&mut conn, "h-2", later).unwrap(), None);
+        assert!(DbStaff::set_password(&mut conn, "olga", "hash:new").unwrap());
+        assert_eq!(
+            DbStaff::session(&mut conn, "h-1", later).unwrap(),
+            None,
+            "{backend}: a new password ends the sessions the old one opened"
+        );
+        DbStaff::open_session(&mut conn, "h-1", "olga", "csrf-1", later, expires).unwrap();
 
         assert!(DbStaff::set_disabled(&mut conn, "olga", true).unwrap());
         assert_eq!(
