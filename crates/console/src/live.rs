@@ -2,7 +2,8 @@
 //! the orders a staff member's queue shows change (a new order, a status
 //! moved); the page's script then fetches the queue again. The database is
 //! asked once a second per open page, for a mark (`DbOrderBook::stamp`),
-//! never the whole list.
+//! never the whole list. The stream ends within seconds of its session
+//! (signed out, expired, ended by a new password, the account disabled).
 
 use std::time::Duration;
 
@@ -16,12 +17,16 @@ use crate::{ConsoleState, Staff};
 const EVERY: Duration = Duration::from_secs(1);
 /// A comment line this often keeps proxies from closing a quiet stream.
 const KEEPALIVE_TICKS: u32 = 15;
+/// The session is looked at again this often.
+const SESSION_TICKS: u32 = 5;
 
 struct Watch {
     state: web::Data<ConsoleState>,
+    staff: Staff,
     filter: storage::BookFilter,
     last: Option<String>,
     quiet: u32,
+    ticks: u32,
 }
 
 #[get("/queue/events")]
@@ -34,9 +39,17 @@ pub(crate) async fn queue_events(
         return HttpResponse::BadRequest().finish();
     };
     let filter = crate::queue::live_filter(&filter);
-    let watch = Watch { state, filter, last: query.since.clone(), quiet: 0 };
+    let watch = Watch { state, staff, filter, last: query.since.clone(), quiet: 0, ticks: 0 };
     let events = futures_util::stream::unfold(watch, |mut watch| async move {
         loop {
+            watch.ticks += 1;
+            // A database that does not answer ends nothing: the stamp read
+            // below says so in the log.
+            if watch.ticks % SESSION_TICKS == 0
+                && watch.staff.still_signed_in(&watch.state).await == Some(false)
+            {
+                return None;
+            }
             let filter = watch.filter.clone();
             let stamp = watch.state.db.run(move |conn| DbOrderBook::stamp(conn, &filter)).await;
             let event = match stamp {

@@ -57,6 +57,14 @@ impl Staff {
         csrf.is_some_and(|given| domain::same_secret(given.as_bytes(), self.csrf.as_bytes()))
     }
 
+    /// Whether this session is still open (not signed out, expired, ended
+    /// by a new password, or its account disabled); `None` when the
+    /// database does not answer.
+    pub async fn still_signed_in(&self, state: &ConsoleState) -> Option<bool> {
+        let lookup = self.token_hash.clone();
+        state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await.ok().map(|s| s.is_some())
+    }
+
     /// An entry of the audit trail by this staff member, now.
     pub fn audit(&self, action: &str, order_ref: Option<String>, detail: String) -> AuditEntry {
         AuditEntry {

@@ -379,3 +379,29 @@ fn no_page_answers_500_to_any_input_tried() {
     assert_eq!(view.status.as_str(), "created");
     assert!(view.notifications.is_empty());
 }
+
+/// The live queue's stream is open while its session is, and ends within
+/// seconds of it: signing out (on another tab) closes the page's stream.
+#[test]
+fn the_live_queue_ends_with_its_session() {
+    use std::io::Read;
+    use std::time::Duration;
+
+    let t = TestDatabase::sqlite();
+    t.migrate();
+    let dir = tempfile::tempdir().unwrap();
+    let service = started(&t, dir.path());
+    let anna = signed_in(&service, "anna");
+    let token = csrf(&anna.get(service.url("/")).send().unwrap().text().unwrap());
+    let mut stream = anna.get(service.url("/queue/events")).send().unwrap();
+    assert_eq!(stream.status(), 200);
+    let (ended, end) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut read = Vec::new();
+        let _ = ended.send(stream.read_to_end(&mut read).is_ok());
+    });
+    assert!(end.recv_timeout(Duration::from_secs(6)).is_err(), "open while signed in");
+    let out = anna.post(service.url("/logout")).form(&[("csrf", token)]).send().unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(end.recv_timeout(Duration::from_secs(15)), Ok(true), "the stream ends with its session");
+}
