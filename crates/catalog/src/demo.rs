@@ -389,7 +389,12 @@ pub struct DemoCatalog {
 /// The whole demo catalog as one write.
 impl From<DemoCatalog> for crate::import::CatalogBatch {
     fn from(demo: DemoCatalog) -> Self {
-        crate::import::CatalogBatch { stores: demo.stores, products: demo.products, offers: demo.offers }
+        crate::import::CatalogBatch {
+            stores: demo.stores,
+            products: demo.products,
+            offers: demo.offers,
+            ..Default::default()
+        }
     }
 }
 

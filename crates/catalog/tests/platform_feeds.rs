@@ -86,5 +86,9 @@ fn repeated_barcodes_keep_the_first_and_odd_fields_are_read_past() {
     let (entries, _) = read("bitrix.yml");
     let gauda = &entries[0];
     assert_eq!(gauda.product.barcode.as_deref(), Some("4600000000101"));
-    assert_eq!(gauda.offers[0].stock, 12, "12.5 kg on hand: whole units in the feed's stock");
+    assert_eq!(
+        gauda.offers[0].stock,
+        catalog::stock::StockQty::from_thousandths(12_500),
+        "12.5 kg on hand, kept to the gram"
+    );
 }

@@ -306,7 +306,7 @@ fn upsert_batch(
     }
     for chunk in batch.offers.chunks(CHUNK) {
         let shelves: Vec<(&str, &str, StockQty)> =
-            chunk.iter().map(|o| (o.sku.as_str(), o.store.as_str(), StockQty::units(o.stock))).collect();
+            chunk.iter().map(|o| (o.sku.as_str(), o.store.as_str(), batch.shelf(o))).collect();
         let stocks = stock::feed_stocks(c, &shelves, as_of)?;
         let rows: Vec<OfferRow> =
             chunk.iter().zip(&stocks).map(|(o, s)| OfferRow::from_domain(o, seq, s, txn)).collect();

@@ -218,7 +218,7 @@ impl TestDatabase {
                 pickup: true,
             })
             .collect();
-        let batch = crate::CatalogBatch { stores: vec![store], products, offers };
+        let batch = crate::CatalogBatch { stores: vec![store], products, offers, ..Default::default() };
         crate::DbCatalogRepo::write(&mut self.db.get().expect("connection"), &batch)
             .expect("catalog written");
     }

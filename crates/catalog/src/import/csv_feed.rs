@@ -22,6 +22,7 @@ use domain::StoreId;
 
 use super::fields::{currency, flag, price, product, stock};
 use super::{FeedEntry, FeedEvent, OfferSpec, Rejected};
+use crate::stock::StockQty;
 
 const REQUIRED: [&str; 6] = ["sku", "name", "unit", "price", "photo_url", "category"];
 
@@ -131,7 +132,7 @@ fn parse_row(
         price: price("price", get("price"), currency)?,
         old_price,
         stock: match get("stock") {
-            "" => 0,
+            "" => StockQty::ZERO,
             text => stock(text)?,
         },
         delivery: flag("delivery", get("delivery"), true)?,

@@ -14,7 +14,7 @@ mod tests;
 pub mod unit;
 mod yml;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use domain::{Money, SkuId, StoreId};
 
@@ -25,6 +25,7 @@ pub use yml::read_yml;
 #[cfg(test)]
 use crate::model::DeliveryZone;
 use crate::model::{Offer, Product, Store};
+use crate::stock::StockQty;
 
 /// A row (or YML offer) that was not imported, and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -40,7 +41,7 @@ pub struct OfferSpec {
     pub store: Option<StoreId>,
     pub price: Money,
     pub old_price: Option<Money>,
-    pub stock: i64,
+    pub stock: StockQty,
     pub delivery: bool,
     pub pickup: bool,
 }
@@ -70,6 +71,20 @@ pub struct CatalogBatch {
     pub stores: Vec<Store>,
     pub products: Vec<Product>,
     pub offers: Vec<Offer>,
+    /// The shelf of an offer whose figure has a fraction (a weighted
+    /// product's 12.5 kg), which `Offer::stock` (whole units) cannot say; an
+    /// offer not here has `stock` whole units on the shelf.
+    pub fractional_shelves: HashMap<(SkuId, StoreId), StockQty>,
+}
+
+impl CatalogBatch {
+    /// What the shelf of `offer` holds, as the batch states it.
+    pub fn shelf(&self, offer: &Offer) -> StockQty {
+        self.fractional_shelves
+            .get(&(offer.sku.clone(), offer.store.clone()))
+            .copied()
+            .unwrap_or_else(|| StockQty::units(offer.stock))
+    }
 }
 
 /// Groups feed entries into batches of about `offers_per_batch` offers,
@@ -98,13 +113,14 @@ impl<I: Iterator<Item = FeedEvent>> Batches<I> {
         }
     }
 
-    fn offers_of(&mut self, entry: FeedEntry) -> Option<(Product, Vec<Offer>)> {
+    /// The entry's product and its offers, each with its shelf.
+    fn offers_of(&mut self, entry: FeedEntry) -> Option<(Product, Vec<(Offer, StockQty)>)> {
         let reject = |reason: String| Rejected { line: entry.line, reason };
         if !self.seen.insert(entry.product.sku.clone()) {
             self.rejected.push(reject(format!("duplicate id {}", entry.product.sku)));
             return None;
         }
-        let mut offers: Vec<Offer> = Vec::new();
+        let mut offers: Vec<(Offer, StockQty)> = Vec::new();
         for spec in &entry.offers {
             let stores: Vec<StoreId> = match &spec.store {
                 Some(store) if self.stores.contains(store) => vec![store.clone()],
@@ -115,19 +131,22 @@ impl<I: Iterator<Item = FeedEvent>> Batches<I> {
                 }
                 None => self.stores.clone(),
             };
-            if stores.iter().any(|s| offers.iter().any(|o| &o.store == s)) {
+            if stores.iter().any(|s| offers.iter().any(|(o, _)| &o.store == s)) {
                 self.rejected
                     .push(reject(format!("more than one offer of {} in one store", entry.product.sku)));
                 continue;
             }
-            offers.extend(stores.into_iter().map(|store| Offer {
-                store,
-                sku: entry.product.sku.clone(),
-                price: spec.price,
-                old_price: spec.old_price,
-                stock: spec.stock,
-                delivery: spec.delivery,
-                pickup: spec.pickup,
+            offers.extend(stores.into_iter().map(|store| {
+                let offer = Offer {
+                    store,
+                    sku: entry.product.sku.clone(),
+                    price: spec.price,
+                    old_price: spec.old_price,
+                    stock: spec.stock.whole_units(),
+                    delivery: spec.delivery,
+                    pickup: spec.pickup,
+                };
+                (offer, spec.stock)
             }));
         }
         if offers.is_empty() {
@@ -155,7 +174,14 @@ impl<I: Iterator<Item = FeedEvent>> Iterator for Batches<I> {
                 Some(FeedEvent::Entry(entry)) => {
                     if let Some((product, offers)) = self.offers_of(entry) {
                         batch.products.push(product);
-                        batch.offers.extend(offers);
+                        for (offer, shelf) in offers {
+                            if shelf != StockQty::units(offer.stock) {
+                                batch
+                                    .fractional_shelves
+                                    .insert((offer.sku.clone(), offer.store.clone()), shelf);
+                            }
+                            batch.offers.push(offer);
+                        }
                     }
                 }
             }
@@ -167,6 +193,8 @@ impl<I: Iterator<Item = FeedEvent>> Iterator for Batches<I> {
 /// Shared field parsing of the feed readers.
 pub(crate) mod fields {
     use domain::{Currency, Decimal, Money, Rounding, SkuId, Unit};
+
+    use crate::stock::StockQty;
 
     use crate::model::Product;
 
@@ -256,12 +284,16 @@ pub(crate) mod fields {
         Money::from_decimal_rounded(amount, currency, Rounding::HalfUp).map_err(|e| format!("{what}: {e}"))
     }
 
-    pub fn stock(text: &str) -> Result<i64, String> {
+    /// A stock figure as the shelf holds it: a weighted product's may have
+    /// a fraction (12.5 kg), kept to the gram (finer is rounded down: never
+    /// more than the shelf said).
+    pub fn stock(text: &str) -> Result<StockQty, String> {
         let value = decimal("stock", text)?;
         if value.is_sign_negative() {
             return Err(format!("stock must not be negative, got {text}"));
         }
-        i64::try_from(value.floor()).map_err(|_| format!("stock {text} is out of range"))
+        let grams = value.trunc_with_scale(3);
+        StockQty::from_decimal(grams).map_err(|_| format!("stock {text} is out of range"))
     }
 
     pub fn flag(what: &str, text: &str, default: bool) -> Result<bool, String> {

@@ -75,14 +75,17 @@ fn yml_offers_with_outlets_params_and_entities() {
     assert_eq!(milk.product.photo_url, "https://cdn.example.com/1.jpg");
     assert_eq!(milk.product.description, "Пастеризованное <b>молоко</b>");
     assert_eq!(milk.offers.len(), 2);
-    assert_eq!((milk.offers[0].store.as_ref().unwrap().as_str(), milk.offers[0].stock), ("S1", 12));
+    assert_eq!(
+        (milk.offers[0].store.as_ref().unwrap().as_str(), milk.offers[0].stock),
+        ("S1", StockQty::units(12))
+    );
     assert_eq!(milk.offers[0].price.minor(), 8990);
     assert_eq!(milk.offers[0].old_price.unwrap().minor(), 9990);
     let cheese = good[1];
     assert_eq!(cheese.product.unit, domain::Unit::Kg);
     assert_eq!(
         (cheese.offers[0].store.clone(), cheese.offers[0].stock),
-        (None, 0),
+        (None, StockQty::ZERO),
         "not available: no stock"
     );
 
@@ -226,4 +229,62 @@ fn vat_rates_come_from_every_feed_dialect() {
     assert_eq!(vats, [Some(VatRate::Vat10), Some(VatRate::Vat20), None]);
     let bad = rejected(&events);
     assert!(bad.len() == 1 && bad[0].0 == 5 && bad[0].1.contains("not a rate"), "{bad:?}");
+}
+
+/// A stock figure as a shelf holds it, in every form a feed writes one:
+/// whole, with a fraction (point or comma), finer than a gram (rounded
+/// down, never up), and out of range or negative (the row refused).
+#[test]
+fn stock_figures_keep_their_fraction_to_the_gram() {
+    let cases: [(&str, Result<i64, &str>); 9] = [
+        ("12", Ok(12_000)),
+        (" 7 ", Ok(7_000)),
+        ("12.5", Ok(12_500)),
+        ("0,75", Ok(750)),
+        ("1.2349", Ok(1_234)),
+        ("0.0004", Ok(0)),
+        ("-1", Err("negative")),
+        ("99999999999999", Err("out of range")),
+        ("много", Err("not a number")),
+    ];
+    for (text, expected) in cases {
+        match (fields::stock(text), expected) {
+            (Ok(got), Ok(thousandths)) => assert_eq!(got.thousandths(), thousandths, "{text}"),
+            (Err(e), Err(why)) => assert!(e.contains(why), "{text}: {e}"),
+            (got, expected) => panic!("{text}: {got:?}, expected {expected:?}"),
+        }
+    }
+}
+
+/// A batch says the shelf of every offer: an offer whose figure has a
+/// fraction keeps it beside its whole units, in YML outlets, YML `count`
+/// and CSV alike.
+#[test]
+fn a_batch_carries_fractional_shelves_of_every_dialect() {
+    let yml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<yml_catalog><shop><currencies><currency id="RUR" rate="1"/></currencies><offers>
+<offer id="CHEESE" available="true"><name>Сыр весовой</name><price>899</price><currencyId>RUR</currencyId><param name="unit">кг</param>
+<outlets><outlet id="S1" instock="12.5"/><outlet id="S2" instock="3"/></outlets></offer>
+<offer id="HAM" available="true"><name>Ветчина весовая</name><price>650</price><currencyId>RUR</currencyId><param name="unit">кг</param><count>0,75</count></offer>
+</offers></shop></yml_catalog>"#;
+    let csv = "sku,name,unit,price,photo_url,category,store_id,stock\nAPPLES,Яблоки,kg,129,,Фрукты,S2,4.25\n";
+    let stores = [StoreId::new("S1").unwrap(), StoreId::new("S2").unwrap()];
+    let batch_of = |events: Vec<FeedEvent>| {
+        let mut batches = Batches::new(events.into_iter(), stores.to_vec(), 100);
+        let batch = batches.next().expect("a batch").expect("readable");
+        assert!(batches.rejected.is_empty(), "{:?}", batches.rejected);
+        batch
+    };
+    let shelf = |batch: &CatalogBatch, sku: &str, store: &str| {
+        let offer = batch.offers.iter().find(|o| o.sku.as_str() == sku && o.store.as_str() == store).unwrap();
+        (offer.stock, batch.shelf(offer).thousandths())
+    };
+    let yml = batch_of(read_yml(yml.as_bytes()).collect());
+    assert_eq!(shelf(&yml, "CHEESE", "S1"), (12, 12_500));
+    assert_eq!(shelf(&yml, "CHEESE", "S2"), (3, 3_000));
+    assert_eq!(shelf(&yml, "HAM", "S1"), (0, 750));
+    assert_eq!(shelf(&yml, "HAM", "S2"), (0, 750));
+    assert_eq!(yml.fractional_shelves.len(), 3, "whole figures need no entry");
+    let csv = batch_of(read_csv(csv.as_bytes()).collect());
+    assert_eq!(shelf(&csv, "APPLES", "S2"), (4, 4_250));
 }

@@ -29,6 +29,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::fields::{currency, flag, price, product, stock};
 use super::unit::{Param, decide};
 use super::{FeedEntry, FeedEvent, OfferSpec, Rejected};
+use crate::stock::StockQty;
 
 /// Counts the lines the XML reader has consumed, for row numbers in reports.
 struct LineCounter<R> {
@@ -145,11 +146,12 @@ impl<R: BufRead> YmlReader<R> {
             text => Some(super::fields::price("oldprice", text, currency)?),
         };
         let available = flag("available", &d.available, true)?;
-        let base = OfferSpec { store: None, price, old_price, stock: 0, delivery: true, pickup: true };
+        let base =
+            OfferSpec { store: None, price, old_price, stock: StockQty::ZERO, delivery: true, pickup: true };
         let offers = if d.outlets.is_empty() {
             let count = if available { get("count") } else { "0" };
             vec![OfferSpec {
-                stock: if count.is_empty() { i64::from(available) } else { stock(count)? },
+                stock: if count.is_empty() { StockQty::units(i64::from(available)) } else { stock(count)? },
                 ..base
             }]
         } else {
@@ -158,7 +160,7 @@ impl<R: BufRead> YmlReader<R> {
                 .map(|(id, instock)| {
                     Ok(OfferSpec {
                         store: Some(StoreId::new(id.as_str()).map_err(|e| format!("outlet id: {e}"))?),
-                        stock: if available { stock(instock)? } else { 0 },
+                        stock: if available { stock(instock)? } else { StockQty::ZERO },
                         ..base.clone()
                     })
                 })

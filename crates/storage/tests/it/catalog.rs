@@ -90,6 +90,7 @@ fn an_offer_for_an_unknown_store_writes_nothing() {
             stores: demo.stores.clone(),
             products: demo.products.clone(),
             offers: vec![offer],
+            ..CatalogBatch::default()
         };
         assert!(DbCatalogRepo::write(&mut conn, &batch).is_err());
         assert_eq!(DbCatalogRepo::product_count(&mut conn).unwrap(), 0, "{}: all or nothing", t.db.backend());
@@ -116,6 +117,7 @@ fn best_offers_prefer_stock_then_delivery_then_the_callers_store_order() {
             stores: demo.stores.clone(),
             products: vec![demo.products[0].clone()],
             offers: vec![offer(&a, 0, true), offer(&b, 5, false), offer(&c, 5, true)],
+            ..CatalogBatch::default()
         };
         DbCatalogRepo::write(&mut conn, &batch).unwrap();
         drop(conn);
@@ -186,8 +188,12 @@ fn both_sql_versions_of_the_best_offer_rule_agree_with_the_domain_s_on_generated
         offers
     };
     for t in TestDatabase::each_backend_migrated() {
-        let batch =
-            CatalogBatch { stores: demo.stores.clone(), products: products.clone(), offers: offers.clone() };
+        let batch = CatalogBatch {
+            stores: demo.stores.clone(),
+            products: products.clone(),
+            offers: offers.clone(),
+            ..CatalogBatch::default()
+        };
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
         let repo = DbCatalogRepo::new(t.db.clone());
         // The rule is judged on the offers as stored (an oversold stock is

@@ -138,3 +138,34 @@ S1,Гастроном 1,Москва,55.75,37.61,3000,,true,Mo-Su 08:00-23:00,Eu
         assert_eq!((counts.stores_added, counts.stores_updated), (0, 1));
     }
 }
+
+/// A weighted product's fraction reaches the shelf through a feed: 12.5 kg
+/// on the shelf is 12.5 kg held-able, while the whole units the API shows
+/// stay 12; a whole figure is whole.
+#[test]
+fn a_feed_s_fractional_stock_reaches_the_shelf() {
+    use diesel::prelude::*;
+    use storage::schema::offers;
+
+    // Two stores.
+    let catalog = demo::generate(100);
+    for t in TestDatabase::each_backend_migrated() {
+        with_stores(&t, &catalog);
+        let (s1, s2) = (catalog.stores[0].id.as_str(), catalog.stores[1].id.as_str());
+        let csv = format!(
+            "sku,name,unit,price,photo_url,category,store_id,stock\nCHEESE,Сыр весовой,kg,899,,Сыры,{s1},\"12,5\"\nCHEESE,Сыр весовой,kg,899,,Сыры,{s2},3\n"
+        );
+        let mut conn = t.db.get().unwrap();
+        let report = DbCatalogRepo::import_feed(&mut conn, read_csv(csv.as_bytes()), false, |_| {}).unwrap();
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+        let shelves: Vec<(String, i64, i64)> = offers::table
+            .filter(offers::sku.eq("CHEESE"))
+            .order(offers::store_id)
+            .select((offers::store_id, offers::shelf, offers::stock))
+            .load(&mut *conn)
+            .unwrap();
+        let mut expected = vec![(s1.to_owned(), 12_500, 12), (s2.to_owned(), 3_000, 3)];
+        expected.sort();
+        assert_eq!(shelves, expected, "{}", t.db.backend());
+    }
+}
