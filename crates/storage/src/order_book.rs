@@ -48,6 +48,33 @@ pub struct BookFilter {
 #[derive(Clone, Copy, Debug)]
 pub struct DbOrderBook;
 
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+/// The MCP orders of the filter's stores: what the list and its stamp both
+/// look at.
+fn mcp_orders_of(filter: &BookFilter) -> orders::BoxedQuery<'static, Backend> {
+    let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
+    if let Some(store) = &filter.store {
+        query = query.filter(orders::store_id.eq(store.clone()));
+    }
+    if let Some(within) = &filter.within {
+        query = query.filter(orders::store_id.eq_any(within.clone()));
+    }
+    query
+}
+
+/// The Kuper orders of the filter's stores.
+fn kuper_orders_of(filter: &BookFilter) -> kuper_orders::BoxedQuery<'static, Backend> {
+    let mut query = kuper_orders::table.into_boxed();
+    if let Some(store) = &filter.store {
+        query = query.filter(kuper_orders::store_id.eq(store.clone()));
+    }
+    if let Some(within) = &filter.within {
+        query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
+    }
+    query
+}
+
 type McpRow = (String, String, String, String, String, NaiveDateTime, NaiveDateTime);
 type KuperRow = (String, String, String, String, String, bool, NaiveDateTime, Option<NaiveDateTime>);
 
@@ -62,13 +89,7 @@ impl DbOrderBook {
         let mut book = Vec::new();
         if wants("mcp") {
             let rows: Vec<McpRow> = {
-                let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
-                if let Some(store) = &filter.store {
-                    query = query.filter(orders::store_id.eq(store.clone()));
-                }
-                if let Some(within) = &filter.within {
-                    query = query.filter(orders::store_id.eq_any(within.clone()));
-                }
+                let mut query = mcp_orders_of(filter);
                 if let Some(status) = &filter.status {
                     query = query.filter(orders::status.eq(status.clone()));
                 }
@@ -103,13 +124,7 @@ impl DbOrderBook {
         }
         if wants("kuper") {
             let rows: Vec<KuperRow> = {
-                let mut query = kuper_orders::table.into_boxed();
-                if let Some(store) = &filter.store {
-                    query = query.filter(kuper_orders::store_id.eq(store.clone()));
-                }
-                if let Some(within) = &filter.within {
-                    query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
-                }
+                let mut query = kuper_orders_of(filter);
                 if let Some(status) = &filter.status {
                     query = query.filter(kuper_orders::status.eq(status.clone()));
                 }
@@ -158,29 +173,13 @@ impl DbOrderBook {
         let wants = |channel: &str| filter.channel.as_deref().is_none_or(|c| c == channel);
         let mut stamp = String::new();
         if wants("mcp") {
-            let (n, latest): (i64, Option<NaiveDateTime>) = {
-                let mut query = orders::table.filter(orders::channel.eq("mcp")).into_boxed();
-                if let Some(store) = &filter.store {
-                    query = query.filter(orders::store_id.eq(store.clone()));
-                }
-                if let Some(within) = &filter.within {
-                    query = query.filter(orders::store_id.eq_any(within.clone()));
-                }
-                query.select((count_star(), max(orders::updated_at))).first(conn)?
-            };
+            let (n, latest): (i64, Option<NaiveDateTime>) =
+                mcp_orders_of(filter).select((count_star(), max(orders::updated_at))).first(conn)?;
             let _ = write!(stamp, "m{n}@{latest:?}");
         }
         if wants("kuper") {
-            let (n, latest): (i64, Option<NaiveDateTime>) = {
-                let mut query = kuper_orders::table.into_boxed();
-                if let Some(store) = &filter.store {
-                    query = query.filter(kuper_orders::store_id.eq(store.clone()));
-                }
-                if let Some(within) = &filter.within {
-                    query = query.filter(kuper_orders::store_id.eq_any(within.clone()));
-                }
-                query.select((count_star(), max(kuper_orders::updated_at))).first(conn)?
-            };
+            let (n, latest): (i64, Option<NaiveDateTime>) =
+                kuper_orders_of(filter).select((count_star(), max(kuper_orders::updated_at))).first(conn)?;
             let _ = write!(stamp, "k{n}@{latest:?}");
         }
         Ok(stamp)
