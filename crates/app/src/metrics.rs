@@ -87,12 +87,20 @@ impl Metrics {
                 ),
             ],
             Service::Console | Service::McpServer => Vec::new(),
-            Service::McpApi => vec![Backlog::new(
-                "payment_refunds",
-                "Refunds owed by state",
-                "state",
-                DbPaymentRepo::refund_count_by_state,
-            )],
+            Service::McpApi => vec![
+                Backlog::new(
+                    "payment_refunds",
+                    "Refunds owed by state",
+                    "state",
+                    DbPaymentRepo::refund_count_by_state,
+                ),
+                Backlog::new(
+                    "stock_held_thousandths",
+                    "What open orders hold of each store's shelves, in thousandths of a unit of sale",
+                    "store",
+                    storage::DbStock::held_by_store,
+                ),
+            ],
         };
         let stock_report_age = IntGaugeVec::new(
             Opts::new("stock_report_age_seconds", "Seconds since the store's last stock report"),

@@ -170,6 +170,25 @@ impl DbStock {
             .collect()
     }
 
+    /// Per store with offers, what open orders hold of its shelves, in
+    /// thousandths of a unit of sale (grams of a weighted product): a figure
+    /// that only grows says orders are not being closed.
+    pub fn held_by_store(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
+        #[derive(diesel::QueryableByName)]
+        struct Held {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            store_id: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            held: i64,
+        }
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
+        let rows: Vec<Held> = diesel::sql_query(
+            "SELECT store_id, CAST(SUM(held) AS BIGINT) AS held FROM offers GROUP BY store_id ORDER BY store_id",
+        )
+        .load(conn)?;
+        Ok(rows.into_iter().map(|r| (r.store_id, r.held)).collect())
+    }
+
     /// When each store last heard from the merchant's systems (a feed or an
     /// update).
     pub fn report_times(conn: &mut AnyConnection) -> Result<Vec<(String, DateTime<Utc>)>, StorageError> {

@@ -570,6 +570,8 @@ fn a_corrupt_row_is_a_500_named_in_the_log_and_counted_not_a_503() {
             .and_then(|l| l.rsplit(' ').next())
             .and_then(|n| n.parse::<u64>().ok());
         assert!(counted.is_some_and(|n| n >= 1), "{backend}: {metrics}");
+        let held = |l: &&str| l.starts_with("merchant_stock_held_thousandths{") && !l.ends_with(" 0");
+        assert!(metrics.lines().any(|l| held(&l)), "{backend}: what the open order holds: {metrics}");
         let log = shop.service.output();
         assert!(
             log.contains(&format!("payments {payment} (payments.status)")),

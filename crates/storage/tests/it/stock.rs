@@ -54,8 +54,10 @@ fn reports_never_touch_holds_and_sales_are_not_resurrected() {
         let o = t.ordering(Arc::clone(&clock) as _, 100);
         let mut conn = t.db.get().unwrap();
         runtime().block_on(async {
+            assert_eq!(DbStock::held_by_store(&mut conn).unwrap(), [("S1".to_owned(), 0)], "{backend}");
             let first = checkout(&o, 6, "rq-1").await.unwrap();
             assert_eq!(available(&mut conn), ("10".into(), "6".into(), "4".into()), "{backend}");
+            assert_eq!(DbStock::held_by_store(&mut conn).unwrap(), [("S1".to_owned(), 6_000)], "{backend}");
             // The ERP counts the shelf: our 6 are still on it.
             clock.advance(Duration::seconds(1));
             assert_eq!(report(&mut conn, "b1", 10, clock.now()), None, "{backend}");
