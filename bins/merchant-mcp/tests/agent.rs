@@ -54,6 +54,10 @@ fn agent(python: &Path, args: &[&str], env: &[(&str, &str)]) -> Value {
         "agent.py {args:?} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The SDK ends its session with DELETE and complains of any answer but
+    // 200 or 204.
+    assert!(!stderr.contains("Session termination failed"), "agent.py: {stderr}");
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("the agent's result line")
 }
 

@@ -166,10 +166,16 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
         return HttpResponse::BadRequest()
             .json(json!({"error": "bad_request", "message": "malformed request"}));
     };
+    let ending_session = req.method() == actix_web::http::Method::DELETE;
     let response = endpoint.service.handle(request).await;
     let (parts, body) = response.into_parts();
-    let mut answer =
-        HttpResponse::build(StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY));
+    let mut status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    // rmcp answers a session's DELETE 202; the reference (Python) client
+    // takes only 200 or 204 as the session ended and logs a failure.
+    if ending_session && status == StatusCode::ACCEPTED {
+        status = StatusCode::OK;
+    }
+    let mut answer = HttpResponse::build(status);
     for (name, value) in &parts.headers {
         answer.append_header((name.as_str(), value.as_bytes()));
     }
