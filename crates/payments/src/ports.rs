@@ -127,8 +127,16 @@ pub trait PaymentRepo: Send + Sync + std::fmt::Debug {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<String>, RepoError>;
-    /// Refunds whose time has come.
-    async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<RefundDue>, RepoError>;
+    /// Claims up to `limit` refunds whose time has come: each returned is
+    /// not due again before `claimed_until`, so that instances sharing the
+    /// database never send one refund at once (one that stopped half way
+    /// is due again after the claim).
+    async fn claim_due_refunds(
+        &self,
+        now: DateTime<Utc>,
+        claimed_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<RefundDue>, RepoError>;
     async fn refunded(&self, payment_id: &str, refund_id: &str, at: DateTime<Utc>) -> Result<(), RepoError>;
     async fn refund_failed(
         &self,

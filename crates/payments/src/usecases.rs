@@ -67,6 +67,9 @@ impl Receipts {
 
 /// The longest wait between two attempts at a refund.
 const MAX_REFUND_WAIT_SECS: i64 = 3600;
+/// How long a refund taken up by one instance is not another's: well past
+/// a gateway call's timeout.
+const REFUND_CLAIM_SECS: i64 = 120;
 
 /// How long an open payment is asked after: gateways close an abandoned
 /// payment within hours (Sber's session, YooKassa's expiry).
@@ -285,7 +288,8 @@ impl Payments {
     pub async fn process_refunds(&self) -> Result<usize, PaymentError> {
         let now = self.clock.now();
         let mut done = 0;
-        for due in self.repo.due_refunds(now, 20).await? {
+        let claimed_until = now + chrono::Duration::seconds(REFUND_CLAIM_SECS);
+        for due in self.repo.claim_due_refunds(now, claimed_until, 20).await? {
             let key = format!("refund:{}", due.payment_id);
             match self.gateway.refund(&due.payment_id, due.amount, &key, due.receipt.as_ref()).await {
                 Ok(refund) => {

@@ -288,28 +288,48 @@ impl PaymentRepo for DbPaymentRepo {
             .map_err(|e| failed(&e))
     }
 
-    async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<RefundDue>, RepoError> {
-        let now = naive(now);
+    async fn claim_due_refunds(
+        &self,
+        now: DateTime<Utc>,
+        claimed_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<RefundDue>, RepoError> {
+        let (now, claimed_until) = (naive(now), naive(claimed_until));
         self.db
             .run(move |conn| {
-                let rows: Vec<(String, i64, String, i32, Option<String>)> = payment_refunds::table
-                    .inner_join(payments::table)
-                    .filter(payment_refunds::state.eq(REFUND_PENDING))
-                    .filter(
-                        payment_refunds::next_attempt_at
-                            .is_null()
-                            .or(payment_refunds::next_attempt_at.le(now)),
-                    )
-                    .order(payment_refunds::created_at)
-                    .limit(limit)
-                    .select((
-                        payment_refunds::payment_id,
-                        payment_refunds::amount_minor,
-                        payment_refunds::currency,
-                        payment_refunds::attempts,
-                        payments::receipt,
-                    ))
-                    .load(conn)?;
+                let rows = conn.write_transaction(|c| {
+                    let due = payment_refunds::table
+                        .filter(payment_refunds::state.eq(REFUND_PENDING))
+                        .filter(
+                            payment_refunds::next_attempt_at
+                                .is_null()
+                                .or(payment_refunds::next_attempt_at.le(now)),
+                        )
+                        .order(payment_refunds::created_at)
+                        .limit(limit)
+                        .select(payment_refunds::payment_id);
+                    // PostgreSQL passes over what another instance is
+                    // claiming this moment; a SQLite write is exclusive.
+                    let ids: Vec<String> = match c {
+                        AnyConnection::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
+                        AnyConnection::Sqlite(_) => due.load(c)?,
+                    };
+                    diesel::update(payment_refunds::table.filter(payment_refunds::payment_id.eq_any(&ids)))
+                        .set(payment_refunds::next_attempt_at.eq(claimed_until))
+                        .execute(c)?;
+                    payment_refunds::table
+                        .inner_join(payments::table)
+                        .filter(payment_refunds::payment_id.eq_any(&ids))
+                        .order(payment_refunds::created_at)
+                        .select((
+                            payment_refunds::payment_id,
+                            payment_refunds::amount_minor,
+                            payment_refunds::currency,
+                            payment_refunds::attempts,
+                            payments::receipt,
+                        ))
+                        .load::<(String, i64, String, i32, Option<String>)>(c)
+                })?;
                 rows.into_iter()
                     .map(|(payment_id, minor, currency, attempts, receipt)| {
                         let currency: Currency =
