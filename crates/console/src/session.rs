@@ -61,8 +61,7 @@ impl Staff {
     /// by a new password, or its account disabled); `None` when the
     /// database does not answer.
     pub async fn still_signed_in(&self, state: &ConsoleState) -> Option<bool> {
-        let lookup = self.token_hash.clone();
-        state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await.ok().map(|s| s.is_some())
+        open_session(state, &self.token_hash).await.ok().map(|s| s.is_some())
     }
 
     /// An entry of the audit trail by this staff member, now.
@@ -108,6 +107,16 @@ impl actix_web::ResponseError for NoStaff {
     }
 }
 
+/// The account and CSRF token of the open session whose cookie hashes to
+/// `token_hash`, now.
+async fn open_session(
+    state: &ConsoleState,
+    token_hash: &str,
+) -> Result<Option<(StaffAccount, String)>, storage::StorageError> {
+    let lookup = token_hash.to_owned();
+    state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await
+}
+
 impl actix_web::FromRequest for Staff {
     type Error = NoStaff;
     type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Staff, NoStaff>>>>;
@@ -118,8 +127,7 @@ impl actix_web::FromRequest for Staff {
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(NoStaff::SignIn) };
             let token_hash = hash(&token);
-            let lookup = token_hash.clone();
-            match state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await {
+            match open_session(&state, &token_hash).await {
                 Ok(Some((account, csrf))) => Ok(Staff { account, csrf, token_hash }),
                 Ok(None) => Err(NoStaff::SignIn),
                 Err(e) => {

@@ -66,7 +66,7 @@ pub use url::{Backend, DatabaseUrl, UrlError};
 /// (`&mut SqliteConnection` or `&mut PgConnection`): one statement outside
 /// the backends' common subset (`ON CONFLICT`, `RETURNING`…) that diesel
 /// writes for each of them from the same code. `$conn` is a
-/// `&mut AnyConnection` or a `&mut DbConn`.
+/// `&mut AnyConnection` (a `DbConn` derefs to one: `&mut *conn`).
 #[macro_export]
 macro_rules! with_conn {
     ($conn:expr, |$c:ident| $body:expr) => {

@@ -170,9 +170,10 @@ impl DbStock {
             .collect()
     }
 
-    /// Per store with offers, what open orders hold of its shelves, in
-    /// thousandths of a unit of sale (grams of a weighted product): a figure
-    /// that only grows says orders are not being closed.
+    /// Per store, what open orders hold of its shelves, in thousandths of a
+    /// unit of sale (grams of a weighted product): a figure that only grows
+    /// says orders are not being closed. Read at every metrics scrape, so it
+    /// reads only the offers that hold something (a partial index).
     pub fn held_by_store(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
         #[derive(diesel::QueryableByName)]
         struct Held {
@@ -183,7 +184,9 @@ impl DbStock {
         }
         // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
         let rows: Vec<Held> = diesel::sql_query(
-            "SELECT store_id, CAST(SUM(held) AS BIGINT) AS held FROM offers GROUP BY store_id ORDER BY store_id",
+            "SELECT s.id AS store_id, CAST(COALESCE(SUM(o.held), 0) AS BIGINT) AS held
+             FROM stores s LEFT JOIN offers o ON o.store_id = s.id AND o.held > 0
+             GROUP BY s.id ORDER BY s.id",
         )
         .load(conn)?;
         Ok(rows.into_iter().map(|r| (r.store_id, r.held)).collect())

@@ -80,10 +80,12 @@ pub struct CatalogBatch {
 impl CatalogBatch {
     /// What the shelf of `offer` holds, as the batch states it.
     pub fn shelf(&self, offer: &Offer) -> StockQty {
-        self.fractional_shelves
-            .get(&(offer.sku.clone(), offer.store.clone()))
-            .copied()
-            .unwrap_or_else(|| StockQty::units(offer.stock))
+        let whole = StockQty::units(offer.stock);
+        if self.fractional_shelves.is_empty() {
+            // Most feeds: no key built per offer.
+            return whole;
+        }
+        self.fractional_shelves.get(&(offer.sku.clone(), offer.store.clone())).copied().unwrap_or(whole)
     }
 }
 
