@@ -84,6 +84,11 @@ pub struct Dispatcher {
     clock: Arc<dyn Clock>,
     settings: DispatchSettings,
     pace: Option<Pace>,
+    /// Notifications Kuper acknowledged that the database could not be
+    /// told of yet (it was down): recorded before anything more is
+    /// claimed, while their lease still keeps them ours, so that an outage
+    /// does not send them again.
+    unrecorded: std::sync::Mutex<Vec<i64>>,
 }
 
 impl Dispatcher {
@@ -94,27 +99,55 @@ impl Dispatcher {
         settings: DispatchSettings,
     ) -> Dispatcher {
         let pace = settings.per_second.map(Pace::new);
-        Dispatcher { db, notifier, clock, settings, pace }
+        Dispatcher { db, notifier, clock, settings, pace, unrecorded: std::sync::Mutex::default() }
     }
 
     /// One pass: claims what is due and sends it.
     pub async fn dispatch_once(&self) -> Result<Pass, StorageError> {
+        self.record_sent().await?;
         let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
         let now = self.clock.now();
         let limit = i64::try_from(self.claim_limit()).unwrap_or(i64::MAX);
         let claimed = self.db.run(move |conn| DbKuperOutbox::claim(conn, now, lease, limit)).await?;
         let outcomes = join_all(claimed.iter().map(|item| self.send(item))).await;
-        let now = self.clock.now();
-        let mut sent = Vec::new();
+        let mut sent = 0;
+        let mut failures = Vec::new();
         for (item, outcome) in claimed.iter().zip(outcomes) {
             match outcome {
-                Ok(()) => sent.push(item.id),
-                Err(e) => self.failed(item, e).await?,
+                Ok(()) => {
+                    self.unrecorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(item.id);
+                    sent += 1;
+                }
+                Err(e) => failures.push((item, e)),
             }
         }
-        let pass = Pass { claimed: claimed.len(), sent: sent.len() };
-        self.db.run(move |conn| DbKuperOutbox::sent_all(conn, &sent, now)).await?;
-        Ok(pass)
+        // What Kuper took is recorded first: a failure to record a retry
+        // must not leave it to be sent again.
+        let recorded = self.record_sent().await;
+        for (item, e) in failures {
+            self.failed(item, e).await?;
+        }
+        recorded?;
+        Ok(Pass { claimed: claimed.len(), sent })
+    }
+
+    /// Marks sent what Kuper acknowledged; kept for the next pass when the
+    /// database cannot be told.
+    async fn record_sent(&self) -> Result<(), StorageError> {
+        let ids = self.unrecorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let (marked, result) =
+            (ids.clone(), self.db.run(move |conn| DbKuperOutbox::sent_all(conn, &ids, now)).await);
+        if result.is_ok() {
+            self.unrecorded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .retain(|id| !marked.contains(id));
+        }
+        result
     }
 
     /// Under a pace, no more than can go out within a second, so that
