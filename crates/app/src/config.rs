@@ -238,6 +238,8 @@ pub struct LogConfig {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// `MERCHANT_ENV=production`: [`production::refusals`] are enforced.
+    pub production: bool,
     pub database: DatabaseConfig,
     pub mcp_api_addr: ListenAddr,
     pub kuper_listener_addr: ListenAddr,
@@ -258,6 +260,23 @@ pub struct Config {
     pub orders: orders::OrdersConfig,
     pub kuper: kuper::KuperApiConfig,
     pub payments: payments::PaymentsConfig,
+    pub metrics: MetricsConfig,
+    pub retention: RetentionConfig,
+}
+
+/// Who may read `/metrics`.
+#[derive(Clone, Debug)]
+pub struct MetricsConfig {
+    /// `None`: open to whoever reaches the service.
+    pub token: Option<SecretString>,
+}
+
+/// How long personal data outlives its order.
+#[derive(Clone, Copy, Debug)]
+pub struct RetentionConfig {
+    /// Days after an order closed before its customer's personal data is
+    /// erased.
+    pub personal_data_days: u32,
 }
 
 /// The merchant's own MCP server.
@@ -380,6 +399,11 @@ impl Config {
         })?;
         let workers = raw.required("http", "workers", parse_in_range(0_usize, 1024))?;
         Ok(Config {
+            production: raw.required("", "env", |t| match t.trim() {
+                "production" => Ok(true),
+                "development" => Ok(false),
+                _ => Err("expected production or development".into()),
+            })?,
             database: DatabaseConfig {
                 url,
                 pool,
@@ -439,12 +463,27 @@ impl Config {
             orders: orders::OrdersConfig::from_raw(raw)?,
             kuper: kuper::KuperApiConfig::from_raw(raw)?,
             payments: payments::PaymentsConfig::from_raw(raw)?,
+            metrics: MetricsConfig {
+                token: raw.optional("metrics", "token", parse_non_empty)?.map(SecretString::from),
+            },
+            retention: RetentionConfig {
+                personal_data_days: raw.required(
+                    "retention",
+                    "personal_data_days",
+                    parse_in_range(1_u32, 3650),
+                )?,
+            },
         })
     }
 
     /// Checks what only `service` needs, e.g. the webhook secret of
     /// `kuper-listener`.
     pub fn check_for(&self, service: Service) -> Result<(), ConfigError> {
+        if self.production
+            && let Some(refused) = production::refusals(self).into_iter().next()
+        {
+            return Err(refused);
+        }
         let required = |section, name| {
             ConfigError::new(lookup(section, name).env_var(), format!("is required by {service}"))
         };
@@ -478,16 +517,22 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
         .map_err(|e| ConfigError::new(named_by, format!("cannot read {shown}: {e}")))?;
     let table: toml::Table =
         text.parse().map_err(|e: toml::de::Error| ConfigError::new(shown.clone(), e.message().to_owned()))?;
-    for (section, values) in table {
-        let toml::Value::Table(values) = values else {
-            return Err(ConfigError::new(
-                format!("{section} in {shown}"),
-                "expected a [section] table (see README, Configuration)",
-            ));
+    for (key, value) in table {
+        let entries = match value {
+            toml::Value::Table(values) => values.into_iter().map(|(name, v)| (key.clone(), name, v)).collect(),
+            // A top-level setting (`env = "production"`).
+            value if find("", &key).is_some() => vec![(String::new(), key, value)],
+            _ => {
+                return Err(ConfigError::new(
+                    format!("{key} in {shown}"),
+                    "expected a [section] table (see README, Configuration)",
+                ));
+            }
         };
-        for (name, value) in values {
-            let setting = find(&section, &name)
-                .ok_or_else(|| ConfigError::new(format!("{section}.{name} in {shown}"), "unknown setting"))?;
+        for (section, name, value) in entries {
+            let setting = find(&section, &name).ok_or_else(|| {
+                ConfigError::new(format!("{}.{name} in {shown}", section), "unknown setting")
+            })?;
             let text = match value {
                 toml::Value::String(s) => s,
                 toml::Value::Integer(i) => i.to_string(),
@@ -512,6 +557,7 @@ mod auth;
 mod kuper;
 mod orders;
 mod payments;
+pub mod production;
 mod settings;
 #[cfg(test)]
 mod tests;

@@ -186,6 +186,13 @@ impl Metrics {
     }
 }
 
+/// A request method as a label: the standard ones by name, anything a
+/// client invents as `other`, so no caller can add series without end.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+    KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
+}
+
 /// Middleware: counts, times and logs every request by its route pattern
 /// (never the raw path, which would explode label cardinality).
 pub async fn track(
@@ -193,19 +200,43 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let response = next.call(req).await?;
     let status = response.status().as_u16();
     if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status, started);
+        metrics.observe(method, &route, status, started);
     }
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if QUIET_ROUTES.contains(&route.as_str()) {
-        tracing::debug!(%method, %route, status, elapsed_ms, "request");
+        tracing::debug!(method, %route, status, elapsed_ms, "request");
     } else {
-        tracing::info!(%method, %route, status, elapsed_ms, "request");
+        tracing::info!(method, %route, status, elapsed_ms, "request");
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::Method;
+
+    use super::method_label;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let cases = [
+            ("GET", "GET"),
+            ("POST", "POST"),
+            ("DELETE", "DELETE"),
+            ("PATCH", "PATCH"),
+            ("OPTIONS", "OPTIONS"),
+            ("FOO", "other"),
+            ("get", "other"),
+            ("PROPFIND", "other"),
+        ];
+        for (method, label) in cases {
+            assert_eq!(method_label(&Method::from_bytes(method.as_bytes()).unwrap()), label, "{method}");
+        }
+    }
 }

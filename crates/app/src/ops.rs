@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use storage::Database;
 
@@ -45,12 +47,31 @@ fn not_ready(reason: &str) -> HttpResponse {
         .json(json!({"status": "unavailable", "database": reason}))
 }
 
-/// Prometheus metrics.
+/// The bearer token `/metrics` asks for (`metrics.token`); `None`: open.
+#[derive(Clone, Debug)]
+pub struct MetricsToken(pub Option<SecretString>);
+
+/// Prometheus metrics; with `metrics.token` set, only for
+/// `Authorization: Bearer TOKEN` (Prometheus's `authorization` setting).
 #[utoipa::path(tag = "Operations", responses(
     (status = 200, description = "Prometheus text format.", content_type = "text/plain", body = String),
+    (status = 401, description = "`metrics.token` is set and was not presented.", body = Object),
 ))]
 #[get("/metrics")]
-async fn metrics(metrics: web::Data<Metrics>, db: web::Data<Database>) -> HttpResponse {
+async fn metrics(
+    req: HttpRequest,
+    token: web::Data<MetricsToken>,
+    metrics: web::Data<Metrics>,
+    db: web::Data<Database>,
+) -> HttpResponse {
+    if let Some(token) = &token.0 {
+        let presented = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if !domain::bearer_matches(presented, token.expose_secret()) {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="metrics""#))
+                .json(json!({"error": "unauthorized", "message": "metrics need their bearer token"}));
+        }
+    }
     if tokio::time::timeout(READY_TIMEOUT, metrics.refresh_backlog(&db)).await.is_err() {
         tracing::warn!("metrics: counting the backlog timed out");
     }

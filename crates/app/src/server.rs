@@ -106,6 +106,7 @@ where
     let db_data = web::Data::new(db.clone());
     let body_limit = config.http.max_body_bytes;
     let proxies = web::Data::new(config.http.trusted_proxies.clone());
+    let metrics_token = web::Data::new(ops::MetricsToken(config.metrics.token.clone()));
 
     let spec = web::Data::new(ops::SpecJson(openapi::json(service).into()));
     let mut server = HttpServer::new(move || {
@@ -114,6 +115,7 @@ where
             .app_data(metrics.clone())
             .app_data(spec.clone())
             .app_data(proxies.clone())
+            .app_data(metrics_token.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .wrap(from_fn(metrics::track))
             .configure(routes.clone())

@@ -195,8 +195,12 @@ fn payments_state(
     use crate::config::GatewayConfig;
     let mut sandbox = None;
     let gateway: Arc<dyn payments::PaymentGateway> = match &config.payments.gateway {
-        GatewayConfig::Sandbox { public_url, three_ds } => {
-            let pages = sandbox_pages.or(public_url.as_deref()).unwrap_or_default();
+        GatewayConfig::Sandbox { three_ds } => {
+            tracing::warn!(
+                "sandbox payment gateway: anyone can pay any order from its page; never in production \
+                 (MERCHANT_PAYMENTS_GATEWAY)"
+            );
+            let pages = sandbox_pages.or(config.payments.public_url.as_deref()).unwrap_or_default();
             // Kept in the database: any instance (mcp-api or merchant-mcp)
             // serves any payment's page.
             let vault = Arc::new(storage::DbSandboxVault::new(db.clone()));
@@ -256,7 +260,8 @@ fn payments_state(
         .payments
         .sberpay
         .then(|| mcp_http::SberPaySetup { return_url: config.payments.sberpay_return_url.clone() });
-    Ok(mcp_http::PaymentsState { payments, sandbox, sberpay })
+    let public_url = config.payments.public_url.clone();
+    Ok(mcp_http::PaymentsState { payments, sandbox, sberpay, public_url })
 }
 
 /// The order use cases on the database, as `mcp-api` and `merchantctl

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use domain::{Clock, UserId};
 use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
 
 use crate::jwt::{JwtError, JwtVerifier};
 use crate::limiter::FailureLimiter;
@@ -88,29 +89,35 @@ impl Authenticator {
             .map_err(|retry_after_secs| AuthError::TooManyAttempts { retry_after_secs })
     }
 
-    async fn failed(&self, caller: &str, error: AuthError) -> AuthError {
-        tracing::warn!(caller, reason = %error, "authentication failed");
-        self.limiter.record_failure(caller).await;
+    /// `key` is a caller's address or a shopper token's digest, never a
+    /// token itself, so it may be logged.
+    async fn failed(&self, key: &str, error: AuthError) -> AuthError {
+        tracing::warn!(key, reason = %error, "authentication failed");
+        self.limiter.record_failure(key).await;
         error
     }
 
     /// Checks `external_token` with `provider`, links or creates the user and
-    /// issues our access token. `caller` keys the failure limit.
+    /// issues our access token. Failures are counted against the token
+    /// itself ([`shopper_token_key`]): the MCP platform carries every
+    /// shopper through one client, so counting them against the client
+    /// would let one stale token lock every other shopper out. An expired
+    /// token is no guess and is not counted.
     pub async fn login(
         &self,
         provider_kind: Provider,
         provider: &dyn IdentityProvider,
         external_token: &SecretString,
-        caller: &str,
     ) -> Result<Login, AuthError> {
-        self.guard(caller).await?;
+        let key = shopper_token_key(external_token.expose_secret());
+        self.guard(&key).await?;
         let profile = match provider.verify(external_token).await {
             Ok(profile) => profile,
             Err(ProviderError::Rejected(reason)) => {
-                tracing::info!(provider = %provider_kind, %reason, "external token rejected");
-                return Err(self.failed(caller, AuthError::TokenRejected).await);
+                tracing::info!(provider = %provider_kind, reason = %domain::log_safe(&reason), "external token rejected");
+                return Err(self.failed(&key, AuthError::TokenRejected).await);
             }
-            Err(ProviderError::Expired) => return Err(self.failed(caller, AuthError::TokenExpired).await),
+            Err(ProviderError::Expired) => return Err(AuthError::TokenExpired),
             Err(ProviderError::Unavailable(reason)) => {
                 tracing::error!(provider = %provider_kind, %reason, "identity provider unavailable");
                 return Err(AuthError::ProviderUnavailable(match provider_kind {
@@ -162,28 +169,30 @@ impl Authenticator {
         }
     }
 
-    /// A shopper's access token issued by [`login`](Self::login).
-    pub async fn authenticate_user(
-        &self,
-        presented: Option<&str>,
-        caller: &str,
-    ) -> Result<UserId, AuthError> {
+    /// A shopper's access token issued by [`login`](Self::login). A token
+    /// that is not ours is counted against itself ([`shopper_token_key`]),
+    /// never against the client carrying it; one of ours that expired or
+    /// was revoked is a 401 and no guess.
+    pub async fn authenticate_user(&self, presented: Option<&str>) -> Result<UserId, AuthError> {
         let token =
             presented.map(strip_bearer).filter(|t| !t.is_empty()).ok_or(AuthError::UserTokenMissing)?;
-        self.guard(caller).await?;
+        let key = shopper_token_key(token);
+        self.guard(&key).await?;
         let token = SecretString::from(token.to_owned());
         let Some(presented) = PresentedToken::parse(&token, TokenKind::UserAccess) else {
-            return Err(self.failed(caller, AuthError::TokenRejected).await);
+            return Err(self.failed(&key, AuthError::TokenRejected).await);
         };
         match self.store.access_token(presented.id).await? {
-            Some(stored) if !stored.revoked && presented.matches(&stored.secret_hash) => {
-                if stored.expires_at <= self.clock.now() {
-                    Err(self.failed(caller, AuthError::TokenExpired).await)
+            Some(stored) if presented.matches(&stored.secret_hash) => {
+                if stored.revoked {
+                    Err(AuthError::TokenRejected)
+                } else if stored.expires_at <= self.clock.now() {
+                    Err(AuthError::TokenExpired)
                 } else {
                     Ok(stored.user_id)
                 }
             }
-            _ => Err(self.failed(caller, AuthError::TokenRejected).await),
+            _ => Err(self.failed(&key, AuthError::TokenRejected).await),
         }
     }
 
@@ -206,6 +215,14 @@ impl Authenticator {
     pub async fn revoke_client(&self, id_or_name: &str) -> Result<bool, AuthError> {
         Ok(self.store.revoke_client(id_or_name).await?)
     }
+}
+
+/// The failure-limit key of a shopper's token: a digest, so neither the
+/// failure store nor a log line ever holds the token.
+pub fn shopper_token_key(token: &str) -> String {
+    let digest = Sha256::digest(token.trim().as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("token:{hex}")
 }
 
 fn strip_bearer(value: &str) -> &str {

@@ -98,7 +98,7 @@ pub async fn authenticate_caller(
     let oauth2 = credentials.and_then(|c| c.oauth2.clone()).or_else(|| authorization(req));
     let client = state.authenticator.authenticate_client(oauth2.as_deref(), &client_key(req)).await?;
     let access_token = credentials.and_then(|c| c.access_token.as_deref());
-    let user = state.authenticator.authenticate_user(access_token, &client.key()).await?;
+    let user = state.authenticator.authenticate_user(access_token).await?;
     Ok(Caller { client, user })
 }
 

@@ -254,7 +254,7 @@ async fn sberpay_details(req: &HttpRequest, state: &McpState, order: &Order) -> 
     let return_url = setup
         .return_url
         .clone()
-        .unwrap_or_else(|| format!("{}/pay/done", crate::payment_routes::origin(req)));
+        .unwrap_or_else(|| format!("{}/pay/done", crate::payment_routes::origin(req, payments)));
     let payment =
         match payments.payments.init(&order.user, &order.id, &return_url, PaymentMethod::SberPay).await {
             Ok(payment) => payment,
@@ -263,7 +263,7 @@ async fn sberpay_details(req: &HttpRequest, state: &McpState, order: &Order) -> 
                 return None;
             }
         };
-    let presented = crate::payment_routes::presented(payment, req);
+    let presented = crate::payment_routes::presented(payment, req, payments);
     let sberpay = &presented.details["sberpay"];
     Some(serde_json::json!({
         "paymentId": presented.payment_id,

@@ -25,6 +25,10 @@ pub struct PaymentsState {
     pub sandbox: Option<Arc<SandboxBank>>,
     /// Present when `/checkout` starts a SberPay payment.
     pub sberpay: Option<SberPaySetup>,
+    /// mcp-api's origin as payers reach it (`payments.public_url`); `None`:
+    /// the origin each request reached, which only a trusted front end
+    /// keeps honest (production mode requires the setting).
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -114,12 +118,17 @@ async fn init(
         Some(text) => PaymentMethod::parse(text)
             .ok_or_else(|| ApiError::bad_request("method: expected page, sberpay or sbp"))?,
     };
-    let payment = payments_state(&state)?.payments.init(&caller.user, &order_id, return_url, method).await?;
-    Ok(HttpResponse::Ok().json(presented(payment, &req)))
+    let payments = payments_state(&state)?;
+    let payment = payments.payments.init(&caller.user, &order_id, return_url, method).await?;
+    Ok(HttpResponse::Ok().json(presented(payment, &req, payments)))
 }
 
-/// The origin this request reached, which the payer can reach too.
-pub(crate) fn origin(req: &HttpRequest) -> String {
+/// Where payers reach mcp-api: the configured public URL, else the origin
+/// this request reached.
+pub(crate) fn origin(req: &HttpRequest, payments: &PaymentsState) -> String {
+    if let Some(url) = &payments.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
 }
@@ -128,8 +137,8 @@ pub(crate) fn origin(req: &HttpRequest) -> String {
 /// relative when no public URL is configured: they are made absolute on
 /// the request's origin. An SBP payment's details carry the QR's image
 /// (`sbp.qrUrl`) beside its payload.
-pub(crate) fn presented(payment: Payment, req: &HttpRequest) -> PaymentInitResponse {
-    let origin = origin(req);
+pub(crate) fn presented(payment: Payment, req: &HttpRequest, payments: &PaymentsState) -> PaymentInitResponse {
+    let origin = origin(req, payments);
     let absolute = |url: &str| if url.starts_with('/') { format!("{origin}{url}") } else { url.to_owned() };
     let mut details = payment.details;
     for (method, field) in [("sbp", "payload"), ("sberpay", "formUrl"), ("sberpay", "deepLink")] {
@@ -166,11 +175,15 @@ pub(crate) async fn qr(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, "no such SBP payment");
-    let payment = payments_state(&state)?.payments.stored(&path).await?.ok_or_else(not_found)?;
+    let payments = payments_state(&state)?;
+    let payment = payments.payments.stored(&path).await?.ok_or_else(not_found)?;
     let payload = payment.details["sbp"]["payload"].as_str().ok_or_else(not_found)?;
-    // A relative sandbox link is the page on the host this request reached.
-    let payload =
-        if payload.starts_with('/') { format!("{}{payload}", origin(&req)) } else { payload.to_owned() };
+    // A relative sandbox link is the page on mcp-api's public origin.
+    let payload = if payload.starts_with('/') {
+        format!("{}{payload}", origin(&req, payments))
+    } else {
+        payload.to_owned()
+    };
     let code = qrcode::QrCode::new(payload.as_bytes())
         .map_err(|e| ApiError::internal(&format!("QR of payment {}: {e}", payment.id)))?;
     let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).build();

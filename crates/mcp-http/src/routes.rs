@@ -33,12 +33,12 @@ pub fn auth(cfg: &mut ServiceConfig) {
 #[post("/auth/sberid")]
 async fn sberid(
     _rq_uid: RqUid,
-    client: McpClient,
+    _client: McpClient,
     state: web::Data<McpState>,
     body: web::Json<UserAuthSberidRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = SecretString::from(body.into_inner().token_sber_id);
-    login(&state, Provider::SberId, state.sberid.as_deref(), &token, &client).await
+    login(&state, Provider::SberId, state.sberid.as_deref(), &token).await
 }
 
 #[utoipa::path(
@@ -58,12 +58,12 @@ async fn sberid(
 #[post("/auth/other")]
 async fn other(
     _rq_uid: RqUid,
-    client: McpClient,
+    _client: McpClient,
     state: web::Data<McpState>,
     body: web::Json<UserAuthRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = SecretString::from(body.into_inner().token);
-    login(&state, Provider::MerchantToken, state.merchant_token.as_deref(), &token, &client).await
+    login(&state, Provider::MerchantToken, state.merchant_token.as_deref(), &token).await
 }
 
 async fn login(
@@ -71,12 +71,11 @@ async fn login(
     kind: Provider,
     provider: Option<&dyn IdentityProvider>,
     token: &SecretString,
-    client: &McpClient,
 ) -> Result<HttpResponse, ApiError> {
     let provider = provider.ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("sign-in with {kind} is not configured"))
     })?;
-    let login = state.authenticator.login(kind, provider, token, &client.0.key()).await?;
+    let login = state.authenticator.login(kind, provider, token).await?;
     Ok(HttpResponse::Ok().json(UserAuthResponse {
         access_token: login.access_token.expose_secret().to_owned(),
         expires_in: login.expires_in_secs,

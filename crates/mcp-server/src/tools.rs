@@ -210,7 +210,7 @@ impl MerchantMcp {
             Some(token) => self
                 .state
                 .authenticator
-                .authenticate_user(Some(token), "merchant-mcp")
+                .authenticate_user(Some(token))
                 .await
                 .map_err(|e| format!("the shopper's access token: {e}")),
             None => Err("the shopper is not signed in: call sign_in first".into()),
@@ -540,7 +540,7 @@ impl MerchantMcp {
         let login = self
             .state
             .authenticator
-            .login(kind, provider, &secret, "merchant-mcp")
+            .login(kind, provider, &secret)
             .await
             .map_err(|e| auth_error(&e))?;
         self.shopper.set(login.user_id.clone());

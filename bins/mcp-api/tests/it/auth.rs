@@ -212,3 +212,63 @@ fn throttling_is_per_client_behind_a_trusted_balancer_and_a_forged_header_dodges
     }
     assert_eq!(attempt(&service, "198.51.100.99"), 429, "a new forged address does not reset the count");
 }
+
+/// One AI platform carries every shopper through one client token: its
+/// shoppers' failed tokens (expired at the provider, junk at sign-in, junk
+/// access tokens on `/payment/finish`) lock none of the others out, while a
+/// caller guessing client tokens from one address is throttled.
+#[test]
+fn a_platform_with_failing_shoppers_serves_every_valid_one_and_guessing_clients_is_throttled() {
+    for t in TestDatabase::each_backend() {
+        let token = client_token(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let service = common::start(&t.raw_url, dir.path(), &[("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox")]);
+        let http = reqwest::blocking::Client::new();
+        let post = |path: &str, bearer: &str, body: Value| {
+            let res = http
+                .post(service.url(path))
+                .header("rqUid", uuid::Uuid::new_v4().to_string())
+                .bearer_auth(bearer)
+                .json(&body)
+                .send()
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().unwrap_or(Value::Null))
+        };
+        let mut served = 0;
+        for n in 0..200 {
+            match n % 4 {
+                0 if n < 100 => {
+                    let (status, body) = post("/auth/other", &token, json!({"token": format!("sandbox-expired:{n}")}));
+                    assert_eq!(status, 401, "expired token {n}: {body}");
+                }
+                1 if n < 100 => {
+                    let (status, body) = post("/auth/other", &token, json!({"token": format!("junk-{n}")}));
+                    assert_eq!(status, 401, "junk token {n}: {body}");
+                }
+                2 if n < 100 => {
+                    let body = json!({"paymentId": "p-1", "credentials": {"accessToken": format!("mua_{n:016x}_junk")}});
+                    let (status, body) = post("/payment/finish", &token, body);
+                    assert_eq!(status, 401, "junk access token {n}: {body}");
+                }
+                _ => {}
+            }
+            let (status, body) = post("/auth/other", &token, json!({"token": format!("sandbox:shopper-{n}")}));
+            assert_eq!(status, 200, "shopper {n} on {}: {body}", t.db.backend());
+            served += 1;
+        }
+        assert_eq!(served, 200);
+
+        let mut refused = 0;
+        for n in 0..1000 {
+            let guess = format!("mct_{n:016x}_guess");
+            let (status, _) = post("/auth/other", &guess, json!({"token": "sandbox:x"}));
+            match status {
+                403 => assert_eq!(refused, 0, "a guess answered 403 after the caller was throttled"),
+                429 => refused += 1,
+                other => panic!("a guessed client token answered {other}"),
+            }
+        }
+        assert!(refused >= 990, "{refused} of 1000 guesses throttled");
+    }
+}

@@ -11,10 +11,7 @@ use super::{ConfigError, Raw, lookup, parse_bool, parse_non_empty};
 #[derive(Clone, Debug)]
 pub enum GatewayConfig {
     /// The sandbox bank; its page lives on `mcp-api`.
-    Sandbox {
-        public_url: Option<String>,
-        three_ds: Duration,
-    },
+    Sandbox { three_ds: Duration },
     YooKassa {
         base_url: String,
         shop_id: String,
@@ -40,6 +37,8 @@ pub struct ReceiptsConfig {
 #[derive(Clone, Debug)]
 pub struct PaymentsConfig {
     pub gateway: GatewayConfig,
+    /// mcp-api's origin as payers reach it (payment links, return pages).
+    pub public_url: Option<String>,
     pub timeout: Duration,
     pub refund_interval: Duration,
     /// Whether `/checkout` starts a SberPay payment and answers
@@ -83,10 +82,7 @@ impl PaymentsConfig {
             )
         };
         let gateway = match raw.required("payments", "gateway", parse_non_empty)?.as_str() {
-            "sandbox" => GatewayConfig::Sandbox {
-                public_url: raw.optional("payments", "public_url", http_url)?,
-                three_ds: raw.millis("payments", "three_ds_ms", 0, 60_000)?,
-            },
+            "sandbox" => GatewayConfig::Sandbox { three_ds: raw.millis("payments", "three_ds_ms", 0, 60_000)? },
             "yookassa" => GatewayConfig::YooKassa {
                 base_url: raw.required("payments", "yookassa_base_url", http_url)?,
                 shop_id: raw
@@ -125,6 +121,7 @@ impl PaymentsConfig {
         });
         Ok(PaymentsConfig {
             gateway,
+            public_url: raw.optional("payments", "public_url", http_url)?,
             timeout: raw.millis("payments", "timeout_ms", 100, 120_000)?,
             refund_interval: raw.millis("payments", "refund_interval_ms", 100, 3_600_000)?,
             sberpay: raw.required("payments", "sberpay", parse_bool)?,

@@ -15,11 +15,19 @@ pub struct Setting {
 }
 
 impl Setting {
+    /// `MERCHANT_<SECTION>_<NAME>`; a top-level setting (no section) is
+    /// `MERCHANT_<NAME>`.
     pub fn env_var(&self) -> String {
+        if self.section.is_empty() {
+            return format!("{ENV_PREFIX}{}", self.name).to_ascii_uppercase();
+        }
         format!("{ENV_PREFIX}{}_{}", self.section, self.name).to_ascii_uppercase()
     }
 
     pub fn toml_key(&self) -> String {
+        if self.section.is_empty() {
+            return self.name.to_owned();
+        }
         format!("{}.{}", self.section, self.name)
     }
 }
@@ -36,6 +44,12 @@ const fn setting(
 /// Every setting the product reads. README's configuration table lists the
 /// same (a test keeps them in step).
 pub const SETTINGS: &[Setting] = &[
+    setting(
+        "",
+        "env",
+        Some("development"),
+        "`production` refuses to start with anything only for demos (sandbox identity or bank, no `payments.public_url`, console cookies not `Secure`, an operator or stock token under 32 bytes), naming the setting; `development`: those are allowed, with a warning.",
+    ),
     setting(
         "database",
         "url",
@@ -171,7 +185,7 @@ pub const SETTINGS: &[Setting] = &[
         "payments",
         "public_url",
         None,
-        "mcp-api's address as payers reach it, for the sandbox's payment links; unset: the request's host.",
+        "mcp-api's address as payers reach it (payment links, SBP QR codes, the page a payer returns to); unset: the host each request names, which production mode refuses.",
     ),
     setting("payments", "three_ds_ms", Some("2000"), "How long the sandbox's 3-D Secure check takes."),
     setting("payments", "yookassa_base_url", Some("https://api.yookassa.ru"), "YooKassa's API."),
@@ -443,5 +457,20 @@ pub const SETTINGS: &[Setting] = &[
         "payment_details",
         Some("true"),
         "Whether `/checkout` returns `paymentDetails` (payment through `/payment/init`); without a cart URL it always does.",
+    ),
+    Setting {
+        secret: true,
+        ..setting(
+            "metrics",
+            "token",
+            None,
+            "Bearer token `/metrics` asks for on every service (Prometheus: `authorization: {credentials: …}`); unset: `/metrics` is open to whoever reaches the port.",
+        )
+    },
+    setting(
+        "retention",
+        "personal_data_days",
+        Some("90"),
+        "Days after an order closed (delivered, collected, cancelled) before its customer's name, phone, email, address, comments and courier are erased (`merchantctl purge`, and a daily pass in `mcp-api` and `kuper-listener`).",
     ),
 ];

@@ -29,13 +29,13 @@ fn a_new_user_becomes_authorized_on_the_second_login() {
         runtime().block_on(async {
             let (auth, _) = authenticator(&t);
             let first = auth
-                .login(Provider::MerchantToken, &SandboxProvider, &secret("sandbox:alice"), "ip")
+                .login(Provider::MerchantToken, &SandboxProvider, &secret("sandbox:alice"))
                 .await
                 .unwrap();
             assert_eq!(first.status, UserStatus::New);
             assert_eq!(first.expires_in_secs, 3600);
             let second = auth
-                .login(Provider::MerchantToken, &SandboxProvider, &secret("sandbox:alice"), "ip")
+                .login(Provider::MerchantToken, &SandboxProvider, &secret("sandbox:alice"))
                 .await
                 .unwrap();
             assert_eq!(second.status, UserStatus::Authorized);
@@ -44,7 +44,7 @@ fn a_new_user_becomes_authorized_on_the_second_login() {
 
             // The same subject at another provider is another person.
             let sber =
-                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:alice"), "ip").await.unwrap();
+                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:alice")).await.unwrap();
             assert_ne!(sber.user_id, first.user_id);
         });
     }
@@ -56,7 +56,7 @@ fn a_full_sberid_profile_registers_seamlessly() {
         runtime().block_on(async {
             let (auth, _) = authenticator(&t);
             let token = secret("sandbox:bob:Боб Петров:+79990001122");
-            let login = auth.login(Provider::SberId, &SandboxProvider, &token, "ip").await.unwrap();
+            let login = auth.login(Provider::SberId, &SandboxProvider, &token).await.unwrap();
             assert_eq!(login.status, UserStatus::Sso);
         });
     }
@@ -68,28 +68,28 @@ fn access_tokens_authenticate_until_they_expire() {
         runtime().block_on(async {
             let (auth, clock) = authenticator(&t);
             let login =
-                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:carol"), "ip").await.unwrap();
+                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:carol")).await.unwrap();
             let token = login.access_token.expose_secret().to_owned();
-            assert_eq!(auth.authenticate_user(Some(&token), "mcp").await.unwrap(), login.user_id);
+            assert_eq!(auth.authenticate_user(Some(&token)).await.unwrap(), login.user_id);
             assert_eq!(
-                auth.authenticate_user(Some(&format!("Bearer {token}")), "mcp").await.unwrap(),
+                auth.authenticate_user(Some(&format!("Bearer {token}"))).await.unwrap(),
                 login.user_id
             );
 
             let forged = format!("{}x", &token[..token.len() - 1]);
             assert!(matches!(
-                auth.authenticate_user(Some(&forged), "mcp").await,
+                auth.authenticate_user(Some(&forged)).await,
                 Err(AuthError::TokenRejected)
             ));
             assert!(matches!(
-                auth.authenticate_user(Some("garbage"), "mcp").await,
+                auth.authenticate_user(Some("garbage")).await,
                 Err(AuthError::TokenRejected)
             ));
-            assert!(matches!(auth.authenticate_user(None, "mcp").await, Err(AuthError::UserTokenMissing)));
+            assert!(matches!(auth.authenticate_user(None).await, Err(AuthError::UserTokenMissing)));
 
             clock.advance(Duration::hours(1));
             assert!(matches!(
-                auth.authenticate_user(Some(&token), "mcp").await,
+                auth.authenticate_user(Some(&token)).await,
                 Err(AuthError::TokenExpired)
             ));
         });
@@ -103,7 +103,7 @@ fn provider_verdicts_map_to_auth_errors() {
             let (auth, _) = authenticator(&t);
             let login = |token: &'static str| {
                 let auth = &auth;
-                async move { auth.login(Provider::SberId, &SandboxProvider, &secret(token), "ip").await }
+                async move { auth.login(Provider::SberId, &SandboxProvider, &secret(token)).await }
             };
             assert!(matches!(login("sandbox-expired:x").await, Err(AuthError::TokenExpired)));
             assert!(matches!(login("not-a-token").await, Err(AuthError::TokenRejected)));
@@ -179,6 +179,58 @@ fn repeated_failures_are_throttled_per_caller() {
     }
 }
 
+/// The MCP platform carries every shopper through one client: a shopper
+/// token that fails is counted against that token, never the client, and
+/// one that merely expired (or a provider says expired) is no guess at all.
+#[test]
+fn shopper_token_failures_count_against_the_token_not_the_platform() {
+    for t in TestDatabase::each_backend_migrated() {
+        runtime().block_on(async {
+            let (auth, clock) = authenticator(&t);
+            let alice = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:alice")).await.unwrap();
+            let alice = alice.access_token.expose_secret().to_owned();
+            let old = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:old")).await.unwrap();
+            let old = old.access_token.expose_secret().to_owned();
+            clock.advance(Duration::minutes(61));
+            let bob = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:bob")).await.unwrap();
+            let bob = bob.access_token.expose_secret().to_owned();
+
+            // Expired tokens, ours and a provider's, as often as a busy
+            // platform presents them: each a 401, never a 429.
+            for _ in 0..20 {
+                assert!(matches!(auth.authenticate_user(Some(&old)).await, Err(AuthError::TokenExpired)));
+                let expired = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox-expired:x")).await;
+                assert!(matches!(expired, Err(AuthError::TokenExpired)), "{expired:?}");
+            }
+            // Junk tokens, each different: every one a 401, none throttles
+            // another.
+            for n in 0..20 {
+                let junk = format!("mua_{n:016x}_junk");
+                assert!(matches!(auth.authenticate_user(Some(&junk)).await, Err(AuthError::TokenRejected)));
+                let junk = auth.login(Provider::SberId, &SandboxProvider, &secret(&format!("junk-{n}"))).await;
+                assert!(matches!(junk, Err(AuthError::TokenRejected)), "{junk:?}");
+            }
+            // One junk token repeated is throttled: itself only.
+            for _ in 0..5 {
+                assert!(matches!(auth.authenticate_user(Some("repeated-junk")).await, Err(AuthError::TokenRejected)));
+            }
+            let repeated = auth.authenticate_user(Some("repeated-junk")).await;
+            assert!(matches!(repeated, Err(AuthError::TooManyAttempts { .. })), "{repeated:?}");
+            for _ in 0..5 {
+                let answer = auth.login(Provider::SberId, &SandboxProvider, &secret("bad-sberid")).await;
+                assert!(matches!(answer, Err(AuthError::TokenRejected)), "{answer:?}");
+            }
+            let answer = auth.login(Provider::SberId, &SandboxProvider, &secret("bad-sberid")).await;
+            assert!(matches!(answer, Err(AuthError::TooManyAttempts { .. })), "{answer:?}");
+
+            // Every valid shopper is still served.
+            assert!(auth.authenticate_user(Some(&bob)).await.is_ok());
+            assert!(auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:carol")).await.is_ok());
+            assert!(matches!(auth.authenticate_user(Some(&alice)).await, Err(AuthError::TokenExpired)));
+        });
+    }
+}
+
 #[test]
 fn instances_on_one_database_count_failures_together() {
     for t in TestDatabase::each_backend_migrated() {
@@ -214,7 +266,7 @@ fn concurrent_first_logins_create_one_user() {
                 .map(|_| {
                     let auth = auth.clone();
                     tokio::spawn(async move {
-                        auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:dave"), "ip")
+                        auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:dave"))
                             .await
                             .unwrap()
                     })
