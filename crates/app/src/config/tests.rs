@@ -233,3 +233,62 @@ fn listen_addresses_parse() {
     assert!(ListenAddr::parse(":80").is_err());
     assert!(ListenAddr::parse("host:-1").is_err());
 }
+
+/// What production mode needs set, and every refusal naming its setting.
+#[test]
+fn production_mode_refuses_each_demo_only_setting_by_name() {
+    let long = "0123456789abcdef0123456789abcdef";
+    let good = [
+        ("MERCHANT_ENV", "production"),
+        ("MERCHANT_PAYMENTS_GATEWAY", "yookassa"),
+        ("MERCHANT_PAYMENTS_YOOKASSA_SHOP_ID", "shop"),
+        ("MERCHANT_PAYMENTS_YOOKASSA_SECRET_KEY", "key"),
+        ("MERCHANT_PAYMENTS_PUBLIC_URL", "https://shop.example"),
+        ("MERCHANT_CONSOLE_SECURE_COOKIES", "true"),
+        ("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", long),
+        ("MERCHANT_STOCK_API_TOKEN", long),
+        ("MERCHANT_METRICS_TOKEN", long),
+    ];
+    let check = |changes: &[(&'static str, &'static str)]| {
+        let mut pairs: Vec<(&str, &str)> =
+            good.iter().copied().filter(|(k, _)| !changes.iter().any(|(c, _)| c == k)).collect();
+        pairs.extend(changes.iter().copied().filter(|(_, v)| !v.is_empty()));
+        load(&pairs).unwrap().check_for(Service::McpApi)
+    };
+    check(&[]).unwrap();
+    let cases: [(&[(&str, &str)], &str); 9] = [
+        (&[("MERCHANT_SBERID_MODE", "sandbox")], "MERCHANT_SBERID_MODE"),
+        (&[("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox")], "MERCHANT_TOKEN_INTROSPECTION_MODE"),
+        (&[("MERCHANT_PAYMENTS_GATEWAY", "sandbox")], "MERCHANT_PAYMENTS_GATEWAY"),
+        (&[("MERCHANT_PAYMENTS_PUBLIC_URL", "")], "MERCHANT_PAYMENTS_PUBLIC_URL"),
+        (&[("MERCHANT_CONSOLE_SECURE_COOKIES", "")], "MERCHANT_CONSOLE_SECURE_COOKIES"),
+        (&[("MERCHANT_CONSOLE_SECURE_COOKIES", "false")], "MERCHANT_CONSOLE_SECURE_COOKIES"),
+        (&[("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", "short")], "MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN"),
+        (&[("MERCHANT_STOCK_API_TOKEN", "0123456789abcdef0123456789abcde")], "MERCHANT_STOCK_API_TOKEN"),
+        (&[("MERCHANT_METRICS_TOKEN", "short")], "MERCHANT_METRICS_TOKEN"),
+    ];
+    for (changes, setting) in cases {
+        let refused = check(changes).unwrap_err();
+        assert_eq!(refused.setting, setting, "{changes:?}: {refused}");
+        assert!(refused.problem.contains("production"), "{refused}");
+        assert!(!refused.problem.contains("short"), "a secret is never echoed: {refused}");
+    }
+    // Tokens left unset turn their API off: nothing to refuse.
+    check(&[("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", ""), ("MERCHANT_STOCK_API_TOKEN", "")]).unwrap();
+    // The same settings outside production run (the demo).
+    let mut demo = vec![("MERCHANT_SBERID_MODE", "sandbox"), ("MERCHANT_STOCK_API_TOKEN", "short")];
+    demo.push(("MERCHANT_ENV", "development"));
+    load(&demo).unwrap().check_for(Service::McpApi).unwrap();
+    assert_eq!(load(&[("MERCHANT_ENV", "prod")]).unwrap_err().setting, "MERCHANT_ENV");
+}
+
+#[test]
+fn a_top_level_setting_reads_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("merchant.toml");
+    std::fs::write(&file, "env = \"production\"\n[database]\nmax_connections = 3\n").unwrap();
+    let config = Config::from_sources(env(&[]), &file).unwrap();
+    assert!(config.production);
+    std::fs::write(&file, "nonsense = 1\n").unwrap();
+    assert!(Config::from_sources(env(&[]), &file).is_err());
+}
