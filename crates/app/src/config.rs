@@ -287,6 +287,10 @@ pub struct McpServerConfig {
     pub allowed_hosts: Vec<String>,
     /// Browser origins allowed to call it (`https://app.example.com:443`).
     pub allowed_origins: Vec<String>,
+    /// Open MCP sessions one client may hold at once.
+    pub max_sessions_per_client: usize,
+    /// A session unused this long is closed.
+    pub session_idle: Duration,
 }
 
 /// IP addresses, comma-separated.
@@ -417,6 +421,12 @@ impl Config {
                 addr: raw.required("mcp_server", "addr", ListenAddr::parse)?,
                 allowed_hosts: raw.required("mcp_server", "allowed_hosts", parse_hosts)?,
                 allowed_origins: raw.required("mcp_server", "allowed_origins", parse_origins)?,
+                max_sessions_per_client: raw.required(
+                    "mcp_server",
+                    "max_sessions_per_client",
+                    parse_in_range(1_usize, 1_000_000),
+                )?,
+                session_idle: raw.secs("mcp_server", "session_idle_secs", 10, 86_400)?,
             },
             kuper_operator_token: raw
                 .optional("kuper_listener", "operator_token", parse_non_empty)?
@@ -531,7 +541,7 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
         };
         for (section, name, value) in entries {
             let setting = find(&section, &name).ok_or_else(|| {
-                ConfigError::new(format!("{}.{name} in {shown}", section), "unknown setting")
+                ConfigError::new(format!("{section}.{name} in {shown}"), "unknown setting")
             })?;
             let text = match value {
                 toml::Value::String(s) => s,

@@ -176,6 +176,8 @@ pub fn merchant_mcp(
         allowed_hosts: config.mcp_server.allowed_hosts.clone(),
         allowed_origins: config.mcp_server.allowed_origins.clone(),
         max_body_bytes: config.http.max_body_bytes,
+        max_sessions_per_client: config.mcp_server.max_sessions_per_client,
+        session_idle: config.mcp_server.session_idle,
     };
     let endpoint = mcp_server::http::configure(state, &exposure);
     let pay_page = mcp_http::state(mcp);

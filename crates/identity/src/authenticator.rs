@@ -221,8 +221,7 @@ impl Authenticator {
 /// failure store nor a log line ever holds the token.
 pub fn shopper_token_key(token: &str) -> String {
     let digest = Sha256::digest(token.trim().as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("token:{hex}")
+    format!("shopper:{}", domain::hex(&digest[..16]))
 }
 
 fn strip_bearer(value: &str) -> &str {

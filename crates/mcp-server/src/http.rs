@@ -19,6 +19,7 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::sessions::{Admission, SessionOwners};
 use crate::{McpServerState, MerchantMcp};
 
 /// Where the MCP endpoint is.
@@ -28,11 +29,15 @@ type Service = StreamableHttpService<MerchantMcp, LocalSessionManager>;
 
 /// Who may reach the endpoint besides loopback: the `Host` names it is
 /// served under and the browser origins allowed to call it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Exposure {
     pub allowed_hosts: Vec<String>,
     pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// Open sessions one client may hold.
+    pub max_sessions_per_client: usize,
+    /// A session unused this long is closed.
+    pub session_idle: Duration,
 }
 
 #[derive(Clone)]
@@ -41,6 +46,7 @@ struct Endpoint {
     state: Arc<McpServerState>,
     max_body_bytes: usize,
     recently_verified: Arc<VerifiedClients>,
+    owners: Arc<SessionOwners>,
 }
 
 /// How long a verified client token is taken without asking the store
@@ -48,29 +54,37 @@ struct Endpoint {
 /// working within this time.
 const VERIFIED_FOR: Duration = Duration::from_secs(30);
 
-/// Client tokens verified lately, by their SHA-256 (never the token).
+/// Client tokens verified lately, by their SHA-256 (never the token), with
+/// the client each one proved.
 #[derive(Debug, Default)]
-struct VerifiedClients(Mutex<HashMap<[u8; 32], Instant>>);
+struct VerifiedClients(Mutex<HashMap<[u8; 32], (Instant, String)>>);
 
 impl VerifiedClients {
     fn key(token: &str) -> [u8; 32] {
         Sha256::digest(token.as_bytes()).into()
     }
 
-    fn fresh(&self, token: &str) -> bool {
+    /// The client `token` proved lately.
+    fn fresh(&self, token: &str) -> Option<String> {
         let verified = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        verified.get(&Self::key(token)).is_some_and(|at| at.elapsed() < VERIFIED_FOR)
+        verified
+            .get(&Self::key(token))
+            .filter(|(at, _)| at.elapsed() < VERIFIED_FOR)
+            .map(|(_, client)| client.clone())
     }
 
-    fn remember(&self, token: &str) {
+    fn remember(&self, token: &str, client: &str) {
         let mut verified = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         // Bounded: forget what expired whenever it grows.
         if verified.len() >= 10_000 {
-            verified.retain(|_, at| at.elapsed() < VERIFIED_FOR);
+            verified.retain(|_, (at, _)| at.elapsed() < VERIFIED_FOR);
         }
-        verified.insert(Self::key(token), Instant::now());
+        verified.insert(Self::key(token), (Instant::now(), client.to_owned()));
     }
 }
+
+/// The session header of Streamable HTTP.
+const SESSION_HEADER: &str = "mcp-session-id";
 
 /// The routes: `/mcp` (the MCP endpoint) and `/paid` (where a shopper's
 /// browser lands after paying).
@@ -89,9 +103,11 @@ pub fn configure(
     }
     let config = config.with_max_request_body_bytes(exposure.max_body_bytes);
     let for_sessions = Arc::clone(&state);
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.keep_alive = Some(exposure.session_idle);
     let service = Arc::new(StreamableHttpService::new(
         move || Ok(MerchantMcp::new(Arc::clone(&for_sessions))),
-        Arc::new(LocalSessionManager::default()),
+        Arc::new(sessions),
         config,
     ));
     let endpoint = Endpoint {
@@ -99,6 +115,7 @@ pub fn configure(
         state,
         max_body_bytes: exposure.max_body_bytes,
         recently_verified: Arc::default(),
+        owners: Arc::new(SessionOwners::new(exposure.max_sessions_per_client, exposure.session_idle)),
     };
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(endpoint.clone()))
@@ -116,33 +133,55 @@ fn unauthorized(error: &str, description: &str) -> HttpResponse {
         .json(json!({"error": error, "message": description}))
 }
 
+/// The answer to a client whose token did not pass.
+fn refused(e: &identity::AuthError, token_presented: bool) -> HttpResponse {
+    let error = if token_presented { "invalid_token" } else { "invalid_request" };
+    match e {
+        identity::AuthError::TooManyAttempts { retry_after_secs } => HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", retry_after_secs.to_string()))
+            .json(json!({"error": "too_many_attempts", "message": e.to_string()})),
+        identity::AuthError::Store(_) => {
+            tracing::error!(error = %e, "merchant-mcp: client tokens cannot be read");
+            HttpResponse::ServiceUnavailable().json(json!({"error": "unavailable", "message": "try again"}))
+        }
+        _ => unauthorized(error, "an MCP client token is required (Authorization: Bearer TOKEN)"),
+    }
+}
+
 /// One HTTP exchange of the MCP session, once the client is known.
 async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoint>) -> HttpResponse {
     let presented = req.headers().get("authorization").and_then(|v| v.to_str().ok());
     // Behind a trusted load balancer, the address it forwarded for.
     let peer = mcp_http::client_key(&req);
-    let known = presented.is_some_and(|token| endpoint.recently_verified.fresh(token));
-    let verified = if known {
-        Ok(())
-    } else {
-        endpoint.state.authenticator.authenticate_client(presented, &peer).await.map(drop)
+    let known = presented.and_then(|token| endpoint.recently_verified.fresh(token));
+    let verified = match known {
+        Some(client) => Ok(client),
+        None => endpoint.state.authenticator.authenticate_client(presented, &peer).await.map(|c| c.key()),
     };
-    if let (Ok(()), Some(token), false) = (&verified, presented, known) {
-        endpoint.recently_verified.remember(token);
+    if let (Ok(client), Some(token)) = (&verified, presented) {
+        endpoint.recently_verified.remember(token, client);
     }
-    if let Err(e) = verified {
-        let error = if presented.is_some() { "invalid_token" } else { "invalid_request" };
-        return match e {
-            identity::AuthError::TooManyAttempts { retry_after_secs } => HttpResponse::TooManyRequests()
-                .insert_header(("Retry-After", retry_after_secs.to_string()))
-                .json(json!({"error": "too_many_attempts", "message": e.to_string()})),
-            identity::AuthError::Store(_) => {
-                tracing::error!(error = %e, "merchant-mcp: client tokens cannot be read");
-                HttpResponse::ServiceUnavailable()
-                    .json(json!({"error": "unavailable", "message": "try again"}))
-            }
-            _ => unauthorized(error, "an MCP client token is required (Authorization: Bearer TOKEN)"),
-        };
+    let client = match verified {
+        Ok(client) => client,
+        Err(e) => return refused(&e, presented.is_some()),
+    };
+    let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    match endpoint.owners.admit(&client, session.as_deref(), Instant::now()) {
+        Admission::Pass => {}
+        // The transport spec's answer for a session the server does not
+        // know: the session itself is untouched.
+        Admission::NotYours => {
+            return HttpResponse::NotFound().json(json!({
+                "jsonrpc": "2.0", "id": null,
+                "error": {"code": -32001, "message": "Session not found"}
+            }));
+        }
+        Admission::TooMany => {
+            return HttpResponse::TooManyRequests()
+                .insert_header(("Retry-After", "60"))
+                .json(json!({"error": "too_many_sessions",
+                             "message": "this client has too many open sessions: end one (DELETE) first"}));
+        }
     }
     let bytes = match body.to_bytes_limited(endpoint.max_body_bytes).await {
         Ok(Ok(bytes)) => bytes,
@@ -169,6 +208,11 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
     let ending_session = req.method() == actix_web::http::Method::DELETE;
     let response = endpoint.service.handle(request).await;
     let (parts, body) = response.into_parts();
+    match (&session, parts.headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok())) {
+        (None, Some(opened)) => endpoint.owners.opened(&client, opened, Instant::now()),
+        (Some(id), _) if ending_session && parts.status.is_success() => endpoint.owners.closed(id),
+        _ => {}
+    }
     let mut status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     // rmcp answers a session's DELETE 202; the reference (Python) client
     // takes only 200 or 204 as the session ended and logs a failure.

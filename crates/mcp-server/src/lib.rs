@@ -12,6 +12,7 @@
 pub mod http;
 mod resources;
 mod schema;
+mod sessions;
 mod tools;
 
 use std::sync::{Arc, Mutex, PoisonError};

@@ -108,6 +108,18 @@ pub const SETTINGS: &[Setting] = &[
         "Browser origins allowed to call `merchant-mcp`, comma-separated with scheme and port (`https://chat.example.com:443`); a request with any other `Origin` gets 403.",
     ),
     setting(
+        "mcp_server",
+        "max_sessions_per_client",
+        Some("5000"),
+        "Open MCP sessions one client token may hold on `merchant-mcp`; a new one past it is a 429 until one ends or idles out.",
+    ),
+    setting(
+        "mcp_server",
+        "session_idle_secs",
+        Some("1800"),
+        "An MCP session unused this long is closed (its shopper signs in again in a new one).",
+    ),
+    setting(
         "console",
         "secure_cookies",
         Some("false"),
