@@ -529,7 +529,9 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
         text.parse().map_err(|e: toml::de::Error| ConfigError::new(shown.clone(), e.message().to_owned()))?;
     for (key, value) in table {
         let entries = match value {
-            toml::Value::Table(values) => values.into_iter().map(|(name, v)| (key.clone(), name, v)).collect(),
+            toml::Value::Table(values) => {
+                values.into_iter().map(|(name, v)| (key.clone(), name, v)).collect()
+            }
             // A top-level setting (`env = "production"`).
             value if find("", &key).is_some() => vec![(String::new(), key, value)],
             _ => {
@@ -540,9 +542,8 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
             }
         };
         for (section, name, value) in entries {
-            let setting = find(&section, &name).ok_or_else(|| {
-                ConfigError::new(format!("{section}.{name} in {shown}"), "unknown setting")
-            })?;
+            let setting = find(&section, &name)
+                .ok_or_else(|| ConfigError::new(format!("{section}.{name} in {shown}"), "unknown setting"))?;
             let text = match value {
                 toml::Value::String(s) => s,
                 toml::Value::Integer(i) => i.to_string(),

@@ -17,7 +17,8 @@ fn with_quiet_dependencies(level: &str) -> String {
 /// Installs the global subscriber. Safe to call once per process; a second
 /// call (as in tests) leaves the first in place.
 pub fn init(log: &LogConfig) {
-    let filter = EnvFilter::try_new(with_quiet_dependencies(&log.level)).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_new(with_quiet_dependencies(&log.level)).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

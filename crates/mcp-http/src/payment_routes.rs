@@ -137,7 +137,11 @@ pub(crate) fn origin(req: &HttpRequest, payments: &PaymentsState) -> String {
 /// relative when no public URL is configured: they are made absolute on
 /// the request's origin. An SBP payment's details carry the QR's image
 /// (`sbp.qrUrl`) beside its payload.
-pub(crate) fn presented(payment: Payment, req: &HttpRequest, payments: &PaymentsState) -> PaymentInitResponse {
+pub(crate) fn presented(
+    payment: Payment,
+    req: &HttpRequest,
+    payments: &PaymentsState,
+) -> PaymentInitResponse {
     let origin = origin(req, payments);
     let absolute = |url: &str| if url.starts_with('/') { format!("{origin}{url}") } else { url.to_owned() };
     let mut details = payment.details;

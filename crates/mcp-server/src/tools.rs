@@ -537,12 +537,8 @@ impl MerchantMcp {
         };
         let provider = provider.ok_or("this identity service is not set up on this server")?;
         let secret = secrecy::SecretString::from(token.to_owned());
-        let login = self
-            .state
-            .authenticator
-            .login(kind, provider, &secret)
-            .await
-            .map_err(|e| auth_error(&e))?;
+        let login =
+            self.state.authenticator.login(kind, provider, &secret).await.map_err(|e| auth_error(&e))?;
         self.shopper.set(login.user_id.clone());
         Ok(Json(SignedIn { user_id: login.user_id.to_string(), user_status: login.status.as_str().into() }))
     }

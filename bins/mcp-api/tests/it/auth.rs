@@ -222,7 +222,8 @@ fn a_platform_with_failing_shoppers_serves_every_valid_one_and_guessing_clients_
     for t in TestDatabase::each_backend() {
         let token = client_token(&t);
         let dir = tempfile::tempdir().unwrap();
-        let service = common::start(&t.raw_url, dir.path(), &[("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox")]);
+        let service =
+            common::start(&t.raw_url, dir.path(), &[("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox")]);
         let http = reqwest::blocking::Client::new();
         let post = |path: &str, bearer: &str, body: Value| {
             let res = http
@@ -239,7 +240,8 @@ fn a_platform_with_failing_shoppers_serves_every_valid_one_and_guessing_clients_
         for n in 0..200 {
             match n % 4 {
                 0 if n < 100 => {
-                    let (status, body) = post("/auth/other", &token, json!({"token": format!("sandbox-expired:{n}")}));
+                    let (status, body) =
+                        post("/auth/other", &token, json!({"token": format!("sandbox-expired:{n}")}));
                     assert_eq!(status, 401, "expired token {n}: {body}");
                 }
                 1 if n < 100 => {
@@ -253,7 +255,8 @@ fn a_platform_with_failing_shoppers_serves_every_valid_one_and_guessing_clients_
                 }
                 _ => {}
             }
-            let (status, body) = post("/auth/other", &token, json!({"token": format!("sandbox:shopper-{n}")}));
+            let (status, body) =
+                post("/auth/other", &token, json!({"token": format!("sandbox:shopper-{n}")}));
             assert_eq!(status, 200, "shopper {n} on {}: {body}", t.db.backend());
             served += 1;
         }

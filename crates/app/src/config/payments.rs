@@ -11,7 +11,9 @@ use super::{ConfigError, Raw, lookup, parse_bool, parse_non_empty};
 #[derive(Clone, Debug)]
 pub enum GatewayConfig {
     /// The sandbox bank; its page lives on `mcp-api`.
-    Sandbox { three_ds: Duration },
+    Sandbox {
+        three_ds: Duration,
+    },
     YooKassa {
         base_url: String,
         shop_id: String,
@@ -82,7 +84,9 @@ impl PaymentsConfig {
             )
         };
         let gateway = match raw.required("payments", "gateway", parse_non_empty)?.as_str() {
-            "sandbox" => GatewayConfig::Sandbox { three_ds: raw.millis("payments", "three_ds_ms", 0, 60_000)? },
+            "sandbox" => {
+                GatewayConfig::Sandbox { three_ds: raw.millis("payments", "three_ds_ms", 0, 60_000)? }
+            }
             "yookassa" => GatewayConfig::YooKassa {
                 base_url: raw.required("payments", "yookassa_base_url", http_url)?,
                 shop_id: raw

@@ -77,21 +77,12 @@ fn access_tokens_authenticate_until_they_expire() {
             );
 
             let forged = format!("{}x", &token[..token.len() - 1]);
-            assert!(matches!(
-                auth.authenticate_user(Some(&forged)).await,
-                Err(AuthError::TokenRejected)
-            ));
-            assert!(matches!(
-                auth.authenticate_user(Some("garbage")).await,
-                Err(AuthError::TokenRejected)
-            ));
+            assert!(matches!(auth.authenticate_user(Some(&forged)).await, Err(AuthError::TokenRejected)));
+            assert!(matches!(auth.authenticate_user(Some("garbage")).await, Err(AuthError::TokenRejected)));
             assert!(matches!(auth.authenticate_user(None).await, Err(AuthError::UserTokenMissing)));
 
             clock.advance(Duration::hours(1));
-            assert!(matches!(
-                auth.authenticate_user(Some(&token)).await,
-                Err(AuthError::TokenExpired)
-            ));
+            assert!(matches!(auth.authenticate_user(Some(&token)).await, Err(AuthError::TokenExpired)));
         });
     }
 }
@@ -187,7 +178,8 @@ fn shopper_token_failures_count_against_the_token_not_the_platform() {
     for t in TestDatabase::each_backend_migrated() {
         runtime().block_on(async {
             let (auth, clock) = authenticator(&t);
-            let alice = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:alice")).await.unwrap();
+            let alice =
+                auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:alice")).await.unwrap();
             let alice = alice.access_token.expose_secret().to_owned();
             let old = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:old")).await.unwrap();
             let old = old.access_token.expose_secret().to_owned();
@@ -199,7 +191,8 @@ fn shopper_token_failures_count_against_the_token_not_the_platform() {
             // platform presents them: each a 401, never a 429.
             for _ in 0..20 {
                 assert!(matches!(auth.authenticate_user(Some(&old)).await, Err(AuthError::TokenExpired)));
-                let expired = auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox-expired:x")).await;
+                let expired =
+                    auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox-expired:x")).await;
                 assert!(matches!(expired, Err(AuthError::TokenExpired)), "{expired:?}");
             }
             // Junk tokens, each different: every one a 401, none throttles
@@ -207,12 +200,16 @@ fn shopper_token_failures_count_against_the_token_not_the_platform() {
             for n in 0..20 {
                 let junk = format!("mua_{n:016x}_junk");
                 assert!(matches!(auth.authenticate_user(Some(&junk)).await, Err(AuthError::TokenRejected)));
-                let junk = auth.login(Provider::SberId, &SandboxProvider, &secret(&format!("junk-{n}"))).await;
+                let junk =
+                    auth.login(Provider::SberId, &SandboxProvider, &secret(&format!("junk-{n}"))).await;
                 assert!(matches!(junk, Err(AuthError::TokenRejected)), "{junk:?}");
             }
             // One junk token repeated is throttled: itself only.
             for _ in 0..5 {
-                assert!(matches!(auth.authenticate_user(Some("repeated-junk")).await, Err(AuthError::TokenRejected)));
+                assert!(matches!(
+                    auth.authenticate_user(Some("repeated-junk")).await,
+                    Err(AuthError::TokenRejected)
+                ));
             }
             let repeated = auth.authenticate_user(Some("repeated-junk")).await;
             assert!(matches!(repeated, Err(AuthError::TooManyAttempts { .. })), "{repeated:?}");
@@ -266,9 +263,7 @@ fn concurrent_first_logins_create_one_user() {
                 .map(|_| {
                     let auth = auth.clone();
                     tokio::spawn(async move {
-                        auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:dave"))
-                            .await
-                            .unwrap()
+                        auth.login(Provider::SberId, &SandboxProvider, &secret("sandbox:dave")).await.unwrap()
                     })
                 })
                 .collect();
