@@ -86,7 +86,7 @@ fn open(server: &RunningService, token: &str) -> Result<String, u16> {
 }
 
 /// Calls `tool`: the HTTP status and the tool's result.
-fn call(server: &RunningService, token: &str, session: &str, tool: &str, arguments: Value) -> (u16, Value) {
+fn call(server: &RunningService, token: &str, session: &str, tool: &str, arguments: &Value) -> (u16, Value) {
     let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
                       "params": {"name": tool, "arguments": arguments}});
     let answer = send(server, token, Some(session), "POST", &body);
@@ -95,7 +95,7 @@ fn call(server: &RunningService, token: &str, session: &str, tool: &str, argumen
 
 fn sign_in(server: &RunningService, token: &str, session: &str, shopper: &str) -> Value {
     let (status, result) =
-        call(server, token, session, "sign_in", json!({"provider": "merchant_token", "token": shopper}));
+        call(server, token, session, "sign_in", &json!({"provider": "merchant_token", "token": shopper}));
     assert_eq!(status, 200, "{result}");
     result
 }
@@ -112,20 +112,19 @@ fn a_session_answers_only_its_own_client_and_a_client_s_sessions_are_capped() {
         assert_ne!(signed["isError"], true, "{signed}");
 
         // B with A's session id: an unknown session, whatever B asks.
-        let (status, result) = call(&server, &b, &session, "order_status", json!({"order_id": "o-1"}));
+        let (status, result) = call(&server, &b, &session, "order_status", &json!({"order_id": "o-1"}));
         assert_eq!(status, 404, "{result}");
         let (status, _) = call(
             &server,
             &b,
             &session,
             "sign_in",
-            json!({"provider": "merchant_token",
-                                                                        "token": "sandbox:mallory"}),
+            &json!({"provider": "merchant_token", "token": "sandbox:mallory"}),
         );
         assert_eq!(status, 404);
         assert_eq!(send(&server, &b, Some(&session), "DELETE", &Value::Null).status, 404);
         // A's session is untouched: still open, still Alice's.
-        let (status, result) = call(&server, &a, &session, "order_status", json!({"order_id": "o-1"}));
+        let (status, result) = call(&server, &a, &session, "order_status", &json!({"order_id": "o-1"}));
         assert_eq!(status, 200, "{result}");
         assert!(!result.to_string().contains("not signed in"), "{result}");
 

@@ -44,7 +44,9 @@ impl From<OrderError> for ApiError {
     fn from(e: OrderError) -> Self {
         match &e {
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
-            OrderError::Illegal(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            OrderError::Illegal(_) | OrderError::ShopperLimit(_) => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
+            }
             OrderError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "order not found"),
             OrderError::StorageDown(detail) => ApiError::unavailable(detail),
             _ => ApiError::internal(&e),
@@ -184,6 +186,7 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
         (status = 400, description = "Неверный формат запроса.", body = crate::error::ErrorSchema),
         (status = 401, description = "Пользователь не аутентифицирован.", body = crate::error::ErrorSchema),
         (status = 403, description = "MCP-сервер не аутентифицирован.", body = crate::error::ErrorSchema),
+        (status = 409, description = "Неоплаченные заказы покупателя уже держат слишком много товара.", body = crate::error::ErrorSchema),
         (status = 500, description = "Внутренняя ошибка сервиса.", body = crate::error::ErrorSchema),
         (status = 503, description = "Хранилище недоступно (Retry-After).", body = crate::error::ErrorSchema),
     )

@@ -4,6 +4,7 @@
 
 pub mod book;
 pub mod kuper;
+pub mod limits;
 mod model;
 mod ports;
 pub mod schedule;

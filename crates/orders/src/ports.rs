@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{OrderId, SkuId, StoreId};
 
+use crate::limits::HoldLimits;
 use crate::model::{Order, ShippingMethod, Slot};
 use crate::schedule::SlotSettings;
 use crate::status::{Action, IllegalTransition, OrderStatus};
@@ -16,6 +17,9 @@ pub enum CreateError {
     OutOfStock { sku: SkuId },
     #[error("the slot is fully booked")]
     SlotFull,
+    /// The shopper holds too much with unpaid orders already.
+    #[error(transparent)]
+    ShopperLimit(#[from] crate::limits::HoldLimitExceeded),
     /// Another order was created with the same request id first.
     #[error("request id already used")]
     DuplicateRequest,
@@ -39,7 +43,10 @@ pub trait OrderRepo: Send + Sync + std::fmt::Debug {
     /// Writes `order`, reserves the stock of its lines and books one place
     /// in its slot (of `capacity`), all in one transaction: on any error
     /// nothing is written.
-    async fn create(&self, order: &Order, capacity: u32) -> Result<(), CreateError>;
+    /// `limits` are checked against the shopper's unpaid orders in the
+    /// same transaction ([`HoldLimits::admit`](crate::limits::HoldLimits::admit)),
+    /// so concurrent checkouts of one shopper cannot pass them together.
+    async fn create(&self, order: &Order, capacity: u32, limits: HoldLimits) -> Result<(), CreateError>;
     async fn get(&self, id: &OrderId) -> Result<Option<Order>, RepoError>;
     /// The order a checkout with this `rqUid` created.
     async fn by_request(&self, request_id: &str) -> Result<Option<Order>, RepoError>;

@@ -30,6 +30,8 @@ pub struct OrderSettings {
     pub pricing: DeliveryPricing,
     /// An order not paid within this is cancelled and its stock released.
     pub unpaid_ttl: Duration,
+    /// What one shopper may hold with unpaid orders.
+    pub hold_limits: crate::limits::HoldLimits,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -70,6 +72,9 @@ pub enum OrderError {
     SlotNotOffered(String),
     #[error("the slot {0} is fully booked; ask /delivery for the current ones")]
     SlotFull(String),
+    /// The shopper's unpaid orders hold too much already (a 409).
+    #[error(transparent)]
+    ShopperLimit(#[from] crate::limits::HoldLimitExceeded),
     #[error("prices in one order must share a currency")]
     MixedCurrencies,
     #[error("unknown order")]
@@ -94,6 +99,7 @@ impl OrderError {
             self,
             OrderError::NotFound
                 | OrderError::Illegal(_)
+                | OrderError::ShopperLimit(_)
                 | OrderError::StorageDown(_)
                 | OrderError::Storage(_)
                 | OrderError::Internal(_)
@@ -452,10 +458,11 @@ impl Ordering {
             request_id: request.retry_key(user),
             request_digest: request.request_digest.clone(),
         };
-        match self.orders.create(&order, settings.capacity).await {
+        match self.orders.create(&order, settings.capacity, self.settings.hold_limits).await {
             Ok(()) => Ok(order),
             Err(CreateError::OutOfStock { sku }) => Err(OrderError::OutOfStock { sku, store: store.id }),
             Err(CreateError::SlotFull) => Err(OrderError::SlotFull(describe(&request.slot))),
+            Err(CreateError::ShopperLimit(why)) => Err(OrderError::ShopperLimit(why)),
             // A concurrent retry of the same checkout won the race.
             Err(CreateError::DuplicateRequest) => self
                 .same_request(user, &request)

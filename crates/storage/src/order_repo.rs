@@ -2,6 +2,7 @@
 //! its slot place are written in one transaction, so an order never exists
 //! without its stock held, and stock is never held without an order.
 
+use ::orders::limits::{HoldLimits, ShopperHolds};
 use ::orders::schedule::SlotSettings;
 use ::orders::{
     Action, ApplyError, Channel, CreateError, Effect, Order, OrderLine, OrderRepo, OrderStatus, RepoError,
@@ -14,7 +15,7 @@ use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, 
 
 use catalog::stock::{MoveKind, StockQty};
 
-use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots};
+use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots, users};
 use crate::stock;
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -188,6 +189,7 @@ impl OrderRow {
 enum CreateFailure {
     OutOfStock(SkuId),
     SlotFull,
+    ShopperLimit(::orders::limits::HoldLimitExceeded),
     Storage(StorageError),
 }
 
@@ -268,7 +270,33 @@ pub(crate) fn load(c: &mut AnyConnection, id: &str) -> Result<Option<Order>, Sto
     row.into_domain(lines, request).map(Some)
 }
 
-fn create(c: &mut AnyConnection, order: &Order, capacity: u32) -> Result<(), CreateFailure> {
+/// What `user` holds with unpaid MCP orders. On PostgreSQL the shopper's
+/// row is locked first, so one shopper's concurrent checkouts count in
+/// turn; a SQLite write transaction holds the write lock already.
+fn shopper_holds(c: &mut AnyConnection, user: &str) -> Result<ShopperHolds, StorageError> {
+    if let AnyConnection::Postgres(pg) = c {
+        users::table.find(user).select(users::id).for_update().first::<String>(pg).optional()?;
+    }
+    let unpaid: Vec<String> = orders::table
+        .filter(orders::user_id.eq(user))
+        .filter(orders::channel.eq(Channel::Mcp.as_str()))
+        .filter(orders::status.eq(OrderStatus::New.as_str()))
+        .select(orders::id)
+        .load(c)?;
+    let held: Vec<i64> =
+        order_lines::table.filter(order_lines::order_id.eq_any(&unpaid)).select(order_lines::held).load(c)?;
+    Ok(ShopperHolds {
+        unpaid_orders: u32::try_from(unpaid.len()).unwrap_or(u32::MAX),
+        held_thousandths: held.into_iter().fold(0_i64, i64::saturating_add),
+    })
+}
+
+fn create(
+    c: &mut AnyConnection,
+    order: &Order,
+    capacity: u32,
+    limits: HoldLimits,
+) -> Result<(), CreateFailure> {
     let row = OrderRow::from_domain(order);
     // First, so that a second checkout with the same rqUid stops here.
     diesel::insert_into(idempotency_keys::table)
@@ -280,6 +308,9 @@ fn create(c: &mut AnyConnection, order: &Order, capacity: u32) -> Result<(), Cre
             idempotency_keys::created_at.eq(naive(order.created_at)),
         ))
         .execute(c)?;
+    let shopper = shopper_holds(c, &row.user_id).map_err(CreateFailure::Storage)?;
+    let order_held = order.lines.iter().map(|l| l.held.thousandths()).fold(0_i64, i64::saturating_add);
+    limits.admit(shopper, order_held).map_err(CreateFailure::ShopperLimit)?;
     diesel::insert_into(orders::table).values(&row).execute(c)?;
     let lines: Vec<LineRow> = order
         .lines
@@ -451,16 +482,19 @@ impl DbOrderRepo {
 
 #[async_trait]
 impl OrderRepo for DbOrderRepo {
-    async fn create(&self, order: &Order, capacity: u32) -> Result<(), CreateError> {
+    async fn create(&self, order: &Order, capacity: u32, limits: HoldLimits) -> Result<(), CreateError> {
         let order = order.clone();
         let outcome = self
             .db
-            .run(move |conn| Ok::<_, StorageError>(conn.write_transaction(|c| create(c, &order, capacity))))
+            .run(move |conn| {
+                Ok::<_, StorageError>(conn.write_transaction(|c| create(c, &order, capacity, limits)))
+            })
             .await;
         match outcome {
             Ok(Ok(())) => Ok(()),
             Ok(Err(CreateFailure::OutOfStock(sku))) => Err(CreateError::OutOfStock { sku }),
             Ok(Err(CreateFailure::SlotFull)) => Err(CreateError::SlotFull),
+            Ok(Err(CreateFailure::ShopperLimit(why))) => Err(CreateError::ShopperLimit(why)),
             Ok(Err(CreateFailure::Storage(e))) | Err(e) if e.is_unique_violation() => {
                 Err(CreateError::DuplicateRequest)
             }

@@ -134,6 +134,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         expires_at -> Nullable<Timestamp>,
+        personal_data_erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -241,6 +242,7 @@ diesel::table! {
         updated_at -> Timestamp,
         details -> Text,
         due_at -> Nullable<Timestamp>,
+        personal_data_erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -123,6 +123,10 @@ impl TestDatabase {
                     distance_tiers: Vec::new(),
                 },
                 unpaid_ttl: Duration::minutes(30),
+                hold_limits: orders::limits::HoldLimits {
+                    max_unpaid_orders: 1000,
+                    max_held_units: 1_000_000,
+                },
             },
         }
     }

@@ -79,6 +79,18 @@ impl OrdersConfig {
                     distance_tiers: raw.optional("delivery", "distance_tiers", tiers)?.unwrap_or_default(),
                 },
                 unpaid_ttl: minutes(raw, "orders", "unpaid_ttl_minutes", 1, 7 * 24 * 60)?,
+                hold_limits: orders::limits::HoldLimits {
+                    max_unpaid_orders: raw.required(
+                        "orders",
+                        "max_unpaid_per_shopper",
+                        super::parse_in_range(1_u32, 10_000),
+                    )?,
+                    max_held_units: raw.required(
+                        "orders",
+                        "max_held_units_per_shopper",
+                        super::parse_in_range(1_u32, 1_000_000),
+                    )?,
+                },
             },
             expiry_interval: raw.secs("orders", "expiry_interval_secs", 1, 3600)?,
             external_cart_url: raw.optional("orders", "external_cart_url", parse_non_empty)?,

@@ -457,6 +457,18 @@ pub const SETTINGS: &[Setting] = &[
         Some("30"),
         "An order not paid within this is cancelled and its stock released.",
     ),
+    setting(
+        "orders",
+        "max_unpaid_per_shopper",
+        Some("5"),
+        "Unpaid MCP orders one shopper may have open at once; another checkout is a 409 saying why (Kuper orders are not counted).",
+    ),
+    setting(
+        "orders",
+        "max_held_units_per_shopper",
+        Some("300"),
+        "Units of sale (pieces, kilograms, litres) one shopper's unpaid MCP orders may hold together; past it a checkout is a 409.",
+    ),
     setting("orders", "expiry_interval_secs", Some("30"), "How often unpaid orders are looked for."),
     setting(
         "orders",

@@ -63,7 +63,12 @@ struct Book {
 
 #[async_trait]
 impl OrderRepo for Book {
-    async fn create(&self, order: &Order, capacity: u32) -> Result<(), CreateError> {
+    async fn create(
+        &self,
+        order: &Order,
+        capacity: u32,
+        _limits: crate::limits::HoldLimits,
+    ) -> Result<(), CreateError> {
         let mut orders = self.orders.lock().unwrap();
         if orders.values().any(|o| o.request_id == order.request_id) {
             return Err(CreateError::DuplicateRequest);
@@ -224,6 +229,7 @@ fn world() -> World {
                 distance_tiers: vec![],
             },
             unpaid_ttl: Duration::minutes(30),
+            hold_limits: crate::limits::HoldLimits { max_unpaid_orders: 1000, max_held_units: 1_000_000 },
         },
     };
     World { ordering, catalog, clock }

@@ -8,7 +8,8 @@ use catalog::CatalogRepo;
 use chrono::{DateTime, Duration, Utc};
 use domain::{Decimal, ManualClock, SkuId, StoreId, UserId};
 use orders::{
-    Action, CheckoutRequest, CreateError, ItemRequest, OrderRepo, OrderStatus, Ordering, ShippingMethod,
+    Action, CheckoutRequest, CreateError, ItemRequest, OrderError, OrderRepo, OrderStatus, Ordering,
+    ShippingMethod,
 };
 use storage::testing::TestDatabase;
 use storage::{DbCatalogRepo, DbOrderRepo};
@@ -136,7 +137,7 @@ fn a_line_short_of_stock_writes_nothing_at_all() {
             again.id = orders::new_order_id().unwrap();
             again.request_id = "rq-3".into();
             assert_eq!(
-                repo.create(&again, 10).await.unwrap_err(),
+                repo.create(&again, 10, o.settings.hold_limits).await.unwrap_err(),
                 CreateError::OutOfStock { sku: SkuId::new("BREAD").unwrap() }
             );
             assert!(repo.get(&again.id).await.unwrap().is_none());
@@ -244,5 +245,38 @@ fn a_store_can_have_its_own_slot_grid() {
         DbOrderRepo::set_slot_settings(&mut t.db.get().unwrap(), &store, ShippingMethod::Pickup, None)
             .unwrap();
         assert_eq!(length(&o).0, Duration::hours(1));
+    }
+}
+
+/// One shopper's unpaid orders may hold only so much: past either cap a
+/// checkout is refused with the reason and writes nothing; another shopper,
+/// a paid order, a cancelled one free the way again.
+#[test]
+fn a_shopper_s_unpaid_orders_are_capped_and_other_shoppers_are_not() {
+    for t in TestDatabase::each_backend_migrated() {
+        t.one_store(&[("MILK", 50), ("BREAD", 50)]);
+        let clock = Arc::new(ManualClock::new(
+            DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&Utc),
+        ));
+        let mut o = t.ordering(Arc::clone(&clock) as _, 100);
+        o.settings.hold_limits = orders::limits::HoldLimits { max_unpaid_orders: 2, max_held_units: 10 };
+        runtime().block_on(async {
+            let bob = UserId::new("bob").unwrap();
+            let first = o.checkout(&alice(), request(&o, &[("MILK", 4)], "a-1").await).await.unwrap();
+            o.checkout(&alice(), request(&o, &[("BREAD", 3)], "a-2").await).await.unwrap();
+            let e = o.checkout(&alice(), request(&o, &[("MILK", 1)], "a-3").await).await.unwrap_err();
+            assert!(matches!(e, OrderError::ShopperLimit(_)), "{e}");
+            assert!(e.to_string().contains("2 unpaid orders"), "{e}");
+            assert_eq!(stock(&t, "MILK").await, 46, "{}: the refused order held nothing", t.db.backend());
+
+            // Bob is not Alice.
+            o.checkout(&bob, request(&o, &[("MILK", 10)], "b-1").await).await.unwrap();
+            let e = o.checkout(&bob, request(&o, &[("BREAD", 1)], "b-2").await).await.unwrap_err();
+            assert!(e.to_string().contains("at most 10 units"), "{e}");
+
+            // A cancelled order frees its place.
+            o.advance(&first.id, Action::Cancel).await.unwrap();
+            o.checkout(&alice(), request(&o, &[("MILK", 1)], "a-4").await).await.unwrap();
+        });
     }
 }
