@@ -7,6 +7,7 @@ pub mod kuper;
 pub mod limits;
 mod model;
 mod ports;
+pub mod retention;
 pub mod schedule;
 pub mod status;
 mod usecases;

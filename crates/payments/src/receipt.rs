@@ -194,7 +194,7 @@ fn whole_units(total: i64, count: i64) -> Vec<(Decimal, i64)> {
 }
 
 mod stored;
-pub use stored::{from_stored, to_stored};
+pub use stored::{from_stored, is_erased, to_stored, without_contact};
 
 #[cfg(test)]
 mod tests;

@@ -66,14 +66,15 @@ struct PaymentRow {
     receipt: Option<String>,
 }
 
+/// The payment's receipt; `None` also once retention erased its contact.
 fn receipt_from(text: Option<&str>) -> Result<Option<Receipt>, StorageError> {
-    text.map(|text| {
-        serde_json::from_str(text)
-            .ok()
-            .and_then(|v| ::payments::receipt::from_stored(&v))
-            .ok_or_else(|| corrupt("payments.receipt", text))
-    })
-    .transpose()
+    let Some(text) = text else { return Ok(None) };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| corrupt("payments.receipt", text))?;
+    if ::payments::receipt::is_erased(&value) {
+        return Ok(None);
+    }
+    ::payments::receipt::from_stored(&value).map(Some).ok_or_else(|| corrupt("payments.receipt", text))
 }
 
 impl PaymentRow {

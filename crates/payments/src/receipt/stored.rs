@@ -31,6 +31,23 @@ pub fn to_stored(receipt: &Receipt) -> Value {
     json!({"customer": {kind: contact}, "items": items})
 }
 
+/// A stored receipt without the buyer's contact, once the order's personal
+/// data is erased (`orders::retention`): its items stay; a refund after
+/// that goes without a receipt, as [`from_stored`] then finds no contact.
+pub fn without_contact(stored: &Value) -> Value {
+    let mut erased = stored.clone();
+    if let Some(receipt) = erased.as_object_mut() {
+        receipt.insert("customer".into(), json!({"erased": true}));
+    }
+    erased
+}
+
+/// Whether `stored` is a receipt [`without_contact`] made: no receipt to
+/// repeat, and nothing corrupt either.
+pub fn is_erased(stored: &Value) -> bool {
+    stored["customer"]["erased"] == Value::Bool(true)
+}
+
 /// `None` for what [`to_stored`] never wrote.
 pub fn from_stored(value: &Value) -> Option<Receipt> {
     let customer = match (value["customer"]["email"].as_str(), value["customer"]["phone"].as_str()) {

@@ -215,3 +215,21 @@ fn a_stored_receipt_reads_back_as_it_was() {
     }
     assert_eq!(from_stored(&serde_json::json!({"items": []})), None);
 }
+
+#[test]
+fn a_receipt_without_its_contact_keeps_its_items_and_names_no_one() {
+    let lines = vec![line("SKU-P", Unit::Pcs, dec("3"), 8990, 10)];
+    for contact in [Contact::Email("b@example.ru".into()), Contact::Phone("79161234567".into())] {
+        let receipt =
+            build(&order(lines.clone(), 19900), &ReceiptInputs { contact: Some(contact), ..inputs(&vat_20) })
+                .unwrap();
+        let stored = to_stored(&receipt);
+        let erased = without_contact(&stored);
+        let text = erased.to_string();
+        assert!(!text.contains("b@example.ru") && !text.contains("79161234567"), "{text}");
+        assert_eq!(erased["items"], stored["items"]);
+        assert_eq!(from_stored(&erased), None, "no contact, no receipt");
+        assert!(is_erased(&erased) && !is_erased(&stored));
+        assert_eq!(without_contact(&erased), erased);
+    }
+}
