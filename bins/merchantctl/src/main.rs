@@ -24,11 +24,17 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Delete what is old enough to go: notifications Kuper acknowledged or
-    /// staff discarded, checkout idempotency keys, expired access tokens.
+    /// staff discarded, checkout idempotency keys, expired access tokens;
+    /// and erase the personal data of orders closed longer ago than the
+    /// retention time (names, phones, emails, addresses, comments).
     Purge {
         /// Keep everything younger than this.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
         older_than_days: u32,
+        /// Erase personal data of orders closed this many days ago or more
+        /// (default: MERCHANT_RETENTION_PERSONAL_DATA_DAYS).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        personal_data_days: Option<u32>,
     },
     /// Print a service's OpenAPI document (no database needed).
     Openapi {
@@ -225,7 +231,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
             unreachable!("handled above")
         }
         Command::Import { what } => return import(&mut conn, what),
-        Command::Purge { older_than_days } => {
+        Command::Purge { older_than_days, personal_data_days } => {
             let before = chrono::Utc::now() - chrono::Duration::days(i64::from(*older_than_days));
             let purged = storage::retention::purge(&mut conn, before)?;
             println!(
@@ -236,6 +242,17 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
                 purged.access_tokens,
                 purged.staff_sessions,
                 purged.failure_windows
+            );
+            let days = personal_data_days.unwrap_or(config.retention.personal_data_days);
+            let now = chrono::Utc::now();
+            let closed_before = ::orders::retention::closed_before(now, days);
+            let erased = storage::retention::erase_personal_data(&mut conn, closed_before, now)?;
+            println!(
+                "erased personal data of orders closed before {}: {} MCP orders, {} Kuper orders, {} shoppers",
+                closed_before.format("%Y-%m-%d %H:%M UTC"),
+                erased.mcp_orders,
+                erased.kuper_orders,
+                erased.shoppers
             );
         }
         Command::DemoData { offers, if_empty } => {

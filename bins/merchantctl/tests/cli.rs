@@ -349,7 +349,15 @@ fn purge_says_what_it_deleted_and_openapi_needs_no_database() {
             "{}",
             stdout(&purge)
         );
+        assert!(
+            stdout(&purge).contains("erased personal data of orders closed before")
+                && stdout(&purge).contains("0 MCP orders, 0 Kuper orders, 0 shoppers"),
+            "{}",
+            stdout(&purge)
+        );
         assert!(!merchantctl(&t, &["purge", "--older-than-days", "0"]).status.success(), "at least a day");
+        let erase = merchantctl(&t, &["purge", "--personal-data-days", "7"]);
+        assert!(erase.status.success(), "{erase:?}");
     }
     let t = TestDatabase::sqlite();
     let spec = merchantctl(&t, &["openapi", "mcp-api"]);

@@ -7,6 +7,7 @@ pub mod dispatcher;
 pub mod metrics;
 pub mod openapi;
 mod ops;
+mod retention;
 mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]

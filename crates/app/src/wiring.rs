@@ -86,7 +86,9 @@ pub fn mcp_api(
     db: &Database,
     config: &Config,
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
-    Ok(mcp_http::state(mcp_state(db, config, None)?))
+    let state = mcp_state(db, config, None)?;
+    crate::retention::spawn_daily(db.clone(), config.retention.personal_data_days);
+    Ok(mcp_http::state(state))
 }
 
 /// Everything `mcp-api` serves with, and `merchant-mcp` reuses: the
@@ -417,6 +419,7 @@ pub fn kuper_listener(
     db: &Database,
     config: &Config,
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
+    crate::retention::spawn_daily(db.clone(), config.retention.personal_data_days);
     let hooks = &config.kuper_webhook;
     let secret =
         hooks.secret.clone().ok_or_else(|| config_error("MERCHANT_KUPER_WEBHOOK_SECRET", "is required"))?;

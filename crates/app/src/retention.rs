@@ -1,0 +1,35 @@
+//! The daily pass that erases personal data past its retention time
+//! (`orders::retention`), run by `mcp-api` and `kuper-listener` so nothing
+//! depends on someone scheduling `merchantctl purge`. Every instance runs
+//! it; the pass is idempotent, and erases each order once.
+
+use std::time::Duration;
+
+use storage::Database;
+
+/// How long after start the first pass runs (the service is up and
+/// serving first), and how often after that.
+const FIRST_AFTER: Duration = Duration::from_mins(1);
+const EVERY: Duration = Duration::from_hours(24);
+
+pub fn spawn_daily(db: Database, days: u32) {
+    actix_web::rt::spawn(async move {
+        tokio::time::sleep(FIRST_AFTER).await;
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            let before = orders::retention::closed_before(now, days);
+            match db.run(move |c| storage::retention::erase_personal_data(c, before, now)).await {
+                Ok(erased) => tracing::info!(
+                    mcp_orders = erased.mcp_orders,
+                    kuper_orders = erased.kuper_orders,
+                    shoppers = erased.shoppers,
+                    days,
+                    "retention: personal data of old closed orders erased"
+                ),
+                Err(e) => tracing::warn!(error = %e, "retention: the pass failed; the next one retries"),
+            }
+        }
+    });
+}
