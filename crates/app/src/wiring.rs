@@ -493,5 +493,9 @@ pub fn console(
         ordering: Arc::new(ordering(db, config)),
         catalog: console::ConsoleCatalog { repo: catalog.repo, index: catalog.index },
         secure_cookies: config.console_secure_cookies,
+        sign_in_throttle: Arc::new(console::SignInThrottle::new(
+            Arc::new(storage::DbIdentityStore::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
     }))
 }

@@ -1,10 +1,11 @@
 //! The catalog as staff check it: the latest catalog imports and stock
 //! reports from the merchant's systems with what each refused, when each store last
 //! reported, and one product's price, shelf, holds and availability in
-//! every store that sells it.
+//! every store that sells it — of a picker's own stores only.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
+use identity::staff::Permission;
 use storage::{DbCatalogImports, DbStock};
 
 use crate::pages::catalog::{CatalogPage, ProductInStores};
@@ -48,10 +49,18 @@ pub(crate) async fn page(
             ))
         })
         .await;
-    let (imports, reports, report_times) = match read {
+    let (mut imports, mut reports, mut report_times) = match read {
         Ok(read) => read,
         Err(e) => return failed(&e),
     };
+    // A picker sees their own stores only: feeds and stock batches are the
+    // whole merchant's, so theirs are not shown at all.
+    let sees = |store: &str| staff.account.may(Permission::PickIn(store));
+    if staff.account.store_scope().is_some() {
+        imports.clear();
+        reports.clear();
+    }
+    report_times.retain(|(store, _)| sees(store));
     let mut page = CatalogPage { imports, reports, report_times, ..Default::default() };
     if let Some(sku) = sku {
         let repo = &state.catalog.repo;
@@ -62,15 +71,17 @@ pub(crate) async fn page(
         match product {
             None => page.sku_error = Some(format!("нет товара {sku}")),
             Some(product) => {
-                let offers = match repo.offers(std::slice::from_ref(&sku), None).await {
+                let mut offers = match repo.offers(std::slice::from_ref(&sku), None).await {
                     Ok(offers) => offers,
                     Err(e) => return failed(&e),
                 };
                 let raw = sku.to_string();
-                let figures = match state.db.run(move |conn| DbStock::offers_of_sku(conn, &raw)).await {
+                let mut figures = match state.db.run(move |conn| DbStock::offers_of_sku(conn, &raw)).await {
                     Ok(figures) => figures,
                     Err(e) => return failed(&e),
                 };
+                offers.retain(|offer| sees(offer.store.as_str()));
+                figures.retain(|figure| sees(&figure.store_id));
                 page.product = Some(ProductInStores { product, offers, figures });
             }
         }

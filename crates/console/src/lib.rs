@@ -21,6 +21,7 @@ mod pages;
 mod picking;
 mod queue;
 mod session;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use actix_web::{HttpResponse, get, web};
 
 pub use session::SESSION_COOKIE;
 pub(crate) use session::Staff;
+pub use throttle::SignInThrottle;
 
 /// What the console searches for replacements: the catalog's search index
 /// and a catalog that answers from it.
@@ -51,6 +53,7 @@ pub struct ConsoleState {
     pub catalog: ConsoleCatalog,
     /// Cookies only over HTTPS.
     pub secure_cookies: bool,
+    pub sign_in_throttle: Arc<throttle::SignInThrottle>,
 }
 
 pub fn configure(state: ConsoleState) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
@@ -68,7 +71,10 @@ pub fn configure(state: ConsoleState) -> impl Fn(&mut web::ServiceConfig) + Clon
                         .add((header::CONTENT_SECURITY_POLICY, "default-src 'self'; frame-ancestors 'none'"))
                         .add((header::X_FRAME_OPTIONS, "DENY"))
                         .add((header::REFERRER_POLICY, "same-origin"))
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        // Pages carry customers' names and phones: no
+                        // browser or proxy keeps a copy.
+                        .add((header::CACHE_CONTROL, "no-store")),
                 )
                 .service(asset)
                 .service(session::login_page)

@@ -1,6 +1,6 @@
 //! Who is at the console: sign-in (a cookie-bound CSRF token on the form,
-//! the lock-out decided by `identity::staff`), the session cookie, and the
-//! [`Staff`] extractor every other page takes.
+//! throttled per login and address, [`crate::throttle`]), the session
+//! cookie, and the [`Staff`] extractor every other page takes.
 
 use std::fmt::Write as _;
 
@@ -17,6 +17,10 @@ use crate::{ConsoleState, failed, html, pages, see_other, stale_form, unavailabl
 pub const SESSION_COOKIE: &str = "console_session";
 const LOGIN_CSRF_COOKIE: &str = "console_login_csrf";
 const SESSION_HOURS: i64 = 8;
+/// The one answer to an unknown login, a wrong password, a disabled
+/// account and a caller who tried too often.
+const REFUSED: &str =
+    "Неверный логин или пароль. После нескольких неудачных попыток вход с этого адреса закрыт на 15 минут.";
 
 /// 256 random bits, hex; `None` when the system has no randomness to give
 /// (the caller answers 503 rather than issue a guessable token).
@@ -178,23 +182,27 @@ pub(crate) async fn sign_in(
     if login.is_empty() || password.is_empty() {
         return login_form(&state, StatusCode::BAD_REQUEST, &login, Some("Введите логин и пароль."));
     }
+    let address = crate::throttle::caller_address(&req);
+    let allowed = state.sign_in_throttle.allows(&login, &address).await;
     let who = login.clone();
+    // A throttled caller's password is checked against nothing, so every
+    // refusal costs the same work and reads the same.
     let outcome = state
         .db
         .run(move |conn| {
-            DbStaff::sign_in(conn, &who, |hash| staff::password_matches(&password, hash), Utc::now())
+            DbStaff::sign_in(conn, &who, |hash| {
+                staff::password_matches_or_dummy(&password, hash.filter(|_| allowed))
+            })
         })
         .await;
     let account = match outcome {
         Ok(SignIn::Accepted(account)) => account,
         Ok(SignIn::Refused) => {
-            tracing::warn!(login = %login, "console: sign-in refused");
-            return login_form(&state, StatusCode::BAD_REQUEST, &login, Some("Неверный логин или пароль."));
-        }
-        Ok(SignIn::Locked { until }) => {
-            let message =
-                format!("Слишком много неудачных попыток: вход закрыт до {} UTC.", until.format("%H:%M"));
-            return login_form(&state, StatusCode::TOO_MANY_REQUESTS, &login, Some(&message));
+            if allowed {
+                state.sign_in_throttle.failed(&login, &address).await;
+            }
+            tracing::warn!(login = %domain::log_safe(&login), throttled = !allowed, "console: sign-in refused");
+            return login_form(&state, StatusCode::BAD_REQUEST, &login, Some(REFUSED));
         }
         Err(e) => return failed(&e),
     };

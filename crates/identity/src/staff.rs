@@ -6,10 +6,14 @@
 //!   every store's orders and what is stuck (dead letters); a picker picks
 //!   the orders of the stores they are given, and nothing else.
 //! - Passwords: Argon2id (PHC string), at least 10 characters.
-//! - Lock-out: 5 failed sign-ins in a row lock the account for 15 minutes;
-//!   a success resets the count.
+//! - Sign-in throttle: failed sign-ins are counted per (login, address)
+//!   and per address ([`sign_in_limits`]), never per account, so no one who
+//!   does not know a password can lock its owner out. An unknown login, a
+//!   wrong password, a disabled account and a throttled caller get the same
+//!   answer after the same work (a password is always checked against a
+//!   hash, [`password_matches_or_dummy`]).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
@@ -95,12 +99,6 @@ pub enum StaffError {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
-pub const MAX_FAILURES: u32 = 5;
-
-pub fn lock_time() -> Duration {
-    Duration::minutes(15)
-}
-
 /// Checks a new account's fields.
 pub fn check_account(login: &str, role: Role, stores: &[String]) -> Result<(), StaffError> {
     let fine = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_');
@@ -133,32 +131,41 @@ pub fn password_matches(password: &str, hash: &str) -> bool {
         .is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// Failed sign-ins so far and the lock they earned.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SignInState {
-    pub failures: u32,
-    pub locked_until: Option<DateTime<Utc>>,
+/// One limit of the console's sign-in throttle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInLimit {
+    pub max_failures: u32,
+    pub window: Duration,
 }
 
-impl SignInState {
-    pub fn locked(&self, now: DateTime<Utc>) -> bool {
-        self.locked_until.is_some_and(|until| now < until)
-    }
+/// Failed sign-ins allowed from one address for one login, and from one
+/// address for any login (a guesser spraying logins), each per window.
+pub fn sign_in_limits() -> (SignInLimit, SignInLimit) {
+    let window = Duration::minutes(15);
+    (SignInLimit { max_failures: 5, window }, SignInLimit { max_failures: 30, window })
+}
 
-    /// After a sign-in attempt: a success clears the count; the
-    /// [`MAX_FAILURES`]th failure in a row locks the account.
-    #[must_use]
-    pub fn after(self, succeeded: bool, now: DateTime<Utc>) -> SignInState {
-        if succeeded {
-            return SignInState::default();
-        }
-        let failures = self.failures + 1;
-        if failures >= MAX_FAILURES {
-            SignInState { failures: 0, locked_until: Some(now + lock_time()) }
-        } else {
-            SignInState { failures, locked_until: self.locked_until }
-        }
-    }
+/// The throttle's keys for a sign-in of `login` from `address`: the login
+/// folded to lower case and digested (a login typed is not stored as it
+/// was typed, and no key grows with what a caller sends).
+pub fn sign_in_keys(login: &str, address: &str) -> (String, String) {
+    use sha2::{Digest, Sha256};
+    let folded = login.trim().to_lowercase();
+    let digest = Sha256::digest(folded.as_bytes());
+    (format!("console:{address}:{}", domain::hex(&digest[..12])), format!("console:{address}"))
+}
+
+/// [`password_matches`] against `hash`, or against a hash of nothing when
+/// there is none (an unknown login): the same Argon2 work either way, so
+/// the answer's time does not tell which logins exist.
+pub fn password_matches_or_dummy(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password("no account has this password").unwrap_or_default());
+    let Some(hash) = hash else {
+        let _ = password_matches(password, &DUMMY);
+        return false;
+    };
+    password_matches(password, hash)
 }
 
 #[cfg(test)]
@@ -218,17 +225,24 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_in_a_row_lock_for_a_while_and_a_success_clears() {
-        let now: DateTime<Utc> = "2026-11-29T10:00:00Z".parse().unwrap();
-        let mut state = SignInState::default();
-        for _ in 0..4 {
-            state = state.after(false, now);
-            assert!(!state.locked(now));
-        }
-        state = state.after(false, now);
-        assert!(state.locked(now));
-        assert!(state.locked(now + Duration::minutes(14)));
-        assert!(!state.locked(now + Duration::minutes(15)));
-        assert_eq!(SignInState { failures: 3, locked_until: None }.after(true, now), SignInState::default());
+    fn sign_in_keys_fold_the_login_and_tell_addresses_apart() {
+        let (a, a_address) = sign_in_keys("Anna", "203.0.113.7");
+        assert_eq!(sign_in_keys(" anna ", "203.0.113.7").0, a, "case and spaces fold");
+        assert_ne!(sign_in_keys("anna", "203.0.113.8").0, a, "another address, another count");
+        assert_ne!(sign_in_keys("boris", "203.0.113.7").0, a);
+        assert_eq!(a_address, "console:203.0.113.7");
+        assert!(!a.contains("anna"), "the login is digested: {a}");
+        assert_eq!(sign_in_keys(&"x".repeat(10_000), "::1").0.len(), "console:::1:".len() + 24);
+        let (per_login, per_address) = sign_in_limits();
+        assert!(per_login.max_failures < per_address.max_failures);
+    }
+
+    #[test]
+    fn an_unknown_login_is_checked_against_a_dummy_and_never_matches() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(password_matches_or_dummy("correct horse battery", Some(&hash)));
+        assert!(!password_matches_or_dummy("wrong horse battery", Some(&hash)));
+        assert!(!password_matches_or_dummy("no account has this password", None));
+        assert!(!password_matches_or_dummy("", None));
     }
 }

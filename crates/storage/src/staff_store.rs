@@ -4,16 +4,13 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use identity::staff::{Role, SignInState, StaffAccount};
+use identity::staff::{Role, StaffAccount};
 
 use crate::schema::{staff_accounts, staff_audit, staff_sessions};
 use crate::{AnyConnection, StorageError, with_conn};
 
 #[derive(Clone, Copy, Debug)]
 pub struct DbStaff;
-
-/// How often a sign-in re-reads an account another attempt changed.
-const SIGN_IN_ATTEMPTS: usize = 8;
 
 /// An account as every read selects it.
 #[derive(Queryable, Selectable)]
@@ -58,9 +55,6 @@ pub enum SignIn {
     /// Unknown login, wrong password or a disabled account: told apart
     /// only in the audit trail, never to the person signing in.
     Refused,
-    Locked {
-        until: DateTime<Utc>,
-    },
 }
 
 impl DbStaff {
@@ -125,63 +119,30 @@ impl DbStaff {
         })
     }
 
-    /// A sign-in: the password checked by `matches` (the domain's), the
-    /// lock-out applied and kept.
+    /// A sign-in: the password checked by `matches` (the domain's) against
+    /// the account's hash, or against none for an unknown login (`None`:
+    /// the domain does the same work either way). Throttling is the
+    /// caller's (`identity::staff::sign_in_limits`), never a lock on the
+    /// account.
     pub fn sign_in(
         conn: &mut AnyConnection,
         login: &str,
-        matches: impl Fn(&str) -> bool,
-        now: DateTime<Utc>,
+        matches: impl Fn(Option<&str>) -> bool,
     ) -> Result<SignIn, StorageError> {
-        type Row = (AccountRow, String, i32, Option<NaiveDateTime>);
-        // Compare-and-set on the failure count: two guesses at once both
-        // count (a plain read-then-write would let concurrent guesses
-        // overwrite each other and never reach the lock-out).
-        for _ in 0..SIGN_IN_ATTEMPTS {
-            let row: Option<Row> = staff_accounts::table
-                .find(login)
-                .select((
-                    AccountRow::as_select(),
-                    staff_accounts::password_hash,
-                    staff_accounts::failures,
-                    staff_accounts::locked_until,
-                ))
-                .first(conn)
-                .optional()?;
-            let Some((found, hash, failures, locked_until)) = row else {
-                return Ok(SignIn::Refused);
-            };
-            let state = SignInState {
-                failures: u32::try_from(failures).unwrap_or(0),
-                locked_until: locked_until.map(|t| t.and_utc()),
-            };
-            if let (true, Some(until)) = (state.locked(now), state.locked_until) {
-                return Ok(SignIn::Locked { until });
-            }
-            let succeeded = !found.disabled && matches(&hash);
-            let next = state.after(succeeded, now);
-            let written = diesel::update(
-                staff_accounts::table.find(&found.login).filter(staff_accounts::failures.eq(failures)),
-            )
-            .set((
-                staff_accounts::failures.eq(i32::try_from(next.failures).unwrap_or(i32::MAX)),
-                staff_accounts::locked_until.eq(next.locked_until.map(|t| t.naive_utc())),
-            ))
-            .execute(conn)?;
-            if written == 0 {
-                // Another attempt counted in between: judge again on its count.
-                continue;
-            }
-            if succeeded {
-                return Ok(SignIn::Accepted(account(found)?));
-            }
-            return match next.locked_until {
-                Some(until) if next.locked(now) => Ok(SignIn::Locked { until }),
-                _ => Ok(SignIn::Refused),
-            };
+        let row: Option<(AccountRow, String)> = staff_accounts::table
+            .find(login)
+            .select((AccountRow::as_select(), staff_accounts::password_hash))
+            .first(conn)
+            .optional()?;
+        let Some((found, hash)) = row else {
+            matches(None);
+            return Ok(SignIn::Refused);
+        };
+        if matches(Some(&hash)) && !found.disabled {
+            Ok(SignIn::Accepted(account(found)?))
+        } else {
+            Ok(SignIn::Refused)
         }
-        // Sign-ins racing this hard on one account: refuse this one.
-        Ok(SignIn::Refused)
     }
 
     /// Opens a session for `login`: the cookie token's hash and the

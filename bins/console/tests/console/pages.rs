@@ -1,5 +1,5 @@
 //! The console over HTTP on both backends: sign-in with its CSRF token,
-//! the lock-out, a picker who sees only their store's orders (another
+//! the sign-in throttle per login and address, a picker who sees only their store's orders (another
 //! store's order is a 403), a form without its token refused, sign-out;
 //! picking step by step; MCP orders; the outbox; the catalog; bad input
 //! everywhere answered beside its field, never with a 500.
@@ -78,14 +78,71 @@ fn staff_sign_in_and_see_only_what_their_role_allows() {
         let queue = anna.get(service.url("/")).send().unwrap().text().unwrap();
         assert!(queue.contains("H-1") && queue.contains("H-2"), "{backend}");
 
-        // Five wrong passwords in a row lock the account.
-        let guesser = client();
+        assert!(!service.output().contains(PASSWORD), "no password in the logs");
+    }
+}
+
+/// A sign-in from `address` (the test is the trusted balancer): the status
+/// and the error the form shows.
+fn sign_in_from(service: &RunningService, address: &str, login: &str, password: &str) -> (u16, String) {
+    let http = client();
+    let page = http.get(service.url("/login")).send().unwrap().text().unwrap();
+    let form = [("login", login), ("password", password), ("csrf", &csrf(&page))];
+    let response =
+        http.post(service.url("/login")).header("X-Forwarded-For", address).form(&form).send().unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().unwrap();
+    let error =
+        body.split(r#"id="login-error" role="alert">"#).nth(1).and_then(|rest| rest.split('<').next());
+    let error = error.unwrap_or_default();
+    (status, error.to_owned())
+}
+
+/// Guessing is throttled per (login, address) and per address, never per
+/// account: a guesser cannot lock staff out, and an unknown login, a wrong
+/// password, a disabled account and a throttled caller read the same.
+#[test]
+fn sign_in_is_throttled_per_login_and_address_and_every_refusal_reads_the_same() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        two_orders(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let service = RunningService::start(
+            Path::new(crate::common::BIN),
+            dir.path(),
+            &[
+                ("MERCHANT_DATABASE_URL", &t.raw_url),
+                ("MERCHANT_CONSOLE_ADDR", "127.0.0.1:0"),
+                ("MERCHANT_HTTP_TRUSTED_PROXIES", "127.0.0.1"),
+            ],
+        );
+        let guesser = "203.0.113.7";
+        let (status, wrong) = sign_in_from(&service, guesser, "anna", "guess guess guess");
+        assert_eq!(status, 400, "{backend}");
+        assert!(wrong.contains("Неверный логин или пароль"), "{wrong}");
+        let (status, unknown) = sign_in_from(&service, guesser, "nobody-here", "guess guess guess");
+        assert_eq!((status, &unknown), (400, &wrong), "an unknown login reads as a wrong password");
         for _ in 0..4 {
-            assert_eq!(sign_in(&service, &guesser, "anna", "guess guess guess").status(), 400);
+            assert_eq!(sign_in_from(&service, guesser, "anna", "guess guess guess").0, 400);
         }
-        let locked = sign_in(&service, &guesser, "anna", "guess guess guess");
-        assert_eq!(locked.status(), 429, "{backend}");
-        assert_eq!(sign_in(&service, &guesser, "anna", PASSWORD).status(), 429, "even the right one waits");
+        // Five failures for anna from this address: even her password is
+        // refused from here, in the same words.
+        let throttled = sign_in_from(&service, guesser, "anna", PASSWORD);
+        assert_eq!(throttled, (400, wrong.clone()), "{backend}: throttled reads the same");
+        // Anna herself, from her own address, is not locked out.
+        assert_eq!(sign_in_from(&service, "198.51.100.20", "anna", PASSWORD).0, 303, "{backend}");
+
+        // Spraying logins from one address: throttled as a whole.
+        let sprayer = "203.0.113.99";
+        for n in 0..30 {
+            assert_eq!(sign_in_from(&service, sprayer, &format!("guess-{n}"), "guess guess guess").0, 400);
+        }
+        assert_eq!(sign_in_from(&service, sprayer, "olga", PASSWORD), (400, wrong.clone()));
+        assert_eq!(sign_in_from(&service, "198.51.100.21", "olga", PASSWORD).0, 303);
+
+        // A disabled account reads the same too.
+        storage::DbStaff::set_disabled(&mut t.db.get().unwrap(), "ivan", true).unwrap();
+        assert_eq!(sign_in_from(&service, "198.51.100.22", "ivan", PASSWORD), (400, wrong.clone()));
         assert!(!service.output().contains(PASSWORD), "no password in the logs");
     }
 }
@@ -276,12 +333,20 @@ fn the_outbox_and_the_catalog_are_what_staff_may_see_and_say_what_is_wrong() {
             report: serde_json::json!({"error": "line 7: unexpected end of file"}),
         };
         storage::DbCatalogImports::record(&mut t.db.get().unwrap(), &refused).unwrap();
-        let catalog = olga.get(service.url("/catalog")).send().unwrap().text().unwrap();
+        let catalog = anna.get(service.url("/catalog")).send().unwrap();
+        assert_eq!(catalog.headers()["cache-control"], "no-store", "pages are never kept");
+        let catalog = catalog.text().unwrap();
         assert!(catalog.contains("/feeds/evening.yml") && catalog.contains("line 7: unexpected end of file"));
+        let product = anna.get(service.url(&format!("/catalog?sku={}", g.counted))).send().unwrap();
+        let product = product.text().unwrap();
+        assert!(product.contains("STORE-001") && product.contains("STORE-002"), "{backend}");
+        // A picker sees their own store only, and no merchant-wide feed.
+        let catalog = olga.get(service.url("/catalog")).send().unwrap().text().unwrap();
+        assert!(!catalog.contains("/feeds/evening.yml"), "{backend}: {catalog}");
         let product = olga.get(service.url(&format!("/catalog?sku={}", g.counted))).send().unwrap();
         assert_eq!(product.status(), 200, "{backend}");
         let product = product.text().unwrap();
-        assert!(product.contains("STORE-001") && product.contains("STORE-002"), "{backend}");
+        assert!(product.contains("STORE-001") && !product.contains("STORE-002"), "{backend}: {product}");
         let unknown = olga.get(service.url("/catalog?sku=NO-SUCH-SKU")).send().unwrap();
         assert_eq!(unknown.status(), 404);
         assert!(unknown.text().unwrap().contains("sku-error"));
