@@ -121,8 +121,8 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
     match state.inbox.receive(&event).await {
         Ok(receipt) => {
             tracing::info!(
-                event = %event.event_type,
-                order = %event.original_order_id,
+                event = %domain::log_safe(&event.event_type),
+                order = %domain::log_safe(&event.original_order_id),
                 duplicate = receipt.duplicate,
                 "webhook stored"
             );
@@ -138,7 +138,7 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, event = %event.event_type, "webhook not stored; Kuper will retry");
+            tracing::error!(error = %e, event = %domain::log_safe(&event.event_type), "webhook not stored; Kuper will retry");
             if !e.is_unavailable() {
                 // Not stored either way; any 5xx makes Kuper retry, and this
                 // one says the fault is ours, not the database's absence.
