@@ -29,8 +29,14 @@ fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_ord
         let (_, token) = runtime.block_on(authenticator.create_client("e2e-mcp")).unwrap();
         let client = format!("Bearer {}", token.expose_secret());
         let dir = tempfile::tempdir().unwrap();
-        let mut service =
-            common::start(&t.raw_url, dir.path(), &[("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox")]);
+        let mut service = common::start(
+            &t.raw_url,
+            dir.path(),
+            &[
+                ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
+                ("MERCHANT_ORDERS_MAX_UNPAID_PER_SHOPPER", "2"),
+            ],
+        );
         let auth = [("authorization", client.as_str())];
 
         let (status, login) =
@@ -99,6 +105,12 @@ fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_ord
         assert_ne!(second["orderId"], order_id);
         let (_, second_again) = call(&service, "/checkout", RQ_UID, &[], &other);
         assert_eq!(second_again["orderId"], second["orderId"], "and is retried as itself");
+        // A third unpaid order is past this shopper's cap: a 409 in the
+        // seed's Error shape, saying why.
+        let (status, refused) =
+            call(&service, "/checkout", "0b3f4c1e-8a2d-4e6f-9b1a-2c3d4e5f6a7b", &[], &other);
+        assert_eq!((status, &refused["code"]), (409, &json!("409")), "{refused}");
+        assert!(refused["message"].as_str().unwrap().contains("2 unpaid orders"), "{refused}");
 
         let response = reqwest::blocking::Client::new()
             .get(service.url(&format!("/order/{order_id}/status")))
