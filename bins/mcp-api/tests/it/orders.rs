@@ -105,8 +105,7 @@ fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_ord
         assert_ne!(second["orderId"], order_id);
         let (_, second_again) = call(&service, "/checkout", RQ_UID, &[], &other);
         assert_eq!(second_again["orderId"], second["orderId"], "and is retried as itself");
-        // A third unpaid order is past this shopper's cap: a 409 in the
-        // seed's Error shape, saying why.
+        // A third unpaid order is past this shopper's cap: a 409 saying why.
         let (status, refused) =
             call(&service, "/checkout", "0b3f4c1e-8a2d-4e6f-9b1a-2c3d4e5f6a7b", &[], &other);
         assert_eq!((status, &refused["code"]), (409, &json!("409")), "{refused}");
