@@ -16,6 +16,7 @@ use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
 
 const RQ_UID: &str = "6f0e1a52-3c9b-4c53-9a52-1f4bd54a2c11";
+const OTHER_RQ_UID: &str = "0b3f4c1e-8a2d-4e6f-9b1a-2c3d4e5f6a7b";
 
 #[test]
 fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_order() {
@@ -106,8 +107,7 @@ fn an_mcp_server_signs_in_searches_chooses_a_slot_checks_out_and_follows_the_ord
         let (_, second_again) = call(&service, "/checkout", RQ_UID, &[], &other);
         assert_eq!(second_again["orderId"], second["orderId"], "and is retried as itself");
         // A third unpaid order is past this shopper's cap: a 409 saying why.
-        let (status, refused) =
-            call(&service, "/checkout", "0b3f4c1e-8a2d-4e6f-9b1a-2c3d4e5f6a7b", &[], &other);
+        let (status, refused) = call(&service, "/checkout", OTHER_RQ_UID, &[], &other);
         assert_eq!((status, &refused["code"]), (409, &json!("409")), "{refused}");
         assert!(refused["message"].as_str().unwrap().contains("2 unpaid orders"), "{refused}");
 
