@@ -156,11 +156,16 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
     let known = presented.and_then(|token| endpoint.recently_verified.fresh(token));
     let verified = match known {
         Some(client) => Ok(client),
-        None => endpoint.state.authenticator.authenticate_client(presented, &peer).await.map(|c| c.key()),
+        None => {
+            let checked = endpoint.state.authenticator.authenticate_client(presented, &peer).await;
+            // Remembered from when it was checked, never refreshed by use:
+            // a revoked token stops within VERIFIED_FOR.
+            if let (Ok(client), Some(token)) = (&checked, presented) {
+                endpoint.recently_verified.remember(token, &client.key());
+            }
+            checked.map(|client| client.key())
+        }
     };
-    if let (Ok(client), Some(token)) = (&verified, presented) {
-        endpoint.recently_verified.remember(token, client);
-    }
     let client = match verified {
         Ok(client) => client,
         Err(e) => return refused(&e, presented.is_some()),
