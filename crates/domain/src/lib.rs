@@ -13,6 +13,7 @@ mod ids;
 mod log_safe;
 mod money;
 pub mod net;
+pub mod personal;
 mod quantity;
 mod repo_error;
 mod secret;

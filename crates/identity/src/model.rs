@@ -29,13 +29,25 @@ impl fmt::Display for Provider {
 }
 
 /// What a provider tells us about the person behind a valid token.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ExternalProfile {
     /// Stable id of the person at the provider (`sub`).
     pub subject: String,
     pub name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+}
+
+impl fmt::Debug for ExternalProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use domain::personal::{Hidden, Redacted};
+        f.debug_struct("ExternalProfile")
+            .field("subject", &Hidden)
+            .field("name", &Redacted(&self.name))
+            .field("phone", &Redacted(&self.phone))
+            .field("email", &Redacted(&self.email))
+            .finish()
+    }
 }
 
 /// The seed's `userStatus`.

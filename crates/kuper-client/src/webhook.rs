@@ -1,6 +1,7 @@
 //! Webhooks: Kuper -> merchant.
 
 use domain::Decimal;
+use domain::personal::{Hidden, Redacted};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -145,7 +146,7 @@ pub struct Position {
     pub replaced_by_id: Option<FlexId>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Default, Deserialize, PartialEq)]
 pub struct Address {
     #[serde(default)]
     pub full_address: Option<String>,
@@ -165,7 +166,7 @@ pub struct DeliveryWindow {
 }
 
 /// `order.created`: strict on the order id, the store and the positions.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCreated {
     pub original_order_id: FlexId,
@@ -183,7 +184,7 @@ pub struct OrderCreated {
 }
 
 /// The reason of `order.canceled`; no public list of codes exists.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
 pub struct Reason {
     #[serde(default)]
     pub code: Option<String>,
@@ -193,7 +194,7 @@ pub struct Reason {
 
 /// A webhook as received: its identity, its type, the order it is about,
 /// and the body kept as it came for the inbox.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Webhook {
     /// Stable across Kuper's retries (see the crate docs).
     pub key: String,
@@ -203,6 +204,47 @@ pub struct Webhook {
     pub payload: Value,
     /// The canonical JSON of the whole body.
     pub body: String,
+}
+
+// Debug says what a webhook is about, never what it carries of the
+// customer (the payload and the body hold names, phones, addresses).
+impl std::fmt::Debug for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Address").field("full_address", &Redacted(&self.full_address)).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for OrderCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderCreated")
+            .field("original_order_id", &self.original_order_id)
+            .field("store_id", &self.store_id)
+            .field("positions", &self.positions)
+            .field("shipment_method", &self.shipment_method)
+            .field("comment", &Redacted(&self.comment))
+            .field("address", &self.address)
+            .field("delivery", &self.delivery)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reason").field("code", &self.code).field("comment", &Redacted(&self.comment)).finish()
+    }
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("key", &self.key)
+            .field("event_type", &self.event_type)
+            .field("original_order_id", &self.original_order_id)
+            .field("timestamp", &self.timestamp)
+            .field("payload", &Hidden)
+            .field("body", &Hidden)
+            .finish()
+    }
 }
 
 impl Webhook {
@@ -280,6 +322,38 @@ pub(crate) mod tests {
                             "replacedByID": null}],
              "total": {"totalPrice": "…", "discountTotalPrice": "…"},
              "paymentMethods": ["…"]}}"#;
+
+    /// No `{:?}` of a webhook, or of what is read from it, shows who the
+    /// order is for.
+    #[test]
+    fn debug_output_names_no_one() {
+        let personal =
+            ["Ольга Петрова", "+79990000001", "Тверская, 7", "домофон 12", "Иван Курьеров", "+79990000002"];
+        let created = r#"{"event_type": "order.created", "payload": {"originalOrderId": "H1", "storeID": "42",
+            "comment": "домофон 12", "customer": {"name": "Ольга Петрова", "phone": "+79990000001"},
+            "address": {"full_address": "Тверская, 7", "lat": 55.75, "lon": 37.61},
+            "positions": [{"id": "sku-1", "quantity": 1}]}}"#;
+        let courier = r#"{"event_type": "courier.assigned", "payload": {"originalOrderId": "H1",
+            "courier": {"name": "Иван Курьеров", "phone": "+79990000002"}}}"#;
+        let canceled = r#"{"event_type": "order.canceled", "payload": {"originalOrderId": "H1",
+            "reason": {"code": "customer", "comment": "Ольга Петрова передумала"}}}"#;
+        let updated = r#"{"event_type": "order.updated", "payload": {"originalOrderId": "H1",
+            "comment": "домофон 12", "customer": {"name": "Ольга Петрова", "phone": "+79990000001"}}}"#;
+        let mut shown = Vec::new();
+        for body in [created, courier, canceled, updated] {
+            let w = Webhook::parse(body.as_bytes()).unwrap();
+            shown.push(format!("{w:?}"));
+            shown.push(format!("{:?}", w.order_created()));
+            shown.push(format!("{:?}", w.new_order()));
+            shown.push(format!("{:?}", w.news()));
+        }
+        for text in &shown {
+            for p in personal {
+                assert!(!text.contains(p), "{p} in {text}");
+            }
+        }
+        assert!(shown[0].contains("H1") && shown[2].contains("<personal>"), "{}", shown[2]);
+    }
 
     #[test]
     fn the_documented_order_created_parses() {

@@ -202,7 +202,7 @@ pub struct MoneyIn {
 
 /// `deliveryAddress` of `DeliveryRequest`, `deliveryAdress` of
 /// `CheckoutRequest` (the seed's spelling; the corrected one is accepted too).
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Deserialize, ToSchema)]
 #[schema(as = DeliveryAddress)]
 #[serde(rename_all = "camelCase")]
 pub struct AddressIn {
@@ -211,6 +211,15 @@ pub struct AddressIn {
     #[schema(minimum = -180, maximum = 180, format = Double)]
     pub lon: f64,
     pub full_address: Option<String>,
+}
+
+/// The shopper's address is theirs: never in `{:?}`.
+impl std::fmt::Debug for AddressIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddressIn")
+            .field("full_address", &domain::personal::Redacted(&self.full_address))
+            .finish_non_exhaustive()
+    }
 }
 
 /// `ProductItemOrder`.

@@ -154,17 +154,16 @@ async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoi
     // Behind a trusted load balancer, the address it forwarded for.
     let peer = mcp_http::client_key(&req);
     let known = presented.and_then(|token| endpoint.recently_verified.fresh(token));
-    let verified = match known {
-        Some(client) => Ok(client),
-        None => {
-            let checked = endpoint.state.authenticator.authenticate_client(presented, &peer).await;
-            // Remembered from when it was checked, never refreshed by use:
-            // a revoked token stops within VERIFIED_FOR.
-            if let (Ok(client), Some(token)) = (&checked, presented) {
-                endpoint.recently_verified.remember(token, &client.key());
-            }
-            checked.map(|client| client.key())
+    let verified = if let Some(client) = known {
+        Ok(client)
+    } else {
+        let checked = endpoint.state.authenticator.authenticate_client(presented, &peer).await;
+        // Remembered from when it was checked, never refreshed by use:
+        // a revoked token stops within VERIFIED_FOR.
+        if let (Ok(client), Some(token)) = (&checked, presented) {
+            endpoint.recently_verified.remember(token, &client.key());
         }
+        checked.map(|client| client.key())
     };
     let client = match verified {
         Ok(client) => client,

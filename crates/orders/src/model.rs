@@ -44,10 +44,24 @@ impl FromStr for ShippingMethod {
 }
 
 /// How the goods reach the shopper.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum Shipping {
     Delivery { point: GeoPoint, address: Option<String> },
     Pickup,
+}
+
+/// The shopper's point and address are theirs: never in `{:?}`.
+impl std::fmt::Debug for Shipping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shipping::Delivery { address, .. } => f
+                .debug_struct("Delivery")
+                .field("point", &domain::personal::Hidden)
+                .field("address", &domain::personal::Redacted(address))
+                .finish(),
+            Shipping::Pickup => f.write_str("Pickup"),
+        }
+    }
 }
 
 impl Shipping {

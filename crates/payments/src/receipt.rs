@@ -19,11 +19,21 @@ pub enum Subject {
 }
 
 /// Who the receipt goes to: the buyer's email or phone (54-FZ tag 1008).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Contact {
     Email(String),
     /// Digits only, with the country code: `79161234567`.
     Phone(String),
+}
+
+impl std::fmt::Debug for Contact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            Contact::Email(_) => "Email",
+            Contact::Phone(_) => "Phone",
+        };
+        f.debug_tuple(kind).field(&domain::personal::Hidden).finish()
+    }
 }
 
 impl Contact {

@@ -5,11 +5,14 @@
 //! Prices stay Kuper's text (`"99.90"`): they are Kuper's figures to show,
 //! not ours to compute with.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
+use domain::personal::Redacted;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KuperDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,7 +44,7 @@ pub struct KuperDetails {
     pub updates: Vec<UpdateRecord>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -49,7 +52,7 @@ pub struct Customer {
     pub phone: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,7 +106,7 @@ pub struct Totals {
 
 /// `courier.assigned` / `courier.arrived` with whatever Kuper sent with it
 /// (no public schema: kept whole).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CourierNews {
     pub event: String,
     pub at: String,
@@ -111,7 +114,7 @@ pub struct CourierNews {
 }
 
 /// Who canceled, and why.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cancel {
     /// `kuper` or `merchant`.
     pub by: String,
@@ -121,7 +124,7 @@ pub struct Cancel {
     pub comment: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateRecord {
     pub at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +134,72 @@ pub struct UpdateRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub payload: Value,
+}
+
+// Debug shows what an order is and where it stands, never who it is for
+// (names, phones, addresses, comments, what a courier or an update said).
+impl fmt::Debug for Customer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Customer")
+            .field("name", &Redacted(&self.name))
+            .field("phone", &Redacted(&self.phone))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Address").field("full_address", &Redacted(&self.full_address)).finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for CourierNews {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CourierNews")
+            .field("event", &self.event)
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Cancel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cancel")
+            .field("by", &self.by)
+            .field("code", &self.code)
+            .field("comment", &Redacted(&self.comment))
+            .finish()
+    }
+}
+
+impl fmt::Debug for UpdateRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateRecord")
+            .field("at", &self.at)
+            .field("kind", &self.kind)
+            .field("outcome", &self.outcome)
+            .field("note", &self.note)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for KuperDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KuperDetails")
+            .field("customer", &self.customer)
+            .field("address", &self.address)
+            .field("comment", &Redacted(&self.comment))
+            .field("delivery", &self.delivery)
+            .field("shipment_method", &self.shipment_method)
+            .field("replacement_policy", &self.replacement_policy)
+            .field("payment_methods", &self.payment_methods)
+            .field("positions", &self.positions)
+            .field("total", &self.total)
+            .field("courier", &self.courier)
+            .field("cancel", &self.cancel)
+            .field("updates", &self.updates)
+            .finish()
+    }
 }
 
 impl Cancel {

@@ -66,7 +66,7 @@ impl NewKuperOrder {
 
 /// What an event other than `order.created` brings besides its type (kept
 /// with an event that waits for its order).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum EventNews {
     #[default]
     Nothing,
@@ -80,8 +80,23 @@ pub enum EventNews {
     Update(Box<update::OrderUpdate>),
 }
 
+/// Debug names the news, never what the courier or the customer said.
+impl std::fmt::Debug for EventNews {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use domain::personal::{Hidden, Redacted};
+        match self {
+            EventNews::Nothing => f.write_str("Nothing"),
+            EventNews::Courier(_) => f.debug_tuple("Courier").field(&Hidden).finish(),
+            EventNews::Cancel { code, comment } => {
+                f.debug_struct("Cancel").field("code", code).field("comment", &Redacted(comment)).finish()
+            }
+            EventNews::Update(_) => f.debug_tuple("Update").field(&Hidden).finish(),
+        }
+    }
+}
+
 /// A webhook worth keeping, as the listener hands it over.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ReceivedEvent {
     /// Stable across Kuper's retries: the inbox deduplicates on it.
     pub key: String,
@@ -93,6 +108,20 @@ pub struct ReceivedEvent {
     /// For `order.created`.
     pub new_order: Option<NewKuperOrder>,
     pub news: EventNews,
+}
+
+impl std::fmt::Debug for ReceivedEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceivedEvent")
+            .field("key", &self.key)
+            .field("event_type", &self.event_type)
+            .field("original_order_id", &self.original_order_id)
+            .field("body", &domain::personal::Hidden)
+            .field("received_at", &self.received_at)
+            .field("new_order", &self.new_order)
+            .field("news", &self.news)
+            .finish()
+    }
 }
 
 /// What the listener answers Kuper.

@@ -13,7 +13,7 @@ use super::flow::KuperStatus;
 use super::intake::IntakeLine;
 
 /// What an `order.updated` says changed; `None`: not mentioned.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrderUpdate {
     pub kind: Option<String>,
     /// The order's positions as they now are (all of them).
@@ -23,6 +23,21 @@ pub struct OrderUpdate {
     pub delivery: Option<DeliveryWindow>,
     pub comment: Option<String>,
     pub replacement_policy: Option<String>,
+}
+
+/// The customer's words and whereabouts are theirs: never in `{:?}`.
+impl std::fmt::Debug for OrderUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderUpdate")
+            .field("kind", &self.kind)
+            .field("lines", &self.lines)
+            .field("customer", &self.customer)
+            .field("address", &self.address)
+            .field("delivery", &self.delivery)
+            .field("comment", &domain::personal::Redacted(&self.comment))
+            .field("replacement_policy", &self.replacement_policy)
+            .finish()
+    }
 }
 
 impl OrderUpdate {
