@@ -60,6 +60,13 @@ enum Command {
         /// Pause between the courier's steps; 0: no courier.
         #[arg(long, default_value_t = 300)]
         courier_ms: u64,
+        /// How notifications authenticate: token (Bearer from /auth/token)
+        /// or basic (the client id and secret).
+        #[arg(long, env = "KUPER_SIM_AUTH", value_enum, default_value = "token")]
+        auth: sim::SimAuth,
+        /// Say `Retry-After` on a 429 as an HTTP date, not in seconds.
+        #[arg(long)]
+        retry_after_date: bool,
     },
     /// Send one webhook through a running simulator.
     Send {
@@ -140,6 +147,8 @@ fn main() -> ExitCode {
                 listener,
                 listener_token,
                 courier_ms,
+                auth,
+                retry_after_date,
             } => {
                 let settings = sim::Settings {
                     client_id,
@@ -147,6 +156,8 @@ fn main() -> ExitCode {
                     token_ttl: Duration::from_secs(token_ttl_secs),
                     rate_limit,
                     slow: Duration::from_millis(slow_ms),
+                    auth,
+                    retry_after_date,
                 };
                 let courier = (courier_ms > 0).then(|| Duration::from_millis(courier_ms));
                 serve(&addr, settings, webhooks::Listener { url: listener, token: listener_token }, courier)

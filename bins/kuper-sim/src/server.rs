@@ -52,9 +52,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Kuper's error shape.
-fn kuper_error(status: u16, kind: &str, message: &str) -> HttpResponse {
+fn kuper_error(status: u16, kind: &str, message: &str, date: bool) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST));
-    if status == 429 {
+    if status == 429 && date {
+        // An HTTP date counts whole seconds: three ahead is two at least.
+        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(3);
+        response.insert_header(("Retry-After", httpdate::fmt_http_date(at)));
+    } else if status == 429 {
         response.insert_header(("Retry-After", "1"));
     }
     response.json(json!({"errors": [{"type": kind, "field": "", "message": message}]}))
@@ -76,32 +80,27 @@ struct TokenForm {
 
 async fn token(shared: web::Data<Shared>, form: web::Form<TokenForm>) -> HttpResponse {
     if form.grant_type != "client_credentials" {
-        return kuper_error(400, "invalid_request", "grant_type must be client_credentials");
+        return kuper_error(400, "invalid_request", "grant_type must be client_credentials", false);
     }
     let issued = shared.sim().issue_token(&form.client_id, &form.client_secret);
     match issued {
         Ok((token, expires_in)) => HttpResponse::Ok().json(json!({
             "access_token": token, "expires_in": expires_in, "token_type": "Bearer", "scopes": ["notifications"]
         })),
-        Err((status, why)) => kuper_error(status, "auth", why),
+        Err((status, why)) => kuper_error(status, "auth", why, shared.sim().settings.retry_after_date),
     }
 }
 
 async fn notification(req: HttpRequest, shared: web::Data<Shared>, body: web::Bytes) -> HttpResponse {
-    let bearer = req
-        .headers()
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    let gate = shared.sim().gate(bearer.as_deref());
+    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let gate = shared.sim().gate(authorization.as_deref());
     match gate {
         Gate::Pass => {}
         Gate::Slow(wait) => tokio::time::sleep(wait).await,
         Gate::Refuse(status, why) => {
             shared.sim().log_refusal(status, why);
             tracing::info!(status, why, "notification refused");
-            return kuper_error(status, "request", why);
+            return kuper_error(status, "request", why, shared.sim().settings.retry_after_date);
         }
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -130,8 +129,8 @@ async fn notification(req: HttpRequest, shared: web::Data<Shared>, body: web::By
             HttpResponse::Ok().json(json!({"status": "processed"}))
         }
         Verdict::Duplicate => HttpResponse::Accepted().json(json!({"status": "accepted earlier"})),
-        Verdict::NotAllowed(why) => kuper_error(405, "event", &why),
-        Verdict::Invalid(why) => kuper_error(422, "validation", &why),
+        Verdict::NotAllowed(why) => kuper_error(405, "event", &why, false),
+        Verdict::Invalid(why) => kuper_error(422, "validation", &why, false),
     }
 }
 
@@ -183,6 +182,9 @@ struct NewOrder {
     restaurant: bool,
     #[serde(rename = "originalOrderId")]
     original_order_id: Option<String>,
+    /// The `shipmentMethod` to send; by default the integration type's.
+    #[serde(rename = "shipmentMethod")]
+    shipment_method: Option<String>,
 }
 
 async fn create_order(shared: web::Data<Shared>, order: web::Json<NewOrder>) -> HttpResponse {
@@ -205,7 +207,13 @@ async fn create_order(shared: web::Data<Shared>, order: web::Json<NewOrder>) -> 
         sim.track(&id, order.integration, order.restaurant, ordered);
         id
     };
-    let payload = webhooks::order_created(&id, &order.store, order.integration, &order.positions);
+    let payload = webhooks::order_created(
+        &id,
+        &order.store,
+        order.integration,
+        order.shipment_method.as_deref(),
+        &order.positions,
+    );
     let delivery = webhooks::send(&shared.http, &shared.listener(), "order.created", &payload).await;
     if let Some(tracked) = shared.sim().orders.get_mut(&id) {
         tracked.listener_refusals.extend(delivery.refusals);

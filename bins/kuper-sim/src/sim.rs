@@ -19,6 +19,19 @@ pub struct Settings {
     pub rate_limit: u32,
     /// How long a `slow` fault holds each answer.
     pub slow: Duration,
+    /// How notifications authenticate.
+    pub auth: SimAuth,
+    /// `Retry-After` on a 429 as an HTTP date instead of seconds.
+    pub retry_after_date: bool,
+}
+
+/// How the simulator wants notifications authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimAuth {
+    /// A Bearer token from `/auth/token`.
+    Token,
+    /// The client id and secret as HTTP Basic; `/auth/token` is not used.
+    Basic,
 }
 
 /// A failure mode Kuper can be told to play for a while.
@@ -80,6 +93,13 @@ pub struct Order {
     /// The listener's server errors (and silences) on our webhooks, each
     /// retried.
     pub listener_refusals: Vec<crate::webhooks::Refusal>,
+    /// Notifications that did not echo the order's `orderUUID`.
+    pub uuid_missing: Vec<String>,
+}
+
+/// The `orderUUID` the simulator gives order `id`.
+pub fn order_uuid(id: &str) -> String {
+    format!("uuid-{id}")
 }
 
 #[derive(Debug)]
@@ -192,8 +212,8 @@ impl Sim {
         Ok((token, self.settings.token_ttl.as_secs()))
     }
 
-    /// Faults, the rate limit and the token, in that order.
-    pub fn gate(&mut self, bearer: Option<&str>) -> Gate {
+    /// Faults, the rate limit and the credentials, in that order.
+    pub fn gate(&mut self, authorization: Option<&str>) -> Gate {
         match self.fault() {
             Some(FaultKind::Unavailable) => return Gate::Refuse(503, "unavailable"),
             Some(FaultKind::RateLimited) => return Gate::Refuse(429, "rate limited"),
@@ -211,6 +231,17 @@ impl Sim {
             return Gate::Refuse(429, "rate limited");
         }
         let now = Instant::now();
+        if self.settings.auth == SimAuth::Basic {
+            use base64::Engine as _;
+            let expected = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", self.settings.client_id, self.settings.client_secret));
+            return match authorization.and_then(|a| a.strip_prefix("Basic ")) {
+                Some(given) if given.trim() == expected => Gate::Pass,
+                Some(_) => Gate::Refuse(401, "wrong Basic credentials"),
+                None => Gate::Refuse(401, "Basic credentials required"),
+            };
+        }
+        let bearer = authorization.and_then(|a| a.strip_prefix("Bearer "));
         match bearer.and_then(|t| self.tokens.get(t)) {
             Some(expires) if now < *expires => Gate::Pass,
             Some(_) => Gate::Refuse(401, "token expired"),
@@ -227,6 +258,11 @@ impl Sim {
             },
             _ => Verdict::Invalid("event.type and payload.order_id are required".into()),
         };
+        if let (Some(order), Some(kind)) = (order_id.and_then(|id| self.orders.get_mut(id)), kind)
+            && payload["orderUUID"].as_str() != order_id.map(order_uuid).as_deref()
+        {
+            order.uuid_missing.push(kind.to_owned());
+        }
         let reason = match &verdict {
             Verdict::NotAllowed(why) | Verdict::Invalid(why) => Some(why.clone()),
             _ => None,
@@ -262,6 +298,7 @@ impl Sim {
             webhooks: Vec::new(),
             refused: Vec::new(),
             listener_refusals: Vec::new(),
+            uuid_missing: Vec::new(),
         });
     }
 
@@ -294,6 +331,7 @@ impl Sim {
             "accepted": accepted,
             "complete": order.track.complete(),
             "finalComposition": order.track.final_composition(),
+            "orderUuidMissing": order.uuid_missing,
             "refused": order.refused,
             "webhooks": order.webhooks,
             "closedByKuper": order.track.closed_by_kuper,

@@ -62,12 +62,14 @@ pub fn order_created(
     original: &str,
     store: &str,
     integration: Integration,
+    shipment_method: Option<&str>,
     positions: &[NewPosition],
 ) -> Value {
-    let shipment = match integration {
+    // Kuper names a courier `by_courier` whoever's it is.
+    let shipment = shipment_method.unwrap_or(match integration {
         Integration::Pickup => "pickup",
         Integration::KuperDelivery | Integration::MerchantDelivery => "by_courier",
-    };
+    });
     let lines: Vec<Value> = positions
         .iter()
         .map(|p| {
@@ -78,6 +80,7 @@ pub fn order_created(
         .collect();
     json!({
         "originalOrderId": original,
+        "orderUUID": crate::sim::order_uuid(original),
         "storeID": store,
         "comment": "Позвонить за 10 минут",
         "shipmentMethod": shipment,

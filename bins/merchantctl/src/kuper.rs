@@ -9,6 +9,7 @@ use clap::Subcommand;
 use orders::kuper::KuperOrderView;
 use orders::kuper::flow::{IntegrationType, StaffAction};
 use orders::kuper::intake::PositionIds;
+use orders::kuper::method::Methods;
 use storage::{Database, DbKuperInbox, KuperStoreSetup};
 
 #[derive(Debug, Subcommand)]
@@ -16,9 +17,16 @@ pub enum KuperCommand {
     /// Set how a store works with Kuper.
     Store {
         store: String,
+        /// The flow of an order that names no delivery method:
         /// kuper_delivery, pickup or merchant_delivery.
         #[arg(long, value_parser = parse_integration)]
         integration: IntegrationType,
+        /// The integration types the store takes orders of, comma-separated
+        /// (default: all three). Each order runs the flow of its own
+        /// shipmentMethod; one of a type not listed is canceled with the
+        /// reason.
+        #[arg(long, value_parser = parse_methods)]
+        methods: Option<Methods>,
         /// The store is a restaurant (orders are accepted first).
         #[arg(long)]
         restaurant: bool,
@@ -61,6 +69,12 @@ pub enum KuperCommand {
 fn parse_integration(text: &str) -> Result<IntegrationType, String> {
     IntegrationType::parse(text)
         .ok_or_else(|| "expected kuper_delivery, pickup or merchant_delivery".to_owned())
+}
+
+fn parse_methods(text: &str) -> Result<Methods, String> {
+    Methods::parse(text).ok_or_else(|| {
+        "expected one or more of kuper_delivery, pickup, merchant_delivery, comma-separated".to_owned()
+    })
 }
 
 fn parse_position_ids(text: &str) -> Result<PositionIds, String> {
@@ -157,20 +171,44 @@ fn print_order(view: &KuperOrderView) {
 pub fn run(command: &KuperCommand, db: &Database) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let mut conn = db.get()?;
     match command {
-        KuperCommand::Store { store, integration, restaurant, assembly_minutes, kuper_id, position_ids } => {
+        KuperCommand::Store {
+            store,
+            integration,
+            methods,
+            restaurant,
+            assembly_minutes,
+            kuper_id,
+            position_ids,
+        } => {
             if storage::DbCatalogRepo::store_ids(&mut conn)?.iter().all(|s| s.as_str() != store) {
                 eprintln!("no store {store}");
                 return Ok(ExitCode::FAILURE);
             }
+            let methods = methods.unwrap_or_default();
+            if !methods.takes(*integration) {
+                eprintln!(
+                    "--integration {} is not among --methods {}: an order naming no method would be refused",
+                    integration.as_str(),
+                    methods.to_text()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
             let setup = KuperStoreSetup {
                 integration: *integration,
+                methods,
                 restaurant: *restaurant,
                 assembly_minutes: *assembly_minutes,
                 kuper_store_id: kuper_id.clone(),
                 position_ids: *position_ids,
             };
             DbKuperInbox::configure_store(&mut conn, store, &setup)?;
-            println!("{store}: {}{}", integration.as_str(), if *restaurant { ", restaurant" } else { "" });
+            let taken: Vec<&str> = methods.iter().map(IntegrationType::as_str).collect();
+            println!(
+                "{store}: takes {} orders ({} when an order names no method){}",
+                taken.join(", "),
+                integration.as_str(),
+                if *restaurant { ", restaurant" } else { "" }
+            );
         }
         KuperCommand::Show { order } => {
             let Some(view) = DbKuperInbox::order(&mut conn, order)? else {

@@ -465,6 +465,7 @@ fn start_dispatcher(db: &Database, config: &Config) -> Result<(), StartError> {
         client_id,
         client_secret,
         timeout: kuper.timeout,
+        auth: kuper.auth,
     })
     .map_err(StartError::Setup)?;
     let settings = crate::dispatcher::DispatchSettings {

@@ -29,8 +29,6 @@ pub enum CatalogError {
     QueryTooLong,
     #[error("maxResult must be from 1 to {MAX_RESULTS}, got {0}")]
     MaxResults(i64),
-    #[error("unknown storeId {0:?}")]
-    UnknownStore(String),
     #[error("skuIds must hold 1 to {MAX_SKUS} ids")]
     SkuCount,
     #[error(transparent)]
@@ -91,10 +89,6 @@ pub fn reachable_stores(stores: &[Store], point: GeoPoint, policy: ReachPolicy) 
         .collect();
     reachable.sort_by(|a, b| a.1.total_cmp(&b.1));
     reachable
-}
-
-async fn known_store(repo: &dyn CatalogRepo, id: &StoreId) -> Result<Store, CatalogError> {
-    repo.store(id).await?.ok_or_else(|| CatalogError::UnknownStore(id.to_string()))
 }
 
 /// Products matching `query.text`, each with its best offer in a store that
@@ -203,8 +197,10 @@ pub async fn actualize(repo: &dyn CatalogRepo, query: &ActualizeQuery) -> Result
         return Err(CatalogError::SkuCount);
     }
     let (offers, stores) = match &query.store {
+        // A store we do not know sells nothing: an empty list, as `search`
+        // answers (the seed documents no error for it).
         Some(id) => {
-            let store = known_store(repo, id).await?;
+            let Some(store) = repo.store(id).await? else { return Ok(Vec::new()) };
             (repo.offers(&query.skus, Some(std::slice::from_ref(id))).await?, vec![store])
         }
         None => (repo.cheapest_offers(&query.skus).await?, repo.stores().await?.to_vec()),

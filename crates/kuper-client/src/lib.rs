@@ -49,3 +49,5 @@ pub mod payload;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhook;
+#[cfg(any(test, feature = "testing"))]
+pub mod wire_cases;

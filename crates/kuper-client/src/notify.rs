@@ -1,7 +1,8 @@
 //! Notifications: merchant -> Kuper. A token from `POST /auth/token`
 //! (client credentials), cached and refreshed shortly before it expires and
-//! once after a 401; every failure classified for the dispatcher, which acts
-//! on the class, not on the status code.
+//! once after a 401, or Basic auth with the same credentials; every failure
+//! classified for the dispatcher, which acts on the class, not on the
+//! status code.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +16,31 @@ use tokio::sync::Mutex;
 /// Refresh this long before Kuper's `expires_in` runs out.
 const REFRESH_MARGIN: Duration = Duration::from_secs(30);
 
+/// The longest `Retry-After` taken as said: a date far ahead (a clock
+/// gone wrong) must not park the queue for days.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_hours(1);
+
+/// How our notifications authenticate: the push model says "with Bearer
+/// Token or Basic Auth", by what the merchant was issued.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutgoingAuth {
+    /// A Bearer token from `POST /auth/token` for the client id and secret.
+    #[default]
+    Token,
+    /// The client id and secret as HTTP Basic on every notification.
+    Basic,
+}
+
+impl OutgoingAuth {
+    pub fn parse(text: &str) -> Option<OutgoingAuth> {
+        match text {
+            "token" => Some(OutgoingAuth::Token),
+            "basic" => Some(OutgoingAuth::Basic),
+            _ => None,
+        }
+    }
+}
+
 /// Where and as whom we talk to Kuper.
 #[derive(Clone)]
 pub struct KuperSettings {
@@ -23,6 +49,7 @@ pub struct KuperSettings {
     pub client_id: String,
     pub client_secret: SecretString,
     pub timeout: Duration,
+    pub auth: OutgoingAuth,
 }
 
 impl std::fmt::Debug for KuperSettings {
@@ -31,6 +58,7 @@ impl std::fmt::Debug for KuperSettings {
             .field("base_url", &self.base_url)
             .field("client_id", &self.client_id)
             .field("timeout", &self.timeout)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
 }
@@ -92,12 +120,21 @@ impl std::fmt::Debug for KuperClient {
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+    let value = response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    retry_after_from(value, std::time::SystemTime::now())
+}
+
+/// `Retry-After` as delay-seconds or as an HTTP date (RFC 9110 §10.2.3),
+/// read at `now`; a date gone by is "now", one far ahead is capped.
+pub fn retry_after_from(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(LONGEST_RETRY_AFTER))
 }
 
 fn transport(e: &reqwest::Error) -> NotifyError {
@@ -141,6 +178,10 @@ impl KuperClient {
     /// The cached token, or a new one when there is none, it is close to
     /// expiry, or `stale` (Kuper just refused it).
     async fn token(&self, stale: bool) -> Result<SecretString, NotifyError> {
+        if self.settings.auth == OutgoingAuth::Basic {
+            // Nothing to fetch: the credentials go on each request.
+            return Ok(SecretString::from(String::new()));
+        }
         let mut cached = self.token.lock().await;
         if !stale && let Some(t) = cached.as_ref().filter(|t| Instant::now() < t.refresh_at) {
             return Ok(t.token.clone());
@@ -180,13 +221,13 @@ impl KuperClient {
     ) -> Result<reqwest::Response, NotifyError> {
         let body =
             serde_json::json!({"event": {"type": notification.event_type, "payload": notification.payload}});
-        self.http
-            .post(self.url("/ofm/api/v1/notifications"))
-            .bearer_auth(token.expose_secret())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| transport(&e))
+        let request = self.http.post(self.url("/ofm/api/v1/notifications"));
+        let request = match self.settings.auth {
+            OutgoingAuth::Token => request.bearer_auth(token.expose_secret()),
+            OutgoingAuth::Basic => request
+                .basic_auth(&self.settings.client_id, Some(self.settings.client_secret.expose_secret())),
+        };
+        request.json(&body).send().await.map_err(|e| transport(&e))
     }
 }
 
@@ -194,7 +235,7 @@ impl KuperClient {
 impl KuperNotifier for KuperClient {
     async fn notify(&self, notification: &Notification) -> Result<(), NotifyError> {
         let mut response = self.post(notification, &self.token(false).await?).await?;
-        if response.status().as_u16() == 401 {
+        if response.status().as_u16() == 401 && self.settings.auth == OutgoingAuth::Token {
             // Expired or revoked: one fresh token, one more try.
             response = self.post(notification, &self.token(true).await?).await?;
         }
@@ -206,8 +247,40 @@ impl KuperNotifier for KuperClient {
                 retry_after: retry_after(&response),
                 detail: "429 rate limited".into(),
             }),
-            500..=599 => Err(NotifyError::Retryable { detail: describe(response).await, retry_after: None }),
+            500..=599 => {
+                let retry_after = retry_after(&response);
+                Err(NotifyError::Retryable { detail: describe(response).await, retry_after })
+            }
             code => Err(NotifyError::Permanent { status: code, detail: describe(response).await }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        let cases = [
+            ("120", Some(120)),
+            (" 5 ", Some(5)),
+            ("0", Some(0)),
+            ("Sun, 06 Nov 1994 08:50:07 GMT", Some(30)),
+            ("Sunday, 06-Nov-94 08:50:07 GMT", Some(30)),
+            ("Sun Nov  6 08:50:07 1994", Some(30)),
+            ("Sun, 06 Nov 1994 08:49:00 GMT", Some(0)),
+            ("Mon, 07 Nov 1994 08:49:37 GMT", Some(3600)),
+            ("99999", Some(3600)),
+            ("-5", None),
+            ("soon", None),
+            ("", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(retry_after_from(value, now).map(|d| d.as_secs()), expected, "{value:?}");
         }
     }
 }

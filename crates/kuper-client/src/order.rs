@@ -53,7 +53,7 @@ fn delivery(payload: &Value) -> Option<DeliveryWindow> {
 fn priced(p: &Value) -> Option<PricedPosition> {
     Some(PricedPosition {
         id: serde_json::from_value::<FlexId>(p.get("id")?.clone()).ok()?.0,
-        quantity: number(p, "quantity")?.normalize().to_string(),
+        quantity: number(p, "quantity").or_else(|| number(p, "originalQuantity"))?.normalize().to_string(),
         weight: number(p, "weight").filter(|w| !w.is_zero()).map(|w| w.normalize().to_string()),
         price: text(p, "price"),
         discount_price: text(p, "discountPrice"),
@@ -65,19 +65,14 @@ fn priced(p: &Value) -> Option<PricedPosition> {
 fn details(payload: &Value) -> KuperDetails {
     let positions = payload.get("positions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     KuperDetails {
+        order_uuid: text(payload, "orderUUID").or_else(|| text(payload, "orderUuid")),
         customer: customer(payload),
         address: address(payload),
         comment: text(payload, "comment"),
         delivery: delivery(payload),
         shipment_method: text(payload, "shipmentMethod"),
         replacement_policy: text(payload, "replacementPolicy"),
-        payment_methods: payload
-            .get("paymentMethods")
-            .and_then(Value::as_array)
-            .map(|methods| {
-                methods.iter().map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned)).collect()
-            })
-            .unwrap_or_default(),
+        payment_methods: payment_methods(payload),
         positions: positions.iter().filter_map(priced).collect(),
         total: payload.get("total").filter(|t| t.is_object()).map(|t| Totals {
             total_price: text(t, "totalPrice"),
@@ -87,23 +82,40 @@ fn details(payload: &Value) -> KuperDetails {
     }
 }
 
-fn line(p: &Position) -> NewLine {
-    NewLine {
-        position_id: p.id.0.clone(),
-        quantity: p.quantity.0,
-        weight_grams: p.weight.map(|w| w.0).filter(|w| !w.is_zero()),
+/// `paymentMethods`: a list, or one method on its own; blanks are none.
+fn payment_methods(payload: &Value) -> Vec<String> {
+    let one = |m: &Value| match m {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        // A method as an object: by its name.
+        Value::Object(_) => ["type", "name", "code"].iter().find_map(|key| text(m, key)),
+        _ => None,
+    };
+    match payload.get("paymentMethods") {
+        Some(Value::Array(methods)) => methods.iter().filter_map(one).collect(),
+        Some(method) => one(method).into_iter().collect(),
+        None => Vec::new(),
     }
+}
+
+fn line(p: &Position, at: usize) -> Result<NewLine, String> {
+    let quantity = p.ordered().ok_or_else(|| format!("positions[{at}].quantity: missing or not a number"))?;
+    Ok(NewLine {
+        position_id: p.id.0.clone(),
+        quantity,
+        weight_grams: p.weight.map(|w| w.0).filter(|w| !w.is_zero()),
+    })
 }
 
 /// The positions of a payload, or why they cannot be read.
 fn lines(payload: &Value) -> Result<Vec<NewLine>, String> {
-    let positions = payload.get("positions").ok_or("positions: missing")?;
+    let positions = payload.get("positions").filter(|p| !p.is_null()).ok_or("positions: missing")?;
     let positions: Vec<Position> =
         serde_json::from_value(positions.clone()).map_err(|e| format!("positions: {e}"))?;
     if positions.is_empty() {
         return Err("positions: none".into());
     }
-    Ok(positions.iter().map(line).collect())
+    positions.iter().enumerate().map(|(at, p)| line(p, at)).collect()
 }
 
 impl Webhook {
@@ -112,8 +124,10 @@ impl Webhook {
         if self.event_type != EventType::OrderCreated {
             return None;
         }
-        let store =
-            self.payload.get("storeID").cloned().and_then(|s| serde_json::from_value::<FlexId>(s).ok());
+        // `storeID` as documented; the other spellings seen in the wild too.
+        let store = ["storeID", "storeId", "store_id"].iter().find_map(|name| {
+            self.payload.get(*name).cloned().and_then(|s| serde_json::from_value::<FlexId>(s).ok())
+        });
         let lines = lines(&self.payload);
         let unreadable = match (&store, &lines) {
             (None, _) => Some("storeID: missing or not an id".to_owned()),

@@ -123,45 +123,85 @@ impl<'de> Deserialize<'de> for FlexId {
     }
 }
 
-/// One line of an order as Kuper sends it.
+/// Text Kuper may send as a string or a number; blank is not text.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FlexText(pub String);
+
+impl<'de> Deserialize<'de> for FlexText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(s) if !s.trim().is_empty() => Ok(FlexText(s.trim().to_owned())),
+            Value::Number(n) => Ok(FlexText(n.to_string())),
+            other => Err(serde::de::Error::custom(format!("expected text, got {other}"))),
+        }
+    }
+}
+
+/// An optional field read the most tolerant way: absent, `null`, `""`, or
+/// a value of a type it cannot be (an object for a price) all mean "not
+/// said". Marketplace payloads say "none" each of these ways, and one
+/// unreadable optional field must not make a whole order unreadable.
+pub fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    Ok(serde_json::from_value(Value::deserialize(d)?).ok())
+}
+
+/// [`lenient`] text as a `String`.
+pub fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(lenient::<D, FlexText>(d)?.map(|t| t.0))
+}
+
+/// One line of an order as Kuper sends it. The id is the only field a line
+/// cannot be read without; the quantity falls back to `originalQuantity`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Position {
     pub id: FlexId,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub original_quantity: Option<Flex>,
-    pub quantity: Flex,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
+    pub quantity: Option<Flex>,
+    #[serde(default, deserialize_with = "lenient")]
     pub price: Option<Flex>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub discount_price: Option<Flex>,
     /// Grams, for weighted goods.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub weight: Option<Flex>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub total_price: Option<Flex>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub total_discount_price: Option<Flex>,
-    #[serde(default, rename = "replacedByID")]
+    #[serde(default, rename = "replacedByID", deserialize_with = "lenient")]
     pub replaced_by_id: Option<FlexId>,
+}
+
+impl Position {
+    /// How many were ordered: `quantity`, else `originalQuantity`.
+    pub fn ordered(&self) -> Option<Decimal> {
+        self.quantity.or(self.original_quantity).map(|q| q.0)
+    }
 }
 
 #[derive(Clone, Default, Deserialize, PartialEq)]
 pub struct Address {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub full_address: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub lat: Option<Flex>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub lon: Option<Flex>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryWindow {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub expected_from: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub expected_to: Option<String>,
 }
 
@@ -173,22 +213,22 @@ pub struct OrderCreated {
     #[serde(rename = "storeID")]
     pub store_id: FlexId,
     pub positions: Vec<Position>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub shipment_method: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub comment: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub address: Option<Address>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub delivery: Option<DeliveryWindow>,
 }
 
 /// The reason of `order.canceled`; no public list of codes exists.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
 pub struct Reason {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub comment: Option<String>,
 }
 
@@ -272,7 +312,11 @@ impl Webhook {
                 Some(Ok(id)) => id.0,
                 _ => return Err(WireError::new("payload.originalOrderId", "is required")),
             };
-        let timestamp = object.get("timestamp").and_then(Value::as_str).map(str::to_owned);
+        let timestamp = object
+            .get("timestamp")
+            .cloned()
+            .and_then(|t| serde_json::from_value::<FlexText>(t).ok())
+            .map(|t| t.0);
         // serde_json's map keeps keys sorted: this is the canonical form.
         let body = value.to_string();
         // The send time is left out: a resend of the same event may carry a
@@ -291,12 +335,19 @@ impl Webhook {
 
     /// The reason of an `order.canceled`, when it says one.
     pub fn reason(&self) -> Reason {
-        self.payload.get("reason").cloned().and_then(|r| serde_json::from_value(r).ok()).unwrap_or_default()
+        match self.payload.get("reason") {
+            // A bare text is the reason's comment.
+            Some(Value::String(text)) if !text.trim().is_empty() => {
+                Reason { code: None, comment: Some(text.trim().to_owned()) }
+            }
+            Some(reason) => serde_json::from_value(reason.clone()).unwrap_or_default(),
+            None => Reason::default(),
+        }
     }
 
     /// The `kind` of an `order.updated`.
     pub fn update_kind(&self) -> Option<&str> {
-        self.payload.get("kind").and_then(Value::as_str)
+        self.payload.get("kind").and_then(Value::as_str).map(str::trim).filter(|k| !k.is_empty())
     }
 }
 
@@ -362,7 +413,7 @@ pub(crate) mod tests {
         assert_eq!(w.original_order_id, "H1234567890");
         let created = w.order_created().unwrap();
         assert_eq!(created.store_id, FlexId("42".into()));
-        assert_eq!(created.positions[0].quantity, Flex(Decimal::from(2)));
+        assert_eq!(created.positions[0].quantity, Some(Flex(Decimal::from(2))));
         assert_eq!(created.positions[0].price, Some(Flex(Decimal::new(9990, 2))));
         assert_eq!(created.address.unwrap().lat, Some(Flex(Decimal::new(5575, 2))));
     }
@@ -375,7 +426,7 @@ pub(crate) mod tests {
         assert_eq!(created.original_order_id.0, "987");
         assert_eq!(created.store_id.0, "42");
         assert_eq!(created.positions[0].id.0, "5");
-        assert_eq!(created.positions[0].quantity, Flex(Decimal::new(15, 1)));
+        assert_eq!(created.positions[0].quantity, Some(Flex(Decimal::new(15, 1))));
     }
 
     #[test]

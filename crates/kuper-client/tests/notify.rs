@@ -15,6 +15,7 @@ fn client(server: &MockServer) -> KuperClient {
         client_id: "merchant-42".into(),
         client_secret: SecretString::from("kuper-secret-9f8e"),
         timeout: Duration::from_millis(500),
+        auth: kuper_client::notify::OutgoingAuth::Token,
     })
     .unwrap()
 }
@@ -142,5 +143,64 @@ async fn kuper_down_at_the_token_endpoint_is_retryable_and_nothing_leaks() {
     assert!(matches!(e, NotifyError::Retryable { .. }), "{e:?}");
     for text in [format!("{e}"), format!("{e:?}"), format!("{kuper:?}")] {
         assert!(!text.contains("kuper-secret-9f8e"), "{text}");
+    }
+}
+
+/// A merchant issued Basic credentials: no token is asked for, every
+/// notification carries them, and a 401 is not retried with a "fresh" one.
+#[tokio::test]
+async fn basic_auth_sends_the_credentials_on_every_notification() {
+    let server = MockServer::start().await;
+    Mock::given(path("/auth/token")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+    // merchant-42:kuper-secret-9f8e
+    Mock::given(method("POST"))
+        .and(path("/ofm/api/v1/notifications"))
+        .and(header("authorization", "Basic bWVyY2hhbnQtNDI6a3VwZXItc2VjcmV0LTlmOGU="))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let settings = |server: &MockServer, secret: &str| KuperSettings {
+        base_url: server.uri(),
+        client_id: "merchant-42".into(),
+        client_secret: SecretString::from(secret),
+        timeout: Duration::from_millis(500),
+        auth: kuper_client::notify::OutgoingAuth::Basic,
+    };
+    let kuper = KuperClient::new(settings(&server, "kuper-secret-9f8e")).unwrap();
+    kuper.notify(&in_work()).await.unwrap();
+    kuper.notify(&in_work()).await.unwrap();
+
+    let refusing = MockServer::start().await;
+    Mock::given(path("/ofm/api/v1/notifications"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&refusing)
+        .await;
+    let wrong = KuperClient::new(settings(&refusing, "wrong")).unwrap();
+    let e = wrong.notify(&in_work()).await.unwrap_err();
+    assert!(matches!(e, NotifyError::Unauthorized { .. }), "{e:?}");
+    assert!(!format!("{e} {e:?} {wrong:?}").contains("wrong"), "the password stays out");
+}
+
+/// Kuper's `Retry-After` as an HTTP date, on a 429 and on a 503.
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    for status in [429, 503] {
+        let server = MockServer::start().await;
+        token(&server, "t-1", 300, 1).await;
+        let at = std::time::SystemTime::now() + Duration::from_mins(2);
+        Mock::given(path("/ofm/api/v1/notifications"))
+            .respond_with(
+                ResponseTemplate::new(status).insert_header("Retry-After", httpdate::fmt_http_date(at)),
+            )
+            .mount(&server)
+            .await;
+        match client(&server).notify(&in_work()).await.unwrap_err() {
+            NotifyError::Retryable { retry_after: Some(wait), .. } => {
+                assert!((100..=120).contains(&wait.as_secs()), "{status}: {wait:?}");
+            }
+            other => panic!("{status}: {other:?}"),
+        }
     }
 }

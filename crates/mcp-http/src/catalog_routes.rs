@@ -59,6 +59,7 @@ fn product_item(item: Item, point: Option<GeoPoint>, placeholder_photo: &str) ->
 #[utoipa::path(
     tag = "Search & Actualize",
     operation_id = "postSearch",
+    security((), ("mcp_client" = [])),
     params(RqUidHeader),
     request_body = SearchRequest,
     responses(
@@ -94,6 +95,7 @@ async fn search(
 #[utoipa::path(
     tag = "Search & Actualize",
     operation_id = "postActualize",
+    security((), ("mcp_client" = [])),
     params(RqUidHeader),
     request_body = ActualizeRequest,
     responses(

@@ -114,6 +114,7 @@ fn rfc3339(t: DateTime<Utc>, zone: Tz) -> String {
 #[utoipa::path(
     tag = "Logistics & Orders",
     operation_id = "postDelivery",
+    security((), ("mcp_client" = [])),
     params(RqUidHeader),
     request_body = DeliveryRequest,
     responses(
@@ -179,6 +180,7 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
 #[utoipa::path(
     tag = "Logistics & Orders",
     operation_id = "postCheckout",
+    security(("mcp_client" = [])),
     params(RqUidHeader),
     request_body = dto::CheckoutRequest,
     responses(
@@ -304,6 +306,7 @@ fn checkout_response(order: &Order, payment: &PaymentSetup) -> CheckoutResponse 
 #[utoipa::path(
     tag = "Logistics & Orders",
     operation_id = "getOrderStatus",
+    security((), ("mcp_client" = [])),
     params(
         ("orderId" = String, Path, description = "ID заказа в системе Мерчанта."),
         ("X-Access-Token" = Option<String>, Header, description = "Токен пользователя: только его заказы."),

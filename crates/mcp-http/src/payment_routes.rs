@@ -88,6 +88,7 @@ fn back_url(raw: &str) -> Result<&str, ApiError> {
 #[utoipa::path(
     tag = "Payments",
     operation_id = "postPaymentInit",
+    security(("mcp_client" = [])),
     params(RqUidHeader),
     request_body = PaymentInitRequest,
     responses(
@@ -201,6 +202,7 @@ pub(crate) async fn qr(
 #[utoipa::path(
     tag = "Payments",
     operation_id = "postPaymentFinish",
+    security(("mcp_client" = [])),
     params(RqUidHeader),
     request_body = PaymentFinishRequest,
     responses(

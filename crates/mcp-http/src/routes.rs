@@ -14,11 +14,13 @@ pub fn auth(cfg: &mut ServiceConfig) {
     cfg.service(sberid).service(other);
 }
 
-/// Extractors run in order: the request id, then the MCP client (403 before
-/// anything of the body is looked at), then the body.
+// Extractors run in order: the request id, then the MCP client (403 before
+// anything of the body is looked at), then the body. The summary and
+// description are the seed's (`app::openapi`).
 #[utoipa::path(
     tag = "Logistics & Orders",
     operation_id = "postAuthSberid",
+    security(("mcp_client" = [])),
     params(RqUidHeader),
     request_body = UserAuthSberidRequest,
     responses(
@@ -44,6 +46,7 @@ async fn sberid(
 #[utoipa::path(
     tag = "Logistics & Orders",
     operation_id = "postAuthOther",
+    security(("mcp_client" = [])),
     params(RqUidHeader),
     request_body = UserAuthRequest,
     responses(

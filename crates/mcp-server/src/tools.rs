@@ -312,6 +312,13 @@ impl MerchantMcp {
         }
         let skus = input.skus.iter().map(|s| sku(s)).collect::<Result<Vec<_>, _>>()?;
         let store = input.store_id.as_deref().map(store).transpose()?;
+        // The seed's /actualize answers an unknown store with no items; an
+        // agent is better told it named a store that is not there.
+        if let Some(id) = &store
+            && self.state.catalog.store(id).await.map_err(|e| storage_error(&e))?.is_none()
+        {
+            return Err(format!("unknown store {id}"));
+        }
         let found = catalog::actualize(self.state.catalog.as_ref(), &catalog::ActualizeQuery { skus, store })
             .await
             .map_err(|e| catalog_error(&e))?;

@@ -225,6 +225,7 @@ diesel::table! {
         assembly_minutes -> Nullable<Integer>,
         kuper_store_id -> Nullable<Text>,
         position_ids -> Text,
+        methods -> Nullable<Text>,
     }
 }
 

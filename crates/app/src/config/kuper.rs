@@ -49,6 +49,7 @@ pub struct KuperApiConfig {
     pub base_url: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
+    pub auth: kuper_client::notify::OutgoingAuth,
     pub timeout: Duration,
     pub retry_schedule: Vec<Duration>,
     pub rate_per_second: u32,
@@ -63,6 +64,10 @@ impl KuperApiConfig {
             base_url: raw.optional("kuper", "base_url", parse_non_empty)?,
             client_id: raw.optional("kuper", "client_id", parse_non_empty)?,
             client_secret: raw.optional("kuper", "client_secret", parse_non_empty)?.map(SecretString::from),
+            auth: raw.required("kuper", "auth", |text| {
+                kuper_client::notify::OutgoingAuth::parse(text)
+                    .ok_or_else(|| "expected token or basic".to_owned())
+            })?,
             timeout: raw.millis("kuper", "timeout_ms", 100, 120_000)?,
             retry_schedule: raw.required("kuper", "retry_schedule", schedule)?,
             rate_per_second: raw.required("kuper", "rate_per_second", parse_in_range(0_u32, 1000))?,

@@ -165,8 +165,17 @@ pub const SETTINGS: &[Setting] = &[
         None,
         "Kuper's merchant API, e.g. `https://merchant-api.sbermarket.ru`; unset: notifications wait in the outbox.",
     ),
-    setting("kuper", "client_id", None, "Our client id at Kuper (`/auth/token`)."),
-    Setting { secret: true, ..setting("kuper", "client_secret", None, "Our client secret at Kuper.") },
+    setting("kuper", "client_id", None, "Our client id at Kuper (`/auth/token`, or the Basic user name)."),
+    Setting {
+        secret: true,
+        ..setting("kuper", "client_secret", None, "Our client secret at Kuper (or the Basic password).")
+    },
+    setting(
+        "kuper",
+        "auth",
+        Some("token"),
+        "How notifications authenticate: `token` (a Bearer token from `/auth/token` for the client id and secret) or `basic` (the client id and secret as HTTP Basic).",
+    ),
     setting("kuper", "timeout_ms", Some("5000"), "Timeout of a call to Kuper."),
     setting(
         "kuper",

@@ -1,7 +1,8 @@
 //! Each service's OpenAPI document, collected from the routes it registers
 //! (utoipa-actix-web: a route is registered by documenting it), with the
 //! facts no handler carries: which seed version `mcp-api` implements, the
-//! operator API's bearer scheme.
+//! seed's own summaries and descriptions of its operations, the security
+//! schemes the operations name.
 
 use actix_web::App;
 use utoipa::openapi::OpenApi;
@@ -15,6 +16,35 @@ mod v3_0;
 
 /// The seed spec (`openapi/seed/mcp-merchant-api.yaml`) `mcp-api` implements.
 pub const SEED_VERSION: &str = "1.0.5";
+
+/// The seed itself: its operations' summaries and descriptions are the
+/// contract's words, kept as written.
+const SEED: &str = include_str!("../../../../openapi/seed/mcp-merchant-api.yaml");
+
+/// Each seed operation's `summary` and `description` on ours, where the
+/// seed has them.
+fn seed_texts(api: &mut OpenApi) {
+    let seed: serde_json::Value = serde_yaml_ng::from_str(SEED).expect("the seed is YAML");
+    let Some(paths) = seed["paths"].as_object() else { return };
+    for (path, item) in paths {
+        let Some(ours) = api.paths.paths.get_mut(path) else { continue };
+        let Some(methods) = item.as_object() else { continue };
+        for (method, op) in methods {
+            let operation = match method.as_str() {
+                "get" => ours.get.as_mut(),
+                "post" => ours.post.as_mut(),
+                "put" => ours.put.as_mut(),
+                "patch" => ours.patch.as_mut(),
+                "delete" => ours.delete.as_mut(),
+                _ => None,
+            };
+            let Some(operation) = operation else { continue };
+            let text = |key: &str| op[key].as_str().map(|t| t.trim_end().to_owned());
+            operation.summary = text("summary").or(operation.summary.take());
+            operation.description = text("description").or(operation.description.take());
+        }
+    }
+}
 
 /// The documented routes of `service` (besides the operational ones).
 pub(crate) fn service_routes(service: Service) -> fn(&mut ServiceConfig) {
@@ -49,10 +79,24 @@ pub fn spec(service: Service) -> OpenApi {
                  additions (error responses, the payment notification endpoint, the sandbox payment page, \
                  the merchant's stock API, operations)."
             ));
+            seed_texts(&mut api);
             let components = api.components.get_or_insert_with(Default::default);
             components.add_security_scheme(
                 "stock_api",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            components.add_security_scheme(
+                "mcp_client",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "The MCP client's token (issued by `merchantctl tokens create --client NAME`) or a JWT \
+                             of the configured issuer. Operations that act for a shopper may carry it in \
+                             `credentials.oauth2` instead.",
+                        ))
+                        .build(),
+                ),
             );
         }
         Service::Console => {

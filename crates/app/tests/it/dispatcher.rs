@@ -46,6 +46,7 @@ async fn kuper() -> (MockServer, KuperClient) {
         client_id: "m".into(),
         client_secret: SecretString::from("s"),
         timeout: Duration::from_secs(2),
+        auth: kuper_client::notify::OutgoingAuth::Token,
     })
     .unwrap();
     (server, client)

@@ -194,6 +194,8 @@ async fn actualize_keeps_the_asked_order_and_drops_unknown_skus() {
     let in_store = ActualizeQuery { skus: vec![sku("a")], store: Some(StoreId::new("near").unwrap()) };
     let items = actualize(&fake, &in_store).await.unwrap();
     assert_eq!((items[0].store.id.as_str(), items[0].offer.stock), ("near", 0));
+    let nowhere = ActualizeQuery { skus: vec![sku("a")], store: Some(StoreId::new("nowhere").unwrap()) };
+    assert_eq!(actualize(&fake, &nowhere).await, Ok(Vec::new()), "an unknown store sells nothing");
 
     assert_eq!(
         actualize(&fake, &ActualizeQuery { skus: vec![], store: None }).await,

@@ -15,6 +15,9 @@ use serde_json::Value;
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KuperDetails {
+    /// Kuper's `orderUUID`, echoed on our notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_uuid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<Customer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,6 +189,7 @@ impl fmt::Debug for UpdateRecord {
 impl fmt::Debug for KuperDetails {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KuperDetails")
+            .field("order_uuid", &self.order_uuid)
             .field("customer", &self.customer)
             .field("address", &self.address)
             .field("comment", &Redacted(&self.comment))

@@ -9,6 +9,7 @@ use domain::Decimal;
 
 use super::NewLine;
 use super::flow::IntegrationType;
+use super::method::{self, Methods};
 
 /// How a Kuper position id names our product; configured per store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,7 +41,10 @@ pub struct StoreSetup {
     pub store_id: String,
     /// Kuper's id of it, when it is not ours.
     pub kuper_store_id: Option<String>,
+    /// The flow of an order that names no method.
     pub integration: IntegrationType,
+    /// The integration types it takes orders of.
+    pub methods: Methods,
     pub restaurant: bool,
     pub assembly_minutes: Option<i32>,
     pub position_ids: PositionIds,
@@ -143,20 +147,44 @@ pub fn lines(new: &[NewLine], product: impl Fn(&str) -> Option<Product>, serve: 
         .collect()
 }
 
-/// Why the order cannot be taken before anything is held, if it cannot.
-pub fn refusal_before_holds(
+/// How a new order is taken before anything is held: the flow it runs and
+/// the store's kind, and why it cannot be taken, if it cannot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taking {
+    pub integration: IntegrationType,
+    pub restaurant: bool,
+    pub refusal: Option<String>,
+}
+
+/// How an order for `store` naming `shipment_method` is taken at `at`.
+/// The order keeps the flow it was taken with; a store reconfigured later
+/// changes only the orders after it.
+pub fn before_holds(
     unreadable: Option<&str>,
     store: Option<&StoreSetup>,
+    shipment_method: Option<&str>,
     at: DateTime<Utc>,
-) -> Option<String> {
-    if let Some(why) = unreadable {
-        return Some(format!("the order cannot be read: {why}"));
-    }
-    match store {
-        None => Some("unknown store".into()),
-        Some(store) if !store.is_open(at) => Some("the store is closed".into()),
-        Some(_) => None,
-    }
+) -> Taking {
+    let Some(store) = store else {
+        let refusal = unreadable
+            .map_or_else(|| "unknown store".to_owned(), |why| format!("the order cannot be read: {why}"));
+        return Taking {
+            integration: IntegrationType::KuperDelivery,
+            restaurant: false,
+            refusal: Some(refusal),
+        };
+    };
+    let integration = method::integration_of(shipment_method, store.integration, store.methods);
+    let refusal = if let Some(why) = unreadable {
+        Some(format!("the order cannot be read: {why}"))
+    } else if let Err(why) = &integration {
+        Some(why.clone())
+    } else if !store.is_open(at) {
+        Some("the store is closed".into())
+    } else {
+        None
+    };
+    Taking { integration: integration.unwrap_or(store.integration), restaurant: store.restaurant, refusal }
 }
 
 /// Why the order cannot be taken as Kuper sent it: a product we sell in
@@ -249,6 +277,7 @@ mod tests {
             store_id: "S".into(),
             kuper_store_id: None,
             integration: IntegrationType::KuperDelivery,
+            methods: Methods::of([IntegrationType::KuperDelivery, IntegrationType::Pickup]),
             restaurant: false,
             assembly_minutes: Some(30),
             position_ids: PositionIds::Sku,
@@ -263,14 +292,34 @@ mod tests {
         let at: DateTime<Utc> = "2026-11-25T07:00:00Z".parse().unwrap();
         let open = store("Mo-Su 08:00-23:00");
         let closed = store("Mo-Su 11:00-23:00");
-        assert_eq!(refusal_before_holds(None, Some(&open), at), None);
-        assert_eq!(refusal_before_holds(None, Some(&closed), at).as_deref(), Some("the store is closed"));
-        assert_eq!(refusal_before_holds(None, None, at).as_deref(), Some("unknown store"));
-        assert!(refusal_before_holds(Some("storeID: missing"), Some(&open), at).unwrap().contains("storeID"));
+        let refusal = |unreadable, store, method| before_holds(unreadable, store, method, at).refusal;
+        assert_eq!(refusal(None, Some(&open), None), None);
+        assert_eq!(refusal(None, Some(&open), Some("pickup")), None);
+        assert_eq!(refusal(None, Some(&closed), None).as_deref(), Some("the store is closed"));
+        assert_eq!(refusal(None, None, None).as_deref(), Some("unknown store"));
+        assert!(refusal(Some("storeID: missing"), None, None).unwrap().contains("storeID"));
+        assert!(refusal(Some("positions: none"), Some(&open), None).unwrap().contains("positions"));
+        assert!(refusal(None, Some(&open), Some("by_merchant")).unwrap().contains("merchant_delivery"));
         assert_eq!(refusal_after_holds(&[false, true]), None);
         assert!(refusal_after_holds(&[false, false]).is_some());
         assert!(refusal_after_holds(&[]).is_some());
         assert_eq!(open.expected_assembly(at).as_deref(), Some("2026-11-25T07:30:00+00:00"));
+    }
+
+    #[test]
+    fn the_order_takes_the_flow_of_its_method_and_the_store_s_kind() {
+        let at: DateTime<Utc> = "2026-11-25T07:00:00Z".parse().unwrap();
+        let restaurant = StoreSetup { restaurant: true, ..store("24/7") };
+        let taken = |method| before_holds(None, Some(&restaurant), method, at);
+        assert_eq!(
+            taken(Some("pickup")),
+            Taking { integration: IntegrationType::Pickup, restaurant: true, refusal: None }
+        );
+        assert_eq!(taken(Some("by_courier")).integration, IntegrationType::KuperDelivery);
+        assert_eq!(taken(None).integration, IntegrationType::KuperDelivery);
+        let refused = taken(Some("by_merchant"));
+        assert_eq!(refused.integration, IntegrationType::KuperDelivery, "the store's default");
+        assert!(refused.refusal.is_some());
     }
 
     #[test]

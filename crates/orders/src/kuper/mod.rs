@@ -5,6 +5,7 @@
 //!   (status × webhook) and (status × staff step) with their effects;
 //! - [`intake`]: taking an `order.created` (store, products, holds, or a
 //!   cancel with its reason);
+//! - [`method`]: the flow an order takes, by its own `shipmentMethod`;
 //! - [`picking`]: the final composition checked and the holds reconciled;
 //! - [`update`]: `order.updated` applied or raised to staff;
 //! - [`notice`]: the payloads of our notifications;
@@ -13,6 +14,7 @@
 pub mod details;
 pub mod flow;
 pub mod intake;
+pub mod method;
 pub mod notice;
 pub mod picking;
 pub mod update;

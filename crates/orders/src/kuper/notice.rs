@@ -46,6 +46,15 @@ pub fn ready(original: &str, number: &str, given: &Value, composition: &Picking)
     payload
 }
 
+/// `payload` with the `orderUUID` Kuper gave the order, when it gave one:
+/// echoed on every notification about it, as `KUPER-WIRE.md` shows.
+pub fn with_order_uuid(mut payload: Value, order_uuid: Option<&str>) -> Value {
+    if let (Some(uuid), Value::Object(fields)) = (order_uuid, &mut payload) {
+        fields.insert("orderUUID".to_owned(), Value::from(uuid));
+    }
+    payload
+}
+
 /// `order.canceled` when we cannot take an order.
 pub fn refused(original: &str, number: &str, reason: &str) -> Value {
     payload(original, number, &json!({"reason": {"code": "merchant", "comment": reason}}))
@@ -72,6 +81,17 @@ pub fn acknowledged(kind: &str) -> Option<KuperStatus> {
 mod tests {
     use super::*;
     use crate::kuper::picking::PickedPosition;
+
+    #[test]
+    fn the_order_uuid_is_echoed_when_kuper_gave_one() {
+        let plain = payload("H1", "K-1", &json!({"code": "1234"}));
+        assert_eq!(with_order_uuid(plain.clone(), None), plain);
+        let echoed = with_order_uuid(plain, Some("3f2a-uuid"));
+        assert_eq!(
+            echoed,
+            json!({"order_id": "H1", "number": "K-1", "code": "1234", "orderUUID": "3f2a-uuid"})
+        );
+    }
 
     #[test]
     fn the_final_composition_as_the_wire_shows_it() {

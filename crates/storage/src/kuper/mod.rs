@@ -18,6 +18,7 @@ use domain::OrderId;
 use orders::RepoError;
 use orders::kuper::flow::{IntegrationType, KuperStatus};
 use orders::kuper::intake::{PositionIds, StoreSetup};
+use orders::kuper::method::Methods;
 use orders::kuper::{
     ActError, Attention, KuperInbox, KuperOrderView, KuperRules, KuperStaff, Receipt, ReceivedEvent, Reply,
     StaffRequest,
@@ -43,7 +44,10 @@ pub struct DbKuperInbox {
 /// How a store works with Kuper (`merchantctl kuper store`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KuperStoreSetup {
+    /// The flow of an order that names no delivery method.
     pub integration: IntegrationType,
+    /// The integration types the store takes orders of.
+    pub methods: Methods,
     pub restaurant: bool,
     pub assembly_minutes: Option<i32>,
     /// Kuper's id of the store, when it is not ours.
@@ -51,8 +55,17 @@ pub struct KuperStoreSetup {
     pub position_ids: PositionIds,
 }
 
-type StoreRow =
-    (String, String, String, Option<String>, Option<bool>, Option<i32>, Option<String>, Option<String>);
+type StoreRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<bool>,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 impl DbKuperInbox {
     pub fn new(db: Database) -> Self {
@@ -83,25 +96,42 @@ impl DbKuperInbox {
                 kuper_stores::assembly_minutes.nullable(),
                 kuper_stores::kuper_store_id.nullable(),
                 kuper_stores::position_ids.nullable(),
+                kuper_stores::methods.nullable(),
             ))
             .load(conn)?;
         let setups = rows
             .into_iter()
-            .map(|(id, hours, zone, integration, restaurant, assembly_minutes, kuper_id, position_ids)| {
-                StoreSetup {
-                    store_id: id,
-                    kuper_store_id: kuper_id,
-                    integration: integration
-                        .as_deref()
-                        .and_then(IntegrationType::parse)
-                        .unwrap_or(IntegrationType::KuperDelivery),
-                    restaurant: restaurant.unwrap_or(false),
+            .map(
+                |(
+                    id,
+                    hours,
+                    zone,
+                    integration,
+                    restaurant,
                     assembly_minutes,
-                    position_ids: position_ids.as_deref().and_then(PositionIds::parse).unwrap_or_default(),
-                    opening_hours: hours,
-                    time_zone: zone,
-                }
-            })
+                    kuper_id,
+                    position_ids,
+                    methods,
+                )| {
+                    StoreSetup {
+                        store_id: id,
+                        kuper_store_id: kuper_id,
+                        integration: integration
+                            .as_deref()
+                            .and_then(IntegrationType::parse)
+                            .unwrap_or(IntegrationType::KuperDelivery),
+                        methods: methods.as_deref().and_then(Methods::parse).unwrap_or_default(),
+                        restaurant: restaurant.unwrap_or(false),
+                        assembly_minutes,
+                        position_ids: position_ids
+                            .as_deref()
+                            .and_then(PositionIds::parse)
+                            .unwrap_or_default(),
+                        opening_hours: hours,
+                        time_zone: zone,
+                    }
+                },
+            )
             .collect();
         let stores: Stores = Arc::new(setups);
         *cache.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&stores)));
@@ -137,6 +167,7 @@ impl DbKuperInbox {
     ) -> Result<(), StorageError> {
         let setup = KuperStoreSetup {
             integration,
+            methods: Methods::ALL,
             restaurant,
             assembly_minutes,
             kuper_store_id: None,
@@ -152,12 +183,15 @@ impl DbKuperInbox {
         store: &str,
         setup: &KuperStoreSetup,
     ) -> Result<(), StorageError> {
+        // Every type is the default: NULL.
+        let methods = (setup.methods != Methods::ALL).then(|| setup.methods.to_text());
         let values = (
             kuper_stores::integration.eq(setup.integration.as_str()),
             kuper_stores::restaurant.eq(setup.restaurant),
             kuper_stores::assembly_minutes.eq(setup.assembly_minutes),
             kuper_stores::kuper_store_id.eq(setup.kuper_store_id.as_deref()),
             kuper_stores::position_ids.eq(setup.position_ids.as_str()),
+            kuper_stores::methods.eq(methods.as_deref()),
         );
         crate::with_conn!(conn, |c| diesel::insert_into(kuper_stores::table)
             .values((kuper_stores::store_id.eq(store), values))

@@ -106,6 +106,7 @@ pub(crate) fn act(
     } else {
         notice::payload(original, &order_id, &request.payload)
     };
+    let payload = notice::with_order_uuid(payload, details.order_uuid.as_deref());
     if action == StaffAction::Cancel {
         details.cancel = Some(Cancel::by_merchant(&request.payload));
     }

@@ -232,7 +232,13 @@ fn created(
         return Ok(Outcome::recorded(reply, "the order exists already"));
     }
     let store: Option<&StoreSetup> = new.store.as_deref().and_then(|s| intake::find_store(stores, s));
-    let mut refusal = intake::refusal_before_holds(new.unreadable.as_deref(), store, event.received_at);
+    let taking = intake::before_holds(
+        new.unreadable.as_deref(),
+        store,
+        new.details.shipment_method.as_deref(),
+        event.received_at,
+    );
+    let mut refusal = taking.refusal;
     let ids: Vec<&str> = new.lines.iter().map(|l| l.position_id.as_str()).collect();
     let products = match store {
         Some(store) if refusal.is_none() => products(c, store.position_ids, &ids)?,
@@ -248,8 +254,7 @@ fn created(
     let held: Vec<bool> =
         lines.iter().zip(&shortfalls).map(|(l, short)| !l.hold.is_zero() && short.is_none()).collect();
     refusal = refusal.or_else(|| intake::refusal_after_holds(&held));
-    let (integration, restaurant) =
-        store.map_or((IntegrationType::KuperDelivery, false), |s| (s.integration, s.restaurant));
+    let (integration, restaurant) = (taking.integration, taking.restaurant);
     let status = if refusal.is_some() { KuperStatus::Canceled } else { KuperStatus::Created };
     let mut details = new.details.clone();
     if let Some(reason) = &refusal {
@@ -287,7 +292,10 @@ fn created(
             c,
             number.as_str(),
             "order.canceled",
-            &notice::refused(original, number.as_str(), &reason),
+            &notice::with_order_uuid(
+                notice::refused(original, number.as_str(), &reason),
+                details.order_uuid.as_deref(),
+            ),
             at,
         )?;
         let reply = Reply::Created { number, expected_assembly_time: None };

@@ -27,6 +27,24 @@ pub struct Allowed {
     /// the seed's schema names, or the parent schema of an inline object):
     /// in a response a promise kept; in a request a deliberate restriction.
     pub required_beyond: &'static [&'static str],
+    /// What each seed operation needs of the MCP client's `Authorization`,
+    /// as `method path`.
+    pub client: &'static [(&'static str, Needs)],
+}
+
+/// What an operation needs of the MCP client's authentication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// Refused (403) without it.
+    Always,
+    /// Taken when given (a configured closed catalog, a shopper's token).
+    Optional,
+}
+
+impl Allowed {
+    fn needs_client(&self, place: &str) -> Option<Needs> {
+        self.client.iter().find(|(p, _)| *p == place).map(|(_, n)| *n)
+    }
 }
 
 /// Which way a body goes.
@@ -197,6 +215,34 @@ impl Specs<'_> {
 
     fn operation(&mut self, path: &str, method: &str, seed: &Value, ours: &Value) {
         let place = format!("{method} {path}");
+        for key in ["summary", "description"] {
+            if let Some(text) = seed[key].as_str()
+                && ours[key].as_str().map(str::trim_end) != Some(text.trim_end())
+            {
+                self.differ(format!("{place}: {key} is not the seed's ({:?})", ours[key]));
+            }
+        }
+        if let Some(needs) = self.allowed.needs_client(&place) {
+            let declared: Vec<Value> = ours["security"].as_array().cloned().unwrap_or_default();
+            let names_client = declared.iter().any(|r| r.get("mcp_client").is_some());
+            let may_go_without = declared.is_empty()
+                || declared.iter().any(|r| r.as_object().is_some_and(serde_json::Map::is_empty));
+            match needs {
+                Needs::Always if !names_client || may_go_without => {
+                    self.differ(format!(
+                        "{place}: needs the MCP client's Authorization but declares {declared:?}"
+                    ));
+                }
+                Needs::Optional if !names_client || !may_go_without => {
+                    self.differ(format!(
+                        "{place}: takes the MCP client's Authorization when given but declares {declared:?}"
+                    ));
+                }
+                _ => {}
+            }
+        } else {
+            self.differ(format!("{place}: the test does not say whether it needs the MCP client"));
+        }
         let params = |spec: &Value, op: &Value| -> Vec<Value> {
             op.get("parameters")
                 .and_then(Value::as_array)
@@ -269,6 +315,31 @@ impl Specs<'_> {
             }
         }
     }
+}
+
+/// What reads like a code comment rather than words for a client.
+const CODE_WORDS: [&str; 10] =
+    ["extractor", "fn ", "Result<", "Option<", "::", "impl ", "struct ", "&self", "handler", "unwrap"];
+
+/// A summary or description that reads like Rust docs, of every operation
+/// of `ours`.
+pub fn code_comments(ours: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let empty = serde_json::Map::new();
+    for (path, item) in ours["paths"].as_object().unwrap_or(&empty) {
+        for (method, op) in item.as_object().unwrap_or(&empty) {
+            for key in ["summary", "description"] {
+                let text = op[key].as_str().unwrap_or_default();
+                if let Some(word) =
+                    CODE_WORDS.iter().find(|w| text.to_lowercase().contains(&w.to_lowercase()))
+                {
+                    found
+                        .push(format!("{method} {path}: {key} reads like a code comment ({word:?}): {text}"));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Every difference that matters to a client of the seed.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use app::Service;
 use app::openapi::{self, SEED_VERSION};
-use conformance::{Allowed, differences};
+use conformance::{Allowed, Needs, code_comments, differences};
 use serde_json::Value;
 
 /// What `mcp-api` serves beyond the seed, on purpose.
@@ -47,6 +47,19 @@ const ALLOWED: Allowed = Allowed {
         "CheckoutRequest.lat",
         "CheckoutRequest.lon",
     ],
+    client: &[
+        ("post /auth/sberid", Needs::Always),
+        ("post /auth/other", Needs::Always),
+        ("post /checkout", Needs::Always),
+        ("post /payment/init", Needs::Always),
+        ("post /payment/finish", Needs::Always),
+        // Open unless `catalog_requires_client` is set.
+        ("post /search", Needs::Optional),
+        ("post /actualize", Needs::Optional),
+        ("post /delivery", Needs::Optional),
+        // With `X-Access-Token`, the client too.
+        ("get /order/{orderId}/status", Needs::Optional),
+    ],
 };
 
 fn root() -> PathBuf {
@@ -82,6 +95,20 @@ fn the_committed_documents_are_what_the_code_generates() {
             );
         }
     }
+}
+
+/// No document of ours says "extractor" or `fn` to a client: summaries
+/// and descriptions are for the people reading a reference.
+#[test]
+fn no_operation_is_described_by_a_code_comment() {
+    for service in [Service::McpApi, Service::KuperListener, Service::McpServer] {
+        let ours: Value = serde_json::from_str(&openapi::json(service)).unwrap();
+        let found = code_comments(&ours);
+        assert!(found.is_empty(), "{service:?}:\n{}", found.join("\n"));
+    }
+    let mut planted = ours();
+    planted["paths"]["/search"]["post"]["summary"] = "Extractors run in order".into();
+    assert_eq!(code_comments(&planted).len(), 1, "the check finds what it looks for");
 }
 
 #[test]
@@ -177,4 +204,19 @@ fn the_conformance_check_catches_what_a_client_would_trip_on() {
     let unit = &mut renamed["components"]["schemas"]["Unit"]["enum"];
     *unit = serde_json::json!(["pcs", "kg", "g", "l", "millilitre"]);
     assert!(differences(&seed, &renamed, &ALLOWED).iter().any(|d| d.contains("enum")));
+
+    let mut undeclared = ours();
+    undeclared["paths"]["/auth/other"]["post"].as_object_mut().unwrap().remove("security");
+    assert!(
+        differences(&seed, &undeclared, &ALLOWED)
+            .iter()
+            .any(|d| d.contains("post /auth/other: needs the MCP client")),
+        "an operation that needs the header without declaring it"
+    );
+    let mut closed = ours();
+    closed["paths"]["/search"]["post"]["security"] = serde_json::json!([{"mcp_client": []}]);
+    assert!(differences(&seed, &closed, &ALLOWED).iter().any(|d| d.contains("post /search: takes")));
+    let mut reworded = ours();
+    reworded["paths"]["/auth/sberid"]["post"]["summary"] = "Sign in".into();
+    assert!(differences(&seed, &reworded, &ALLOWED).iter().any(|d| d.contains("summary is not the seed's")));
 }

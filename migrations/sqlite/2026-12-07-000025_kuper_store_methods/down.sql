@@ -1,0 +1,1 @@
+ALTER TABLE kuper_stores DROP COLUMN methods;
