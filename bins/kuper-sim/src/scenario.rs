@@ -194,6 +194,12 @@ fn check(order: &str, integration: Integration, view: &Value, expected: &Value) 
     if view["refused"].as_array().is_some_and(|r| !r.is_empty()) {
         return Err(format!("{order}: Kuper refused notifications: {}", view["refused"]));
     }
+    if view["orderUuidMissing"].as_array().is_some_and(|r| !r.is_empty()) {
+        return Err(format!(
+            "{order}: notifications without the order's orderUUID: {}",
+            view["orderUuidMissing"]
+        ));
+    }
     let got = &view["finalComposition"];
     if got["positions"] != expected["positions"] || got["packs"] != expected["packs"] {
         return Err(format!("{order}: the final composition differs from what staff entered: {got}"));

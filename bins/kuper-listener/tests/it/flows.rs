@@ -45,7 +45,10 @@ impl World {
         let positions = json!([{"id": SKU, "originalQuantity": 2, "quantity": "2", "price": "99.90",
                                 "discountPrice": "89.90", "weight": 0, "totalPrice": "199.80",
                                 "totalDiscountPrice": "179.80", "replacedByID": null}]);
-        let extra = json!({"storeID": store, "shipmentMethod": "by_courier", "replacementPolicy": "call_or_replace",
+        // Kuper names the delivery method on each order; STORE-002 is the
+        // pickup store.
+        let method = if store == "STORE-002" { "pickup" } else { "by_courier" };
+        let extra = json!({"storeID": store, "shipmentMethod": method, "replacementPolicy": "call_or_replace",
                            "customer": {"name": "Ольга", "phone": "+79990000000"},
                            "address": {"full_address": "Москва, Тверская, 1", "lat": 55.75, "lon": 37.61},
                            "delivery": {"expectedFrom": "2026-11-25T12:00:00+03:00", "expectedTo": "2026-11-25T14:00:00+03:00"},

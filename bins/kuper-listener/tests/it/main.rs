@@ -3,6 +3,7 @@
 
 mod common;
 mod flows;
+mod kuper_ways;
 mod notifications;
 mod one_stock;
 mod openapi;

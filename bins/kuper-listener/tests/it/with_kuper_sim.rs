@@ -25,26 +25,26 @@ use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox, DbKuperOutbox};
 
-const OPERATOR: &str = "op-token-7c2e";
-const SKU: &str = "SKU-000001";
-const STORES: [(&str, &str); 3] =
+pub(crate) const OPERATOR: &str = "op-token-7c2e";
+pub(crate) const SKU: &str = "SKU-000001";
+pub(crate) const STORES: [(&str, &str); 3] =
     [("kuper_delivery", "STORE-001"), ("pickup", "STORE-002"), ("merchant_delivery", "STORE-003")];
 /// Notifications of a whole round: 3 + 5 + 6.
 const ROUND_NOTIFICATIONS: usize = 14;
 
-fn sim_bin() -> PathBuf {
+pub(crate) fn sim_bin() -> PathBuf {
     app::testing::sibling_binary(BIN, "kuper-sim")
 }
 
 /// A grocery order's products, sold in all three stores: one by weight,
 /// one that is not found, and the one that replaces it.
-struct Grocery {
-    weighed: String,
+pub(crate) struct Grocery {
+    pub(crate) weighed: String,
     replaced: String,
     replacement: String,
 }
 
-fn grocery(catalog: &catalog::demo::DemoCatalog) -> Grocery {
+pub(crate) fn grocery(catalog: &catalog::demo::DemoCatalog) -> Grocery {
     let everywhere = |sku: &domain::SkuId| {
         STORES
             .iter()
@@ -88,21 +88,26 @@ fn setup(t: &TestDatabase) {
     }
 }
 
-struct World {
-    t: TestDatabase,
-    sim: RunningService,
-    listener: RunningService,
+pub(crate) struct World {
+    pub(crate) t: TestDatabase,
+    pub(crate) sim: RunningService,
+    pub(crate) listener: RunningService,
     dir: tempfile::TempDir,
 }
 
 impl World {
-    fn start(t: TestDatabase, sim_args: &[&str]) -> World {
+    pub(crate) fn start(t: TestDatabase, sim_args: &[&str]) -> World {
+        Self::start_with(t, sim_args, &[])
+    }
+
+    /// With `sim_args` for `kuper-sim serve` and `env` for the listener.
+    pub(crate) fn start_with(t: TestDatabase, sim_args: &[&str], env: &[(&str, &str)]) -> World {
         setup(&t);
         let dir = tempfile::tempdir().unwrap();
         let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--token-ttl-secs", "40", "--courier-ms", "50"];
         args.extend(sim_args);
         let sim = RunningService::start_with_args(&sim_bin(), dir.path(), &args, &[]);
-        let listener = listener(&t, dir.path(), &sim, "127.0.0.1:0");
+        let listener = listener_with(&t, dir.path(), &sim, "127.0.0.1:0", env);
         let world = World { t, sim, listener, dir };
         world.point_sim_at_listener();
         world
@@ -115,24 +120,24 @@ impl World {
         assert!(response.status().is_success());
     }
 
-    fn sim_get(&self, path: &str) -> Value {
+    pub(crate) fn sim_get(&self, path: &str) -> Value {
         reqwest::blocking::get(self.sim.url(path)).unwrap().json().unwrap()
     }
 
-    fn faults(&self, plan: &Value) {
+    pub(crate) fn faults(&self, plan: &Value) {
         let response =
             reqwest::blocking::Client::new().post(self.sim.url("/sim/faults")).json(plan).send().unwrap();
         assert!(response.status().is_success());
     }
 
-    fn sim_post(&self, path: &str, body: &Value) -> Value {
+    pub(crate) fn sim_post(&self, path: &str, body: &Value) -> Value {
         let response = reqwest::blocking::Client::new().post(self.sim.url(path)).json(body).send().unwrap();
         assert!(response.status().is_success(), "{path}");
         response.json().unwrap()
     }
 
     /// The listener's operator API.
-    fn operator(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
+    pub(crate) fn operator(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         let response = reqwest::blocking::Client::new()
             .request(method, self.listener.url(path))
             .bearer_auth(OPERATOR)
@@ -142,22 +147,22 @@ impl World {
         (response.status().as_u16(), response.json().unwrap_or(Value::Null))
     }
 
-    fn act(&self, order: &str, action: &str, payload: &Value) {
+    pub(crate) fn act(&self, order: &str, action: &str, payload: &Value) {
         let path = format!("/operator/kuper/orders/{order}/{action}");
         let (status, answer) = self.operator(reqwest::Method::POST, &path, payload);
         assert_eq!(status, 200, "{action}: {answer}");
     }
 
-    fn view(&self, order: &str) -> storage::KuperOrderView {
+    pub(crate) fn view(&self, order: &str) -> storage::KuperOrderView {
         DbKuperInbox::order(&mut self.t.db.get().unwrap(), order).unwrap().expect("the order")
     }
 
     /// What Kuper has accepted of `order`, in order.
-    fn accepted(&self, order: &str) -> Value {
+    pub(crate) fn accepted(&self, order: &str) -> Value {
         self.sim_get(&format!("/sim/orders/{order}"))["accepted"].clone()
     }
 
-    fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+    pub(crate) fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while !done() {
             assert!(Instant::now() < deadline, "{}: {what}", self.t.db.backend());
@@ -170,7 +175,17 @@ impl World {
         self.scenario_with(timeout_secs, None)
     }
 
-    fn scenario_with(&self, timeout_secs: u64, grocery: Option<&Grocery>) -> std::process::Child {
+    pub(crate) fn scenario_with(&self, timeout_secs: u64, grocery: Option<&Grocery>) -> std::process::Child {
+        self.scenario_for(timeout_secs, grocery, &STORES)
+    }
+
+    /// An order of each `(integration, store)` all the way round.
+    pub(crate) fn scenario_for(
+        &self,
+        timeout_secs: u64,
+        grocery: Option<&Grocery>,
+        stores: &[(&str, &str)],
+    ) -> std::process::Child {
         let mut command = Command::new(sim_bin());
         command.args(["scenario", "--sim", &self.sim.base_url, "--operator", &self.listener.base_url]);
         command.args([
@@ -181,7 +196,7 @@ impl World {
             "--timeout-secs",
             &timeout_secs.to_string(),
         ]);
-        for (integration, store) in STORES {
+        for (integration, store) in stores {
             command.args(["--store", &format!("{integration}={store}")]);
         }
         if let Some(g) = grocery {
@@ -191,7 +206,7 @@ impl World {
     }
 
     /// The simulator's view of each order it created.
-    fn orders(&self) -> Vec<Value> {
+    pub(crate) fn orders(&self) -> Vec<Value> {
         let log = self.sim_get("/sim/log");
         let mut ids: Vec<String> =
             log.as_array().unwrap().iter().filter_map(|e| e["orderId"].as_str().map(str::to_owned)).collect();
@@ -239,25 +254,33 @@ impl World {
 }
 
 fn listener(t: &TestDatabase, dir: &Path, sim: &RunningService, addr: &str) -> RunningService {
-    RunningService::start(
-        Path::new(BIN),
-        dir,
-        &[
-            ("MERCHANT_DATABASE_URL", &t.raw_url),
-            ("MERCHANT_KUPER_LISTENER_ADDR", addr),
-            ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
-            ("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", OPERATOR),
-            ("MERCHANT_KUPER_BASE_URL", &sim.base_url),
-            ("MERCHANT_KUPER_CLIENT_ID", "merchant"),
-            ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret"),
-            ("MERCHANT_KUPER_DISPATCH_INTERVAL_MS", "100"),
-            ("MERCHANT_KUPER_TIMEOUT_MS", "1000"),
-            ("MERCHANT_KUPER_RETRY_SCHEDULE", "200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s"),
-        ],
-    )
+    listener_with(t, dir, sim, addr, &[])
 }
 
-fn finish(child: std::process::Child, context: &str) {
+fn listener_with(
+    t: &TestDatabase,
+    dir: &Path,
+    sim: &RunningService,
+    addr: &str,
+    extra: &[(&str, &str)],
+) -> RunningService {
+    let mut env = vec![
+        ("MERCHANT_DATABASE_URL", t.raw_url.as_str()),
+        ("MERCHANT_KUPER_LISTENER_ADDR", addr),
+        ("MERCHANT_KUPER_WEBHOOK_SECRET", SECRET),
+        ("MERCHANT_KUPER_LISTENER_OPERATOR_TOKEN", OPERATOR),
+        ("MERCHANT_KUPER_BASE_URL", sim.base_url.as_str()),
+        ("MERCHANT_KUPER_CLIENT_ID", "merchant"),
+        ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret"),
+        ("MERCHANT_KUPER_DISPATCH_INTERVAL_MS", "100"),
+        ("MERCHANT_KUPER_TIMEOUT_MS", "1000"),
+        ("MERCHANT_KUPER_RETRY_SCHEDULE", "200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s"),
+    ];
+    env.extend_from_slice(extra);
+    RunningService::start(Path::new(BIN), dir, &env)
+}
+
+pub(crate) fn finish(child: std::process::Child, context: &str) {
     let output = child.wait_with_output().unwrap();
     assert!(
         output.status.success(),
