@@ -3,6 +3,7 @@
 
 mod auth;
 mod common;
+mod generated_client;
 mod one_stock;
 mod openapi;
 mod orders;
