@@ -9,12 +9,25 @@
 //!   the event, perhaps with a new send time, and gets the same key.
 //! - `originalOrderId` is the order's id on every event and the only field
 //!   whose absence makes a webhook unreadable (400). An `order.created`
-//!   without a readable `storeID` or `positions` is answered `created` and
-//!   canceled with the reason, as the push model says.
+//!   without a readable `storeID` (also `storeId`, `store_id`), a position
+//!   id, or a quantity (`quantity`, else `originalQuantity`) is answered
+//!   `created` and canceled with the reason, as the push model says.
+//! - Every other field is optional and read the most tolerant way
+//!   ([`webhook::lenient`]): absent, `null`, `""`, blank or a value of a
+//!   type it cannot be are all "not said"; a number may come as a string
+//!   and a string as a number. `wire_cases` (feature `testing`) is the table of every field
+//!   of `order.created` in each of those ways.
+//! - `shipmentMethod` names the order's own flow (`orders::kuper::method`):
+//!   `pickup`, `by_courier` (Kuper's courier unless the store delivers
+//!   itself), a method naming the merchant's courier; absent or unknown,
+//!   the store's configured type.
+//! - `orderUUID`, when an order carries it, is echoed on every
+//!   notification about it.
 //! - A weighted position carries its weight in grams in `weight` (0 or
-//!   absent for pieces); its `quantity` is then the number of pieces. Where
-//!   `weight` is 0 for a product we sell by the kilogram, `quantity` is the
-//!   kilograms.
+//!   absent for pieces), by default the whole line's (`MERCHANT_KUPER_WEIGHT_IS`,
+//!   `orders::kuper::weight`); its `quantity` is then the number of pieces.
+//!   Where `weight` is 0 for a product we sell by the kilogram, `quantity`
+//!   is the kilograms.
 //! - `order.updated` carries, besides `kind`, the fields that changed under
 //!   the names `order.created` uses: `positions` (all of them, as they now
 //!   are), `delivery`, `address`, `comment`, `customer`,

@@ -78,6 +78,10 @@ impl KuperApiConfig {
                     "weight_tolerance_percent",
                     parse_in_range(0_u32, 100),
                 )? * 10,
+                weight_reading: raw.required("kuper", "weight_is", |text| {
+                    orders::kuper::weight::WeightReading::parse(text)
+                        .ok_or_else(|| "expected line or piece".to_owned())
+                })?,
             },
         };
         if config.base_url.is_some() {

@@ -197,6 +197,12 @@ pub const SETTINGS: &[Setting] = &[
         "How far the picked weight of a weighed position may exceed the ordered weight (0-100).",
     ),
     setting(
+        "kuper",
+        "weight_is",
+        Some("line"),
+        "What a weighed Kuper position's `weight` (grams) means, in orders and in the final composition: `line` (the whole line) or `piece` (each of `quantity` pieces).",
+    ),
+    setting(
         "payments",
         "gateway",
         Some("sandbox"),

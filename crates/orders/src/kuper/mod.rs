@@ -9,7 +9,8 @@
 //! - [`picking`]: the final composition checked and the holds reconciled;
 //! - [`update`]: `order.updated` applied or raised to staff;
 //! - [`notice`]: the payloads of our notifications;
-//! - [`details`]: what Kuper tells us, kept and shown.
+//! - [`details`]: what Kuper tells us, kept and shown;
+//! - [`weight`]: what a weighed position's `weight` means.
 
 pub mod details;
 pub mod flow;
@@ -18,6 +19,7 @@ pub mod method;
 pub mod notice;
 pub mod picking;
 pub mod update;
+pub mod weight;
 
 use async_trait::async_trait;
 use catalog::stock::StockQty;
@@ -150,11 +152,13 @@ pub struct KuperRules {
     /// How far a weighted line may exceed the ordered weight, in
     /// thousandths (100: 10 %).
     pub weight_tolerance_permille: u32,
+    /// What Kuper's `weight` means: the line's grams or a piece's.
+    pub weight_reading: weight::WeightReading,
 }
 
 impl Default for KuperRules {
     fn default() -> Self {
-        KuperRules { weight_tolerance_permille: 100 }
+        KuperRules { weight_tolerance_permille: 100, weight_reading: weight::WeightReading::Line }
     }
 }
 

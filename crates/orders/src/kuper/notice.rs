@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::flow::{KuperStatus, StaffAction};
 use super::picking::Picking;
+use super::weight::WeightReading;
 
 /// The payload of a notification about `original` (our `number`): what
 /// staff gave (already checked by `kuper-client`), with the order's ids.
@@ -22,14 +23,20 @@ pub fn payload(original: &str, number: &str, given: &Value) -> Value {
 
 /// `order.ready_for_delivery`: staff's payload with the final composition
 /// as reconciled (every line, shortfalls at 0, replacements after them).
-pub fn ready(original: &str, number: &str, given: &Value, composition: &Picking) -> Value {
+pub fn ready(
+    original: &str,
+    number: &str,
+    given: &Value,
+    composition: &Picking,
+    weight: WeightReading,
+) -> Value {
     let positions: Vec<Value> = composition
         .positions
         .iter()
         .map(|p| {
             let mut position = json!({"id": p.id, "quantity": p.quantity, "replacedByID": p.replaced_by});
             if let Some(grams) = p.weight_grams {
-                position["weight"] = Value::from(grams);
+                position["weight"] = Value::from(weight.wire_weight(grams, p.quantity));
             }
             if !p.marking_codes.is_empty() {
                 position["markingCode"] = p.marking_codes.iter().map(|code| json!({"value": code})).collect();
@@ -121,7 +128,8 @@ mod tests {
             ],
             packs: Some(2),
         };
-        let payload = ready("H1", "K-1", &json!({"order": {"positions": []}}), &composition);
+        let payload =
+            ready("H1", "K-1", &json!({"order": {"positions": []}}), &composition, WeightReading::Line);
         assert_eq!(
             payload,
             json!({"order_id": "H1", "number": "K-1", "order": {"originalOrderId": "H1", "packs": {"count": 2}, "positions": [

@@ -348,7 +348,8 @@ impl From<diesel::result::Error> for Attempt {
 #[async_trait]
 impl KuperInbox for DbKuperInbox {
     async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError> {
-        let (event, cache) = (event.clone(), Arc::clone(&self.stores));
+        let event = self.rules.weight_reading.read_event(event.clone());
+        let cache = Arc::clone(&self.stores);
         self.db
             .run(move |conn| {
                 let stores = Self::stores(&cache, conn)?;

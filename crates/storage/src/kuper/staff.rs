@@ -82,7 +82,7 @@ fn ready(
             ))
             .execute(c)?;
     }
-    Ok(notice::ready(original, order_id, &request.payload, &done.composition))
+    Ok(notice::ready(original, order_id, &request.payload, &done.composition, rules.weight_reading))
 }
 
 /// A staff step by the flow: the status moves, stock moves where the
