@@ -18,26 +18,11 @@ use storage::{CatalogBatch, DbCatalogRepo};
 const BIN: &str = env!("CARGO_BIN_EXE_merchant-mcp");
 const SHOPPER: &str = "sandbox:agent-shopper";
 
-/// The venv's Python with the `mcp` SDK: `TEST_MCP_PYTHON`, or
-/// where `.ci/run` puts it. `None` (skipped, with a note) outside CI.
+/// The venv's Python with the `mcp` SDK: `TEST_MCP_PYTHON`, or where
+/// `.ci/run` puts it.
 fn python() -> Option<PathBuf> {
-    let path = std::env::var_os("TEST_MCP_PYTHON").map_or_else(
-        || {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-            home.join(".cache/merchant-hub/mcp-venv/bin/python")
-        },
-        PathBuf::from,
-    );
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is required under CI (.ci/run installs it)",
-        path.display()
-    );
-    eprintln!("skipped: no {} (python3 -m venv …; pip install mcp)", path.display());
-    None
+    // The probe is the interpreter itself.
+    app::testing::ci_tool("TEST_MCP_PYTHON", ".cache/merchant-hub/mcp-venv/bin/python", "")
 }
 
 fn agent(python: &Path, args: &[&str], env: &[(&str, &str)]) -> Value {

@@ -128,12 +128,9 @@ impl<'de> Deserialize<'de> for FlexId {
 pub struct FlexText(pub String);
 
 impl<'de> Deserialize<'de> for FlexText {
+    /// Read as an id is: trimmed text, or a number's digits.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) if !s.trim().is_empty() => Ok(FlexText(s.trim().to_owned())),
-            Value::Number(n) => Ok(FlexText(n.to_string())),
-            other => Err(serde::de::Error::custom(format!("expected text, got {other}"))),
-        }
+        FlexId::deserialize(d).map(|id| FlexText(id.0))
     }
 }
 

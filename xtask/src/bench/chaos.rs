@@ -288,6 +288,10 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
                 pair("MERCHANT_MCP_API_ADDR", &addr),
                 pair("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
                 pair("MERCHANT_PICKUP_CAPACITY", "100000"),
+                // One bench shopper stands for the platform's many: the
+                // per-shopper caps would refuse it after five orders.
+                pair("MERCHANT_ORDERS_MAX_UNPAID_PER_SHOPPER", "10000"),
+                pair("MERCHANT_ORDERS_MAX_HELD_UNITS_PER_SHOPPER", "1000000"),
                 pair("MERCHANT_HTTP_TRUSTED_PROXIES", "127.0.0.1"),
             ],
         )?);
@@ -436,6 +440,12 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
     write_section(root, "chaos", &report)?;
     println!("{report}");
     drop(instances);
+    // Checkouts come back with the database: a run where none succeeds
+    // afterwards (every one refused by a rule, say) proves nothing.
+    let recovered = recovery(&seen.answers.lock().unwrap_or_else(PoisonError::into_inner), &timeline);
+    if recovered.is_none() {
+        return Err("chaos: no checkout succeeded after PostgreSQL came back".into());
+    }
     if verdict.broken().next().is_none() { Ok(()) } else { Err("chaos: promises broken (see above)".into()) }
 }
 
@@ -605,6 +615,17 @@ fn verify(db: &mut PgConnection, sim: &str, seen: &Seen) -> Result<Verdict> {
     Ok(verdict)
 }
 
+/// How long after PostgreSQL came back the first checkout succeeded;
+/// `None` when none did.
+fn recovery(answers: &[Answer], timeline: &[(Duration, String)]) -> Option<Duration> {
+    let back = timeline.iter().find(|(_, w)| w == POSTGRES_BACK).map(|(t, _)| *t)?;
+    answers
+        .iter()
+        .filter(|a| a.what == "checkout" && a.status == 200 && a.at >= back)
+        .map(|a| a.at.saturating_sub(back))
+        .min()
+}
+
 fn report(
     settings: &Settings,
     seen: &Seen,
@@ -624,14 +645,7 @@ fn report(
         };
         by_kind.entry(a.what).or_default()[column] += 1;
     }
-    let back = timeline.iter().find(|(_, w)| w == POSTGRES_BACK).map(|(t, _)| *t);
-    let recovered = back.and_then(|back| {
-        answers
-            .iter()
-            .filter(|a| a.what == "checkout" && a.status == 200 && a.at >= back)
-            .map(|a| a.at.saturating_sub(back))
-            .min()
-    });
+    let recovered = recovery(&answers, timeline);
     let mut out = format!(
         "# bench: chaos\n\n`cargo xtask chaos --seconds {seconds} --clients {clients}{debug}`: two mcp-api and two kuper-listener on one\n\
          PostgreSQL of the run's own (initdb), behind HAProxy (health checks on /health/ready), kuper-sim as\n\

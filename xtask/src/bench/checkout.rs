@@ -142,6 +142,10 @@ fn run_backend(
             ("MERCHANT_DATABASE_URL", url),
             ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
             ("MERCHANT_PICKUP_CAPACITY", "100000"),
+            // One bench shopper stands for the platform's many: the
+            // per-shopper caps would refuse it after five orders.
+            ("MERCHANT_ORDERS_MAX_UNPAID_PER_SHOPPER", "10000"),
+            ("MERCHANT_ORDERS_MAX_HELD_UNITS_PER_SHOPPER", "1000000"),
         ],
     )?;
     let shopper = match Shopper::sign_in(&addr, &token, &units) {

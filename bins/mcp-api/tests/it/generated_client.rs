@@ -17,26 +17,14 @@ use serde_json::Value;
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
 
-/// `openapi-python-client` and the Python beside it: `TEST_OPENAPI_CLIENT_VENV`
-/// or where `.ci/run` puts the venv. `None` (skipped, with a note) outside CI.
+/// `openapi-python-client` and the Python beside it, in the venv
+/// `TEST_OPENAPI_CLIENT_VENV` names or `.ci/run` installs.
 fn venv() -> Option<PathBuf> {
-    let venv = std::env::var_os("TEST_OPENAPI_CLIENT_VENV").map_or_else(
-        || {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-            home.join(".cache/merchant-hub/openapi-client-venv")
-        },
-        PathBuf::from,
-    );
-    if venv.join("bin/openapi-python-client").exists() {
-        return Some(venv);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is required under CI (.ci/run installs it)",
-        venv.display()
-    );
-    eprintln!("skipped: no openapi-python-client in {}", venv.display());
-    None
+    app::testing::ci_tool(
+        "TEST_OPENAPI_CLIENT_VENV",
+        ".cache/merchant-hub/openapi-client-venv",
+        "bin/openapi-python-client",
+    )
 }
 
 fn run(command: &mut Command, what: &str) -> String {

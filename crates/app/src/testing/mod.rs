@@ -27,6 +27,28 @@ pub fn sibling_binary(bin: &str, name: &str) -> PathBuf {
     sibling
 }
 
+/// A third-party tool a test drives (a Python venv `.ci/run` installs):
+/// the path in the environment variable `var`, else `default` under
+/// `$HOME`, when `probe` (a file inside it; empty: the path itself) exists. `None`, with a note,
+/// outside CI; under CI a missing tool fails the test.
+pub fn ci_tool(var: &str, default: &str, probe: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var).map_or_else(
+        || std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(default),
+        PathBuf::from,
+    );
+    let probed = if probe.is_empty() { path.clone() } else { path.join(probe) };
+    if probed.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is required under CI (.ci/run installs it)",
+        probed.display()
+    );
+    eprintln!("skipped: no {} ({var})", probed.display());
+    None
+}
+
 /// A service process that has printed its `listening on` line.
 #[derive(Debug)]
 pub struct RunningService {
