@@ -42,10 +42,7 @@ pub struct Product {
 
 impl Product {
     pub fn requisite(&self, name: &str) -> Option<&str> {
-        self.requisites
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name) || k == name)
-            .map(|(_, v)| v.as_str())
+        self.requisites.iter().find(|(k, _)| same(k, name)).map(|(_, v)| v.as_str())
     }
 
     /// The weight 1C keeps (`Вес`), when it says.
@@ -72,6 +69,11 @@ fn wanted(path: &str) -> Want {
         }
         _ => Want::Nothing,
     }
+}
+
+/// Equal but for case, Cyrillic included.
+fn same(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 fn truthy(text: &str) -> bool {
@@ -111,8 +113,8 @@ fn product(node: &Node) -> Result<Product, Error> {
             .find(|r| r.text_at("Наименование").is_some_and(|n| n.to_uppercase().contains("НДС")))
             .and_then(|r| r.text_at("Ставка"))
     });
-    let deleted = node.text_at("Статус").is_some_and(|s| s.eq_ignore_ascii_case("Удален"))
-        || node.attribute("Статус").is_some_and(|s| s.eq_ignore_ascii_case("Удален"))
+    let deleted = node.text_at("Статус").is_some_and(|s| same(&s, "Удален"))
+        || node.attribute("Статус").is_some_and(|s| same(s, "Удален"))
         || node.text_at("ПометкаУдаления").is_some_and(|s| truthy(&s));
     Ok(Product {
         name: node.text_at("Наименование").unwrap_or_else(|| id.clone()),

@@ -8,6 +8,7 @@
 //! and groups them into [`CatalogBatch`]es for the store of record.
 
 mod csv_feed;
+pub mod onec;
 mod stores;
 #[cfg(test)]
 mod tests;
