@@ -257,7 +257,7 @@ impl<E> From<diesel::result::Error> for ImportError<E> {
 /// `seq` and the offers with stock-feed position `txn`; the feed's stock
 /// figures are reports as of `as_of`. Each upsert is a multi-row `INSERT …
 /// ON CONFLICT`, outside diesel's common subset.
-fn upsert_batch(
+pub(crate) fn upsert_batch(
     c: &mut AnyConnection,
     batch: &CatalogBatch,
     seq: i64,

@@ -430,3 +430,43 @@ diesel::table! {
         reported_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    onec_sessions (token_hash) {
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    onec_file_parts (token_hash, filename, seq) {
+        token_hash -> Text,
+        filename -> Text,
+        seq -> Integer,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    onec_products (onec_id) {
+        onec_id -> Text,
+        sku -> Text,
+    }
+}
+
+diesel::table! {
+    onec_warehouses (warehouse_id) {
+        warehouse_id -> Text,
+        store_id -> Text,
+    }
+}
+
+diesel::table! {
+    onec_order_exports (channel, order_id) {
+        channel -> Text,
+        order_id -> Text,
+        sent_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}

@@ -429,7 +429,8 @@ pub(crate) fn feed_stocks(
 pub(crate) struct ReportLine {
     pub sku: String,
     pub store_id: String,
-    pub report: StockReport,
+    /// `None`: the stock is as it was (a price list without counts).
+    pub report: Option<StockReport>,
     pub price_minor: Option<i64>,
     #[allow(clippy::option_option)] // absent: unchanged; Some(None): no old price any more
     pub old_price_minor: Option<Option<i64>>,
@@ -451,9 +452,10 @@ pub(crate) fn report(
     lines: &[ReportLine],
     at: DateTime<Utc>,
 ) -> Result<Vec<ReportOutcome>, StorageError> {
-    let Some(since) = lines.iter().map(|l| l.report.as_of).min() else {
+    if lines.is_empty() {
         return Ok(Vec::new());
-    };
+    }
+    let since = lines.iter().filter_map(|l| l.report.map(|r| r.as_of)).min().unwrap_or(at);
     let txn = txn(c)?;
     let keys = lock_order(lines, |l| (l.sku.as_str(), l.store_id.as_str()));
     let locked = Locked::read(c, &keys, since)?;
@@ -470,7 +472,11 @@ pub(crate) fn report(
             let Some(write) = writes.get_mut(&(line.sku.as_str(), line.store_id.as_str())) else {
                 return ReportOutcome::UnknownOffer;
             };
-            match write.stock.report(line.report, locked.sales_of(&line.store_id, &line.sku)) {
+            let reported = match line.report {
+                Some(report) => write.stock.report(report, locked.sales_of(&line.store_id, &line.sku)),
+                None => Ok(write.stock),
+            };
+            match reported {
                 Ok(next) => {
                     write.stock = next;
                     if line.price_minor.is_some() {

@@ -75,7 +75,7 @@ impl DbStock {
                 .map(|(_, u)| ReportLine {
                     sku: u.sku.to_string(),
                     store_id: u.store.to_string(),
-                    report: u.report,
+                    report: Some(u.report),
                     price_minor: u.price.map(domain::Money::minor),
                     old_price_minor: u.old_price.map(|o| o.map(domain::Money::minor)),
                 })

@@ -154,10 +154,121 @@ pub fn figures<S: BuildHasher>(
     (out, unknown)
 }
 
+/// What a file of the exchange is, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// `import*.xml`: groups and products.
+    Catalog,
+    /// `offers*.xml`, `prices*.xml`, `rests*.xml`: prices and stock.
+    Offers,
+    /// Anything else (pictures 1C sends beside the catalog): kept, not read.
+    Other,
+}
+
+impl FileKind {
+    pub fn of(filename: &str) -> FileKind {
+        let name = filename.rsplit(['/', '\\']).next().unwrap_or(filename).to_lowercase();
+        let xml = std::path::Path::new(&name).extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+        if !xml {
+            FileKind::Other
+        } else if name.starts_with("import") {
+            FileKind::Catalog
+        } else if ["offers", "prices", "rests"].iter().any(|p| name.starts_with(p)) {
+            FileKind::Offers
+        } else {
+            FileKind::Other
+        }
+    }
+}
+
+/// A file name 1C may use: a plain name or a path below the exchange's own
+/// folder (`import_files/ab/abcd.jpg`), never out of it.
+pub fn safe_filename(filename: &str) -> Option<String> {
+    let name = filename.trim().replace('\\', "/");
+    let ok = !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('/')
+        && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && !name.chars().any(|c| c.is_control() || c == ':');
+    ok.then_some(name)
+}
+
+/// How an import went: what changed and what was left out, with why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub products: usize,
+    pub offers: usize,
+    /// Lines not applied (an unknown warehouse, a product 1C never sent,
+    /// a new offer without a price), with their reason; the rest applied.
+    pub left_out: Vec<String>,
+}
+
+/// Why a file cannot be applied: nothing of it is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    File(String),
+    #[error(transparent)]
+    Repo(#[from] domain::RepoError),
+}
+
+/// 1C's exchange as storage keeps it: sessions, uploaded files, and a
+/// file applied whole or not at all.
+#[async_trait::async_trait]
+pub trait OneCExchange: Send + Sync + std::fmt::Debug {
+    async fn open_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), domain::RepoError>;
+    /// Whether the session is known and was seen since `since`.
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        since: chrono::DateTime<chrono::Utc>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, domain::RepoError>;
+    /// Appends a part to a file of the session; `Ok(false)` when the file
+    /// would grow over `max_bytes`.
+    async fn append(
+        &self,
+        token_hash: &str,
+        filename: &str,
+        part: Vec<u8>,
+        max_bytes: u64,
+    ) -> Result<bool, domain::RepoError>;
+    /// Applies a file of the session (`import.xml`, `offers.xml`, …) in one
+    /// transaction, with `price_type` the shop's price type, at `at`.
+    async fn import(
+        &self,
+        token_hash: &str,
+        filename: &str,
+        price_type: Option<String>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ImportReport, ImportError>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use commerceml::offers::{Price, Stock};
+
+    #[test]
+    fn files_by_name_and_names_that_stay_in_their_folder() {
+        assert_eq!(FileKind::of("import.xml"), FileKind::Catalog);
+        assert_eq!(FileKind::of("import0_1.xml"), FileKind::Catalog);
+        assert_eq!(FileKind::of("offers0_1.xml"), FileKind::Offers);
+        assert_eq!(FileKind::of("prices.xml"), FileKind::Offers);
+        assert_eq!(FileKind::of("rests___1.xml"), FileKind::Offers);
+        assert_eq!(FileKind::of("import_files/ab/abcd.jpg"), FileKind::Other);
+        for good in ["import.xml", "import_files/ab/abcd.jpg", "Offers.XML"] {
+            assert!(safe_filename(good).is_some(), "{good}");
+        }
+        for bad in ["", "../etc/passwd", "/etc/passwd", "a/../../b", "C:\\x", "a//b", "a\0b"] {
+            assert_eq!(safe_filename(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_filename("import_files\\a.jpg").as_deref(), Some("import_files/a.jpg"));
+    }
 
     #[test]
     fn units_by_okei_code_then_by_name() {
