@@ -154,6 +154,23 @@ pub fn figures<S: BuildHasher>(
     (out, unknown)
 }
 
+/// A count 1C reports as a shelf: to the gram; below zero (1C allows
+/// selling into minus) is nothing on the shelf.
+pub fn shelf(count: Decimal) -> Option<crate::stock::StockQty> {
+    crate::stock::StockQty::from_decimal(count.max(Decimal::ZERO).trunc_with_scale(3)).ok()
+}
+
+/// A price 1C gives, in kopecks (rounded like a till); `None` when it is
+/// not a price (zero or less).
+pub fn price_minor(price: Decimal) -> Option<i64> {
+    (price > Decimal::ZERO)
+        .then(|| {
+            domain::Money::from_decimal_rounded(price, domain::Currency::Rub, domain::Rounding::HalfUp).ok()
+        })
+        .flatten()
+        .map(domain::Money::minor)
+}
+
 /// What a file of the exchange is, by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -268,6 +285,18 @@ mod tests {
             assert_eq!(safe_filename(bad), None, "{bad:?}");
         }
         assert_eq!(safe_filename("import_files\\a.jpg").as_deref(), Some("import_files/a.jpg"));
+    }
+
+    #[test]
+    fn counts_and_prices_as_the_shelf_and_the_till_take_them() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(shelf(d("10")).map(crate::stock::StockQty::thousandths), Some(10_000));
+        assert_eq!(shelf(d("3.5005")).map(crate::stock::StockQty::thousandths), Some(3_500));
+        assert_eq!(shelf(d("-2")).map(crate::stock::StockQty::thousandths), Some(0), "1C's minus is none");
+        assert_eq!(price_minor(d("89.90")), Some(8_990));
+        assert_eq!(price_minor(d("1249.005")), Some(124_901));
+        assert_eq!(price_minor(d("0")), None);
+        assert_eq!(price_minor(d("-1")), None);
     }
 
     #[test]

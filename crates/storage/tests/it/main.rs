@@ -10,6 +10,7 @@ mod import;
 mod kuper_inbox;
 mod kuper_outbox;
 mod migrations;
+mod onec;
 mod order_book;
 mod orders;
 mod payments;

@@ -63,6 +63,7 @@ fn diesel_type(backend: Backend, data_type: &str) -> &'static str {
         (_, "boolean") => "Bool",
         (Backend::Postgres, "timestamp without time zone") | (Backend::Sqlite, "timestamp") => "Timestamp",
         (_, "double precision" | "real" | "double") => "Double",
+        (Backend::Postgres, "bytea") | (Backend::Sqlite, "blob") => "Binary",
         _ => "?",
     }
 }
