@@ -262,6 +262,8 @@ pub struct Config {
     pub payments: payments::PaymentsConfig,
     pub metrics: MetricsConfig,
     pub retention: RetentionConfig,
+    /// 1C's exchange with a site.
+    pub onec: onec::OneCConfig,
 }
 
 /// Who may read `/metrics`.
@@ -483,6 +485,7 @@ impl Config {
                     parse_in_range(1_u32, 3650),
                 )?,
             },
+            onec: onec::OneCConfig::from_raw(raw)?,
         })
     }
 
@@ -566,6 +569,7 @@ fn merge_file(raw: &mut Raw, path: &Path, named_by: &str) -> Result<(), ConfigEr
 
 mod auth;
 mod kuper;
+mod onec;
 mod orders;
 mod payments;
 pub mod production;

@@ -88,7 +88,25 @@ pub fn mcp_api(
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
     let state = mcp_state(db, config, None)?;
     crate::retention::spawn_daily(db.clone(), config.retention.personal_data_days);
-    Ok(mcp_http::state(state))
+    let mcp = mcp_http::state(state);
+    let onec = config.onec.credentials.clone().map(|(user, password)| {
+        merchant_http::configure(merchant_http::ExchangeState {
+            exchange: Arc::new(storage::DbOneCExchange::new(db.clone())),
+            user,
+            password,
+            price_type: config.onec.price_type.clone(),
+            file_limit: config.onec.file_limit,
+            max_file_bytes: config.onec.max_file_bytes,
+            session_idle: config.onec.session_idle,
+            clock: Arc::new(SystemClock),
+        })
+    });
+    Ok(move |cfg: &mut web::ServiceConfig| {
+        mcp(cfg);
+        if let Some(onec) = &onec {
+            onec(cfg);
+        }
+    })
 }
 
 /// Everything `mcp-api` serves with, and `merchant-mcp` reuses: the

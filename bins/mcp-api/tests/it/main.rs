@@ -5,6 +5,7 @@ mod auth;
 mod common;
 mod generated_client;
 mod one_stock;
+mod onec;
 mod openapi;
 mod orders;
 mod payments;

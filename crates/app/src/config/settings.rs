@@ -512,4 +512,25 @@ pub const SETTINGS: &[Setting] = &[
         Some("90"),
         "Days after an order closed (delivered, collected, cancelled) before its customer's name, phone, email, address, comments and courier are erased (`merchantctl purge`, and a daily pass in `mcp-api` and `kuper-listener`).",
     ),
+    setting(
+        "onec",
+        "user",
+        None,
+        "Login of 1C's exchange with a site (`/1c/exchange` on `mcp-api`); unset: the exchange is off.",
+    ),
+    Setting { secret: true, ..setting("onec", "password", None, "Password of 1C's exchange with a site.") },
+    setting(
+        "onec",
+        "price_type",
+        None,
+        "The shop's price type in 1C's offers (its `Ид` or name, e.g. `Розничная`); unset: the file's only one.",
+    ),
+    setting(
+        "onec",
+        "file_limit_bytes",
+        Some("8388608"),
+        "The largest part of a file 1C sends at once (`init`'s `file_limit`).",
+    ),
+    setting("onec", "max_file_bytes", Some("536870912"), "The largest file 1C may send, all parts together."),
+    setting("onec", "session_idle_secs", Some("3600"), "A 1C exchange session not seen this long is over."),
 ];
