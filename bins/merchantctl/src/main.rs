@@ -2,6 +2,7 @@
 //! as the services (`MERCHANT_*`, `merchant.toml`).
 
 mod kuper;
+mod onec;
 mod orders;
 mod outbox;
 mod staff;
@@ -87,6 +88,11 @@ enum Command {
     Kuper {
         #[command(subcommand)]
         command: kuper::KuperCommand,
+    },
+    /// 1C's exchange with a site: which store each 1C warehouse is.
+    Onec {
+        #[command(subcommand)]
+        command: onec::OneCCommand,
     },
     /// Staff accounts of the console: create, list, disable, enable, password.
     Staff {
@@ -194,6 +200,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         Command::Tokens { command } => return tokens(command, &db, config),
         Command::Orders { command } => return orders::run(command, &db, config),
         Command::Kuper { command } => return kuper::run(command, &db),
+        Command::Onec { command } => return onec::run(command, &db),
         Command::Outbox { command } => return outbox::run(command, &db),
         Command::Stock { command } => return stock::run(command, &db),
         Command::Staff { command } => return staff::run(command, &db),
@@ -225,6 +232,7 @@ fn run(command: &Command, config: &Config) -> Result<ExitCode, Box<dyn std::erro
         | Command::Orders { .. }
         | Command::Stores { .. }
         | Command::Kuper { .. }
+        | Command::Onec { .. }
         | Command::Outbox { .. }
         | Command::Stock { .. }
         | Command::Staff { .. } => {
