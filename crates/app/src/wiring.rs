@@ -92,6 +92,7 @@ pub fn mcp_api(
     let onec = config.onec.credentials.clone().map(|(user, password)| {
         merchant_http::configure(merchant_http::ExchangeState {
             exchange: Arc::new(storage::DbOneCExchange::new(db.clone())),
+            sale: Arc::new(storage::DbOneCSale::new(db.clone())),
             user,
             password,
             price_type: config.onec.price_type.clone(),

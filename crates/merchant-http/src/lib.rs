@@ -6,8 +6,12 @@
 //! `type=catalog`: `checkauth` (HTTP Basic; answers `success`, the cookie's
 //! name and value), `init` (`zip=no`, `file_limit`), `file` (a part of a
 //! file, appended), `import` (the file applied whole, or `failure` with the
-//! reason and nothing of it applied). Every answer is text, a line per
-//! fact, as 1C reads it. The session is the cookie: kept by its hash in the
+//! reason and nothing of it applied). `type=sale`: `query` (the orders of
+//! both channels 1C has not confirmed, as CommerceML), `success` (1C took
+//! them: not sent again until they change), `file` (1C's changes: paid,
+//! shipped, done, canceled, each taken through the order's state machine;
+//! what the machine refuses is reported). Every answer but `query`'s is
+//! text, a line per fact, as 1C reads it. The session is the cookie: kept by its hash in the
 //! database, so that it survives a restart and any instance answers it.
 //!
 //! Off unless `MERCHANT_ONEC_USER` and `_PASSWORD` are set.
@@ -20,6 +24,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use catalog::import::onec::{ImportError, OneCExchange, safe_filename};
 use domain::Clock;
+use orders::onec::{OneCSale, SaleError};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
@@ -31,6 +36,7 @@ pub const PATH: &str = "/1c/exchange";
 #[derive(Clone)]
 pub struct ExchangeState {
     pub exchange: Arc<dyn OneCExchange>,
+    pub sale: Arc<dyn OneCSale>,
     pub user: String,
     pub password: SecretString,
     /// The shop's price type (`ТипЦены` id or name); `None`: the file's
@@ -142,6 +148,40 @@ async fn checkauth(req: &HttpRequest, state: &ExchangeState) -> HttpResponse {
     }
 }
 
+/// How many orders one `query` hands 1C at most; the rest come next time.
+const ORDERS_PER_QUERY: i64 = 500;
+
+async fn sale_file(
+    state: &ExchangeState,
+    session: &str,
+    filename: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> HttpResponse {
+    match state.sale.apply(session, filename, now).await {
+        Ok(report) => {
+            tracing::info!(
+                documents = report.documents,
+                steps = report.steps,
+                refused = report.refused.len(),
+                "1C exchange: order changes applied"
+            );
+            let summary = format!(
+                "{} documents, {} steps taken, {} refused",
+                report.documents,
+                report.steps,
+                report.refused.len()
+            );
+            let mut lines = vec!["success".to_owned(), summary];
+            lines.extend(report.refused.iter().take(20).cloned());
+            text(&lines.iter().map(String::as_str).collect::<Vec<_>>())
+        }
+        // A file still coming in parts: wait for the rest.
+        Err(SaleError::File(why)) if why.contains("ends inside") => text(&["success"]),
+        Err(SaleError::File(why)) => failure(&format!("{filename}: {why}")),
+        Err(SaleError::Repo(e)) => failure(&format!("storage unavailable: {e}")),
+    }
+}
+
 /// One call of the exchange.
 async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeState>) -> HttpResponse {
     let kind = query(&req, "type").unwrap_or_default();
@@ -202,7 +242,32 @@ async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeS
                 Err(ImportError::Repo(e)) => failure(&format!("storage unavailable: {e}")),
             }
         }
-        ("sale", _) => failure("the exchange of orders is not available yet"),
+        ("sale", "query") => match state.sale.query(ORDERS_PER_QUERY, now).await {
+            Ok(xml) => HttpResponse::Ok()
+                .content_type("application/xml; charset=utf-8")
+                .insert_header(("Cache-Control", "no-store"))
+                .body(xml),
+            Err(e) => failure(&format!("storage unavailable: {e}")),
+        },
+        ("sale", "success") => match state.sale.confirm(now).await {
+            Ok(_) => text(&["success"]),
+            Err(e) => failure(&format!("storage unavailable: {e}")),
+        },
+        ("sale", "file" | "import") => {
+            let Some(filename) = query(&req, "filename").as_deref().and_then(safe_filename) else {
+                return failure("filename is missing or leaves the exchange's folder");
+            };
+            if mode == "file" {
+                match state.exchange.append(&session, &filename, body.to_vec(), state.max_file_bytes).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return failure(&format!("{filename} is over {} bytes", state.max_file_bytes));
+                    }
+                    Err(e) => return failure(&format!("storage unavailable: {e}")),
+                }
+            }
+            sale_file(&state, &session, &filename, now).await
+        }
         _ => failure(&format!("unknown type {kind:?} or mode {mode:?}")),
     }
 }

@@ -6,6 +6,7 @@ pub mod book;
 pub mod kuper;
 pub mod limits;
 mod model;
+pub mod onec;
 mod ports;
 pub mod retention;
 pub mod schedule;

@@ -470,3 +470,6 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(orders, onec_order_exports);
+diesel::allow_tables_to_appear_in_same_query!(kuper_orders, onec_order_exports);

@@ -195,3 +195,188 @@ fn a_1c_exchange_brings_the_catalog_prices_and_stock_per_warehouse() {
         );
     }
 }
+
+/// Python's own XML parser's reading of an orders file: per document its
+/// number, sum, lines (article, quantity, sum) and the customer's contacts.
+fn python_reads(xml: &str) -> serde_json::Value {
+    use std::io::Write as _;
+    let script = r"
+import json, sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+def text(node, path):
+    found = node.find(path)
+    return found.text.strip() if found is not None and found.text else None
+docs = []
+for d in root.findall('Документ'):
+    docs.append({
+        'number': text(d, 'Номер'),
+        'sum': text(d, 'Сумма'),
+        'lines': [[text(t, 'Артикул') or text(t, 'Ид'), text(t, 'Количество'), text(t, 'Сумма')] for t in d.findall('Товары/Товар')],
+        'contacts': [text(c, 'Значение') for c in d.findall('Контрагенты/Контрагент/Контакты/Контакт')],
+    })
+print(json.dumps(docs, ensure_ascii=False))
+";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().unwrap().write_all(xml.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "python3 could not read it");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// An MCP pickup order of two SKU-000001 at STORE-001 and a Kuper order of
+/// one, with its customer: our numbers of both.
+fn two_orders(t: &TestDatabase) -> (String, String) {
+    use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent};
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let clock: std::sync::Arc<dyn domain::Clock> = std::sync::Arc::new(domain::SystemClock);
+    let ordering = t.ordering(clock, 100);
+    runtime.block_on(async {
+        let sku = domain::SkuId::new("SKU-000001").unwrap();
+        let store = domain::StoreId::new("STORE-001").unwrap();
+        let items = vec![orders::ItemRequest { sku, quantity: 2.into(), unit: None, price: None }];
+        let destination = orders::Destination::Pickup { store: store.clone() };
+        let options = ordering.delivery_options(&destination, &items).await.unwrap();
+        let request = orders::CheckoutRequest {
+            store,
+            shipping: orders::ShippingMethod::Pickup,
+            address: None,
+            items,
+            slot: options.options[0].slot,
+            delivery_price: None,
+            order_price: None,
+            request_id: "rq-1c".into(),
+            request_digest: "body".into(),
+        };
+        let order = ordering.checkout(&domain::UserId::new("alice").unwrap(), request).await.unwrap();
+        let mut new = NewKuperOrder::of("STORE-001", vec![NewLine::of("SKU-000001", 1.into())]);
+        new.details.customer = Some(orders::kuper::details::Customer {
+            name: Some("Ольга".into()),
+            phone: Some("+79990000000".into()),
+        });
+        let event = ReceivedEvent {
+            key: "k-1c".into(),
+            event_type: "order.created".into(),
+            original_order_id: "H-1C".into(),
+            body: "{}".into(),
+            received_at: chrono::Utc::now(),
+            new_order: Some(new),
+            news: EventNews::Nothing,
+        };
+        let receipt = storage::DbKuperInbox::new(t.db.clone()).receive(&event).await.unwrap();
+        let orders::kuper::Reply::Created { number, .. } = receipt.reply else { panic!("{receipt:?}") };
+        (order.id.to_string(), number.to_string())
+    })
+}
+
+#[test]
+fn orders_of_both_channels_go_to_1c_once_and_1c_s_changes_move_them() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let mut catalog = catalog::demo::generate(200);
+        for store in &mut catalog.stores {
+            store.opening_hours = "24/7".into();
+        }
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &CatalogBatch::from(catalog)).unwrap();
+        let (mcp_id, kuper_number) = two_orders(&t);
+        let dir = tempfile::tempdir().unwrap();
+        let service = common::start(
+            &t.raw_url,
+            dir.path(),
+            &[("MERCHANT_ONEC_USER", USER), ("MERCHANT_ONEC_PASSWORD", PASSWORD)],
+        );
+        let mut onec = OneC::new(&service);
+        let limit = onec.start("sale");
+
+        let query = |onec: &OneC<'_>| {
+            let response = onec
+                .http
+                .get(service.url("/1c/exchange?type=sale&mode=query"))
+                .basic_auth(USER, Some(PASSWORD))
+                .header("Cookie", onec.cookie.clone().unwrap())
+                .send()
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            response.text().unwrap()
+        };
+        let xml = query(&onec);
+        let ours: Vec<commerceml::documents::Document> =
+            commerceml::documents::read_documents(xml.as_bytes()).collect::<Result<_, _>>().unwrap();
+        let numbers: Vec<&str> = ours.iter().map(|d| d.number.as_str()).collect();
+        assert!(
+            numbers.contains(&mcp_id.as_str()) && numbers.contains(&kuper_number.as_str()),
+            "{backend}: {numbers:?}"
+        );
+        let python = python_reads(&xml);
+        assert_eq!(python.as_array().unwrap().len(), ours.len(), "{backend}: {python}");
+        for (doc, theirs) in ours.iter().zip(python.as_array().unwrap()) {
+            assert_eq!(theirs["number"], doc.number, "{backend}");
+            assert_eq!(theirs["sum"], doc.sum.to_string(), "{backend}");
+            assert_eq!(theirs["lines"].as_array().unwrap().len(), doc.lines.len(), "{backend}");
+            assert!(!doc.lines.is_empty(), "{backend}: every line of {}", doc.number);
+            let lines: domain::Decimal = doc.lines.iter().map(|l| l.sum).sum();
+            assert_eq!(lines, doc.sum, "{backend}: {} adds up", doc.number);
+        }
+        let kuper_doc = ours.iter().find(|d| d.number == kuper_number).unwrap();
+        assert_eq!(kuper_doc.requisite("Канал"), Some("Kuper"), "{backend}");
+        assert_eq!(
+            python[ours.iter().position(|d| d.number == kuper_number).unwrap()]["contacts"],
+            serde_json::json!(["+79990000000"])
+        );
+
+        // 1C took them: not sent again.
+        assert_eq!(onec.get("type=sale&mode=success")[0], "success", "{backend}");
+        let again: Vec<_> = commerceml::documents::read_documents(query(&onec).as_bytes()).collect();
+        assert!(again.is_empty(), "{backend}: sent twice");
+
+        // 1C's changes: the MCP order paid and set out, the Kuper one
+        // canceled, and one order we never had.
+        let doc = |number: &str, requisites: &[(&str, &str)]| commerceml::documents::Document {
+            id: number.into(),
+            number: number.into(),
+            date: "2026-12-07".into(),
+            operation: commerceml::documents::ORDER.into(),
+            role: "Продавец".into(),
+            currency: "RUB".into(),
+            requisites: requisites.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            ..Default::default()
+        };
+        let changes = commerceml::documents::write_documents(
+            &[
+                doc(&mcp_id, &[("Заказ оплачен", "true"), ("Статус заказа", "Отгружен")]),
+                doc(&kuper_number, &[("Отменен", "true")]),
+                doc("ord_never", &[("Заказ оплачен", "true")]),
+            ],
+            "2.08",
+            "2026-12-07T12:00:00",
+        );
+        let mut answer = Vec::new();
+        for part in changes.as_bytes().chunks(limit.min(700)) {
+            let (status, lines) = onec.call(
+                reqwest::Method::POST,
+                "type=sale&mode=file&filename=orders.xml",
+                part.to_vec(),
+                PASSWORD,
+            );
+            assert_eq!(status, 200, "{backend}");
+            answer = lines;
+        }
+        assert_eq!(answer[0], "success", "{backend}: {answer:?}");
+        assert!(answer[1].starts_with("3 documents, 4 steps taken, 1 refused"), "{backend}: {answer:?}");
+        assert!(answer[2].contains("ord_never"), "{backend}: {answer:?}");
+        let status = |id: &str| -> String {
+            use storage::schema::orders;
+            orders::table.find(id).select(orders::status).first(&mut *t.db.get().unwrap()).unwrap()
+        };
+        assert_eq!(status(&mcp_id), "ready_for_pickup", "{backend}");
+        let kuper = storage::DbKuperInbox::order(&mut t.db.get().unwrap(), "H-1C").unwrap().unwrap();
+        assert_eq!(kuper.status.as_str(), "canceled", "{backend}");
+        // Changed since 1C confirmed them: sent again.
+        let resent: Vec<_> = commerceml::documents::read_documents(query(&onec).as_bytes()).collect();
+        assert_eq!(resent.len(), 2, "{backend}");
+    }
+}
