@@ -91,7 +91,9 @@ pub fn mcp_api(
     let mcp = mcp_http::state(state);
     let onec = config.onec.credentials.clone().map(|(user, password)| {
         merchant_http::configure(merchant_http::ExchangeState {
-            exchange: Arc::new(storage::DbOneCExchange::new(db.clone())),
+            exchange: Arc::new(
+                storage::DbOneCExchange::new(db.clone()).with_max_unpacked(config.onec.max_file_bytes),
+            ),
             sale: Arc::new(storage::DbOneCSale::new(db.clone())),
             user,
             password,

@@ -4,8 +4,9 @@
 //! the calls.
 //!
 //! `type=catalog`: `checkauth` (HTTP Basic; answers `success`, the cookie's
-//! name and value), `init` (`zip=no`, `file_limit`), `file` (a part of a
-//! file, appended), `import` (the file applied whole, or `failure` with the
+//! name and value), `init` (`zip=yes`, `file_limit`), `file` (a part of a
+//! file, appended; a zip archive is unpacked at the first `import`, its
+//! entries kept in the folder and its size bounded), `import` (the file applied whole, or `failure` with the
 //! reason and nothing of it applied). `type=sale`: `query` (the orders of
 //! both channels 1C has not confirmed, as CommerceML), `success` (1C took
 //! them: not sent again until they change), `file` (1C's changes: paid,
@@ -201,7 +202,7 @@ async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeS
         Err(e) => return failure(&format!("storage unavailable: {e}")),
     }
     match (kind.as_str(), mode.as_str()) {
-        (_, "init") => text(&["zip=no", &format!("file_limit={}", state.file_limit)]),
+        (_, "init") => text(&["zip=yes", &format!("file_limit={}", state.file_limit)]),
         ("catalog", "file") => {
             let Some(filename) = query(&req, "filename").as_deref().and_then(safe_filename) else {
                 return failure("filename is missing or leaves the exchange's folder");

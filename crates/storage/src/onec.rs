@@ -114,22 +114,30 @@ impl DbOneC {
         filename: &str,
         part: &[u8],
     ) -> Result<(), StorageError> {
-        conn.write_transaction(|c| {
-            let last: Option<i32> = onec_file_parts::table
-                .filter(onec_file_parts::token_hash.eq(token_hash))
-                .filter(onec_file_parts::filename.eq(filename))
-                .select(diesel::dsl::max(onec_file_parts::seq))
-                .first(c)?;
-            diesel::insert_into(onec_file_parts::table)
-                .values((
-                    onec_file_parts::token_hash.eq(token_hash),
-                    onec_file_parts::filename.eq(filename),
-                    onec_file_parts::seq.eq(last.map_or(0, |s| s + 1)),
-                    onec_file_parts::content.eq(part),
-                ))
-                .execute(c)?;
-            Ok(())
-        })
+        conn.write_transaction(|c| Self::append_within(c, token_hash, filename, part))
+    }
+
+    /// [`append`](Self::append) inside the caller's transaction.
+    pub fn append_within(
+        c: &mut AnyConnection,
+        token_hash: &str,
+        filename: &str,
+        part: &[u8],
+    ) -> Result<(), StorageError> {
+        let last: Option<i32> = onec_file_parts::table
+            .filter(onec_file_parts::token_hash.eq(token_hash))
+            .filter(onec_file_parts::filename.eq(filename))
+            .select(diesel::dsl::max(onec_file_parts::seq))
+            .first(c)?;
+        diesel::insert_into(onec_file_parts::table)
+            .values((
+                onec_file_parts::token_hash.eq(token_hash),
+                onec_file_parts::filename.eq(filename),
+                onec_file_parts::seq.eq(last.map_or(0, |s| s + 1)),
+                onec_file_parts::content.eq(part),
+            ))
+            .execute(c)?;
+        Ok(())
     }
 
     /// Every file of the session, by name.

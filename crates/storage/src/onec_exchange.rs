@@ -4,7 +4,7 @@
 //! memory holds one record at a time.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 
 use async_trait::async_trait;
 use catalog::import::onec::{self, FileKind, ImportError, ImportReport, OneCExchange};
@@ -22,11 +22,19 @@ const OFFER_BATCH: usize = 1_000;
 #[derive(Clone, Debug)]
 pub struct DbOneCExchange {
     db: Database,
+    /// The most an archive may unpack to.
+    max_unpacked: u64,
 }
 
 impl DbOneCExchange {
     pub fn new(db: Database) -> Self {
-        DbOneCExchange { db }
+        DbOneCExchange { db, max_unpacked: onec::MAX_UNPACKED_BYTES }
+    }
+
+    /// Archives may unpack to `bytes` at most (the largest file 1C may send).
+    #[must_use]
+    pub fn with_max_unpacked(self, bytes: u64) -> Self {
+        DbOneCExchange { max_unpacked: bytes.min(onec::MAX_UNPACKED_BYTES), ..self }
     }
 }
 
@@ -179,6 +187,55 @@ fn offers_file(
     Ok(report)
 }
 
+/// Unpacks the archive `zipname` of the session into files of their own,
+/// in one transaction: an entry out of the folder, too many entries, or
+/// more bytes than `max_unpacked` (a zip bomb) refuse the
+/// archive whole.
+fn unpack(
+    c: &mut AnyConnection,
+    reading: &mut AnyConnection,
+    token_hash: &str,
+    zipname: &str,
+    max_unpacked: u64,
+) -> Result<(), Failure> {
+    let mut archive = BufReader::new(DbOneC::reader(reading, token_hash, zipname));
+    c.write_transaction(|c| {
+        let (mut entries, mut unpacked) = (0_usize, 0_u64);
+        let mut buf = vec![0_u8; 1 << 20];
+        loop {
+            let entry = zip::read::read_zipfile_from_stream(&mut archive).map_err(|e| {
+                Failure::File(format!("{zipname} is not a zip archive 1C could have made: {e}"))
+            })?;
+            let Some(mut entry) = entry else { break };
+            entries += 1;
+            if entries > onec::MAX_ZIP_ENTRIES {
+                return Err(Failure::File(format!("{zipname} holds over {} entries", onec::MAX_ZIP_ENTRIES)));
+            }
+            if entry.is_dir() {
+                continue;
+            }
+            let raw = entry.name().map(std::borrow::Cow::into_owned).unwrap_or_default();
+            let name = onec::safe_filename(&raw).ok_or_else(|| {
+                Failure::File(format!("{zipname}: the entry {raw:?} leaves the exchange's folder"))
+            })?;
+            DbOneC::drop_file(c, token_hash, &name)?;
+            loop {
+                let n = entry.read(&mut buf).map_err(|e| Failure::File(format!("{zipname}: {name}: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                unpacked += n as u64;
+                if unpacked > max_unpacked {
+                    return Err(Failure::File(format!("{zipname} unpacks to over {max_unpacked} bytes")));
+                }
+                DbOneC::append_within(c, token_hash, &name, &buf[..n])?;
+            }
+        }
+        DbOneC::drop_file(c, token_hash, zipname)?;
+        Ok(())
+    })
+}
+
 #[async_trait]
 impl OneCExchange for DbOneCExchange {
     async fn open_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), RepoError> {
@@ -224,10 +281,23 @@ impl OneCExchange for DbOneCExchange {
         at: DateTime<Utc>,
     ) -> Result<ImportReport, ImportError> {
         let (token_hash, filename) = (token_hash.to_owned(), filename.to_owned());
-        let db = self.db.clone();
+        let (db, max_unpacked) = (self.db.clone(), self.max_unpacked);
         let outcome = self
             .db
             .run(move |c| {
+                // 1C with zip=yes sends archives and then asks for the files
+                // in them: unpacked at the first import.
+                for archive in DbOneC::files(c, &token_hash)?.into_iter().filter(|f| onec::is_archive(f)) {
+                    let mut reading = db.get()?;
+                    match unpack(c, &mut reading, &token_hash, &archive, max_unpacked) {
+                        Ok(()) => {}
+                        Err(Failure::File(why)) => {
+                            DbOneC::drop_file(c, &token_hash, &archive)?;
+                            return Ok(Err(why));
+                        }
+                        Err(Failure::Storage(e)) => return Err(e),
+                    }
+                }
                 if DbOneC::files(c, &token_hash)?.iter().all(|f| f != &filename) {
                     return Ok(Err(format!("no file {filename} was sent in this session")));
                 }

@@ -76,7 +76,7 @@ impl<'a> OneC<'a> {
         assert_eq!(lines[0], "success", "{lines:?}");
         self.cookie = Some(format!("{}={}", lines[1], lines[2]));
         let init = self.get(&format!("type={kind}&mode=init"));
-        assert!(init.contains(&"zip=no".to_owned()), "{init:?}");
+        assert!(init.contains(&"zip=yes".to_owned()), "{init:?}");
         init.iter().find_map(|l| l.strip_prefix("file_limit=")).unwrap().parse().unwrap()
     }
 
@@ -107,6 +107,22 @@ fn offer(t: &TestDatabase, sku: &str, store: &str) -> Option<(i64, i64)> {
         .first(&mut *t.db.get().unwrap())
         .optional()
         .unwrap()
+}
+
+/// import.xml and a cheaper prices.xml in one deflated archive.
+fn zipped_exchange_files() -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let deflated =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let cheaper = String::from_utf8(fixture("prices_2_10.xml")).unwrap().replace("92.50", "91.00");
+    for (name, bytes) in [("import.xml", fixture("import_2_10.xml")), ("prices.xml", cheaper.into_bytes())] {
+        zip.start_file(name, deflated).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
 }
 
 #[test]
@@ -162,6 +178,19 @@ fn a_1c_exchange_brings_the_catalog_prices_and_stock_per_warehouse() {
         assert_eq!(later.import("rests.xml")[0], "success", "{backend}");
         assert_eq!(offer(&t, "SKU-000001", "STORE-002"), Some((0, 9_250)), "{backend}: the price stays");
 
+        // Zipped, as 1C sends with zip=yes, the archive in parts.
+        let zipped = zipped_exchange_files();
+        let mut zipped_exchange = OneC::new(&service);
+        let limit = zipped_exchange.start("catalog");
+        // Parts smaller than the archive, as over a small file_limit.
+        let part = limit.min(700);
+        assert!(zipped.len() > part, "{backend}: the archive comes in parts");
+        zipped_exchange.send("v8_exchange.zip", &zipped, part);
+        assert_eq!(zipped_exchange.import("import.xml")[0], "success", "{backend}");
+        assert_eq!(zipped_exchange.import("prices.xml")[0], "success", "{backend}");
+        assert_eq!(offer(&t, "SKU-000001", "STORE-001").unwrap().1, 9_100, "{backend}: from the archive");
+        later.cookie.clone_from(&zipped_exchange.cookie);
+
         // Refusals, each with its reason, none changing anything.
         let (status, _) =
             later.call(reqwest::Method::GET, "type=catalog&mode=checkauth", Vec::new(), "wrong");
@@ -185,7 +214,7 @@ fn a_1c_exchange_brings_the_catalog_prices_and_stock_per_warehouse() {
         assert!(refused[1].contains("DOCTYPE"), "{backend}: {refused:?}");
         assert_eq!(
             offer(&t, "SKU-000001", "STORE-001").unwrap().1,
-            9_250,
+            9_100,
             "{backend}: nothing of it applied"
         );
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));

@@ -171,6 +171,17 @@ pub fn price_minor(price: Decimal) -> Option<i64> {
         .map(domain::Money::minor)
 }
 
+/// The most entries a zip archive of the exchange may hold.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// The most an archive may unpack to, all entries together: an archive
+/// that would grow past it (a zip bomb) is refused whole.
+pub const MAX_UNPACKED_BYTES: u64 = 2 << 30;
+
+/// Whether a file of the exchange is a zip archive to unpack.
+pub fn is_archive(filename: &str) -> bool {
+    std::path::Path::new(filename).extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
 /// What a file of the exchange is, by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {

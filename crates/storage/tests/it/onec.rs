@@ -148,3 +148,66 @@ fn sessions_end_when_idle_and_files_grow_no_larger_than_allowed() {
         assert!(DbOneC::files(&mut conn, SESSION).unwrap().is_empty(), "{backend}");
     }
 }
+
+/// A zip archive of `entries`, deflated, as 1C sends with `zip=yes`.
+fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn archives_unpack_into_the_folder_within_their_bounds_or_not_at_all() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        t.one_store(&[("MILK", 10)]);
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let exchange = DbOneCExchange::new(t.db.clone()).with_max_unpacked(1 << 20);
+        DbOneC::map_warehouse(&mut t.db.get().unwrap(), "wh-1", "S1").unwrap();
+        runtime.block_on(async {
+            exchange.open_session(SESSION, Utc::now()).await.unwrap();
+            let good =
+                archive(&[("import.xml", IMPORT.as_bytes()), ("offers.xml", &cp1251(&offers("95,00")))]);
+            upload(&exchange, "import_files.zip", &good, 333).await;
+            let report = exchange.import(SESSION, "import.xml", None, Utc::now()).await.unwrap();
+            assert_eq!(report.products, 2, "{backend}");
+            let report = exchange.import(SESSION, "offers.xml", None, Utc::now()).await.unwrap();
+            assert_eq!(report.offers, 2, "{backend}");
+
+            // Two megabytes of zeros: a few kilobytes packed, over the bound unpacked.
+            let bomb = archive(&[("offers2.xml", &vec![b' '; 2 << 20])]);
+            assert!(bomb.len() < 64 << 10);
+            upload(&exchange, "bomb.zip", &bomb, 1 << 16).await;
+            let e = exchange.import(SESSION, "offers2.xml", None, Utc::now()).await.unwrap_err();
+            assert!(
+                matches!(&e, ImportError::File(why) if why.contains("unpacks to over")),
+                "{backend}: {e}"
+            );
+            let escape = archive(&[("../../offers3.xml", b"<x/>")]);
+            upload(&exchange, "escape.zip", &escape, 1 << 16).await;
+            let e = exchange.import(SESSION, "offers3.xml", None, Utc::now()).await.unwrap_err();
+            assert!(
+                matches!(&e, ImportError::File(why) if why.contains("leaves the exchange's folder")),
+                "{backend}: {e}"
+            );
+        });
+        let mut conn = t.db.get().unwrap();
+        let files = DbOneC::files(&mut conn, SESSION).unwrap();
+        assert!(
+            !files.iter().any(|f| f.contains("offers2")
+                || f.contains("offers3")
+                || catalog::import::onec::is_archive(f)),
+            "{backend}: {files:?}"
+        );
+        assert_eq!(figures(&mut conn, "MILK").3, 9_500, "{backend}");
+    }
+}
