@@ -110,6 +110,17 @@ enum BenchCommand {
         #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
         database_url: String,
     },
+    /// 1C's exchange with a site: an offers.xml of 100,000 offers applied
+    /// on PostgreSQL, timed, with the service's memory.
+    #[command(name = "1c")]
+    OneC {
+        /// Offers in the demo catalog (and so in the offers.xml).
+        #[arg(long, default_value_t = 100_000)]
+        offers: usize,
+        /// PostgreSQL to use (a schema `bench_onec` is recreated there).
+        #[arg(long, env = "BENCH_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        database_url: String,
+    },
     /// How long the staff console renders its queue and pages over a busy book.
     Console {
         /// Kuper orders in the book.
@@ -183,6 +194,9 @@ fn main() -> ExitCode {
         Command::Bench { what: BenchCommand::Outbox { notifications, clients, database_url } } => {
             let settings = xtask::bench::outbox::Settings { notifications, clients, database_url };
             xtask::bench::outbox::run(&root, &settings)
+        }
+        Command::Bench { what: BenchCommand::OneC { offers, database_url } } => {
+            xtask::bench::onec::run(&root, &xtask::bench::onec::Settings { offers, database_url })
         }
         Command::Bench { what: BenchCommand::Stock { offers, samples, database_url } } => {
             xtask::bench::stock::run(&root, &xtask::bench::stock::Settings { offers, samples, database_url })

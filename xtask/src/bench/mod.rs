@@ -7,6 +7,7 @@ pub mod checkout;
 mod cluster;
 pub mod console;
 pub mod mcp_server;
+pub mod onec;
 pub mod outbox;
 pub mod search;
 pub mod stock;
