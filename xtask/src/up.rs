@@ -27,6 +27,9 @@ const LISTENER_URL: &str = "http://127.0.0.1:8081";
 const SIM_STORES: [(&str, &str); 3] =
     [("kuper_delivery", "STORE-001"), ("pickup", "STORE-002"), ("merchant_delivery", "STORE-003")];
 const STOP_GRACE: Duration = Duration::from_secs(15);
+/// The demo's 1C exchange: its login, and its warehouse (STORE-001).
+const DEMO_1C: (&str, &str) = ("1c-demo", "1c-demo-password");
+const DEMO_1C_WAREHOUSE: &str = "wh-STORE-001";
 
 enum Event {
     Interrupted,
@@ -52,6 +55,8 @@ const SCALED: [(&str, &str, &str, u16); 2] = [
 /// The services' environment: what the caller set, plus local defaults.
 struct Local {
     env: Vec<(&'static str, String)>,
+    /// The 1C exchange's login, when it is the demo's.
+    onec: Option<(String, String)>,
     webhook_secret: String,
     operator_token: String,
     /// Kuper is `kuper-sim`.
@@ -103,7 +108,15 @@ fn local_environment(options: &Options) -> Local {
             ("MERCHANT_KUPER_CLIENT_SECRET", "kuper-secret".into()),
         ]);
     }
-    Local { env, webhook_secret, operator_token, simulated }
+    // 1C's exchange with a site, with a login of the demo's unless set.
+    let onec = if std::env::var_os("MERCHANT_ONEC_USER").is_none() {
+        env.push(("MERCHANT_ONEC_USER", DEMO_1C.0.into()));
+        env.push(("MERCHANT_ONEC_PASSWORD", DEMO_1C.1.into()));
+        Some((DEMO_1C.0.to_owned(), DEMO_1C.1.to_owned()))
+    } else {
+        None
+    };
+    Local { env, onec, webhook_secret, operator_token, simulated }
 }
 
 /// A fresh database gets its schema and a small demo catalog, so search
@@ -129,8 +142,38 @@ fn prepare_database(root: &Path, bin_dir: &Path, local: &Local) -> Result {
             merchantctl(&["kuper", "store", store, "--integration", integration])?;
         }
     }
+    if local.onec.is_some() {
+        merchantctl(&["onec", "warehouse", DEMO_1C_WAREHOUSE, "STORE-001"])?;
+    }
     demo_staff(root, bin_dir, local)?;
     demo_agent(bin_dir, local)
+}
+
+/// Once `mcp-api` answers, plays a 1C exchange against the demo (catalog,
+/// prices, stock; orders back), so a merchant sees it work before
+/// connecting theirs.
+fn demo_onec((user, password): (String, String)) {
+    thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_mins(2);
+        while !answers("127.0.0.1:8080", "/health/ready") {
+            if Instant::now() > deadline {
+                return;
+            }
+            thread::sleep(Duration::from_millis(300));
+        }
+        match crate::bench::onec::demo("127.0.0.1:8080", &user, &password, DEMO_1C_WAREHOUSE) {
+            Ok(lines) => {
+                for line in lines {
+                    eprintln!("[1c] {line}");
+                }
+                eprintln!(
+                    "[1c] 1c exchange: done; point 1C's exchange with a site at http://127.0.0.1:8080/1c/exchange \
+                     as {user} / {password}"
+                );
+            }
+            Err(e) => eprintln!("[1c] the demo exchange failed: {e}"),
+        }
+    });
 }
 
 /// A fresh MCP client token for a local agent on every start (the last
@@ -239,6 +282,9 @@ pub fn run(root: &Path, options: &Options) -> Result {
     }
     if options.instances > 1 {
         children.push(("haproxy".into(), balance(root, options.instances, &events)?));
+    }
+    if let Some(onec) = local.onec.clone() {
+        demo_onec(onec);
     }
     if local.simulated {
         let mut command = Command::new(bin_dir.join("kuper-sim"));

@@ -114,7 +114,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// One keep-alive HTTP/1.1 POST; returns the status and the body.
-fn post(
+pub(crate) fn post(
     stream: &mut BufReader<TcpStream>,
     addr: &str,
     path: &str,
@@ -262,7 +262,7 @@ impl Drop for ScratchSchema {
     }
 }
 
-fn connect(addr: &str) -> Result<BufReader<TcpStream>> {
+pub(crate) fn connect(addr: &str) -> Result<BufReader<TcpStream>> {
     Ok(BufReader::new(TcpStream::connect(addr)?))
 }
 

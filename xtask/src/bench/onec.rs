@@ -137,6 +137,41 @@ impl Exchange<'_> {
     }
 }
 
+/// The demo's 1C: two products of the demo catalog with a price and a
+/// count in the warehouse mapped to STORE-001, then the orders back.
+/// Returns what it did, a line each.
+pub(crate) fn demo(addr: &str, user: &str, password: &str, warehouse: &str) -> Result<Vec<String>> {
+    let offers: Vec<Row> = ["SKU-000001", "SKU-000002"]
+        .iter()
+        .map(|sku| Row { sku: (*sku).to_owned(), store_id: warehouse.trim_start_matches("wh-").to_owned() })
+        .collect();
+    let (import, offers_xml) = files(&offers);
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let mut exchange = Exchange {
+        conn: connect(addr)?,
+        addr,
+        headers: vec![("authorization".into(), format!("Basic {basic}"))],
+    };
+    let auth = exchange.call("type=catalog&mode=checkauth", "")?;
+    exchange.headers.push((
+        "cookie".into(),
+        format!("{}={}", auth.get(1).cloned().unwrap_or_default(), auth.get(2).cloned().unwrap_or_default()),
+    ));
+    exchange.call("type=catalog&mode=init", "")?;
+    exchange.send("import.xml", &import)?;
+    let (_, imported) = exchange.import("import.xml")?;
+    exchange.send("offers.xml", &offers_xml)?;
+    let (_, offered) = exchange.import("offers.xml")?;
+    let orders = exchange.call("type=sale&mode=query", "")?;
+    let documents = orders.iter().filter(|l| l.contains("<Документ>")).count();
+    exchange.call("type=sale&mode=success", "")?;
+    Ok(vec![
+        imported.get(1).cloned().unwrap_or_default(),
+        offered.get(1).cloned().unwrap_or_default(),
+        format!("orders: {documents} documents handed to 1C and confirmed"),
+    ])
+}
+
 pub fn run(root: &Path, settings: &Settings) -> Result {
     println!("bench 1c: building release binaries");
     let bin = release_binaries(root, &["mcp-api", "merchantctl"])?;
