@@ -101,6 +101,13 @@ fn query(req: &HttpRequest, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// The `filename` 1C names, kept inside the exchange's folder.
+fn filename(req: &HttpRequest) -> Option<String> {
+    query(req, "filename").as_deref().and_then(safe_filename)
+}
+
+const NO_FILENAME: &str = "filename is missing or leaves the exchange's folder";
+
 fn hash(token: &str) -> String {
     domain::hex(&Sha256::digest(token.as_bytes()))
 }
@@ -204,9 +211,7 @@ async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeS
     match (kind.as_str(), mode.as_str()) {
         (_, "init") => text(&["zip=yes", &format!("file_limit={}", state.file_limit)]),
         ("catalog", "file") => {
-            let Some(filename) = query(&req, "filename").as_deref().and_then(safe_filename) else {
-                return failure("filename is missing or leaves the exchange's folder");
-            };
+            let Some(filename) = filename(&req) else { return failure(NO_FILENAME) };
             match state.exchange.append(&session, &filename, body.to_vec(), state.max_file_bytes).await {
                 Ok(true) => text(&["success"]),
                 Ok(false) => failure(&format!("{filename} is over {} bytes", state.max_file_bytes)),
@@ -214,9 +219,7 @@ async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeS
             }
         }
         ("catalog", "import") => {
-            let Some(filename) = query(&req, "filename").as_deref().and_then(safe_filename) else {
-                return failure("filename is missing or leaves the exchange's folder");
-            };
+            let Some(filename) = filename(&req) else { return failure(NO_FILENAME) };
             match state.exchange.import(&session, &filename, state.price_type.clone(), now).await {
                 Ok(report) => {
                     tracing::info!(
@@ -255,9 +258,7 @@ async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeS
             Err(e) => failure(&format!("storage unavailable: {e}")),
         },
         ("sale", "file" | "import") => {
-            let Some(filename) = query(&req, "filename").as_deref().and_then(safe_filename) else {
-                return failure("filename is missing or leaves the exchange's folder");
-            };
+            let Some(filename) = filename(&req) else { return failure(NO_FILENAME) };
             if mode == "file" {
                 match state.exchange.append(&session, &filename, body.to_vec(), state.max_file_bytes).await {
                     Ok(true) => {}

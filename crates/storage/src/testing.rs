@@ -142,14 +142,27 @@ impl TestDatabase {
         quantity: domain::Decimal,
         rq: &str,
     ) -> Result<orders::Order, orders::OrderError> {
+        Self::pickup_order(ordering, "S1", "MILK", quantity, rq, "alice").await
+    }
+
+    /// `user`'s pickup order of `quantity` of `sku` at `store`, in its
+    /// first slot.
+    pub async fn pickup_order(
+        ordering: &orders::Ordering,
+        store: &str,
+        sku: &str,
+        quantity: domain::Decimal,
+        rq: &str,
+        user: &str,
+    ) -> Result<orders::Order, orders::OrderError> {
         use domain::{SkuId, StoreId, UserId};
         let items = vec![orders::ItemRequest {
-            sku: SkuId::new("MILK").expect("valid id"),
+            sku: SkuId::new(sku).expect("valid id"),
             quantity,
             unit: None,
             price: None,
         }];
-        let store = StoreId::new("S1").expect("valid id");
+        let store = StoreId::new(store).expect("valid id");
         let destination = orders::Destination::Pickup { store: store.clone() };
         let options = ordering.delivery_options(&destination, &items).await?;
         let request = orders::CheckoutRequest {
@@ -163,7 +176,7 @@ impl TestDatabase {
             request_id: rq.into(),
             request_digest: format!("body of {rq}"),
         };
-        ordering.checkout(&UserId::new("alice").expect("valid id"), request).await
+        ordering.checkout(&UserId::new(user).expect("valid id"), request).await
     }
 
     /// A Kuper order for a store we do not have, received `at`: stored

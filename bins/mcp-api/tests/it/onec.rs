@@ -265,23 +265,7 @@ fn two_orders(t: &TestDatabase) -> (String, String) {
     let clock: std::sync::Arc<dyn domain::Clock> = std::sync::Arc::new(domain::SystemClock);
     let ordering = t.ordering(clock, 100);
     runtime.block_on(async {
-        let sku = domain::SkuId::new("SKU-000001").unwrap();
-        let store = domain::StoreId::new("STORE-001").unwrap();
-        let items = vec![orders::ItemRequest { sku, quantity: 2.into(), unit: None, price: None }];
-        let destination = orders::Destination::Pickup { store: store.clone() };
-        let options = ordering.delivery_options(&destination, &items).await.unwrap();
-        let request = orders::CheckoutRequest {
-            store,
-            shipping: orders::ShippingMethod::Pickup,
-            address: None,
-            items,
-            slot: options.options[0].slot,
-            delivery_price: None,
-            order_price: None,
-            request_id: "rq-1c".into(),
-            request_digest: "body".into(),
-        };
-        let order = ordering.checkout(&domain::UserId::new("alice").unwrap(), request).await.unwrap();
+        let order = pickup_order(&ordering, 2, "alice").await;
         let mut new = NewKuperOrder::of("STORE-001", vec![NewLine::of("SKU-000001", 1.into())]);
         new.details.customer = Some(orders::kuper::details::Customer {
             name: Some("Ольга".into()),
@@ -408,4 +392,67 @@ fn orders_of_both_channels_go_to_1c_once_and_1c_s_changes_move_them() {
         let resent: Vec<_> = commerceml::documents::read_documents(query(&onec).as_bytes()).collect();
         assert_eq!(resent.len(), 2, "{backend}");
     }
+}
+
+/// The exchange's session is the database's: a file begun on one instance
+/// goes on on another (two `mcp-api` behind one balancer) and on the first
+/// again after it restarts.
+#[test]
+fn an_exchange_goes_on_across_instances_and_a_restart() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &CatalogBatch::from(catalog::demo::generate(200)))
+            .unwrap();
+        DbOneC::map_warehouse(&mut t.db.get().unwrap(), "wh-tverskaya", "STORE-001").unwrap();
+        // Six held by an order before 1C counts the shelf.
+        hold(&t, 6);
+        let dir = tempfile::tempdir().unwrap();
+        let env = [
+            ("MERCHANT_ONEC_USER", USER),
+            ("MERCHANT_ONEC_PASSWORD", PASSWORD),
+            ("MERCHANT_ONEC_PRICE_TYPE", "Розничная"),
+            ("MERCHANT_ONEC_FILE_LIMIT_BYTES", FILE_LIMIT),
+        ];
+        let first = common::start(&t.raw_url, dir.path(), &env);
+        let second = common::start(&t.raw_url, dir.path(), &env);
+        let mut on_first = OneC::new(&first);
+        let limit = on_first.start("catalog");
+        let import = fixture("import_2_10.xml");
+        let (head, tail) = import.split_at(import.len() / 2);
+        on_first.send("import.xml", head, limit);
+        // The same session on the other instance.
+        let mut on_second = OneC::new(&second);
+        on_second.cookie.clone_from(&on_first.cookie);
+        on_second.send("import.xml", tail, limit);
+        assert_eq!(on_second.import("import.xml")[0], "success", "{backend}");
+        // The first restarts; the session goes on there.
+        let offers = fixture("offers_2_05.xml");
+        on_second.send("offers.xml", &offers[..offers.len() / 2], limit);
+        drop(on_first);
+        drop(first);
+        let restarted = common::start(&t.raw_url, dir.path(), &env);
+        let mut after = OneC::new(&restarted);
+        after.cookie.clone_from(&on_second.cookie);
+        after.send("offers.xml", &offers[offers.len() / 2..], limit);
+        assert_eq!(after.import("offers.xml")[0], "success", "{backend}");
+        assert_eq!(offer(&t, "SKU-000001", "STORE-001"), Some((10_000, 8_990)), "{backend}");
+        // 1C counted 10 on the shelf, our 6 still on it: 4 to sell.
+        let figures = storage::DbStock::offers(&mut t.db.get().unwrap(), "STORE-001", Some("SKU-000001"), 1)
+            .unwrap()
+            .remove(0);
+        assert_eq!((figures.held.as_str(), figures.available.as_str()), ("6", "4"), "{backend}");
+    }
+}
+
+/// An MCP pickup order holding `quantity` of SKU-000001 at STORE-001.
+fn hold(t: &TestDatabase, quantity: i64) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let ordering = t.ordering(std::sync::Arc::new(domain::SystemClock), 100);
+    runtime.block_on(pickup_order(&ordering, quantity, "bob"));
+}
+
+/// `user`'s pickup order of `quantity` SKU-000001 at STORE-001.
+async fn pickup_order(ordering: &orders::Ordering, quantity: i64, user: &str) -> orders::Order {
+    let rq = format!("rq-{user}-{quantity}");
+    TestDatabase::pickup_order(ordering, "STORE-001", "SKU-000001", quantity.into(), &rq, user).await.unwrap()
 }
