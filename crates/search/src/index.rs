@@ -12,6 +12,7 @@ use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAna
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, transliterate};
+use crate::layout;
 
 const STEMMED: &str = "stemmed";
 /// A fast field holding each document's index in `TantivyIndex::skus`: a
@@ -264,16 +265,46 @@ impl TantivyIndex {
     /// A word the index knows (as typed or by its stem) is taken as typed:
     /// typo tolerance and the other alphabet are for words that match
     /// nothing, and sparing their automata is most of a query's cost.
-    fn word_query(&self, searcher: &Searcher, word: &str, last: bool) -> Box<dyn Query> {
+    /// Whether the index has `spelling` as a word, a brand or a stem.
+    fn known(&self, searcher: &Searcher, spelling: &str) -> bool {
         let f = self.fields;
         let has = |field: Field, text: &str| {
             searcher.doc_freq(&Term::from_field_text(field, text)).is_ok_and(|n| n > 0)
         };
-        let known = |spelling: &str| {
-            has(f.plain, spelling)
-                || has(f.brand, spelling)
-                || self.stems(spelling).iter().any(|stem| has(f.stemmed, stem))
+        has(f.plain, spelling)
+            || has(f.brand, spelling)
+            || self.stems(spelling).iter().any(|stem| has(f.stemmed, stem))
+    }
+
+    /// The reading of `text` the index knows: a token none of whose words
+    /// the index has is read as typed in the other keyboard layout when all
+    /// of that reading's words are the index's (`vjkjrj` is `молоко`,
+    /// `ыфьыгтп` is `samsung`). The layout is per token: a query may switch
+    /// halfway.
+    fn reading(&self, searcher: &Searcher, text: &str) -> String {
+        let known_words = |t: &str| {
+            let words = analyse(t).words;
+            (!words.is_empty())
+                .then(|| words.iter().filter(|w| self.known(searcher, w)).count() == words.len())
         };
+        let tokens: Vec<String> = text
+            .split_whitespace()
+            .map(|token| {
+                if known_words(token) != Some(false) {
+                    return token.to_owned();
+                }
+                match layout::other_layout(token) {
+                    Some(other) if known_words(&other) == Some(true) => other,
+                    _ => token.to_owned(),
+                }
+            })
+            .collect();
+        tokens.join(" ")
+    }
+
+    fn word_query(&self, searcher: &Searcher, word: &str, last: bool) -> Box<dyn Query> {
+        let f = self.fields;
+        let known = |spelling: &str| self.known(searcher, spelling);
         // Each spelling with its weight: the word and its other forms in
         // full, a synonym less (it names a neighbour, not the thing asked).
         let mut spellings: Vec<(String, f32)> = vec![(word.to_owned(), 1.0)];
@@ -322,7 +353,7 @@ impl TantivyIndex {
     }
 
     fn query(&self, searcher: &Searcher, text: &str) -> Option<BooleanQuery> {
-        let terms = analyse(text);
+        let terms = analyse(&self.reading(searcher, text));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let count = terms.words.len();
         for (i, word) in terms.words.iter().enumerate() {

@@ -8,10 +8,12 @@
 //! - the last word as a prefix ("колб" finds "колбаса");
 //! - sizes and percentages in any spelling: "1л", "1 л", "1000 мл" and
 //!   "1,0 л" are one size; "330г" and "0,33 кг" too; "2,5%" and "2.5 %";
-//! - Latin spellings of Cyrillic words and back ("moloko", "пармалат").
+//! - Latin spellings of Cyrillic words and back ("moloko", "пармалат");
+//! - a query typed in the other keyboard layout ("vjkjrj", "ыфьыгтп").
 
 mod analysis;
 mod index;
+pub mod layout;
 mod projected;
 
 pub use analysis::{QueryTerms, analyse};
