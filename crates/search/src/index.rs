@@ -338,15 +338,21 @@ impl TantivyIndex {
             let distance = if known(spelling) || numeric { 0 } else { typo_distance(spelling) };
             for field in [f.plain, f.brand] {
                 let term = Term::from_field_text(field, spelling);
-                let fuzzy: Box<dyn Query> = if last && !numeric && spelling.chars().count() >= 3 {
-                    Box::new(FuzzyTermQuery::new_prefix(term, distance.min(1), true))
-                } else if distance > 0 {
-                    Box::new(FuzzyTermQuery::new(term, distance, true))
-                } else {
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-                };
                 let boost = if field == f.brand { BRAND_BOOST } else { 1.0 };
+                let fuzzy: Box<dyn Query> = if last && !numeric && spelling.chars().count() >= 3 {
+                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), distance.min(1), true))
+                } else if distance > 0 {
+                    Box::new(FuzzyTermQuery::new(term.clone(), distance, true))
+                } else {
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
+                };
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(fuzzy, boost * weight))));
+                // The last word is read as a prefix with one typo; a whole
+                // word mistyped twice (`пельминии`) is still a word.
+                if last && distance > 1 {
+                    let whole = FuzzyTermQuery::new(term, distance, true);
+                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(whole), boost * weight))));
+                }
             }
         }
         Box::new(BooleanQuery::new(alternatives))
