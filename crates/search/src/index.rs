@@ -12,7 +12,7 @@ use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAna
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, transliterate};
-use crate::layout;
+use crate::{diminutive, layout};
 
 const STEMMED: &str = "stemmed";
 /// A fast field holding each document's index in `TantivyIndex::skus`: a
@@ -311,6 +311,10 @@ impl TantivyIndex {
         if !known(word) {
             let forms = transliterate(word).into_iter().chain(fleeting_vowel_forms(word));
             spellings.extend(forms.map(|w| (w, 1.0)));
+            // A diminutive's noun, when the index has it (`бананчики`).
+            if let Some(base) = diminutive::bases(word).into_iter().find(|b| known(b)) {
+                spellings.push((base, 1.0));
+            }
             // The catalog's words that sound like it (`данон`: danone).
             let sounds = self.sounds.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(alike) = sound_key(word).and_then(|key| sounds.get(&key)) {
@@ -351,7 +355,8 @@ impl TantivyIndex {
                 // word mistyped twice (`пельминии`) is still a word.
                 if last && distance > 1 {
                     let whole = FuzzyTermQuery::new(term, distance, true);
-                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(whole), boost * weight))));
+                    alternatives
+                        .push((Occur::Should, Box::new(BoostQuery::new(Box::new(whole), boost * weight))));
                 }
             }
         }

@@ -9,9 +9,11 @@
 //! - sizes and percentages in any spelling: "1л", "1 л", "1000 мл" and
 //!   "1,0 л" are one size; "330г" and "0,33 кг" too; "2,5%" and "2.5 %";
 //! - Latin spellings of Cyrillic words and back ("moloko", "пармалат");
-//! - a query typed in the other keyboard layout ("vjkjrj", "ыфьыгтп").
+//! - a query typed in the other keyboard layout ("vjkjrj", "ыфьыгтп");
+//! - diminutives ("бананчики", "водичка", "кофеек") by Russian's suffixes.
 
 mod analysis;
+mod diminutive;
 mod index;
 pub mod layout;
 mod projected;

@@ -63,8 +63,8 @@ fn queries_typed_in_the_other_layout_find_what_was_meant() {
 #[test]
 fn queries_of_kinds_nobody_listed_are_measured_and_never_fall_back() {
     // 43 of 85 before the mechanisms of issue 34; 46 with whole-word typos
-    // on the last word.
-    const FLOOR: f64 = 0.54;
+    // on the last word; 52 with diminutives.
+    const FLOOR: f64 = 0.61;
     let (index, names) = demo_index();
     let (cases, failures) = misses(&index, &names, include_str!("unseen.tsv"));
     #[allow(clippy::cast_precision_loss)]
