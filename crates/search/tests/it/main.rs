@@ -2,6 +2,7 @@
 //! test binary with a module per subject, so that a change below links it
 //! once.
 
+mod categories;
 mod morphology;
 mod projected;
 mod relevance;
