@@ -87,6 +87,14 @@ fn text(lines: &[&str]) -> HttpResponse {
         .body(body)
 }
 
+/// `success`, a summary, and the first of what 1C's operator should read
+/// (what was left out or refused, with why).
+fn success(summary: &str, details: &[String]) -> HttpResponse {
+    let mut lines = vec!["success", summary];
+    lines.extend(details.iter().take(20).map(String::as_str));
+    text(&lines)
+}
+
 fn failure(why: &str) -> HttpResponse {
     // One line of reason: 1C shows the second line to its operator.
     text(&["failure", &why.replace(['\n', '\r'], " ")])
@@ -179,9 +187,7 @@ async fn sale_file(
                 report.steps,
                 report.refused.len()
             );
-            let mut lines = vec!["success".to_owned(), summary];
-            lines.extend(report.refused.iter().take(20).cloned());
-            text(&lines.iter().map(String::as_str).collect::<Vec<_>>())
+            success(&summary, &report.refused)
         }
         // A file still coming in parts: wait for the rest.
         Err(SaleError::File(why)) if why.contains("ends inside") => text(&["success"]),
@@ -235,9 +241,7 @@ async fn exchange(req: HttpRequest, body: web::Bytes, state: web::Data<ExchangeS
                         report.offers,
                         report.left_out.len()
                     );
-                    let mut lines = vec!["success".to_owned(), summary];
-                    lines.extend(report.left_out.iter().take(20).cloned());
-                    text(&lines.iter().map(String::as_str).collect::<Vec<_>>())
+                    success(&summary, &report.left_out)
                 }
                 Err(ImportError::File(why)) => {
                     tracing::warn!(file = %domain::log_safe(&filename), why = %domain::log_safe(&why), "1C exchange: file refused");
