@@ -33,3 +33,23 @@ pub fn spawn_daily(db: Database, days: u32) {
         }
     });
 }
+
+/// Ends 1C exchange sessions idle longer than `idle`, and drops their
+/// uploaded files, every hour while the exchange is on: an exchange that
+/// 1C abandoned halfway keeps nothing for long.
+pub fn spawn_onec_sweep(db: Database, idle: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_hours(1));
+        loop {
+            tick.tick().await;
+            let before = chrono::Utc::now() - chrono::Duration::from_std(idle).unwrap_or_default();
+            match db.run(move |c| storage::DbOneC::end_idle_sessions(c, before)).await {
+                Ok(0) => {}
+                Ok(ended) => tracing::info!(ended, "1C exchange: idle sessions and their files removed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "1C exchange: the idle-session sweep failed; the next one retries");
+                }
+            }
+        }
+    });
+}

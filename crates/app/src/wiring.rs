@@ -89,6 +89,9 @@ pub fn mcp_api(
     let state = mcp_state(db, config, None)?;
     crate::retention::spawn_daily(db.clone(), config.retention.personal_data_days);
     let mcp = mcp_http::state(state);
+    if config.onec.credentials.is_some() {
+        crate::retention::spawn_onec_sweep(db.clone(), config.onec.session_idle);
+    }
     let onec = config.onec.credentials.clone().map(|(user, password)| {
         merchant_http::configure(merchant_http::ExchangeState {
             exchange: Arc::new(
