@@ -20,6 +20,13 @@ use crate::schema::{
 use crate::stock::{self, ReportLine, ReportOutcome};
 use crate::{AnyConnection, CatalogBatch, StorageError, with_conn};
 
+diesel::define_sql_function! {
+    /// `length(blob)`: bytes on both backends (SQLite's `length` of a BLOB,
+    /// PostgreSQL's of a `bytea`).
+    #[sql_name = "length"]
+    fn byte_length(x: diesel::sql_types::Binary) -> diesel::sql_types::Integer;
+}
+
 /// How many products go to the database at once.
 const CHUNK: usize = 1_000;
 
@@ -99,12 +106,14 @@ impl DbOneC {
         token_hash: &str,
         filename: &str,
     ) -> Result<u64, StorageError> {
-        let parts: Vec<Vec<u8>> = onec_file_parts::table
+        // The parts' lengths, not their bytes: a file near its limit is
+        // hundreds of megabytes, asked about at every part.
+        let lengths: Vec<i32> = onec_file_parts::table
             .filter(onec_file_parts::token_hash.eq(token_hash))
             .filter(onec_file_parts::filename.eq(filename))
-            .select(onec_file_parts::content)
+            .select(byte_length(onec_file_parts::content))
             .load(conn)?;
-        Ok(parts.iter().map(|p| p.len() as u64).sum())
+        Ok(lengths.iter().map(|n| u64::try_from(*n).unwrap_or(0)).sum())
     }
 
     /// Appends a part to `filename`.
