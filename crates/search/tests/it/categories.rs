@@ -2,26 +2,10 @@
 //! category (`сыры`, `молочная продукция`) finds what is in it, though no
 //! product's own name says so; a product whose name says it comes first.
 
-use catalog::{FeedPosition, Product, SearchIndex};
-use domain::{SkuId, Unit};
+use catalog::SearchIndex;
 use search::TantivyIndex;
 
-fn product(sku: &str, name: &str, category: &str) -> (Product, FeedPosition) {
-    let product = Product {
-        sku: SkuId::new(sku).unwrap(),
-        name: name.into(),
-        description: String::new(),
-        photo_url: String::new(),
-        unit: Unit::Pcs,
-        pack_quantity: None,
-        rating: None,
-        category: category.into(),
-        brand: String::new(),
-        barcode: None,
-        vat: None,
-    };
-    (product, FeedPosition::new(1, sku.to_owned(), ""))
-}
+use crate::product;
 
 #[test]
 fn a_category_word_finds_what_is_in_the_category() {

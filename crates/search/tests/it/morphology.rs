@@ -2,32 +2,15 @@
 //! adjectives: one test per paradigm (declension and stem type), each with
 //! a word of our own, the plural genitive included.
 
-use catalog::{FeedPosition, Product, SearchIndex};
-use domain::{SkuId, Unit};
+use catalog::SearchIndex;
 use search::TantivyIndex;
-
-fn product(sku: &str, name: &str) -> (Product, FeedPosition) {
-    let product = Product {
-        sku: SkuId::new(sku).unwrap(),
-        name: name.into(),
-        description: String::new(),
-        photo_url: String::new(),
-        unit: Unit::Pcs,
-        pack_quantity: None,
-        rating: None,
-        category: String::new(),
-        brand: String::new(),
-        barcode: None,
-        vat: None,
-    };
-    (product, FeedPosition::new(1, sku.to_owned(), ""))
-}
 
 /// The shelf every paradigm is tried on: one product per word, and
 /// neighbours that must not be found instead.
 fn shelf(names: &[&str]) -> TantivyIndex {
     let index = TantivyIndex::new().unwrap();
-    let products: Vec<_> = names.iter().enumerate().map(|(i, n)| product(&format!("P{i}"), n)).collect();
+    let products: Vec<_> =
+        names.iter().enumerate().map(|(i, n)| crate::product(&format!("P{i}"), n, "")).collect();
     index.apply(&products).unwrap();
     index
 }
