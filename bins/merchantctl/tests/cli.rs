@@ -458,3 +458,60 @@ fn staff_accounts_are_created_listed_disabled_and_reset() {
         );
     }
 }
+
+/// What a store takes from Kuper and which store a 1C warehouse is, set
+/// and shown as an operator does it.
+#[test]
+fn kuper_methods_and_1c_warehouses_are_set_and_said() {
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        assert!(merchantctl(&t, &["demo-data", "--offers", "500"]).status.success());
+        let set = merchantctl(
+            &t,
+            &[
+                "kuper",
+                "store",
+                "STORE-002",
+                "--integration",
+                "kuper_delivery",
+                "--methods",
+                "kuper_delivery,pickup",
+            ],
+        );
+        assert!(set.status.success(), "{backend}: {set:?}");
+        assert!(
+            stdout(&set).contains(
+                "takes kuper_delivery, pickup orders (kuper_delivery when an order names no method)"
+            ),
+            "{backend}: {}",
+            stdout(&set)
+        );
+        let without_default = merchantctl(
+            &t,
+            &["kuper", "store", "STORE-002", "--integration", "kuper_delivery", "--methods", "pickup"],
+        );
+        assert!(!without_default.status.success(), "{backend}");
+        assert!(
+            String::from_utf8_lossy(&without_default.stderr).contains("is not among --methods"),
+            "{backend}"
+        );
+        assert!(
+            !merchantctl(
+                &t,
+                &["kuper", "store", "STORE-002", "--integration", "pickup", "--methods", "drone"]
+            )
+            .status
+            .success()
+        );
+
+        assert!(
+            stdout(&merchantctl(&t, &["onec", "warehouses"])).contains("no 1C warehouse is mapped"),
+            "{backend}"
+        );
+        let mapped = merchantctl(&t, &["onec", "warehouse", "wh-tverskaya", "STORE-001"]);
+        assert!(mapped.status.success(), "{backend}: {mapped:?}");
+        assert!(!merchantctl(&t, &["onec", "warehouse", "wh-x", "NOWHERE"]).status.success(), "{backend}");
+        let listed = stdout(&merchantctl(&t, &["onec", "warehouses"]));
+        assert!(listed.contains("wh-tverskaya") && listed.contains("STORE-001"), "{backend}: {listed}");
+    }
+}
