@@ -38,17 +38,30 @@ pub struct Settings {
 struct Side {
     name: &'static str,
     measured: Measured,
-    relevance: f64,
+    /// The share of each relevance set answered, in the order of [`SETS`].
+    relevance: Vec<f64>,
 }
 
-fn relevance_set(root: &Path) -> Result<Vec<(String, Vec<String>)>> {
-    let text = std::fs::read_to_string(root.join("crates/search/tests/relevance.tsv"))?;
-    Ok(text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(q, e)| (q.to_owned(), e.split('|').map(norm).collect()))
-        .collect())
+/// The search crate's relevance sets (`crates/search/tests/it/<name>.tsv`),
+/// each reported on its own: the set the ranking was tuned on and the sets
+/// of kinds it was not.
+const SETS: &[&str] = &["relevance", "layout", "unseen", "chain"];
+
+type Queries = Vec<(String, Vec<String>)>;
+
+fn relevance_sets(root: &Path) -> Result<Vec<Queries>> {
+    SETS.iter()
+        .map(|set| {
+            let path = root.join(format!("crates/search/tests/it/{set}.tsv"));
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .filter_map(|l| l.split_once('\t'))
+                .map(|(q, e)| (q.to_owned(), e.split('|').map(norm).collect()))
+                .collect())
+        })
+        .collect()
 }
 
 fn norm(s: &str) -> String {
@@ -56,7 +69,8 @@ fn norm(s: &str) -> String {
 }
 
 pub fn run(root: &Path, settings: &Settings) -> Result {
-    let queries = relevance_set(root)?;
+    let sets = relevance_sets(root)?;
+    let queries: Queries = sets.iter().flatten().cloned().collect();
     println!("bench search: building release binaries");
     let bin = release_binaries(root, &["mcp-api", "merchantctl"])?;
 
@@ -86,22 +100,22 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
     )?;
     let measured = (|| -> Result<_> {
         println!("bench search: quiet");
-        let ours = run_http(&addr, &queries, settings)?;
+        let ours = run_http(&addr, &queries, &sets, settings)?;
         println!(
             "bench search: busy ({} stock updates/s, {} checkouts/s)",
             BUSY.updates_per_s, BUSY.checkouts_per_s
         );
         let stream = Stream::start(&addr, &url, &client, STOCK_TOKEN, BUSY)?;
-        let ours_busy = run_http(&addr, &queries, settings);
-        let theirs_busy = run_pg(&url, PgAnswer::WithOffer, &queries, settings);
+        let ours_busy = run_http(&addr, &queries, &sets, settings);
+        let theirs_busy = run_pg(&url, PgAnswer::WithOffer, &queries, &sets, settings);
         let achieved = stream.stop()?;
         Ok((ours, ours_busy?, theirs_busy?, achieved))
     })();
     let rss_kib = rss_kib(service.id());
     stop(service);
     let (ours, ours_busy, theirs_busy, achieved) = measured?;
-    let theirs = run_pg(&url, PgAnswer::WithOffer, &queries, settings)?;
-    let names_only = run_pg(&url, PgAnswer::NamesOnly, &queries, settings)?;
+    let theirs = run_pg(&url, PgAnswer::WithOffer, &queries, &sets, settings)?;
+    let names_only = run_pg(&url, PgAnswer::NamesOnly, &queries, &sets, settings)?;
 
     let quiet = [&ours, &theirs, &names_only];
     let busy = Busy { ours: &ours_busy, theirs: &theirs_busy, achieved };
@@ -115,19 +129,22 @@ fn search_body(query: &str, max: usize) -> String {
     serde_json::json!({"lat": POINT.0, "lon": POINT.1, "query": query, "maxResult": max}).to_string()
 }
 
-fn relevance(
-    queries: &[(String, Vec<String>)],
-    mut top3: impl FnMut(&str) -> Result<Vec<String>>,
-) -> Result<f64> {
-    let mut passed = 0;
-    for (query, expected) in queries {
-        let names = top3(query)?;
-        if names.iter().any(|n| expected.iter().all(|w| norm(n).contains(w.as_str()))) {
-            passed += 1;
-        }
-    }
-    #[allow(clippy::cast_precision_loss)]
-    Ok(f64::from(passed) / queries.len() as f64)
+/// The share of each set's queries whose top 3 holds a name with every
+/// expected word.
+fn relevance(sets: &[Queries], mut top3: impl FnMut(&str) -> Result<Vec<String>>) -> Result<Vec<f64>> {
+    sets.iter()
+        .map(|queries| {
+            let mut passed = 0;
+            for (query, expected) in queries {
+                let names = top3(query)?;
+                if names.iter().any(|n| expected.iter().all(|w| norm(n).contains(w.as_str()))) {
+                    passed += 1;
+                }
+            }
+            #[allow(clippy::cast_precision_loss)]
+            Ok(f64::from(passed) / queries.len().max(1) as f64)
+        })
+        .collect()
 }
 
 const RQ_UID: (&str, &str) = ("rqUid", "1c6ec07e-3103-41bb-8753-6cea67521198");
@@ -140,7 +157,7 @@ fn search(conn: &mut BufReader<TcpStream>, addr: &str, query: &str, max: usize) 
     }
 }
 
-fn run_http(addr: &str, queries: &[(String, Vec<String>)], settings: &Settings) -> Result<Side> {
+fn run_http(addr: &str, queries: &Queries, sets: &[Queries], settings: &Settings) -> Result<Side> {
     // Warm up: every query once.
     let mut warm = connect(addr)?;
     for (q, _) in queries {
@@ -155,7 +172,7 @@ fn run_http(addr: &str, queries: &[(String, Vec<String>)], settings: &Settings) 
     // A fresh connection: the warm-up one idled past the keep-alive timeout
     // during the load.
     let mut conn = connect(addr)?;
-    let relevance = relevance(queries, |q| {
+    let relevance = relevance(sets, |q| {
         let body: serde_json::Value = serde_json::from_str(&search(&mut conn, addr, q, 3)?)?;
         Ok(body["items"]
             .as_array()
@@ -235,7 +252,8 @@ fn pg_search(conn: &mut PgConnection, answer: PgAnswer, query: &str, limit: i64)
 fn run_pg(
     url: &str,
     answer: PgAnswer,
-    queries: &[(String, Vec<String>)],
+    queries: &Queries,
+    sets: &[Queries],
     settings: &Settings,
 ) -> Result<Side> {
     let connect = || -> Result<PgConnection> { Ok(PgConnection::establish(url)?) };
@@ -246,9 +264,8 @@ fn run_pg(
     let measured = load(settings.clients, settings.seconds, connect, |c, client, i| {
         pg_search(c, answer, &queries[(client + i) % queries.len()].0, 10).map(drop).map_err(Into::into)
     })?;
-    let relevance = relevance(queries, |q| {
-        Ok(pg_search(&mut warm, answer, q, 3)?.into_iter().map(|n| n.name).collect())
-    })?;
+    let relevance =
+        relevance(sets, |q| Ok(pg_search(&mut warm, answer, q, 3)?.into_iter().map(|n| n.name).collect()))?;
     Ok(Side {
         name: match answer {
             PgAnswer::WithOffer => "PostgreSQL full-text search + best offer (what /search answers)",
@@ -272,7 +289,7 @@ fn ratio(ours: &Side, theirs: &Side) -> f64 {
 
 fn report(settings: &Settings, queries: usize, quiet: [&Side; 3], busy: &Busy<'_>, rss_kib: u64) -> String {
     let mut out = format!(
-        "# bench: search\n\n`cargo xtask bench search --offers {} --seconds {} --clients {}`: the {} relevance queries\nin turn, top {TOP}, from {} client connection(s) per side, on the same PostgreSQL data. `/search` answers\neach product with its best offer in a store that reaches the point, price and stock from memory (the\noffer book, which follows every stock move); PostgreSQL is asked for the same answer in one query, and\nfor names only. Busy rows: measured while {} stock updates/s (`POST /merchant/stock`, batches of\n{} every 100 ms) and {} checkouts/s go to the same `mcp-api` and database.\n\n| load | side | requests/s | p50 ms | p99 ms | relevance (top 3) |\n| --- | --- | ---: | ---: | ---: | ---: |\n",
+        "# bench: search\n\n`cargo xtask bench search --offers {} --seconds {} --clients {}`: the {} relevance queries\nin turn, top {TOP}, from {} client connection(s) per side, on the same PostgreSQL data. `/search` answers\neach product with its best offer in a store that reaches the point, price and stock from memory (the\noffer book, which follows every stock move); PostgreSQL is asked for the same answer in one query, and\nfor names only. Busy rows: measured while {} stock updates/s (`POST /merchant/stock`, batches of\n{} every 100 ms) and {} checkouts/s go to the same `mcp-api` and database.\n\nRelevance: the share of each set's queries with a right name in the top 3 (`crates/search/tests/it/<set>.tsv`).\n\n| load | side | requests/s | p50 ms | p99 ms |",
         settings.offers,
         settings.seconds,
         settings.clients,
@@ -282,15 +299,19 @@ fn report(settings: &Settings, queries: usize, quiet: [&Side; 3], busy: &Busy<'_
         BUSY.updates_per_s / 10,
         BUSY.checkouts_per_s
     );
+    for set in SETS {
+        let _ = write!(out, " {set} |");
+    }
+    out.push_str("\n| --- | --- | ---: | ---: | ---: |");
+    out.push_str(&" ---: |".repeat(SETS.len()));
+    out.push('\n');
     let rows = quiet.iter().map(|s| ("quiet", *s)).chain([("busy", busy.ours), ("busy", busy.theirs)]);
     for (load, side) in rows {
-        let _ = writeln!(
-            out,
-            "| {load} | {} | {} | {:.1} % |",
-            side.name,
-            side.measured.cells(),
-            side.relevance * 100.0
-        );
+        let _ = write!(out, "| {load} | {} | {} |", side.name, side.measured.cells());
+        for share in &side.relevance {
+            let _ = write!(out, " {:.1} % |", share * 100.0);
+        }
+        out.push('\n');
     }
     let [ours, theirs, names_only] = quiet;
     let _ = write!(
