@@ -4,7 +4,9 @@
 //! from. Rules of word formation, not a list of words: the suffixes are
 //! Russian's own (`-ик -чик -ок -ек -ёк -очк- -ечк- -ичк- -ушк- -юшк- -шк-
 //! -оньк- -еньк-`, and `-ушек -очек…` with the vowel that comes and goes),
-//! and a base is used only when the index knows it.
+//! with the consonant changes they bring (`лучок`: `лук`, `горчичка`:
+//! `горчица`). A base must be a word of the dictionary, and is used only
+//! when the index knows it.
 
 /// Endings a diminutive noun takes (case and number), longest first.
 const ENDINGS: [&str; 14] = ["ами", "ях", "ах", "ов", "ей", "ом", "ем", "ам", "а", "и", "ы", "у", "е", "о"];
@@ -34,8 +36,18 @@ const SUFFIXES: [(&str, &str); 19] = [
     ("к", ""),
 ];
 
-/// The nouns `word` may be a diminutive of, most likely first; empty for
-/// a word too short to carry a suffix.
+/// The consonant a diminutive suffix turned the base's last one into
+/// (`лук` → `лучок`, `горчица` → `горчичка`, `творог` → `творожок`), and
+/// what it was.
+const ALTERNATIONS: [(char, &str); 7] =
+    [('ч', "к"), ('ч', "ц"), ('ж', "г"), ('ж', "з"), ('ш', "х"), ('ш', "с"), ('щ', "ст")];
+
+/// How a noun's lemma ends after its stem: `морков|ь`, `чипс|ы`,
+/// `вод|а`, `огур|ец`.
+const LEMMA_ENDINGS: [&str; 10] = ["", "а", "ь", "ы", "и", "о", "я", "е", "ец", "ка"];
+
+/// The nouns `word` may be a diminutive of, most likely first, each a word
+/// of the dictionary; empty for a word too short to carry a suffix.
 pub fn bases(word: &str) -> Vec<String> {
     let word = word.to_lowercase().replace('ё', "е");
     if word.chars().count() < 5 {
@@ -49,16 +61,28 @@ pub fn bases(word: &str) -> Vec<String> {
             stems.push(stem.to_owned());
         }
     }
+    let dictionary = morphology::russian();
     let mut out: Vec<String> = Vec::new();
     for stem in &stems {
         for (suffix, tail) in SUFFIXES {
             let suffix = suffix.replace('ё', "е");
-            if let Some(base) = stem.strip_suffix(suffix.as_str())
-                && base.chars().count() >= 3
-            {
-                let base = format!("{base}{tail}");
-                if !out.contains(&base) && base != word {
-                    out.push(base);
+            let Some(base) = stem.strip_suffix(suffix.as_str()) else { continue };
+            if base.chars().count() < 2 {
+                continue;
+            }
+            let base = format!("{base}{tail}");
+            // `сливочки` is `сливки` with `-оч-` in, not `слив` with `-очк-`.
+            let inner = matches!(suffix.as_str(), "очк" | "ечк" | "ичк").then(|| format!("{base}к"));
+            let altered = ALTERNATIONS
+                .iter()
+                .filter_map(|(now, was)| base.strip_suffix(*now).map(|rest| format!("{rest}{was}")));
+            let candidates: Vec<String> = std::iter::once(base.clone()).chain(inner).chain(altered).collect();
+            for candidate in candidates {
+                for ending in LEMMA_ENDINGS {
+                    let noun = format!("{candidate}{ending}");
+                    if noun != word && !out.contains(&noun) && dictionary.knows(&noun) {
+                        out.push(noun);
+                    }
                 }
             }
         }
@@ -75,22 +99,31 @@ mod tests {
         let cases = [
             ("бананчики", "банан"),
             ("батончик", "батон"),
-            ("водичка", "вод"),
+            ("водичка", "вода"),
             ("йогуртик", "йогурт"),
             ("фаршик", "фарш"),
             ("кофеек", "кофе"),
             ("кофеёк", "кофе"),
             ("сыночек", "сын"),
             ("хлебушек", "хлеб"),
-            ("творожок", "творож"),
-            ("огурчики", "огур"),
-            ("сметанка", "сметан"),
-            ("картошечка", "картош"),
+            ("творожок", "творог"),
+            ("огурчики", "огурец"),
+            ("сметанка", "сметана"),
+            ("картошечка", "картошка"),
+            ("морковка", "морковь"),
+            ("лучок", "лук"),
+            ("сочок", "сок"),
+            ("сливочки", "сливки"),
+            ("оливочки", "оливки"),
+            ("горчичка", "горчица"),
+            ("чипсики", "чипсы"),
+            ("булочка", "булка"),
         ];
         for (word, base) in cases {
             let found = bases(word);
             assert!(found.iter().any(|b| b == base), "{word}: {found:?}");
         }
         assert!(bases("сыр").is_empty(), "too short to carry a suffix");
+        assert!(bases("пармалатик").is_empty(), "no word of the dictionary under it");
     }
 }

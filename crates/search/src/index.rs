@@ -8,10 +8,11 @@ use domain::SkuId;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
-use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, transliterate};
+use crate::lemma::LemmaTokenizer;
 use crate::{diminutive, layout};
 
 const STEMMED: &str = "stemmed";
@@ -128,19 +129,7 @@ impl TantivyIndex {
             sizes: builder.add_text_field("sizes", STRING),
         };
         let index = Index::create_in_ram(builder.build());
-        index.tokenizers().register(
-            STEMMED,
-            // The Russian stemmer is applied until it stops changing the
-            // word: one pass leaves `бананы` and `бананов`, `сметана` and
-            // `сметаной` with different stems; three reach the same.
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(LowerCaser)
-                .filter(Stemmer::new(Language::Russian))
-                .filter(Stemmer::new(Language::Russian))
-                .filter(Stemmer::new(Language::Russian))
-                .filter(Stemmer::new(Language::English))
-                .build(),
-        );
+        index.tokenizers().register(STEMMED, TextAnalyzer::from(LemmaTokenizer::default()));
         index
             .tokenizers()
             .register(PLAIN, TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).build());

@@ -3,7 +3,9 @@
 //! feed at start, then caught up by feed position.
 //!
 //! What a query understands:
-//! - Russian and English stemming ("молока" finds "молоко");
+//! - Russian words by their dictionary lemma (OpenCorpora: "молока" finds
+//!   "молоко", "яиц" finds "яйца", "банан" finds "бананы"), other words by
+//!   Russian and English stemming;
 //! - typos: edit distance 1 for words of 5+ letters, 2 for 9+;
 //! - the last word as a prefix ("колб" finds "колбаса");
 //! - sizes and percentages in any spelling: "1л", "1 л", "1000 мл" and
@@ -16,6 +18,7 @@ mod analysis;
 mod diminutive;
 mod index;
 pub mod layout;
+mod lemma;
 mod projected;
 
 pub use analysis::{QueryTerms, analyse};

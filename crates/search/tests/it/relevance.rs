@@ -93,8 +93,9 @@ fn queries_typed_in_the_other_layout_find_what_was_meant() {
 #[test]
 fn queries_of_kinds_nobody_listed_are_measured_and_never_fall_back() {
     // 43 of 85 before the mechanisms of issue 34; 46 with whole-word typos
-    // on the last word; 52 with diminutives.
-    const FLOOR: f64 = 0.61;
+    // on the last word; 52 with diminutives; 53 with their bases checked
+    // against the dictionary.
+    const FLOOR: f64 = 0.62;
     let (index, names) = demo_index();
     let (cases, failures) = misses(&index, &names, include_str!("unseen.tsv"));
     let rate = rate("unseen kinds", cases, &failures);
@@ -121,8 +122,9 @@ fn every_query_of_the_relevance_set_finds_its_product_in_the_top_3() {
 /// before the dictionary morphology and the thesaurus. A ratchet, as above.
 #[test]
 fn a_chains_feed_of_another_shape_answers_the_same_kinds() {
-    // 84 of 126 before the dictionary morphology and the thesaurus.
-    const FLOOR: f64 = 0.66;
+    // 84 of 126 before the dictionary morphology and the thesaurus; 90 with
+    // diminutives checked against the dictionary.
+    const FLOOR: f64 = 0.71;
     let (index, names) = chain_index();
     let (cases, failures) = misses(&index, &names, include_str!("chain.tsv"));
     let rate = rate("chain feed", cases, &failures);
