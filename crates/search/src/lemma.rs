@@ -30,9 +30,9 @@ impl Default for LemmaTokenizer {
 }
 
 impl Tokenizer for LemmaTokenizer {
-    type TokenStream<'a> = Tokens;
+    type TokenStream<'a> = LemmaStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> LemmaStream {
         let mut tokens = Vec::new();
         let mut words = self.words.token_stream(text);
         while words.advance() {
@@ -47,11 +47,11 @@ impl Tokenizer for LemmaTokenizer {
                 tokens.extend(lemmas.into_iter().map(|text| Token { text, ..word.clone() }));
             }
         }
-        Tokens { tokens, advanced: 0, none: Token::default() }
+        LemmaStream { tokens, advanced: 0, none: Token::default() }
     }
 }
 
-pub struct Tokens {
+pub struct LemmaStream {
     tokens: Vec<Token>,
     /// How many tokens `advance` has passed; the current one is the last.
     advanced: usize,
@@ -59,7 +59,7 @@ pub struct Tokens {
     none: Token,
 }
 
-impl TokenStream for Tokens {
+impl TokenStream for LemmaStream {
     fn advance(&mut self) -> bool {
         if self.advanced < self.tokens.len() {
             self.advanced += 1;
