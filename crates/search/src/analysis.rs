@@ -280,6 +280,46 @@ pub fn sound_key(word: &str) -> Option<String> {
     Some(key)
 }
 
+/// How a Russian word is said, for the misspellings that follow speech:
+/// unstressed vowels (`малако`, `смитана`, `макорони`), a voiced consonant
+/// said voiceless at the end (`хлеп`, `йогурд`), doubled letters
+/// (`пельминии`), `ь`/`ъ` left out. `о а` are `а`; `е и я э ы` are `и`;
+/// `ю у` are `у`. `None` for words without Cyrillic letters or shorter than
+/// four letters (too many words sound alike there).
+pub fn spoken_key(word: &str) -> Option<String> {
+    let word = word.to_lowercase().replace('ё', "е");
+    if word.chars().count() < 4 || !word.chars().all(|c| ('а'..='я').contains(&c)) {
+        return None;
+    }
+    let mut key = String::with_capacity(word.len());
+    for c in word.chars() {
+        let said = match c {
+            'о' => 'а',
+            'е' | 'я' | 'э' | 'ы' => 'и',
+            'ю' => 'у',
+            'ь' | 'ъ' => continue,
+            other => other,
+        };
+        if !key.ends_with(said) {
+            key.push(said);
+        }
+    }
+    let devoiced = match key.chars().last() {
+        Some('б') => Some('п'),
+        Some('в') => Some('ф'),
+        Some('г') => Some('к'),
+        Some('д') => Some('т'),
+        Some('ж') => Some('ш'),
+        Some('з') => Some('с'),
+        _ => None,
+    };
+    if let Some(voiceless) = devoiced {
+        key.pop();
+        key.push(voiceless);
+    }
+    Some(key)
+}
+
 /// Other spellings of a Russian word whose stem the stemmer misses: a
 /// fleeting vowel (`сосисок` → `сосиск`, `огурец` → `огурц`, `булочек` →
 /// `булочк`) and `иц` for `йц` (`яиц` → `яйц`). Tried only for words the
@@ -338,6 +378,27 @@ mod tests {
         }
         assert_ne!(sound_key("lipton"), sound_key("milton"));
         assert_eq!(sound_key("123"), None);
+    }
+
+    #[test]
+    fn misspellings_that_follow_speech_sound_the_same() {
+        for (typed, word) in [
+            ("малако", "молоко"),
+            ("смитана", "сметана"),
+            ("макорони", "макароны"),
+            ("хлеп", "хлеб"),
+            ("йогурд", "йогурт"),
+            ("пельминии", "пельмени"),
+            ("тварог", "творог"),
+            ("калбаса", "колбаса"),
+            ("гречька", "гречка"),
+            ("апильсины", "апельсины"),
+        ] {
+            assert_eq!(spoken_key(typed), spoken_key(word), "{typed} / {word}");
+        }
+        assert_eq!(spoken_key("сыр"), None);
+        assert_eq!(spoken_key("milk"), None);
+        assert_ne!(spoken_key("молоко"), spoken_key("масло"));
     }
 
     #[test]

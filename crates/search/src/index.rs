@@ -11,7 +11,7 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema, TextFieldI
 use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, transliterate};
+use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, spoken_key, transliterate};
 use crate::lemma::LemmaTokenizer;
 use crate::{diminutive, layout};
 
@@ -64,9 +64,10 @@ pub struct TantivyIndex {
     /// Every SKU ever indexed, at its document key; a re-indexed product
     /// keeps its key.
     skus: RwLock<Keys>,
-    /// How indexed words sound ([`sound_key`]) -> the words: a shopper's
-    /// `данон` finds Danone, `pepsicola` finds Pepsi-Cola. Derived from the
-    /// catalog's own names and brands as they are indexed.
+    /// How indexed words sound ([`sound_keys`]) -> the words: a shopper's
+    /// `данон` finds Danone, `pepsicola` finds Pepsi-Cola, `малако` finds
+    /// молоко. Derived from the catalog's own names and brands as they are
+    /// indexed.
     sounds: RwLock<HashMap<String, Vec<String>>>,
 }
 
@@ -107,6 +108,17 @@ fn typo_distance(word: &str) -> u8 {
         5..=8 => 1,
         _ => 2,
     }
+}
+
+/// Whether `field` has `text` in some document.
+fn has(searcher: &Searcher, field: Field, text: &str) -> bool {
+    searcher.doc_freq(&Term::from_field_text(field, text)).is_ok_and(|n| n > 0)
+}
+
+/// The keys a word is found by in `TantivyIndex::sounds`: how it sounds
+/// across alphabets, and (marked apart) how a Russian word is said.
+fn sound_keys(word: &str) -> Vec<String> {
+    sound_key(word).into_iter().chain(spoken_key(word).map(|key| format!("ru:{key}"))).collect()
 }
 
 impl TantivyIndex {
@@ -201,7 +213,7 @@ impl TantivyIndex {
             let brand = product.brand.to_lowercase().replace('ё', "е");
             doc.add_text(f.brand, joined.as_ref().map_or(brand.clone(), |j| format!("{brand} {j}")));
             for word in terms.words.iter().chain(&brand_words).chain(joined.iter()) {
-                if let Some(key) = sound_key(word) {
+                for key in sound_keys(word) {
                     let known = sounds.entry(key).or_default();
                     if !known.contains(word) {
                         known.push(word.clone());
@@ -256,13 +268,13 @@ impl TantivyIndex {
     /// nothing, and sparing their automata is most of a query's cost.
     /// Whether the index has `spelling` as a word, a brand or a stem.
     fn known(&self, searcher: &Searcher, spelling: &str) -> bool {
-        let f = self.fields;
-        let has = |field: Field, text: &str| {
-            searcher.doc_freq(&Term::from_field_text(field, text)).is_ok_and(|n| n > 0)
-        };
-        has(f.plain, spelling)
-            || has(f.brand, spelling)
-            || self.stems(spelling).iter().any(|stem| has(f.stemmed, stem))
+        self.literally_known(searcher, spelling)
+            || self.stems(spelling).iter().any(|stem| has(searcher, self.fields.stemmed, stem))
+    }
+
+    /// Whether the index has `spelling` as typed, as a word or a brand.
+    fn literally_known(&self, searcher: &Searcher, spelling: &str) -> bool {
+        has(searcher, self.fields.plain, spelling) || has(searcher, self.fields.brand, spelling)
     }
 
     /// The reading of `text` the index knows: a token none of whose words
@@ -304,10 +316,19 @@ impl TantivyIndex {
             if let Some(base) = diminutive::bases(word).into_iter().find(|b| known(b)) {
                 spellings.push((base, 1.0));
             }
-            // The catalog's words that sound like it (`данон`: danone).
+        }
+        // The catalog's words that sound like it (`данон`: danone, `малако`:
+        // молоко), for a word that is neither the catalog's as typed nor a
+        // Russian word: a stem of a misspelling may be some other word's
+        // (`смитана` stems to `смит`).
+        if !known(word) || !(self.literally_known(searcher, word) || morphology::russian().knows(word)) {
             let sounds = self.sounds.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(alike) = sound_key(word).and_then(|key| sounds.get(&key)) {
-                spellings.extend(alike.iter().filter(|w| w.as_str() != word).map(|w| (w.clone(), 1.0)));
+            for alike in sound_keys(word).iter().filter_map(|key| sounds.get(key)) {
+                for other in alike.iter().filter(|w| w.as_str() != word) {
+                    if !spellings.iter().any(|(s, _)| s == other) {
+                        spellings.push((other.clone(), 1.0));
+                    }
+                }
             }
         }
         for stem in self.stems(word) {

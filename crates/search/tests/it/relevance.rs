@@ -94,8 +94,8 @@ fn queries_typed_in_the_other_layout_find_what_was_meant() {
 fn queries_of_kinds_nobody_listed_are_measured_and_never_fall_back() {
     // 43 of 85 before the mechanisms of issue 34; 46 with whole-word typos
     // on the last word; 52 with diminutives; 53 with their bases checked
-    // against the dictionary.
-    const FLOOR: f64 = 0.62;
+    // against the dictionary; 57 with words said alike (`малако`).
+    const FLOOR: f64 = 0.67;
     let (index, names) = demo_index();
     let (cases, failures) = misses(&index, &names, include_str!("unseen.tsv"));
     let rate = rate("unseen kinds", cases, &failures);
