@@ -341,6 +341,9 @@ pub struct CatalogConfig {
     pub placeholder_photo_url: Option<String>,
     /// The merchant's synonym groups, added to the shipped ones.
     pub synonyms_file: Option<PathBuf>,
+    /// The bilingual dictionary for English queries; `None`: Debian's
+    /// Mueller where installed.
+    pub thesaurus_file: Option<PathBuf>,
     pub pickup_radius_m: u32,
     pub index_refresh: Duration,
 }
@@ -465,6 +468,8 @@ impl Config {
                 placeholder_photo_url: raw.optional("catalog", "placeholder_photo_url", parse_http_url)?,
                 synonyms_file: raw
                     .optional("catalog", "synonyms_file", |t: &str| Ok::<_, String>(PathBuf::from(t)))?,
+                thesaurus_file: raw
+                    .optional("catalog", "thesaurus_file", |t: &str| Ok::<_, String>(PathBuf::from(t)))?,
                 pickup_radius_m: raw.required(
                     "catalog",
                     "pickup_radius_m",

@@ -374,6 +374,24 @@ pub fn catch_up(db: &Database, index: &TantivyIndex, book: &OfferBook) -> Result
     Ok(done)
 }
 
+/// The bilingual dictionary for English queries: the file the merchant
+/// named (which must read), else Debian's Mueller where it is installed,
+/// else none (English words then find only what is spelt in English).
+fn thesaurus(config: &Config) -> Result<search::Thesaurus, StartError> {
+    if let Some(path) = &config.catalog.thesaurus_file {
+        return search::Thesaurus::load(path)
+            .map_err(|e| config_error("MERCHANT_CATALOG_THESAURUS_FILE", e.to_string()));
+    }
+    let default = std::path::Path::new(search::DEFAULT_THESAURUS);
+    match search::Thesaurus::load(default) {
+        Ok(thesaurus) => Ok(thesaurus),
+        Err(e) => {
+            tracing::warn!(error = %e, "no English-Russian dictionary: install mueller7-dict or set MERCHANT_CATALOG_THESAURUS_FILE");
+            Ok(search::Thesaurus::default())
+        }
+    }
+}
+
 /// The search index and the offer book, built from the catalog now
 /// and kept current by a background task that follows the change feed.
 fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogState, StartError> {
@@ -385,7 +403,8 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
     };
     let index = Arc::new(
         TantivyIndex::with_synonyms(&format!("{}\n{synonyms}", search::SHIPPED_SYNONYMS))
-            .map_err(|e| StartError::Setup(e.to_string()))?,
+            .map_err(|e| StartError::Setup(e.to_string()))?
+            .with_thesaurus(thesaurus(config)?),
     );
     let book = Arc::new(OfferBook::new());
     let started = std::time::Instant::now();

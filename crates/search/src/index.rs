@@ -13,6 +13,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 use crate::analysis::{analyse, fleeting_vowel_forms, sound_key, spoken_key, transliterate};
 use crate::lemma::LemmaTokenizer;
+use crate::thesaurus::Thesaurus;
 use crate::{diminutive, layout};
 
 const STEMMED: &str = "stemmed";
@@ -53,6 +54,8 @@ struct Fields {
 pub struct TantivyIndex {
     /// Stem of a word -> the other words of its synonym group.
     synonyms: HashMap<String, Vec<String>>,
+    /// English words and phrases -> Russian ones.
+    thesaurus: Thesaurus,
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -149,6 +152,7 @@ impl TantivyIndex {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let mut this = TantivyIndex {
             synonyms: HashMap::new(),
+            thesaurus: Thesaurus::default(),
             index,
             reader,
             writer: Mutex::new(writer),
@@ -160,6 +164,14 @@ impl TantivyIndex {
         };
         this.synonyms = this.parse_synonyms(synonyms);
         Ok(this)
+    }
+
+    /// The index with English words and phrases read as `thesaurus`
+    /// translates them.
+    #[must_use]
+    pub fn with_thesaurus(mut self, thesaurus: Thesaurus) -> Self {
+        self.thesaurus = thesaurus;
+        self
     }
 
     fn parse_synonyms(&self, text: &str) -> HashMap<String, Vec<String>> {
@@ -288,6 +300,16 @@ impl TantivyIndex {
             (!words.is_empty())
                 .then(|| words.iter().filter(|w| self.known(searcher, w)).count() == words.len())
         };
+        // The other reading's words must be the catalog's as typed or words
+        // of the dictionary: a stem of a jumble of letters may be anything.
+        let real_words = |t: &str| {
+            let words = analyse(t).words;
+            !words.is_empty()
+                && words.iter().all(|w| {
+                    self.literally_known(searcher, w)
+                        || (morphology::russian().knows(w) && self.known(searcher, w))
+                })
+        };
         let tokens: Vec<String> = text
             .split_whitespace()
             .map(|token| {
@@ -295,7 +317,7 @@ impl TantivyIndex {
                     return token.to_owned();
                 }
                 match layout::other_layout(token) {
-                    Some(other) if known_words(&other) == Some(true) => other,
+                    Some(other) if real_words(&other) => other,
                     _ => token.to_owned(),
                 }
             })
@@ -310,6 +332,18 @@ impl TantivyIndex {
         // full, a synonym less (it names a neighbour, not the thing asked).
         let mut spellings: Vec<(String, f32)> = vec![(word.to_owned(), 1.0)];
         if !known(word) {
+            // An English word or phrase in Russian (`pears`: груша), when
+            // the index has the translation's noun (its last word: `грецкий
+            // орех`) and then with the translation's words it has; a later
+            // sense counts less than the first.
+            for (russian, weight) in self.thesaurus.translations(word) {
+                let words = analyse(russian).words;
+                if words.last().is_some_and(|noun| known(noun)) {
+                    let known_words: Vec<&str> =
+                        words.iter().filter(|w| known(w)).map(String::as_str).collect();
+                    spellings.push((known_words.join(" "), *weight));
+                }
+            }
             let forms = transliterate(word).into_iter().chain(fleeting_vowel_forms(word));
             spellings.extend(forms.map(|w| (w, 1.0)));
             // A diminutive's noun, when the index has it (`бананчики`).
@@ -376,8 +410,24 @@ impl TantivyIndex {
     fn query(&self, searcher: &Searcher, text: &str) -> Option<BooleanQuery> {
         let terms = analyse(&self.reading(searcher, text));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let count = terms.words.len();
-        for (i, word) in terms.words.iter().enumerate() {
+        // Two words the thesaurus translates together (`ice cream`,
+        // `cottage cheese`) are one word of the query.
+        let mut words: Vec<String> = Vec::with_capacity(terms.words.len());
+        let mut rest = terms.words.as_slice();
+        while let Some((first, after)) = rest.split_first() {
+            if let Some(second) = after.first() {
+                let phrase = format!("{first} {second}");
+                if !self.thesaurus.translations(&phrase).is_empty() && !self.known(searcher, first) {
+                    words.push(phrase);
+                    rest = &after[1..];
+                    continue;
+                }
+            }
+            words.push(first.clone());
+            rest = after;
+        }
+        let count = words.len();
+        for (i, word) in words.iter().enumerate() {
             clauses.push((Occur::Should, self.word_query(searcher, word, i + 1 == count)));
         }
         for size in &terms.sizes {

@@ -12,7 +12,10 @@
 //!   "1,0 л" are one size; "330г" and "0,33 кг" too; "2,5%" and "2.5 %";
 //! - Latin spellings of Cyrillic words and back ("moloko", "пармалат");
 //! - a query typed in the other keyboard layout ("vjkjrj", "ыфьыгтп");
-//! - diminutives ("бананчики", "водичка", "кофеек") by Russian's suffixes.
+//! - diminutives ("бананчики", "водичка", "кофеек") by Russian's suffixes;
+//! - misspellings that follow speech ("малако", "хлеп");
+//! - English words and phrases ("pears", "ice cream") by a bilingual
+//!   dictionary the merchant installs ([`Thesaurus`]).
 
 mod analysis;
 mod diminutive;
@@ -20,7 +23,9 @@ mod index;
 pub mod layout;
 mod lemma;
 mod projected;
+mod thesaurus;
 
 pub use analysis::{QueryTerms, analyse};
 pub use index::{SHIPPED_SYNONYMS, SearchIndexError, TantivyIndex};
 pub use projected::ProjectedCatalog;
+pub use thesaurus::{DEFAULT_THESAURUS, Thesaurus, ThesaurusError};

@@ -412,6 +412,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting(
         "catalog",
+        "thesaurus_file",
+        None,
+        "A bilingual dictionary in dictd format (`.dict` or `.dict.dz`) by which search reads English words (`pears`, `ice cream`). Unset: Mueller's English-Russian dictionary where Debian's `mueller7-dict` puts it, `/usr/share/dictd/mueller7.dict.dz`, when it is there.",
+    ),
+    setting(
+        "catalog",
         "placeholder_photo_url",
         None,
         "`photo` answered for a product whose feed gave no picture; unset: a neutral inline image (`data:` URI).",

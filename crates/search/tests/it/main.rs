@@ -28,3 +28,11 @@ fn product(sku: &str, name: &str, category: &str) -> (Product, FeedPosition) {
     };
     (product, FeedPosition::new(1, sku.to_owned(), ""))
 }
+
+/// The bilingual dictionary the product reads by default (Debian's
+/// `mueller7-dict`, which `.ci/run` installs).
+fn thesaurus() -> search::Thesaurus {
+    let path = std::path::Path::new(search::DEFAULT_THESAURUS);
+    search::Thesaurus::load(path)
+        .unwrap_or_else(|e| panic!("{e}: install Debian's mueller7-dict (as .ci/run does)"))
+}
