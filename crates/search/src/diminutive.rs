@@ -43,14 +43,14 @@ const ALTERNATIONS: [(char, &str); 7] =
     [('ч', "к"), ('ч', "ц"), ('ж', "г"), ('ж', "з"), ('ш', "х"), ('ш', "с"), ('щ', "ст")];
 
 /// How a noun's lemma ends after its stem: `морков|ь`, `чипс|ы`,
-/// `вод|а`, `огур|ец`.
-const LEMMA_ENDINGS: [&str; 10] = ["", "а", "ь", "ы", "и", "о", "я", "е", "ец", "ка"];
+/// `вод|а`, `ча|й`, `огур|ец`.
+const LEMMA_ENDINGS: [&str; 11] = ["", "а", "ь", "ы", "и", "о", "я", "е", "й", "ец", "ка"];
 
 /// The nouns `word` may be a diminutive of, most likely first, each a word
 /// of the dictionary; empty for a word too short to carry a suffix.
 pub fn bases(word: &str) -> Vec<String> {
     let word = word.to_lowercase().replace('ё', "е");
-    if word.chars().count() < 5 {
+    if word.chars().count() < 4 {
         return Vec::new();
     }
     let mut stems = vec![word.clone()];
@@ -118,6 +118,7 @@ mod tests {
             ("горчичка", "горчица"),
             ("чипсики", "чипсы"),
             ("булочка", "булка"),
+            ("чаек", "чай"),
         ];
         for (word, base) in cases {
             let found = bases(word);

@@ -95,8 +95,8 @@ fn queries_of_kinds_nobody_listed_are_measured_and_never_fall_back() {
     // 43 of 85 before the mechanisms of issue 34; 46 with whole-word typos
     // on the last word; 52 with diminutives; 53 with their bases checked
     // against the dictionary; 57 with words said alike (`малако`); 79 with
-    // Mueller's English-Russian dictionary.
-    const FLOOR: f64 = 0.92;
+    // Mueller's English-Russian dictionary; 80 with four-letter diminutives.
+    const FLOOR: f64 = 0.94;
     let (index, names) = demo_index();
     let (cases, failures) = misses(&index, &names, include_str!("unseen.tsv"));
     let rate = rate("unseen kinds", cases, &failures);
