@@ -28,6 +28,13 @@ const BRAND_BOOST: f32 = 1.5;
 /// The product's head noun (the first word of its name: `Апельсины`, not
 /// `Сок … апельсиновый`) matching a query word.
 const HEAD_BOOST: f32 = 2.0;
+/// A product named by a diminutive (`горошек`, `сырок`) found by its noun
+/// (`горох`, `сыр`): less than the noun's own products.
+const BASE_BOOST: f32 = 1.0;
+/// A misspelling a letter away from how a word is said counts as a typo.
+const SPOKEN_BOOST: f32 = 1.0;
+/// The shortest spoken key read with a letter's difference.
+const SPOKEN_FUZZY_FROM: usize = 6;
 /// A synonym's match counts less than the word's own.
 const SYNONYM_WEIGHT: f32 = 0.6;
 
@@ -48,6 +55,11 @@ struct Fields {
     brand: Field,
     /// The first word of the name, stemmed.
     head: Field,
+    /// The nouns the name's diminutives are made from, as lemmas.
+    bases: Field,
+    /// How the name's Russian words are said ([`spoken_key`]), for a
+    /// misspelling a letter away from how a word is said (`марожное`).
+    spoken: Field,
     sizes: Field,
 }
 
@@ -113,6 +125,22 @@ fn typo_distance(word: &str) -> u8 {
     }
 }
 
+/// The lemmas of the nouns `word` may be a diminutive of, other than its
+/// own (`горошек`: `горох`).
+fn noun_bases(word: &str) -> Vec<String> {
+    let dictionary = morphology::russian();
+    let own = dictionary.lemmas(word);
+    let mut out: Vec<String> = Vec::new();
+    for base in diminutive::bases(word) {
+        for lemma in dictionary.lemmas(&base) {
+            if !own.contains(&lemma) && !out.contains(&lemma) {
+                out.push(lemma);
+            }
+        }
+    }
+    out
+}
+
 /// Whether `field` has `text` in some document.
 fn has(searcher: &Searcher, field: Field, text: &str) -> bool {
     searcher.doc_freq(&Term::from_field_text(field, text)).is_ok_and(|n| n > 0)
@@ -141,6 +169,8 @@ impl TantivyIndex {
             plain: builder.add_text_field("plain", text_field(PLAIN)),
             brand: builder.add_text_field("brand", text_field(PLAIN)),
             head: builder.add_text_field("head", text_field(STEMMED)),
+            bases: builder.add_text_field("bases", text_field(STEMMED)),
+            spoken: builder.add_text_field("spoken", text_field(PLAIN)),
             sizes: builder.add_text_field("sizes", STRING),
         };
         let index = Index::create_in_ram(builder.build());
@@ -203,6 +233,7 @@ impl TantivyIndex {
         let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut keys = self.skus.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut sounds = self.sounds.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut diminutive_bases: HashMap<String, Vec<String>> = HashMap::new();
         for (product, _) in products {
             writer.delete_term(Term::from_field_text(f.sku, product.sku.as_str()));
             let terms = analyse(&format!("{} {}", product.name, product.category));
@@ -216,6 +247,19 @@ impl TantivyIndex {
             doc.add_text(f.stemmed, format!("{words} {}", fleeting.join(" ")));
             if let Some(head) = terms.words.first() {
                 doc.add_text(f.head, head);
+            }
+            let mut bases: Vec<String> = Vec::new();
+            for word in &terms.words {
+                bases.extend(
+                    diminutive_bases.entry(word.clone()).or_insert_with(|| noun_bases(word)).iter().cloned(),
+                );
+            }
+            if !bases.is_empty() {
+                doc.add_text(f.bases, bases.join(" "));
+            }
+            let spoken: Vec<String> = terms.words.iter().filter_map(|w| spoken_key(w)).collect();
+            if !spoken.is_empty() {
+                doc.add_text(f.spoken, spoken.join(" "));
             }
             doc.add_text(f.plain, &words);
             // A brand of several words also as one (`Pepsi-Cola`:
@@ -278,10 +322,13 @@ impl TantivyIndex {
     /// A word the index knows (as typed or by its stem) is taken as typed:
     /// typo tolerance and the other alphabet are for words that match
     /// nothing, and sparing their automata is most of a query's cost.
-    /// Whether the index has `spelling` as a word, a brand or a stem.
+    /// Whether the index has `spelling` as a word, a brand, a lemma or a
+    /// diminutive's noun.
     fn known(&self, searcher: &Searcher, spelling: &str) -> bool {
         self.literally_known(searcher, spelling)
-            || self.stems(spelling).iter().any(|stem| has(searcher, self.fields.stemmed, stem))
+            || self.stems(spelling).iter().any(|stem| {
+                has(searcher, self.fields.stemmed, stem) || has(searcher, self.fields.bases, stem)
+            })
     }
 
     /// Whether the index has `spelling` as typed, as a word or a brand.
@@ -370,6 +417,15 @@ impl TantivyIndex {
             spellings.extend(synonyms.map(|w| (w.clone(), SYNONYM_WEIGHT)));
         }
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // A word the index does not know, a letter away from how one of its
+        // words is said (`марожное`: мороженое); long keys only, where one
+        // letter is a typo rather than another word.
+        if !known(word)
+            && let Some(key) = spoken_key(word).filter(|k| k.chars().count() >= SPOKEN_FUZZY_FROM)
+        {
+            let near = FuzzyTermQuery::new(Term::from_field_text(f.spoken, &key), 1, true);
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), SPOKEN_BOOST))));
+        }
         for (spelling, weight) in &spellings {
             let (spelling, weight) = (spelling.as_str(), *weight);
             for stem in self.stems(spelling) {
@@ -380,6 +436,9 @@ impl TantivyIndex {
                 let head = TermQuery::new(Term::from_field_text(f.head, &stem), IndexRecordOption::Basic);
                 alternatives
                     .push((Occur::Should, Box::new(BoostQuery::new(Box::new(head), HEAD_BOOST * weight))));
+                let base = TermQuery::new(Term::from_field_text(f.bases, &stem), IndexRecordOption::Basic);
+                alternatives
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(base), BASE_BOOST * weight))));
             }
             // A number is meant as typed: no typos, no prefixes.
             let numeric = spelling.chars().all(|c| c.is_ascii_digit() || c == '.');

@@ -137,3 +137,27 @@ fn adjectives_in_every_case() {
         &["Сыр твёрдый", "Сыр мягкий"],
     );
 }
+
+/// Words Snowball over-stems into another word's stem: the dictionary keeps
+/// them apart (`банан` is not `баня`, `мука` not `мук…`).
+#[test]
+fn words_snowball_over_stems_stay_themselves() {
+    finds("Бананы Эквадор", &["банан", "бананы", "бананов"], &["Веник для бани"]);
+    finds("Веник для бани", &["баня", "бани", "баню"], &["Бананы Эквадор"]);
+    finds("Мука пшеничная", &["мука", "муки", "муку"], &["Мусс ягодный"]);
+}
+
+/// A product named by a diminutive is found by the noun it is made from,
+/// after the noun's own products.
+#[test]
+fn a_diminutive_name_is_found_by_its_noun_after_the_noun_itself() {
+    finds("Горошек зеленый", &["горох"], &["Фасоль красная"]);
+    finds("Сыр Российский", &["сыр", "сыра"], &["Сырок глазированный"]);
+    finds("Сырок глазированный", &["сырок", "сырки", "сырков"], &["Сыр Российский"]);
+}
+
+/// A misspelling a letter away from how a word is said.
+#[test]
+fn a_misspelling_a_letter_from_how_a_word_is_said() {
+    finds("Мороженое пломбир", &["марожное", "мароженае"], &["Морковь мытая"]);
+}

@@ -95,8 +95,9 @@ fn queries_of_kinds_nobody_listed_are_measured_and_never_fall_back() {
     // 43 of 85 before the mechanisms of issue 34; 46 with whole-word typos
     // on the last word; 52 with diminutives; 53 with their bases checked
     // against the dictionary; 57 with words said alike (`малако`); 79 with
-    // Mueller's English-Russian dictionary; 80 with four-letter diminutives.
-    const FLOOR: f64 = 0.94;
+    // Mueller's English-Russian dictionary; 80 with four-letter diminutives;
+    // 81 with misspellings a letter from how a word is said.
+    const FLOOR: f64 = 0.95;
     let (index, names) = demo_index();
     let (cases, failures) = misses(&index, &names, include_str!("unseen.tsv"));
     let rate = rate("unseen kinds", cases, &failures);
@@ -125,11 +126,30 @@ fn every_query_of_the_relevance_set_finds_its_product_in_the_top_3() {
 fn a_chains_feed_of_another_shape_answers_the_same_kinds() {
     // 84 of 126 before the dictionary morphology and the thesaurus; 90 with
     // diminutives checked against the dictionary; 122 with Mueller's
-    // English-Russian dictionary.
-    const FLOOR: f64 = 0.96;
+    // English-Russian dictionary; 123 with diminutive names found by their
+    // noun (`горошек` by `горох`).
+    const FLOOR: f64 = 0.97;
     let (index, names) = chain_index();
     let (cases, failures) = misses(&index, &names, include_str!("chain.tsv"));
     let rate = rate("chain feed", cases, &failures);
     assert!(cases >= 120, "the set has {cases} queries");
     assert!(rate >= FLOOR, "{:.1} % is below the floor of {:.1} %", rate * 100.0, FLOOR * 100.0);
+}
+
+/// Every query written for issue 34 (the layout set, the unseen kinds and
+/// the chain's feed) together: at least 97 % in the top 3.
+#[test]
+fn the_queries_of_kinds_nobody_listed_pass_at_97_percent() {
+    let (demo, demo_names) = demo_index();
+    let (chain, chain_names) = chain_index();
+    let sets = [
+        misses(&demo, &demo_names, include_str!("layout.tsv")),
+        misses(&demo, &demo_names, include_str!("unseen.tsv")),
+        misses(&chain, &chain_names, include_str!("chain.tsv")),
+    ];
+    let cases: usize = sets.iter().map(|(n, _)| n).sum();
+    let failures: Vec<String> = sets.into_iter().flat_map(|(_, f)| f).collect();
+    let rate = rate("issue 34's queries", cases, &failures);
+    assert!(cases >= 246, "the sets have {cases} queries");
+    assert!(rate >= 0.97, "{:.1} % is below 97 %", rate * 100.0);
 }
