@@ -97,9 +97,24 @@ impl Dictionary {
         Ok(Dictionary { words, paradigms, suffixes, prefixes })
     }
 
-    /// Whether the dictionary has `word` (lower case; `е` also read as `ё`).
+    /// Whether the dictionary has `word` (lower case; `е` also read as `ё`):
+    /// the key's path alone, without reading its records.
     pub fn knows(&self, word: &str) -> bool {
-        !self.spellings(word).is_empty()
+        let chars: Vec<char> = word.chars().collect();
+        self.knows_from(&chars, Dawg::ROOT)
+    }
+
+    fn knows_from(&self, rest: &[char], index: u32) -> bool {
+        let Some((&c, rest)) = rest.split_first() else {
+            return self.words.follow(index, &[dawg::PAYLOAD_SEPARATOR]).is_some();
+        };
+        let alternatives: &[char] = if c == 'е' { &['е', 'ё'] } else { &[c] };
+        alternatives.iter().any(|letter| {
+            let mut utf8 = [0; 4];
+            self.words
+                .follow(index, letter.encode_utf8(&mut utf8).as_bytes())
+                .is_some_and(|next| self.knows_from(rest, next))
+        })
     }
 
     /// The lemmas of `word` (lower case; `е` also read as `ё`), `ё` written

@@ -97,6 +97,10 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
             ("MERCHANT_STOCK_API_TOKEN", STOCK_TOKEN),
             ("MERCHANT_TOKEN_INTROSPECTION_MODE", "sandbox"),
             ("MERCHANT_PICKUP_CAPACITY", "100000"),
+            // The background's one shopper places 50 unpaid orders a second:
+            // the per-shopper caps would refuse all but the first few.
+            ("MERCHANT_ORDERS_MAX_UNPAID_PER_SHOPPER", "10000"),
+            ("MERCHANT_ORDERS_MAX_HELD_UNITS_PER_SHOPPER", "1000000"),
         ],
     )?;
     let measured = (|| -> Result<_> {
