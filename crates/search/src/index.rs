@@ -1,12 +1,13 @@
 //! The tantivy index: products in memory, searched by words and sizes.
 
 use std::collections::HashMap;
+use std::ops::Bound;
 use std::sync::{Mutex, RwLock};
 
 use catalog::{FeedPosition, Product, SearchError, SearchHit, SearchIndex};
 use domain::SkuId;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -35,6 +36,9 @@ const BASE_BOOST: f32 = 1.0;
 const SPOKEN_BOOST: f32 = 1.0;
 /// The shortest spoken key read with a letter's difference.
 const SPOKEN_FUZZY_FROM: usize = 6;
+/// Words whose terms are remembered; past it the memory starts afresh
+/// (a bound against a flood of distinct words, not an LRU).
+const STEM_CACHE_WORDS: usize = 100_000;
 /// A synonym's match counts less than the word's own.
 const SYNONYM_WEIGHT: f32 = 0.6;
 
@@ -68,6 +72,8 @@ pub struct TantivyIndex {
     synonyms: HashMap<String, Vec<String>>,
     /// English words and phrases -> Russian ones.
     thesaurus: Thesaurus,
+    /// Words -> their index terms, as [`TantivyIndex::stems`] found them.
+    stem_cache: RwLock<HashMap<String, Vec<String>>>,
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -183,6 +189,7 @@ impl TantivyIndex {
         let mut this = TantivyIndex {
             synonyms: HashMap::new(),
             thesaurus: Thesaurus::default(),
+            stem_cache: RwLock::new(HashMap::new()),
             index,
             reader,
             writer: Mutex::new(writer),
@@ -305,7 +312,15 @@ impl TantivyIndex {
         skus.iter().filter_map(|sku| known.get(sku).cloned()).collect()
     }
 
+    /// The index terms of `word` (its lemmas, or its stem). Remembered:
+    /// a query asks for a word's terms several times, and shoppers ask for
+    /// the same words all day.
     fn stems(&self, word: &str) -> Vec<String> {
+        let read = |cache: &HashMap<String, Vec<String>>| cache.get(word).cloned();
+        if let Some(stems) = read(&self.stem_cache.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+        {
+            return stems;
+        }
         let Ok(mut analyzer) = self.index.tokenizers().get(STEMMED).ok_or(()) else {
             return Vec::new();
         };
@@ -314,6 +329,11 @@ impl TantivyIndex {
         while stream.advance() {
             out.push(stream.token().text.clone());
         }
+        let mut cache = self.stem_cache.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= STEM_CACHE_WORDS {
+            cache.clear();
+        }
+        cache.insert(word.to_owned(), out.clone());
         out
     }
 
@@ -426,8 +446,14 @@ impl TantivyIndex {
             let near = FuzzyTermQuery::new(Term::from_field_text(f.spoken, &key), 1, true);
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), SPOKEN_BOOST))));
         }
-        for (spelling, weight) in &spellings {
+        let transliterated = transliterate(word);
+        for (i, (spelling, weight)) in spellings.iter().enumerate() {
             let (spelling, weight) = (spelling.as_str(), *weight);
+            // The word as typed (in either alphabet) may be mistyped or
+            // unfinished; the spellings derived from it (a translation, a
+            // diminutive's noun, a synonym) are whole words of the index or
+            // the dictionary.
+            let typed = i == 0 || transliterated.as_deref() == Some(spelling);
             for stem in self.stems(spelling) {
                 let exact =
                     TermQuery::new(Term::from_field_text(f.stemmed, &stem), IndexRecordOption::WithFreqs);
@@ -442,12 +468,18 @@ impl TantivyIndex {
             }
             // A number is meant as typed: no typos, no prefixes.
             let numeric = spelling.chars().all(|c| c.is_ascii_digit() || c == '.');
-            let distance = if known(spelling) || numeric { 0 } else { typo_distance(spelling) };
+            let distance = if !typed || known(spelling) || numeric { 0 } else { typo_distance(spelling) };
             for field in [f.plain, f.brand] {
                 let term = Term::from_field_text(field, spelling);
                 let boost = if field == f.brand { BRAND_BOOST } else { 1.0 };
-                let fuzzy: Box<dyn Query> = if last && !numeric && spelling.chars().count() >= 3 {
-                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), distance.min(1), true))
+                let prefix = typed && last && !numeric && spelling.chars().count() >= 3;
+                let fuzzy: Box<dyn Query> = if prefix && distance == 0 {
+                    // A prefix as typed: the range of terms it begins, with
+                    // no automaton to build.
+                    let end = Term::from_field_text(field, &format!("{spelling}\u{10FFFF}"));
+                    Box::new(RangeQuery::new(Bound::Included(term.clone()), Bound::Excluded(end)))
+                } else if prefix {
+                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), 1, true))
                 } else if distance > 0 {
                     Box::new(FuzzyTermQuery::new(term.clone(), distance, true))
                 } else {
