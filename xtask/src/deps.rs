@@ -1,9 +1,15 @@
 //! `cargo xtask check-deps`: dependencies point inward.
 //!
-//! Domain crates (value types, use cases, ports) must not reach a web
-//! framework, an ORM, an HTTP client or one of our adapter crates, directly or
-//! through anything they depend on. Dev-dependencies are not checked: tests may
-//! use real adapters.
+//! - Domain crates (value types, use cases, ports) must not reach a web
+//!   framework, an ORM, an HTTP client or one of our adapter crates, directly
+//!   or through anything they depend on.
+//! - An HTTP adapter (a surface: the MCP API, the MCP server, Kuper's
+//!   listener, the console, 1C's exchange) must not reach another: what two
+//!   share lives below both (`http-edge`, a domain crate).
+//! - `merchantctl` names no HTTP adapter among its dependencies (it reaches
+//!   them only through `app`'s wiring).
+//!
+//! Dev-dependencies are not checked: tests may use real adapters.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -19,6 +25,12 @@ pub const DOMAIN_CRATES: &[&str] = &["domain", "catalog", "orders", "payments", 
 /// Our adapter and wiring crates: the domain never depends on them.
 const ADAPTER_CRATES: &[&str] =
     &["storage", "search", "kuper-client", "mcp-http", "kuper-http", "mcp-server", "console", "app"];
+
+/// Our HTTP surfaces: none depends on another.
+const HTTP_ADAPTERS: &[&str] = &["mcp-http", "kuper-http", "merchant-http", "mcp-server", "console"];
+
+/// The command line: no HTTP adapter among its direct dependencies.
+const CLI: &str = "merchantctl";
 
 fn is_forbidden(name: &str) -> bool {
     name.starts_with("actix")
@@ -44,7 +56,9 @@ impl fmt::Display for Violation {
 pub fn run(root: &Path) -> Result {
     let violations = check(root)?;
     if violations.is_empty() {
-        println!("check-deps: domain crates depend on no framework, ORM, HTTP client or adapter");
+        println!(
+            "check-deps: domain crates depend on no framework, ORM, HTTP client or adapter; no HTTP adapter on another; merchantctl on none"
+        );
         return Ok(());
     }
     for v in &violations {
@@ -89,8 +103,21 @@ fn check_metadata(metadata: &Value) -> Result<Vec<Violation>> {
     }
     let mut violations = Vec::new();
     for member in array(&metadata["workspace_members"])?.iter().filter_map(Value::as_str) {
-        if DOMAIN_CRATES.contains(&names.get(member).copied().unwrap_or_default()) {
-            violations.extend(forbidden_paths(member, &edges, &names));
+        let crate_name = names.get(member).copied().unwrap_or_default();
+        if DOMAIN_CRATES.contains(&crate_name) {
+            violations.extend(forbidden_paths(member, &edges, &names, is_forbidden));
+        }
+        if HTTP_ADAPTERS.contains(&crate_name) {
+            let other_adapter = |name: &str| name != crate_name && HTTP_ADAPTERS.contains(&name);
+            violations.extend(forbidden_paths(member, &edges, &names, other_adapter));
+        }
+        if crate_name == CLI {
+            for &dep in edges.get(member).into_iter().flatten() {
+                let dep_name = names.get(dep).copied().unwrap_or(dep);
+                if HTTP_ADAPTERS.contains(&dep_name) {
+                    violations.push(Violation { path: vec![CLI.to_owned(), dep_name.to_owned()] });
+                }
+            }
         }
     }
     Ok(violations)
@@ -102,6 +129,7 @@ fn forbidden_paths(
     start: &str,
     edges: &BTreeMap<&str, Vec<&str>>,
     names: &BTreeMap<&str, &str>,
+    forbidden: impl Fn(&str) -> bool,
 ) -> Vec<Violation> {
     let name = |id: &str| names.get(id).copied().unwrap_or(id).to_owned();
     let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
@@ -113,7 +141,7 @@ fn forbidden_paths(
                 continue;
             }
             parent.insert(dep, id);
-            if is_forbidden(&name(dep)) {
+            if forbidden(&name(dep)) {
                 let mut path = vec![name(dep)];
                 let mut at = dep;
                 while let Some(&up) = parent.get(at) {

@@ -44,6 +44,20 @@ fn dev_dependencies_and_adapters_may_use_diesel() {
 }
 
 #[test]
+fn an_http_adapter_on_another_is_caught() {
+    let violations = check_fixture("adapter-to-adapter");
+    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert_eq!(paths, ["mcp-server depends on mcp-http (mcp-server -> mcp-http)"]);
+}
+
+#[test]
+fn the_command_line_naming_an_http_adapter_is_caught_but_not_through_app() {
+    let violations = check_fixture("cli-to-http");
+    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert_eq!(paths, ["merchantctl depends on mcp-http (merchantctl -> mcp-http)"]);
+}
+
+#[test]
 fn this_workspace_passes() {
     let violations = check(&xtask::workspace_root()).unwrap();
     assert!(violations.is_empty(), "{violations:?}");

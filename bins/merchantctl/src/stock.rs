@@ -35,7 +35,8 @@ pub fn run(command: &StockCommand, db: &Database) -> Result<ExitCode, Box<dyn st
     match command {
         StockCommand::Apply { file } => {
             let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let batch = mcp_http::read_batch(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+            let batch =
+                catalog::stock::batch::read_batch(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
             eprintln!(
                 "applying {} updates of batch {}",
                 batch.updates.len() + batch.refused.len(),

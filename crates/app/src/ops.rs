@@ -43,7 +43,7 @@ async fn ready(db: web::Data<Database>) -> HttpResponse {
 
 fn not_ready(reason: &str) -> HttpResponse {
     HttpResponse::ServiceUnavailable()
-        .insert_header(("Retry-After", "5"))
+        .insert_header(http_edge::retry_after())
         .json(json!({"status": "unavailable", "database": reason}))
 }
 

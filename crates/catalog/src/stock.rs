@@ -247,6 +247,7 @@ impl fmt::Display for MoveKind {
     }
 }
 
+pub mod batch;
 mod ledger;
 
 pub use ledger::{BatchReport, LedgerError, MoveCursor, OfferStockView, RefusedLine, StockLedger, StockMove};

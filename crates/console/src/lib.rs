@@ -167,7 +167,8 @@ pub(crate) fn unavailable(e: &dyn std::fmt::Display) -> HttpResponse {
         StatusCode::SERVICE_UNAVAILABLE,
         pages::message("Сервис временно недоступен", "Попробуйте ещё раз."),
     );
-    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    let (name, value) = http_edge::retry_after();
+    response.headers_mut().insert(name, value);
     response
 }
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpRequest, web};
+use actix_web::HttpRequest;
 use domain::Clock;
 use identity::staff;
 use identity::{FailureLimiter, FailureStore};
@@ -46,9 +46,5 @@ impl SignInThrottle {
 /// The caller: the peer, or behind a trusted proxy the address it
 /// forwarded for (`domain::net`).
 pub(crate) fn caller_address(req: &HttpRequest) -> String {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else { return "unknown".to_owned() };
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    req.app_data::<web::Data<domain::net::TrustedProxies>>()
-        .map_or(peer, |proxies| proxies.client(peer, header("x-forwarded-for"), header("forwarded")))
-        .to_string()
+    http_edge::caller_address(req).map_or_else(|| "unknown".to_owned(), |address| address.to_string())
 }

@@ -150,10 +150,8 @@ async fn webhook(req: HttpRequest, state: web::Data<ListenerState>, payload: web
                 );
             }
             let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "", "try again later");
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from_static("5"),
-            );
+            let (name, value) = http_edge::retry_after();
+            response.headers_mut().insert(name, value);
             response
         }
     }

@@ -39,7 +39,7 @@ pub(crate) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) 
 fn refusal(status: StatusCode, message: impl Into<String>) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.insert_header(("Retry-After", "5"));
+        response.insert_header(http_edge::retry_after());
     }
     response.json(json!({"error": message.into()}))
 }

@@ -32,17 +32,7 @@ fn state(req: &HttpRequest) -> Result<web::Data<McpState>, ApiError> {
         .ok_or_else(|| ApiError::internal(&"McpState is not registered"))
 }
 
-/// The remote client keys failure limits before a client is known: the
-/// peer, or behind a trusted load balancer the address it forwarded for
-/// (`domain::net`).
-pub fn client_key(req: &HttpRequest) -> String {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else { return "unknown".to_owned() };
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let client = req
-        .app_data::<web::Data<domain::net::TrustedProxies>>()
-        .map_or(peer, |proxies| proxies.client(peer, header("x-forwarded-for"), header("forwarded")));
-    format!("ip:{client}")
-}
+pub use http_edge::client_key;
 
 fn authorization(req: &HttpRequest) -> Option<String> {
     req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned)

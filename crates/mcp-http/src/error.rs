@@ -9,9 +9,7 @@ use serde::Serialize;
 
 /// An error as the MCP server sees it. `message` is safe to show: it never
 /// holds a token, a secret or an internal detail (those go to the log).
-/// Seconds a caller waits before trying storage (or a gateway) that did
-/// not answer.
-pub const RETRY_AFTER_SECS: u64 = 5;
+pub use http_edge::RETRY_AFTER_SECS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {

@@ -16,22 +16,16 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use catalog::stock::{LedgerError, MoveCursor, RawStockUpdate, RefusedLine, StockLedger, StockUpdate};
-use chrono::{DateTime, Utc};
-use domain::{Clock, Decimal};
+pub use catalog::stock::batch::{CheckedBatch, MAX_BATCH_BYTES, StockBatchRequest, read_batch};
+use catalog::stock::{LedgerError, MoveCursor, StockLedger};
+use domain::Clock;
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Deserializer, Serialize};
-use sha2::{Digest, Sha256};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{ApiError, McpState};
 
-/// The largest batch body: a hundred thousand lines with room to spare.
-pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
-/// The most lines in one batch.
-pub const MAX_BATCH_LINES: usize = 200_000;
-const MAX_BATCH_ID_LEN: usize = 128;
 const MAX_MOVES_PAGE: i64 = 10_000;
 
 /// The stock API of a service that has it on.
@@ -45,53 +39,6 @@ pub struct StockApiState {
 
 pub(crate) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(apply).service(moves);
-}
-
-/// A batch of stock and price updates.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StockBatchRequest {
-    /// The sender's id of this batch: sending it again answers the first
-    /// answer and changes nothing.
-    #[schema(min_length = 1, max_length = 128)]
-    batch_id: String,
-    updates: Vec<StockUpdateLine>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StockUpdateLine {
-    sku: String,
-    store_id: String,
-    /// On the shelf, in the offer's unit of sale (to three decimals).
-    #[schema(minimum = 0)]
-    stock: f64,
-    /// When the shelf held that much (RFC 3339). An update older than the
-    /// one applied changes nothing.
-    #[schema(format = DateTime)]
-    as_of: String,
-    /// New price in roubles; absent: unchanged.
-    #[serde(default)]
-    price: Option<f64>,
-    /// Price before the discount; absent: unchanged; `null`: none.
-    #[serde(default, deserialize_with = "present")]
-    #[allow(clippy::option_option)] // absent: unchanged; null: no old price any more
-    old_price: Option<Option<f64>>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
-#[allow(clippy::option_option)] // the three states of a field that may be null
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
-    Option::<f64>::deserialize(d).map(Some)
-}
-
-/// The decimal a JSON number says: its shortest round-trip spelling, so
-/// `0.734` is exactly 0.734.
-fn decimal(what: &str, n: f64) -> Result<Decimal, String> {
-    if !n.is_finite() {
-        return Err(format!("{what} must be a number"));
-    }
-    n.to_string().parse::<Decimal>().map_err(|_| format!("{what} {n} is out of range"))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -175,7 +122,7 @@ fn ledger_error(e: &LedgerError) -> ApiError {
         LedgerError::Unavailable(reason) => {
             tracing::warn!(%reason, "stock ledger unavailable");
             ApiError {
-                retry_after_secs: Some(5),
+                retry_after_secs: Some(http_edge::RETRY_AFTER_SECS),
                 ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the stock ledger is unavailable; try again")
             }
         }
@@ -195,71 +142,6 @@ async fn body(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
-}
-
-/// A batch read and checked, ready for [`StockLedger::apply_batch`].
-#[derive(Debug)]
-pub struct CheckedBatch {
-    pub batch_id: String,
-    /// Of the body's bytes: the same id with other contents is a conflict.
-    pub digest: String,
-    pub updates: Vec<(usize, StockUpdate)>,
-    pub refused: Vec<RefusedLine>,
-}
-
-/// Reads a batch body (the API's, or `merchantctl stock apply`'s file):
-/// `Err` when it is not a batch at all; lines with bad figures are refused
-/// one by one.
-pub fn read_batch(bytes: &[u8]) -> Result<CheckedBatch, String> {
-    let batch: StockBatchRequest =
-        serde_json::from_slice(bytes).map_err(|e| format!("invalid request body: {e}"))?;
-    let id = batch.batch_id.trim();
-    if id.is_empty() || id.len() > MAX_BATCH_ID_LEN || id.contains('\0') {
-        return Err(format!("batchId must be 1 to {MAX_BATCH_ID_LEN} characters"));
-    }
-    if batch.updates.len() > MAX_BATCH_LINES {
-        return Err(format!("a batch has at most {MAX_BATCH_LINES} updates"));
-    }
-    let (updates, refused) = check(&batch.updates);
-    Ok(CheckedBatch {
-        batch_id: id.to_owned(),
-        digest: domain::hex(&Sha256::digest(bytes)),
-        updates,
-        refused,
-    })
-}
-
-/// Checks a batch's lines: the good ones with their indices, and the refused.
-fn check(updates: &[StockUpdateLine]) -> (Vec<(usize, StockUpdate)>, Vec<RefusedLine>) {
-    let (mut good, mut refused) = (Vec::new(), Vec::new());
-    for (i, line) in updates.iter().enumerate() {
-        let raw = || -> Result<RawStockUpdate, String> {
-            Ok(RawStockUpdate {
-                sku: line.sku.clone(),
-                store: line.store_id.clone(),
-                stock: decimal("stock", line.stock)?,
-                as_of: DateTime::parse_from_rfc3339(&line.as_of)
-                    .map_err(|e| format!("asOf {:?} is not an RFC 3339 time: {e}", line.as_of))?
-                    .with_timezone(&Utc),
-                price: line.price.map(|p| decimal("price", p)).transpose()?,
-                old_price: match line.old_price {
-                    None => None,
-                    Some(None) => Some(None),
-                    Some(Some(p)) => Some(Some(decimal("oldPrice", p)?)),
-                },
-            })
-        };
-        match raw().and_then(|raw| StockUpdate::check(&raw)) {
-            Ok(update) => good.push((i, update)),
-            Err(reason) => refused.push(RefusedLine {
-                line: i,
-                sku: line.sku.clone(),
-                store_id: line.store_id.clone(),
-                reason,
-            }),
-        }
-    }
-    (good, refused)
 }
 
 /// Applies a batch of stock and price updates from the merchant's systems.

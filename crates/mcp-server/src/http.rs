@@ -152,7 +152,7 @@ fn refused(e: &identity::AuthError, token_presented: bool) -> HttpResponse {
 async fn handle(req: HttpRequest, body: web::Payload, endpoint: web::Data<Endpoint>) -> HttpResponse {
     let presented = req.headers().get("authorization").and_then(|v| v.to_str().ok());
     // Behind a trusted load balancer, the address it forwarded for.
-    let peer = mcp_http::client_key(&req);
+    let peer = http_edge::client_key(&req);
     let known = presented.and_then(|token| endpoint.recently_verified.fresh(token));
     let verified = if let Some(client) = known {
         Ok(client)
