@@ -24,18 +24,19 @@ fn check_fixture(name: &str) -> Vec<Violation> {
     check(dir.path()).unwrap()
 }
 
+/// What check-deps says of the fixture workspace `name`.
+fn said(name: &str) -> Vec<String> {
+    check_fixture(name).iter().map(ToString::to_string).collect()
+}
+
 #[test]
 fn diesel_in_the_domain_crate_is_caught() {
-    let violations = check_fixture("domain-with-diesel");
-    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    assert_eq!(paths, ["domain depends on diesel (domain -> diesel)"]);
+    assert_eq!(said("domain-with-diesel"), ["domain depends on diesel (domain -> diesel)"]);
 }
 
 #[test]
 fn diesel_reached_through_a_helper_is_caught() {
-    let violations = check_fixture("domain-via-helper");
-    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    assert_eq!(paths, ["domain depends on diesel (domain -> helper -> diesel)"]);
+    assert_eq!(said("domain-via-helper"), ["domain depends on diesel (domain -> helper -> diesel)"]);
 }
 
 #[test]
@@ -45,16 +46,12 @@ fn dev_dependencies_and_adapters_may_use_diesel() {
 
 #[test]
 fn an_http_adapter_on_another_is_caught() {
-    let violations = check_fixture("adapter-to-adapter");
-    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    assert_eq!(paths, ["mcp-server depends on mcp-http (mcp-server -> mcp-http)"]);
+    assert_eq!(said("adapter-to-adapter"), ["mcp-server depends on mcp-http (mcp-server -> mcp-http)"]);
 }
 
 #[test]
 fn the_command_line_naming_an_http_adapter_is_caught_but_not_through_app() {
-    let violations = check_fixture("cli-to-http");
-    let paths: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    assert_eq!(paths, ["merchantctl depends on mcp-http (merchantctl -> mcp-http)"]);
+    assert_eq!(said("cli-to-http"), ["merchantctl depends on mcp-http (merchantctl -> mcp-http)"]);
 }
 
 #[test]

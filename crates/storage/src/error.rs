@@ -72,7 +72,10 @@ impl From<&StorageError> for domain::RepoError {
                     _,
                 )
                 | Diesel::SerializationError(_)
-                | Diesel::QueryBuilderError(_),
+                | Diesel::QueryBuilderError(_)
+                // A row the code was sure of is not there: a bug or a
+                // concurrent delete, not a database to wait for.
+                | Diesel::NotFound,
             )
             | StorageError::Migration(_)
             | StorageError::Url(_) => RepoError::Failed(e.to_string()),
@@ -120,7 +123,7 @@ mod tests {
             (database(Kind::UniqueViolation, "duplicate key"), "conflict"),
             (database(Kind::ForeignKeyViolation, "no such store"), "failed"),
             (database(Kind::NotNullViolation, "null sku"), "failed"),
-            (StorageError::Query(Diesel::NotFound), "unavailable"),
+            (StorageError::Query(Diesel::NotFound), "failed"),
             (StorageError::Migration("bad".into()), "failed"),
             (StorageError::corrupt("payments sbx_1 (payments.status)", "bogus"), "corrupt"),
             (StorageError::Query(Diesel::DeserializationError("bad utf-8".into())), "corrupt"),

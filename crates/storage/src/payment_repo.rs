@@ -112,7 +112,7 @@ impl PaymentRow {
                 .ok_or_else(|| corrupt("payments.method", &self.method))?,
             receipt: receipt_from(self.receipt.as_deref())?,
             amount: Money::from_minor(self.amount_minor, currency),
-            details: serde_json::from_str(&self.details).unwrap_or(serde_json::Value::Null),
+            details: serde_json::from_str(&self.details).map_err(|e| corrupt("payments.details", e))?,
             id: self.id,
             gateway: self.gateway,
             confirmation_url: self.confirmation_url,

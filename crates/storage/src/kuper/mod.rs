@@ -113,26 +113,35 @@ impl DbKuperInbox {
                     position_ids,
                     methods,
                 )| {
-                    StoreSetup {
+                    Ok(StoreSetup {
+                        integration: setting(
+                            integration.as_deref(),
+                            IntegrationType::parse,
+                            "kuper_stores.integration",
+                            IntegrationType::KuperDelivery,
+                        )?,
+                        methods: setting(
+                            methods.as_deref(),
+                            Methods::parse,
+                            "kuper_stores.methods",
+                            Methods::default(),
+                        )?,
+                        position_ids: setting(
+                            position_ids.as_deref(),
+                            PositionIds::parse,
+                            "kuper_stores.position_ids",
+                            PositionIds::default(),
+                        )?,
                         store_id: id,
                         kuper_store_id: kuper_id,
-                        integration: integration
-                            .as_deref()
-                            .and_then(IntegrationType::parse)
-                            .unwrap_or(IntegrationType::KuperDelivery),
-                        methods: methods.as_deref().and_then(Methods::parse).unwrap_or_default(),
                         restaurant: restaurant.unwrap_or(false),
                         assembly_minutes,
-                        position_ids: position_ids
-                            .as_deref()
-                            .and_then(PositionIds::parse)
-                            .unwrap_or_default(),
                         opening_hours: hours,
                         time_zone: zone,
-                    }
+                    })
                 },
             )
-            .collect();
+            .collect::<Result<Vec<_>, StorageError>>()?;
         let stores: Stores = Arc::new(setups);
         *cache.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&stores)));
         Ok(stores)
@@ -294,6 +303,21 @@ impl LineRecord {
             weighted: self.weighted,
             held: catalog::stock::StockQty::from_thousandths(self.held),
         }
+    }
+}
+
+/// A store's Kuper setting from the left join: absent (a store Kuper does
+/// not sell from) is `absent`; present but unreadable is a corrupt row, not
+/// a guess.
+fn setting<T>(
+    text: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    column: &str,
+    absent: T,
+) -> Result<T, StorageError> {
+    match text {
+        None => Ok(absent),
+        Some(text) => parse(text).ok_or_else(|| corrupt(column, text)),
     }
 }
 

@@ -214,3 +214,28 @@ fn concurrent_deliveries_of_one_event_store_and_apply_it_once() {
         assert_eq!(milk(&t), 4);
     }
 }
+
+/// A store's Kuper setting that cannot be read is a corrupt row: the order
+/// is not taken under a guessed integration type, and nothing is written.
+#[test]
+fn an_unreadable_integration_type_is_a_corrupt_row_not_a_guess() {
+    use diesel::RunQueryDsl;
+    for t in TestDatabase::each_backend_migrated() {
+        catalog(&t);
+        diesel::sql_query(
+            "INSERT INTO kuper_stores (store_id, integration, restaurant, position_ids) VALUES ('S1', 'bogus', false, 'sku')",
+        )
+        .execute(&mut *t.db.get().unwrap())
+        .unwrap();
+        let inbox = DbKuperInbox::new(t.db.clone());
+        let result = runtime().block_on(inbox.receive(&created("k1", "H1", "S1", &[("MILK", 2)])));
+        match result {
+            Err(orders::RepoError::Corrupt { row, .. }) => {
+                assert!(row.contains("kuper_stores.integration"), "{}: {row}", t.db.backend());
+            }
+            other => panic!("{}: {other:?}", t.db.backend()),
+        }
+        assert_eq!(milk(&t), 5, "{}: nothing reserved", t.db.backend());
+        assert_eq!(DbKuperInbox::count(&mut t.db.get().unwrap(), "k1").unwrap(), 0);
+    }
+}
