@@ -7,13 +7,15 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use orders::kuper::states::OutboxState;
+
 use crate::schema::kuper_outbox;
 use crate::{AnyConnection, StorageError};
 
-const PENDING: &str = "pending";
-const SENT: &str = "sent";
-const DEAD: &str = "dead";
-const DISCARDED: &str = "discarded";
+const PENDING: &str = OutboxState::Pending.as_str();
+const SENT: &str = OutboxState::Sent.as_str();
+const DEAD: &str = OutboxState::Dead.as_str();
+const DISCARDED: &str = OutboxState::Discarded.as_str();
 
 /// One notification to send.
 #[derive(Clone, Debug, PartialEq, Eq, QueryableByName)]

@@ -11,6 +11,7 @@
 //! itself stays.
 
 use ::orders::kuper::details::KuperDetails;
+use ::orders::kuper::states::OutboxState;
 use ::orders::retention;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -37,7 +38,7 @@ pub fn purge(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<Purged, 
     let before = before.naive_utc();
     let notifications = diesel::delete(
         kuper_outbox::table
-            .filter(kuper_outbox::state.eq_any(["sent", "discarded"]))
+            .filter(kuper_outbox::state.eq_any(finished_notifications()))
             .filter(kuper_outbox::created_at.lt(before)),
     )
     .execute(conn)?;
@@ -217,4 +218,9 @@ fn erase_shoppers(c: &mut AnyConnection, before: NaiveDateTime) -> Result<usize,
             .execute(c)?;
     }
     Ok(erased)
+}
+
+/// The outbox states a notification is finished in, as stored.
+fn finished_notifications() -> Vec<&'static str> {
+    OutboxState::ALL.into_iter().filter(|s| s.finished()).map(OutboxState::as_str).collect()
 }

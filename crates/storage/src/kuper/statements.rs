@@ -12,6 +12,7 @@ use orders::kuper::details::{Cancel, CourierNews, KuperDetails, UpdateRecord};
 use orders::kuper::flow::{Event, Facts, Incoming, IntegrationType, KuperEffect, KuperStatus, incoming};
 use orders::kuper::intake::{self, IntakeLine, PositionIds, Product, StoreSetup};
 use orders::kuper::picking::OrderLine;
+use orders::kuper::states::{InboxState, OutboxState};
 use orders::kuper::update::{self, CurrentLine, Decision, OrderUpdate};
 use orders::kuper::{EventNews, NewKuperOrder, Receipt, ReceivedEvent, Reply, notice};
 use orders::new_order_id;
@@ -28,17 +29,17 @@ const CHANNEL: &str = "kuper";
 /// What became of an event: the reply, the inbox state and why.
 struct Outcome {
     reply: Reply,
-    state: &'static str,
+    state: InboxState,
     note: Option<String>,
 }
 
 impl Outcome {
     fn applied(reply: Reply) -> Self {
-        Outcome { reply, state: "applied", note: None }
+        Outcome { reply, state: InboxState::Applied, note: None }
     }
 
     fn recorded(reply: Reply, why: impl Into<String>) -> Self {
-        Outcome { reply, state: "recorded", note: Some(why.into()) }
+        Outcome { reply, state: InboxState::Recorded, note: Some(why.into()) }
     }
 }
 
@@ -89,17 +90,18 @@ pub(crate) fn fresh(
             None => Outcome::recorded(Reply::Stored, format!("unknown event type {other}")),
         },
     };
-    let news = (outcome.state == "waiting").then(|| serde_json::to_string(&event.news).ok()).flatten();
+    let news =
+        (outcome.state == InboxState::Waiting).then(|| serde_json::to_string(&event.news).ok()).flatten();
     let row = (
         kuper_inbox::event_key.eq(&event.key),
         kuper_inbox::event_type.eq(&event.event_type),
         kuper_inbox::original_order_id.eq(&event.original_order_id),
         kuper_inbox::body.eq(&event.body),
         kuper_inbox::received_at.eq(at),
-        kuper_inbox::state.eq(outcome.state),
+        kuper_inbox::state.eq(outcome.state.as_str()),
         kuper_inbox::reply.eq(reply_text(&outcome.reply)),
         kuper_inbox::note.eq(&outcome.note),
-        kuper_inbox::applied_at.eq((outcome.state != "waiting").then_some(at)),
+        kuper_inbox::applied_at.eq((outcome.state != InboxState::Waiting).then_some(at)),
         kuper_inbox::news.eq(news),
     );
     let inserted = with_conn!(c, |c| diesel::insert_into(kuper_inbox::table)
@@ -299,7 +301,7 @@ fn created(
             at,
         )?;
         let reply = Reply::Created { number, expected_assembly_time: None };
-        return Ok(Outcome { reply, state: "applied", note: Some(format!("canceled: {reason}")) });
+        return Ok(Outcome { reply, state: InboxState::Applied, note: Some(format!("canceled: {reason}")) });
     }
     apply_waiting(c, original, at)?;
     let expected_assembly_time = store.and_then(|s| s.expected_assembly(event.received_at));
@@ -311,7 +313,7 @@ fn created(
 fn apply_waiting(c: &mut AnyConnection, original: &str, at: NaiveDateTime) -> Result<(), StorageError> {
     let waiting: Vec<(String, String, Option<String>)> = kuper_inbox::table
         .filter(kuper_inbox::original_order_id.eq(original))
-        .filter(kuper_inbox::state.eq("waiting"))
+        .filter(kuper_inbox::state.eq(InboxState::Waiting.as_str()))
         .order((kuper_inbox::received_at, kuper_inbox::event_key))
         .select((kuper_inbox::event_key, kuper_inbox::event_type, kuper_inbox::news))
         .load(c)?;
@@ -328,7 +330,7 @@ fn apply_waiting(c: &mut AnyConnection, original: &str, at: NaiveDateTime) -> Re
         };
         diesel::update(kuper_inbox::table.find(&key))
             .set((
-                kuper_inbox::state.eq(outcome.state),
+                kuper_inbox::state.eq(outcome.state.as_str()),
                 kuper_inbox::note.eq(&outcome.note),
                 kuper_inbox::applied_at.eq(at),
             ))
@@ -373,7 +375,7 @@ pub(super) fn notify(
             kuper_outbox::order_id.eq(order_id),
             kuper_outbox::kind.eq(kind),
             kuper_outbox::payload.eq(payload.to_string()),
-            kuper_outbox::state.eq("pending"),
+            kuper_outbox::state.eq(OutboxState::Pending.as_str()),
             kuper_outbox::created_at.eq(at),
         ))
         .execute(c)?;
@@ -489,7 +491,7 @@ fn existing(
         // Applied when its order.created comes.
         return Ok(Outcome {
             reply: Reply::Stored,
-            state: "waiting",
+            state: InboxState::Waiting,
             note: Some("the order has not come yet".into()),
         });
     };
@@ -536,12 +538,14 @@ fn existing(
                 details.updates.push(UpdateRecord {
                     at: at.and_utc().to_rfc3339(),
                     kind: change.kind.clone(),
-                    outcome: if raised.is_some() { "raised" } else { "applied" }.into(),
+                    outcome: if raised.is_some() { InboxState::Raised } else { InboxState::Applied }
+                        .as_str()
+                        .into(),
                     note: raised.clone(),
                     payload: serde_json::to_value(&change).unwrap_or_default(),
                 });
                 if let Some(why) = raised {
-                    outcome = Outcome { reply: Reply::Stored, state: "raised", note: Some(why) };
+                    outcome = Outcome { reply: Reply::Stored, state: InboxState::Raised, note: Some(why) };
                 }
             }
             // Webhook steps notify nobody: Kuper told us.

@@ -6,6 +6,7 @@ use catalog::stock::StockQty;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use orders::kuper::flow::{IntegrationType, KuperStatus};
+use orders::kuper::states::{InboxState, OutboxState};
 use orders::kuper::{Attention, HistoryEntry, KuperOrderView, LineView, NoticeView, notice};
 
 use super::{DbKuperInbox, LineRecord, corrupt};
@@ -62,7 +63,7 @@ impl DbKuperInbox {
         let kuper_status = notifications
             .iter()
             .rev()
-            .filter(|n| n.state == "sent")
+            .filter(|n| n.state == OutboxState::Sent.as_str())
             .find_map(|n| notice::acknowledged(&n.kind));
         Ok(Some(KuperOrderView {
             order_id,
@@ -175,7 +176,7 @@ impl DbKuperInbox {
     /// whose order never came.
     pub fn attention(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Attention>, StorageError> {
         let events: Vec<(String, String, Option<String>, NaiveDateTime)> = kuper_inbox::table
-            .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
+            .filter(kuper_inbox::state.eq_any(needs_staff()))
             .order(kuper_inbox::received_at)
             .limit(limit)
             .select((
@@ -187,7 +188,7 @@ impl DbKuperInbox {
             .load(conn)?;
         let dead: Vec<(String, String, Option<String>, NaiveDateTime)> = kuper_outbox::table
             .inner_join(kuper_orders::table.on(kuper_orders::order_id.eq(kuper_outbox::order_id)))
-            .filter(kuper_outbox::state.eq("dead"))
+            .filter(kuper_outbox::state.eq(OutboxState::Dead.as_str()))
             .order(kuper_outbox::id)
             .limit(limit)
             .select((
@@ -201,7 +202,7 @@ impl DbKuperInbox {
             .into_iter()
             .map(|(original, state, note, at)| Attention {
                 original_order_id: original,
-                kind: if state == "raised" { "update" } else { "orphan" }.into(),
+                kind: if state == InboxState::Raised.as_str() { "update" } else { "orphan" }.into(),
                 note: note.unwrap_or_default(),
                 at: at.and_utc(),
             })
@@ -221,17 +222,24 @@ impl DbKuperInbox {
     /// kind is present, zero included, so an alert can watch it.
     pub fn attention_by_kind(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StorageError> {
         let events: Vec<(String, i64)> = kuper_inbox::table
-            .filter(kuper_inbox::state.eq_any(["raised", "waiting"]))
+            .filter(kuper_inbox::state.eq_any(needs_staff()))
             .group_by(kuper_inbox::state)
             .select((kuper_inbox::state, diesel::dsl::count_star()))
             .load(conn)?;
-        let dead: i64 =
-            kuper_outbox::table.filter(kuper_outbox::state.eq("dead")).count().get_result(conn)?;
+        let dead: i64 = kuper_outbox::table
+            .filter(kuper_outbox::state.eq(OutboxState::Dead.as_str()))
+            .count()
+            .get_result(conn)?;
         let of = |state: &str| events.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
         Ok(vec![
-            ("update".into(), of("raised")),
+            ("update".into(), of(InboxState::Raised.as_str())),
             ("dead_letter".into(), dead),
-            ("orphan".into(), of("waiting")),
+            ("orphan".into(), of(InboxState::Waiting.as_str())),
         ])
     }
+}
+
+/// The inbox states staff must look at, as stored.
+fn needs_staff() -> Vec<&'static str> {
+    InboxState::ALL.into_iter().filter(|s| s.needs_staff()).map(InboxState::as_str).collect()
 }
