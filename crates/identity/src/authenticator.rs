@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::jwt::{JwtError, JwtVerifier};
 use crate::limiter::FailureLimiter;
 use crate::model::{ClientIdentity, ClientRecord, Login, NewUser, Provider, UserStatus};
-use crate::ports::{IdentityProvider, IdentityStore, ProviderError, StoreError};
+use domain::RepoError;
+
+use crate::ports::{IdentityProvider, IdentityStore, ProviderError};
 use crate::token::{IssuedToken, PresentedToken, TokenKind};
 
 /// What the HTTP edge maps to status codes: 403 for the MCP client's
@@ -39,16 +41,16 @@ pub enum AuthError {
     #[error("{0}")]
     Conflict(String),
     #[error("identity storage failed")]
-    Store(#[source] StoreError),
+    Store(#[source] RepoError),
     #[error("cannot generate a token")]
     Random(#[from] crate::token::RandomError),
 }
 
-impl From<StoreError> for AuthError {
-    fn from(e: StoreError) -> Self {
+impl From<RepoError> for AuthError {
+    fn from(e: RepoError) -> Self {
         match e {
-            StoreError::Conflict(message) => AuthError::Conflict(message),
-            e @ StoreError::Failed(_) => AuthError::Store(e),
+            RepoError::Conflict(message) => AuthError::Conflict(message),
+            e => AuthError::Store(e),
         }
     }
 }

@@ -28,5 +28,5 @@ pub use model::{
     ClientIdentity, ClientRecord, ExternalProfile, Login, NewUser, Provider, StoredAccessToken, StoredClient,
     UserStatus,
 };
-pub use ports::{IdentityProvider, IdentityStore, ProviderError, StoreError};
+pub use ports::{IdentityProvider, IdentityStore, ProviderError};
 pub use sandbox::SandboxProvider;

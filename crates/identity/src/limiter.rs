@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::Clock;
 
-use crate::ports::StoreError;
+use domain::RepoError;
 
 /// How long a key found clean is taken as clean without asking the store.
 pub const CLEAN_FOR: std::time::Duration = std::time::Duration::from_secs(1);
@@ -68,7 +68,7 @@ impl FailureWindow {
 /// Where failure windows are kept, shared by every instance.
 #[async_trait]
 pub trait FailureStore: Send + Sync + std::fmt::Debug {
-    async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, StoreError>;
+    async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, RepoError>;
     /// Sets `key`'s window to `next` if it is still `expected`; `false`
     /// when another writer came first.
     async fn replace_failure_window(
@@ -76,7 +76,7 @@ pub trait FailureStore: Send + Sync + std::fmt::Debug {
         key: &str,
         expected: Option<FailureWindow>,
         next: FailureWindow,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<bool, RepoError>;
 }
 
 #[derive(Debug)]
@@ -190,7 +190,7 @@ mod tests {
 
     #[async_trait]
     impl FailureStore for Shared {
-        async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, StoreError> {
+        async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, RepoError> {
             Ok(self.0.lock().unwrap().get(key).copied())
         }
 
@@ -199,7 +199,7 @@ mod tests {
             key: &str,
             expected: Option<FailureWindow>,
             next: FailureWindow,
-        ) -> Result<bool, StoreError> {
+        ) -> Result<bool, RepoError> {
             let mut all = self.0.lock().unwrap();
             if all.get(key).copied() != expected {
                 return Ok(false);

@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use domain::RepoError;
 use secrecy::SecretString;
 
 use crate::model::{
@@ -27,14 +28,6 @@ pub trait IdentityProvider: Send + Sync + std::fmt::Debug {
     async fn verify(&self, token: &SecretString) -> Result<ExternalProfile, ProviderError>;
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    Conflict(String),
-    #[error("identity store failed: {0}")]
-    Failed(String),
-}
-
 /// Where identities live, and the sign-in failures of every instance.
 #[async_trait]
 pub trait IdentityStore: crate::limiter::FailureStore + Send + Sync + std::fmt::Debug {
@@ -49,17 +42,17 @@ pub trait IdentityStore: crate::limiter::FailureStore + Send + Sync + std::fmt::
         new_user: NewUser,
         token: &IssuedToken,
         expires_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(domain::UserId, UserStatus), StoreError>;
+    ) -> Result<(domain::UserId, UserStatus), RepoError>;
 
-    async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, StoreError>;
+    async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, RepoError>;
 
     /// Creates a client token; `Conflict` when an active client has `name`.
-    async fn create_client(&self, name: &str, token: &IssuedToken) -> Result<(), StoreError>;
+    async fn create_client(&self, name: &str, token: &IssuedToken) -> Result<(), RepoError>;
 
-    async fn client(&self, id: &str) -> Result<Option<StoredClient>, StoreError>;
+    async fn client(&self, id: &str) -> Result<Option<StoredClient>, RepoError>;
 
-    async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError>;
+    async fn list_clients(&self) -> Result<Vec<ClientRecord>, RepoError>;
 
     /// Revokes the active client with this id or name; false when none.
-    async fn revoke_client(&self, id_or_name: &str) -> Result<bool, StoreError>;
+    async fn revoke_client(&self, id_or_name: &str) -> Result<bool, RepoError>;
 }

@@ -101,7 +101,7 @@ impl From<AuthError> for ApiError {
             AuthError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AuthError::BadClientName => StatusCode::BAD_REQUEST,
             AuthError::Conflict(_) => StatusCode::CONFLICT,
-            AuthError::Store(_) => return ApiError::unavailable(&e),
+            AuthError::Store(repo) => return ApiError::storage(repo),
             AuthError::Random(_) => return ApiError::internal(&e),
         };
         let retry_after_secs = match e {

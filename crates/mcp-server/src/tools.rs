@@ -170,7 +170,8 @@ fn payment_error(e: &payments::PaymentError) -> String {
 
 fn auth_error(e: &identity::AuthError) -> String {
     match e {
-        identity::AuthError::Store(_) | identity::AuthError::Random(_) => unavailable(e),
+        identity::AuthError::Store(repo) => storage_error(repo),
+        identity::AuthError::Random(_) => unavailable(e),
         e => e.to_string(),
     }
 }

@@ -3,10 +3,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::RepoError;
 use domain::UserId;
 use identity::token::IssuedToken;
 use identity::{
-    ClientRecord, ExternalProfile, FailureStore, FailureWindow, IdentityStore, NewUser, Provider, StoreError,
+    ClientRecord, ExternalProfile, FailureStore, FailureWindow, IdentityStore, NewUser, Provider,
     StoredAccessToken, StoredClient, UserStatus,
 };
 
@@ -25,12 +26,16 @@ impl DbIdentityStore {
 }
 
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(failed)`
-fn failed(e: StorageError) -> StoreError {
-    StoreError::Failed(e.to_string())
+fn failed(e: StorageError) -> RepoError {
+    RepoError::from(e)
 }
 
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
+}
+
+fn corrupt_value(what: &str, detail: impl std::fmt::Display) -> StorageError {
+    StorageError::corrupt(what, detail)
 }
 
 fn corrupt(what: &str) -> StorageError {
@@ -121,7 +126,7 @@ impl IdentityStore for DbIdentityStore {
         new_user: NewUser,
         token: &IssuedToken,
         expires_at: DateTime<Utc>,
-    ) -> Result<(UserId, UserStatus), StoreError> {
+    ) -> Result<(UserId, UserStatus), RepoError> {
         let rows = LoginRows {
             provider: provider.as_str(),
             subject: profile.subject.clone(),
@@ -146,10 +151,10 @@ impl IdentityStore for DbIdentityStore {
             })
             .await
             .map_err(failed)?;
-        Ok((UserId::new(user_id).map_err(|e| StoreError::Failed(e.to_string()))?, status))
+        Ok((UserId::new(user_id).map_err(|e| failed(corrupt_value("users.id", e)))?, status))
     }
 
-    async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, StoreError> {
+    async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, RepoError> {
         let id = id.to_owned();
         self.db
             .run(move |conn| {
@@ -177,7 +182,7 @@ impl IdentityStore for DbIdentityStore {
             .map_err(failed)
     }
 
-    async fn create_client(&self, name: &str, token: &IssuedToken) -> Result<(), StoreError> {
+    async fn create_client(&self, name: &str, token: &IssuedToken) -> Result<(), RepoError> {
         let (name, id, hash) = (name.to_owned(), token.id.clone(), token.secret_hash.clone());
         let shown_name = name.clone();
         let result = self
@@ -196,14 +201,14 @@ impl IdentityStore for DbIdentityStore {
             })
             .await;
         match result {
-            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
+            Err(e) if e.is_unique_violation() => Err(RepoError::Conflict(format!(
                 "an active client named {shown_name:?} exists; revoke it first"
             ))),
             other => other.map_err(failed),
         }
     }
 
-    async fn client(&self, id: &str) -> Result<Option<StoredClient>, StoreError> {
+    async fn client(&self, id: &str) -> Result<Option<StoredClient>, RepoError> {
         let id = id.to_owned();
         self.db
             .run(move |conn| {
@@ -228,7 +233,7 @@ impl IdentityStore for DbIdentityStore {
             .map_err(failed)
     }
 
-    async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
+    async fn list_clients(&self) -> Result<Vec<ClientRecord>, RepoError> {
         self.db
             .run(|conn| {
                 let rows = mcp_clients::table
@@ -255,7 +260,7 @@ impl IdentityStore for DbIdentityStore {
             .map_err(failed)
     }
 
-    async fn revoke_client(&self, id_or_name: &str) -> Result<bool, StoreError> {
+    async fn revoke_client(&self, id_or_name: &str) -> Result<bool, RepoError> {
         let key = id_or_name.to_owned();
         self.db
             .run(move |conn| {
@@ -289,7 +294,7 @@ fn window_to_row(w: FailureWindow) -> (i64, i32) {
 
 #[async_trait]
 impl FailureStore for DbIdentityStore {
-    async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, StoreError> {
+    async fn failure_window(&self, key: &str) -> Result<Option<FailureWindow>, RepoError> {
         let key = key.to_owned();
         self.db
             .run(move |conn| {
@@ -309,7 +314,7 @@ impl FailureStore for DbIdentityStore {
         key: &str,
         expected: Option<FailureWindow>,
         next: FailureWindow,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<bool, RepoError> {
         let key = key.to_owned();
         let (started_ms, failures) = window_to_row(next);
         self.db
