@@ -515,3 +515,41 @@ fn kuper_methods_and_1c_warehouses_are_set_and_said() {
         assert!(listed.contains("wh-tverskaya") && listed.contains("STORE-001"), "{backend}: {listed}");
     }
 }
+
+/// `merchantctl stock apply FILE` reads the stock API's batch format: good
+/// lines applied, a bad one refused by line, the same batch id with other
+/// contents refused whole, a file that is no batch named.
+#[test]
+fn stock_apply_reads_the_api_s_batch_file() {
+    for t in TestDatabase::each_backend_migrated() {
+        t.one_store(&[("MILK", 5), ("BREAD", 0)]);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("batch.json");
+        let batch = |id: &str, milk: f64| {
+            serde_json::json!({"batchId": id, "updates": [
+                {"sku": "MILK", "storeId": "S1", "stock": milk, "asOf": "2026-12-07T10:00:00Z"},
+                {"sku": "BREAD", "storeId": "S1", "stock": -1, "asOf": "2026-12-07T10:00:00Z"},
+            ]})
+            .to_string()
+        };
+        std::fs::write(&file, batch("b1", 7.0)).unwrap();
+        let path = file.to_str().unwrap();
+        let out = merchantctl(&t, &["stock", "apply", path]);
+        assert!(out.status.success(), "{}: {}", t.db.backend(), String::from_utf8_lossy(&out.stderr));
+        let said = stdout(&out);
+        assert!(said.contains("batch b1: 1 applied, 1 refused"), "{said}");
+        assert!(said.contains("line 1: BREAD in S1"), "{said}");
+        let shelf = stdout(&merchantctl(&t, &["stock", "show", "S1", "--sku", "MILK"]));
+        assert!(shelf.lines().any(|l| l.starts_with("MILK") && l.contains(" 7")), "{shelf}");
+
+        std::fs::write(&file, batch("b1", 9.0)).unwrap();
+        let conflict = merchantctl(&t, &["stock", "apply", path]);
+        assert!(!conflict.status.success());
+        assert!(String::from_utf8_lossy(&conflict.stderr).contains("other contents"));
+
+        std::fs::write(&file, "{\"not\": \"a batch\"}").unwrap();
+        let refused = merchantctl(&t, &["stock", "apply", path]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("batch.json"), "the file is named");
+    }
+}

@@ -398,6 +398,7 @@ impl TantivyIndex {
         // Each spelling with its weight: the word and its other forms in
         // full, a synonym less (it names a neighbour, not the thing asked).
         let mut spellings: Vec<(String, f32)> = vec![(word.to_owned(), 1.0)];
+        let transliterated = transliterate(word);
         if !known(word) {
             // An English word or phrase in Russian (`pears`: груша), when
             // the index has the translation's noun (its last word: `грецкий
@@ -411,7 +412,7 @@ impl TantivyIndex {
                     spellings.push((known_words.join(" "), *weight));
                 }
             }
-            let forms = transliterate(word).into_iter().chain(fleeting_vowel_forms(word));
+            let forms = transliterated.iter().cloned().chain(fleeting_vowel_forms(word));
             spellings.extend(forms.map(|w| (w, 1.0)));
             // A diminutive's noun, when the index has it (`бананчики`).
             if let Some(base) = diminutive::bases(word).into_iter().find(|b| known(b)) {
@@ -446,7 +447,6 @@ impl TantivyIndex {
             let near = FuzzyTermQuery::new(Term::from_field_text(f.spoken, &key), 1, true);
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), SPOKEN_BOOST))));
         }
-        let transliterated = transliterate(word);
         for (i, (spelling, weight)) in spellings.iter().enumerate() {
             let (spelling, weight) = (spelling.as_str(), *weight);
             // The word as typed (in either alphabet) may be mistyped or
