@@ -49,6 +49,13 @@ fn an_http_adapter_on_another_is_caught() {
     assert_eq!(said("adapter-to-adapter"), ["mcp-server depends on mcp-http (mcp-server -> mcp-http)"]);
 }
 
+/// The console asks the staff desk (whose tests may use real storage);
+/// naming storage itself is the page deciding what the desk would.
+#[test]
+fn an_http_adapter_on_storage_is_caught_but_not_a_use_cases_tests() {
+    assert_eq!(said("adapter-to-storage"), ["console depends on storage (console -> storage)"]);
+}
+
 #[test]
 fn the_command_line_naming_an_http_adapter_is_caught_but_not_through_app() {
     assert_eq!(said("cli-to-http"), ["merchantctl depends on mcp-http (merchantctl -> mcp-http)"]);

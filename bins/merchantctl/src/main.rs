@@ -377,7 +377,7 @@ fn record_import(
         ImportCommand::Yml { file, .. } => ("yml", file),
         ImportCommand::Csv { file, .. } => ("csv", file),
     };
-    let record = storage::ImportRecord {
+    let record = catalog::reports::ImportRecord {
         at: chrono::Utc::now(),
         source: file.display().to_string(),
         kind: kind.into(),

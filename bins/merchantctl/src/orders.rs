@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use app::Config;
 use clap::Subcommand;
 use domain::OrderId;
+use orders::book::BookFilter;
 use orders::{Action, Order, OrderStatus, Shipping};
-use storage::{BookFilter, Database, DbOrderBook, DbOrderRepo};
+use storage::{Database, DbOrderBook, DbOrderRepo};
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
@@ -110,7 +111,7 @@ pub fn run(
     })
 }
 
-fn show(o: &Order, events: &[storage::OrderEvent]) {
+fn show(o: &Order, events: &[orders::OrderEvent]) {
     println!("order:    {}", o.id);
     println!("status:   {} (updated {})", o.status, o.updated_at.format("%F %T UTC"));
     println!("user:     {}", o.user);

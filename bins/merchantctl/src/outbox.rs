@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use orders::kuper::states::OutboxState;
 use storage::{Database, DbKuperOutbox};
 
 #[derive(Debug, Subcommand)]
@@ -10,8 +11,8 @@ pub enum OutboxCommand {
     /// Notifications, oldest first.
     List {
         /// pending, sent, dead or discarded.
-        #[arg(long)]
-        state: Option<String>,
+        #[arg(long, value_parser = outbox_state)]
+        state: Option<OutboxState>,
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
@@ -19,6 +20,10 @@ pub enum OutboxCommand {
     Retry { id: i64 },
     /// Give up a dead notification for good.
     Discard { id: i64 },
+}
+
+fn outbox_state(text: &str) -> Result<OutboxState, String> {
+    OutboxState::parse(text).ok_or_else(|| format!("no state {text:?}: pending, sent, dead or discarded"))
 }
 
 pub fn run(command: &OutboxCommand, db: &Database) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -29,13 +34,13 @@ pub fn run(command: &OutboxCommand, db: &Database) -> Result<ExitCode, Box<dyn s
                 "{:>8}  {:<36}  {:<32}  {:<9}  {:>8}  last error",
                 "id", "order", "notification", "state", "attempts"
             );
-            for row in DbKuperOutbox::list(&mut conn, state.as_deref(), *limit)? {
+            for row in DbKuperOutbox::list(&mut conn, *state, *limit)? {
                 println!(
                     "{:>8}  {:<36}  {:<32}  {:<9}  {:>8}  {}",
                     row.id,
                     row.order_id,
                     row.kind,
-                    row.state,
+                    row.state.as_str(),
                     row.attempts,
                     row.last_error.unwrap_or_default()
                 );

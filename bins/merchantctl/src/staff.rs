@@ -6,8 +6,9 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use identity::staff::AuditEntry;
 use identity::staff::{self, Role, StaffAccount};
-use storage::{AuditEntry, Database, DbStaff};
+use storage::{Database, DbStaff};
 
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {

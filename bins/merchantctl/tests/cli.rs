@@ -327,7 +327,13 @@ fn kuper_stores_and_staff_actions() {
         assert!(show.contains("status:      in_work") && show.contains("order.in_work"), "{show}");
 
         // The dead letter: list, send again, give up.
-        let id = storage::DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("pending"), 10).unwrap()[0].id;
+        let id = storage::DbKuperOutbox::list(
+            &mut t.db.get().unwrap(),
+            Some(orders::kuper::states::OutboxState::Pending),
+            10,
+        )
+        .unwrap()[0]
+            .id;
         storage::DbKuperOutbox::dead(&mut t.db.get().unwrap(), id, "422 unknown order").unwrap();
         let dead = stdout(&merchantctl(&t, &["outbox", "list", "--state", "dead"]));
         assert!(dead.contains("order.in_work") && dead.contains("422 unknown order"), "{dead}");

@@ -531,10 +531,19 @@ pub fn console(
     // The replacement search reads the same projections `mcp-api` builds,
     // kept current the same way.
     let catalog = catalog_state(db, config)?;
-    Ok(console::configure(console::ConsoleState {
-        db: db.clone(),
-        rules: config.kuper.rules,
+    let desk = staff_desk::StaffDesk::new(staff_desk::DeskPorts {
+        staff: Arc::new(storage::DbStaff::new(db.clone())),
+        book: Arc::new(storage::DbOrderBook::new(db.clone())),
+        kuper: Arc::new(DbKuperInbox::with_rules(db.clone(), config.kuper.rules)),
+        history: Arc::new(DbOrderRepo::new(db.clone())),
+        payments: Arc::new(storage::DbPaymentRepo::new(db.clone())),
+        reports: Arc::new(storage::DbCatalogImports::new(db.clone())),
+        catalog: catalog.repo.clone(),
         ordering: Arc::new(ordering(db, config)),
+        clock: Arc::new(SystemClock),
+    });
+    Ok(console::configure(console::ConsoleState {
+        desk: Arc::new(desk),
         catalog: console::ConsoleCatalog { repo: catalog.repo, index: catalog.index },
         secure_cookies: config.console_secure_cookies,
         sign_in_throttle: Arc::new(console::SignInThrottle::new(

@@ -16,6 +16,7 @@ mod model;
 mod offer_book;
 mod ports;
 pub mod ranking;
+pub mod reports;
 pub mod stock;
 mod usecases;
 

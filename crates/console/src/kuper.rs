@@ -5,10 +5,9 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Utc;
 use identity::staff::Permission;
 use serde_json::json;
-use storage::{DbKuperInbox, DbStaff};
+use staff_desk::DeskError;
 
 use crate::picking::{self, FormError};
 use crate::{ConsoleState, Staff, failed, forbidden, html, not_found, pages, stale_form};
@@ -24,31 +23,26 @@ async fn order_page(
     typed: &HashMap<String, String>,
     error: Option<(StatusCode, FormError)>,
 ) -> HttpResponse {
-    let original = id.clone();
-    let read = state
-        .db
-        .run(move |conn| {
-            let order = DbKuperInbox::order(conn, &original)?;
-            let trail = match &order {
-                Some(o) => DbStaff::audit_trail(conn, Some(&format!("kuper:{}", o.original_order_id)), 200)?,
-                None => Vec::new(),
-            };
-            Ok::<_, storage::StorageError>((order, trail))
-        })
-        .await;
-    match read {
-        Ok((Some(order), trail)) if staff.account.may(Permission::PickIn(&order.store_id)) => {
-            let names = match product_names(state, &order).await {
+    match state.desk.kuper_order_page(&staff.account, &id).await {
+        Ok(read) => {
+            let names = match product_names(state, &read.order).await {
                 Ok(names) => names,
                 Err(e) => return failed(&e),
             };
             let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
-            let page = pages::kuper::OrderPage { order: &order, trail: &trail, names: &names };
+            let page = pages::kuper::OrderPage { order: &read.order, trail: &read.trail, names: &names };
             html(status, pages::kuper::order_page(&staff.account, &staff.csrf, &page, typed, error.as_ref()))
         }
-        Ok((Some(_), _)) => forbidden(OTHER_STORE),
-        Ok((None, _)) => not_found("Заказ не найден", &format!("Нет заказа Купера {id}.")),
-        Err(e) => failed(&e),
+        Err(e) => refused(&e, &id),
+    }
+}
+
+/// The answer to a Kuper order the desk would not show or step.
+fn refused(e: &DeskError, id: &str) -> HttpResponse {
+    match e {
+        DeskError::Forbidden => forbidden(OTHER_STORE),
+        DeskError::NotFound => not_found("Заказ не найден", &format!("Нет заказа Купера {id}.")),
+        e => failed(e),
     }
 }
 
@@ -89,40 +83,22 @@ pub(crate) async fn step(
         return stale_form();
     }
     let id = path.into_inner();
-    let original = id.clone();
-    let order = match state.db.run(move |conn| DbKuperInbox::order(conn, &original)).await {
-        Ok(Some(order)) => order,
-        Ok(None) => return not_found("Заказ не найден", &id),
-        Err(e) => return failed(&e),
+    let order = match state.desk.kuper_order(&staff.account, &id).await {
+        Ok(order) => order,
+        Err(e) => return refused(&e, &id),
     };
-    if !staff.account.may(Permission::PickIn(&order.store_id)) {
-        return forbidden(OTHER_STORE);
-    }
-    let refused = |status, error| order_page(&state, &staff, id.clone(), &form, Some((status, error)));
+    let form_refused = |status, error| order_page(&state, &staff, id.clone(), &form, Some((status, error)));
     let request = match picking::request(&form, &order.lines) {
         Ok(request) => request,
-        Err(error) => return refused(StatusCode::UNPROCESSABLE_ENTITY, error).await,
+        Err(error) => return form_refused(StatusCode::UNPROCESSABLE_ENTITY, error).await,
     };
-    let entry =
-        staff.audit(request.action.notification(), Some(format!("kuper:{id}")), request.payload.to_string());
-    let (rules, original, now) = (state.rules, id.clone(), Utc::now());
-    let done = state
-        .db
-        .run(move |conn| {
-            let outcome = DbKuperInbox::act_under(conn, &original, &request, rules, now)?;
-            if outcome.is_ok() {
-                DbStaff::audit(conn, &entry)?;
-            }
-            Ok::<_, storage::StorageError>(outcome)
-        })
-        .await;
-    match done {
+    match state.desk.kuper_step(&staff.account, &id, &request).await {
         Ok(Ok(_)) => crate::see_other(&format!("/orders/kuper/{id}")),
         Ok(Err(e @ orders::kuper::ActError::Illegal(_))) => {
-            refused(StatusCode::CONFLICT, FormError::step(e.to_string())).await
+            form_refused(StatusCode::CONFLICT, FormError::step(e.to_string())).await
         }
-        Ok(Err(e)) => refused(StatusCode::UNPROCESSABLE_ENTITY, FormError::step(e.to_string())).await,
-        Err(e) => failed(&e),
+        Ok(Err(e)) => form_refused(StatusCode::UNPROCESSABLE_ENTITY, FormError::step(e.to_string())).await,
+        Err(e) => refused(&e, &id),
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Sessions: a random 256-bit token in an `HttpOnly`, `SameSite=Strict`
 //! cookie (`Secure` when configured), kept as its SHA-256
-//! (`storage::DbStaff`), eight hours. Every form carries its session's CSRF
+//! (`staff_desk::StaffDesk::open_session`), eight hours. Every form carries its session's CSRF
 //! token (the sign-in form a cookie-bound one) and a form without it is
 //! refused (403). Who may see what is `identity::staff`'s rule: a picker
 //! sees only their stores' orders.
@@ -44,11 +44,8 @@ pub struct ConsoleCatalog {
 
 #[derive(Clone, Debug)]
 pub struct ConsoleState {
-    pub db: storage::Database,
-    /// The merchant's choices in the Kuper rules (weight tolerance).
-    pub rules: orders::kuper::KuperRules,
-    /// MCP orders' staff steps.
-    pub ordering: Arc<orders::Ordering>,
+    /// What staff may see and do: every page asks it.
+    pub desk: Arc<staff_desk::StaffDesk>,
     /// Replacement search and product lookups.
     pub catalog: ConsoleCatalog,
     /// Cookies only over HTTPS.
@@ -155,9 +152,9 @@ impl StorageFailure for orders::OrderError {
     }
 }
 
-impl StorageFailure for storage::StorageError {
+impl StorageFailure for staff_desk::DeskError {
     fn is_unavailable(&self) -> bool {
-        domain::RepoError::from(self).is_unavailable()
+        staff_desk::DeskError::is_unavailable(self)
     }
 }
 
@@ -189,6 +186,7 @@ pub(crate) fn stale_form() -> HttpResponse {
 mod tests {
     use actix_web::http::StatusCode;
     use domain::RepoError;
+    use staff_desk::DeskError;
 
     use super::failed;
 
@@ -212,11 +210,18 @@ mod tests {
             let retry = response.headers().contains_key("Retry-After");
             assert_eq!(retry, status == StatusCode::SERVICE_UNAVAILABLE, "{error}");
         }
-        let storage = [
-            (storage::StorageError::Pool("timed out".into()), StatusCode::SERVICE_UNAVAILABLE),
-            (storage::StorageError::corrupt("orders.status", "shipped?"), StatusCode::INTERNAL_SERVER_ERROR),
+        let desk = [
+            (DeskError::Repo(RepoError::Unavailable("pool".into())), StatusCode::SERVICE_UNAVAILABLE),
+            (
+                DeskError::Orders(orders::OrderError::StorageDown("gone".into())),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                DeskError::Repo(RepoError::Corrupt { row: "orders 1".into(), detail: "shipped?".into() }),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
         ];
-        for (error, status) in storage {
+        for (error, status) in desk {
             assert_eq!(failed(&error).status(), status, "{error}");
         }
         let orders = [

@@ -1,7 +1,7 @@
 //! The queue, live: a Server-Sent Events stream that says `queue` whenever
 //! the orders a staff member's queue shows change (a new order, a status
 //! moved); the page's script then fetches the queue again. The database is
-//! asked once a second per open page, for a mark (`DbOrderBook::stamp`),
+//! asked once a second per open page, for a mark (`OrderBook::stamp`),
 //! never the whole list. The stream ends within seconds of its session
 //! (signed out, expired, ended by a new password, the account disabled).
 
@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
-use storage::DbOrderBook;
 
 use crate::queue::QueueQuery;
 use crate::{ConsoleState, Staff};
@@ -23,7 +22,7 @@ const SESSION_TICKS: u32 = 5;
 struct Watch {
     state: web::Data<ConsoleState>,
     staff: Staff,
-    filter: storage::BookFilter,
+    filter: orders::book::BookFilter,
     last: Option<String>,
     quiet: u32,
     ticks: u32,
@@ -35,10 +34,9 @@ pub(crate) async fn queue_events(
     state: web::Data<ConsoleState>,
     query: web::Query<QueueQuery>,
 ) -> HttpResponse {
-    let Ok(filter) = query.filter(&staff) else {
+    let Ok(filter) = query.filter() else {
         return HttpResponse::BadRequest().finish();
     };
-    let filter = crate::queue::live_filter(&filter);
     let watch = Watch { state, staff, filter, last: query.since.clone(), quiet: 0, ticks: 0 };
     let events = futures_util::stream::unfold(watch, |mut watch| async move {
         loop {
@@ -50,8 +48,7 @@ pub(crate) async fn queue_events(
             {
                 return None;
             }
-            let filter = watch.filter.clone();
-            let stamp = watch.state.db.run(move |conn| DbOrderBook::stamp(conn, &filter)).await;
+            let stamp = watch.state.desk.queue_stamp(&watch.staff.account, &watch.filter).await;
             let event = match stamp {
                 Ok(stamp) if watch.last.as_ref() != Some(&stamp) => {
                     let first = watch.last.is_none();

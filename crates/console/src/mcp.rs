@@ -5,17 +5,18 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use identity::staff::Permission;
-use orders::{Action, OrderError};
-use payments::PaymentRepo;
-use storage::{DbOrderRepo, DbPaymentRepo, DbStaff};
+use staff_desk::DeskError;
 
 use crate::{ConsoleState, Staff, failed, forbidden, html, not_found, pages, see_other, stale_form};
 
-/// The steps staff take on an MCP order (payment and expiry move orders
-/// themselves).
-pub const STAFF_ACTIONS: [Action; 5] =
-    [Action::Process, Action::Deliver, Action::ReadyForPickup, Action::Complete, Action::Cancel];
+/// The answer to an order the desk would not show or step.
+fn refused(e: &DeskError, raw_id: &str) -> HttpResponse {
+    match e {
+        DeskError::NotFound => not_found("Заказ не найден", &format!("Нет заказа {raw_id}.")),
+        DeskError::Forbidden => forbidden("Этот заказ другого магазина."),
+        e => failed(e),
+    }
+}
 
 async fn order_page(
     state: &ConsoleState,
@@ -24,37 +25,13 @@ async fn order_page(
     error: Option<(StatusCode, String)>,
 ) -> HttpResponse {
     let Ok(id) = domain::OrderId::new(raw_id) else {
-        return not_found("Заказ не найден", &format!("Нет заказа {raw_id}."));
+        return refused(&DeskError::NotFound, raw_id);
     };
-    let order = match state.ordering.order_for(None, &id).await {
-        Ok(order) => order,
-        Err(OrderError::NotFound) => return not_found("Заказ не найден", &format!("Нет заказа {raw_id}.")),
-        Err(e) => return failed(&e),
-    };
-    if !staff.account.may(Permission::PickIn(order.store.as_str())) {
-        return forbidden("Этот заказ другого магазина.");
-    }
-    let payments = match DbPaymentRepo::new(state.db.clone()).attempts(&id).await {
-        Ok(payments) => payments,
-        Err(e) => return failed(&e),
-    };
-    let (events_of, reference) = (id.clone(), format!("mcp:{id}"));
-    let read = state
-        .db
-        .run(move |conn| {
-            Ok::<_, storage::StorageError>((
-                DbOrderRepo::events(conn, &events_of)?,
-                DbStaff::audit_trail(conn, Some(&reference), 200)?,
-            ))
-        })
-        .await;
-    let (events, trail) = match read {
-        Ok(read) => read,
-        Err(e) => return failed(&e),
+    let view = match state.desk.mcp_order_page(&staff.account, &id).await {
+        Ok(view) => view,
+        Err(e) => return refused(&e, raw_id),
     };
     let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
-    let view =
-        pages::mcp::McpOrderPage { order: &order, payments: &payments, events: &events, trail: &trail };
     html(status, pages::mcp::order_page(&staff.account, &staff.csrf, &view, error.as_deref()))
 }
 
@@ -78,35 +55,18 @@ pub(crate) async fn step(
         return stale_form();
     }
     let Ok(id) = domain::OrderId::new(path.as_str()) else {
-        return not_found("Заказ не найден", &format!("Нет заказа {}.", path.as_str()));
+        return refused(&DeskError::NotFound, path.as_str());
     };
-    let wanted = form.get("action").map_or("", |a| a.trim());
-    let Some(action) = STAFF_ACTIONS.into_iter().find(|a| a.as_str() == wanted) else {
-        let message = format!("нет такого шага «{wanted}»");
-        return order_page(&state, &staff, &path, Some((StatusCode::UNPROCESSABLE_ENTITY, message))).await;
-    };
-    // The store decides who may step it: read it first.
-    match state.ordering.order_for(None, &id).await {
-        Ok(order) if staff.account.may(Permission::PickIn(order.store.as_str())) => {}
-        Ok(_) => return forbidden("Этот заказ другого магазина."),
-        Err(OrderError::NotFound) => return not_found("Заказ не найден", &format!("Нет заказа {id}.")),
-        Err(e) => return failed(&e),
-    }
-    match state.ordering.advance(&id, action).await {
-        Ok(order) => {
-            let entry = staff.audit(
-                action.as_str(),
-                Some(format!("mcp:{id}")),
-                format!("{{\"to\":\"{}\"}}", order.status),
-            );
-            if let Err(e) = state.db.run(move |conn| DbStaff::audit(conn, &entry)).await {
-                tracing::error!(error = %e, "console: the audit trail was not written");
-            }
-            see_other(&format!("/orders/mcp/{id}"))
+    let wanted = form.get("action").map_or("", String::as_str);
+    match state.desk.mcp_step(&staff.account, &id, wanted).await {
+        Ok(_) => see_other(&format!("/orders/mcp/{id}")),
+        Err(DeskError::UnknownStep(step)) => {
+            let message = format!("нет такого шага «{step}»");
+            order_page(&state, &staff, &path, Some((StatusCode::UNPROCESSABLE_ENTITY, message))).await
         }
-        Err(e @ (OrderError::Illegal(_) | OrderError::NotFound)) => {
-            order_page(&state, &staff, &path, Some((StatusCode::CONFLICT, e.to_string()))).await
+        Err(DeskError::Conflict(why)) => {
+            order_page(&state, &staff, &path, Some((StatusCode::CONFLICT, why))).await
         }
-        Err(e) => failed(&e),
+        Err(e) => refused(&e, path.as_str()),
     }
 }

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use identity::staff::Permission;
-use storage::{DbKuperOutbox, DbStaff};
+use staff_desk::{DeskError, Resolution};
 
 use crate::{ConsoleState, Staff, failed, forbidden, html, pages, see_other, stale_form};
 
@@ -19,29 +18,18 @@ async fn outbox_page(
     staff: &Staff,
     error: Option<(StatusCode, String)>,
 ) -> HttpResponse {
-    let read = state
-        .db
-        .run(|conn| {
-            Ok::<_, storage::StorageError>((
-                DbKuperOutbox::list(conn, Some("dead"), ROWS)?,
-                DbKuperOutbox::list(conn, Some("pending"), ROWS)?,
-            ))
-        })
-        .await;
-    match read {
+    match state.desk.outbox(&staff.account, ROWS).await {
         Ok((dead, pending)) => {
             let (status, error) = error.map_or((StatusCode::OK, None), |(s, e)| (s, Some(e)));
             html(status, pages::outbox::page(&staff.account, &staff.csrf, &dead, &pending, error.as_deref()))
         }
+        Err(DeskError::Forbidden) => forbidden(NOT_YOURS),
         Err(e) => failed(&e),
     }
 }
 
 #[get("/outbox")]
 pub(crate) async fn page(staff: Staff, state: web::Data<ConsoleState>) -> HttpResponse {
-    if !staff.account.may(Permission::ResolveStuck) {
-        return forbidden(NOT_YOURS);
-    }
     outbox_page(&state, &staff, None).await
 }
 
@@ -54,9 +42,6 @@ pub(crate) async fn act(
     path: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    if !staff.account.may(Permission::ResolveStuck) {
-        return forbidden(NOT_YOURS);
-    }
     if !staff.sent(form.get("csrf")) {
         return stale_form();
     }
@@ -64,33 +49,19 @@ pub(crate) async fn act(
         let message = format!("нет уведомления «{}»", path.as_str());
         return outbox_page(&state, &staff, Some((StatusCode::NOT_FOUND, message))).await;
     };
-    let retry = match form.get("action").map(|a| a.trim()) {
-        Some("retry") => true,
-        Some("discard") => false,
-        other => {
-            let message = format!("нет такого действия «{}»", other.unwrap_or_default());
-            return outbox_page(&state, &staff, Some((StatusCode::UNPROCESSABLE_ENTITY, message))).await;
-        }
+    let wanted = form.get("action").map_or("", |a| a.trim());
+    let Some(how) = Resolution::parse(wanted) else {
+        let message = format!("нет такого действия «{wanted}»");
+        return outbox_page(&state, &staff, Some((StatusCode::UNPROCESSABLE_ENTITY, message))).await;
     };
-    let action = if retry { "outbox.retry" } else { "outbox.discard" };
-    let entry = staff.audit(action, None, format!("{{\"notification\":{id}}}"));
-    let done = state
-        .db
-        .run(move |conn| {
-            let changed =
-                if retry { DbKuperOutbox::revive(conn, id)? } else { DbKuperOutbox::discard(conn, id)? };
-            if changed {
-                DbStaff::audit(conn, &entry)?;
-            }
-            Ok::<_, storage::StorageError>(changed)
-        })
-        .await;
-    match done {
-        Ok(true) => {
-            tracing::info!(id, retry, login = %staff.account.login, "console: a dead notification resolved");
+    match state.desk.resolve_dead(&staff.account, id, how).await {
+        Ok(()) => {
+            let action = how.audit_action();
+            tracing::info!(id, action, login = %staff.account.login, "console: a dead notification resolved");
             see_other("/outbox")
         }
-        Ok(false) => {
+        Err(DeskError::Forbidden) => forbidden(NOT_YOURS),
+        Err(DeskError::NotFound) => {
             let message = format!("уведомление {id} уже не в мёртвых письмах");
             outbox_page(&state, &staff, Some((StatusCode::CONFLICT, message))).await
         }

@@ -3,8 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
-use identity::staff::Permission;
-use storage::{BookFilter, DbKuperInbox, DbOrderBook};
+use orders::book::BookFilter;
 
 use crate::{ConsoleState, Staff, failed, html, pages};
 
@@ -31,10 +30,9 @@ pub(crate) struct FieldError {
 }
 
 impl QueueQuery {
-    /// The book's filter for `staff`, or what is wrong with the form.
-    /// A picker's stores limit the query itself: filtered after the limit,
-    /// a busy chain's other stores could leave their queue empty.
-    pub fn filter(&self, staff: &Staff) -> Result<BookFilter, FieldError> {
+    /// The book's filter the form asks for, or what is wrong with it
+    /// (the desk limits it to what the staff member may see).
+    pub fn filter(&self) -> Result<BookFilter, FieldError> {
         let blank = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let channel = blank(&self.channel);
         if let Some(c) = channel.as_deref().filter(|c| !["mcp", "kuper"].contains(c)) {
@@ -62,20 +60,8 @@ impl QueueQuery {
                 return Err(FieldError { field: "due", message });
             }
         };
-        Ok(BookFilter {
-            channel,
-            store: blank(&self.store),
-            status,
-            within: staff.account.store_scope().map(<[String]>::to_vec),
-            due_by,
-        })
+        Ok(BookFilter { channel, store: blank(&self.store), status, within: None, due_by })
     }
-}
-
-/// What the live queue watches for a page's filter: any status change
-/// and any order, due or not yet, may change what the page shows.
-pub(crate) fn live_filter(filter: &BookFilter) -> BookFilter {
-    BookFilter { status: None, due_by: None, ..filter.clone() }
 }
 
 #[get("/")]
@@ -84,32 +70,15 @@ pub(crate) async fn queue(
     state: web::Data<ConsoleState>,
     query: web::Query<QueueQuery>,
 ) -> HttpResponse {
-    let filter = match query.filter(&staff) {
+    let filter = match query.filter() {
         Ok(filter) => filter,
         Err(error) => {
-            let queue = pages::queue::Queue::default();
+            let queue = staff_desk::Queue::default();
             let page = pages::queue::page(&staff.account, &staff.csrf, &queue, &query, Some(&error));
             return html(StatusCode::BAD_REQUEST, page);
         }
     };
-    let resolves = staff.account.may(Permission::ResolveStuck);
-    let read = state
-        .db
-        .run(move |conn| {
-            // Read first: an order that lands while the list is read is
-            // then news to the live queue, never lost between the two.
-            let stamp = DbOrderBook::stamp(conn, &live_filter(&filter))?;
-            let mut book = DbOrderBook::list(conn, &filter, QUEUE_ROWS)?;
-            // What is due soon comes first, the most pressing on top; the
-            // rest stays newest first.
-            let now = chrono::Utc::now();
-            let soon = |e: &storage::BookEntry| orders::book::due_soon(&e.channel, &e.status, e.due_at, now);
-            book.sort_by_key(|e| if soon(e) { (0, e.due_at) } else { (1, None) });
-            let attention = if resolves { DbKuperInbox::attention(conn, 50)? } else { Vec::new() };
-            Ok::<_, storage::StorageError>(pages::queue::Queue { book, attention, stamp })
-        })
-        .await;
-    match read {
+    match state.desk.queue(&staff.account, &filter, QUEUE_ROWS).await {
         Ok(queue) => {
             html(StatusCode::OK, pages::queue::page(&staff.account, &staff.csrf, &queue, &query, None))
         }

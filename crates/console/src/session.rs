@@ -7,16 +7,13 @@ use std::fmt::Write as _;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::Utc;
-use identity::staff::{self, StaffAccount};
+use identity::staff::{SESSION_HOURS, SignIn, StaffAccount};
 use sha2::{Digest, Sha256};
-use storage::{AuditEntry, DbStaff, SignIn};
 
 use crate::{ConsoleState, failed, html, pages, see_other, stale_form, unavailable};
 
 pub const SESSION_COOKIE: &str = "console_session";
 const LOGIN_CSRF_COOKIE: &str = "console_login_csrf";
-const SESSION_HOURS: i64 = 8;
 /// The one answer to an unknown login, a wrong password, a disabled
 /// account and a caller who tried too often.
 const REFUSED: &str =
@@ -65,18 +62,7 @@ impl Staff {
     /// by a new password, or its account disabled); `None` when the
     /// database does not answer.
     pub async fn still_signed_in(&self, state: &ConsoleState) -> Option<bool> {
-        open_session(state, &self.token_hash).await.ok().map(|s| s.is_some())
-    }
-
-    /// An entry of the audit trail by this staff member, now.
-    pub fn audit(&self, action: &str, order_ref: Option<String>, detail: String) -> AuditEntry {
-        AuditEntry {
-            at: Utc::now(),
-            login: self.account.login.clone(),
-            action: action.into(),
-            order_ref,
-            detail,
-        }
+        state.desk.session(&self.token_hash).await.ok().map(|s| s.is_some())
     }
 }
 
@@ -111,16 +97,6 @@ impl actix_web::ResponseError for NoStaff {
     }
 }
 
-/// The account and CSRF token of the open session whose cookie hashes to
-/// `token_hash`, now.
-async fn open_session(
-    state: &ConsoleState,
-    token_hash: &str,
-) -> Result<Option<(StaffAccount, String)>, storage::StorageError> {
-    let lookup = token_hash.to_owned();
-    state.db.run(move |conn| DbStaff::session(conn, &lookup, Utc::now())).await
-}
-
 impl actix_web::FromRequest for Staff {
     type Error = NoStaff;
     type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Staff, NoStaff>>>>;
@@ -131,7 +107,7 @@ impl actix_web::FromRequest for Staff {
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(NoStaff::SignIn) };
             let token_hash = hash(&token);
-            match open_session(&state, &token_hash).await {
+            match state.desk.session(&token_hash).await {
                 Ok(Some((account, csrf))) => Ok(Staff { account, csrf, token_hash }),
                 Ok(None) => Err(NoStaff::SignIn),
                 Err(e) => {
@@ -184,17 +160,7 @@ pub(crate) async fn sign_in(
     }
     let address = crate::throttle::caller_address(&req);
     let allowed = state.sign_in_throttle.allows(&login, &address).await;
-    let who = login.clone();
-    // A throttled caller's password is checked against nothing, so every
-    // refusal costs the same work and reads the same.
-    let outcome = state
-        .db
-        .run(move |conn| {
-            DbStaff::sign_in(conn, &who, |hash| {
-                staff::password_matches_or_dummy(&password, hash.filter(|_| allowed))
-            })
-        })
-        .await;
+    let outcome = state.desk.sign_in(&login, password, allowed).await;
     let account = match outcome {
         Ok(SignIn::Accepted(account)) => account,
         Ok(SignIn::Refused) => {
@@ -209,30 +175,7 @@ pub(crate) async fn sign_in(
     let (Some(token), Some(csrf)) = (random_token(), random_token()) else {
         return unavailable(&"no randomness for a session");
     };
-    let now = Utc::now();
-    let (token_hash, who) = (hash(&token), account.login.clone());
-    let opened = state
-        .db
-        .run(move |conn| {
-            DbStaff::open_session(
-                conn,
-                &token_hash,
-                &who,
-                &csrf,
-                now,
-                now + chrono::Duration::hours(SESSION_HOURS),
-            )?;
-            let entry = AuditEntry {
-                at: now,
-                login: who,
-                action: "sign_in".into(),
-                order_ref: None,
-                detail: "{}".into(),
-            };
-            DbStaff::audit(conn, &entry)
-        })
-        .await;
-    if let Err(e) = opened {
+    if let Err(e) = state.desk.open_session(&account, &hash(&token), &csrf).await {
         return failed(&e);
     }
     tracing::info!(login = %account.login, role = account.role.as_str(), "console: signed in");
@@ -252,8 +195,7 @@ pub(crate) async fn logout(
     if !staff.sent(form.get("csrf")) {
         return stale_form();
     }
-    let token_hash = staff.token_hash.clone();
-    if let Err(e) = state.db.run(move |conn| DbStaff::close_session(conn, &token_hash)).await {
+    if let Err(e) = state.desk.sign_out(&staff.token_hash).await {
         return failed(&e);
     }
     let mut response = see_other("/login");

@@ -19,6 +19,7 @@ mod model;
 mod ports;
 mod sandbox;
 pub mod staff;
+mod staff_store;
 pub mod token;
 
 pub use authenticator::{AuthError, Authenticator, AuthenticatorSettings};

@@ -15,6 +15,8 @@
 
 use chrono::Duration;
 
+pub use crate::staff_store::{AuditEntry, PasswordCheck, SignIn, StaffStore};
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,6 +101,9 @@ pub enum StaffError {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// How long a console session lasts from sign-in.
+pub const SESSION_HOURS: i64 = 8;
 /// Checks a new account's fields.
 pub fn check_account(login: &str, role: Role, stores: &[String]) -> Result<(), StaffError> {
     let fine = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_');

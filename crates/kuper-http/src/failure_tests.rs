@@ -9,7 +9,9 @@ use actix_web::{App, test};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{RepoError, SystemClock};
+use orders::kuper::OutboxRow;
 use orders::kuper::flow::KuperStatus;
+use orders::kuper::states::OutboxState;
 use orders::kuper::{
     ActError, Attention, KuperInbox, KuperOrderView, KuperStaff, Receipt, ReceivedEvent, StaffRequest,
 };
@@ -45,6 +47,12 @@ impl KuperStaff for Failing {
         Err(self.0.clone())
     }
     async fn retry_notification(&self, _: i64) -> Result<bool, RepoError> {
+        Err(self.0.clone())
+    }
+    async fn discard_notification(&self, _: i64) -> Result<bool, RepoError> {
+        Err(self.0.clone())
+    }
+    async fn notifications(&self, _: OutboxState, _: i64) -> Result<Vec<OutboxRow>, RepoError> {
         Err(self.0.clone())
     }
 }

@@ -2,10 +2,56 @@
 //! person still has to pick, and which of those are due soon enough to
 //! come first in the queue.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use domain::RepoError;
 
 use crate::OrderStatus;
 use crate::kuper::flow::KuperStatus;
+
+/// An order of either channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookEntry {
+    /// `mcp` or `kuper`.
+    pub channel: String,
+    /// Our number.
+    pub id: String,
+    /// The channel's id of it (Kuper's `originalOrderId`).
+    pub external_id: Option<String>,
+    pub store: String,
+    /// In the channel's own statuses.
+    pub status: String,
+    /// `delivery` / `pickup` (MCP); the integration type (Kuper).
+    pub fulfilment: String,
+    pub restaurant: bool,
+    pub created_at: DateTime<Utc>,
+    /// When it must be ready: the slot's start (MCP), the delivery
+    /// window's start (Kuper); `None`: Kuper gave no window.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Which orders to list.
+#[derive(Clone, Debug, Default)]
+pub struct BookFilter {
+    pub channel: Option<String>,
+    pub store: Option<String>,
+    pub status: Option<String>,
+    /// Only these stores (a picker's), when set.
+    pub within: Option<Vec<String>>,
+    /// Only orders due by then.
+    pub due_by: Option<DateTime<Utc>>,
+}
+
+/// The order book of both channels, as staff read it.
+#[async_trait]
+pub trait OrderBook: Send + Sync + std::fmt::Debug {
+    /// Up to `limit` orders of both channels, newest first.
+    async fn list(&self, filter: &BookFilter, limit: i64) -> Result<Vec<BookEntry>, RepoError>;
+    /// A mark that changes whenever the orders `filter` lists change (a
+    /// new order, a status moved): the live queue compares it instead of
+    /// the whole list.
+    async fn stamp(&self, filter: &BookFilter) -> Result<String, RepoError>;
+}
 
 /// How long before it is due an order still to be picked comes first.
 pub const DUE_SOON_MINUTES: i64 = 30;
@@ -35,6 +81,14 @@ pub fn still_to_pick(channel: &str, status: &str) -> bool {
 /// within [`DUE_SOON_MINUTES`] (or overdue).
 pub fn due_soon(channel: &str, status: &str, due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     still_to_pick(channel, status) && due.is_some_and(|due| due <= now + Duration::minutes(DUE_SOON_MINUTES))
+}
+
+/// The queue's order: what is due soon first, the most pressing on top;
+/// the rest stays as listed (newest first).
+pub fn queue_order(book: &mut [BookEntry], now: DateTime<Utc>) {
+    book.sort_by_key(
+        |e| if due_soon(&e.channel, &e.status, e.due_at, now) { (0, e.due_at) } else { (1, None) },
+    );
 }
 
 #[cfg(test)]
@@ -86,5 +140,32 @@ mod tests {
         }
         assert!(due_soon("mcp", "paid", at(10), now));
         assert!(!due_soon("mcp", "new", at(10), now), "unpaid: nobody picks it yet");
+    }
+
+    #[test]
+    fn the_queue_puts_what_is_due_soon_first_most_pressing_on_top() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z").unwrap().with_timezone(&Utc);
+        let entry = |id: &str, status: &str, due: Option<i64>| BookEntry {
+            channel: "kuper".into(),
+            id: id.into(),
+            external_id: None,
+            store: "S1".into(),
+            status: status.into(),
+            fulfilment: "kuper_delivery".into(),
+            restaurant: false,
+            created_at: now,
+            due_at: due.map(|m| now + Duration::minutes(m)),
+        };
+        // Listed newest first, as the book answers.
+        let mut book = vec![
+            entry("new-far", "in_work", Some(120)),
+            entry("soon", "in_work", Some(20)),
+            entry("done-overdue", "delivered", Some(-60)),
+            entry("no-window", "accepted", None),
+            entry("overdue", "accepted", Some(-10)),
+        ];
+        queue_order(&mut book, now);
+        let ids: Vec<&str> = book.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["overdue", "soon", "new-far", "done-overdue", "no-window"]);
     }
 }

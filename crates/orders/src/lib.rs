@@ -14,7 +14,7 @@ pub mod status;
 mod usecases;
 
 pub use model::{Channel, Order, OrderLine, Shipping, ShippingMethod, Slot, new_order_id};
-pub use ports::{ApplyError, CreateError, OrderRepo, RepoError};
+pub use ports::{ApplyError, CreateError, OrderEvent, OrderHistory, OrderRepo, RepoError};
 pub use status::{Action, Effect, IllegalTransition, OrderStatus, Transition, transition};
 pub use usecases::{
     CheckoutRequest, DeliveryOptions, Destination, ItemRequest, OrderError, OrderSettings, Ordering,

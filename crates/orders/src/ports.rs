@@ -37,6 +37,22 @@ pub enum ApplyError {
     Repo(#[from] RepoError),
 }
 
+/// One status change of an order, as its history keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub at: DateTime<Utc>,
+    pub from: Option<String>,
+    pub to: String,
+    pub action: String,
+}
+
+/// An order's history, for staff.
+#[async_trait]
+pub trait OrderHistory: Send + Sync + std::fmt::Debug {
+    /// Its status changes, oldest first.
+    async fn events(&self, id: &OrderId) -> Result<Vec<OrderEvent>, RepoError>;
+}
+
 /// The order book's store of record.
 #[async_trait]
 pub trait OrderRepo: Send + Sync + std::fmt::Debug {

@@ -7,25 +7,14 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use crate::schema::catalog_imports;
-use crate::{AnyConnection, ImportReport, StorageError};
+use catalog::reports::{CatalogReports, ImportRecord};
+use catalog::stock::{BatchReport, OfferStockView};
+use domain::RepoError;
+
+use crate::{AnyConnection, Database, DbStock, ImportReport, StorageError};
 
 /// Rejected lines kept with an import's record; the count is kept whole.
 const REJECTS_KEPT: usize = 50;
-
-/// One import as staff see it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportRecord {
-    pub at: DateTime<Utc>,
-    /// The file or URL it came from.
-    pub source: String,
-    /// `stores`, `yml` or `csv`.
-    pub kind: String,
-    /// `applied`, or `refused` (nothing changed).
-    pub outcome: String,
-    /// What it did: the counts, the units decided, the first rejected
-    /// lines and how many there were; or `{"error": …}`.
-    pub report: Value,
-}
 
 impl ImportReport {
     /// What an import's record keeps of its report.
@@ -48,10 +37,18 @@ impl ImportReport {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct DbCatalogImports;
+/// The record of catalog imports, and the console's [`CatalogReports`]
+/// (imports here, stock batches and figures from the ledger).
+#[derive(Clone, Debug)]
+pub struct DbCatalogImports {
+    db: Database,
+}
 
 impl DbCatalogImports {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
     pub fn record(conn: &mut AnyConnection, record: &ImportRecord) -> Result<(), StorageError> {
         diesel::insert_into(catalog_imports::table)
             .values((
@@ -90,5 +87,25 @@ impl DbCatalogImports {
                 report: serde_json::from_str(&report).unwrap_or(Value::Null),
             })
             .collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl CatalogReports for DbCatalogImports {
+    async fn recent_imports(&self, limit: i64) -> Result<Vec<ImportRecord>, RepoError> {
+        self.db.run(move |conn| Self::recent(conn, limit)).await.map_err(RepoError::from)
+    }
+
+    async fn recent_batches(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, BatchReport)>, RepoError> {
+        self.db.run(move |conn| DbStock::recent_batches(conn, limit)).await.map_err(RepoError::from)
+    }
+
+    async fn report_times(&self) -> Result<Vec<(String, DateTime<Utc>)>, RepoError> {
+        self.db.run(DbStock::report_times).await.map_err(RepoError::from)
+    }
+
+    async fn offers_of_sku(&self, sku: &str) -> Result<Vec<OfferStockView>, RepoError> {
+        let sku = sku.to_owned();
+        self.db.run(move |conn| DbStock::offers_of_sku(conn, &sku)).await.map_err(RepoError::from)
     }
 }

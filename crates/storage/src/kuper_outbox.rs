@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use orders::kuper::OutboxRow;
 use orders::kuper::states::OutboxState;
 
 use crate::schema::kuper_outbox;
@@ -27,19 +28,6 @@ pub struct OutboxItem {
     pub payload: String,
     /// Attempts before this one.
     pub attempts: i32,
-}
-
-/// A notification as staff see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub order_id: String,
-    /// Kuper's id of the order (`None` if the order is gone).
-    pub original_order_id: Option<String>,
-    pub kind: String,
-    pub state: String,
-    pub attempts: i32,
-    pub last_error: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -172,13 +160,13 @@ impl DbKuperOutbox {
     /// Notifications in `state` (all when `None`), oldest first.
     pub fn list(
         conn: &mut AnyConnection,
-        state: Option<&str>,
+        state: Option<OutboxState>,
         limit: i64,
     ) -> Result<Vec<OutboxRow>, StorageError> {
         let rows: Vec<(i64, String, String, String, i32, Option<String>)> = {
             let mut query = kuper_outbox::table.into_boxed();
             if let Some(state) = state {
-                query = query.filter(kuper_outbox::state.eq(state.to_owned()));
+                query = query.filter(kuper_outbox::state.eq(state.as_str()));
             }
             query
                 .order(kuper_outbox::id)
@@ -200,18 +188,20 @@ impl DbKuperOutbox {
             .load::<(String, String)>(conn)?
             .into_iter()
             .collect();
-        Ok(rows
-            .into_iter()
-            .map(|(id, order_id, kind, state, attempts, last_error)| OutboxRow {
-                id,
-                original_order_id: originals.get(&order_id).cloned(),
-                order_id,
-                kind,
-                state,
-                attempts,
-                last_error,
+        rows.into_iter()
+            .map(|(id, order_id, kind, state, attempts, last_error)| {
+                Ok(OutboxRow {
+                    id,
+                    original_order_id: originals.get(&order_id).cloned(),
+                    order_id,
+                    kind,
+                    state: OutboxState::parse(&state)
+                        .ok_or_else(|| StorageError::corrupt("kuper_outbox.state", &state))?,
+                    attempts,
+                    last_error,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// PostgreSQL: the next send slot under Kuper's rate limit shared by

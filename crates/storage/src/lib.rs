@@ -48,23 +48,23 @@ pub mod testing;
 mod url;
 
 pub use catalog::import::CatalogBatch;
-pub use catalog_imports::{DbCatalogImports, ImportRecord};
+pub use catalog_imports::DbCatalogImports;
 pub use catalog_repo::{DbCatalogRepo, ImportCounts, ImportError, ImportReport};
 pub use database::{AnyConnection, Database, DbConn, PoolOptions, PoolState};
 pub use error::{CORRUPT_ROWS, StorageError};
 pub use identity_store::DbIdentityStore;
 pub use kuper::{DbKuperInbox, KuperStoreSetup};
-pub use kuper_outbox::{DbKuperOutbox, OutboxItem, OutboxRow};
+pub use kuper_outbox::{DbKuperOutbox, OutboxItem};
 pub use onec::{DbOneC, OfferLine, OfferOutcome, PartsReader};
 pub use onec_exchange::DbOneCExchange;
 pub use onec_sale::DbOneCSale;
-pub use order_book::{BookEntry, BookFilter, DbOrderBook};
-pub use order_repo::{DbOrderRepo, OrderEvent};
+pub use order_book::DbOrderBook;
+pub use order_repo::DbOrderRepo;
 pub use orders::kuper::{ActError, Attention, KuperOrderView};
 pub use payment_repo::DbPaymentRepo;
 pub use receipt_facts::DbReceiptFacts;
 pub use sandbox_vault::DbSandboxVault;
-pub use staff_store::{AuditEntry, DbStaff, SignIn};
+pub use staff_store::DbStaff;
 pub use stock_ledger::{BatchError, DbStock};
 pub use url::{Backend, DatabaseUrl, UrlError};
 

@@ -6,47 +6,20 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use ::orders::book::{BookEntry, BookFilter, OrderBook};
+use domain::RepoError;
+
 use crate::schema::{kuper_orders, orders};
-use crate::{AnyConnection, StorageError};
+use crate::{AnyConnection, Database, StorageError};
 
-/// An order of either channel.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BookEntry {
-    /// `mcp` or `kuper`.
-    pub channel: String,
-    /// Our number.
-    pub id: String,
-    /// The channel's id of it (Kuper's `originalOrderId`).
-    pub external_id: Option<String>,
-    pub store: String,
-    /// In the channel's own statuses.
-    pub status: String,
-    /// `delivery` / `pickup` (MCP); the integration type (Kuper).
-    pub fulfilment: String,
-    pub restaurant: bool,
-    pub created_at: DateTime<Utc>,
-    /// When it must be ready: the slot's start (MCP), the delivery
-    /// window's start (Kuper); `None`: Kuper gave no window.
-    pub due_at: Option<DateTime<Utc>>,
+/// The order book on the database: the console's [`OrderBook`].
+#[derive(Clone, Debug)]
+pub struct DbOrderBook {
+    db: Database,
 }
-
-/// Which orders to list.
-#[derive(Clone, Debug, Default)]
-pub struct BookFilter {
-    pub channel: Option<String>,
-    pub store: Option<String>,
-    pub status: Option<String>,
-    /// Only these stores (a picker's), when set.
-    pub within: Option<Vec<String>>,
-    /// Only orders due by then.
-    pub due_by: Option<DateTime<Utc>>,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct DbOrderBook;
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
@@ -79,6 +52,10 @@ type McpRow = (String, String, String, String, String, NaiveDateTime, NaiveDateT
 type KuperRow = (String, String, String, String, String, bool, NaiveDateTime, Option<NaiveDateTime>);
 
 impl DbOrderBook {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
     /// Up to `limit` orders of both channels, newest first.
     pub fn list(
         conn: &mut AnyConnection,
@@ -183,5 +160,18 @@ impl DbOrderBook {
             let _ = write!(stamp, "k{n}@{latest:?}");
         }
         Ok(stamp)
+    }
+}
+
+#[async_trait::async_trait]
+impl OrderBook for DbOrderBook {
+    async fn list(&self, filter: &BookFilter, limit: i64) -> Result<Vec<BookEntry>, RepoError> {
+        let filter = filter.clone();
+        self.db.run(move |conn| Self::list(conn, &filter, limit)).await.map_err(RepoError::from)
+    }
+
+    async fn stamp(&self, filter: &BookFilter) -> Result<String, RepoError> {
+        let filter = filter.clone();
+        self.db.run(move |conn| Self::stamp(conn, &filter)).await.map_err(RepoError::from)
     }
 }

@@ -5,8 +5,8 @@
 use ::orders::limits::{HoldLimits, ShopperHolds};
 use ::orders::schedule::SlotSettings;
 use ::orders::{
-    Action, ApplyError, Channel, CreateError, Effect, Order, OrderLine, OrderRepo, OrderStatus, RepoError,
-    Shipping, ShippingMethod, Slot, transition,
+    Action, ApplyError, Channel, CreateError, Effect, Order, OrderEvent, OrderHistory, OrderLine, OrderRepo,
+    OrderStatus, RepoError, Shipping, ShippingMethod, Slot, transition,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -416,15 +416,6 @@ pub(crate) fn apply(
     Ok(order)
 }
 
-/// One status change, as `order_events` keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderEvent {
-    pub at: DateTime<Utc>,
-    pub from: Option<String>,
-    pub to: String,
-    pub action: String,
-}
-
 impl DbOrderRepo {
     /// Gives `store` its own slot grid for `method` (`None`: back to the
     /// configured one).
@@ -477,6 +468,14 @@ impl DbOrderRepo {
             .into_iter()
             .map(|(at, from, to, action)| OrderEvent { at: at.and_utc(), from, to, action })
             .collect())
+    }
+}
+
+#[async_trait]
+impl OrderHistory for DbOrderRepo {
+    async fn events(&self, id: &OrderId) -> Result<Vec<OrderEvent>, RepoError> {
+        let id = id.clone();
+        self.db.run(move |conn| Self::events(conn, &id)).await.map_err(RepoError::from)
     }
 }
 

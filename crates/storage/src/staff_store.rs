@@ -4,13 +4,19 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use identity::staff::{Role, StaffAccount};
+use domain::RepoError;
+use identity::staff::{AuditEntry, PasswordCheck, Role, SignIn, StaffAccount, StaffStore};
 
 use crate::schema::{staff_accounts, staff_audit, staff_sessions};
-use crate::{AnyConnection, StorageError, with_conn};
+use crate::{AnyConnection, Database, StorageError, with_conn};
 
-#[derive(Clone, Copy, Debug)]
-pub struct DbStaff;
+/// Staff accounts, sessions and the audit trail: the console's
+/// [`StaffStore`], and the account management `merchantctl staff` does on a
+/// connection of its own.
+#[derive(Clone, Debug)]
+pub struct DbStaff {
+    db: Database,
+}
 
 /// An account as every read selects it.
 #[derive(Queryable, Selectable)]
@@ -38,26 +44,11 @@ fn account(row: AccountRow) -> Result<StaffAccount, StorageError> {
     })
 }
 
-/// One entry of the audit trail.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    pub login: String,
-    pub action: String,
-    pub order_ref: Option<String>,
-    pub detail: String,
-}
-
-/// What a sign-in attempt found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SignIn {
-    Accepted(StaffAccount),
-    /// Unknown login, wrong password or a disabled account: told apart
-    /// only in the audit trail, never to the person signing in.
-    Refused,
-}
-
 impl DbStaff {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
     /// Adds an account; `false` when the login is taken.
     pub fn create(
         conn: &mut AnyConnection,
@@ -238,5 +229,59 @@ impl DbStaff {
                 detail,
             })
             .collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl StaffStore for DbStaff {
+    async fn sign_in(&self, login: &str, matches: PasswordCheck) -> Result<SignIn, RepoError> {
+        let login = login.to_owned();
+        self.db.run(move |conn| Self::sign_in(conn, &login, matches)).await.map_err(RepoError::from)
+    }
+
+    async fn open_session(
+        &self,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: DateTime<Utc>,
+        entry: &AuditEntry,
+    ) -> Result<(), RepoError> {
+        let (token_hash, csrf, entry) = (token_hash.to_owned(), csrf.to_owned(), entry.clone());
+        self.db
+            .run(move |conn| {
+                conn.write_transaction(|c| {
+                    Self::open_session(c, &token_hash, &entry.login, &csrf, entry.at, expires_at)?;
+                    Self::audit(c, &entry)
+                })
+            })
+            .await
+            .map_err(RepoError::from)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(StaffAccount, String)>, RepoError> {
+        let token_hash = token_hash.to_owned();
+        self.db.run(move |conn| Self::session(conn, &token_hash, now)).await.map_err(RepoError::from)
+    }
+
+    async fn close_session(&self, token_hash: &str) -> Result<(), RepoError> {
+        let token_hash = token_hash.to_owned();
+        self.db.run(move |conn| Self::close_session(conn, &token_hash)).await.map_err(RepoError::from)
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), RepoError> {
+        let entry = entry.clone();
+        self.db.run(move |conn| Self::audit(conn, &entry)).await.map_err(RepoError::from)
+    }
+
+    async fn audit_trail(&self, order_ref: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, RepoError> {
+        let order_ref = order_ref.map(str::to_owned);
+        self.db
+            .run(move |conn| Self::audit_trail(conn, order_ref.as_deref(), limit))
+            .await
+            .map_err(RepoError::from)
     }
 }

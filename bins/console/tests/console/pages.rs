@@ -325,7 +325,7 @@ fn the_outbox_and_the_catalog_are_what_staff_may_see_and_say_what_is_wrong() {
 
         // The catalog: the imports on record, and a product in every store
         // that sells it.
-        let refused = storage::ImportRecord {
+        let refused = catalog::reports::ImportRecord {
             at: chrono::Utc::now(),
             source: "/feeds/evening.yml".into(),
             kind: "yml".into(),

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use app::testing::RunningService;
 use common::{BIN, SECRET};
 use orders::kuper::flow::{IntegrationType, KuperStatus};
+use orders::kuper::states::OutboxState;
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo, DbKuperInbox, DbKuperOutbox};
@@ -247,9 +248,9 @@ impl World {
             assert_eq!(view.status.as_str(), "delivered", "{backend} {context}: {id}");
         }
         let mut conn = self.t.db.get().unwrap();
-        let sent = DbKuperOutbox::list(&mut conn, Some("sent"), 100).unwrap();
+        let sent = DbKuperOutbox::list(&mut conn, Some(OutboxState::Sent), 100).unwrap();
         assert_eq!(sent.len(), ROUND_NOTIFICATIONS, "{backend} {context}: {sent:?}");
-        assert!(DbKuperOutbox::list(&mut conn, Some("dead"), 100).unwrap().is_empty());
+        assert!(DbKuperOutbox::list(&mut conn, Some(OutboxState::Dead), 100).unwrap().is_empty());
     }
 }
 
@@ -405,7 +406,7 @@ fn a_listener_killed_with_notifications_in_flight_loses_none() {
             std::thread::sleep(Duration::from_millis(50));
         }
         std::thread::sleep(Duration::from_millis(300));
-        let sent = DbKuperOutbox::list(&mut world.t.db.get().unwrap(), Some("sent"), 100).unwrap();
+        let sent = DbKuperOutbox::list(&mut world.t.db.get().unwrap(), Some(OutboxState::Sent), 100).unwrap();
         assert!(sent.len() < ROUND_NOTIFICATIONS, "the kill must come while some are still on their way");
         let addr = world.listener.base_url.trim_start_matches("http://").to_owned();
         world.listener.kill();
@@ -517,7 +518,7 @@ fn two_listeners_on_one_postgres_keep_under_kupers_rate_limit_together() {
     }
     let deadline = Instant::now() + Duration::from_mins(1);
     loop {
-        let sent = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("sent"), 100).unwrap().len();
+        let sent = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some(OutboxState::Sent), 100).unwrap().len();
         if sent == ORDERS {
             break;
         }

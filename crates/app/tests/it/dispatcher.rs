@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use domain::{Decimal, ManualClock};
 use kuper_client::notify::{KuperClient, KuperSettings};
 use orders::kuper::flow::StaffAction;
+use orders::kuper::states::OutboxState;
 use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, StaffRequest};
 use secrecy::SecretString;
 use serde_json::json;
@@ -69,7 +70,7 @@ async fn queued_notifications_reach_kuper_once_and_in_order() {
         let clock = Arc::new(ManualClock::new(morning()));
         assert_eq!(pass(&t, &client, &clock).await, 1);
         assert_eq!(pass(&t, &client, &clock).await, 0, "sent once");
-        let rows = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("sent"), 10).unwrap();
+        let rows = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some(OutboxState::Sent), 10).unwrap();
         assert_eq!(rows.len(), 1, "{}", t.db.backend());
     }
 }
@@ -102,7 +103,7 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             .await;
         let clock = Arc::new(ManualClock::new(morning()));
         assert_eq!(pass(&t, &client, &clock).await, 0);
-        let pending = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("pending"), 10).unwrap();
+        let pending = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some(OutboxState::Pending), 10).unwrap();
         let attempts: Vec<(&str, i32)> = pending.iter().map(|r| (r.kind.as_str(), r.attempts)).collect();
         // H2's second notification waits behind its first: not even tried.
         assert_eq!(
@@ -136,7 +137,7 @@ async fn an_outage_holds_back_an_order_s_later_notifications_and_a_refusal_is_de
             ["order.in_work", "order.in_work", "order.assembled"],
             "in order, the first retried once"
         );
-        let dead = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some("dead"), 10).unwrap();
+        let dead = DbKuperOutbox::list(&mut t.db.get().unwrap(), Some(OutboxState::Dead), 10).unwrap();
         assert_eq!(dead.len(), 1, "{}", t.db.backend());
         assert!(dead[0].last_error.as_deref().unwrap().contains("422"));
     }

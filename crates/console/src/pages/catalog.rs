@@ -1,26 +1,16 @@
 //! The catalog page.
 
-use catalog::stock::{BatchReport, OfferStockView};
-use catalog::{Offer, Product};
-use chrono::{DateTime, Utc};
+use catalog::reports::ImportRecord;
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
 use serde_json::Value;
-use storage::ImportRecord;
+use staff_desk::{CatalogOverview, ProductInStores};
 
 use super::{field_error, layout};
 
-pub struct ProductInStores {
-    pub product: Product,
-    pub offers: Vec<Offer>,
-    pub figures: Vec<OfferStockView>,
-}
-
 #[derive(Default)]
 pub struct CatalogPage {
-    pub imports: Vec<ImportRecord>,
-    pub reports: Vec<(DateTime<Utc>, BatchReport)>,
-    pub report_times: Vec<(String, DateTime<Utc>)>,
+    pub overview: CatalogOverview,
     pub product: Option<ProductInStores>,
     pub sku_error: Option<String>,
 }
@@ -53,14 +43,14 @@ pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &Cata
             h2 { "Последние загрузки каталога" }
             table id="imports" {
                 thead { tr { th { "Когда (UTC)" } th { "Откуда" } th { "Итог" } th { "Что сделано" } } }
-                tbody { @for i in &page.imports { (import_row(i)) } }
+                tbody { @for i in &page.overview.imports { (import_row(i)) } }
             }
-            @if page.imports.is_empty() { p { "Загрузок ещё не было." } }
+            @if page.overview.imports.is_empty() { p { "Загрузок ещё не было." } }
             h2 { "Последние отчёты об остатках" }
             table id="reports" {
                 thead { tr { th { "Получен (UTC)" } th { "Пакет" } th { "Применено строк" } th { "Отклонено" } } }
                 tbody {
-                    @for (at, r) in &page.reports {
+                    @for (at, r) in &page.overview.batches {
                         tr {
                             td { (at.format("%Y-%m-%d %H:%M:%S")) } td { (r.batch_id) } td { (r.applied) }
                             td {
@@ -73,10 +63,10 @@ pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &Cata
                     }
                 }
             }
-            @if page.reports.is_empty() { p { "Отчётов ещё не было." } }
+            @if page.overview.batches.is_empty() { p { "Отчётов ещё не было." } }
             h2 { "Когда магазины сообщали остатки" }
             table id="report-times" {
-                tbody { @for (store, at) in &page.report_times { tr { td { (store) } td { (at.format("%Y-%m-%d %H:%M:%S")) " UTC" } } } }
+                tbody { @for (store, at) in &page.overview.report_times { tr { td { (store) } td { (at.format("%Y-%m-%d %H:%M:%S")) " UTC" } } } }
             }
         },
     )

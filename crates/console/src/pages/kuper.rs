@@ -4,8 +4,8 @@ use identity::staff::StaffAccount;
 use maud::{Markup, html};
 use std::collections::HashMap;
 
+use identity::staff::AuditEntry;
 use orders::kuper::{KuperOrderView, LineView};
-use storage::AuditEntry;
 
 use super::{field_error, layout, status};
 use crate::picking::FormError;

@@ -2,20 +2,12 @@
 
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
-use orders::{Order, Shipping, transition};
+use orders::Shipping;
+use payments::PaymentMethod;
 use payments::receipt::{Contact, Receipt};
-use payments::{Payment, PaymentMethod};
-use storage::{AuditEntry, OrderEvent};
+use staff_desk::McpOrderPage;
 
 use super::{layout, status};
-use crate::mcp::STAFF_ACTIONS;
-
-pub struct McpOrderPage<'a> {
-    pub order: &'a Order,
-    pub payments: &'a [Payment],
-    pub events: &'a [OrderEvent],
-    pub trail: &'a [AuditEntry],
-}
 
 fn action_label(action: orders::Action) -> &'static str {
     match action {
@@ -28,17 +20,9 @@ fn action_label(action: orders::Action) -> &'static str {
     }
 }
 
-pub fn order_page(
-    account: &StaffAccount,
-    csrf: &str,
-    view: &McpOrderPage<'_>,
-    error: Option<&str>,
-) -> Markup {
-    let o = view.order;
-    let method = o.shipping.method();
-    // The state machine decides which steps there are now.
-    let steps: Vec<orders::Action> =
-        STAFF_ACTIONS.into_iter().filter(|a| transition(o.status, *a, method).is_ok()).collect();
+pub fn order_page(account: &StaffAccount, csrf: &str, view: &McpOrderPage, error: Option<&str>) -> Markup {
+    let o = &view.order;
+    let steps = &view.steps;
     layout(
         &format!("Заказ ИИ-агента {}", o.id),
         Some((account, csrf)),
@@ -70,7 +54,7 @@ pub fn order_page(
             @else {
                 table id="payment" {
                     thead { tr { th { "Платёж" } th { "Шлюз" } th { "Способ" } th { "Сумма" } th { "Состояние" } th { "Чек 54-ФЗ" } th { "Обновлён (UTC)" } } }
-                    tbody { @for p in view.payments { tr {
+                    tbody { @for p in &view.payments { tr {
                         td { (p.id) } td { (p.gateway) } td { (method_label(p.method)) } td { (p.amount.to_string()) }
                         td { (p.status.as_str()) } td { (receipt_label(p.receipt.as_ref())) } td { (p.updated_at.format("%Y-%m-%d %H:%M")) }
                     } } }
@@ -81,16 +65,16 @@ pub fn order_page(
                 form.steps method="post" action=(format!("/orders/mcp/{}/step", o.id)) id="steps" {
                     input type="hidden" name="csrf" value=(csrf);
                     @if let Some(error) = error { p.error id="step-error" role="alert" { (error) } }
-                    @for action in &steps { button type="submit" name="action" value=(action.as_str()) { (action_label(*action)) } }
+                    @for action in steps { button type="submit" name="action" value=(action.as_str()) { (action_label(*action)) } }
                 }
             }
             h2 { "История" }
             table id="history" {
-                tbody { @for e in view.events { tr { td { (e.at.format("%Y-%m-%d %H:%M:%S")) } td { (e.from.clone().unwrap_or_default()) " → " (e.to) } td { (e.action) } } } }
+                tbody { @for e in &view.events { tr { td { (e.at.format("%Y-%m-%d %H:%M:%S")) } td { (e.from.clone().unwrap_or_default()) " → " (e.to) } td { (e.action) } } } }
             }
             @if !view.trail.is_empty() {
                 h2 { "Действия сотрудников" }
-                ul id="audit" { @for e in view.trail { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.login) ": " (e.action) } } }
+                ul id="audit" { @for e in &view.trail { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.login) ": " (e.action) } } }
             }
         },
     )

@@ -2,7 +2,7 @@
 
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
-use storage::OutboxRow;
+use orders::kuper::OutboxRow;
 
 use super::{kuper_link, layout};
 

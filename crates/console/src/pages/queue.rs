@@ -2,19 +2,11 @@
 
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
-use orders::kuper::Attention;
-use storage::BookEntry;
+use orders::book::BookEntry;
+use staff_desk::Queue;
 
 use super::{field_error, kuper_link, layout, status};
 use crate::queue::{FieldError, QueueQuery};
-
-/// What the queue shows, and the book's mark it was read at.
-#[derive(Debug, Default)]
-pub struct Queue {
-    pub book: Vec<BookEntry>,
-    pub attention: Vec<Attention>,
-    pub stamp: String,
-}
 
 fn order_link(entry: &BookEntry) -> Markup {
     let mcp = || html! { a href=(format!("/orders/mcp/{}", entry.id)) { (entry.id) } };

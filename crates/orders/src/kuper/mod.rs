@@ -293,7 +293,21 @@ pub struct Attention {
     pub at: DateTime<Utc>,
 }
 
-/// Staff actions on Kuper orders, for the operator API and the CLI.
+/// A notification to Kuper as staff see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub order_id: String,
+    /// Kuper's id of the order (`None` if the order is gone).
+    pub original_order_id: Option<String>,
+    pub kind: String,
+    pub state: states::OutboxState,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// Staff actions on Kuper orders, for the console, the operator API and
+/// the CLI.
 #[async_trait]
 pub trait KuperStaff: Send + Sync + std::fmt::Debug {
     /// The flow decides; the notification is queued in the same transaction
@@ -310,4 +324,13 @@ pub trait KuperStaff: Send + Sync + std::fmt::Debug {
     /// Puts the dead notification `id` back in the queue; `false` when
     /// there is none.
     async fn retry_notification(&self, id: i64) -> Result<bool, RepoError>;
+    /// Gives the dead notification `id` up for good, letting the order's
+    /// later ones go; `false` when there is none.
+    async fn discard_notification(&self, id: i64) -> Result<bool, RepoError>;
+    /// Up to `limit` notifications in `state`, oldest first.
+    async fn notifications(
+        &self,
+        state: states::OutboxState,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>, RepoError>;
 }

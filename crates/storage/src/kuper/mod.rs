@@ -16,9 +16,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::OrderId;
 use orders::RepoError;
+use orders::kuper::OutboxRow;
 use orders::kuper::flow::{IntegrationType, KuperStatus};
 use orders::kuper::intake::{PositionIds, StoreSetup};
 use orders::kuper::method::Methods;
+use orders::kuper::states::OutboxState;
 use orders::kuper::{
     ActError, Attention, KuperInbox, KuperOrderView, KuperRules, KuperStaff, Receipt, ReceivedEvent, Reply,
     StaffRequest,
@@ -417,5 +419,16 @@ impl KuperStaff for DbKuperInbox {
 
     async fn retry_notification(&self, id: i64) -> Result<bool, RepoError> {
         self.db.run(move |conn| crate::DbKuperOutbox::revive(conn, id)).await.map_err(RepoError::from)
+    }
+
+    async fn discard_notification(&self, id: i64) -> Result<bool, RepoError> {
+        self.db.run(move |conn| crate::DbKuperOutbox::discard(conn, id)).await.map_err(RepoError::from)
+    }
+
+    async fn notifications(&self, state: OutboxState, limit: i64) -> Result<Vec<OutboxRow>, RepoError> {
+        self.db
+            .run(move |conn| crate::DbKuperOutbox::list(conn, Some(state), limit))
+            .await
+            .map_err(RepoError::from)
     }
 }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{Decimal, ManualClock};
+use orders::book::BookFilter;
 use orders::kuper::flow::StaffAction;
 use orders::kuper::{EventNews, KuperInbox, NewKuperOrder, NewLine, ReceivedEvent, StaffRequest};
 use storage::testing::TestDatabase;
-use storage::{BookFilter, DbKuperInbox, DbOrderBook};
+use storage::{DbKuperInbox, DbOrderBook};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)

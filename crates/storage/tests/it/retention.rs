@@ -70,7 +70,11 @@ fn old_acknowledged_notifications_and_keys_go_and_what_is_still_to_send_stays() 
         assert_eq!(purged.notifications, 1, "{}: the acknowledged one", t.db.backend());
         let left = DbKuperOutbox::list(&mut conn, None, 10).unwrap();
         assert_eq!(left.len(), 1);
-        assert_eq!(left[0].state, "pending", "a notification still to send is never purged");
+        assert_eq!(
+            left[0].state,
+            orders::kuper::states::OutboxState::Pending,
+            "a notification still to send is never purged"
+        );
     }
 }
 

@@ -4,9 +4,10 @@
 //! account refused, and the audit trail of an order.
 
 use chrono::{DateTime, Duration, Utc};
+use identity::staff::{AuditEntry, SignIn};
 use identity::staff::{Role, StaffAccount};
+use storage::DbStaff;
 use storage::testing::TestDatabase;
-use storage::{AuditEntry, DbStaff, SignIn};
 
 fn now() -> DateTime<Utc> {
     "2026-11-29T10:00:00Z".parse().unwrap()
