@@ -138,6 +138,8 @@ impl FromStr for Action {
 pub enum Effect {
     /// Put the reserved stock back on the shelf.
     ReleaseStock,
+    /// Give the order's place in its slot back to other shoppers.
+    ReleaseSlot,
     /// The goods left the store: what the order held becomes a sale.
     SellStock,
     /// The shopper paid: the money goes back (queued, sent by the payments
@@ -166,7 +168,7 @@ pub fn transition(
     shipping: ShippingMethod,
 ) -> Result<Transition, IllegalTransition> {
     use Action as A;
-    use Effect::{RefundPayment, ReleaseStock, SellStock};
+    use Effect::{RefundPayment, ReleaseSlot, ReleaseStock, SellStock};
     use OrderStatus as S;
     let to = |to, effects| Ok(Transition { to, effects });
     let refuse = |reason| Err(IllegalTransition { from, action, reason });
@@ -186,14 +188,25 @@ pub fn transition(
         (S::ReadyForPickup, A::Complete) => to(S::Completed, &[SellStock]),
         // Until the goods leave the store they go back on the shelf; after
         // that, putting them back is staff's job.
-        (S::New, A::Expire | A::Cancel) => to(S::Cancelled, &[ReleaseStock]),
+        // Called off before the goods leave, its place in the slot goes
+        // back too.
+        (S::New, A::Expire | A::Cancel) => to(S::Cancelled, &[ReleaseStock, ReleaseSlot]),
         (S::Paid | S::Processing | S::ReadyForPickup, A::Cancel) => {
-            to(S::Cancelled, &[ReleaseStock, RefundPayment])
+            to(S::Cancelled, &[ReleaseStock, ReleaseSlot, RefundPayment])
         }
         (S::Delivering, A::Cancel) => to(S::Cancelled, &[RefundPayment]),
         (S::Completed | S::Cancelled, _) => refuse(Some("the order is closed")),
         _ => refuse(None),
     }
+}
+
+/// When an order now in `status` must be paid by: only an unpaid order
+/// (`New`) expires; once it moves on, its deadline goes.
+pub fn payment_deadline(
+    status: OrderStatus,
+    deadline: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    deadline.filter(|_| status == OrderStatus::New)
 }
 
 /// Whether the shopper (an agent on their behalf) may still call the
@@ -276,12 +289,23 @@ mod tests {
             assert_eq!(t.effects.contains(&Effect::SellStock), leaves, "{from} --{action}-->");
             // Every hold ends once: released or sold, never both.
             assert!(!(releases && t.effects.contains(&Effect::SellStock)));
+            assert_eq!(t.effects.contains(&Effect::ReleaseSlot), releases, "{from} --{action}-->");
             let paid = !matches!(from, S::New);
             assert_eq!(
                 t.effects.contains(&Effect::RefundPayment),
                 t.to == S::Cancelled && paid,
                 "{from} --{action}-->"
             );
+        }
+    }
+
+    #[test]
+    fn only_an_unpaid_order_has_a_payment_deadline() {
+        let deadline = Some(chrono::DateTime::UNIX_EPOCH);
+        for status in S::ALL {
+            let kept = payment_deadline(status, deadline);
+            assert_eq!(kept, if status == S::New { deadline } else { None }, "{status}");
+            assert_eq!(payment_deadline(status, None), None);
         }
     }
 

@@ -3,6 +3,8 @@
 //! notification and a read racing): a report never moves a payment
 //! backwards, and nothing leaves a final status.
 
+use orders::OrderStatus;
+
 use crate::model::PaymentStatus;
 
 /// What a report does to a payment in status `from`: the status to move
@@ -16,9 +18,47 @@ pub fn follow(from: PaymentStatus, reported: PaymentStatus) -> Option<PaymentSta
     }
 }
 
+/// What a payment that has just succeeded does to its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnSuccess {
+    /// The order waits for this money: it is paid. Should the order's
+    /// state machine refuse that by the time it is applied (expired
+    /// meanwhile), the money goes back as with [`OnSuccess::Refund`].
+    PayOrder,
+    /// Money for an order that can no longer take it (cancelled, expired,
+    /// paid by another attempt, or gone): a refund is queued.
+    Refund,
+}
+
+/// [`OnSuccess`] for an order in `order` (`None`: no such order).
+pub fn on_success(order: Option<OrderStatus>) -> OnSuccess {
+    match order {
+        Some(OrderStatus::New) => OnSuccess::PayOrder,
+        _ => OnSuccess::Refund,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_order_waiting_for_money_takes_it_any_other_gives_it_back() {
+        let cases = [
+            (Some(OrderStatus::New), OnSuccess::PayOrder),
+            (Some(OrderStatus::Paid), OnSuccess::Refund),
+            (Some(OrderStatus::Processing), OnSuccess::Refund),
+            (Some(OrderStatus::Delivering), OnSuccess::Refund),
+            (Some(OrderStatus::ReadyForPickup), OnSuccess::Refund),
+            (Some(OrderStatus::Completed), OnSuccess::Refund),
+            (Some(OrderStatus::Cancelled), OnSuccess::Refund),
+            (None, OnSuccess::Refund),
+        ];
+        assert_eq!(cases.len(), OrderStatus::ALL.len() + 1, "every status is in the table");
+        for (order, effect) in cases {
+            assert_eq!(on_success(order), effect, "{order:?}");
+        }
+    }
     use PaymentStatus as S;
 
     #[test]

@@ -377,6 +377,8 @@ pub(crate) fn apply(
         match effect {
             Effect::ReleaseStock => {
                 stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Release, &holds(&order), at)?;
+            }
+            Effect::ReleaseSlot => {
                 unbook(
                     c,
                     order.store.as_str(),
@@ -393,9 +395,7 @@ pub(crate) fn apply(
     let from = order.status;
     order.status = step.to;
     order.updated_at = at;
-    if order.status != OrderStatus::New {
-        order.expires_at = None;
-    }
+    order.expires_at = ::orders::status::payment_deadline(order.status, order.expires_at);
     // Only from the status we read: a concurrent move (expiry against
     // a payment) makes this one fail and roll back whole.
     let moved = diesel::update(orders::table.find(id).filter(orders::status.eq(from.as_str())))

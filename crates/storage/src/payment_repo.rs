@@ -3,12 +3,13 @@
 //! one transaction.
 
 use ::payments::receipt::Receipt;
+use ::payments::status::OnSuccess;
 use ::payments::{Payment, PaymentMethod, PaymentRepo, PaymentStatus, RefundDue};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::{Currency, Money, OrderId};
-use orders::{Action, OrderStatus, RepoError};
+use orders::{Action, RepoError};
 
 use crate::schema::{payment_refunds, payments};
 use crate::{AnyConnection, Database, StorageError, with_conn};
@@ -184,16 +185,18 @@ fn settle(
         .execute(c)?;
     if to == PaymentStatus::Succeeded {
         let order = crate::order_repo::load(c, payment.order_id.as_str())?;
-        if order.is_some_and(|o| o.status == OrderStatus::New) {
-            match crate::order_repo::apply(c, payment.order_id.as_str(), Action::Pay, at) {
-                Ok(_) => {}
-                Err(crate::order_repo::ApplyFailure::Storage(e)) => return Err(e),
-                // Moved meanwhile (expired): the money goes back.
-                Err(_) => queue_refund(c, &payment, naive(at))?,
+        let refund = match ::payments::status::on_success(order.map(|o| o.status)) {
+            OnSuccess::PayOrder => {
+                match crate::order_repo::apply(c, payment.order_id.as_str(), Action::Pay, at) {
+                    Ok(_) => false,
+                    Err(crate::order_repo::ApplyFailure::Storage(e)) => return Err(e),
+                    // Refused by the order's state machine: moved meanwhile.
+                    Err(_) => true,
+                }
             }
-        } else {
-            // Money for an order that can no longer take it
-            // (cancelled, expired, or paid by another attempt).
+            OnSuccess::Refund => true,
+        };
+        if refund {
             queue_refund(c, &payment, naive(at))?;
         }
     }

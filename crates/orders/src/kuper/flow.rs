@@ -346,6 +346,13 @@ fn incoming_step(facts: Facts, event: Event) -> Incoming {
     }
 }
 
+/// Whether the order's composition is final after staff take `action`:
+/// `ready_for_delivery` carries the final composition (Kuper charges by
+/// it), and once final it stays so.
+pub fn composition_final_after(facts: Facts, action: StaffAction) -> bool {
+    facts.composition_final || action == StaffAction::Ready
+}
+
 /// The staff half of the table.
 pub fn staff(facts: Facts, action: StaffAction) -> Result<Step, IllegalAction> {
     staff_step(facts, action).map(|step| with_sale(Facts { composition_final: true, ..facts }, step))

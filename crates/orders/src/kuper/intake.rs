@@ -8,7 +8,8 @@ use chrono::{DateTime, Datelike, Utc};
 use domain::Decimal;
 
 use super::NewLine;
-use super::flow::IntegrationType;
+use super::details::{Cancel, KuperDetails};
+use super::flow::{IntegrationType, KuperStatus};
 use super::method::{self, Methods};
 
 /// How a Kuper position id names our product; configured per store.
@@ -212,9 +213,44 @@ pub fn refusal_after_holds(held: &[bool]) -> Option<String> {
     (!held.iter().any(|h| *h)).then(|| "none of the positions is available".into())
 }
 
+/// How a new order starts once every check has spoken: taken (`created`),
+/// or refused with `refusal` — created canceled by us with the reason, so
+/// the order's page and Kuper's `order.canceled` both say why.
+pub fn first_state(details: &KuperDetails, refusal: Option<&str>) -> (KuperStatus, KuperDetails) {
+    let mut details = details.clone();
+    match refusal {
+        None => (KuperStatus::Created, details),
+        Some(reason) => {
+            details.cancel = Some(Cancel::refused(reason));
+            (KuperStatus::Canceled, details)
+        }
+    }
+}
+
+/// What the inbox notes of an order refused at intake.
+pub fn refusal_note(reason: &str) -> String {
+    format!("canceled: {reason}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_order_starts_canceled_by_us_with_the_reason_a_taken_one_created() {
+        let details = KuperDetails { replacement_policy: Some("replace".into()), ..KuperDetails::default() };
+        let (status, taken) = first_state(&details, None);
+        assert_eq!((status, &taken), (KuperStatus::Created, &details));
+        let (status, refused) = first_state(&details, Some("the store is closed"));
+        assert_eq!(status, KuperStatus::Canceled);
+        let cancel = refused.cancel.clone().unwrap();
+        assert_eq!(
+            (cancel.by.as_str(), cancel.code.as_deref(), cancel.comment.as_deref()),
+            ("merchant", Some("merchant"), Some("the store is closed"))
+        );
+        assert_eq!(refused.replacement_policy, details.replacement_policy, "the rest is Kuper's, kept");
+        assert_eq!(refusal_note("the store is closed"), "canceled: the store is closed");
+    }
 
     fn line(quantity: &str, weight: Option<&str>) -> NewLine {
         NewLine {

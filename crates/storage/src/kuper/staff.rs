@@ -7,7 +7,7 @@ use catalog::stock::MoveKind;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use orders::kuper::details::{Cancel, KuperDetails};
-use orders::kuper::flow::{KuperEffect, KuperStatus, StaffAction, staff};
+use orders::kuper::flow::{KuperEffect, KuperStatus, StaffAction, composition_final_after, staff};
 use orders::kuper::picking::{self, Candidate, PickingRules};
 use orders::kuper::{ActError, KuperRules, StaffRequest, notice};
 
@@ -125,7 +125,7 @@ pub(crate) fn act(
     diesel::update(kuper_orders::table.find(&order_id))
         .set((
             kuper_orders::status.eq(to.as_str()),
-            kuper_orders::composition_final.eq(facts.composition_final || action == StaffAction::Ready),
+            kuper_orders::composition_final.eq(composition_final_after(facts, action)),
             kuper_orders::updated_at.eq(at),
             kuper_orders::details.eq(text_of(&details)),
         ))

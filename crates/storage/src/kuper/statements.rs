@@ -257,15 +257,7 @@ fn created(
         lines.iter().zip(&shortfalls).map(|(l, short)| !l.hold.is_zero() && short.is_none()).collect();
     refusal = refusal.or_else(|| intake::refusal_after_holds(&held));
     let (integration, restaurant) = (taking.integration, taking.restaurant);
-    let status = if refusal.is_some() { KuperStatus::Canceled } else { KuperStatus::Created };
-    let mut details = new.details.clone();
-    if let Some(reason) = &refusal {
-        details.cancel = Some(Cancel {
-            by: "merchant".into(),
-            code: Some("merchant".into()),
-            comment: Some(reason.clone()),
-        });
-    }
+    let (status, details) = intake::first_state(&new.details, refusal.as_deref());
     diesel::insert_into(kuper_orders::table)
         .values((
             kuper_orders::order_id.eq(number.as_str()),
@@ -301,7 +293,7 @@ fn created(
             at,
         )?;
         let reply = Reply::Created { number, expected_assembly_time: None };
-        return Ok(Outcome { reply, state: InboxState::Applied, note: Some(format!("canceled: {reason}")) });
+        return Ok(Outcome { reply, state: InboxState::Applied, note: Some(intake::refusal_note(&reason)) });
     }
     apply_waiting(c, original, at)?;
     let expected_assembly_time = store.and_then(|s| s.expected_assembly(event.received_at));

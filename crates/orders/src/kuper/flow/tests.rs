@@ -392,3 +392,18 @@ fn every_webhook_in_every_status_is_applied_or_recorded_as_documented() {
         }
     }
 }
+
+#[test]
+fn the_composition_is_final_from_ready_for_delivery_on_and_stays_so() {
+    for action in A::ALL {
+        for was_final in [false, true] {
+            let facts = Facts { composition_final: was_final, ..facts(KuperDelivery, S::Assembled) };
+            let expected = was_final || action == A::Ready;
+            assert_eq!(
+                composition_final_after(facts, action),
+                expected,
+                "{action:?} after final={was_final}"
+            );
+        }
+    }
+}
