@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
+use crate::error::reported;
 use crate::schema::catalog_imports;
 use catalog::reports::{CatalogReports, ImportRecord};
 use catalog::stock::{BatchReport, OfferStockView};
@@ -93,19 +94,19 @@ impl DbCatalogImports {
 #[async_trait::async_trait]
 impl CatalogReports for DbCatalogImports {
     async fn recent_imports(&self, limit: i64) -> Result<Vec<ImportRecord>, RepoError> {
-        self.db.run(move |conn| Self::recent(conn, limit)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::recent(conn, limit)).await.map_err(reported)
     }
 
     async fn recent_batches(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, BatchReport)>, RepoError> {
-        self.db.run(move |conn| DbStock::recent_batches(conn, limit)).await.map_err(RepoError::from)
+        self.db.run(move |conn| DbStock::recent_batches(conn, limit)).await.map_err(reported)
     }
 
     async fn report_times(&self) -> Result<Vec<(String, DateTime<Utc>)>, RepoError> {
-        self.db.run(DbStock::report_times).await.map_err(RepoError::from)
+        self.db.run(DbStock::report_times).await.map_err(reported)
     }
 
     async fn offers_of_sku(&self, sku: &str) -> Result<Vec<OfferStockView>, RepoError> {
         let sku = sku.to_owned();
-        self.db.run(move |conn| DbStock::offers_of_sku(conn, &sku)).await.map_err(RepoError::from)
+        self.db.run(move |conn| DbStock::offers_of_sku(conn, &sku)).await.map_err(reported)
     }
 }

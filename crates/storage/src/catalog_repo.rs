@@ -15,6 +15,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 use diesel::upsert::excluded;
 use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId};
 
+use crate::error::reported;
 use crate::schema::{catalog_sequence, offer_removals, offers, products, stores};
 use crate::stock;
 use crate::{AnyConnection, Database, StorageError, with_conn};
@@ -373,7 +374,7 @@ impl DbCatalogRepo {
                     rows.into_iter().map(StoreRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
                 })
                 .await
-                .map_err(|e| failed(&e))?,
+                .map_err(reported)?,
         );
         *self.stores.lock().unwrap_or_else(PoisonError::into_inner) =
             Some((Instant::now(), Arc::clone(&stores)));
@@ -721,10 +722,6 @@ where
     }
 }
 
-fn failed(e: &StorageError) -> RepoError {
-    RepoError::from(e)
-}
-
 fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
@@ -750,7 +747,7 @@ impl CatalogRepo for DbCatalogRepo {
                 rows.into_iter().map(ProductRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
@@ -781,7 +778,7 @@ impl CatalogRepo for DbCatalogRepo {
                 rows.into_iter().map(OfferRow::into_domain).collect()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn cheapest_offers(&self, skus: &[SkuId]) -> Result<Vec<Offer>, RepoError> {
@@ -808,7 +805,7 @@ impl CatalogRepo for DbCatalogRepo {
                 rows.into_iter().map(OfferRow::into_domain).collect()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     /// On PostgreSQL one primary-key probe per key: `sku = ANY(..) AND
@@ -833,7 +830,7 @@ impl CatalogRepo for DbCatalogRepo {
                 rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn offers(&self, skus: &[SkuId], stores: Option<&[StoreId]>) -> Result<Vec<Offer>, RepoError> {
@@ -851,6 +848,6 @@ impl CatalogRepo for DbCatalogRepo {
                 rows.into_iter().map(OfferRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 }

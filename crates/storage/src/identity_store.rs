@@ -11,6 +11,7 @@ use identity::{
     StoredAccessToken, StoredClient, UserStatus,
 };
 
+use crate::error::reported;
 use crate::schema::{access_tokens, auth_failures, mcp_clients, user_identities, users};
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -23,11 +24,6 @@ impl DbIdentityStore {
     pub fn new(db: Database) -> Self {
         DbIdentityStore { db }
     }
-}
-
-#[allow(clippy::needless_pass_by_value)] // used as `map_err(failed)`
-fn failed(e: StorageError) -> RepoError {
-    RepoError::from(e)
 }
 
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -150,8 +146,8 @@ impl IdentityStore for DbIdentityStore {
                 }
             })
             .await
-            .map_err(failed)?;
-        Ok((UserId::new(user_id).map_err(|e| failed(corrupt_value("users.id", e)))?, status))
+            .map_err(reported)?;
+        Ok((UserId::new(user_id).map_err(|e| reported(corrupt_value("users.id", e)))?, status))
     }
 
     async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, RepoError> {
@@ -179,7 +175,7 @@ impl IdentityStore for DbIdentityStore {
                 .transpose()
             })
             .await
-            .map_err(failed)
+            .map_err(reported)
     }
 
     async fn create_client(&self, name: &str, token: &IssuedToken) -> Result<(), RepoError> {
@@ -204,7 +200,7 @@ impl IdentityStore for DbIdentityStore {
             Err(e) if e.is_unique_violation() => Err(RepoError::Conflict(format!(
                 "an active client named {shown_name:?} exists; revoke it first"
             ))),
-            other => other.map_err(failed),
+            other => other.map_err(reported),
         }
     }
 
@@ -230,7 +226,7 @@ impl IdentityStore for DbIdentityStore {
                 }))
             })
             .await
-            .map_err(failed)
+            .map_err(reported)
     }
 
     async fn list_clients(&self) -> Result<Vec<ClientRecord>, RepoError> {
@@ -257,7 +253,7 @@ impl IdentityStore for DbIdentityStore {
                 )
             })
             .await
-            .map_err(failed)
+            .map_err(reported)
     }
 
     async fn revoke_client(&self, id_or_name: &str) -> Result<bool, RepoError> {
@@ -275,7 +271,7 @@ impl IdentityStore for DbIdentityStore {
                 Ok::<_, StorageError>(changed > 0)
             })
             .await
-            .map_err(failed)
+            .map_err(reported)
     }
 }
 
@@ -306,7 +302,7 @@ impl FailureStore for DbIdentityStore {
                 row.map(window_from_row).transpose()
             })
             .await
-            .map_err(failed)
+            .map_err(reported)
     }
 
     async fn replace_failure_window(
@@ -340,6 +336,6 @@ impl FailureStore for DbIdentityStore {
                 Ok::<_, StorageError>(written == 1)
             })
             .await
-            .map_err(failed)
+            .map_err(reported)
     }
 }

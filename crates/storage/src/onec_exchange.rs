@@ -13,6 +13,7 @@ use commerceml::catalog::{CatalogItem, read_import};
 use commerceml::offers::{Offer, OffersItem, PriceType, read_offers};
 use domain::RepoError;
 
+use crate::error::reported;
 use crate::onec::{DbOneC, OfferLine, OfferOutcome};
 use crate::{AnyConnection, Database, StorageError};
 
@@ -240,7 +241,7 @@ fn unpack(
 impl OneCExchange for DbOneCExchange {
     async fn open_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), RepoError> {
         let token_hash = token_hash.to_owned();
-        self.db.run(move |c| DbOneC::open_session(c, &token_hash, at)).await.map_err(RepoError::from)
+        self.db.run(move |c| DbOneC::open_session(c, &token_hash, at)).await.map_err(reported)
     }
 
     async fn touch_session(
@@ -250,7 +251,7 @@ impl OneCExchange for DbOneCExchange {
         at: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
         let token_hash = token_hash.to_owned();
-        self.db.run(move |c| DbOneC::touch_session(c, &token_hash, since, at)).await.map_err(RepoError::from)
+        self.db.run(move |c| DbOneC::touch_session(c, &token_hash, since, at)).await.map_err(reported)
     }
 
     async fn append(
@@ -270,7 +271,7 @@ impl OneCExchange for DbOneCExchange {
                 Ok::<_, StorageError>(true)
             })
             .await
-            .map_err(RepoError::from)
+            .map_err(reported)
     }
 
     async fn import(
@@ -317,7 +318,7 @@ impl OneCExchange for DbOneCExchange {
                 }
             })
             .await
-            .map_err(|e: StorageError| ImportError::Repo(e.into()))?;
+            .map_err(|e: StorageError| ImportError::Repo(crate::error::reported(e)))?;
         outcome.map_err(ImportError::File)
     }
 }

@@ -16,6 +16,7 @@ use orders::kuper::StaffRequest;
 use orders::kuper::flow::{KuperStatus, StaffAction};
 use orders::onec::{self, ExportLine, ExportOrder, OneCSale, SaleError, SaleReport};
 
+use crate::error::reported;
 use crate::onec::DbOneC;
 use crate::schema::{kuper_orders, onec_order_exports, onec_products, orders as mcp_orders, products, users};
 use crate::{AnyConnection, Database, DbKuperInbox, StorageError, with_conn};
@@ -274,7 +275,7 @@ impl OneCSale for DbOneCSale {
                 ))
             })
             .await
-            .map_err(RepoError::from)
+            .map_err(reported)
     }
 
     async fn confirm(&self, at: DateTime<Utc>) -> Result<u64, RepoError> {
@@ -293,7 +294,7 @@ impl OneCSale for DbOneCSale {
                 Ok::<_, StorageError>(confirmed as u64)
             })
             .await
-            .map_err(RepoError::from)
+            .map_err(reported)
     }
 
     async fn apply(
@@ -329,7 +330,7 @@ impl OneCSale for DbOneCSale {
                 Ok::<_, StorageError>(Ok(report))
             })
             .await
-            .map_err(|e: StorageError| SaleError::Repo(e.into()))?;
+            .map_err(|e: StorageError| SaleError::Repo(crate::error::reported(e)))?;
         outcome.map_err(SaleError::File)
     }
 }

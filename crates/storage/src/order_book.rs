@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use ::orders::book::{BookEntry, BookFilter, OrderBook};
 use domain::RepoError;
 
+use crate::error::reported;
 use crate::schema::{kuper_orders, orders};
 use crate::{AnyConnection, Database, StorageError};
 
@@ -167,11 +168,11 @@ impl DbOrderBook {
 impl OrderBook for DbOrderBook {
     async fn list(&self, filter: &BookFilter, limit: i64) -> Result<Vec<BookEntry>, RepoError> {
         let filter = filter.clone();
-        self.db.run(move |conn| Self::list(conn, &filter, limit)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::list(conn, &filter, limit)).await.map_err(reported)
     }
 
     async fn stamp(&self, filter: &BookFilter) -> Result<String, RepoError> {
         let filter = filter.clone();
-        self.db.run(move |conn| Self::stamp(conn, &filter)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::stamp(conn, &filter)).await.map_err(reported)
     }
 }

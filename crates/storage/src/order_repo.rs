@@ -15,6 +15,7 @@ use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, 
 
 use catalog::stock::{MoveKind, StockQty};
 
+use crate::error::reported;
 use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots, users};
 use crate::stock;
 use crate::{AnyConnection, Database, StorageError, with_conn};
@@ -83,10 +84,6 @@ fn holds(order: &Order) -> Vec<(&str, StockQty)> {
 
 fn mcp(order_id: &str) -> stock::OrderRef<'_> {
     stock::OrderRef { channel: "mcp", order_id }
-}
-
-fn failed(e: &StorageError) -> RepoError {
-    RepoError::from(e)
 }
 
 impl OrderRow {
@@ -475,7 +472,7 @@ impl DbOrderRepo {
 impl OrderHistory for DbOrderRepo {
     async fn events(&self, id: &OrderId) -> Result<Vec<OrderEvent>, RepoError> {
         let id = id.clone();
-        self.db.run(move |conn| Self::events(conn, &id)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::events(conn, &id)).await.map_err(reported)
     }
 }
 
@@ -497,13 +494,13 @@ impl OrderRepo for DbOrderRepo {
             Ok(Err(CreateFailure::Storage(e))) | Err(e) if e.is_unique_violation() => {
                 Err(CreateError::DuplicateRequest)
             }
-            Ok(Err(CreateFailure::Storage(e))) | Err(e) => Err(CreateError::Repo(failed(&e))),
+            Ok(Err(CreateFailure::Storage(e))) | Err(e) => Err(CreateError::Repo(reported(e))),
         }
     }
 
     async fn get(&self, id: &OrderId) -> Result<Option<Order>, RepoError> {
         let id = id.to_string();
-        self.db.run(move |conn| load(conn, &id)).await.map_err(|e| failed(&e))
+        self.db.run(move |conn| load(conn, &id)).await.map_err(reported)
     }
 
     async fn by_request(&self, request_id: &str) -> Result<Option<Order>, RepoError> {
@@ -522,7 +519,7 @@ impl OrderRepo for DbOrderRepo {
                 }
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn booked(
@@ -549,7 +546,7 @@ impl OrderRepo for DbOrderRepo {
                     .collect())
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn apply(&self, id: &OrderId, action: Action, at: DateTime<Utc>) -> Result<Order, ApplyError> {
@@ -562,7 +559,7 @@ impl OrderRepo for DbOrderRepo {
             Ok(Ok(order)) => Ok(order),
             Ok(Err(ApplyFailure::NotFound)) => Err(ApplyError::NotFound),
             Ok(Err(ApplyFailure::Illegal(e))) => Err(ApplyError::Illegal(e)),
-            Ok(Err(ApplyFailure::Storage(e))) | Err(e) => Err(ApplyError::Repo(failed(&e))),
+            Ok(Err(ApplyFailure::Storage(e))) | Err(e) => Err(ApplyError::Repo(reported(e))),
         }
     }
 
@@ -579,7 +576,7 @@ impl OrderRepo for DbOrderRepo {
                 ids.into_iter().map(|id| OrderId::new(id).map_err(|e| corrupt("orders.id", e))).collect()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn slot_settings(
@@ -616,7 +613,7 @@ impl OrderRepo for DbOrderRepo {
                 .transpose()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn list(&self, status: Option<OrderStatus>, limit: i64) -> Result<Vec<Order>, RepoError> {
@@ -636,6 +633,6 @@ impl OrderRepo for DbOrderRepo {
                 Ok(found)
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 }

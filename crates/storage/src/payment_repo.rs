@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use domain::{Currency, Money, OrderId};
 use orders::{Action, RepoError};
 
+use crate::error::reported;
 use crate::schema::{payment_refunds, payments};
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -38,10 +39,6 @@ impl DbPaymentRepo {
 
 fn naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
-}
-
-fn failed(e: &StorageError) -> RepoError {
-    RepoError::from(e)
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
@@ -229,7 +226,7 @@ impl PaymentRepo for DbPaymentRepo {
                 rows.into_iter().map(PaymentRow::into_domain).collect::<Result<Vec<_>, _>>()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn insert(&self, payment: &Payment) -> Result<bool, RepoError> {
@@ -243,7 +240,7 @@ impl PaymentRepo for DbPaymentRepo {
                 Ok::<_, StorageError>(inserted == 1)
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn open_payments(
@@ -271,12 +268,12 @@ impl PaymentRepo for DbPaymentRepo {
                 )
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn get(&self, id: &str) -> Result<Option<Payment>, RepoError> {
         let id = id.to_owned();
-        self.db.run(move |conn| load(conn, &id)).await.map_err(|e| failed(&e))
+        self.db.run(move |conn| load(conn, &id)).await.map_err(reported)
     }
 
     async fn settle(
@@ -289,7 +286,7 @@ impl PaymentRepo for DbPaymentRepo {
         self.db
             .run(move |conn| conn.write_transaction(|c| settle(c, &id, reported, at)))
             .await
-            .map_err(|e| failed(&e))
+            .map_err(crate::error::reported)
     }
 
     async fn claim_due_refunds(
@@ -348,7 +345,7 @@ impl PaymentRepo for DbPaymentRepo {
                     .collect::<Result<Vec<_>, StorageError>>()
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn refunded(&self, payment_id: &str, refund_id: &str, at: DateTime<Utc>) -> Result<(), RepoError> {
@@ -366,7 +363,7 @@ impl PaymentRepo for DbPaymentRepo {
                 Ok::<_, StorageError>(())
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 
     async fn refund_failed(
@@ -389,6 +386,6 @@ impl PaymentRepo for DbPaymentRepo {
                 Ok::<_, StorageError>(())
             })
             .await
-            .map_err(|e| failed(&e))
+            .map_err(reported)
     }
 }

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use domain::{SkuId, UserId, VatRate};
 use orders::RepoError;
 
+use crate::error::reported;
 use crate::schema::{products, users};
 use crate::{Database, StorageError};
 
@@ -36,7 +37,7 @@ impl ReceiptFacts for DbReceiptFacts {
                 )
             })
             .await
-            .map_err(RepoError::from)?;
+            .map_err(reported)?;
         Ok(profile.and_then(|(email, phone)| Contact::from_profile(email.as_deref(), phone.as_deref())))
     }
 
@@ -53,7 +54,7 @@ impl ReceiptFacts for DbReceiptFacts {
                 )
             })
             .await
-            .map_err(RepoError::from)?;
+            .map_err(reported)?;
         // A rate the catalog stored is one VatRate::as_str wrote.
         Ok(rows
             .into_iter()

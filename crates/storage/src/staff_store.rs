@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use domain::RepoError;
 use identity::staff::{AuditEntry, PasswordCheck, Role, SignIn, StaffAccount, StaffStore};
 
+use crate::error::reported;
 use crate::schema::{staff_accounts, staff_audit, staff_sessions};
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -236,7 +237,7 @@ impl DbStaff {
 impl StaffStore for DbStaff {
     async fn sign_in(&self, login: &str, matches: PasswordCheck) -> Result<SignIn, RepoError> {
         let login = login.to_owned();
-        self.db.run(move |conn| Self::sign_in(conn, &login, matches)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::sign_in(conn, &login, matches)).await.map_err(reported)
     }
 
     async fn open_session(
@@ -255,7 +256,7 @@ impl StaffStore for DbStaff {
                 })
             })
             .await
-            .map_err(RepoError::from)
+            .map_err(reported)
     }
 
     async fn session(
@@ -264,24 +265,21 @@ impl StaffStore for DbStaff {
         now: DateTime<Utc>,
     ) -> Result<Option<(StaffAccount, String)>, RepoError> {
         let token_hash = token_hash.to_owned();
-        self.db.run(move |conn| Self::session(conn, &token_hash, now)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::session(conn, &token_hash, now)).await.map_err(reported)
     }
 
     async fn close_session(&self, token_hash: &str) -> Result<(), RepoError> {
         let token_hash = token_hash.to_owned();
-        self.db.run(move |conn| Self::close_session(conn, &token_hash)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::close_session(conn, &token_hash)).await.map_err(reported)
     }
 
     async fn audit(&self, entry: &AuditEntry) -> Result<(), RepoError> {
         let entry = entry.clone();
-        self.db.run(move |conn| Self::audit(conn, &entry)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::audit(conn, &entry)).await.map_err(reported)
     }
 
     async fn audit_trail(&self, order_ref: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, RepoError> {
         let order_ref = order_ref.map(str::to_owned);
-        self.db
-            .run(move |conn| Self::audit_trail(conn, order_ref.as_deref(), limit))
-            .await
-            .map_err(RepoError::from)
+        self.db.run(move |conn| Self::audit_trail(conn, order_ref.as_deref(), limit)).await.map_err(reported)
     }
 }

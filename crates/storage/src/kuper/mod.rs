@@ -26,6 +26,7 @@ use orders::kuper::{
     StaffRequest,
 };
 
+use crate::error::reported;
 use crate::schema::{kuper_inbox, kuper_stores, stores};
 use crate::{AnyConnection, Database, StorageError};
 
@@ -389,7 +390,7 @@ impl KuperInbox for DbKuperInbox {
                 }
             })
             .await
-            .map_err(RepoError::from)
+            .map_err(reported)
     }
 }
 
@@ -402,33 +403,27 @@ impl KuperStaff for DbKuperInbox {
         at: DateTime<Utc>,
     ) -> Result<Result<KuperStatus, ActError>, RepoError> {
         let (original, request, rules) = (original.to_owned(), request.clone(), self.rules);
-        self.db
-            .run(move |conn| Self::act_under(conn, &original, &request, rules, at))
-            .await
-            .map_err(RepoError::from)
+        self.db.run(move |conn| Self::act_under(conn, &original, &request, rules, at)).await.map_err(reported)
     }
 
     async fn order(&self, original: &str) -> Result<Option<KuperOrderView>, RepoError> {
         let original = original.to_owned();
-        self.db.run(move |conn| Self::order(conn, &original)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::order(conn, &original)).await.map_err(reported)
     }
 
     async fn attention(&self, limit: i64) -> Result<Vec<Attention>, RepoError> {
-        self.db.run(move |conn| Self::attention(conn, limit)).await.map_err(RepoError::from)
+        self.db.run(move |conn| Self::attention(conn, limit)).await.map_err(reported)
     }
 
     async fn retry_notification(&self, id: i64) -> Result<bool, RepoError> {
-        self.db.run(move |conn| crate::DbKuperOutbox::revive(conn, id)).await.map_err(RepoError::from)
+        self.db.run(move |conn| crate::DbKuperOutbox::revive(conn, id)).await.map_err(reported)
     }
 
     async fn discard_notification(&self, id: i64) -> Result<bool, RepoError> {
-        self.db.run(move |conn| crate::DbKuperOutbox::discard(conn, id)).await.map_err(RepoError::from)
+        self.db.run(move |conn| crate::DbKuperOutbox::discard(conn, id)).await.map_err(reported)
     }
 
     async fn notifications(&self, state: OutboxState, limit: i64) -> Result<Vec<OutboxRow>, RepoError> {
-        self.db
-            .run(move |conn| crate::DbKuperOutbox::list(conn, Some(state), limit))
-            .await
-            .map_err(RepoError::from)
+        self.db.run(move |conn| crate::DbKuperOutbox::list(conn, Some(state), limit)).await.map_err(reported)
     }
 }
