@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use catalog::stock::MoveCursor;
 use clap::Subcommand;
-use storage::{BatchError, Database, DbStock};
+use storage::{BatchError, Database, DbStockLedger};
 
 #[derive(Debug, Subcommand)]
 pub enum StockCommand {
@@ -42,7 +42,7 @@ pub fn run(command: &StockCommand, db: &Database) -> Result<ExitCode, Box<dyn st
                 batch.updates.len() + batch.refused.len(),
                 batch.batch_id
             );
-            let report = match DbStock::apply_batch_on(
+            let report = match DbStockLedger::apply_batch_on(
                 &mut conn,
                 &batch.batch_id,
                 &batch.digest,
@@ -70,7 +70,7 @@ pub fn run(command: &StockCommand, db: &Database) -> Result<ExitCode, Box<dyn st
         StockCommand::Moves { after, limit } => {
             let after: MoveCursor = after.parse()?;
             println!("cursor\tat\tchannel\torder\tkind\tsku\tstore\tquantity");
-            for m in DbStock::moves_since_on(&mut conn, after, *limit)? {
+            for m in DbStockLedger::moves_since_on(&mut conn, after, *limit)? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     m.cursor,
@@ -89,7 +89,7 @@ pub fn run(command: &StockCommand, db: &Database) -> Result<ExitCode, Box<dyn st
                 "{:<16} {:>12} {:<25} {:>10} {:>10} {:>10}",
                 "sku", "shelf", "as of", "held", "sold", "available"
             );
-            for o in DbStock::offers(&mut conn, store, sku.as_deref(), *limit)? {
+            for o in DbStockLedger::offers(&mut conn, store, sku.as_deref(), *limit)? {
                 let as_of = o.as_of.map_or_else(|| "-".into(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string());
                 println!(
                     "{:<16} {:>12} {:<25} {:>10} {:>10} {:>10}",

@@ -183,18 +183,18 @@ impl fmt::Display for ListenAddr {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WebhookAuth {
+pub enum WebhookScheme {
     Bearer,
     ClientToken,
     Basic,
 }
 
-impl WebhookAuth {
+impl WebhookScheme {
     fn parse(text: &str) -> Result<Self, String> {
         match text {
-            "bearer" => Ok(WebhookAuth::Bearer),
-            "client_token" => Ok(WebhookAuth::ClientToken),
-            "basic" => Ok(WebhookAuth::Basic),
+            "bearer" => Ok(WebhookScheme::Bearer),
+            "client_token" => Ok(WebhookScheme::ClientToken),
+            "basic" => Ok(WebhookScheme::Basic),
             _ => Err("expected bearer, client_token or basic".into()),
         }
     }
@@ -215,7 +215,7 @@ pub struct DatabaseConfig {
 
 #[derive(Clone, Debug)]
 pub struct KuperWebhookConfig {
-    pub auth: WebhookAuth,
+    pub auth: WebhookScheme,
     pub user: Option<String>,
     pub secret: Option<SecretString>,
 }
@@ -438,7 +438,7 @@ impl Config {
                 .map(SecretString::from),
             stock_api_token: raw.optional("stock_api", "token", parse_non_empty)?.map(SecretString::from),
             kuper_webhook: KuperWebhookConfig {
-                auth: raw.required("kuper_webhook", "auth", WebhookAuth::parse)?,
+                auth: raw.required("kuper_webhook", "auth", WebhookScheme::parse)?,
                 user: raw.optional("kuper_webhook", "user", parse_non_empty)?,
                 secret: raw.optional("kuper_webhook", "secret", parse_non_empty)?.map(SecretString::from),
             },
@@ -511,7 +511,7 @@ impl Config {
                 if self.kuper_webhook.secret.is_none() {
                     return Err(required("kuper_webhook", "secret"));
                 }
-                if self.kuper_webhook.auth == WebhookAuth::Basic && self.kuper_webhook.user.is_none() {
+                if self.kuper_webhook.auth == WebhookScheme::Basic && self.kuper_webhook.user.is_none() {
                     return Err(required("kuper_webhook", "user"));
                 }
                 Ok(())

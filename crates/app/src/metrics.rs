@@ -98,7 +98,7 @@ impl Metrics {
                     "stock_held_thousandths",
                     "What open orders hold of each store's shelves, in thousandths of a unit of sale",
                     "store",
-                    storage::DbStock::held_by_store,
+                    storage::DbStockLedger::held_by_store,
                 ),
             ],
         };
@@ -151,7 +151,7 @@ impl Metrics {
                 Err(e) => tracing::warn!(error = %e, "metrics: a backlog could not be counted"),
             }
         }
-        match db.run(storage::DbStock::report_times).await {
+        match db.run(storage::DbStockLedger::report_times).await {
             Ok(rows) => {
                 let now = chrono::Utc::now();
                 self.stock_report_age.reset();

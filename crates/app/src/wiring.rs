@@ -12,7 +12,7 @@ use orders::Ordering;
 use search::{ProjectedCatalog, TantivyIndex};
 use storage::{Database, DbCatalogRepo, DbIdentityStore, DbKuperInbox, DbOrderRepo};
 
-use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode, WebhookAuth};
+use crate::config::{Config, ConfigError, JwtKeyConfig, ProviderMode, WebhookScheme};
 use crate::server::StartError;
 
 fn setup_error(e: SetupError) -> StartError {
@@ -142,7 +142,7 @@ fn mcp_state(
         orders: Some(orders_state(db, config)),
         payments: Some(payments_state(db, config, sandbox_pages)?),
         stock: config.stock_api_token.clone().map(|token| mcp_http::StockApiState {
-            ledger: Arc::new(storage::DbStock::new(db.clone())),
+            ledger: Arc::new(storage::DbStockLedger::new(db.clone())),
             token,
             clock: Arc::new(SystemClock),
         }),
@@ -467,9 +467,9 @@ pub fn kuper_listener(
     let secret =
         hooks.secret.clone().ok_or_else(|| config_error("MERCHANT_KUPER_WEBHOOK_SECRET", "is required"))?;
     let auth = match hooks.auth {
-        WebhookAuth::Bearer => kuper_http::WebhookAuth::Bearer(secret),
-        WebhookAuth::ClientToken => kuper_http::WebhookAuth::ClientToken(secret),
-        WebhookAuth::Basic => kuper_http::WebhookAuth::Basic {
+        WebhookScheme::Bearer => kuper_http::WebhookAuth::Bearer(secret),
+        WebhookScheme::ClientToken => kuper_http::WebhookAuth::ClientToken(secret),
+        WebhookScheme::Basic => kuper_http::WebhookAuth::Basic {
             user: hooks
                 .user
                 .clone()

@@ -13,7 +13,7 @@ use orders::kuper::OutboxRow;
 use orders::kuper::flow::KuperStatus;
 use orders::kuper::states::OutboxState;
 use orders::kuper::{
-    ActError, Attention, KuperInbox, KuperOrderView, KuperStaff, Receipt, ReceivedEvent, StaffRequest,
+    ActError, Attention, EventOutcome, KuperInbox, KuperOrderView, KuperStaff, ReceivedEvent, StaffRequest,
 };
 use secrecy::SecretString;
 
@@ -25,7 +25,7 @@ struct Failing(RepoError);
 
 #[async_trait]
 impl KuperInbox for Failing {
-    async fn receive(&self, _: &ReceivedEvent) -> Result<Receipt, RepoError> {
+    async fn receive(&self, _: &ReceivedEvent) -> Result<EventOutcome, RepoError> {
         Err(self.0.clone())
     }
 }

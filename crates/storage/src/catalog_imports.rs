@@ -12,7 +12,7 @@ use catalog::reports::{CatalogReports, ImportRecord};
 use catalog::stock::{BatchReport, OfferStockView};
 use domain::RepoError;
 
-use crate::{AnyConnection, Database, DbStock, ImportReport, StorageError};
+use crate::{AnyConnection, Database, DbStockLedger, ImportReport, StorageError};
 
 /// Rejected lines kept with an import's record; the count is kept whole.
 const REJECTS_KEPT: usize = 50;
@@ -98,15 +98,15 @@ impl CatalogReports for DbCatalogImports {
     }
 
     async fn recent_batches(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, BatchReport)>, RepoError> {
-        self.db.run(move |conn| DbStock::recent_batches(conn, limit)).await.map_err(reported)
+        self.db.run(move |conn| DbStockLedger::recent_batches(conn, limit)).await.map_err(reported)
     }
 
     async fn report_times(&self) -> Result<Vec<(String, DateTime<Utc>)>, RepoError> {
-        self.db.run(DbStock::report_times).await.map_err(reported)
+        self.db.run(DbStockLedger::report_times).await.map_err(reported)
     }
 
     async fn offers_of_sku(&self, sku: &str) -> Result<Vec<OfferStockView>, RepoError> {
         let sku = sku.to_owned();
-        self.db.run(move |conn| DbStock::offers_of_sku(conn, &sku)).await.map_err(reported)
+        self.db.run(move |conn| DbStockLedger::offers_of_sku(conn, &sku)).await.map_err(reported)
     }
 }

@@ -65,7 +65,7 @@ pub use payment_repo::DbPaymentRepo;
 pub use receipt_facts::DbReceiptFacts;
 pub use sandbox_vault::DbSandboxVault;
 pub use staff_store::DbStaff;
-pub use stock_ledger::{BatchError, DbStock};
+pub use stock_ledger::{BatchError, DbStockLedger};
 pub use url::{Backend, DatabaseUrl, UrlError};
 
 /// Runs `$body` with `$c` bound to the backend's own connection

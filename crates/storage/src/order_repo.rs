@@ -215,7 +215,7 @@ impl From<StorageError> for ApplyFailure {
 }
 
 /// Takes a place in the slot if one is left of `capacity`.
-fn book(
+fn take_slot_place(
     c: &mut AnyConnection,
     store: &str,
     method: &str,
@@ -240,7 +240,12 @@ fn book(
     Ok(taken == 1)
 }
 
-fn unbook(c: &mut AnyConnection, store: &str, method: &str, starts: NaiveDateTime) -> QueryResult<()> {
+fn free_slot_place(
+    c: &mut AnyConnection,
+    store: &str,
+    method: &str,
+    starts: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(slot_bookings::table.find((store, method, starts)).filter(slot_bookings::booked.gt(0)))
         .set(slot_bookings::booked.eq(slot_bookings::booked - 1))
         .execute(c)?;
@@ -335,7 +340,7 @@ fn create(
         return Err(CreateFailure::OutOfStock(line.sku.clone()));
     }
     let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
-    if !book(c, &row.store_id, &row.shipping, row.slot_starts_at, capacity)? {
+    if !take_slot_place(c, &row.store_id, &row.shipping, row.slot_starts_at, capacity)? {
         return Err(CreateFailure::SlotFull);
     }
     event(c, &row.id, order.created_at, None, order.status, "checkout")?;
@@ -376,7 +381,7 @@ pub(crate) fn apply(
                 stock::order_moves(c, mcp(id), order.store.as_str(), MoveKind::Release, &holds(&order), at)?;
             }
             Effect::ReleaseSlot => {
-                unbook(
+                free_slot_place(
                     c,
                     order.store.as_str(),
                     order.shipping.method().as_str(),

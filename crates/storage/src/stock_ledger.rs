@@ -18,7 +18,7 @@ use crate::{AnyConnection, Database, StorageError};
 /// The stock ledger on the database; its statements are also callable on a
 /// connection of one's own (`merchantctl`).
 #[derive(Clone, Debug)]
-pub struct DbStock {
+pub struct DbStockLedger {
     db: Database,
 }
 
@@ -39,9 +39,9 @@ impl From<diesel::result::Error> for BatchError {
 
 type MoveRow = (i64, i64, String, String, String, i64, String, String, NaiveDateTime);
 
-impl DbStock {
+impl DbStockLedger {
     pub fn new(db: Database) -> Self {
-        DbStock { db }
+        DbStockLedger { db }
     }
 
     /// Applies a batch in one transaction, or answers what it answered the
@@ -273,7 +273,7 @@ pub(crate) fn horizon(conn: &mut AnyConnection) -> Result<i64, StorageError> {
 }
 
 #[async_trait]
-impl StockLedger for DbStock {
+impl StockLedger for DbStockLedger {
     async fn apply_batch(
         &self,
         batch_id: &str,
@@ -286,7 +286,7 @@ impl StockLedger for DbStock {
         let outcome = self
             .db
             .run(move |conn| {
-                Ok::<_, StorageError>(DbStock::apply_batch_on(
+                Ok::<_, StorageError>(DbStockLedger::apply_batch_on(
                     conn, &batch_id, &digest, &updates, refused, at,
                 ))
             })
@@ -300,7 +300,7 @@ impl StockLedger for DbStock {
 
     async fn moves_since(&self, after: MoveCursor, limit: i64) -> Result<Vec<StockMove>, LedgerError> {
         self.db
-            .run(move |conn| DbStock::moves_since_on(conn, after, limit))
+            .run(move |conn| DbStockLedger::moves_since_on(conn, after, limit))
             .await
             .map_err(|e| LedgerError::Unavailable(e.to_string()))
     }

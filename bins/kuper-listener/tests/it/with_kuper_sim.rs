@@ -304,7 +304,7 @@ fn an_order_of_each_integration_type_goes_all_the_way_round() {
 /// The stock figures of `sku` in `store`: (held, sold since the shelf was
 /// counted).
 fn figures(t: &TestDatabase, store: &str, sku: &str) -> (String, String) {
-    let offers = storage::DbStock::offers(&mut t.db.get().unwrap(), store, Some(sku), 1).unwrap();
+    let offers = storage::DbStockLedger::offers(&mut t.db.get().unwrap(), store, Some(sku), 1).unwrap();
     (offers[0].held.clone(), offers[0].sold_after_report.clone())
 }
 

@@ -437,9 +437,10 @@ fn an_exchange_goes_on_across_instances_and_a_restart() {
         assert_eq!(after.import("offers.xml")[0], "success", "{backend}");
         assert_eq!(offer(&t, "SKU-000001", "STORE-001"), Some((10_000, 8_990)), "{backend}");
         // 1C counted 10 on the shelf, our 6 still on it: 4 to sell.
-        let figures = storage::DbStock::offers(&mut t.db.get().unwrap(), "STORE-001", Some("SKU-000001"), 1)
-            .unwrap()
-            .remove(0);
+        let figures =
+            storage::DbStockLedger::offers(&mut t.db.get().unwrap(), "STORE-001", Some("SKU-000001"), 1)
+                .unwrap()
+                .remove(0);
         assert_eq!((figures.held.as_str(), figures.available.as_str()), ("6", "4"), "{backend}");
     }
 }

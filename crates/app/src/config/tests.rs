@@ -15,7 +15,7 @@ fn defaults_make_a_working_config() {
     assert!(config.database.run_migrations);
     assert_eq!(config.mcp_api_addr, ListenAddr { host: "127.0.0.1".into(), port: 8080 });
     assert_eq!(config.kuper_listener_addr.to_string(), "127.0.0.1:8081");
-    assert_eq!(config.kuper_webhook.auth, WebhookAuth::Bearer);
+    assert_eq!(config.kuper_webhook.auth, WebhookScheme::Bearer);
     assert_eq!(config.http.workers, None);
     assert_eq!(config.log.format, LogFormat::Pretty);
 }

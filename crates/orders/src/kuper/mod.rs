@@ -141,7 +141,7 @@ pub enum Reply {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Receipt {
+pub struct EventOutcome {
     /// The event was in the inbox already; the reply is the first one's.
     pub duplicate: bool,
     pub reply: Reply,
@@ -172,7 +172,7 @@ pub trait KuperInbox: Send + Sync + std::fmt::Debug {
     /// holds its stock, or, when the order cannot be taken, creates it
     /// canceled with an `order.canceled` in the outbox; events that came
     /// before it are applied with it.
-    async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError>;
+    async fn receive(&self, event: &ReceivedEvent) -> Result<EventOutcome, RepoError>;
 }
 
 /// A line of a Kuper order as staff see it.

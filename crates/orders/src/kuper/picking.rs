@@ -16,7 +16,7 @@ use catalog::stock::StockQty;
 
 /// A line of a Kuper order as picking sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderLine {
+pub struct PickLine {
     pub line_no: i32,
     /// Kuper's id of the position.
     pub position_id: String,
@@ -151,7 +151,7 @@ fn allowed_weight(ordered: StockQty, permille: u32) -> StockQty {
 /// Checks `picking` against the order's `lines` and says what it changes.
 /// `candidates` are the catalog's products for ids that are not lines.
 pub fn reconcile<S: std::hash::BuildHasher>(
-    lines: &[OrderLine],
+    lines: &[PickLine],
     picking: &Picking,
     candidates: &HashMap<String, Candidate, S>,
     rules: PickingRules,
@@ -166,7 +166,7 @@ pub fn reconcile<S: std::hash::BuildHasher>(
         picking.positions.iter().map(|p| (p.id.as_str(), p)).collect();
     let line_ids: HashSet<&str> = lines.iter().map(|l| l.position_id.as_str()).collect();
     // Replacements first: which id replaces which line.
-    let mut replaced_by: HashMap<&str, &OrderLine> = HashMap::new();
+    let mut replaced_by: HashMap<&str, &PickLine> = HashMap::new();
     for line in lines {
         let Some(by) = given.get(line.position_id.as_str()).and_then(|p| p.replaced_by.as_deref()) else {
             continue;

@@ -22,8 +22,8 @@ use orders::kuper::intake::{PositionIds, StoreSetup};
 use orders::kuper::method::Methods;
 use orders::kuper::states::OutboxState;
 use orders::kuper::{
-    ActError, Attention, KuperInbox, KuperOrderView, KuperRules, KuperStaff, Receipt, ReceivedEvent, Reply,
-    StaffRequest,
+    ActError, Attention, EventOutcome, KuperInbox, KuperOrderView, KuperRules, KuperStaff, ReceivedEvent,
+    Reply, StaffRequest,
 };
 
 use crate::error::reported;
@@ -297,8 +297,8 @@ impl LineRecord {
     }
 
     /// The line as the picking rules read it.
-    fn to_rule(&self) -> orders::kuper::picking::OrderLine {
-        orders::kuper::picking::OrderLine {
+    fn to_rule(&self) -> orders::kuper::picking::PickLine {
+        orders::kuper::picking::PickLine {
             line_no: self.line_no,
             position_id: self.position_id.clone(),
             sku: self.sku(),
@@ -374,7 +374,7 @@ impl From<diesel::result::Error> for Attempt {
 
 #[async_trait]
 impl KuperInbox for DbKuperInbox {
-    async fn receive(&self, event: &ReceivedEvent) -> Result<Receipt, RepoError> {
+    async fn receive(&self, event: &ReceivedEvent) -> Result<EventOutcome, RepoError> {
         let event = self.rules.weight_reading.read_event(event.clone());
         let cache = Arc::clone(&self.stores);
         self.db

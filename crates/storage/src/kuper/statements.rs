@@ -11,10 +11,10 @@ use domain::OrderId;
 use orders::kuper::details::{Cancel, CourierNews, KuperDetails, UpdateRecord};
 use orders::kuper::flow::{Event, Facts, Incoming, IntegrationType, KuperEffect, KuperStatus, incoming};
 use orders::kuper::intake::{self, IntakeLine, PositionIds, Product, StoreSetup};
-use orders::kuper::picking::OrderLine;
+use orders::kuper::picking::PickLine;
 use orders::kuper::states::{InboxState, OutboxState};
 use orders::kuper::update::{self, CurrentLine, Decision, OrderUpdate};
-use orders::kuper::{EventNews, NewKuperOrder, Receipt, ReceivedEvent, Reply, notice};
+use orders::kuper::{EventNews, EventOutcome, NewKuperOrder, ReceivedEvent, Reply, notice};
 use orders::new_order_id;
 
 use super::{Attempt, LineRecord, Stores, corrupt, parse_reply, reply_text};
@@ -80,7 +80,7 @@ pub(crate) fn fresh(
     c: &mut AnyConnection,
     event: &ReceivedEvent,
     stores: &Stores,
-) -> Result<Receipt, Attempt> {
+) -> Result<EventOutcome, Attempt> {
     let at = event.received_at.naive_utc();
     let outcome = match (event.event_type.as_str(), &event.new_order) {
         (ORDER_CREATED, Some(new)) => created(c, event, new, stores, at)?,
@@ -111,13 +111,13 @@ pub(crate) fn fresh(
     if inserted == 0 {
         return Err(Attempt::Duplicate);
     }
-    Ok(Receipt { duplicate: false, reply: outcome.reply })
+    Ok(EventOutcome { duplicate: false, reply: outcome.reply })
 }
 
 /// A retry: the first reply again.
-pub(crate) fn duplicate(c: &mut AnyConnection, event: &ReceivedEvent) -> Result<Receipt, StorageError> {
+pub(crate) fn duplicate(c: &mut AnyConnection, event: &ReceivedEvent) -> Result<EventOutcome, StorageError> {
     let stored: String = kuper_inbox::table.find(&event.key).select(kuper_inbox::reply).first(c)?;
-    Ok(Receipt { duplicate: true, reply: parse_reply(&stored)? })
+    Ok(EventOutcome { duplicate: true, reply: parse_reply(&stored)? })
 }
 
 /// Our number for the Kuper order, and whether it was allocated now.
@@ -409,7 +409,7 @@ pub(super) fn facts_of(
     Ok(Some((order_id, store, facts, details_of(&details)?)))
 }
 
-pub(super) fn lines_of(c: &mut AnyConnection, order_id: &str) -> Result<Vec<OrderLine>, StorageError> {
+pub(super) fn lines_of(c: &mut AnyConnection, order_id: &str) -> Result<Vec<PickLine>, StorageError> {
     let rows: Vec<LineRecord> = kuper_order_lines::table
         .filter(kuper_order_lines::order_id.eq(order_id))
         .order(kuper_order_lines::line_no)

@@ -9,7 +9,7 @@ use catalog::import::onec::{ImportError, OneCExchange};
 use chrono::Utc;
 use domain::{Decimal, ManualClock};
 use storage::testing::TestDatabase;
-use storage::{DbConn, DbOneC, DbOneCExchange, DbStock};
+use storage::{DbConn, DbOneC, DbOneCExchange, DbStockLedger};
 
 const SESSION: &str = "a-session-hash";
 
@@ -52,7 +52,7 @@ fn cp1251(text: &str) -> Vec<u8> {
 fn figures(conn: &mut DbConn, sku: &str) -> (String, String, String, i64) {
     use diesel::prelude::*;
     use storage::schema::offers;
-    let o = DbStock::offers(conn, "S1", Some(sku), 1).unwrap().remove(0);
+    let o = DbStockLedger::offers(conn, "S1", Some(sku), 1).unwrap().remove(0);
     let price: i64 = offers::table.find((sku, "S1")).select(offers::price_minor).first(&mut **conn).unwrap();
     (o.shelf, o.held, o.available, price)
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{Clock, Decimal, ManualClock};
 use orders::{Action, OrderError, Ordering};
 use storage::testing::TestDatabase;
-use storage::{DbConn, DbStock};
+use storage::{DbConn, DbStockLedger};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
@@ -32,12 +32,13 @@ fn report(conn: &mut DbConn, batch: &str, shelf: i64, as_of: DateTime<Utc>) -> O
         old_price: None,
     };
     let update = StockUpdate::check(&raw).unwrap();
-    let report = DbStock::apply_batch_on(conn, batch, batch, &[(0, update)], Vec::new(), Utc::now()).unwrap();
+    let report =
+        DbStockLedger::apply_batch_on(conn, batch, batch, &[(0, update)], Vec::new(), Utc::now()).unwrap();
     report.refused.first().map(|r| r.reason.clone())
 }
 
 fn available(conn: &mut DbConn) -> (String, String, String) {
-    let o = DbStock::offers(conn, "S1", Some("MILK"), 1).unwrap().remove(0);
+    let o = DbStockLedger::offers(conn, "S1", Some("MILK"), 1).unwrap().remove(0);
     (o.shelf, o.held, o.available)
 }
 
@@ -54,10 +55,14 @@ fn reports_never_touch_holds_and_sales_are_not_resurrected() {
         let o = t.ordering(Arc::clone(&clock) as _, 100);
         let mut conn = t.db.get().unwrap();
         runtime().block_on(async {
-            assert_eq!(DbStock::held_by_store(&mut conn).unwrap(), [("S1".to_owned(), 0)], "{backend}");
+            assert_eq!(DbStockLedger::held_by_store(&mut conn).unwrap(), [("S1".to_owned(), 0)], "{backend}");
             let first = checkout(&o, 6, "rq-1").await.unwrap();
             assert_eq!(available(&mut conn), ("10".into(), "6".into(), "4".into()), "{backend}");
-            assert_eq!(DbStock::held_by_store(&mut conn).unwrap(), [("S1".to_owned(), 6_000)], "{backend}");
+            assert_eq!(
+                DbStockLedger::held_by_store(&mut conn).unwrap(),
+                [("S1".to_owned(), 6_000)],
+                "{backend}"
+            );
             // The ERP counts the shelf: our 6 are still on it.
             clock.advance(Duration::seconds(1));
             assert_eq!(report(&mut conn, "b1", 10, clock.now()), None, "{backend}");
@@ -117,24 +122,25 @@ fn a_batch_id_answers_the_same_twice_and_refuses_other_contents() {
         };
         let unknown = RawStockUpdate { sku: "NOPE".into(), ..raw(1) };
         let lines = [(0, StockUpdate::check(&raw(7)).unwrap()), (1, StockUpdate::check(&unknown).unwrap())];
-        let first = DbStock::apply_batch_on(&mut conn, "B", "d1", &lines, Vec::new(), Utc::now()).unwrap();
+        let first =
+            DbStockLedger::apply_batch_on(&mut conn, "B", "d1", &lines, Vec::new(), Utc::now()).unwrap();
         assert_eq!((first.applied, first.refused.len(), first.refused[0].line), (1, 1, 1));
         assert_eq!(available(&mut conn).2, "7");
         // The same batch again: the same answer, nothing applied twice.
         let again =
-            DbStock::apply_batch_on(&mut conn, "B", "d1", &lines[..1], Vec::new(), Utc::now()).unwrap();
+            DbStockLedger::apply_batch_on(&mut conn, "B", "d1", &lines[..1], Vec::new(), Utc::now()).unwrap();
         assert_eq!(again, first);
-        let other = DbStock::apply_batch_on(&mut conn, "B", "d2", &lines, Vec::new(), Utc::now());
+        let other = DbStockLedger::apply_batch_on(&mut conn, "B", "d2", &lines, Vec::new(), Utc::now());
         assert!(matches!(other, Err(storage::BatchError::Conflict(_))));
         // What staff read: the batches, newest first, with what each
         // refused; the product in every store that sells it.
-        let recent = DbStock::recent_batches(&mut conn, 5).unwrap();
+        let recent = DbStockLedger::recent_batches(&mut conn, 5).unwrap();
         assert_eq!(recent.len(), 1);
         assert_eq!(recent[0].1, first);
-        let everywhere = DbStock::offers_of_sku(&mut conn, "MILK").unwrap();
+        let everywhere = DbStockLedger::offers_of_sku(&mut conn, "MILK").unwrap();
         assert_eq!(everywhere.len(), 1);
         assert_eq!((everywhere[0].store_id.as_str(), everywhere[0].available.as_str()), ("S1", "7"));
-        assert!(DbStock::offers_of_sku(&mut conn, "NOPE").unwrap().is_empty());
+        assert!(DbStockLedger::offers_of_sku(&mut conn, "NOPE").unwrap().is_empty());
     }
 }
 
@@ -199,7 +205,7 @@ fn concurrent_checkouts_and_reports_never_oversell_on_postgres() {
 fn settled_moves(conn: &mut DbConn, after: MoveCursor, expected: usize) -> Vec<StockMove> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
     loop {
-        let moves = DbStock::moves_since_on(conn, after, 1000).unwrap();
+        let moves = DbStockLedger::moves_since_on(conn, after, 1000).unwrap();
         if moves.len() >= expected || std::time::Instant::now() > deadline {
             return moves;
         }

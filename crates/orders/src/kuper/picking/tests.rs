@@ -8,8 +8,8 @@ fn q(thousandths: i64) -> StockQty {
 }
 
 /// Milk ×3 (pieces), cheese 0.700 kg (weighted), bread ×1; all held.
-fn lines() -> Vec<OrderLine> {
-    let line = |line_no, id: &str, ordered, weighted| OrderLine {
+fn lines() -> Vec<PickLine> {
+    let line = |line_no, id: &str, ordered, weighted| PickLine {
         line_no,
         position_id: id.into(),
         sku: Some(format!("SKU-{id}")),
