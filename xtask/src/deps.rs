@@ -28,11 +28,22 @@ pub const DOMAIN_CRATES: &[&str] = &["domain", "catalog", "orders", "payments", 
 const STORAGE: &str = "storage";
 
 /// Our adapter and wiring crates: the domain never depends on them.
-const ADAPTER_CRATES: &[&str] =
-    &["storage", "search", "kuper-client", "mcp-http", "kuper-http", "mcp-server", "console", "app"];
+const ADAPTER_CRATES: &[&str] = &[
+    "storage",
+    "search",
+    "kuper-client",
+    "identity-providers",
+    "payment-gateways",
+    "mcp-api-http",
+    "kuper-http",
+    "merchant-http",
+    "mcp-server",
+    "console",
+    "app",
+];
 
 /// Our HTTP surfaces: none depends on another.
-const HTTP_ADAPTERS: &[&str] = &["mcp-http", "kuper-http", "merchant-http", "mcp-server", "console"];
+const HTTP_ADAPTERS: &[&str] = &["mcp-api-http", "kuper-http", "merchant-http", "mcp-server", "console"];
 
 /// The command line: no HTTP adapter among its direct dependencies.
 const CLI: &str = "merchantctl";

@@ -46,7 +46,10 @@ fn dev_dependencies_and_adapters_may_use_diesel() {
 
 #[test]
 fn an_http_adapter_on_another_is_caught() {
-    assert_eq!(said("adapter-to-adapter"), ["mcp-server depends on mcp-http (mcp-server -> mcp-http)"]);
+    assert_eq!(
+        said("adapter-to-adapter"),
+        ["mcp-server depends on mcp-api-http (mcp-server -> mcp-api-http)"]
+    );
 }
 
 /// The console asks the staff desk (whose tests may use real storage);
@@ -58,7 +61,7 @@ fn an_http_adapter_on_storage_is_caught_but_not_a_use_cases_tests() {
 
 #[test]
 fn the_command_line_naming_an_http_adapter_is_caught_but_not_through_app() {
-    assert_eq!(said("cli-to-http"), ["merchantctl depends on mcp-http (merchantctl -> mcp-http)"]);
+    assert_eq!(said("cli-to-http"), ["merchantctl depends on mcp-api-http (merchantctl -> mcp-api-http)"]);
 }
 
 #[test]

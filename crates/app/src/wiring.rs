@@ -88,7 +88,7 @@ pub fn mcp_api(
 ) -> Result<impl Fn(&mut web::ServiceConfig) + Clone + Send + use<>, StartError> {
     let state = mcp_state(db, config, None)?;
     crate::retention::spawn_daily(db.clone(), config.retention.personal_data_days);
-    let mcp = mcp_http::state(state);
+    let mcp = mcp_api_http::state(state);
     if config.onec.credentials.is_some() {
         crate::retention::spawn_onec_sweep(db.clone(), config.onec.session_idle);
     }
@@ -123,7 +123,7 @@ fn mcp_state(
     db: &Database,
     config: &Config,
     sandbox_pages: Option<&str>,
-) -> Result<mcp_http::McpState, StartError> {
+) -> Result<mcp_api_http::McpState, StartError> {
     let sberid = provider("sberid", config.sberid.mode, || {
         let settings = config.sberid.live.as_ref().expect("live mode has settings");
         Ok(Arc::new(SberIdProvider::new(settings)?))
@@ -132,7 +132,7 @@ fn mcp_state(
         let settings = config.token_introspection.live.clone().expect("live mode has settings");
         Ok(Arc::new(IntrospectionProvider::new(settings)?))
     })?;
-    Ok(mcp_http::McpState {
+    Ok(mcp_api_http::McpState {
         authenticator: Arc::new(authenticator(db, config)?),
         sberid,
         merchant_token,
@@ -141,7 +141,7 @@ fn mcp_state(
         catalog: catalog_state(db, config)?,
         orders: Some(orders_state(db, config)),
         payments: Some(payments_state(db, config, sandbox_pages)?),
-        stock: config.stock_api_token.clone().map(|token| mcp_http::StockApiState {
+        stock: config.stock_api_token.clone().map(|token| mcp_api_http::StockApiState {
             ledger: Arc::new(storage::DbStockLedger::new(db.clone())),
             token,
             clock: Arc::new(SystemClock),
@@ -206,7 +206,7 @@ pub fn merchant_mcp(
         session_idle: config.mcp_server.session_idle,
     };
     let endpoint = mcp_server::http::configure(state, &exposure);
-    let pay_page = mcp_http::state(mcp);
+    let pay_page = mcp_api_http::state(mcp);
     Ok(move |cfg: &mut web::ServiceConfig| {
         pay_page(cfg);
         endpoint(cfg);
@@ -219,7 +219,7 @@ fn payments_state(
     db: &Database,
     config: &Config,
     sandbox_pages: Option<&str>,
-) -> Result<mcp_http::PaymentsState, StartError> {
+) -> Result<mcp_api_http::PaymentsState, StartError> {
     use crate::config::GatewayConfig;
     let mut sandbox = None;
     let gateway: Arc<dyn payments::PaymentGateway> = match &config.payments.gateway {
@@ -287,9 +287,9 @@ fn payments_state(
     let sberpay = config
         .payments
         .sberpay
-        .then(|| mcp_http::SberPaySetup { return_url: config.payments.sberpay_return_url.clone() });
+        .then(|| mcp_api_http::SberPaySetup { return_url: config.payments.sberpay_return_url.clone() });
     let public_url = config.payments.public_url.clone();
-    Ok(mcp_http::PaymentsState { payments, sandbox, sberpay, public_url })
+    Ok(mcp_api_http::PaymentsState { payments, sandbox, sberpay, public_url })
 }
 
 /// The order use cases on the database, as `mcp-api` and `merchantctl
@@ -305,7 +305,7 @@ pub fn ordering(db: &Database, config: &Config) -> Ordering {
 
 /// The order use cases over the store of record (prices are never taken
 /// from the search projections), and the task that expires unpaid orders.
-fn orders_state(db: &Database, config: &Config) -> mcp_http::OrdersState {
+fn orders_state(db: &Database, config: &Config) -> mcp_api_http::OrdersState {
     let ordering = Arc::new(ordering(db, config));
     let (expirer, every) = (Arc::clone(&ordering), config.orders.expiry_interval);
     actix_web::rt::spawn(async move {
@@ -319,9 +319,9 @@ fn orders_state(db: &Database, config: &Config) -> mcp_http::OrdersState {
             }
         }
     });
-    mcp_http::OrdersState {
+    mcp_api_http::OrdersState {
         ordering,
-        payment: mcp_http::PaymentSetup {
+        payment: mcp_api_http::PaymentSetup {
             external_cart_url: config.orders.external_cart_url.clone(),
             payment_details: config.orders.payment_details,
         },
@@ -394,7 +394,7 @@ fn thesaurus(config: &Config) -> Result<search::Thesaurus, StartError> {
 
 /// The search index and the offer book, built from the catalog now
 /// and kept current by a background task that follows the change feed.
-fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogState, StartError> {
+fn catalog_state(db: &Database, config: &Config) -> Result<mcp_api_http::CatalogState, StartError> {
     let synonyms = match &config.catalog.synonyms_file {
         None => String::new(),
         Some(path) => std::fs::read_to_string(path).map_err(|e| {
@@ -439,7 +439,7 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
             }
         }
     });
-    Ok(mcp_http::CatalogState {
+    Ok(mcp_api_http::CatalogState {
         repo: Arc::new(ProjectedCatalog::new(
             Arc::clone(&index),
             book,
@@ -452,7 +452,7 @@ fn catalog_state(db: &Database, config: &Config) -> Result<mcp_http::CatalogStat
             .catalog
             .placeholder_photo_url
             .clone()
-            .unwrap_or_else(|| mcp_http::DEFAULT_PLACEHOLDER_PHOTO.to_owned()),
+            .unwrap_or_else(|| mcp_api_http::DEFAULT_PLACEHOLDER_PHOTO.to_owned()),
     })
 }
 

@@ -10,7 +10,7 @@ mod openapi;
 mod orders;
 mod payments;
 mod search;
-#[path = "../../../../crates/mcp-http/tests/it/support/seed.rs"]
+#[path = "../../../../crates/mcp-api-http/tests/it/support/seed.rs"]
 mod seed;
 mod service;
 mod stock;

@@ -49,12 +49,12 @@ fn seed_texts(api: &mut OpenApi) {
 /// The documented routes of `service` (besides the operational ones).
 pub(crate) fn service_routes(service: Service) -> fn(&mut ServiceConfig) {
     match service {
-        Service::McpApi => mcp_http::routes,
+        Service::McpApi => mcp_api_http::routes,
         // The console's pages are HTML for people, not an API.
         Service::Console => |_| {},
         // The MCP endpoint speaks JSON-RPC, not REST; what is documented is
         // the sandbox bank's payment page it serves beside it.
-        Service::McpServer => mcp_http::pay_page_routes,
+        Service::McpServer => mcp_api_http::pay_page_routes,
         Service::KuperListener => kuper_http::routes,
     }
 }

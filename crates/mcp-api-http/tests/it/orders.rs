@@ -13,7 +13,7 @@ use catalog::{CatalogRepo, demo};
 use chrono::{DateTime, Utc};
 use domain::{ManualClock, SkuId, StoreId};
 use identity::SandboxProvider;
-use mcp_http::{McpState, OrdersState, PaymentSetup};
+use mcp_api_http::{McpState, OrdersState, PaymentSetup};
 use orders::OrderRepo;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -126,7 +126,8 @@ async fn delivery_then_checkout_then_status_as_an_mcp_server_walks_it() {
     let seed = Seed::load();
     for t in TestDatabase::each_backend_migrated() {
         let f = fixture(t).await;
-        let app = web_test::init_service(App::new().configure(mcp_http::configure(f.state.clone()))).await;
+        let app =
+            web_test::init_service(App::new().configure(mcp_api_http::configure(f.state.clone()))).await;
         let access = login(&app, &f, "alice").await;
         let (stock_before, _) = reserved(&f).await;
         let items = json!([{"skuId": f.sku, "quantity": 2, "unit": "pcs"}]);
@@ -210,7 +211,8 @@ async fn every_bad_checkout_is_a_400_that_leaves_nothing_behind() {
     let seed = Seed::load();
     for t in TestDatabase::each_backend_migrated() {
         let f = fixture(t).await;
-        let app = web_test::init_service(App::new().configure(mcp_http::configure(f.state.clone()))).await;
+        let app =
+            web_test::init_service(App::new().configure(mcp_api_http::configure(f.state.clone()))).await;
         let access = login(&app, &f, "alice").await;
         let items = json!([{"skuId": f.sku, "quantity": 1}]);
         let delivery = json!({"shipping": "pickup", "storeId": STORE, "items": items});

@@ -1,5 +1,7 @@
-//! The MCP-Merchant Integration API over actix-web, to the letter of the
-//! seed spec (`openapi/seed/mcp-merchant-api.yaml`).
+//! The mcp-api service over actix-web: the MCP-Merchant Integration API to
+//! the letter of the seed spec (`openapi/seed/mcp-merchant-api.yaml`), and
+//! beside it the merchant's stock API, the payment page and the payment
+//! gateway's notifications.
 //!
 //! Every error leaves through [`ApiError`] as the seed's `Error {code,
 //! message}`; no handler builds an error body by hand. Every operation

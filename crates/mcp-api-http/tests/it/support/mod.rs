@@ -4,7 +4,7 @@ pub mod seed;
 use std::sync::Arc;
 
 use catalog::{FeedPosition, OfferBook, ReachPolicy};
-use mcp_http::CatalogState;
+use mcp_api_http::CatalogState;
 use search::{ProjectedCatalog, TantivyIndex};
 use storage::DbCatalogRepo;
 use storage::testing::TestDatabase;
@@ -26,6 +26,6 @@ pub fn catalog_state(t: &TestDatabase) -> CatalogState {
         index,
         reach: ReachPolicy { pickup_radius_m: 5000 },
         merchant_name: "Гастроном".into(),
-        placeholder_photo: mcp_http::DEFAULT_PLACEHOLDER_PHOTO.into(),
+        placeholder_photo: mcp_api_http::DEFAULT_PLACEHOLDER_PHOTO.into(),
     }
 }

@@ -10,7 +10,7 @@ use actix_web::App;
 use actix_web::test as web_test;
 use domain::SystemClock;
 use identity::SandboxProvider;
-use mcp_http::McpState;
+use mcp_api_http::McpState;
 use secrecy::ExposeSecret;
 use serde_json::json;
 use storage::testing::TestDatabase;
@@ -50,7 +50,7 @@ async fn tokens_never_reach_the_log() {
         payments: None,
         stock: None,
     };
-    let app = web_test::init_service(App::new().configure(mcp_http::configure(state))).await;
+    let app = web_test::init_service(App::new().configure(mcp_api_http::configure(state))).await;
 
     let external = "sandbox:subject-8d2f41:Анна:+79991234567";
     let mut secrets =

@@ -14,7 +14,7 @@ use actix_web::{App, HttpRequest, HttpResponse, web};
 use domain::SystemClock;
 use identity::SandboxProvider;
 use identity_providers::{SberIdProvider, SberIdSettings};
-use mcp_http::{ApiError, Credentials, McpState, authenticate_caller};
+use mcp_api_http::{ApiError, Credentials, McpState, authenticate_caller};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
@@ -85,7 +85,7 @@ async fn fixture(t: &TestDatabase) -> Fixture {
 }
 
 /// A catalog route, as `/search` will be.
-async fn catalog(client: mcp_http::CatalogClient) -> HttpResponse {
+async fn catalog(client: mcp_api_http::CatalogClient) -> HttpResponse {
     HttpResponse::Ok().json(json!({"client": client.0.map(|c| c.key())}))
 }
 
@@ -101,7 +101,7 @@ async fn app(
 ) -> impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error> {
     web_test::init_service(
         App::new()
-            .configure(mcp_http::configure(state))
+            .configure(mcp_api_http::configure(state))
             .route("/test/whoami", web::post().to(whoami))
             .route("/test/catalog", web::post().to(catalog)),
     )

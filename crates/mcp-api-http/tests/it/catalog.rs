@@ -10,7 +10,7 @@ use actix_web::test as web_test;
 use actix_web::{App, http::StatusCode};
 use catalog::demo;
 use domain::SystemClock;
-use mcp_http::McpState;
+use mcp_api_http::McpState;
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 use storage::{CatalogBatch, DbCatalogRepo};
@@ -65,7 +65,7 @@ async fn post(
 async fn search_finds_the_product_in_reachable_stores() {
     let seed = Seed::load();
     for t in loaded(5_000) {
-        let app = web_test::init_service(App::new().configure(mcp_http::configure(state(&t)))).await;
+        let app = web_test::init_service(App::new().configure(mcp_api_http::configure(state(&t)))).await;
         let body = json!({"lat": CENTRE.0, "lon": CENTRE.1, "query": "молоко 2,5% 1 л", "maxResult": 5});
         let (status, res) = post(&app, "/search", &body.to_string()).await;
         assert_eq!(status, 200, "{res}");
@@ -105,7 +105,7 @@ async fn search_finds_the_product_in_reachable_stores() {
 async fn search_in_one_store_and_actualize_agree() {
     let seed = Seed::load();
     for t in loaded(5_000) {
-        let app = web_test::init_service(App::new().configure(mcp_http::configure(state(&t)))).await;
+        let app = web_test::init_service(App::new().configure(mcp_api_http::configure(state(&t)))).await;
         let body = json!({"lat": CENTRE.0, "lon": CENTRE.1, "query": "кефир", "storeId": "STORE-002", "maxResult": 3});
         let (status, res) = post(&app, "/search", &body.to_string()).await;
         assert_eq!(status, 200, "{res}");
@@ -139,7 +139,7 @@ async fn search_in_one_store_and_actualize_agree() {
 async fn bad_input_is_400_in_the_seed_shape() {
     let seed = Seed::load();
     let t = loaded(500).remove(0);
-    let app = web_test::init_service(App::new().configure(mcp_http::configure(state(&t)))).await;
+    let app = web_test::init_service(App::new().configure(mcp_api_http::configure(state(&t)))).await;
     let cases = [
         ("/search", json!({"lat": 91, "lon": 37.6, "query": "молоко"}), "latitude"),
         ("/search", json!({"lat": 55.7, "lon": -181, "query": "молоко"}), "longitude"),
@@ -190,10 +190,10 @@ async fn a_product_without_a_picture_answers_the_placeholder() {
     for t in TestDatabase::each_backend_migrated() {
         let batch = CatalogBatch::from(demo.clone());
         DbCatalogRepo::write(&mut t.db.get().unwrap(), &batch).unwrap();
-        let app = web_test::init_service(App::new().configure(mcp_http::configure(state(&t)))).await;
+        let app = web_test::init_service(App::new().configure(mcp_api_http::configure(state(&t)))).await;
         let (status, body) = post(&app, "/actualize", &json!({"skuIds": [sku.as_str()]}).to_string()).await;
         assert_eq!(status, 200, "{body}");
         seed.assert_response("post", "/actualize", 200, &body);
-        assert_eq!(body["items"][0]["photo"], mcp_http::DEFAULT_PLACEHOLDER_PHOTO, "{}", t.db.backend());
+        assert_eq!(body["items"][0]["photo"], mcp_api_http::DEFAULT_PLACEHOLDER_PHOTO, "{}", t.db.backend());
     }
 }
