@@ -12,6 +12,7 @@ use identity::{
 };
 
 use crate::error::reported;
+use crate::rows::{corrupt, utc};
 use crate::schema::{access_tokens, auth_failures, mcp_clients, user_identities, users};
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -24,18 +25,6 @@ impl DbIdentityStore {
     pub fn new(db: Database) -> Self {
         DbIdentityStore { db }
     }
-}
-
-fn utc(t: NaiveDateTime) -> DateTime<Utc> {
-    t.and_utc()
-}
-
-fn corrupt_value(what: &str, detail: impl std::fmt::Display) -> StorageError {
-    StorageError::corrupt(what, detail)
-}
-
-fn corrupt(what: &str) -> StorageError {
-    StorageError::corrupt(what, "unreadable")
 }
 
 /// Everything a login writes, owned so it can move to the blocking pool.
@@ -147,7 +136,7 @@ impl IdentityStore for DbIdentityStore {
             })
             .await
             .map_err(reported)?;
-        Ok((UserId::new(user_id).map_err(|e| reported(corrupt_value("users.id", e)))?, status))
+        Ok((UserId::new(user_id).map_err(|e| reported(corrupt("users.id", e)))?, status))
     }
 
     async fn access_token(&self, id: &str) -> Result<Option<StoredAccessToken>, RepoError> {
@@ -166,7 +155,8 @@ impl IdentityStore for DbIdentityStore {
                     .optional()?;
                 row.map(|(user_id, secret_hash, expires_at, revoked_at)| {
                     Ok(StoredAccessToken {
-                        user_id: UserId::new(user_id).map_err(|_| corrupt("access_tokens.user_id"))?,
+                        user_id: UserId::new(user_id)
+                            .map_err(|_| corrupt("access_tokens.user_id", "unreadable"))?,
                         secret_hash,
                         expires_at: utc(expires_at),
                         revoked: revoked_at.is_some(),
@@ -278,9 +268,9 @@ impl IdentityStore for DbIdentityStore {
 /// A window as stored: its start in epoch milliseconds, so two instances
 /// comparing it compare the same value on either backend.
 fn window_from_row((started_ms, failures): (i64, i32)) -> Result<FailureWindow, StorageError> {
-    let started =
-        DateTime::from_timestamp_millis(started_ms).ok_or_else(|| corrupt("auth_failures.started_ms"))?;
-    let failures = u32::try_from(failures).map_err(|_| corrupt("auth_failures.failures"))?;
+    let started = DateTime::from_timestamp_millis(started_ms)
+        .ok_or_else(|| corrupt("auth_failures.started_ms", "unreadable"))?;
+    let failures = u32::try_from(failures).map_err(|_| corrupt("auth_failures.failures", "unreadable"))?;
     Ok(FailureWindow { started, failures })
 }
 

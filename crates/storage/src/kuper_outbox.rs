@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use orders::kuper::OutboxRow;
 use orders::kuper::states::OutboxState;
 
+use crate::rows::naive;
 use crate::schema::kuper_outbox;
 use crate::{AnyConnection, StorageError};
 
@@ -32,10 +33,6 @@ pub struct OutboxItem {
 
 #[derive(Clone, Copy, Debug)]
 pub struct DbKuperOutbox;
-
-fn naive(t: DateTime<Utc>) -> NaiveDateTime {
-    t.naive_utc()
-}
 
 impl DbKuperOutbox {
     /// Claims up to `limit` due notifications for `lease`: for each order its

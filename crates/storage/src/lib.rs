@@ -38,6 +38,7 @@ mod order_repo;
 mod payment_repo;
 mod receipt_facts;
 pub mod retention;
+mod rows;
 mod sandbox_vault;
 pub mod schema;
 mod staff_store;

@@ -16,6 +16,7 @@ use domain::{Currency, Decimal, GeoPoint, Money, OrderId, SkuId, StoreId, Unit, 
 use catalog::stock::{MoveKind, StockQty};
 
 use crate::error::reported;
+use crate::rows::{corrupt, naive};
 use crate::schema::{idempotency_keys, order_events, order_lines, orders, slot_bookings, store_slots, users};
 use crate::stock;
 use crate::{AnyConnection, Database, StorageError, with_conn};
@@ -67,14 +68,6 @@ struct LineRow {
     discount_minor: i64,
     total_minor: i64,
     held: i64,
-}
-
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
-    StorageError::corrupt(what, detail)
-}
-
-fn naive(t: DateTime<Utc>) -> NaiveDateTime {
-    t.naive_utc()
 }
 
 /// What each line of an order holds.

@@ -12,6 +12,7 @@ use domain::{Currency, Money, OrderId};
 use orders::{Action, RepoError};
 
 use crate::error::reported;
+use crate::rows::{corrupt, naive};
 use crate::schema::{payment_refunds, payments};
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -35,14 +36,6 @@ impl DbPaymentRepo {
             .select((payment_refunds::state, diesel::dsl::count_star()))
             .load::<(String, i64)>(conn)?)
     }
-}
-
-fn naive(t: DateTime<Utc>) -> NaiveDateTime {
-    t.naive_utc()
-}
-
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> StorageError {
-    StorageError::corrupt(what, detail)
 }
 
 #[derive(Queryable, Selectable, Insertable)]

@@ -8,6 +8,7 @@ use domain::RepoError;
 use identity::staff::{AuditEntry, PasswordCheck, Role, SignIn, StaffAccount, StaffStore};
 
 use crate::error::reported;
+use crate::rows::corrupt;
 use crate::schema::{staff_accounts, staff_audit, staff_sessions};
 use crate::{AnyConnection, Database, StorageError, with_conn};
 
@@ -30,15 +31,10 @@ struct AccountRow {
     disabled: bool,
 }
 
-fn corrupt(what: &str, detail: &str) -> StorageError {
-    StorageError::corrupt(what, detail)
-}
-
 fn account(row: AccountRow) -> Result<StaffAccount, StorageError> {
     Ok(StaffAccount {
         role: Role::parse(&row.role).ok_or_else(|| corrupt("staff_accounts.role", &row.role))?,
-        stores: serde_json::from_str(&row.stores)
-            .map_err(|e| corrupt("staff_accounts.stores", &e.to_string()))?,
+        stores: serde_json::from_str(&row.stores).map_err(|e| corrupt("staff_accounts.stores", e))?,
         login: row.login,
         name: row.name,
         disabled: row.disabled,

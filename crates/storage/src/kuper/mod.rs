@@ -27,6 +27,7 @@ use orders::kuper::{
 };
 
 use crate::error::reported;
+use crate::rows::corrupt;
 use crate::schema::{kuper_inbox, kuper_stores, stores};
 use crate::{AnyConnection, Database, StorageError};
 
@@ -324,10 +325,6 @@ fn setting<T>(
     }
 }
 
-fn corrupt(what: &str, detail: &str) -> StorageError {
-    StorageError::corrupt(what, detail)
-}
-
 fn reply_text(reply: &Reply) -> String {
     match reply {
         Reply::Created { number, expected_assembly_time } => {
@@ -342,11 +339,10 @@ fn reply_text(reply: &Reply) -> String {
 }
 
 fn parse_reply(text: &str) -> Result<Reply, StorageError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| corrupt("kuper_inbox.reply", &e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| corrupt("kuper_inbox.reply", e))?;
     Ok(match value["number"].as_str() {
         Some(number) => Reply::Created {
-            number: OrderId::new(number).map_err(|e| corrupt("kuper_inbox.reply", &e.to_string()))?,
+            number: OrderId::new(number).map_err(|e| corrupt("kuper_inbox.reply", e))?,
             expected_assembly_time: value["expectedAssemblyTime"].as_str().map(str::to_owned),
         },
         None => Reply::Stored,

@@ -65,7 +65,7 @@ type FactsRow = (String, String, String, bool, String, bool, bool, String);
 type Products = HashMap<String, Product>;
 
 fn details_of(text: &str) -> Result<KuperDetails, StorageError> {
-    serde_json::from_str(text).map_err(|e| corrupt("kuper_orders.details", &e.to_string()))
+    serde_json::from_str(text).map_err(|e| corrupt("kuper_orders.details", e))
 }
 
 pub(super) fn text_of(details: &KuperDetails) -> String {
@@ -139,8 +139,7 @@ fn number(c: &mut AnyConnection, original: &str, at: NaiveDateTime) -> Result<(O
         Some(number) => number,
         None => kuper_order_numbers::table.find(original).select(kuper_order_numbers::order_id).first(c)?,
     };
-    let number =
-        OrderId::new(&number).map_err(|e| corrupt("kuper_order_numbers.order_id", &e.to_string()))?;
+    let number = OrderId::new(&number).map_err(|e| corrupt("kuper_order_numbers.order_id", e))?;
     Ok((number, fresh))
 }
 
@@ -314,7 +313,7 @@ fn apply_waiting(c: &mut AnyConnection, original: &str, at: NaiveDateTime) -> Re
             .as_deref()
             .map(serde_json::from_str)
             .transpose()
-            .map_err(|e| corrupt("kuper_inbox.news", &e.to_string()))?
+            .map_err(|e| corrupt("kuper_inbox.news", e))?
             .unwrap_or_default();
         let outcome = match Event::from_wire(&event_type) {
             Some(kind) => existing(c, original, kind, &news, at)?,

@@ -76,8 +76,7 @@ impl DbKuperInbox {
             kuper_status,
             paid,
             lines,
-            details: serde_json::from_str(&details)
-                .map_err(|e| corrupt("kuper_orders.details", &e.to_string()))?,
+            details: serde_json::from_str(&details).map_err(|e| corrupt("kuper_orders.details", e))?,
             notifications,
             history,
         }))
