@@ -26,5 +26,6 @@ pub use model::{DeliveryZone, Offer, Product, Store};
 pub use offer_book::OfferBook;
 pub use ports::{CatalogRepo, RepoError, SearchError, SearchHit, SearchIndex};
 pub use usecases::{
-    ActualizeQuery, CatalogError, Item, ReachPolicy, SearchQuery, actualize, reachable_stores, search,
+    ActualizeQuery, CatalogError, Item, MAX_SKUS, ReachPolicy, SearchQuery, actualize, reachable_stores,
+    search,
 };

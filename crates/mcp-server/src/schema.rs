@@ -20,7 +20,7 @@ pub struct SearchProducts {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetProducts {
-    /// Product ids (`sku` from `search_products`), 1 to 100.
+    /// Product ids (`sku` from `search_products`), 1 to 500.
     pub skus: Vec<String>,
     /// The store whose prices and stock to give; without it, each product's best offer.
     pub store_id: Option<String>,

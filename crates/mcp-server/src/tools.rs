@@ -20,8 +20,6 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{Json, tool, tool_router};
 
-/// Most items one order or one question may name.
-pub const MAX_ITEMS: usize = 100;
 /// Longest text a tool takes (a query, an address, a key).
 const MAX_TEXT: usize = 1_000;
 
@@ -177,8 +175,9 @@ fn auth_error(e: &identity::AuthError) -> String {
 }
 
 fn items(items: &[Item]) -> Result<Vec<ItemRequest>, String> {
-    if items.is_empty() || items.len() > MAX_ITEMS {
-        return Err(format!("items must hold 1 to {MAX_ITEMS} lines"));
+    // The order's own limit, said before any item is read.
+    if items.is_empty() || items.len() > orders::MAX_LINES {
+        return Err(orders::OrderError::ItemCount.to_string());
     }
     items
         .iter()
@@ -308,8 +307,8 @@ impl MerchantMcp {
         &self,
         Parameters(input): Parameters<GetProducts>,
     ) -> Result<Json<Products>, String> {
-        if input.skus.is_empty() || input.skus.len() > MAX_ITEMS {
-            return Err(format!("skus must hold 1 to {MAX_ITEMS} ids"));
+        if input.skus.is_empty() || input.skus.len() > catalog::MAX_SKUS {
+            return Err(format!("skus must hold 1 to {} ids", catalog::MAX_SKUS));
         }
         let skus = input.skus.iter().map(|s| sku(s)).collect::<Result<Vec<_>, _>>()?;
         let store = input.store_id.as_deref().map(store).transpose()?;
@@ -572,8 +571,8 @@ mod tests {
             (vec![item(" ", 1.0)], false),
             (vec![item(&"x".repeat(200), 1.0)], false),
             (vec![], false),
-            ((0..=MAX_ITEMS).map(|_| item("MILK", 1.0)).collect(), false),
-            ((0..MAX_ITEMS).map(|_| item("MILK", 1.0)).collect(), true),
+            ((0..=orders::MAX_LINES).map(|_| item("MILK", 1.0)).collect(), false),
+            ((0..orders::MAX_LINES).map(|_| item("MILK", 1.0)).collect(), true),
         ] {
             assert_eq!(items(&given).is_ok(), taken, "{} items, first {:?}", given.len(), given.first());
         }

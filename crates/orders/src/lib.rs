@@ -17,6 +17,6 @@ pub use model::{Channel, Order, OrderLine, Shipping, ShippingMethod, Slot, new_o
 pub use ports::{ApplyError, CreateError, OrderEvent, OrderHistory, OrderRepo, RepoError};
 pub use status::{Action, Effect, IllegalTransition, OrderStatus, Transition, transition};
 pub use usecases::{
-    CheckoutRequest, DeliveryOptions, Destination, ItemRequest, OrderError, OrderSettings, Ordering,
-    SlotOption,
+    CheckoutRequest, DeliveryOptions, Destination, ItemRequest, MAX_LINES, OrderError, OrderSettings,
+    Ordering, SlotOption,
 };
