@@ -246,6 +246,8 @@ pub struct Config {
     pub console_addr: ListenAddr,
     /// The console's cookies are `Secure`.
     pub console_secure_cookies: bool,
+    /// Where a scale's label keeps the article and the weight.
+    pub console_weighed_label: catalog::barcode::LabelLayout,
     pub mcp_server: McpServerConfig,
     pub kuper_operator_token: Option<SecretString>,
     /// Bearer token of the merchant's systems on `/merchant/stock`.
@@ -422,6 +424,7 @@ impl Config {
             kuper_listener_addr: raw.required("kuper_listener", "addr", ListenAddr::parse)?,
             console_addr: raw.required("console", "addr", ListenAddr::parse)?,
             console_secure_cookies: raw.required("console", "secure_cookies", parse_bool)?,
+            console_weighed_label: raw.required("console", "weighed_label", |t: &str| t.parse())?,
             mcp_server: McpServerConfig {
                 addr: raw.required("mcp_server", "addr", ListenAddr::parse)?,
                 allowed_hosts: raw.required("mcp_server", "allowed_hosts", parse_hosts)?,

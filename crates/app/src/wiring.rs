@@ -545,6 +545,10 @@ pub fn console(
     Ok(console::configure(console::ConsoleState {
         desk: Arc::new(desk),
         catalog: console::ConsoleCatalog { repo: catalog.repo, index: catalog.index },
+        scanning: console::Scanning {
+            labels: config.console_weighed_label,
+            weight_tolerance_permille: config.kuper.rules.weight_tolerance_permille,
+        },
         secure_cookies: config.console_secure_cookies,
         sign_in_throttle: Arc::new(console::SignInThrottle::new(
             Arc::new(storage::DbIdentityStore::new(db.clone())),

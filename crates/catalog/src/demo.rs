@@ -6,6 +6,14 @@ use domain::{Currency, Decimal, GeoPoint, Money, SkuId, StoreId, Unit};
 
 use crate::model::{DeliveryZone, Offer, Product, Store};
 
+/// A real EAN-13 (Russia's prefix 46, the check digit right), as a
+/// scanner reads it off the pack.
+fn demo_barcode(i: usize) -> String {
+    let body = format!("46{:010}", i + 1);
+    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    format!("{body}{}", crate::barcode::check_digit(&digits))
+}
+
 /// SplitMix64: tiny, fast, and stable across platforms and releases, which a
 /// demo catalog must be (a library RNG may change its stream).
 struct Rng(u64);
@@ -483,7 +491,7 @@ fn demo_product(i: usize, rng: &mut Rng) -> (Product, u32) {
         rating: Some(Decimal::new(35 + i64::try_from(rng.below(16)).unwrap_or(0), 1)),
         category: kind.category.into(),
         brand: brand.into(),
-        barcode: Some(format!("46{:011}", i + 1)),
+        barcode: Some(demo_barcode(i)),
         // Groceries are taxed at 10% in Russia; the demo says so for all.
         vat: Some(domain::VatRate::Vat10),
     };

@@ -7,6 +7,7 @@
 //! from [`OfferBook`], a projection of the change feed a refresh behind the
 //! record; `/actualize` and `/checkout` read the record itself.
 
+pub mod barcode;
 pub mod best_offer;
 pub mod demo;
 mod feed;

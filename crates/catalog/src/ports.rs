@@ -14,6 +14,12 @@ pub trait CatalogRepo: Send + Sync + std::fmt::Debug {
     async fn stores(&self) -> Result<Arc<[Store]>, RepoError>;
     async fn store(&self, id: &StoreId) -> Result<Option<Store>, RepoError>;
     async fn products(&self, skus: &[SkuId]) -> Result<Vec<Product>, RepoError>;
+    /// The products whose barcode is one of `barcodes` (a picker's scan).
+    /// A catalog that keeps no barcodes finds none.
+    async fn products_by_barcode(&self, barcodes: &[String]) -> Result<Vec<Product>, RepoError> {
+        let _ = barcodes;
+        Ok(Vec::new())
+    }
     /// Offers of `skus` in `stores` (every store when `stores` is `None`).
     async fn offers(&self, skus: &[SkuId], stores: Option<&[StoreId]>) -> Result<Vec<Offer>, RepoError>;
     /// The offers at exactly these `(sku, store)` keys; keys with no offer

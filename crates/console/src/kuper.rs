@@ -10,6 +10,7 @@ use serde_json::json;
 use staff_desk::DeskError;
 
 use crate::picking::{self, FormError};
+use crate::scanning;
 use crate::{ConsoleState, Staff, failed, forbidden, html, not_found, pages, stale_form};
 
 const OTHER_STORE: &str = "Этот заказ другого магазина.";
@@ -22,6 +23,7 @@ async fn order_page(
     id: String,
     typed: &HashMap<String, String>,
     error: Option<(StatusCode, FormError)>,
+    said: Option<&str>,
 ) -> HttpResponse {
     match state.desk.kuper_order_page(&staff.account, &id).await {
         Ok(read) => {
@@ -31,7 +33,8 @@ async fn order_page(
             };
             let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
             let page = pages::kuper::OrderPage { order: &read.order, trail: &read.trail, names: &names };
-            html(status, pages::kuper::order_page(&staff.account, &staff.csrf, &page, typed, error.as_ref()))
+            let form = pages::kuper::Form { typed, error: error.as_ref(), said };
+            html(status, pages::kuper::order_page(&staff.account, &staff.csrf, &page, &form))
         }
         Err(e) => refused(&e, &id),
     }
@@ -67,7 +70,7 @@ pub(crate) async fn order_view(
     state: web::Data<ConsoleState>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    order_page(&state, &staff, path.into_inner(), &HashMap::new(), None).await
+    order_page(&state, &staff, path.into_inner(), &HashMap::new(), None, None).await
 }
 
 /// A staff step from the picking form: checked, taken by the flow (its
@@ -87,7 +90,18 @@ pub(crate) async fn step(
         Ok(order) => order,
         Err(e) => return refused(&e, &id),
     };
-    let form_refused = |status, error| order_page(&state, &staff, id.clone(), &form, Some((status, error)));
+    if form.get("action").map(|a| a.trim()) == Some("scan") {
+        let scan = scanning::apply(&state, &order, &form).await;
+        return match scan.said {
+            Ok(said) => order_page(&state, &staff, id.clone(), &scan.typed, None, said.as_deref()).await,
+            Err(error) => {
+                let refused = Some((StatusCode::UNPROCESSABLE_ENTITY, error));
+                order_page(&state, &staff, id.clone(), &scan.typed, refused, None).await
+            }
+        };
+    }
+    let form_refused =
+        |status, error| order_page(&state, &staff, id.clone(), &form, Some((status, error)), None);
     let request = match picking::request(&form, &order.lines) {
         Ok(request) => request,
         Err(error) => return form_refused(StatusCode::UNPROCESSABLE_ENTITY, error).await,

@@ -20,6 +20,7 @@ mod outbox;
 mod pages;
 mod picking;
 mod queue;
+mod scanning;
 mod session;
 mod throttle;
 
@@ -42,12 +43,22 @@ pub struct ConsoleCatalog {
     pub index: Arc<dyn catalog::SearchIndex>,
 }
 
+/// How the picking page reads a scan: the stores' scale labels, and how
+/// far a weighed line may exceed its order (the Kuper rules').
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scanning {
+    pub labels: catalog::barcode::LabelLayout,
+    pub weight_tolerance_permille: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct ConsoleState {
     /// What staff may see and do: every page asks it.
     pub desk: Arc<staff_desk::StaffDesk>,
     /// Replacement search and product lookups.
     pub catalog: ConsoleCatalog,
+    /// How a picker's scans are read.
+    pub scanning: Scanning,
     /// Cookies only over HTTPS.
     pub secure_cookies: bool,
     pub sign_in_throttle: Arc<throttle::SignInThrottle>,

@@ -29,7 +29,7 @@ pub struct FormError {
 }
 
 impl FormError {
-    fn at(field: &str, message: impl Into<String>) -> FormError {
+    pub(crate) fn at(field: &str, message: impl Into<String>) -> FormError {
         FormError { field: Some(field.to_owned()), message: message.into() }
     }
 

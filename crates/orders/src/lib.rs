@@ -7,6 +7,7 @@ pub mod kuper;
 pub mod limits;
 mod model;
 pub mod onec;
+pub mod pick_list;
 mod ports;
 pub mod retention;
 pub mod schedule;

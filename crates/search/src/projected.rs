@@ -52,6 +52,12 @@ impl CatalogRepo for ProjectedCatalog {
         self.record.offers(skus, stores).await
     }
 
+    /// From the record: a scan is rare, and the projection keeps no
+    /// barcodes.
+    async fn products_by_barcode(&self, barcodes: &[String]) -> Result<Vec<Product>, RepoError> {
+        self.record.products_by_barcode(barcodes).await
+    }
+
     async fn offers_at(&self, keys: &[(SkuId, StoreId)]) -> Result<Vec<Offer>, RepoError> {
         self.record.offers_at(keys).await
     }

@@ -27,6 +27,23 @@ pub struct Grocery {
     pub replacement: String,
     /// The replacement's name, as the picker types it.
     pub replacement_name: String,
+    /// What a scanner reads off the counted and the replacement products.
+    pub counted_barcode: String,
+    pub replacement_barcode: String,
+}
+
+/// The article the stores' scales print on the weighed product's label.
+pub const WEIGHED_ARTICLE: &str = "00042";
+
+/// A scale's label (the default 5+5 layout) for the weighed product.
+pub fn weighed_label(grams: u32) -> String {
+    ean13(&format!("21{WEIGHED_ARTICLE}{grams:05}"))
+}
+
+/// `body` (12 digits) with its check digit.
+pub fn ean13(body: &str) -> String {
+    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    format!("{body}{}", catalog::barcode::check_digit(&digits))
 }
 
 /// The demo catalog (open around the clock, plenty of the grocery order's
@@ -61,7 +78,20 @@ pub fn setup(t: &TestDatabase) -> Grocery {
         replaced,
         replacement: replacement.sku.to_string(),
         replacement_name: replacement.name.clone(),
+        counted_barcode: String::new(),
+        replacement_barcode: replacement.barcode.clone().expect("the demo gives every product a barcode"),
     };
+    let mut grocery = grocery;
+    grocery.counted_barcode = catalog
+        .products
+        .iter()
+        .find(|p| p.sku.as_str() == grocery.counted)
+        .and_then(|p| p.barcode.clone())
+        .expect("the demo gives every product a barcode");
+    // The weighed product's barcode is its scale label with no weight.
+    for product in catalog.products.iter_mut().filter(|p| p.sku.as_str() == grocery.weighed) {
+        product.barcode = Some(weighed_label(0));
+    }
     let plenty = [&grocery.counted, &grocery.weighed, &grocery.replaced, &grocery.replacement];
     for offer in catalog.offers.iter_mut().filter(|o| plenty.iter().any(|s| o.sku.as_str() == s.as_str())) {
         offer.stock = 1_000;

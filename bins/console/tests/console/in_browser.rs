@@ -14,7 +14,7 @@ use app::testing::browser::Browser;
 use serde_json::{Value, json};
 use storage::testing::TestDatabase;
 
-use crate::common::{Grocery, KuperWorld, PASSWORD, kuper_order, setup, start};
+use crate::common::{Grocery, KuperWorld, PASSWORD, ean13, kuper_order, setup, start, weighed_label};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -119,6 +119,90 @@ fn a_picker_picks_a_grocery_order_in_the_browser_and_kuper_receives_that_composi
         browser.open(&format!("{base}/orders/kuper/{theirs}"));
         browser.wait_for("main h1", WAIT);
         assert!(browser.text("main h1").contains("Нет доступа"), "{backend}");
+    }
+}
+
+/// Types `code` into the scan field and Enter, as a scanner does, and
+/// waits for the page the scan comes back as.
+fn scan(browser: &Browser, code: &str) -> String {
+    // Marked now, gone once the page the scan posts has replaced this one.
+    browser.execute("document.body.dataset.scanned = 'before'");
+    browser.fill("#scan", &format!("{code}\u{E007}"));
+    browser.wait_for("body:not([data-scanned])", WAIT);
+    browser.wait_for("#scan", WAIT);
+    browser
+        .execute("return document.querySelector('#scan-said, #scan-error')?.textContent ?? ''")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn value(browser: &Browser, name: &str) -> Value {
+    browser.execute(&format!("return document.querySelector('input[name={name}]').value"))
+}
+
+#[test]
+fn a_picker_scans_a_grocery_order_and_kuper_receives_exactly_what_was_scanned() {
+    let Some(browser) = Browser::start() else { return };
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let g = setup(&t);
+        let world = KuperWorld::start(&t);
+        let id = world.order("STORE-001", &grocery_positions(&g));
+        let base = world.console.base_url.clone();
+        sign_in(&browser, &base, "olga");
+        browser.open(&format!("{base}/orders/kuper/{id}"));
+        browser.wait_for("form#picking", WAIT);
+        browser.click("button[value=in_work]");
+        browser.wait_for_text("#status", |s| s.contains("в сборке"), WAIT);
+        browser.click("button[value=assembled]");
+        browser.wait_for_text("#status", |s| s.contains("собран"), WAIT);
+        assert_eq!(
+            browser.execute("return document.activeElement.id"),
+            json!("scan"),
+            "the scan field has focus"
+        );
+
+        // Two of the three packs; the first scan starts the counts from nothing.
+        assert!(scan(&browser, &g.counted_barcode).contains("1 из 3"), "{backend}");
+        assert_eq!(value(&browser, "qty_2"), json!("0"), "{backend}: nothing else counted yet");
+        assert!(scan(&browser, &g.counted_barcode).contains("2 из 3"), "{backend}");
+        // The scale's label: 734 g of the 700 g ordered (within 10 %).
+        assert!(scan(&browser, &weighed_label(734)).contains("734 г"), "{backend}");
+        // A code nobody sells, and one with a wrong check digit: said,
+        // nothing changed.
+        let unknown = ean13("460999999999");
+        assert!(scan(&browser, &unknown).contains("не знаем"), "{backend}");
+        let mut wrong = g.counted_barcode.clone();
+        let last = wrong.pop().unwrap().to_digit(10).unwrap();
+        wrong.push(char::from_digit((last + 1) % 10, 10).unwrap());
+        assert!(scan(&browser, &wrong).contains("контрольная цифра"), "{backend}");
+        // Too heavy for the tolerance: said, the 734 g stays.
+        assert!(scan(&browser, &weighed_label(900)).contains("больше заказанного"), "{backend}");
+        assert_eq!((value(&browser, "qty_0"), value(&browser, "grams_1")), (json!("2"), json!("734")));
+        // The product of no line replaces the line not found at all.
+        assert!(scan(&browser, &g.replacement_barcode).contains("предложен заменой"), "{backend}");
+        assert_eq!(
+            (value(&browser, "repl_2"), value(&browser, "repl_qty_2")),
+            (json!(g.replacement), json!("1"))
+        );
+        photograph(&browser, "scanning");
+
+        retype(&browser, "input[name=packs]", "2");
+        browser.click("button[value=ready_for_delivery]");
+        browser.wait_for_text("#status", |s| s.contains("готов"), WAIT);
+        KuperWorld::wait_until(&format!("{backend}: Kuper receives the composition"), || {
+            world.sim_order(&id)["finalComposition"].is_object()
+        });
+        assert_eq!(
+            world.sim_order(&id)["finalComposition"],
+            json!({"originalOrderId": id, "packs": {"count": 2}, "positions": [
+                {"id": g.counted, "quantity": 2, "replacedByID": null},
+                {"id": g.weighed, "quantity": 1, "weight": 734, "replacedByID": null},
+                {"id": g.replaced, "quantity": 0, "replacedByID": g.replacement},
+                {"id": g.replacement, "quantity": 1, "replacedByID": null}]}),
+            "{backend}"
+        );
     }
 }
 

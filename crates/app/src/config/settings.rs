@@ -125,6 +125,12 @@ pub const SETTINGS: &[Setting] = &[
         Some("false"),
         "Mark the console's cookies `Secure` (sent over HTTPS only): set `true` wherever the console is reached through TLS.",
     ),
+    setting(
+        "console",
+        "weighed_label",
+        Some("5+5"),
+        "How the stores' scales print a weighed-goods label (EAN-13 beginning 20–29): article digits + weight digits (grams) between the two prefix digits and the check digit, adding up to 10.",
+    ),
     Setting {
         secret: true,
         ..setting(

@@ -14,13 +14,21 @@ use crate::picking::FormError;
 /// sold by weight), a replacement found by search as the picker types,
 /// and the steps of the flow. After a refused step the form shows what
 /// was typed, and the message beside the field it is about.
+/// What the picking form holds: what was typed (or scanned), the refusal
+/// beside the field it is about, what the last scan did.
+pub struct Form<'a> {
+    pub typed: &'a HashMap<String, String>,
+    pub error: Option<&'a FormError>,
+    pub said: Option<&'a str>,
+}
+
 fn picking_form(
     csrf: &str,
     order: &KuperOrderView,
     names: &HashMap<String, String>,
-    typed: &HashMap<String, String>,
-    error: Option<&FormError>,
+    form: &Form<'_>,
 ) -> Markup {
+    let (typed, error) = (form.typed, form.error);
     let beside =
         |field: &str| error.filter(|e| e.field.as_deref() == Some(field)).map(|e| e.message.as_str());
     let was = |field: &str, default: String| typed.get(field).cloned().unwrap_or(default);
@@ -28,6 +36,16 @@ fn picking_form(
     html! {
         form.picking method="post" action=(format!("/orders/kuper/{}/step", order.original_order_id)) id="picking" {
             input type="hidden" name="csrf" value=(csrf);
+            // First in the form: Enter in the scan field (a scanner ends
+            // every code with it) scans.
+            div.scan {
+                label { "Скан "
+                    input #scan name=(crate::scanning::FIELD) autofocus autocomplete="off" placeholder="штрихкод или этикетка весов"; }
+                button type="submit" name="action" value="scan" { "Сканировать" }
+                @if typed.contains_key("scanning") { input type="hidden" name="scanning" value="1"; }
+                (field_error("scan-error", beside(crate::scanning::FIELD)))
+                @if let Some(said) = form.said { p #scan-said role="status" { (said) } }
+            }
             table {
                 thead { tr { th { "Позиция" } th { "Собрано" } th { "Замена" } th { "Сколько замены" } } }
                 tbody {
@@ -93,13 +111,7 @@ fn product(names: &HashMap<String, String>, line: &LineView) -> Markup {
     }
 }
 
-pub fn order_page(
-    account: &StaffAccount,
-    csrf: &str,
-    page: &OrderPage<'_>,
-    typed: &HashMap<String, String>,
-    error: Option<&FormError>,
-) -> Markup {
+pub fn order_page(account: &StaffAccount, csrf: &str, page: &OrderPage<'_>, form: &Form<'_>) -> Markup {
     let (order, trail, names) = (page.order, page.trail, page.names);
     let d = &order.details;
     let kuper_status = order.kuper_status.map_or("—", |s| status(s.as_str()));
@@ -149,7 +161,7 @@ pub fn order_page(
             }
             @if !order.status.is_final() {
                 h2 { "Сборка" }
-                (picking_form(csrf, order, names, typed, error))
+                (picking_form(csrf, order, names, form))
             }
             h2 { "История" }
             table id="history" {

@@ -18,6 +18,7 @@ pub mod intake;
 pub mod method;
 pub mod notice;
 pub mod picking;
+pub mod scan;
 pub mod states;
 pub mod update;
 pub mod weight;

@@ -143,7 +143,7 @@ fn amount(position: &PickedPosition, weighted: bool) -> Result<StockQty, Picking
     }
 }
 
-fn allowed_weight(ordered: StockQty, permille: u32) -> StockQty {
+pub(crate) fn allowed_weight(ordered: StockQty, permille: u32) -> StockQty {
     let extra = i128::from(ordered.thousandths()) * i128::from(permille) / 1000;
     StockQty::from_thousandths(ordered.thousandths().saturating_add(i64::try_from(extra).unwrap_or(i64::MAX)))
 }

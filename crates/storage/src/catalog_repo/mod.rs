@@ -102,6 +102,21 @@ impl CatalogRepo for DbCatalogRepo {
             .map_err(reported)
     }
 
+    async fn products_by_barcode(&self, barcodes: &[String]) -> Result<Vec<Product>, RepoError> {
+        let barcodes = barcodes.to_vec();
+        self.db
+            .run(move |conn| {
+                let rows = products::table
+                    .filter(products::barcode.eq_any(&barcodes))
+                    .order(products::sku)
+                    .select(ProductRow::as_select())
+                    .load(conn)?;
+                rows.into_iter().map(ProductRow::into_domain).collect::<Result<Vec<_>, StorageError>>()
+            })
+            .await
+            .map_err(reported)
+    }
+
     async fn best_offers(&self, skus: &[SkuId], stores: &[StoreId]) -> Result<Vec<Offer>, RepoError> {
         if skus.is_empty() || stores.is_empty() {
             return Ok(Vec::new());

@@ -10,6 +10,25 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
 }
 
+/// A picker's scan finds a product by its barcode (an index, not a read of
+/// every product); a code no product has finds none.
+#[test]
+fn products_are_found_by_their_barcodes() {
+    let demo = demo::generate(300);
+    for t in TestDatabase::each_backend_migrated() {
+        DbCatalogRepo::write(&mut t.db.get().unwrap(), &CatalogBatch::from(demo.clone())).unwrap();
+        let repo = DbCatalogRepo::new(t.db.clone());
+        let wanted: Vec<String> = demo.products[..3].iter().filter_map(|p| p.barcode.clone()).collect();
+        assert_eq!(wanted.len(), 3, "the demo gives every product a barcode");
+        let asked = [wanted.clone(), vec!["0000000000000".into()]].concat();
+        let found = runtime().block_on(repo.products_by_barcode(&asked)).unwrap();
+        let mut expected = demo.products[..3].to_vec();
+        expected.sort_by(|a, b| a.sku.cmp(&b.sku));
+        assert_eq!(found, expected, "{:?}", t.db.backend());
+        assert!(runtime().block_on(repo.products_by_barcode(&[])).unwrap().is_empty());
+    }
+}
+
 #[test]
 fn a_demo_catalog_round_trips_exactly() {
     let demo = demo::generate(500);
