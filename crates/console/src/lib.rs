@@ -18,6 +18,7 @@ mod live;
 mod mcp;
 mod outbox;
 mod pages;
+mod pick_list_page;
 mod picking;
 mod queue;
 mod scanning;
@@ -97,7 +98,8 @@ pub fn configure(state: ConsoleState) -> impl Fn(&mut web::ServiceConfig) + Clon
                 .service(mcp::step)
                 .service(outbox::page)
                 .service(outbox::act)
-                .service(catalog_pages::page),
+                .service(catalog_pages::page)
+                .service(pick_list_page::page),
         );
     }
 }
@@ -119,6 +121,7 @@ async fn asset(name: web::Path<String>) -> HttpResponse {
     let (body, kind) = match name.as_str() {
         "console.css" => (include_str!("../assets/console.css"), "text/css; charset=utf-8"),
         "console.js" => (include_str!("../assets/console.js"), "text/javascript; charset=utf-8"),
+        "receipt.css" => (include_str!("../assets/receipt.css"), "text/css; charset=utf-8"),
         _ => return HttpResponse::NotFound().finish(),
     };
     HttpResponse::Ok().content_type(kind).insert_header((header::CACHE_CONTROL, "max-age=3600")).body(body)

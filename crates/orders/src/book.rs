@@ -51,6 +51,23 @@ pub trait OrderBook: Send + Sync + std::fmt::Debug {
     /// new order, a status moved): the live queue compares it instead of
     /// the whole list.
     async fn stamp(&self, filter: &BookFilter) -> Result<String, RepoError>;
+    /// The lines of `orders` that hold a product of ours, each named by
+    /// its order's reference (`kuper:<Kuper's id>`, `mcp:<our id>`);
+    /// replacement lines are not picked from the list.
+    async fn lines_to_pick(
+        &self,
+        orders: &[BookEntry],
+    ) -> Result<Vec<crate::pick_list::LineToPick>, RepoError>;
+}
+
+impl BookEntry {
+    /// How staff and the audit trail name the order.
+    pub fn reference(&self) -> String {
+        match (self.channel.as_str(), &self.external_id) {
+            ("kuper", Some(original)) => format!("kuper:{original}"),
+            (channel, _) => format!("{channel}:{}", self.id),
+        }
+    }
 }
 
 /// How long before it is due an order still to be picked comes first.

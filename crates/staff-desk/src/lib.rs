@@ -17,6 +17,7 @@
 mod catalog_view;
 mod kuper_orders;
 mod mcp_orders;
+mod pick_lists;
 mod queue;
 mod sessions;
 
@@ -34,6 +35,7 @@ use payments::PaymentRepo;
 pub use catalog_view::{CatalogOverview, ProductInStores};
 pub use kuper_orders::{KuperOrderPage, Resolution};
 pub use mcp_orders::{McpOrderPage, STAFF_ACTIONS, staff_steps};
+pub use pick_lists::{MAX_DUE_MINUTES, PickList};
 pub use queue::{Queue, live_filter};
 
 /// Why the desk did not do or show what was asked.

@@ -10,6 +10,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use ::orders::book::{BookEntry, BookFilter, OrderBook};
+use ::orders::pick_list::LineToPick;
+use catalog::stock::StockQty;
 use domain::RepoError;
 
 use crate::error::reported;
@@ -164,11 +166,68 @@ impl DbOrderBook {
     }
 }
 
+impl DbOrderBook {
+    /// See [`OrderBook::lines_to_pick`].
+    pub fn lines_to_pick(
+        conn: &mut AnyConnection,
+        book: &[BookEntry],
+    ) -> Result<Vec<LineToPick>, StorageError> {
+        use crate::schema::{kuper_order_lines, order_lines};
+        let of = |channel: &str| -> std::collections::HashMap<String, String> {
+            book.iter().filter(|e| e.channel == channel).map(|e| (e.id.clone(), e.reference())).collect()
+        };
+        let (mcp, kuper) = (of("mcp"), of("kuper"));
+        let mut lines = Vec::new();
+        for ids in mcp.keys().collect::<Vec<_>>().chunks(CHUNK) {
+            let rows: Vec<(String, String, String, i64)> = order_lines::table
+                .filter(order_lines::order_id.eq_any(ids))
+                .order((order_lines::order_id, order_lines::line_no))
+                .select((order_lines::order_id, order_lines::sku, order_lines::unit, order_lines::held))
+                .load(conn)?;
+            lines.extend(rows.into_iter().map(|(order, sku, unit, held)| LineToPick {
+                order: mcp[&order].clone(),
+                sku,
+                quantity: StockQty::from_thousandths(held),
+                weighted: ::orders::kuper::intake::sold_by_weight(&unit),
+            }));
+        }
+        for ids in kuper.keys().collect::<Vec<_>>().chunks(CHUNK) {
+            let rows: Vec<(String, String, i64, bool)> = kuper_order_lines::table
+                .filter(kuper_order_lines::order_id.eq_any(ids))
+                .filter(kuper_order_lines::replaces.is_null())
+                .filter(kuper_order_lines::sku.ne(""))
+                .order((kuper_order_lines::order_id, kuper_order_lines::line_no))
+                .select((
+                    kuper_order_lines::order_id,
+                    kuper_order_lines::sku,
+                    kuper_order_lines::ordered,
+                    kuper_order_lines::weighted,
+                ))
+                .load(conn)?;
+            lines.extend(rows.into_iter().map(|(order, sku, ordered, weighted)| LineToPick {
+                order: kuper[&order].clone(),
+                sku,
+                quantity: StockQty::from_thousandths(ordered),
+                weighted,
+            }));
+        }
+        Ok(lines)
+    }
+}
+
+/// Orders per statement: far below either backend's parameter limit.
+const CHUNK: usize = 1_000;
+
 #[async_trait::async_trait]
 impl OrderBook for DbOrderBook {
     async fn list(&self, filter: &BookFilter, limit: i64) -> Result<Vec<BookEntry>, RepoError> {
         let filter = filter.clone();
         self.db.run(move |conn| Self::list(conn, &filter, limit)).await.map_err(reported)
+    }
+
+    async fn lines_to_pick(&self, orders: &[BookEntry]) -> Result<Vec<LineToPick>, RepoError> {
+        let orders = orders.to_vec();
+        self.db.run(move |conn| Self::lines_to_pick(conn, &orders)).await.map_err(reported)
     }
 
     async fn stamp(&self, filter: &BookFilter) -> Result<String, RepoError> {

@@ -206,6 +206,81 @@ fn a_picker_scans_a_grocery_order_and_kuper_receives_exactly_what_was_scanned() 
     }
 }
 
+/// Whether the page, laid out for print at `width` CSS pixels, fits
+/// without a horizontal scroll.
+fn fits_print_width(browser: &Browser, width: u32) -> bool {
+    browser.emulate_print(true);
+    browser.resize(width, 1200);
+    std::thread::sleep(Duration::from_millis(300));
+    let fits = browser
+        .execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1");
+    browser.emulate_print(false);
+    browser.resize(1366, 900);
+    fits == json!(true)
+}
+
+#[test]
+fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_it_prints() {
+    let Some(browser) = Browser::start() else { return };
+    for t in TestDatabase::each_backend_migrated() {
+        let backend = t.db.backend();
+        let g = setup(&t);
+        let world = KuperWorld::start(&t);
+        let a = world.order(
+            "STORE-001",
+            &json!([{"id": g.counted, "quantity": 3}, {"id": g.weighed, "quantity": 1, "weight": 700}]),
+        );
+        let b = world.order(
+            "STORE-001",
+            &json!([{"id": g.counted, "quantity": 1}, {"id": g.replaced, "quantity": 2}]),
+        );
+        let c = world.order(
+            "STORE-001",
+            &json!([{"id": g.weighed, "quantity": 1, "weight": 500}, {"id": g.counted, "quantity": 2}]),
+        );
+        // Another store's order is not on this store's list.
+        world.order("STORE-002", &json!([{"id": g.counted, "quantity": 5}]));
+        let base = world.console.base_url.clone();
+        sign_in(&browser, &base, "olga");
+        browser.click("a[href='/picklist']");
+        browser.wait_for("table.pick", WAIT);
+        let row = |sku: &str| browser.text(&format!("tr[data-sku='{sku}']"));
+        let counted = row(&g.counted);
+        assert!(counted.contains("6 шт"), "{backend}: {counted}");
+        for (order, pieces) in [(&a, 3), (&b, 1), (&c, 2)] {
+            assert!(counted.contains(&format!("К {order} × {pieces} шт")), "{backend}: {order} in {counted}");
+        }
+        let weighed = row(&g.weighed);
+        assert!(
+            weighed.contains("1,2 кг") && weighed.contains(&format!("К {a} × 0,7 кг")),
+            "{backend}: {weighed}"
+        );
+        assert!(weighed.contains(&format!("К {c} × 0,5 кг")), "{backend}: {weighed}");
+        assert!(row(&g.replaced).contains("2 шт"), "{backend}");
+        assert!(browser.text("#pick-meta").contains(": 3,"), "{backend}: three orders");
+        assert!(browser.text("#pick-meta").contains("Europe/Moscow"), "{backend}: the store's own clock");
+        photograph(&browser, "pick-list");
+        // Printed: A4's 186 mm of print width, and a receipt printer's 72 mm.
+        assert!(fits_print_width(&browser, 703), "{backend}: the A4 list is wider than the page");
+        let a4 = browser.print_pdf(21.0, 29.7);
+        assert!(a4.starts_with(b"%PDF"), "{backend}");
+        browser.open(&format!("{base}/picklist?store=STORE-001&due_within=60&paper=80mm"));
+        browser.wait_for("table.pick", WAIT);
+        assert!(fits_print_width(&browser, 272), "{backend}: the receipt list is wider than 72 mm");
+        let receipt = browser.print_pdf(8.0, 60.0);
+        assert!(receipt.starts_with(b"%PDF"), "{backend}");
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/console");
+            std::fs::write(dir.join("pick-list-a4.pdf"), &a4).unwrap();
+            std::fs::write(dir.join("pick-list-80mm.pdf"), &receipt).unwrap();
+        }
+        // A picker of another store gets none of it.
+        browser.open(&format!("{base}/picklist?store=STORE-002"));
+        browser.wait_for("main h1", WAIT);
+        assert!(browser.text("main").contains("Нет доступа"), "{backend}");
+    }
+}
+
 #[test]
 fn a_form_without_its_csrf_token_is_refused_and_a_bad_weight_is_named_beside_its_field() {
     let Some(browser) = Browser::start() else { return };

@@ -145,6 +145,30 @@ impl Browser {
         self.session("POST", "/window/rect", &json!({"width": width, "height": height}));
     }
 
+    /// Lays the page out as it prints (CSS `@media print`), or back as
+    /// the screen shows it.
+    pub fn emulate_print(&self, print: bool) {
+        let media = if print { "print" } else { "" };
+        self.session(
+            "POST",
+            "/goog/cdp/execute",
+            &json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": media}}),
+        );
+    }
+
+    /// The page printed to PDF on paper `width_cm` wide (and as tall as
+    /// `height_cm`), as the browser's print preview makes it.
+    pub fn print_pdf(&self, width_cm: f64, height_cm: f64) -> Vec<u8> {
+        use base64::Engine as _;
+        let page = json!({"width": width_cm, "height": height_cm});
+        let margin = json!({"top": 0.5, "bottom": 0.5, "left": 0.4, "right": 0.4});
+        let encoded =
+            self.session("POST", "/print", &json!({"page": page, "margin": margin, "shrinkToFit": false}));
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .expect("WebDriver sends a PDF in base64")
+    }
+
     /// A PNG of what the window shows now.
     pub fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod kuper;
 pub mod mcp;
 pub mod outbox;
+pub mod pick_list;
 pub mod queue;
 
 use identity::staff::{Permission, Role, StaffAccount};
@@ -45,6 +46,16 @@ pub fn status(status: &str) -> &str {
 }
 
 pub(crate) fn layout(title: &str, staff: Option<(&StaffAccount, &str)>, body: &Markup) -> Markup {
+    layout_with(title, staff, body, None)
+}
+
+/// [`layout`] with a stylesheet of the page's own (a printed list's paper).
+pub(crate) fn layout_with(
+    title: &str,
+    staff: Option<(&StaffAccount, &str)>,
+    body: &Markup,
+    stylesheet: Option<&str>,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="ru" {
@@ -53,6 +64,7 @@ pub(crate) fn layout(title: &str, staff: Option<(&StaffAccount, &str)>, body: &M
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — консоль магазина" }
                 link rel="stylesheet" href="/assets/console.css";
+                @if let Some(sheet) = stylesheet { link rel="stylesheet" href=(sheet); }
                 script src="/assets/console.js" defer {}
             }
             body {
@@ -61,6 +73,7 @@ pub(crate) fn layout(title: &str, staff: Option<(&StaffAccount, &str)>, body: &M
                     @if let Some((account, csrf)) = staff {
                         nav {
                             a href="/" { "Очередь" }
+                            a href="/picklist" { "Лист сборки" }
                             @if account.may(Permission::ResolveStuck) { a href="/outbox" { "Исходящие Куперу" } }
                             a href="/catalog" { "Каталог" }
                         }
