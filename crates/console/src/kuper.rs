@@ -117,6 +117,46 @@ pub(crate) async fn step(
 }
 
 #[derive(serde::Deserialize)]
+pub(crate) struct PaperQuery {
+    paper: Option<String>,
+}
+
+impl PaperQuery {
+    pub(crate) fn paper(&self) -> pages::pick_list::Paper {
+        if self.paper.as_deref() == Some("80mm") {
+            pages::pick_list::Paper::Receipt
+        } else {
+            pages::pick_list::Paper::A4
+        }
+    }
+}
+
+/// The order's packing list, to print and put in its bag.
+#[get("/orders/kuper/{id}/packing")]
+pub(crate) async fn packing(
+    staff: Staff,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+    query: web::Query<PaperQuery>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let order = match state.desk.kuper_order(&staff.account, &id).await {
+        Ok(order) => order,
+        Err(e) => return refused(&e, &id),
+    };
+    let (names, zone) =
+        match (product_names(&state, &order).await, state.desk.store_zone(&order.store_id).await) {
+            (Ok(names), Ok(zone)) => (names, zone),
+            (Err(e), _) => return failed(&e),
+            (_, Err(e)) => return failed(&e),
+        };
+    html(
+        StatusCode::OK,
+        pages::packing::kuper(&staff.account, &staff.csrf, &order, &names, &zone, query.paper()),
+    )
+}
+
+#[derive(serde::Deserialize)]
 pub(crate) struct Wanted {
     #[serde(default)]
     q: String,

@@ -35,6 +35,28 @@ async fn order_page(
     html(status, pages::mcp::order_page(&staff.account, &staff.csrf, &view, error.as_deref()))
 }
 
+/// The order's packing list, to print and put in its bag.
+#[get("/orders/mcp/{id}/packing")]
+pub(crate) async fn packing(
+    staff: Staff,
+    state: web::Data<ConsoleState>,
+    path: web::Path<String>,
+    query: web::Query<crate::kuper::PaperQuery>,
+) -> HttpResponse {
+    let Ok(id) = domain::OrderId::new(path.as_str()) else {
+        return refused(&DeskError::NotFound, path.as_str());
+    };
+    let view = match state.desk.mcp_order_page(&staff.account, &id).await {
+        Ok(view) => view,
+        Err(e) => return refused(&e, path.as_str()),
+    };
+    let zone = match state.desk.store_zone(view.order.store.as_str()).await {
+        Ok(zone) => zone,
+        Err(e) => return failed(&e),
+    };
+    html(StatusCode::OK, pages::packing::mcp(&staff.account, &staff.csrf, &view.order, &zone, query.paper()))
+}
+
 #[get("/orders/mcp/{id}")]
 pub(crate) async fn order_view(
     staff: Staff,

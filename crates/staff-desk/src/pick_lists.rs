@@ -29,6 +29,16 @@ pub struct PickList {
 }
 
 impl StaffDesk {
+    /// The time zone `store` keeps its clock in (IANA); UTC for a store
+    /// the catalog does not know (a Kuper order may name one).
+    pub async fn store_zone(&self, store: &str) -> Result<String, DeskError> {
+        let zone = match domain::StoreId::new(store) {
+            Ok(id) => self.ports.catalog.store(&id).await?.map(|s| s.time_zone),
+            Err(_) => None,
+        };
+        Ok(zone.unwrap_or_else(|| "UTC".into()))
+    }
+
     /// The pick list of `store`'s orders still to pick and due within
     /// `due_within` minutes (or overdue), if `account` picks there.
     pub async fn pick_list(
@@ -63,11 +73,7 @@ impl StaffDesk {
             .map(|p| (p.sku.to_string(), ProductFacts { name: p.name, category: p.category }))
             .collect();
         let groups = pick_list(&lines, |sku| facts.get(sku).cloned());
-        let zone = match domain::StoreId::new(store) {
-            Ok(id) => self.ports.catalog.store(&id).await?.map(|s| s.time_zone),
-            Err(_) => None,
-        };
-        let zone = zone.unwrap_or_else(|| "UTC".into());
+        let zone = self.store_zone(store).await?;
         Ok(PickList { store: store.to_owned(), zone, due_by, orders, groups })
     }
 }

@@ -220,7 +220,7 @@ fn fits_print_width(browser: &Browser, width: u32) -> bool {
 }
 
 #[test]
-fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_it_prints() {
+fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_both_lists_print() {
     let Some(browser) = Browser::start() else { return };
     for t in TestDatabase::each_backend_migrated() {
         let backend = t.db.backend();
@@ -273,6 +273,30 @@ fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_it_p
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/console");
             std::fs::write(dir.join("pick-list-a4.pdf"), &a4).unwrap();
             std::fs::write(dir.join("pick-list-80mm.pdf"), &receipt).unwrap();
+        }
+        // The packing list of one order: its goods, the customer as the
+        // bag may name them, the due time on the store's clock.
+        browser.open(&format!("{base}/orders/kuper/{a}"));
+        browser.wait_for("#packing-link", WAIT);
+        browser.click("#packing-link");
+        browser.wait_for("#packing-lines", WAIT);
+        assert_eq!(browser.text("#packing-customer"), "Ольга …0000", "{backend}");
+        let facts = browser.text("#packing-facts");
+        assert!(
+            facts.contains("25.11 12:00 (Europe/Moscow)") && facts.contains("Позвонить"),
+            "{backend}: {facts}"
+        );
+        assert!(!browser.source().contains("+79990000000"), "{backend}: no whole phone on a bag's label");
+        assert_eq!(browser.count("#packing-lines tbody tr"), 2, "{backend}");
+        photograph(&browser, "packing-list");
+        assert!(fits_print_width(&browser, 703), "{backend}: the A4 packing list is wider than the page");
+        browser.open(&format!("{base}/orders/kuper/{a}/packing?paper=80mm"));
+        browser.wait_for("#packing-lines", WAIT);
+        assert!(fits_print_width(&browser, 272), "{backend}: the receipt packing list is wider than 72 mm");
+        let packing = browser.print_pdf(8.0, 30.0);
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/console");
+            std::fs::write(dir.join("packing-list-80mm.pdf"), &packing).unwrap();
         }
         // A picker of another store gets none of it.
         browser.open(&format!("{base}/picklist?store=STORE-002"));

@@ -143,6 +143,7 @@ pub fn order_page(account: &StaffAccount, csrf: &str, page: &OrderPage<'_>, form
                 ul id="courier" { @for c in &d.courier { li { (c.at) " " (c.event) " " (c.payload.to_string()) } } }
             }
             h2 { "Позиции" }
+            p.noprint { a #packing-link href=(format!("/orders/kuper/{}/packing", order.original_order_id)) { "Упаковочный лист" } }
             table id="lines" {
                 thead { tr { th { "Позиция" } th { "Наш SKU" } th { "Заказано" } th { "Цена" } th { "В резерве" } th { "Собрано" } } }
                 tbody {

@@ -41,6 +41,7 @@ pub fn order_page(account: &StaffAccount, csrf: &str, view: &McpOrderPage, error
                 @if let Some(at) = o.expires_at { dt { "Оплатить до (UTC)" } dd { (at.format("%Y-%m-%d %H:%M")) } }
             }
             h2 { "Позиции" }
+            p.noprint { a #packing-link href=(format!("/orders/mcp/{}/packing", o.id)) { "Упаковочный лист" } }
             table id="lines" {
                 thead { tr { th { "SKU" } th { "Товар" } th { "Количество" } th { "Цена" } th { "Сумма" } } }
                 tbody {

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod kuper;
 pub mod mcp;
 pub mod outbox;
+pub mod packing;
 pub mod pick_list;
 pub mod queue;
 

@@ -141,6 +141,23 @@ pub struct UpdateRecord {
 
 // Debug shows what an order is and where it stands, never who it is for
 // (names, phones, addresses, comments, what a courier or an update said).
+impl Customer {
+    /// What a bag's label and the queue show of the customer: the first
+    /// name and the phone's last four digits, never more (the label
+    /// travels with a courier; the rest is on the order's page).
+    pub fn on_the_bag(&self) -> String {
+        let first = self.name.as_deref().and_then(|n| n.split_whitespace().next()).unwrap_or_default();
+        let digits: String =
+            self.phone.as_deref().unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
+        let tail = (digits.len() >= 4).then(|| format!("…{}", &digits[digits.len() - 4..]));
+        [Some(first.to_owned()).filter(|f| !f.is_empty()), tail]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 impl fmt::Debug for Customer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Customer")
@@ -251,6 +268,27 @@ impl KuperDetails {
 
 #[cfg(test)]
 mod tests {
+    use super::Customer;
+
+    #[test]
+    fn the_bag_shows_a_first_name_and_the_phone_s_last_four_digits() {
+        let customer = |name: Option<&str>, phone: Option<&str>| Customer {
+            name: name.map(str::to_owned),
+            phone: phone.map(str::to_owned),
+        };
+        for (name, phone, shown) in [
+            (Some("Анна Петрова"), Some("+7 (916) 123-45-67"), "Анна …4567"),
+            (Some("  Олег  "), Some("79161234567"), "Олег …4567"),
+            (Some("Анна"), None, "Анна"),
+            (None, Some("+7 916 123 45 67"), "…4567"),
+            (None, Some("123"), ""),
+            (Some(""), Some(""), ""),
+            (None, None, ""),
+        ] {
+            assert_eq!(customer(name, phone).on_the_bag(), shown, "{name:?} {phone:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
