@@ -1,0 +1,5 @@
+//! merchant-mcp end to end, one test binary: a real MCP client buying
+//! (`agent`), and sessions bound to their clients (`sessions`).
+
+mod agent;
+mod sessions;
