@@ -16,4 +16,5 @@ mod orders;
 mod payments;
 mod retention;
 mod staff;
+mod staff_desk;
 mod stock;
