@@ -32,7 +32,12 @@ async fn order_page(
                 Err(e) => return failed(&e),
             };
             let (status, error) = error.map_or((StatusCode::OK, None), |(status, e)| (status, Some(e)));
-            let page = pages::kuper::OrderPage { order: &read.order, trail: &read.trail, names: &names };
+            let page = pages::kuper::OrderPage {
+                order: &read.order,
+                trail: &read.trail,
+                names: &names,
+                zone: &read.zone,
+            };
             let form = pages::kuper::Form { typed, error: error.as_ref(), said };
             html(status, pages::kuper::order_page(&staff.account, &staff.csrf, &page, &form))
         }

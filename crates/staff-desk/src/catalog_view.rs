@@ -28,21 +28,32 @@ pub struct CatalogOverview {
     pub imports: Vec<ImportRecord>,
     pub batches: Vec<(DateTime<Utc>, BatchReport)>,
     pub report_times: Vec<(String, DateTime<Utc>)>,
+    /// Each store's time zone (IANA): a store's times are on its clock.
+    pub zones: std::collections::BTreeMap<String, String>,
 }
 
 impl StaffDesk {
     pub async fn catalog_overview(&self, account: &StaffAccount) -> Result<CatalogOverview, DeskError> {
         let mut report_times = self.ports.reports.report_times().await?;
         report_times.retain(|(store, _)| account.may(Permission::PickIn(store)));
+        let zones = self
+            .ports
+            .catalog
+            .stores()
+            .await?
+            .iter()
+            .map(|s| (s.id.to_string(), s.time_zone.clone()))
+            .collect();
         // Feeds and stock batches are the whole merchant's: a picker, who
         // sees their own stores only, is shown none of them.
         if account.store_scope().is_some() {
-            return Ok(CatalogOverview { report_times, ..CatalogOverview::default() });
+            return Ok(CatalogOverview { report_times, zones, ..CatalogOverview::default() });
         }
         Ok(CatalogOverview {
             imports: self.ports.reports.recent_imports(REPORTS).await?,
             batches: self.ports.reports.recent_batches(REPORTS).await?,
             report_times,
+            zones,
         })
     }
 

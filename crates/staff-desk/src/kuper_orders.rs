@@ -17,6 +17,8 @@ pub struct KuperOrderPage {
     pub order: KuperOrderView,
     /// Who did what to it, oldest first.
     pub trail: Vec<AuditEntry>,
+    /// The store's time zone (IANA).
+    pub zone: String,
 }
 
 /// What staff do with a notification Kuper refused for good.
@@ -74,7 +76,8 @@ impl StaffDesk {
         let order = self.kuper_order(account, original).await?;
         let trail =
             self.ports.staff.audit_trail(Some(&kuper_ref(&order.original_order_id)), TRAIL_ROWS).await?;
-        Ok(KuperOrderPage { order, trail })
+        let zone = self.store_zone(&order.store_id).await?;
+        Ok(KuperOrderPage { order, trail, zone })
     }
 
     /// A staff step on a Kuper order: the flow decides (its notification

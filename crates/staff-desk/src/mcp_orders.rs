@@ -26,6 +26,8 @@ pub struct McpOrderPage {
     pub trail: Vec<AuditEntry>,
     /// The steps staff may take on it now.
     pub steps: Vec<Action>,
+    /// The store's time zone (IANA).
+    pub zone: String,
 }
 
 /// The staff steps the order's state machine allows now.
@@ -58,7 +60,8 @@ impl StaffDesk {
         let events = self.ports.history.events(id).await?;
         let trail = self.ports.staff.audit_trail(Some(&mcp_ref(id)), TRAIL_ROWS).await?;
         let steps = staff_steps(&order);
-        Ok(McpOrderPage { order, payments, events, trail, steps })
+        let zone = self.store_zone(order.store.as_str()).await?;
+        Ok(McpOrderPage { order, payments, events, trail, steps, zone })
     }
 
     /// The step named `wanted` (one of [`STAFF_ACTIONS`]) on the order, by

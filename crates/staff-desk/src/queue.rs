@@ -20,6 +20,9 @@ pub struct Queue {
     pub attention: Vec<Attention>,
     /// The book's mark when it was read: the live queue's starting point.
     pub stamp: String,
+    /// The time zone of each store in the book (IANA): times are shown on
+    /// the store's clock.
+    pub zones: std::collections::BTreeMap<String, String>,
 }
 
 /// What the live queue watches for a page's filter: any status change and
@@ -54,7 +57,13 @@ impl StaffDesk {
         } else {
             Vec::new()
         };
-        Ok(Queue { book: listed, attention, stamp })
+        let stores = self.ports.catalog.stores().await?;
+        let zones = stores
+            .iter()
+            .filter(|s| listed.iter().any(|e| e.store == s.id.as_str()))
+            .map(|s| (s.id.to_string(), s.time_zone.clone()))
+            .collect();
+        Ok(Queue { book: listed, attention, stamp, zones })
     }
 
     /// The live queue's mark of `filter` as `account` sees it.

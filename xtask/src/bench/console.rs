@@ -133,6 +133,14 @@ fn time_pages(root: &Path, bin: &Path, url: &str, settings: &Settings) -> Result
                 bytes: 0,
             },
             Page { what: "queue, due within 4 h", path: "/?due=240".into(), latencies: Vec::new(), bytes: 0 },
+            // Every order of the book is still to pick and overdue: the
+            // store's whole share is on its list.
+            Page {
+                what: "pick list, one store, due within 24 h",
+                path: "/picklist?store=STORE-003&due_within=1440".into(),
+                latencies: Vec::new(),
+                bytes: 0,
+            },
             Page {
                 what: "a Kuper order",
                 path: format!("/orders/kuper/C{}", settings.orders / 2),
@@ -175,13 +183,16 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
         "# bench: console\n\n`cargo xtask bench console --orders {} --samples {}`: {} Kuper orders (through kuper-sim and\nkuper-listener, over {STORES} stores) in the book; a signed-in admin asks for each page {} times, one\nrequest at a time, on the same machine (the time to the last byte: the server's). The queue shows\nthe newest 500 orders, what is due soon first.\n\n| backend | page | p50 ms | p99 ms | max ms | KiB |\n| --- | --- | ---: | ---: | ---: | ---: |\n",
         settings.orders, settings.samples, settings.orders, settings.samples
     );
-    let mut queue_p99: f64 = 0.0;
+    let (mut queue_p99, mut pick_p99): (f64, f64) = (0.0, 0.0);
     for (backend, pages) in [("SQLite", &sqlite), ("PostgreSQL", &postgres)] {
         for page in pages {
             let (p50, p99) = (ms(percentile(&page.latencies, 0.5)), ms(percentile(&page.latencies, 0.99)));
             let max = ms(page.latencies.last().copied().unwrap_or_default());
             if page.what == "queue" {
                 queue_p99 = queue_p99.max(p99);
+            }
+            if page.what.starts_with("pick list") {
+                pick_p99 = pick_p99.max(p99);
             }
             let _ = writeln!(
                 report,
@@ -191,11 +202,18 @@ pub fn run(root: &Path, settings: &Settings) -> Result {
             );
         }
     }
-    let verdict = if queue_p99 <= TARGET_MS { "met" } else { "NOT met" };
+    let verdict = |p99: f64| if p99 <= TARGET_MS { "met" } else { "NOT met" };
     let _ = writeln!(
         report,
-        "\n- target: the queue with {} orders renders in ≤ {TARGET_MS:.0} ms: {verdict} (worst p99 {queue_p99:.1} ms)",
-        settings.orders
+        "\n- target: the queue with {} orders renders in ≤ {TARGET_MS:.0} ms: {} (worst p99 {queue_p99:.1} ms)",
+        settings.orders,
+        verdict(queue_p99)
+    );
+    let _ = writeln!(
+        report,
+        "- target: a store's pick list (its {} of the orders, all due) renders in ≤ {TARGET_MS:.0} ms: {} (worst p99 {pick_p99:.1} ms)",
+        settings.orders / STORES,
+        verdict(pick_p99)
     );
     write_section(root, "console", &report)?;
     println!("{report}");

@@ -298,6 +298,20 @@ fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_both
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/console");
             std::fs::write(dir.join("packing-list-80mm.pdf"), &packing).unwrap();
         }
+        // Every page is on the store's clock, its zone said once, no UTC.
+        for page in ["/".to_owned(), format!("/orders/kuper/{a}")] {
+            browser.open(&format!("{base}{page}"));
+            browser.wait_for("#zone", WAIT);
+            assert_eq!(browser.text("#zone"), "Время магазина: Europe/Moscow", "{backend}: {page}");
+            assert!(!browser.text("main").contains("UTC"), "{backend}: {page}");
+            if page == "/" {
+                // The sim's orders are due at 12:00 in Moscow (09:00 UTC).
+                assert!(
+                    browser.text("#queue").contains("25.11 12:00"),
+                    "{backend}: due on the store's clock"
+                );
+            }
+        }
         // A picker of another store gets none of it.
         browser.open(&format!("{base}/picklist?store=STORE-002"));
         browser.wait_for("main h1", WAIT);

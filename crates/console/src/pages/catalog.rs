@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 use staff_desk::{CatalogOverview, ProductInStores};
 
-use super::{field_error, layout};
+use super::{clock, field_error, layout};
 
 #[derive(Default)]
 pub struct CatalogPage {
@@ -16,6 +16,9 @@ pub struct CatalogPage {
 }
 
 pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &CatalogPage) -> Markup {
+    // A store's times on its clock; the merchant's own (feeds, batches)
+    // in UTC, said so.
+    let zone_of = |store: &str| page.overview.zones.get(store).map_or("UTC", String::as_str);
     layout(
         "Каталог",
         Some((account, csrf)),
@@ -29,12 +32,12 @@ pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &Cata
                 h2 { (p.product.name) " (" (p.product.sku) ")" }
                 p { (p.product.brand) " · " (p.product.category) " · продаётся в " (p.product.unit.to_string()) }
                 table id="offers" {
-                    thead { tr { th { "Магазин" } th { "Цена" } th { "На полке" } th { "Отчёт (UTC)" } th { "В резерве" } th { "Продано после отчёта" } th { "Доступно" } } }
+                    thead { tr { th { "Магазин" } th { "Цена" } th { "На полке" } th { "Отчёт (время магазина)" } th { "В резерве" } th { "Продано после отчёта" } th { "Доступно" } } }
                     tbody {
                         @for f in &p.figures {
                             @let price = p.offers.iter().find(|o| o.store.as_str() == f.store_id).map(|o| o.price.to_string());
                             tr { td { (f.store_id) } td { (price.unwrap_or_default()) } td { (f.shelf) }
-                                 td { (f.as_of.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
+                                 td { (f.as_of.map(|t| clock(zone_of(&f.store_id), t, "%d.%m %H:%M %Z")).unwrap_or_default()) }
                                  td { (f.held) } td { (f.sold_after_report) } td { (f.available) } }
                         }
                     }
@@ -66,7 +69,7 @@ pub fn page(account: &StaffAccount, csrf: &str, typed: Option<&str>, page: &Cata
             @if page.overview.batches.is_empty() { p { "Отчётов ещё не было." } }
             h2 { "Когда магазины сообщали остатки" }
             table id="report-times" {
-                tbody { @for (store, at) in &page.overview.report_times { tr { td { (store) } td { (at.format("%Y-%m-%d %H:%M:%S")) " UTC" } } } }
+                tbody { @for (store, at) in &page.overview.report_times { tr { td { (store) } td { (clock(zone_of(store), *at, "%d.%m %H:%M:%S %Z")) } } } }
             }
         },
     )

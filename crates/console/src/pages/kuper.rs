@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use identity::staff::AuditEntry;
 use orders::kuper::{KuperOrderView, LineView};
 
-use super::{field_error, layout, status};
+use super::{clock, field_error, layout, status, zone_note};
 use crate::picking::FormError;
 
 /// The picking form: per line what was found (pieces, or grams for goods
@@ -101,6 +101,8 @@ pub struct OrderPage<'a> {
     pub trail: &'a [AuditEntry],
     /// Product names by SKU.
     pub names: &'a HashMap<String, String>,
+    /// The store's time zone.
+    pub zone: &'a str,
 }
 
 fn product(names: &HashMap<String, String>, line: &LineView) -> Markup {
@@ -165,17 +167,18 @@ pub fn order_page(account: &StaffAccount, csrf: &str, page: &OrderPage<'_>, form
                 (picking_form(csrf, order, names, form))
             }
             h2 { "История" }
+            (zone_note(page.zone))
             table id="history" {
-                thead { tr { th { "Когда (UTC)" } th { "" } th { "Что" } th { "Итог" } th { "Примечание" } } }
+                thead { tr { th { "Когда" } th { "" } th { "Что" } th { "Итог" } th { "Примечание" } } }
                 tbody {
                     @for h in &order.history {
-                        tr { td { (h.at.format("%Y-%m-%d %H:%M:%S")) } td { (if h.direction == "in" { "← Купер" } else { "→ Купер" }) } td { (h.kind) } td { (h.outcome) } td { (h.note.clone().unwrap_or_default()) } }
+                        tr { td { (clock(page.zone, h.at, "%d.%m %H:%M:%S")) } td { (if h.direction == "in" { "← Купер" } else { "→ Купер" }) } td { (h.kind) } td { (h.outcome) } td { (h.note.clone().unwrap_or_default()) } }
                     }
                 }
             }
             @if !trail.is_empty() {
                 h2 { "Действия сотрудников" }
-                ul id="audit" { @for e in trail { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.login) ": " (e.action) } } }
+                ul id="audit" { @for e in trail { li { (clock(page.zone, e.at, "%d.%m %H:%M")) " " (e.login) ": " (e.action) } } }
             }
         },
     )

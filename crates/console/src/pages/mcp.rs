@@ -7,7 +7,7 @@ use payments::PaymentMethod;
 use payments::receipt::{Contact, Receipt};
 use staff_desk::McpOrderPage;
 
-use super::{layout, status};
+use super::{clock, layout, status};
 
 fn action_label(action: orders::Action) -> &'static str {
     match action {
@@ -23,6 +23,7 @@ fn action_label(action: orders::Action) -> &'static str {
 pub fn order_page(account: &StaffAccount, csrf: &str, view: &McpOrderPage, error: Option<&str>) -> Markup {
     let o = &view.order;
     let steps = &view.steps;
+    let z = view.zone.as_str();
     layout(
         &format!("Заказ ИИ-агента {}", o.id),
         Some((account, csrf)),
@@ -36,9 +37,9 @@ pub fn order_page(account: &StaffAccount, csrf: &str, view: &McpOrderPage, error
                     Shipping::Delivery { address, .. } => { "доставка: " (address.clone().unwrap_or_default()) }
                     Shipping::Pickup => { "самовывоз из магазина" }
                 } }
-                dt { "Слот (UTC)" } dd { (o.slot.starts_at.format("%Y-%m-%d %H:%M")) " — " (o.slot.ends_at.format("%H:%M")) }
+                dt { "Слот" } dd { (clock(z, o.slot.starts_at, "%d.%m %H:%M")) " — " (clock(z, o.slot.ends_at, "%H:%M")) " (" (z) ")" }
                 dt { "Сумма" } dd { (o.total.to_string()) " (товары " (o.items_total.to_string()) ", доставка " (o.delivery_price.to_string()) ")" }
-                @if let Some(at) = o.expires_at { dt { "Оплатить до (UTC)" } dd { (at.format("%Y-%m-%d %H:%M")) } }
+                @if let Some(at) = o.expires_at { dt { "Оплатить до" } dd { (clock(z, at, "%d.%m %H:%M")) } }
             }
             h2 { "Позиции" }
             p.noprint { a #packing-link href=(format!("/orders/mcp/{}/packing", o.id)) { "Упаковочный лист" } }
@@ -57,7 +58,7 @@ pub fn order_page(account: &StaffAccount, csrf: &str, view: &McpOrderPage, error
                     thead { tr { th { "Платёж" } th { "Шлюз" } th { "Способ" } th { "Сумма" } th { "Состояние" } th { "Чек 54-ФЗ" } th { "Обновлён (UTC)" } } }
                     tbody { @for p in &view.payments { tr {
                         td { (p.id) } td { (p.gateway) } td { (method_label(p.method)) } td { (p.amount.to_string()) }
-                        td { (p.status.as_str()) } td { (receipt_label(p.receipt.as_ref())) } td { (p.updated_at.format("%Y-%m-%d %H:%M")) }
+                        td { (p.status.as_str()) } td { (receipt_label(p.receipt.as_ref())) } td { (clock(z, p.updated_at, "%d.%m %H:%M")) }
                     } } }
                 }
             }
@@ -71,11 +72,11 @@ pub fn order_page(account: &StaffAccount, csrf: &str, view: &McpOrderPage, error
             }
             h2 { "История" }
             table id="history" {
-                tbody { @for e in &view.events { tr { td { (e.at.format("%Y-%m-%d %H:%M:%S")) } td { (e.from.clone().unwrap_or_default()) " → " (e.to) } td { (e.action) } } } }
+                tbody { @for e in &view.events { tr { td { (clock(z, e.at, "%d.%m %H:%M:%S")) } td { (e.from.clone().unwrap_or_default()) " → " (e.to) } td { (e.action) } } } }
             }
             @if !view.trail.is_empty() {
                 h2 { "Действия сотрудников" }
-                ul id="audit" { @for e in &view.trail { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.login) ": " (e.action) } } }
+                ul id="audit" { @for e in &view.trail { li { (clock(z, e.at, "%d.%m %H:%M")) " " (e.login) ": " (e.action) } } }
             }
         },
     )

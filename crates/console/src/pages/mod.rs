@@ -95,6 +95,20 @@ pub fn message(title: &str, text: &str) -> Markup {
     layout(title, None, &html! { p { (text) } p { a href="/" { "В очередь" } } })
 }
 
+/// A time on the clock of a store in `zone` (IANA), as `format` writes it;
+/// UTC, said so, for a zone that is not one.
+pub(crate) fn clock(zone: &str, at: chrono::DateTime<chrono::Utc>, format: &str) -> String {
+    match ::catalog::time_zone(zone) {
+        Ok(zone) => at.with_timezone(&zone).format(format).to_string(),
+        Err(_) => format!("{} UTC", at.format(format)),
+    }
+}
+
+/// Where a page says once whose clock its times are.
+pub(crate) fn zone_note(zone: &str) -> Markup {
+    html! { p.zone #zone { "Время магазина: " (zone) } }
+}
+
 /// A link to a Kuper order's page.
 pub(crate) fn kuper_link(original: &str) -> Markup {
     html! { a href=(format!("/orders/kuper/{original}")) { (original) } }

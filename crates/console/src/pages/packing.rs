@@ -14,11 +14,8 @@ use super::layout_with;
 use super::pick_list::Paper;
 
 /// A time on the store's clock.
-pub fn local(zone: &str, at: DateTime<Utc>) -> String {
-    match catalog::time_zone(zone) {
-        Ok(zone) => at.with_timezone(&zone).format("%d.%m %H:%M").to_string(),
-        Err(_) => at.format("%d.%m %H:%M UTC").to_string(),
-    }
+fn local(zone: &str, at: DateTime<Utc>) -> String {
+    super::clock(zone, at, "%d.%m %H:%M")
 }
 
 fn sheet(paper: Paper) -> Option<&'static str> {

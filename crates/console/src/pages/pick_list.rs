@@ -62,11 +62,8 @@ pub fn page(
     error: Option<&str>,
 ) -> Markup {
     let receipt = form.paper == Paper::Receipt;
-    let zone = list.and_then(|l| catalog::time_zone(&l.zone).ok());
-    let local = |at: chrono::DateTime<chrono::Utc>| match zone {
-        Some(zone) => at.with_timezone(&zone).format("%d.%m %H:%M").to_string(),
-        None => at.format("%d.%m %H:%M UTC").to_string(),
-    };
+    let zone = list.map_or("UTC", |l| l.zone.as_str());
+    let local = |at: chrono::DateTime<chrono::Utc>| super::clock(zone, at, "%d.%m %H:%M");
     let title = match form.store {
         Some(store) => format!("Лист сборки — {store}"),
         None => "Лист сборки".to_owned(),

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 use orders::book::BookEntry;
 use staff_desk::Queue;
 
-use super::{field_error, kuper_link, layout, status};
+use super::{clock, field_error, kuper_link, layout, status, zone_note};
 use crate::queue::{FieldError, QueueQuery};
 
 fn order_link(entry: &BookEntry) -> Markup {
@@ -33,6 +33,19 @@ pub fn page(
     let error_of = |field: &str| error.filter(|e| e.field == field).map(|e| e.message.as_str());
     let channel = query.channel.as_deref();
     let now = chrono::Utc::now();
+    // One store's clock: said once above the table; several: each time
+    // says its zone.
+    let zone_of = |store: &str| queue.zones.get(store).map_or("UTC", String::as_str);
+    let mut zones: Vec<&str> = queue.book.iter().map(|e| zone_of(&e.store)).collect();
+    zones.sort_unstable();
+    zones.dedup();
+    let one_zone = match zones.as_slice() {
+        [zone] => Some(*zone),
+        _ => None,
+    };
+    let format = if one_zone.is_some() { "%d.%m %H:%M" } else { "%d.%m %H:%M %Z" };
+    let local =
+        |entry: &BookEntry, at: chrono::DateTime<chrono::Utc>| clock(zone_of(&entry.store), at, format);
     layout(
         "Очередь заказов",
         Some((account, csrf)),
@@ -72,8 +85,9 @@ pub fn page(
                         }
                     }
                 }
+                @if let Some(zone) = one_zone { (zone_note(zone)) }
                 table id="queue" {
-                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Магазин" } th { "Получение" } th { "К сроку (UTC)" } th { "Создан (UTC)" } } }
+                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Магазин" } th { "Получение" } th { "К сроку" } th { "Создан" } } }
                     tbody {
                         @for entry in &queue.book {
                             @let soon = orders::book::due_soon(&entry.channel, &entry.status, entry.due_at, now);
@@ -83,8 +97,8 @@ pub fn page(
                                 td { (status(&entry.status)) }
                                 td { (entry.store) }
                                 td { (entry.fulfilment) }
-                                td { (entry.due_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
-                                td { (entry.created_at.format("%Y-%m-%d %H:%M")) }
+                                td.due { (entry.due_at.map(|d| local(entry, d)).unwrap_or_default()) }
+                                td { (local(entry, entry.created_at)) }
                             }
                         }
                     }
