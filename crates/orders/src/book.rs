@@ -28,6 +28,48 @@ pub struct BookEntry {
     /// When it must be ready: the slot's start (MCP), the delivery
     /// window's start (Kuper); `None`: Kuper gave no window.
     pub due_at: Option<DateTime<Utc>>,
+    /// Whom it is for, as a bag may say it (Kuper's customer: first name,
+    /// the phone's last four digits); `None` when not known here.
+    pub customer: Option<String>,
+    /// How big it is.
+    pub contents: Contents,
+    /// Its total as the channel states it (ours in roubles; Kuper's as it
+    /// sent it).
+    pub total: Option<String>,
+}
+
+/// How big an order is: its lines (replacements not counted), the pieces
+/// of goods sold by the piece, the grams of goods sold by weight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Contents {
+    pub lines: u32,
+    pub pieces: i64,
+    pub grams: i64,
+}
+
+/// How pressing an order is for the store's people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Urgency {
+    /// Still to pick and past its time.
+    Late,
+    /// Still to pick and due within [`DUE_SOON_MINUTES`].
+    DueSoon,
+    /// Still to pick, due later or with no time given.
+    Waiting,
+    /// Nothing for the store's people to pick.
+    Done,
+}
+
+/// [`Urgency`] of an order of `channel` in `status` due at `due`, at `now`.
+pub fn urgency(channel: &str, status: &str, due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Urgency {
+    if !still_to_pick(channel, status) {
+        return Urgency::Done;
+    }
+    match due {
+        Some(due) if due < now => Urgency::Late,
+        Some(due) if due <= now + Duration::minutes(DUE_SOON_MINUTES) => Urgency::DueSoon,
+        _ => Urgency::Waiting,
+    }
 }
 
 /// Which orders to list.
@@ -160,6 +202,26 @@ mod tests {
     }
 
     #[test]
+    fn late_is_past_its_time_soon_within_half_an_hour_and_done_is_never_pressing() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z").unwrap().with_timezone(&Utc);
+        let at = |minutes: i64| Some(now + Duration::minutes(minutes));
+        for (channel, status, due, expected) in [
+            ("kuper", "in_work", at(-1), Urgency::Late),
+            ("kuper", "in_work", at(0), Urgency::DueSoon),
+            ("kuper", "created", at(30), Urgency::DueSoon),
+            ("kuper", "created", at(31), Urgency::Waiting),
+            ("kuper", "created", None, Urgency::Waiting),
+            ("kuper", "delivered", at(-60), Urgency::Done),
+            ("mcp", "paid", at(-5), Urgency::Late),
+            ("mcp", "processing", at(10), Urgency::DueSoon),
+            ("mcp", "new", at(-5), Urgency::Done),
+            ("mcp", "completed", at(-5), Urgency::Done),
+        ] {
+            assert_eq!(urgency(channel, status, due, now), expected, "{channel} {status} {due:?}");
+        }
+    }
+
+    #[test]
     fn the_queue_puts_what_is_due_soon_first_most_pressing_on_top() {
         let now = DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z").unwrap().with_timezone(&Utc);
         let entry = |id: &str, status: &str, due: Option<i64>| BookEntry {
@@ -172,6 +234,9 @@ mod tests {
             restaurant: false,
             created_at: now,
             due_at: due.map(|m| now + Duration::minutes(m)),
+            customer: None,
+            contents: Contents::default(),
+            total: None,
         };
         // Listed newest first, as the book answers.
         let mut book = vec![

@@ -9,12 +9,13 @@ use std::fmt::Write as _;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use ::orders::book::{BookEntry, BookFilter, OrderBook};
+use ::orders::book::{BookEntry, BookFilter, Contents, OrderBook};
 use ::orders::pick_list::LineToPick;
 use catalog::stock::StockQty;
 use domain::RepoError;
 
 use crate::error::reported;
+use crate::rows::corrupt;
 use crate::schema::{kuper_orders, orders};
 use crate::{AnyConnection, Database, StorageError};
 
@@ -100,6 +101,9 @@ impl DbOrderBook {
                 restaurant: false,
                 created_at: at.and_utc(),
                 due_at: Some(due.and_utc()),
+                customer: None,
+                contents: Contents::default(),
+                total: None,
             }));
         }
         if wants("kuper") {
@@ -137,11 +141,15 @@ impl DbOrderBook {
                     restaurant,
                     created_at: at.and_utc(),
                     due_at: due.map(|d| d.and_utc()),
+                    customer: None,
+                    contents: Contents::default(),
+                    total: None,
                 },
             ));
         }
         book.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         book.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        fill_contents(conn, &mut book)?;
         Ok(book)
     }
 
@@ -213,6 +221,74 @@ impl DbOrderBook {
         }
         Ok(lines)
     }
+}
+
+/// Fills what a queue row says beyond the order's record: its size, its
+/// total, whom it is for. Two statements per channel for the whole page.
+fn fill_contents(conn: &mut AnyConnection, book: &mut [BookEntry]) -> Result<(), StorageError> {
+    use crate::schema::{kuper_order_lines, order_lines};
+    let ids = |channel: &str| -> Vec<String> {
+        book.iter().filter(|e| e.channel == channel).map(|e| e.id.clone()).collect()
+    };
+    let (mcp, kuper) = (ids("mcp"), ids("kuper"));
+    let mut contents: std::collections::HashMap<(bool, String), Contents> = std::collections::HashMap::new();
+    let mut totals: std::collections::HashMap<(bool, String), String> = std::collections::HashMap::new();
+    let mut customers: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut add = |key: (bool, String), weighted: bool, amount: i64| {
+        let c = contents.entry(key).or_default();
+        c.lines += 1;
+        if weighted { c.grams += amount } else { c.pieces += amount / 1000 }
+    };
+    for chunk in mcp.chunks(CHUNK) {
+        let lines: Vec<(String, String, i64)> = order_lines::table
+            .filter(order_lines::order_id.eq_any(chunk))
+            .select((order_lines::order_id, order_lines::unit, order_lines::held))
+            .load(conn)?;
+        for (id, unit, held) in lines {
+            add((true, id), ::orders::kuper::intake::sold_by_weight(&unit), held);
+        }
+        let sums: Vec<(String, String, i64, i64)> = orders::table
+            .filter(orders::id.eq_any(chunk))
+            .select((orders::id, orders::currency, orders::items_total_minor, orders::delivery_price_minor))
+            .load(conn)?;
+        for (id, currency, items, delivery) in sums {
+            let total = items.saturating_add(delivery);
+            totals.insert((true, id), format!("{}.{:02} {currency}", total / 100, (total % 100).abs()));
+        }
+    }
+    for chunk in kuper.chunks(CHUNK) {
+        let lines: Vec<(String, bool, i64)> = kuper_order_lines::table
+            .filter(kuper_order_lines::order_id.eq_any(chunk))
+            .filter(kuper_order_lines::replaces.is_null())
+            .select((kuper_order_lines::order_id, kuper_order_lines::weighted, kuper_order_lines::ordered))
+            .load(conn)?;
+        for (id, weighted, ordered) in lines {
+            add((false, id), weighted, ordered);
+        }
+        let details: Vec<(String, String)> = kuper_orders::table
+            .filter(kuper_orders::order_id.eq_any(chunk))
+            .select((kuper_orders::order_id, kuper_orders::details))
+            .load(conn)?;
+        for (id, text) in details {
+            let details: ::orders::kuper::details::KuperDetails = serde_json::from_str(&text)
+                .map_err(|e| corrupt(&format!("kuper_orders {id} (details)"), e))?;
+            if let Some(total) = details.total.and_then(|t| t.discount_total_price.or(t.total_price)) {
+                totals.insert((false, id.clone()), total);
+            }
+            if let Some(customer) = details.customer.map(|c| c.on_the_bag()).filter(|c| !c.is_empty()) {
+                customers.insert(id, customer);
+            }
+        }
+    }
+    for entry in book.iter_mut() {
+        let key = (entry.channel == "mcp", entry.id.clone());
+        entry.contents = contents.get(&key).copied().unwrap_or_default();
+        entry.total = totals.remove(&key);
+        if entry.channel == "kuper" {
+            entry.customer = customers.remove(&entry.id);
+        }
+    }
+    Ok(())
 }
 
 /// Orders per statement: far below either backend's parameter limit.

@@ -310,6 +310,12 @@ fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_both
                     browser.text("#queue").contains("25.11 12:00"),
                     "{backend}: due on the store's clock"
                 );
+                // Whom for, how big, how much, and that it is late.
+                let row = browser.text(&format!("tr.order.late:has(a[href='/orders/kuper/{a}'])"));
+                for said in ["Ольга …0000", "2 поз., 3 шт, 0,7 кг", "опаздывает"] {
+                    assert!(row.contains(said), "{backend}: {said} in {row}");
+                }
+                assert_eq!(browser.text("#status-counts"), "новый: 3", "{backend}");
             }
         }
         // A picker of another store gets none of it.

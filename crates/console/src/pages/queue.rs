@@ -2,7 +2,7 @@
 
 use identity::staff::StaffAccount;
 use maud::{Markup, html};
-use orders::book::BookEntry;
+use orders::book::{BookEntry, Contents, Urgency};
 use staff_desk::Queue;
 
 use super::{clock, field_error, kuper_link, layout, status, zone_note};
@@ -11,6 +11,19 @@ use crate::queue::{FieldError, QueueQuery};
 fn order_link(entry: &BookEntry) -> Markup {
     let mcp = || html! { a href=(format!("/orders/mcp/{}", entry.id)) { (entry.id) } };
     entry.external_id.as_deref().filter(|_| entry.channel == "kuper").map_or_else(mcp, kuper_link)
+}
+
+/// An order's size as a picker reads it: lines, pieces, kilograms.
+fn contents(c: &Contents) -> String {
+    let mut said = vec![format!("{} поз.", c.lines)];
+    if c.pieces > 0 {
+        said.push(format!("{} шт", c.pieces));
+    }
+    if c.grams > 0 {
+        let kg = domain::Decimal::new(c.grams, 3).normalize().to_string().replace('.', ",");
+        said.push(format!("{kg} кг"));
+    }
+    said.join(", ")
 }
 
 fn attention_kind(kind: &str) -> &str {
@@ -43,6 +56,15 @@ pub fn page(
         [zone] => Some(*zone),
         _ => None,
     };
+    // How many of each status the page shows, in the statuses' own order
+    // of first appearance.
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for entry in &queue.book {
+        match counts.iter_mut().find(|(s, _)| *s == entry.status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((entry.status.as_str(), 1)),
+        }
+    }
     let format = if one_zone.is_some() { "%d.%m %H:%M" } else { "%d.%m %H:%M %Z" };
     let local =
         |entry: &BookEntry, at: chrono::DateTime<chrono::Utc>| clock(zone_of(&entry.store), at, format);
@@ -85,19 +107,31 @@ pub fn page(
                         }
                     }
                 }
+                @if !queue.book.is_empty() {
+                    p #status-counts {
+                        @for (status_name, n) in &counts { span.count data-status=(status_name) { (status(status_name)) ": " (n) } " " }
+                    }
+                }
                 @if let Some(zone) = one_zone { (zone_note(zone)) }
                 table id="queue" {
-                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Магазин" } th { "Получение" } th { "К сроку" } th { "Создан" } } }
+                    thead { tr { th { "Заказ" } th { "Канал" } th { "Статус" } th { "Покупатель" } th { "Состав" } th { "Сумма" } th { "Магазин" } th { "Получение" } th { "К сроку" } th { "Создан" } } }
                     tbody {
                         @for entry in &queue.book {
-                            @let soon = orders::book::due_soon(&entry.channel, &entry.status, entry.due_at, now);
-                            tr.order.due-soon[soon] data-id=(entry.id) data-channel=(entry.channel) data-status=(entry.status) {
+                            @let urgency = orders::book::urgency(&entry.channel, &entry.status, entry.due_at, now);
+                            @let (late, soon) = (urgency == Urgency::Late, urgency == Urgency::DueSoon);
+                            tr.order.due-soon[soon || late].late[late] data-id=(entry.id) data-channel=(entry.channel) data-status=(entry.status) {
                                 td { (order_link(entry)) }
                                 td { @if entry.channel == "kuper" { "Купер" } @else { "MCP" } }
                                 td { (status(&entry.status)) }
+                                td.customer { (entry.customer.clone().unwrap_or_default()) }
+                                td.contents { (contents(&entry.contents)) }
+                                td.total { (entry.total.clone().unwrap_or_default()) }
                                 td { (entry.store) }
                                 td { (entry.fulfilment) }
-                                td.due { (entry.due_at.map(|d| local(entry, d)).unwrap_or_default()) }
+                                td.due {
+                                    (entry.due_at.map(|d| local(entry, d)).unwrap_or_default())
+                                    @if late { " " strong.mark { "опаздывает" } } @else if soon { " " strong.mark { "скоро" } }
+                                }
                                 td { (local(entry, entry.created_at)) }
                             }
                         }
