@@ -304,6 +304,10 @@ fn three_orders_make_one_pick_list_summed_per_product_naming_each_order_and_both
             browser.wait_for("#zone", WAIT);
             assert_eq!(browser.text("#zone"), "Время магазина: Europe/Moscow", "{backend}: {page}");
             assert!(!browser.text("main").contains("UTC"), "{backend}: {page}");
+            if page != "/" {
+                // Kuper's window, sent as 12:00+03:00, on Moscow's clock.
+                assert_eq!(browser.text("#window"), "25.11 12:00 — 25.11 14:00", "{backend}");
+            }
             if page == "/" {
                 // The sim's orders are due at 12:00 in Moscow (09:00 UTC).
                 assert!(

@@ -95,6 +95,16 @@ fn picking_form(
     }
 }
 
+/// A time Kuper sent (RFC 3339, with its own offset) on the store's clock;
+/// as sent when it is not one.
+fn on_clock(zone: &str, sent: Option<&str>) -> String {
+    let Some(sent) = sent else { return String::new() };
+    match chrono::DateTime::parse_from_rfc3339(sent.trim()) {
+        Ok(at) => clock(zone, at.with_timezone(&chrono::Utc), "%d.%m %H:%M"),
+        Err(_) => sent.to_owned(),
+    }
+}
+
 /// What the order page shows.
 pub struct OrderPage<'a> {
     pub order: &'a KuperOrderView,
@@ -132,7 +142,7 @@ pub fn order_page(account: &StaffAccount, csrf: &str, page: &OrderPage<'_>, form
                     dd { (a.full_address.clone().unwrap_or_default())
                         @if let Some(x) = &a.entrance { ", подъезд " (x) } @if let Some(x) = &a.floor { ", этаж " (x) } @if let Some(x) = &a.apartment { ", кв. " (x) } }
                 }
-                @if let Some(w) = &d.delivery { dt { "Окно доставки" } dd { (w.expected_from.clone().unwrap_or_default()) " — " (w.expected_to.clone().unwrap_or_default()) } }
+                @if let Some(w) = &d.delivery { dt { "Окно доставки" } dd #window { (on_clock(page.zone, w.expected_from.as_deref())) " — " (on_clock(page.zone, w.expected_to.as_deref())) } }
                 @if let Some(m) = &d.shipment_method { dt { "Способ получения" } dd { (m) } }
                 @if let Some(c) = &d.comment { dt { "Комментарий" } dd { (c) } }
                 @if let Some(p) = &d.replacement_policy { dt { "Замены" } dd { (p) } }
