@@ -223,6 +223,16 @@ impl DbOrderBook {
     }
 }
 
+/// What a queue row reads of a Kuper order's details (`KuperDetails`'
+/// own field names): the rest of the document is skipped unread.
+#[derive(serde::Deserialize)]
+struct Brief {
+    #[serde(default)]
+    customer: Option<::orders::kuper::details::Customer>,
+    #[serde(default)]
+    total: Option<::orders::kuper::details::Totals>,
+}
+
 /// Fills what a queue row says beyond the order's record: its size, its
 /// total, whom it is for. Two statements per channel for the whole page.
 fn fill_contents(conn: &mut AnyConnection, book: &mut [BookEntry]) -> Result<(), StorageError> {
@@ -270,7 +280,7 @@ fn fill_contents(conn: &mut AnyConnection, book: &mut [BookEntry]) -> Result<(),
             .select((kuper_orders::order_id, kuper_orders::details))
             .load(conn)?;
         for (id, text) in details {
-            let details: ::orders::kuper::details::KuperDetails = serde_json::from_str(&text)
+            let details: Brief = serde_json::from_str(&text)
                 .map_err(|e| corrupt(&format!("kuper_orders {id} (details)"), e))?;
             if let Some(total) = details.total.and_then(|t| t.discount_total_price.or(t.total_price)) {
                 totals.insert((false, id.clone()), total);
