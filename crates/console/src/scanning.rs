@@ -50,6 +50,13 @@ struct Known {
     weighted: bool,
 }
 
+/// What the picker is told when the catalog cannot be read: the cause
+/// goes to the log, not onto the page.
+fn catalog_down(e: &catalog::RepoError) -> String {
+    tracing::warn!(error = %e, "console: a scan could not read the catalog");
+    "каталог сейчас недоступен — отсканируйте ещё раз".to_owned()
+}
+
 fn count(typed: &HashMap<String, String>, field: &str) -> u32 {
     typed.get(field).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
@@ -75,7 +82,7 @@ pub(crate) async fn apply(
         own.iter().filter_map(|&i| SkuId::new(order.lines[i].sku.as_deref()?).ok()).collect();
     let products = match state.catalog.repo.products(&skus).await {
         Ok(products) => products,
-        Err(e) => return Scan::refused(form, format!("каталог недоступен: {e}")),
+        Err(e) => return Scan::refused(form, catalog_down(&e)),
     };
     let barcode_of =
         |sku: &str| products.iter().find(|p| p.sku.as_str() == sku).and_then(|p| p.barcode.clone());
@@ -140,7 +147,7 @@ pub(crate) async fn apply(
 /// The product a code of no line names, as the store sells it.
 async fn known(state: &ConsoleState, store: &str, scanned: &Scanned) -> Result<Option<Known>, String> {
     let repo = &state.catalog.repo;
-    let unavailable = |e: catalog::RepoError| format!("каталог недоступен: {e}");
+    let unavailable = |e: catalog::RepoError| catalog_down(&e);
     let found = match scanned {
         Scanned::Product(code) => {
             repo.products_by_barcode(std::slice::from_ref(code)).await.map_err(unavailable)?

@@ -191,11 +191,6 @@ mod tests {
         }
         assert_eq!(scan(&[], &Scanned::Product("4607001771562".into()), 100), Ok(ScanStep::NotInOrder));
     }
-}
-
-#[cfg(test)]
-mod message_tests {
-    use super::*;
 
     #[test]
     fn refusals_name_the_line_as_the_page_counts_it() {
